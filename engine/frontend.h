@@ -1,0 +1,51 @@
+/* frontend.h: what turns audio samples into the frames a model reads.
+ *
+ * Every front-end reads frames of frame_length samples that start every
+ * frame_hop samples, and turns each into `features` floats:
+ *   raw    the study's input: |X_t| samples per timestep, used as they are
+ *          (frame_length = frame_hop = |X_t|, features = |X_t|);
+ *   logmel log-magnitude mel spectrum of a Hann-windowed frame computed with
+ *          FFTW (frame_length = fft_size, frame_hop = hop, features = mels).
+ * A window of N samples holds 1 + (N - frame_length) / frame_hop frames, with
+ * no padding, so a window's frames are exactly the stream's frames that fall
+ * inside it: that is what lets the streaming classifier share them.
+ */
+#ifndef IRMAS_FRONTEND_H
+#define IRMAS_FRONTEND_H
+
+#include "status.h"
+
+typedef enum { FRONTEND_RAW = 1, FRONTEND_LOGMEL = 2 } frontend_kind;
+
+typedef struct {
+    frontend_kind kind;
+    int frame;      /* raw: |X_t|; logmel: hop between frames, in samples */
+    int fft_size;   /* logmel: samples per frame (a power of two) */
+    int mels;       /* logmel: mel bands */
+    float fmin;     /* logmel: lowest band edge, Hz */
+    float fmax;     /* logmel: highest band edge, Hz (<= sample_rate / 2) */
+} frontend_params;
+
+typedef struct frontend frontend;
+
+/* Checks p against sample_rate and creates a front-end (FFTW plans and
+ * buffers included); nothing allocates after this. */
+irmas_status frontend_new(const frontend_params *p, int sample_rate,
+                          frontend **out, char *err, size_t errlen);
+void frontend_delete(frontend *f);
+
+int frontend_frame_length(const frontend *f);
+int frontend_frame_hop(const frontend *f);
+int frontend_features(const frontend *f);
+
+/* Frames in a window of window_samples samples (0 if it is too short). */
+int frontend_frames(const frontend *f, int window_samples);
+
+/* features[0..features) for the frame_length samples at samples. Uses the
+ * front-end's own buffers: one frontend per thread. */
+void frontend_compute(frontend *f, const float *samples, float *features);
+
+/* "raw" or "logmel", or NULL. */
+const char *frontend_kind_name(frontend_kind kind);
+
+#endif

@@ -1,0 +1,32 @@
+/* model_file.h: reading and writing models as .irm files.
+ *
+ * The format is documented in models/FORMAT.md: a little-endian header with
+ * magic and version, the metadata, a table of layers with their shapes, the
+ * float32 tensors, and a CRC-32 over everything before it. The reader checks
+ * every count, size and offset against the file's length before using it
+ * and names the file and field it rejects; the writer writes to a temporary
+ * name beside the target and renames it, so a crash never leaves half a
+ * model where a good one was.
+ */
+#ifndef IRMAS_MODEL_FILE_H
+#define IRMAS_MODEL_FILE_H
+
+#include "model.h"
+
+/* Reads and validates path. On success *out is a new model. */
+irmas_status model_load(const char *path, model **out, char *err,
+                        size_t errlen);
+
+/* The same from memory; name is what messages call the buffer. */
+irmas_status model_parse(const void *data, size_t size, const char *name,
+                         model **out, char *err, size_t errlen);
+
+/* Validates m and writes it to path atomically. */
+irmas_status model_save(const model *m, const char *path, char *err,
+                        size_t errlen);
+
+/* Serialises m into a new buffer (*data, freed by the caller). */
+irmas_status model_serialise(const model *m, void **data, size_t *size,
+                             char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,34 @@
+/* status.h: the status codes every libirmas function returns.
+ *
+ * Functions return an irmas_status; 0 is success. Functions that can fail
+ * for a reason worth telling a user (a bad file, a bad argument) also take
+ * a caller-owned message buffer and write one line into it that names the
+ * file, field or offset and what to do, in the style of
+ *   "model.irm: layer 2 (lstm): tensor 'w_h' ends at byte 9120, past the end of the file (8704 bytes); the file is truncated, copy it again"
+ * The buffer may be NULL, in which case only the code is returned.
+ */
+#ifndef IRMAS_STATUS_H
+#define IRMAS_STATUS_H
+
+#include <stddef.h>
+
+typedef enum {
+    IRMAS_OK = 0,
+    IRMAS_ERR_NOMEM,       /* an allocation failed */
+    IRMAS_ERR_IO,          /* a file could not be opened, read or written */
+    IRMAS_ERR_FORMAT,      /* a file's contents are not what they claim */
+    IRMAS_ERR_ARG,         /* a caller passed an impossible value */
+    IRMAS_ERR_UNSUPPORTED  /* valid, but this build cannot do it */
+} irmas_status;
+
+/* A short English description of a status code; never NULL. */
+const char *irmas_strerror(irmas_status status);
+
+/* Writes a printf-style message into err (if err is not NULL and errlen > 0)
+ * and returns status, so a failing function can end with
+ *   return status_fail(err, errlen, IRMAS_ERR_FORMAT, "%s: ...", path);  */
+irmas_status status_fail(char *err, size_t errlen, irmas_status status,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,26 @@
+/* audio_file.h: reading a whole audio file at the rate a model needs.
+ *
+ * Any format libsndfile reads, converted with libsamplerate (best sinc
+ * quality) when its rate differs from the one asked for. Used by the
+ * trainer, irmas-eval and irmas-tag; the daemon streams instead.
+ */
+#ifndef IRMAS_AUDIO_FILE_H
+#define IRMAS_AUDIO_FILE_H
+
+#include "status.h"
+
+typedef struct {
+    int channels; /* after mixdown: 1 */
+    long frames;  /* samples per channel, at the requested rate */
+    float *data;  /* planar: channel c starts at data + c * frames; owned */
+} audio_clip;
+
+/* Reads path, resamples to rate, and if mixdown averages the channels into
+ * one. A file that cannot be opened, is empty, is truncated or holds NaN
+ * or infinite samples is an error naming the file. */
+irmas_status audio_file_read(const char *path, int rate, int mixdown,
+                             audio_clip *out, char *err, size_t errlen);
+
+void audio_clip_free(audio_clip *clip);
+
+#endif

@@ -1,0 +1,66 @@
+/* dataset.h: labelled audio files found on disk, and how they are split.
+ *
+ * Layouts read (see README, "Data sets"):
+ *   IRMAS-TrainingData  <class>/[pia][jaz_blu]1502__2.wav, or
+ *                       <class>/108__[pia][nod][cla]1386__1.wav: the class is
+ *                       the first bracketed code that names a class, else
+ *                       the folder;
+ *   any <label>/*.wav   the folder names the class;
+ *   IRMAS-TestingData   x.wav beside x.txt listing one or more labels, one
+ *                       per line (trailing tabs and spaces ignored).
+ * Excerpts of one source recording share a group and never straddle the
+ * train/validation/test split. The IRMAS rule: the number before the last
+ * "__" names the source and the number after it the excerpt, so
+ * "[pia][jaz_blu]1532__1.wav" and "...1532__3.wav" share group "1532";
+ * other layouts choose a rule with split_by.
+ */
+#ifndef IRMAS_DATASET_H
+#define IRMAS_DATASET_H
+
+#include <stdint.h>
+
+#include "model.h"
+
+typedef struct {
+    char *path;
+    int label;           /* primary class (the first label) */
+    uint64_t label_mask; /* bit i set: labelled with class i */
+    char *group;         /* source recording, for splitting */
+} dataset_item;
+
+typedef struct {
+    int classes;
+    char labels[MODEL_MAX_CLASSES][MODEL_LABEL_MAX];
+    dataset_item *items;
+    int n_items;
+    int skipped;     /* files passed over, each reported on stderr */
+    int multi_label; /* some item came from a .txt label file */
+} dataset;
+
+typedef struct {
+    const char *const *dirs;
+    int n_dirs;
+    /* Comma-separated labels to keep, in output order; NULL keeps every
+     * label that has files, IRMAS's 11 codes first in IRMAS order. */
+    const char *classes;
+    /* "irmas" (default when NULL), "file" (every file its own group), or
+     * "regex:PATTERN" (POSIX extended; the first capture group of the file
+     * name is the group). */
+    const char *split_by;
+} dataset_options;
+
+enum { SPLIT_TRAIN = 0, SPLIT_VALIDATION = 1, SPLIT_TEST = 2 };
+
+/* Finds the files. Fails with a clear message on a missing folder, on no
+ * usable files, or (when require_two_classes) on fewer than two classes. */
+irmas_status dataset_scan(dataset *d, const dataset_options *opt,
+                          int require_two_classes, char *err, size_t errlen);
+void dataset_free(dataset *d);
+
+/* Assigns each item SPLIT_TRAIN, SPLIT_VALIDATION or SPLIT_TEST by group,
+ * roughly the given fractions of items in each class, deterministically for
+ * a seed. assignment has n_items entries. */
+void dataset_split(const dataset *d, double val_fraction, double test_fraction,
+                   uint64_t seed, int *assignment);
+
+#endif
