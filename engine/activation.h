@@ -8,6 +8,7 @@
 #define IRMAS_ACTIVATION_H
 
 #include <math.h>
+#include <stddef.h>
 
 typedef enum {
     ACT_NONE = 0,

@@ -6,6 +6,12 @@
  *          (frame_length = frame_hop = |X_t|, features = |X_t|);
  *   logmel log-magnitude mel spectrum of a Hann-windowed frame computed with
  *          FFTW (frame_length = fft_size, frame_hop = hop, features = mels).
+ *          The window is the periodic Hann window, the spectrum is the power
+ *          |X_k|^2 of the unnormalised DFT, the filters are triangles on the
+ *          HTK mel scale (mel = 2595 log10(1 + f / 700)) with Slaney's area
+ *          normalisation (librosa.filters.mel(htk=True), norm 'slaney'), and
+ *          each band becomes log(1e-10 + energy), natural log, so silence
+ *          gives a finite floor of about -23.
  * A window of N samples holds 1 + (N - frame_length) / frame_hop frames, with
  * no padding, so a window's frames are exactly the stream's frames that fall
  * inside it: that is what lets the streaming classifier share them.
@@ -27,6 +33,17 @@ typedef struct {
 } frontend_params;
 
 typedef struct frontend frontend;
+
+/* Checks p against sample_rate without creating anything; the message names
+ * the field that is wrong ("frontend.fft_size ..."). frontend_new and
+ * model_validate both use it. */
+irmas_status frontend_check(const frontend_params *p, int sample_rate,
+                            char *err, size_t errlen);
+
+/* The shape p gives, without creating a front-end: features per frame, and
+ * frames in a window of window_samples samples (0 if it is too short). */
+int frontend_params_features(const frontend_params *p);
+int frontend_params_frames(const frontend_params *p, int window_samples);
 
 /* Checks p against sample_rate and creates a front-end (FFTW plans and
  * buffers included); nothing allocates after this. */

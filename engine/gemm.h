@@ -24,6 +24,11 @@ void gemm_nn(int m, int n, int k, const float *a, int lda, const float *b,
 void gemm_tn(int m, int n, int k, const float *a, int lda, const float *b,
              int ldb, float beta, float *c, int ldc);
 
+/* y[rows][n] = x[rows][k] W^T + bias for W [n][k]: the affine map at the
+ * heart of every dense layer and every recurrent cell's input projection. */
+void gemm_affine(int rows, int n, int k, const float *x, const float *w,
+                 const float *bias, float *y);
+
 /* Pins the BLAS to one thread for the calling program; inference and the
  * streaming classifier run single-threaded so their cost is predictable. */
 void gemm_set_threads(int threads);

@@ -9,7 +9,9 @@
  * softmax over the classes, whose labels the model carries.
  *
  * All weights live in one arena the model owns, so a model is freed with
- * one call and written to a file in one pass (model_file.h). Building one:
+ * one call and written to a file in one pass (model_file.h). The arena holds
+ * each layer's tensors in layer order and layer_tensors order, contiguous,
+ * then feature_mean and feature_scale when present. Building one:
  *     model *m = model_new();
  *     ...set sample_rate, window_samples, frontend, labels, layers' kinds
  *        and shapes...
@@ -62,9 +64,11 @@ irmas_status model_alloc_weights(model *m, int with_norm, char *err,
 /* Checks that the model is complete and consistent: rate and window
  * positive, the front-end valid for the rate, at least one frame per
  * window, layer shapes chained (features -> first layer, each layer's
- * outputs -> the next one's inputs), recurrent layers before dense ones, the
- * last layer a softmax with one output per class, labels non-empty and
- * distinct. The message names the layer or field that is wrong. */
+ * outputs -> the next one's inputs), recurrent layers before dense ones (at
+ * least one, a blstm only as the last of them), the last layer a softmax
+ * with one output per class, labels non-empty and distinct, every tensor
+ * allocated and finite. The message names the layer or field that is
+ * wrong. */
 irmas_status model_validate(const model *m, char *err, size_t errlen);
 
 /* Sets the provenance string (copied). */
@@ -83,5 +87,18 @@ int model_class_index(const model *m, const char *label);
 
 /* The number of parameters (floats) in all layers. */
 long model_parameters(const model *m);
+
+/* Features per frame and frames per window, from the front-end's params. */
+int model_features(const model *m);
+int model_frames(const model *m);
+
+/* The head: the dense layers after the recurrent ones. model_head_start is
+ * the index of the first of them (the number of recurrent layers);
+ * model_head runs them on in (the last recurrent layer's final output) and
+ * writes probs[classes], using scratch[model_head_scratch(m)]. */
+int model_head_start(const model *m);
+int model_head_scratch(const model *m);
+void model_head(const model *m, const float *in, float *scratch,
+                float *probs);
 
 #endif

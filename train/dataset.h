@@ -5,7 +5,7 @@
  *                       <class>/108__[pia][nod][cla]1386__1.wav: the class is
  *                       the first bracketed code that names a class, else
  *                       the folder;
- *   any <label>/*.wav   the folder names the class;
+ *   any <label>/x.wav   the folder names the class;
  *   IRMAS-TestingData   x.wav beside x.txt listing one or more labels, one
  *                       per line (trailing tabs and spaces ignored).
  * Excerpts of one source recording share a group and never straddle the

@@ -1,0 +1,30 @@
+#!/bin/sh
+# bench-engine.sh: times libirmas's recurrent layers and streaming
+# classifier, and PyTorch on the same weights when it is installed.
+#
+# It builds nothing: it runs bench_layers from an existing build folder
+# (default build/), which writes its weights and inputs into a scratch
+# folder; bench/layers_torch.py then loads them into torch.nn.LSTM and
+# torch.nn.GRU, times the same forward pass and checks that both give the
+# same final hidden state.
+#
+# Usage: bench/bench-engine.sh [BUILD_DIR]
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-build}
+bench="$build/bench/bench_layers"
+if [ ! -x "$bench" ]; then
+    echo "bench-engine.sh: $bench not found; build first (ninja -C $build)" >&2
+    exit 1
+fi
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/irmas-bench.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT INT TERM
+
+"$bench" "$scratch"
+if /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then
+    /usr/bin/python3 "$here/layers_torch.py" "$scratch"
+else
+    echo "PyTorch not importable by /usr/bin/python3 (apt-get install python3-torch); skipping the comparison"
+fi

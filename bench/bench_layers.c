@@ -1,0 +1,333 @@
+/* bench_layers.c: how fast libirmas runs the study's recurrent layers.
+ *
+ * For an LSTM and a GRU of the study's shape (|X_t| = 100 samples per
+ * step, H = 100, a 3-second window at 44.1 kHz: 1323 steps) it times the
+ * whole-window forward pass, batch 1 on one thread, as the whole-window
+ * classifier runs it: all frames projected in one product, then 1323
+ * steps. It prints the median over many runs, with the projection and the
+ * steps apart. Then it times the streaming classifier (stream.h) on a
+ * model made of that layer and a softmax head: CPU seconds per second of
+ * audio at the default 0.5 s hop. First, the evidence behind gemm.c's
+ * choice: the LSTM's recurrent product ([4H][H] against 1, 6 and 1323
+ * rows) through gemm_nt and straight through OpenBLAS.
+ *
+ * Given a folder, it also writes each layer's weights, the input and the
+ * final h there as raw little-endian float32 files, so layers_torch.py can
+ * run the same computation in PyTorch and compare. bench-engine.sh runs
+ * both; see README, "Benchmarks".
+ */
+#include "gemm.h"
+#include "recurrent.h"
+#include "stream.h"
+
+#include <cblas.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RATE 44100
+#define WINDOW (3 * RATE)
+#define INPUTS 100 /* |X_t| */
+#define HIDDEN 100
+#define FRAMES (WINDOW / INPUTS) /* 1323 */
+#define RUNS 101
+#define STREAM_SECONDS 20
+#define STREAM_RUNS 3
+
+static const char *const irmas_labels[] = {"cel", "cla", "flu", "gac",
+                                           "gel", "org", "pia", "sax",
+                                           "tru", "vio", "voi"};
+#define CLASSES (int)(sizeof irmas_labels / sizeof irmas_labels[0])
+
+/* xorshift64*: the same weights on every run, so runs compare. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+static float uniform(float lo, float hi)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    uint64_t bits = (rng_state * 0x2545f4914f6cdd1du) >> 40; /* 24 bits */
+    return lo + (hi - lo) * (float)bits / (float)(1 << 24);
+}
+
+static void fill(float *x, long n, float scale)
+{
+    for (long i = 0; i < n; i++) x[i] = uniform(-scale, scale);
+}
+
+static double seconds(clockid_t clock)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, compare_doubles);
+    return v[n / 2];
+}
+
+static void *alloc_or_die(size_t bytes)
+{
+    void *p = calloc(1, bytes);
+    if (!p) {
+        fprintf(stderr, "bench_layers: out of memory\n");
+        exit(1);
+    }
+    return p;
+}
+
+/* The study's classifier around one recurrent layer: raw frames of 100
+ * samples, a 3-second window, the layer, a softmax over the 11 IRMAS
+ * classes; random weights in +-1/sqrt(H), as PyTorch initialises them. */
+static model *bench_model(layer_kind kind)
+{
+    char err[256];
+    model *m = model_new();
+    if (!m) return NULL;
+    m->sample_rate = RATE;
+    m->window_samples = WINDOW;
+    m->frontend = (frontend_params){.kind = FRONTEND_RAW, .frame = INPUTS};
+    m->classes = CLASSES;
+    for (int c = 0; c < CLASSES; c++)
+        snprintf(m->labels[c], MODEL_LABEL_MAX, "%s", irmas_labels[c]);
+    m->n_layers = 2;
+    layer *cell = &m->layers[0], *head = &m->layers[1];
+    cell->kind = kind;
+    if (kind == LAYER_LSTM)
+        cell->u.lstm = (lstm_layer){.inputs = INPUTS, .hidden = HIDDEN};
+    else
+        cell->u.gru = (gru_layer){.inputs = INPUTS, .hidden = HIDDEN,
+                                  .reset_after = 1};
+    head->kind = LAYER_DENSE;
+    head->u.dense = (dense_layer){.inputs = HIDDEN, .outputs = CLASSES,
+                                  .act = ACT_SOFTMAX};
+    if (model_alloc_weights(m, 0, err, sizeof err) != IRMAS_OK) {
+        fprintf(stderr, "bench_layers: %s\n", err);
+        model_free(m);
+        return NULL;
+    }
+    fill(m->arena, m->arena_floats, 0.1f);
+    if (model_validate(m, err, sizeof err) != IRMAS_OK) {
+        fprintf(stderr, "bench_layers: %s\n", err);
+        model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* Writes x[0..n) to dir/name as little-endian float32, whatever the host. */
+static int write_floats(const char *dir, const char *name, const float *x,
+                        long n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    for (long i = 0; i < n; i++) {
+        uint32_t bits;
+        memcpy(&bits, &x[i], sizeof bits);
+        unsigned char b[4] = {bits & 0xff, (bits >> 8) & 0xff,
+                              (bits >> 16) & 0xff, bits >> 24};
+        fwrite(b, 1, sizeof b, f);
+    }
+    if (fclose(f) != 0) {
+        perror(path);
+        return -1;
+    }
+    return 0;
+}
+
+/* dir/KIND.TENSOR.f32 for every tensor of the layer, and its final h. */
+static int dump_layer(const char *dir, layer *l, const float *final_h)
+{
+    layer_tensor t[LAYER_MAX_TENSORS];
+    int n = layer_tensors(l, t);
+    char name[64];
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "%s.%s.f32", layer_kind_name(l->kind),
+                 t[i].name);
+        if (write_floats(dir, name, *t[i].data, t[i].count) != 0) return -1;
+    }
+    snprintf(name, sizeof name, "%s.h.f32", layer_kind_name(l->kind));
+    return write_floats(dir, name, final_h, HIDDEN);
+}
+
+typedef struct {
+    float *xproj, *state, *work;
+} cell_buffers;
+
+/* One whole-window forward of l over x from a zero state; adds the time
+ * of the projection and of the steps, in seconds, to the two outputs. */
+static void forward(const layer *l, const float *x, cell_buffers *b,
+                    double *project, double *steps)
+{
+    int proj = recurrent_proj_size(l);
+    double t0 = seconds(CLOCK_MONOTONIC);
+    recurrent_project(l, x, FRAMES, b->xproj);
+    double t1 = seconds(CLOCK_MONOTONIC);
+    memset(b->state, 0, (size_t)recurrent_state_size(l) * sizeof *b->state);
+    for (int t = 0; t < FRAMES; t++)
+        recurrent_step(l, b->xproj + (long)t * proj, 0, b->state, 1, b->work);
+    double t2 = seconds(CLOCK_MONOTONIC);
+    *project = t1 - t0;
+    *steps = t2 - t1;
+}
+
+static int bench_cell(layer *l, const float *x, const char *dir)
+{
+    cell_buffers b = {
+        alloc_or_die((size_t)FRAMES * recurrent_proj_size(l) * sizeof(float)),
+        alloc_or_die((size_t)recurrent_state_size(l) * sizeof(float)),
+        alloc_or_die((size_t)recurrent_work_size(l) * sizeof(float)),
+    };
+    double total[RUNS], project[RUNS], steps[RUNS];
+    for (int r = 0; r < RUNS; r++) {
+        forward(l, x, &b, &project[r], &steps[r]);
+        total[r] = project[r] + steps[r];
+    }
+    printf("%-5s forward of a 3 s window (|X_t| = %d, H = %d, %d steps, "
+           "batch 1, 1 thread): %.2f ms (projection %.2f ms, steps %.2f ms; "
+           "median of %d)\n",
+           layer_kind_name(l->kind), INPUTS, HIDDEN, FRAMES,
+           1e3 * median(total, RUNS), 1e3 * median(project, RUNS),
+           1e3 * median(steps, RUNS), RUNS);
+    int status = dir ? dump_layer(dir, l, b.state) : 0;
+    free(b.xproj), free(b.state), free(b.work);
+    return status;
+}
+
+/* Microseconds per call of product(rows), median of RUNS batches of calls
+ * adding up to about a window's worth of work. */
+typedef void (*product_fn)(int rows, const float *a, const float *w, float *c);
+
+static double product_us(product_fn product, int rows, const float *a,
+                         const float *w, float *c)
+{
+    int calls = FRAMES / rows > 0 ? FRAMES / rows : 1;
+    double us[RUNS];
+    for (int r = 0; r < RUNS; r++) {
+        double t0 = seconds(CLOCK_MONOTONIC);
+        for (int i = 0; i < calls; i++) product(rows, a, w, c);
+        us[r] = 1e6 * (seconds(CLOCK_MONOTONIC) - t0) / calls;
+    }
+    return median(us, RUNS);
+}
+
+static void with_gemm_nt(int rows, const float *a, const float *w, float *c)
+{
+    gemm_nt(rows, 4 * HIDDEN, HIDDEN, a, HIDDEN, w, HIDDEN, 0.0f, c,
+            4 * HIDDEN);
+}
+
+static void with_sgemm(int rows, const float *a, const float *w, float *c)
+{
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, 4 * HIDDEN,
+                HIDDEN, 1.0f, a, HIDDEN, w, HIDDEN, 0.0f, c, 4 * HIDDEN);
+}
+
+static void with_sgemv(int rows, const float *a, const float *w, float *c)
+{
+    for (int r = 0; r < rows; r++)
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, 4 * HIDDEN, HIDDEN, 1.0f, w,
+                    HIDDEN, a + (long)r * HIDDEN, 1, 0.0f,
+                    c + (long)r * 4 * HIDDEN, 1);
+}
+
+static void bench_products(void)
+{
+    float *a = alloc_or_die((size_t)FRAMES * HIDDEN * sizeof *a);
+    float *w = alloc_or_die((size_t)4 * HIDDEN * HIDDEN * sizeof *w);
+    float *c = alloc_or_die((size_t)FRAMES * 4 * HIDDEN * sizeof *c);
+    fill(a, (long)FRAMES * HIDDEN, 1.0f);
+    fill(w, 4L * HIDDEN * HIDDEN, 0.1f);
+    const int rows[] = {1, 6, FRAMES};
+    for (int i = 0; i < 3; i++)
+        printf("[%d x %d] x [%d x %d]^T: gemm_nt %.2f us, OpenBLAS sgemm "
+               "%.2f us, sgemv per row %.2f us\n", rows[i], HIDDEN,
+               4 * HIDDEN, HIDDEN, product_us(with_gemm_nt, rows[i], a, w, c),
+               product_us(with_sgemm, rows[i], a, w, c),
+               product_us(with_sgemv, rows[i], a, w, c));
+    free(a), free(w), free(c);
+}
+
+static void ignore_window(void *user, const float *probs, long long end)
+{
+    (void)user, (void)probs, (void)end;
+}
+
+/* CPU seconds the stream spends per second of noise pushed in 1024-sample
+ * chunks, as an audio callback would deliver it. */
+static int bench_stream(const model *m)
+{
+    char err[256];
+    stream *s;
+    if (stream_new(m, 0, &s, err, sizeof err) != IRMAS_OK) {
+        fprintf(stderr, "bench_layers: %s\n", err);
+        return -1;
+    }
+    long n = (long)STREAM_SECONDS * RATE;
+    float *audio = alloc_or_die((size_t)n * sizeof *audio);
+    fill(audio, n, 0.5f);
+    double cost[STREAM_RUNS];
+    for (int r = 0; r < STREAM_RUNS; r++) {
+        stream_reset(s);
+        double t0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+        for (long i = 0; i < n; i += 1024)
+            stream_push(s, audio + i, n - i < 1024 ? n - i : 1024,
+                        ignore_window, NULL);
+        cost[r] = (seconds(CLOCK_PROCESS_CPUTIME_ID) - t0) / STREAM_SECONDS;
+    }
+    printf("%-5s streaming classifier (%s, hop %.2f s): %.4f CPU s per s of "
+           "audio (median of %d runs of %d s)\n",
+           layer_kind_name(m->layers[0].kind),
+           stream_is_incremental(s) ? "incremental" : "whole-window",
+           (double)stream_hop(s) / RATE, median(cost, STREAM_RUNS),
+           STREAM_RUNS, STREAM_SECONDS);
+    free(audio);
+    stream_delete(s);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+        fprintf(stderr, "usage: bench_layers [folder for layers_torch.py]\n");
+        return 2;
+    }
+    const char *dir = argc == 2 ? argv[1] : NULL;
+    gemm_set_threads(1);
+    bench_products();
+
+    float *x = alloc_or_die((size_t)FRAMES * INPUTS * sizeof *x);
+    fill(x, (long)FRAMES * INPUTS, 1.0f);
+    int status = 0;
+    if (dir) {
+        float shape[3] = {FRAMES, INPUTS, HIDDEN};
+        status |= write_floats(dir, "shape.f32", shape, 3);
+        status |= write_floats(dir, "input.f32", x, (long)FRAMES * INPUTS);
+    }
+    const layer_kind kinds[] = {LAYER_LSTM, LAYER_GRU};
+    for (int k = 0; k < 2 && status == 0; k++) {
+        model *m = bench_model(kinds[k]);
+        if (!m) return 1;
+        status |= bench_cell(&m->layers[0], x, dir);
+        status |= bench_stream(m);
+        model_free(m);
+    }
+    free(x);
+    return status ? 1 : 0;
+}

@@ -1,0 +1,62 @@
+/* capture.h: where audio comes from: a JACK client, a PortAudio stream, or
+ * a WAV file replayed as if it were a device.
+ *
+ * Every backend delivers the same thing: blocks of interleaved float frames
+ * written into the capture's ring (ring.h) from its audio callback, each
+ * with the device-clock time of its capture and of the callback. The main
+ * thread opens a capture, starts it once the worker is reading, polls it
+ * every quarter second (the JACK backend reconnects to a server that went
+ * away from there), and closes it. capture_clock reads the device's clock
+ * now, which is how the worker turns block times into wall-clock time.
+ *
+ * A backend's open function (capture_jack.h, capture_portaudio.h,
+ * capture_file.h) fills in a capture: the operations, its own state, the
+ * rate, the channels, and the ring it made with capture_make_ring.
+ */
+#ifndef IRMASD_CAPTURE_H
+#define IRMASD_CAPTURE_H
+
+#include "options.h"
+#include "ring.h"
+
+typedef struct capture capture;
+
+typedef struct {
+    irmas_status (*start)(capture *c, char *err, size_t errlen);
+    void (*poll)(capture *c);     /* may be NULL */
+    double (*clock)(capture *c);
+    int (*finished)(capture *c);  /* no more audio will come; may be NULL */
+    void (*close)(capture *c);    /* stops the callbacks, frees the state */
+} capture_ops;
+
+struct capture {
+    const capture_ops *ops;
+    void *state; /* the backend's */
+    ring *ring;
+    int rate, channels;
+    char description[256]; /* "JACK client irmasd: 2 inputs at 48000 Hz" */
+};
+
+/* Opens the backend o asks for; nothing is captured until capture_start. */
+irmas_status capture_open(const options *o, capture **out, char *err,
+                          size_t errlen);
+irmas_status capture_start(capture *c, char *err, size_t errlen);
+void capture_poll(capture *c);
+double capture_clock(capture *c);
+int capture_finished(capture *c);
+void capture_close(capture *c);
+
+/* For backends: allocates their zeroed state of size bytes, whose first
+ * member must be a `capture *`, points it at c and installs it and ops in
+ * c. NULL when out of memory. */
+void *capture_attach(capture *c, const capture_ops *ops, size_t size);
+
+/* For backends: a ring holding CAPTURE_RING_SECONDS of c->channels-channel
+ * audio at c->rate. */
+#define CAPTURE_RING_SECONDS 8
+irmas_status capture_make_ring(capture *c, char *err, size_t errlen);
+
+/* The clock a backend without one of its own uses: CLOCK_MONOTONIC, s. */
+double capture_monotonic(void);
+
+#endif

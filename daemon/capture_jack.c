@@ -1,0 +1,211 @@
+/* capture_jack.c: see capture_jack.h.
+ *
+ * The client's life is open (ports, callbacks), start (activate, connect)
+ * and, after the server died, the same again from capture_poll. The
+ * shutdown callback runs in a JACK thread and may only set a flag.
+ */
+#include "capture_jack.h"
+
+#include "log.h"
+
+#include <errno.h>
+#include <jack/jack.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JACK_MAX_CHANNELS 64
+
+typedef struct {
+    capture *c; /* first, as capture_attach wants */
+    const options *o;
+    jack_client_t *client;
+    jack_port_t *in[JACK_MAX_CHANNELS];
+    jack_port_t *out[JACK_MAX_CHANNELS];
+    int first_cycle;       /* process thread: the next block starts anew */
+    atomic_int server_gone;
+    double next_retry;     /* monotonic s */
+} jack_capture;
+
+static int jack_process(jack_nframes_t frames, void *arg)
+{
+    jack_capture *j = arg;
+    capture *c = j->c;
+    const float *in[JACK_MAX_CHANNELS];
+    for (int ch = 0; ch < c->channels; ch++) {
+        in[ch] = jack_port_get_buffer(j->in[ch], frames);
+        if (j->out[ch])
+            memcpy(jack_port_get_buffer(j->out[ch], frames), in[ch],
+                   frames * sizeof(float));
+    }
+    double cycle_start =
+        1e-6 * (double)jack_frames_to_time(j->client,
+                                           jack_last_frame_time(j->client));
+    ring_block b = {.frames = (int)frames, .rate = c->rate,
+                    .discontinuous = j->first_cycle,
+                    .capture_time = cycle_start - (double)frames / c->rate,
+                    .callback_time = cycle_start};
+    j->first_cycle = 0;
+    ring_write_planar(c->ring, &b, in);
+    return 0;
+}
+
+static void jack_server_gone(jack_status_t code, const char *reason,
+                             void *arg)
+{
+    (void)code;
+    (void)reason;
+    jack_capture *j = arg;
+    atomic_store(&j->server_gone, 1);
+}
+
+/* libjack's own messages ("Cannot connect to server socket") would repeat
+ * every second while the server is away; they are details. */
+static void jack_message(const char *text) { log_debug("JACK: %s", text); }
+
+static const char *server_name(void)
+{
+    const char *name = getenv("JACK_DEFAULT_SERVER");
+    return name && *name ? name : "default";
+}
+
+/* Opens a client with its ports and callbacks, not yet active. */
+static irmas_status jack_client_setup(jack_capture *j, char *err,
+                                      size_t errlen)
+{
+    capture *c = j->c;
+    jack_status_t status;
+    j->client = jack_client_open(j->o->client_name, JackNoStartServer,
+                                 &status);
+    if (!j->client)
+        return status_fail(err, errlen, IRMAS_ERR_IO,
+                           "cannot reach the JACK server '%s' (status 0x%x): "
+                           "start jackd, or use --backend portaudio or file",
+                           server_name(), (unsigned)status);
+    c->rate = (int)jack_get_sample_rate(j->client);
+    for (int ch = 0; ch < c->channels; ch++) {
+        char name[32];
+        snprintf(name, sizeof name, "in_%d", ch + 1);
+        j->in[ch] = jack_port_register(j->client, name, JACK_DEFAULT_AUDIO_TYPE,
+                                       JackPortIsInput, 0);
+        snprintf(name, sizeof name, "out_%d", ch + 1);
+        j->out[ch] = j->o->passthrough
+                         ? jack_port_register(j->client, name,
+                                              JACK_DEFAULT_AUDIO_TYPE,
+                                              JackPortIsOutput, 0)
+                         : NULL;
+        if (!j->in[ch] || (j->o->passthrough && !j->out[ch]))
+            return status_fail(err, errlen, IRMAS_ERR_IO,
+                               "JACK: cannot register port %s:%s",
+                               jack_get_client_name(j->client), name);
+    }
+    j->first_cycle = 1;
+    atomic_store(&j->server_gone, 0);
+    jack_set_process_callback(j->client, jack_process, j);
+    jack_on_info_shutdown(j->client, jack_server_gone, j);
+    return IRMAS_OK;
+}
+
+/* Connects --connect port i to input i (modulo the inputs). */
+static irmas_status jack_connect_ports(jack_capture *j, char *err,
+                                       size_t errlen)
+{
+    for (int i = 0; i < j->o->n_connect; i++) {
+        const char *port = j->o->connect[i];
+        const char *input = jack_port_name(j->in[i % j->c->channels]);
+        int r = jack_connect(j->client, port, input);
+        if (r != 0 && r != EEXIST)
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "--connect %s: cannot connect it to %s; "
+                               "jack_lsp lists the ports there are",
+                               port, input);
+    }
+    return IRMAS_OK;
+}
+
+static irmas_status jack_start(capture *c, char *err, size_t errlen)
+{
+    jack_capture *j = c->state;
+    if (jack_activate(j->client) != 0)
+        return status_fail(err, errlen, IRMAS_ERR_IO,
+                           "JACK: cannot activate client %s",
+                           jack_get_client_name(j->client));
+    return jack_connect_ports(j, err, errlen);
+}
+
+/* Tries once to bring the client back after the server died. */
+static void jack_reconnect(jack_capture *j)
+{
+    char err[512];
+    int old_rate = j->c->rate;
+    irmas_status st = jack_client_setup(j, err, sizeof err);
+    if (st == IRMAS_OK) st = jack_start(j->c, err, sizeof err);
+    if (st != IRMAS_OK) {
+        log_debug("%s", err);
+        if (j->client) jack_client_close(j->client);
+        j->client = NULL;
+        return;
+    }
+    log_info("JACK server '%s' is back: capturing as %s at %d Hz",
+             server_name(), jack_get_client_name(j->client), j->c->rate);
+    if (j->c->rate != old_rate)
+        log_info("the rate changed from %d Hz; the resampler follows",
+                 old_rate);
+}
+
+static void jack_poll(capture *c)
+{
+    jack_capture *j = c->state;
+    if (j->client && atomic_load(&j->server_gone)) {
+        log_warn("the JACK server '%s' went away; irmasd waits for it to "
+                 "come back", server_name());
+        jack_client_close(j->client);
+        j->client = NULL;
+    }
+    double now = capture_monotonic();
+    if (j->client || now < j->next_retry) return;
+    j->next_retry = now + 1.0;
+    jack_reconnect(j);
+}
+
+static double jack_clock(capture *c)
+{
+    (void)c;
+    return 1e-6 * (double)jack_get_time();
+}
+
+static void jack_close(capture *c)
+{
+    jack_capture *j = c->state;
+    if (!j) return;
+    if (j->client) jack_client_close(j->client);
+    free(j);
+}
+
+static const capture_ops jack_ops = {jack_start, jack_poll, jack_clock, NULL,
+                                     jack_close};
+
+irmas_status capture_jack_open(const options *o, capture *c, char *err,
+                               size_t errlen)
+{
+    jack_capture *j = capture_attach(c, &jack_ops, sizeof *j);
+    if (!j) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "out of memory");
+    jack_set_error_function(jack_message);
+    jack_set_info_function(jack_message);
+    j->o = o;
+    c->channels = o->channels ? o->channels
+                              : (o->n_connect ? o->n_connect : 2);
+    irmas_status st = jack_client_setup(j, err, errlen);
+    if (st == IRMAS_OK) st = capture_make_ring(c, err, errlen);
+    if (st != IRMAS_OK) {
+        jack_close(c);
+        return st;
+    }
+    snprintf(c->description, sizeof c->description,
+             "JACK client %s on server '%s': %d input%s at %d Hz%s",
+             jack_get_client_name(j->client), server_name(), c->channels,
+             c->channels == 1 ? "" : "s", c->rate,
+             o->passthrough ? ", passed through" : "");
+    return IRMAS_OK;
+}

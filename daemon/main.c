@@ -1,0 +1,211 @@
+/* main.c: irmasd, live instrument tagging.
+ *
+ * The main thread reads the settings, loads the model, opens the capture
+ * and the OSC targets (any of which failing stops the daemon at once with
+ * one message), starts the worker, and then only waits for signals with
+ * sigtimedwait: every signal is blocked in every thread, so none interrupts
+ * an audio callback or the worker. Between signals it polls the capture
+ * (the JACK backend reconnects from there) and writes the periodic
+ * statistics line. SIGHUP loads the model again here, off the audio path,
+ * and offers it to the worker; a model that fails to load or to fit the
+ * device is refused and the old one keeps running.
+ */
+#include "capture.h"
+#include "capture_portaudio.h"
+#include "log.h"
+#include "model_file.h"
+#include "options.h"
+#include "osc.h"
+#include "service.h"
+#include "stats.h"
+#include "tagger.h"
+#include "worker.h"
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    options o;
+    capture *capture;
+    stats *stats;
+    osc_out *osc;
+    worker *worker;
+} daemon_state;
+
+/* Loads the model and builds a tagger for audio at rate. */
+static irmas_status daemon_tagger(const options *o, int rate, tagger **out,
+                                  char *err, size_t errlen)
+{
+    model *m = NULL;
+    irmas_status st = model_load(o->model, &m, err, errlen);
+    if (st == IRMAS_ERR_IO && !strcmp(o->model, options_default_model())) {
+        size_t n = strlen(err);
+        snprintf(err + n, errlen - n,
+                 " (the default model: build it as the README's \"Models\" "
+                 "says, or pass --model FILE)");
+    }
+    if (st == IRMAS_OK) st = tagger_new(m, rate, o->hop, !o->no_incremental,
+                                        out, err, errlen);
+    if (st != IRMAS_OK) model_free(m);
+    return st;
+}
+
+static void daemon_describe(daemon_state *d, const tagger *t)
+{
+    const model *m = tagger_model(t);
+    log_info("model %s: %d classes, %.2f s windows at %d Hz, every %.3f s, "
+             "%s", d->o.model, m->classes,
+             (double)m->window_samples / m->sample_rate, m->sample_rate,
+             tagger_hop_seconds(t),
+             d->o.no_incremental ? "recomputed whole" : "streamed");
+}
+
+static irmas_status daemon_open(daemon_state *d, char *err, size_t errlen)
+{
+    irmas_status st = capture_open(&d->o, &d->capture, err, errlen);
+    if (st != IRMAS_OK) return st;
+    tagger *t = NULL;
+    if ((st = daemon_tagger(&d->o, d->capture->rate, &t, err, errlen)))
+        return st;
+    daemon_describe(d, t);
+    d->stats = stats_new();
+    const char *urls[OPTIONS_MAX_LIST];
+    for (int i = 0; i < d->o.n_osc; i++) urls[i] = d->o.osc[i];
+    if (!d->stats)
+        st = status_fail(err, errlen, IRMAS_ERR_NOMEM, "out of memory");
+    if (st == IRMAS_OK)
+        st = osc_out_new(urls, d->o.n_osc, d->o.backend == BACKEND_FILE,
+                         d->stats, &d->osc, err, errlen);
+    if (st == IRMAS_OK)
+        st = worker_start(d->capture, t, d->osc, d->stats, &d->o, &d->worker,
+                          err, errlen);
+    if (st != IRMAS_OK) {
+        tagger_delete(t);
+        return st;
+    }
+    return capture_start(d->capture, err, errlen);
+}
+
+static void daemon_close(daemon_state *d)
+{
+    worker_stop(d->worker);
+    capture_close(d->capture);
+    osc_out_delete(d->osc);
+    stats_delete(d->stats);
+}
+
+static void daemon_reload(daemon_state *d)
+{
+    char err[1024];
+    tagger *t = NULL;
+    service_notify("RELOADING=1");
+    log_info("SIGHUP: loading %s", d->o.model);
+    if (daemon_tagger(&d->o, worker_device_rate(d->worker), &t, err,
+                      sizeof err) != IRMAS_OK) {
+        log_error("%s; the model loaded before keeps running", err);
+    } else {
+        daemon_describe(d, t);
+        worker_offer(d->worker, t);
+    }
+    service_notify("READY=1");
+}
+
+static void daemon_report(daemon_state *d)
+{
+    char line[512];
+    stats_line(d->stats, ring_overruns(d->capture->ring), line, sizeof line);
+    log_info("%s", line);
+    service_status("%s", line);
+}
+
+static double monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Waits for signals until told to stop or the input ends. */
+static void daemon_run(daemon_state *d, const sigset_t *signals)
+{
+    double next_report = monotonic() + d->o.log_interval;
+    for (;;) {
+        struct timespec quarter = {0, 250000000};
+        int sig = sigtimedwait(signals, NULL, &quarter);
+        if (sig == SIGINT || sig == SIGTERM) {
+            log_info("%s: stopping", strsignal(sig));
+            break;
+        }
+        if (sig == SIGHUP) daemon_reload(d);
+        if (sig == SIGUSR1) daemon_report(d);
+        capture_poll(d->capture);
+        if (d->o.log_interval > 0 && monotonic() >= next_report) {
+            daemon_report(d);
+            next_report = monotonic() + d->o.log_interval;
+        }
+        if (worker_finished(d->worker)) {
+            log_info("the input ended");
+            break;
+        }
+    }
+}
+
+/* Actions other than running: help, version, devices. */
+static int daemon_action(options_action action)
+{
+    char err[1024];
+    switch (action) {
+    case OPTIONS_HELP: options_print_help(stdout); return 0;
+    case OPTIONS_VERSION: printf("irmasd %s\n", IRMAS_VERSION); return 0;
+    case OPTIONS_LIST_DEVICES:
+        if (capture_portaudio_list(stdout, err, sizeof err) == IRMAS_OK)
+            return 0;
+        log_error("%s", err);
+        return 1;
+    case OPTIONS_RUN: break;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static daemon_state d;
+    char err[1024];
+    options_action action;
+    if (options_parse(&d.o, argc, argv, &action, err, sizeof err)) {
+        log_error("%s", err);
+        return 2;
+    }
+    if (action != OPTIONS_RUN) return daemon_action(action);
+    log_set_verbose(d.o.verbose);
+
+    /* Blocked before any thread starts, so every thread inherits it. */
+    sigset_t signals;
+    sigemptyset(&signals);
+    int handled[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1};
+    for (size_t i = 0; i < sizeof handled / sizeof *handled; i++)
+        sigaddset(&signals, handled[i]);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a TCP target that hangs up is not fatal */
+
+    if (daemon_open(&d, err, sizeof err) != IRMAS_OK) {
+        log_error("%s", err);
+        daemon_close(&d);
+        return 1;
+    }
+    log_info("listening: %s", d.capture->description);
+    for (int i = 0; i < d.o.n_osc; i++) log_info("sending OSC to %s", d.o.osc[i]);
+    service_notify("READY=1");
+    service_status("listening: %s", d.capture->description);
+
+    daemon_run(&d, &signals);
+    service_notify("STOPPING=1");
+    daemon_report(&d);
+    daemon_close(&d);
+    return 0;
+}

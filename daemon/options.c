@@ -1,0 +1,440 @@
+/* options.c: see options.h.
+ *
+ * The table `settings` is the single description of every setting. Flags
+ * become getopt_long entries whose val is 256 + the setting's index; the
+ * configuration file is read line by line; both end in setting_apply, which
+ * parses and range-checks a value and names where it came from when it is
+ * wrong.
+ */
+#include "options.h"
+
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+typedef enum {
+    KIND_BACKEND, /* jack | portaudio | file */
+    KIND_TEXT,    /* a string */
+    KIND_LIST,    /* a repeatable string */
+    KIND_COUNT,   /* a whole number in [min, max] */
+    KIND_SWITCH,  /* a flag without argument; yes/no in the file */
+    KIND_SECONDS, /* a number in [min, max] */
+    KIND_DBFS,    /* a level <= 0, or "off" */
+    KIND_ACTION   /* command line only: --config, --help, ... */
+} setting_kind;
+
+typedef struct {
+    const char *name;
+    setting_kind kind;
+    size_t offset;       /* of the field in options */
+    size_t count_offset; /* KIND_LIST: of its count */
+    double min, max;     /* KIND_COUNT, KIND_SECONDS */
+    int hidden;          /* left out of --help (benchmark switches) */
+    const char *arg;     /* what --help shows after the flag */
+    const char *help;
+} setting;
+
+#define FIELD(f) offsetof(options, f)
+#define LIST(f, n) offsetof(options, f), offsetof(options, n)
+
+static const setting settings[] = {
+    {"backend", KIND_BACKEND, FIELD(backend), 0, 0, 0, 0, "jack|portaudio|file",
+     "where audio comes from (default: jack, or file with --input)"},
+    {"client-name", KIND_TEXT, FIELD(client_name), 0, 0, 0, 0, "NAME",
+     "JACK client name (default: irmasd)"},
+    {"connect", KIND_LIST, LIST(connect, n_connect), 0, 0, 0, "PORT",
+     "JACK port to connect to an input, in order; repeatable"},
+    {"channels", KIND_COUNT, FIELD(channels), 0, 1, 64, 0, "N",
+     "input channels, mixed down to one (default: as many as --connect "
+     "names, else 2 or what the device has)"},
+    {"passthrough", KIND_SWITCH, FIELD(passthrough), 0, 0, 0, 0, NULL,
+     "JACK output ports that copy the inputs, to route audio through"},
+    {"device", KIND_TEXT, FIELD(device), 0, 0, 0, 0, "NAME|INDEX",
+     "PortAudio input device (default: the system's default input)"},
+    {"list-devices", KIND_ACTION, 0, 0, 0, 0, 0, NULL,
+     "list PortAudio input devices and exit"},
+    {"input", KIND_TEXT, FIELD(input), 0, 0, 0, 0, "FILE.wav",
+     "file backend: replay this file in real time, then exit"},
+    {"fast", KIND_SWITCH, FIELD(fast), 0, 0, 0, 0, NULL,
+     "file backend: as fast as the engine goes instead of in real time"},
+    {"model", KIND_TEXT, FIELD(model), 0, 0, 0, 0, "FILE",
+     "the model (.irm); SIGHUP reloads it (default: " IRMAS_DEFAULT_MODEL ")"},
+    {"config", KIND_ACTION, FIELD(config), 0, 0, 0, 0, "FILE",
+     "read settings from FILE, as 'name = value' lines; flags win"},
+    {"hop", KIND_SECONDS, FIELD(hop), 0, 0.001, 60, 0, "SECONDS",
+     "time between windows (default: 0.5)"},
+    {"smooth", KIND_SECONDS, FIELD(smooth), 0, 0, 3600, 0, "SECONDS",
+     "time constant of a moving average over windows (default: 0, off)"},
+    {"gate", KIND_DBFS, FIELD(gate), 0, 0, 0, 0, "DBFS|off",
+     "windows quieter than this are sent as /irmas/silence (default: -60)"},
+    {"osc", KIND_LIST, LIST(osc, n_osc), 0, 0, 0, "URL",
+     "send OSC to URL, e.g. osc.udp://127.0.0.1:9000, osc.tcp://host:9000, "
+     "osc.udp://224.0.1.9:9000; repeatable (default: osc.udp://127.0.0.1:9000)"},
+    {"print", KIND_SWITCH, FIELD(print), 0, 0, 0, 0, NULL,
+     "print a line per window: the top instrument and every probability"},
+    {"log-interval", KIND_SECONDS, FIELD(log_interval), 0, 0, 86400, 0,
+     "SECONDS", "time between statistics lines (default: 60; 0 off); "
+     "SIGUSR1 asks for one"},
+    {"no-incremental", KIND_SWITCH, FIELD(no_incremental), 0, 0, 0, 1, NULL,
+     "recompute each window whole (for benchmarks)"},
+    {"verbose", KIND_SWITCH, FIELD(verbose), 0, 0, 0, 0, NULL,
+     "say more about what irmasd does"},
+    {"help", KIND_ACTION, 0, 0, 0, 0, 0, NULL, "print this help and exit"},
+    {"version", KIND_ACTION, 0, 0, 0, 0, 0, NULL,
+     "print the version and exit"},
+};
+
+#define N_SETTINGS ((int)(sizeof settings / sizeof settings[0]))
+
+const char *options_backend_name(backend_kind backend)
+{
+    switch (backend) {
+    case BACKEND_JACK: return "jack";
+    case BACKEND_PORTAUDIO: return "portaudio";
+    case BACKEND_FILE: return "file";
+    case BACKEND_UNSET: break;
+    }
+    return "unset";
+}
+
+static int file_exists(const char *path) { return access(path, R_OK) == 0; }
+
+const char *options_default_model(void)
+{
+    static const char source_model[] = IRMAS_SOURCE_ROOT "/models/default.irm";
+    if (!file_exists(IRMAS_DEFAULT_MODEL) && file_exists(source_model))
+        return source_model;
+    return IRMAS_DEFAULT_MODEL;
+}
+
+static void options_defaults(options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->backend = BACKEND_UNSET;
+    strcpy(o->client_name, "irmasd");
+    o->hop = 0.5;
+    o->gate = -60.0;
+    o->log_interval = 60.0;
+}
+
+static irmas_status copy_text(char *dst, const char *value, const char *where,
+                              char *err, size_t errlen)
+{
+    if (strlen(value) >= OPTIONS_TEXT)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "%s: value longer than %d characters", where,
+                           OPTIONS_TEXT - 1);
+    strcpy(dst, value);
+    return IRMAS_OK;
+}
+
+/* Parses a whole number or a decimal, rejecting trailing text and NaN. */
+static int parse_number(const char *value, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(value, &end);
+    if (end == value || *end != '\0' || errno || !isfinite(x)) return 0;
+    *out = x;
+    return 1;
+}
+
+static int parse_switch(const char *value, int *out)
+{
+    static const char *const yes[] = {"yes", "true", "on", "1"};
+    static const char *const no[] = {"no", "false", "off", "0"};
+    for (int i = 0; i < 4; i++) {
+        if (!strcasecmp(value, yes[i])) return *out = 1, 1;
+        if (!strcasecmp(value, no[i])) return *out = 0, 1;
+    }
+    return 0;
+}
+
+static irmas_status apply_backend(options *o, const char *value,
+                                  const char *where, char *err, size_t errlen)
+{
+    for (backend_kind b = BACKEND_JACK; b <= BACKEND_FILE; b++)
+        if (!strcmp(value, options_backend_name(b))) {
+            o->backend = b;
+            return IRMAS_OK;
+        }
+    return status_fail(err, errlen, IRMAS_ERR_ARG,
+                       "%s '%s': unknown backend; use jack, portaudio or file",
+                       where, value);
+}
+
+static irmas_status apply_list(options *o, const setting *s,
+                               const char *value, const char *where,
+                               char *err, size_t errlen)
+{
+    char(*list)[OPTIONS_TEXT] = (void *)((char *)o + s->offset);
+    int *count = (int *)((char *)o + s->count_offset);
+    if (*count == OPTIONS_MAX_LIST)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "%s: at most %d are allowed", where,
+                           OPTIONS_MAX_LIST);
+    irmas_status st = copy_text(list[*count], value, where, err, errlen);
+    if (st == IRMAS_OK) (*count)++;
+    return st;
+}
+
+static irmas_status apply_number(options *o, const setting *s,
+                                 const char *value, const char *where,
+                                 char *err, size_t errlen)
+{
+    double x;
+    int whole = s->kind == KIND_COUNT;
+    if (!parse_number(value, &x) || x < s->min || x > s->max ||
+        (whole && x != floor(x)))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "%s '%s': expected %s from %g to %g", where, value,
+                           whole ? "a whole number" : "seconds", s->min,
+                           s->max);
+    if (whole)
+        *(int *)((char *)o + s->offset) = (int)x;
+    else
+        *(double *)((char *)o + s->offset) = x;
+    return IRMAS_OK;
+}
+
+static irmas_status apply_dbfs(options *o, const char *value,
+                               const char *where, char *err, size_t errlen)
+{
+    double x;
+    if (!strcasecmp(value, "off")) {
+        o->gate = -INFINITY;
+        return IRMAS_OK;
+    }
+    if (!parse_number(value, &x) || x > 0)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "%s '%s': expected a level in dBFS at or below 0, "
+                           "e.g. -60, or 'off'", where, value);
+    o->gate = x;
+    return IRMAS_OK;
+}
+
+/* Sets s from value; where names the flag or file line in messages. A
+ * switch given as a bare flag has value NULL. */
+static irmas_status setting_apply(options *o, const setting *s,
+                                  const char *value, const char *where,
+                                  char *err, size_t errlen)
+{
+    char *field = (char *)o + s->offset;
+    switch (s->kind) {
+    case KIND_BACKEND: return apply_backend(o, value, where, err, errlen);
+    case KIND_TEXT:
+    case KIND_ACTION: return copy_text(field, value, where, err, errlen);
+    case KIND_LIST: return apply_list(o, s, value, where, err, errlen);
+    case KIND_COUNT:
+    case KIND_SECONDS: return apply_number(o, s, value, where, err, errlen);
+    case KIND_DBFS: return apply_dbfs(o, value, where, err, errlen);
+    case KIND_SWITCH:
+        if (!value) return *(int *)field = 1, IRMAS_OK;
+        if (parse_switch(value, (int *)field)) return IRMAS_OK;
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "%s '%s': expected yes or no", where, value);
+    }
+    return IRMAS_ERR_ARG;
+}
+
+static const setting *setting_find(const char *name)
+{
+    for (int i = 0; i < N_SETTINGS; i++)
+        if (!strcmp(settings[i].name, name)) return &settings[i];
+    return NULL;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s)) s++;
+    char *end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1])) *--end = '\0';
+    return s;
+}
+
+/* Applies one "name = value" line; blank lines and '#' comments pass. */
+static irmas_status config_line(options *o, char *line, const char *path,
+                                int number, char *err, size_t errlen)
+{
+    char *text = trim(line);
+    if (*text == '\0' || *text == '#') return IRMAS_OK;
+    char *eq = strchr(text, '=');
+    if (!eq)
+        return status_fail(err, errlen, IRMAS_ERR_FORMAT,
+                           "%s:%d: expected 'name = value', found '%s'", path,
+                           number, text);
+    *eq = '\0';
+    char *name = trim(text), *value = trim(eq + 1);
+    size_t n = strlen(value);
+    if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {
+        value[n - 1] = '\0';
+        value++;
+    }
+    const setting *s = setting_find(name);
+    if (!s || s->kind == KIND_ACTION)
+        return status_fail(err, errlen, IRMAS_ERR_FORMAT,
+                           "%s:%d: unknown setting '%s'; settings are the "
+                           "long flags of irmasd --help without the '--'",
+                           path, number, name);
+    char where[OPTIONS_TEXT + 64];
+    snprintf(where, sizeof where, "%s:%d: %s", path, number, name);
+    return setting_apply(o, s, value, where, err, errlen);
+}
+
+static irmas_status config_read(options *o, const char *path, char *err,
+                                size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return status_fail(err, errlen, IRMAS_ERR_IO,
+                           "%s: cannot read the configuration file: %s", path,
+                           strerror(errno));
+    char line[2 * OPTIONS_TEXT];
+    irmas_status st = IRMAS_OK;
+    for (int number = 1; st == IRMAS_OK && fgets(line, sizeof line, f);
+         number++)
+        st = config_line(o, line, path, number, err, errlen);
+    fclose(f);
+    return st;
+}
+
+/* One pass of getopt_long over argv. The first pass (actions_only) takes
+ * --config and the actions, so the file can be read before the second pass
+ * applies every other flag over it. */
+static irmas_status flags_pass(options *o, int argc, char **argv,
+                               int actions_only, options_action *action,
+                               char *err, size_t errlen)
+{
+    struct option longopts[N_SETTINGS + 1];
+    for (int i = 0; i < N_SETTINGS; i++) {
+        const setting *s = &settings[i];
+        int takes = s->kind != KIND_SWITCH && s->arg != NULL;
+        longopts[i] = (struct option){s->name, takes ? required_argument
+                                                     : no_argument,
+                                      NULL, 256 + i};
+    }
+    longopts[N_SETTINGS] = (struct option){0};
+    int replaced[N_SETTINGS] = {0};
+
+    optind = 0; /* glibc: start over, as for a new argv */
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":hVv", longopts, NULL)) != -1) {
+        const char *flag = argv[optind - 1];
+        if (c == '?')
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "unknown flag '%s'; see irmasd --help", flag);
+        if (c == ':')
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "%s needs a value; see irmasd --help", flag);
+        if (c == 'h') c = 256 + (int)(setting_find("help") - settings);
+        if (c == 'V') c = 256 + (int)(setting_find("version") - settings);
+        if (c == 'v') c = 256 + (int)(setting_find("verbose") - settings);
+        const setting *s = &settings[c - 256];
+        if ((s->kind == KIND_ACTION) != actions_only) continue;
+
+        if (!strcmp(s->name, "help")) *action = OPTIONS_HELP;
+        else if (!strcmp(s->name, "version")) *action = OPTIONS_VERSION;
+        else if (!strcmp(s->name, "list-devices"))
+            *action = OPTIONS_LIST_DEVICES;
+        if (s->kind == KIND_ACTION && !optarg) continue;
+
+        if (s->kind == KIND_LIST && !replaced[c - 256]) {
+            *(int *)((char *)o + s->count_offset) = 0;
+            replaced[c - 256] = 1;
+        }
+        char where[128];
+        snprintf(where, sizeof where, "--%s", s->name);
+        irmas_status st = setting_apply(o, s, optarg, where, err, errlen);
+        if (st != IRMAS_OK) return st;
+    }
+    if (optind < argc)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "unexpected argument '%s'; flags start with '--' "
+                           "(see irmasd --help)", argv[optind]);
+    return IRMAS_OK;
+}
+
+/* Fills in what depends on other settings, and refuses combinations that
+ * cannot work. */
+static irmas_status options_finish(options *o, char *err, size_t errlen)
+{
+    if (o->backend == BACKEND_UNSET)
+        o->backend = o->input[0] ? BACKEND_FILE : BACKEND_JACK;
+    if (o->backend == BACKEND_FILE && !o->input[0])
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--backend file needs --input FILE.wav");
+    if (o->backend != BACKEND_FILE && o->input[0])
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--input is for --backend file, not %s",
+                           options_backend_name(o->backend));
+    if (!o->model[0]) strcpy(o->model, options_default_model());
+    if (o->n_osc == 0) strcpy(o->osc[o->n_osc++], "osc.udp://127.0.0.1:9000");
+    return IRMAS_OK;
+}
+
+irmas_status options_parse(options *o, int argc, char **argv,
+                           options_action *action, char *err, size_t errlen)
+{
+    options_defaults(o);
+    *action = OPTIONS_RUN;
+    irmas_status st = flags_pass(o, argc, argv, 1, action, err, errlen);
+    if (st != IRMAS_OK || *action == OPTIONS_HELP ||
+        *action == OPTIONS_VERSION)
+        return st;
+    if (o->config[0] && (st = config_read(o, o->config, err, errlen)))
+        return st;
+    if ((st = flags_pass(o, argc, argv, 0, action, err, errlen))) return st;
+    return options_finish(o, err, errlen);
+}
+
+/* Writes text from column `indent` (where the cursor is) to `width`,
+ * breaking lines between words. */
+static void help_wrap(FILE *out, const char *text, int indent, int width)
+{
+    int column = indent;
+    while (*text) {
+        int word = (int)strcspn(text, " ");
+        if (column > indent && column + 1 + word > width) {
+            fprintf(out, "\n%*s", indent, "");
+            column = indent;
+        }
+        if (column > indent) column += fprintf(out, " ");
+        column += fprintf(out, "%.*s", word, text);
+        text += word;
+        text += strspn(text, " ");
+    }
+    fprintf(out, "\n");
+}
+
+void options_print_help(FILE *out)
+{
+    fprintf(out,
+            "Usage: irmasd [OPTION]...\n"
+            "Listens to live audio and sends, several times a second, which "
+            "instruments\nare playing as OSC bundles (see the README, "
+            "\"OSC address space\").\n\n");
+    for (int i = 0; i < N_SETTINGS; i++) {
+        const setting *s = &settings[i];
+        if (s->hidden) continue;
+        char flag[64];
+        snprintf(flag, sizeof flag, "--%s%s%s", s->name, s->arg ? " " : "",
+                 s->arg ? s->arg : "");
+        fprintf(out, "  %-26s", flag);
+        if (strlen(flag) > 25) fprintf(out, "\n%28s", "");
+        help_wrap(out, s->help, 28, 79);
+    }
+    fprintf(out,
+            "\nEvery setting but config, help, version and list-devices can "
+            "also be a line\n'name = value' of the --config file; switches "
+            "take yes or no there.\nSignals: SIGHUP reloads the model, SIGUSR1 "
+            "logs statistics, SIGTERM stops.\n");
+}

@@ -1,0 +1,77 @@
+/* options.h: irmasd's settings, from its command line and its
+ * configuration file.
+ *
+ * Every setting has one name, used both as a long flag ("--hop 0.25") and as
+ * a configuration line ("hop = 0.25"), and one entry in a table that also
+ * writes --help, so the three never disagree. options_parse reads defaults,
+ * then the file named by --config, then the flags: the flags win, and a
+ * repeatable setting given on the command line (--osc, --connect) replaces
+ * the file's list instead of adding to it.
+ */
+#ifndef IRMASD_OPTIONS_H
+#define IRMASD_OPTIONS_H
+
+#include "status.h"
+
+#include <stdio.h>
+
+#define OPTIONS_MAX_LIST 16
+#define OPTIONS_TEXT 1024
+
+typedef enum {
+    BACKEND_UNSET = -1, /* while parsing: then file with --input, else jack */
+    BACKEND_JACK = 0,
+    BACKEND_PORTAUDIO = 1,
+    BACKEND_FILE = 2
+} backend_kind;
+
+/* What the command line asks for beyond running. */
+typedef enum {
+    OPTIONS_RUN = 0,
+    OPTIONS_HELP,
+    OPTIONS_VERSION,
+    OPTIONS_LIST_DEVICES
+} options_action;
+
+typedef struct {
+    backend_kind backend;
+    char client_name[OPTIONS_TEXT];                  /* JACK client */
+    char connect[OPTIONS_MAX_LIST][OPTIONS_TEXT];    /* JACK ports */
+    int n_connect;
+    int channels;    /* 0: as many as --connect names, or the device has (2 at most) */
+    int passthrough; /* JACK output ports copying the inputs */
+    char device[OPTIONS_TEXT];                       /* PortAudio: name or index */
+    char input[OPTIONS_TEXT];                        /* file backend: a WAV */
+    int fast;        /* file backend: as fast as the engine goes */
+    char model[OPTIONS_TEXT];
+    char config[OPTIONS_TEXT];
+    double hop;      /* seconds between windows */
+    double smooth;   /* seconds: time constant of the moving average; 0 off */
+    double gate;     /* dBFS: quieter windows are silence; -inf when off */
+    char osc[OPTIONS_MAX_LIST][OPTIONS_TEXT];        /* liblo URLs */
+    int n_osc;
+    int print;       /* a line per window on stdout */
+    int verbose;
+    double log_interval; /* seconds between statistics lines; 0 off */
+    int no_incremental;  /* recompute whole windows (benchmarks only) */
+} options;
+
+/* Fills o from defaults, the configuration file and argv. On a bad flag,
+ * value or file the message names it and says what is expected. *action
+ * says whether to run, or to print help, the version or the devices. */
+irmas_status options_parse(options *o, int argc, char **argv,
+                           options_action *action, char *err,
+                           size_t errlen);
+
+/* Writes the usage text: every flag with its argument and meaning. */
+void options_print_help(FILE *out);
+
+/* The model irmasd uses when none is given: the installed one, or, when
+ * that is missing and irmasd runs from its build folder, the source tree's
+ * models/default.irm. */
+const char *options_default_model(void);
+
+/* "jack", "portaudio" or "file". */
+const char *options_backend_name(backend_kind backend);
+
+#endif

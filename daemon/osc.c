@@ -1,0 +1,319 @@
+/* osc.c: see osc.h.
+ *
+ * The worker copies each window into every target's queue (a few kB, a
+ * few times a second) and returns; each target's thread builds the liblo
+ * bundle and sends it, so a TCP connect that hangs blocks only its own
+ * thread. Latency is measured when lo_send_bundle returns.
+ */
+#include "osc.h"
+
+#include "log.h"
+
+#include <lo/lo.h>
+#include <math.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define OSC_QUEUE 32
+#define OSC_SECONDS_1900_TO_1970 2208988800.0
+
+typedef enum { ITEM_WINDOW, ITEM_CLASSES } item_kind;
+
+typedef struct {
+    item_kind kind;
+    int silent;
+    float level_dbfs;
+    double capture_wall, callback_mono;
+    int classes;
+    char labels[MODEL_MAX_CLASSES][MODEL_LABEL_MAX];
+    float probs[MODEL_MAX_CLASSES];
+} osc_item;
+
+typedef struct {
+    char *url;
+    lo_address address;
+    stats *st;
+    int lossless;
+    pthread_t thread;
+    int running;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    osc_item queue[OSC_QUEUE];
+    int head, count, stopping;
+    int failing; /* sender thread only: the last send failed */
+} osc_target;
+
+struct osc_out {
+    int n;
+    osc_target *targets;
+    osc_item scratch; /* the worker's, where an item is put together */
+};
+
+static double now(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Seconds since 1970 as an OSC (NTP) timetag. */
+static lo_timetag osc_timetag(double wall)
+{
+    double ntp = wall + OSC_SECONDS_1900_TO_1970;
+    double whole = floor(ntp);
+    return (lo_timetag){(uint32_t)whole,
+                        (uint32_t)((ntp - whole) * 4294967296.0)};
+}
+
+/* The label as one OSC address part. */
+static void osc_address_part(const char *label, char *out, size_t len)
+{
+    size_t i = 0;
+    for (; label[i] && i + 1 < len; i++)
+        out[i] = strchr(" #*,/?[]{}", label[i]) ? '_' : label[i];
+    out[i] = '\0';
+}
+
+static void bundle_add_float(lo_bundle b, const char *path, float value)
+{
+    lo_message m = lo_message_new();
+    lo_message_add_float(m, value);
+    lo_bundle_add_message(b, path, m);
+}
+
+static lo_bundle osc_bundle(const osc_item *it)
+{
+    lo_bundle b = lo_bundle_new(osc_timetag(it->capture_wall));
+    if (it->silent) {
+        bundle_add_float(b, "/irmas/silence", it->level_dbfs);
+        return b;
+    }
+    lo_message probs = lo_message_new(), top = lo_message_new();
+    int best = 0;
+    for (int c = 0; c < it->classes; c++) {
+        lo_message_add_float(probs, it->probs[c]);
+        if (it->probs[c] > it->probs[best]) best = c;
+    }
+    lo_bundle_add_message(b, "/irmas/probs", probs);
+    lo_message_add_string(top, it->labels[best]);
+    lo_message_add_float(top, it->probs[best]);
+    lo_bundle_add_message(b, "/irmas/top", top);
+    for (int c = 0; c < it->classes; c++) {
+        char path[MODEL_LABEL_MAX + 16] = "/irmas/class/";
+        osc_address_part(it->labels[c], path + strlen(path),
+                         sizeof path - strlen(path));
+        bundle_add_float(b, path, it->probs[c]);
+    }
+    return b;
+}
+
+static int osc_send(osc_target *t, const osc_item *it)
+{
+    int result;
+    if (it->kind == ITEM_CLASSES) {
+        lo_message m = lo_message_new();
+        for (int c = 0; c < it->classes; c++)
+            lo_message_add_string(m, it->labels[c]);
+        result = lo_send_message(t->address, "/irmas/classes", m);
+        lo_message_free(m);
+        return result;
+    }
+    lo_bundle b = osc_bundle(it);
+    result = lo_send_bundle(t->address, b);
+    lo_bundle_free_recursive(b);
+    if (result >= 0) stats_sent(t->st, now(CLOCK_MONOTONIC) - it->callback_mono);
+    return result;
+}
+
+/* Says when a target starts failing and when it recovers; not in between,
+ * since a target that is down would otherwise fill the log. */
+static void osc_report(osc_target *t, int ok)
+{
+    if (!ok) stats_failed(t->st);
+    if (!ok && !t->failing)
+        log_warn("%s: cannot send: %s; irmasd goes on and keeps trying",
+                 t->url, lo_address_errstr(t->address));
+    if (ok && t->failing) log_info("%s: sending again", t->url);
+    t->failing = !ok;
+}
+
+/* Takes the next item; 0 when stopping with nothing left. */
+static int osc_pop(osc_target *t, osc_item *it)
+{
+    pthread_mutex_lock(&t->lock);
+    while (t->count == 0 && !t->stopping)
+        pthread_cond_wait(&t->changed, &t->lock);
+    int got = t->count > 0;
+    if (got) {
+        *it = t->queue[t->head];
+        t->head = (t->head + 1) % OSC_QUEUE;
+        t->count--;
+        pthread_cond_broadcast(&t->changed);
+    }
+    pthread_mutex_unlock(&t->lock);
+    return got;
+}
+
+static void *osc_run(void *arg)
+{
+    osc_target *t = arg;
+    osc_item it;
+    while (osc_pop(t, &it)) osc_report(t, osc_send(t, &it) >= 0);
+    return NULL;
+}
+
+static void osc_push(osc_target *t, const osc_item *it)
+{
+    pthread_mutex_lock(&t->lock);
+    while (t->lossless && t->count == OSC_QUEUE && !t->stopping)
+        pthread_cond_wait(&t->changed, &t->lock);
+    if (t->count < OSC_QUEUE) {
+        t->queue[(t->head + t->count) % OSC_QUEUE] = *it;
+        t->count++;
+        pthread_cond_broadcast(&t->changed);
+    } else {
+        stats_failed(t->st); /* the target cannot keep up: drop */
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
+static void osc_push_all(osc_out *o, const osc_item *it)
+{
+    for (int i = 0; i < o->n; i++) osc_push(&o->targets[i], it);
+}
+
+static void copy_labels(osc_item *it, const char (*labels)[MODEL_LABEL_MAX],
+                        int classes)
+{
+    it->classes = classes;
+    memcpy(it->labels, labels, (size_t)classes * MODEL_LABEL_MAX);
+}
+
+void osc_out_window(osc_out *o, const osc_window *w)
+{
+    osc_item *it = &o->scratch;
+    it->kind = ITEM_WINDOW;
+    it->silent = w->silent;
+    it->level_dbfs = w->level_dbfs;
+    it->capture_wall = w->capture_wall;
+    it->callback_mono = w->callback_mono;
+    copy_labels(it, w->labels, w->classes);
+    if (!w->silent)
+        memcpy(it->probs, w->probs, (size_t)w->classes * sizeof *w->probs);
+    osc_push_all(o, it);
+}
+
+void osc_out_classes(osc_out *o, const char (*labels)[MODEL_LABEL_MAX],
+                     int classes)
+{
+    osc_item *it = &o->scratch;
+    it->kind = ITEM_CLASSES;
+    copy_labels(it, labels, classes);
+    osc_push_all(o, it);
+}
+
+/* Parses url and checks that its host resolves. */
+static irmas_status osc_address(const char *url, lo_address *out, char *err,
+                                size_t errlen)
+{
+    lo_address a = lo_address_new_from_url(url);
+    *out = a;
+    if (!a)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--osc %s: not an OSC URL; write it as "
+                           "osc.udp://HOST:PORT or osc.tcp://HOST:PORT",
+                           url);
+    if (lo_address_get_protocol(a) == LO_UNIX) return IRMAS_OK;
+    const char *host = lo_address_get_hostname(a);
+    const char *port = lo_address_get_port(a);
+    if (!host || !*host || !port || !*port || !strcmp(port, "0"))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--osc %s: the URL needs a host and a port, as in "
+                           "osc.udp://127.0.0.1:9000", url);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC}, *found = NULL;
+    int error = getaddrinfo(host, port, &hints, &found);
+    if (found) freeaddrinfo(found);
+    if (error)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--osc %s: cannot resolve host '%s' port '%s': %s",
+                           url, host, port, gai_strerror(error));
+    return IRMAS_OK;
+}
+
+static irmas_status osc_target_open(osc_target *t, const char *url,
+                                    int lossless, stats *st, char *err,
+                                    size_t errlen)
+{
+    t->st = st;
+    t->lossless = lossless;
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->changed, NULL);
+    t->url = strdup(url);
+    if (!t->url) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "osc: out of memory");
+    irmas_status st2 = osc_address(url, &t->address, err, errlen);
+    if (st2 != IRMAS_OK) return st2;
+    if (pthread_create(&t->thread, NULL, osc_run, t) != 0)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "%s: cannot start a sender thread", url);
+    t->running = 1;
+    return IRMAS_OK;
+}
+
+irmas_status osc_out_new(const char *const *urls, int n, int lossless,
+                         stats *st, osc_out **out, char *err, size_t errlen)
+{
+    osc_out *o = calloc(1, sizeof *o);
+    *out = NULL;
+    if (!o || !(o->targets = calloc((size_t)n, sizeof *o->targets))) {
+        free(o);
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM, "osc: out of memory");
+    }
+    irmas_status s = IRMAS_OK;
+    for (; o->n < n && s == IRMAS_OK; o->n++)
+        s = osc_target_open(&o->targets[o->n], urls[o->n], lossless, st, err,
+                            errlen);
+    if (s != IRMAS_OK) {
+        osc_out_delete(o);
+        return s;
+    }
+    *out = o;
+    return IRMAS_OK;
+}
+
+/* Lets the thread send what is queued, for two seconds at most: a target
+ * that hangs must not hang the daemon's exit. */
+static void osc_target_close(osc_target *t)
+{
+    if (t->running) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += 2;
+        if (pthread_timedjoin_np(t->thread, NULL, &deadline) != 0) {
+            log_warn("%s: still sending after 2 s; giving up", t->url);
+            pthread_cancel(t->thread);
+            pthread_join(t->thread, NULL);
+        }
+    }
+    if (t->address) lo_address_free(t->address);
+    pthread_mutex_destroy(&t->lock);
+    pthread_cond_destroy(&t->changed);
+    free(t->url);
+}
+
+void osc_out_delete(osc_out *o)
+{
+    if (!o) return;
+    for (int i = 0; i < o->n; i++) {
+        osc_target *t = &o->targets[i];
+        pthread_mutex_lock(&t->lock);
+        t->stopping = 1;
+        pthread_cond_broadcast(&t->changed);
+        pthread_mutex_unlock(&t->lock);
+    }
+    for (int i = 0; i < o->n; i++) osc_target_close(&o->targets[i]);
+    free(o->targets);
+    free(o);
+}

@@ -1,0 +1,169 @@
+/* tagger.c: see tagger.h.
+ *
+ * libsamplerate converts in a streaming fashion and keeps output sample j
+ * aligned with input time j / ratio, so model sample j of the current run
+ * is device frame first_frame + j * device_rate / model_rate. When the two
+ * rates are equal the audio goes to the classifier as it is.
+ */
+#include "tagger.h"
+
+#include "recompute.h"
+#include "stream.h"
+
+#include <samplerate.h>
+#include <stdlib.h>
+
+#define TAGGER_CHUNK 4096 /* model samples converted at a time */
+
+struct tagger {
+    model *m;
+    int device_rate;
+    stream *stream;
+    recompute *naive; /* instead of stream, when not incremental */
+    SRC_STATE *src;   /* NULL when the rates are equal */
+    float converted[TAGGER_CHUNK];
+    long long first_frame;
+    tagger_window_fn window;
+    void *user;
+};
+
+/* The highest frequency the model's front-end reads. */
+static double model_top_frequency(const model *m)
+{
+    if (m->frontend.kind == FRONTEND_LOGMEL) return m->frontend.fmax;
+    return m->sample_rate / 2.0;
+}
+
+static irmas_status tagger_check_rate(const model *m, int device_rate,
+                                      char *err, size_t errlen)
+{
+    double ratio = (double)m->sample_rate / device_rate;
+    if (device_rate <= 0 || !src_is_valid_ratio(ratio))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the device rate %d Hz cannot be converted to the "
+                           "model's %d Hz", device_rate, m->sample_rate);
+    if (device_rate / 2.0 < model_top_frequency(m))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the device runs at %d Hz, which carries nothing "
+                           "above %d Hz, but the model reads up to %.0f Hz: "
+                           "run the device at %.0f Hz or more",
+                           device_rate, device_rate / 2,
+                           model_top_frequency(m),
+                           2 * model_top_frequency(m));
+    return IRMAS_OK;
+}
+
+irmas_status tagger_set_device_rate(tagger *t, int device_rate, char *err,
+                                    size_t errlen)
+{
+    irmas_status st = tagger_check_rate(t->m, device_rate, err, errlen);
+    if (st != IRMAS_OK) return st;
+    if (t->src) t->src = src_delete(t->src);
+    t->device_rate = device_rate;
+    if (device_rate != t->m->sample_rate) {
+        int error = 0;
+        t->src = src_new(SRC_SINC_MEDIUM_QUALITY, 1, &error);
+        if (!t->src)
+            return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                               "resampler: %s", src_strerror(error));
+    }
+    tagger_restart(t, t->first_frame);
+    return IRMAS_OK;
+}
+
+irmas_status tagger_new(model *m, int device_rate, double hop_seconds,
+                        int incremental, tagger **out, char *err,
+                        size_t errlen)
+{
+    *out = NULL;
+    irmas_status st = tagger_check_rate(m, device_rate, err, errlen);
+    if (st != IRMAS_OK) return st;
+    tagger *t = calloc(1, sizeof *t);
+    if (!t) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "tagger: out of memory");
+    t->m = m;
+    int hop = (int)(hop_seconds * m->sample_rate + 0.5);
+    st = stream_new(m, hop > 0 ? hop : 1, &t->stream, err, errlen);
+    if (st == IRMAS_OK && !incremental)
+        st = recompute_new(m, stream_hop(t->stream), &t->naive, err, errlen);
+    if (st == IRMAS_OK)
+        st = tagger_set_device_rate(t, device_rate, err, errlen);
+    if (st != IRMAS_OK) {
+        t->m = NULL; /* still the caller's */
+        tagger_delete(t);
+        return st;
+    }
+    *out = t;
+    return IRMAS_OK;
+}
+
+void tagger_delete(tagger *t)
+{
+    if (!t) return;
+    stream_delete(t->stream);
+    recompute_delete(t->naive);
+    if (t->src) src_delete(t->src);
+    model_free(t->m);
+    free(t);
+}
+
+const model *tagger_model(const tagger *t) { return t->m; }
+int tagger_device_rate(const tagger *t) { return t->device_rate; }
+
+double tagger_hop_seconds(const tagger *t)
+{
+    return (double)stream_hop(t->stream) / t->m->sample_rate;
+}
+
+double tagger_window_frames(const tagger *t)
+{
+    return (double)t->m->window_samples * t->device_rate / t->m->sample_rate;
+}
+
+void tagger_restart(tagger *t, long long first_frame)
+{
+    t->first_frame = first_frame;
+    stream_reset(t->stream);
+    if (t->naive) recompute_reset(t->naive);
+    if (t->src) src_reset(t->src);
+}
+
+/* The classifier's callback: model sample positions to device frames. */
+static void tagger_emit(void *user, const float *probs, long long end_sample)
+{
+    tagger *t = user;
+    if (!t->window) return;
+    double last = (double)t->first_frame + (double)(end_sample - 1) *
+                                               t->device_rate /
+                                               t->m->sample_rate;
+    t->window(t->user, probs, last);
+}
+
+static void tagger_classify(tagger *t, const float *samples, long n)
+{
+    if (t->naive)
+        recompute_push(t->naive, samples, n, tagger_emit, t);
+    else
+        stream_push(t->stream, samples, n, tagger_emit, t);
+}
+
+void tagger_push(tagger *t, const float *mono, long n,
+                 tagger_window_fn window, void *user)
+{
+    t->window = window;
+    t->user = user;
+    if (!t->src) {
+        tagger_classify(t, mono, n);
+        return;
+    }
+    SRC_DATA d = {.src_ratio = (double)t->m->sample_rate / t->device_rate};
+    long used = 0;
+    do {
+        d.data_in = mono + used;
+        d.input_frames = n - used;
+        d.data_out = t->converted;
+        d.output_frames = TAGGER_CHUNK;
+        if (src_process(t->src, &d) != 0) break; /* only on bad arguments */
+        used += d.input_frames_used;
+        tagger_classify(t, t->converted, d.output_frames_gen);
+    } while (used < n || d.output_frames_gen == TAGGER_CHUNK);
+}

@@ -1,0 +1,54 @@
+/* tagger.h: a model at work on the device's audio: the resampler from the
+ * device's rate to the model's, and the classifier that turns the audio
+ * into one probability vector per hop.
+ *
+ * The worker owns one tagger at a time. On SIGHUP the main thread builds a
+ * new one from the reloaded model, away from the audio path; the worker
+ * primes it with the recent past (tagger_restart, then tagger_push without
+ * a callback) and swaps it in. Positions are the worker's frame numbers
+ * (timeline.h), so a window is reported by the device frame of its last
+ * sample, whatever the model's rate.
+ */
+#ifndef IRMASD_TAGGER_H
+#define IRMASD_TAGGER_H
+
+#include "model.h"
+
+typedef struct tagger tagger;
+
+/* Called for each finished window with its probabilities (in model order)
+ * and the device frame number of its last sample (fractional when the
+ * rates differ). */
+typedef void (*tagger_window_fn)(void *user, const float *probs,
+                                 double last_frame);
+
+/* A tagger running m on audio at device_rate, a window every hop_seconds
+ * (rounded to the model's frames), streamed or, with incremental = 0,
+ * recomputed whole at every hop. Refuses a device rate too low to carry
+ * the frequencies the model reads. On success the tagger owns m. */
+irmas_status tagger_new(model *m, int device_rate, double hop_seconds,
+                        int incremental, tagger **out, char *err,
+                        size_t errlen);
+void tagger_delete(tagger *t);
+
+const model *tagger_model(const tagger *t);
+int tagger_device_rate(const tagger *t);
+double tagger_hop_seconds(const tagger *t);
+
+/* The window's length in device frames. */
+double tagger_window_frames(const tagger *t);
+
+/* Follows the device to a new rate (a JACK server that came back at
+ * another rate): a new resampler, and the audio so far forgotten. */
+irmas_status tagger_set_device_rate(tagger *t, int device_rate, char *err,
+                                    size_t errlen);
+
+/* Forgets all audio; the next frame pushed is frame number first_frame. */
+void tagger_restart(tagger *t, long long first_frame);
+
+/* Feeds n mono frames at the device rate; calls window for each window
+ * that finishes (window may be NULL: priming). */
+void tagger_push(tagger *t, const float *mono, long n,
+                 tagger_window_fn window, void *user);
+
+#endif

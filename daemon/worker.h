@@ -1,0 +1,47 @@
+/* worker.h: the thread between the ring and the network.
+ *
+ * It reads blocks from the capture's ring, mixes them down to one channel
+ * (NaN and infinite samples become 0 there, so nothing downstream sees
+ * them), keeps the recent past (history.h) and where each frame came from
+ * (timeline.h), and feeds the tagger, which resamples and classifies. For
+ * each finished window it measures the window's level for the silence gate,
+ * smooths the probabilities (an exponential moving average with time
+ * constant --smooth), stamps the capture time of the window's last sample
+ * and hands the result to the OSC output, and with --print writes a line.
+ * It pings systemd's watchdog from its loop and sends /irmas/classes every
+ * few seconds.
+ *
+ * The main thread hands it a new tagger on SIGHUP (worker_offer); the
+ * worker primes it with the last window of audio and swaps it in between
+ * two blocks, so no audio is dropped and the next window comes one hop
+ * later.
+ */
+#ifndef IRMASD_WORKER_H
+#define IRMASD_WORKER_H
+
+#include "capture.h"
+#include "osc.h"
+#include "stats.h"
+#include "tagger.h"
+
+typedef struct worker worker;
+
+/* Starts the thread; on success the worker owns t. c, osc, st and o must
+ * outlive it. */
+irmas_status worker_start(capture *c, tagger *t, osc_out *osc, stats *st,
+                          const options *o, worker **out, char *err,
+                          size_t errlen);
+
+/* Stops and joins the thread and frees the worker and its tagger. */
+void worker_stop(worker *w);
+
+/* Hands over a tagger to replace the current one (see above). */
+void worker_offer(worker *w, tagger *t);
+
+/* The rate of the audio the worker reads now. */
+int worker_device_rate(worker *w);
+
+/* 1 once the input ended (the file backend) and every window went out. */
+int worker_finished(worker *w);
+
+#endif

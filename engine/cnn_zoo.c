@@ -1,0 +1,82 @@
+/* cnn_zoo.c: the table of the study's CNNs and the stacks they make (see
+ * cnn_zoo.h for how each number was derived). */
+#include "cnn_zoo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* {filters, kernel, stride, pool, pool_stride} per block. */
+const cnn_zoo_arch cnn_zoo[CNN_ZOO_COUNT] = {
+    {"b1", 2, {{16, 10, 3, 3, 3}, {32, 5, 2, 2, 2}}, 128},
+    {"b2", 3, {{32, 5, 2, 2, 2}, {32, 5, 2, 2, 2}, {32, 5, 2, 2, 2}}, 128},
+    {"b3", 4,
+     {{32, 5, 2, 2, 2}, {32, 5, 1, 2, 2}, {32, 3, 1, 2, 2}, {32, 3, 1, 2, 2}},
+     128},
+    {"b4", 5,
+     {{32, 3, 1, 2, 2}, {64, 3, 1, 2, 2}, {64, 3, 1, 2, 2}, {64, 3, 1, 2, 2},
+      {32, 3, 1, 2, 2}},
+     128},
+};
+
+const cnn_zoo_arch *cnn_zoo_find(const char *name)
+{
+    if (strncmp(name, "cnn-", 4) == 0) name += 4;
+    for (int i = 0; i < CNN_ZOO_COUNT; i++)
+        if (strcmp(cnn_zoo[i].name, name) == 0) return &cnn_zoo[i];
+    return NULL;
+}
+
+irmas_status cnn_zoo_build(const cnn_zoo_arch *a, int size, int channels,
+                           int classes, cnn_zoo_stack *s, char *err,
+                           size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    if (classes < 1)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "cnn-%s: %d classes; a classifier needs at least "
+                           "one", a->name, classes);
+    s->n_blocks = a->n_blocks;
+    int height = size, width = size;
+    for (int i = 0; i < a->n_blocks; i++) {
+        const cnn_zoo_block *blk = &a->blocks[i];
+        char name[64];
+        conv2d_layer *conv = &s->conv[i];
+        *conv = (conv2d_layer){.channels = channels, .height = height,
+                               .width = width, .filters = blk->filters,
+                               .kernel = blk->kernel, .stride = blk->stride,
+                               .act = ACT_RELU};
+        snprintf(name, sizeof name, "cnn-%s block %d conv2d", a->name, i + 1);
+        irmas_status st = conv2d_check(conv, name, err, errlen);
+        if (st) return st;
+        pool_layer *pool = &s->pool[i];
+        *pool = (pool_layer){.channels = blk->filters,
+                             .height = conv2d_out_height(conv),
+                             .width = conv2d_out_width(conv),
+                             .size = blk->pool, .stride = blk->pool_stride};
+        snprintf(name, sizeof name, "cnn-%s block %d max-pool", a->name, i + 1);
+        st = pool_check(pool, name, err, errlen);
+        if (st) return st;
+        channels = pool->channels;
+        height = pool_out_height(pool);
+        width = pool_out_width(pool);
+    }
+    s->hidden = (dense_layer){.inputs = channels * height * width,
+                              .outputs = a->hidden, .act = ACT_RELU};
+    s->output = (dense_layer){.inputs = a->hidden, .outputs = classes,
+                              .act = ACT_SOFTMAX};
+    return IRMAS_OK;
+}
+
+static long cnn_zoo_dense_parameters(const dense_layer *d)
+{
+    return (long)d->outputs * (d->inputs + 1);
+}
+
+long cnn_zoo_parameters(const cnn_zoo_stack *s)
+{
+    long total = cnn_zoo_dense_parameters(&s->hidden) +
+                 cnn_zoo_dense_parameters(&s->output);
+    for (int i = 0; i < s->n_blocks; i++)
+        total += conv2d_weight_count(&s->conv[i]) + s->conv[i].filters;
+    return total;
+}

@@ -1,0 +1,192 @@
+/* image.c: stacking and multiresolution recurrence plots (see image.h).
+ *
+ * A builder owns the scratch one image needs: for stacking, the padded
+ * square of pixels, the half-resized image between the two passes of the
+ * separable area resize and the row of sums each pass adds into; for MRP,
+ * the pooled series of one channel.
+ */
+#include "image.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct image_builder {
+    image_params p;
+    int window_samples;
+    int side;        /* stack: N, the side of the padded square */
+    float *square;   /* stack: [N][N] pixels before resizing */
+    float *rows;     /* stack: [N][size], each row resized across */
+    double *sums;    /* stack: [size], one output row being summed */
+    float *pooled;   /* mrp: [size], one channel's max-pooled series */
+};
+
+const char *image_kind_name(image_kind kind)
+{
+    switch (kind) {
+    case IMAGE_STACK: return "stack";
+    case IMAGE_MRP: return "mrp";
+    }
+    return NULL;
+}
+
+image_kind image_kind_parse(const char *name)
+{
+    if (strcmp(name, "stack") == 0) return IMAGE_STACK;
+    if (strcmp(name, "mrp") == 0) return IMAGE_MRP;
+    return 0;
+}
+
+long image_floats(const image_params *p)
+{
+    return (long)p->channels * p->size * p->size;
+}
+
+/* The smallest N with N * N >= n. */
+static int image_square_side(int n)
+{
+    int side = (int)sqrt((double)n);
+    while ((long)side * side < n) side++;
+    return side;
+}
+
+irmas_status image_check(const image_params *p, int window_samples, char *err,
+                         size_t errlen)
+{
+    const char *kind = image_kind_name(p->kind);
+    if (!kind)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "image.kind %d is unknown; use stack or mrp",
+                           (int)p->kind);
+    if (window_samples < 1)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "image: the window holds %d samples; it must hold "
+                           "at least one", window_samples);
+    if (p->size < 1 || p->size > IMAGE_MAX_SIZE)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "image.size %d is out of range; use 1 to %d",
+                           p->size, IMAGE_MAX_SIZE);
+    if (p->kind == IMAGE_STACK && p->channels != 1)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "image.channels is %d, but a stacked image has one "
+                           "channel", p->channels);
+    if (p->channels < 1 || p->channels > IMAGE_MAX_CHANNELS)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "image.channels %d is out of range; use 1 to %d "
+                           "resolutions", p->channels, IMAGE_MAX_CHANNELS);
+    if (p->kind == IMAGE_MRP && (window_samples >> (p->channels - 1)) < p->size)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "image: the finest of %d resolutions covers %d of "
+                           "the window's %d samples, fewer than the %d pixels "
+                           "across; use a longer window, fewer channels or a "
+                           "smaller size", p->channels,
+                           window_samples >> (p->channels - 1), window_samples,
+                           p->size);
+    return IRMAS_OK;
+}
+
+irmas_status image_new(const image_params *p, int window_samples,
+                       image_builder **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    irmas_status st = image_check(p, window_samples, err, errlen);
+    if (st) return st;
+    image_builder *b = calloc(1, sizeof *b);
+    if (!b) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "image: out of memory");
+    b->p = *p;
+    b->window_samples = window_samples;
+    if (p->kind == IMAGE_STACK) {
+        b->side = image_square_side(window_samples);
+        b->square = malloc(sizeof *b->square * b->side * b->side);
+        b->rows = malloc(sizeof *b->rows * b->side * p->size);
+        b->sums = malloc(sizeof *b->sums * p->size);
+        if (!b->square || !b->rows || !b->sums) goto nomem;
+    } else {
+        b->pooled = malloc(sizeof *b->pooled * p->size);
+        if (!b->pooled) goto nomem;
+    }
+    *out = b;
+    return IRMAS_OK;
+nomem:
+    image_delete(b);
+    return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                       "image: out of memory for a %d x %d image of %d samples",
+                       p->size, p->size, window_samples);
+}
+
+void image_delete(image_builder *b)
+{
+    if (!b) return;
+    free(b->square);
+    free(b->rows);
+    free(b->sums);
+    free(b->pooled);
+    free(b);
+}
+
+/* dst[m] from src[n] by area averaging: output o covers the input interval
+ * [o n/m, (o+1) n/m) and is the mean of what lies under it, each input
+ * weighted by how much of it is covered. Each element is a run of `run`
+ * floats, so one call resizes a row across (run 1) or a whole image down
+ * (run = its width, rows added a whole row at a time). Sums are kept in
+ * acc[run] in double, so a constant image stays exactly constant. */
+static void image_area_resize(const float *src, int n, float *dst, int m,
+                              int run, double *acc)
+{
+    double scale = (double)n / m;
+    for (int o = 0; o < m; o++) {
+        double from = o * scale, to = (o + 1) * scale;
+        memset(acc, 0, sizeof *acc * run);
+        for (int i = (int)from; i < n && i < to; i++) {
+            double lo = i > from ? i : from, hi = i + 1 < to ? i + 1 : to;
+            double weight = (hi - lo) / scale;
+            const float *in = src + (long)i * run;
+            for (int k = 0; k < run; k++) acc[k] += weight * in[k];
+        }
+        for (int k = 0; k < run; k++) dst[(long)o * run + k] = (float)acc[k];
+    }
+}
+
+static void image_stack(image_builder *b, const float *samples, float *pixels)
+{
+    int side = b->side, size = b->p.size;
+    long cells = (long)side * side;
+    for (long i = 0; i < cells; i++)
+        b->square[i] = 0.5f * (1.0f + (i < b->window_samples ? samples[i] : 0.0f));
+    for (int r = 0; r < side; r++)
+        image_area_resize(b->square + (long)r * side, side,
+                          b->rows + (long)r * size, size, 1, b->sums);
+    image_area_resize(b->rows, side, pixels, size, size, b->sums);
+}
+
+/* One MRP channel: the recurrence plot of `count` samples max-pooled to
+ * size values. */
+static void image_mrp_channel(image_builder *b, const float *segment,
+                              int count, float *plot)
+{
+    int size = b->p.size;
+    for (int k = 0; k < size; k++) {
+        long from = (long)k * count / size, to = (long)(k + 1) * count / size;
+        float peak = segment[from];
+        for (long i = from + 1; i < to; i++)
+            if (segment[i] > peak) peak = segment[i];
+        b->pooled[k] = peak;
+    }
+    for (int i = 0; i < size; i++)
+        for (int j = 0; j < size; j++)
+            plot[(long)i * size + j] = 0.5f * fabsf(b->pooled[i] - b->pooled[j]);
+}
+
+void image_build(image_builder *b, const float *samples, float *pixels)
+{
+    if (b->p.kind == IMAGE_STACK) {
+        image_stack(b, samples, pixels);
+        return;
+    }
+    long plane = (long)b->p.size * b->p.size;
+    for (int c = 0; c < b->p.channels; c++) {
+        int count = b->window_samples >> c;
+        const float *segment = samples + (b->window_samples - count) / 2;
+        image_mrp_channel(b, segment, count, pixels + c * plane);
+    }
+}

@@ -1,0 +1,74 @@
+/* image.h: the study's two ways of turning a window of audio into an image
+ * for a CNN (section III-F and III-G, and IV-C and IV-D).
+ *
+ *   stack  the window is zero-padded to the next perfect square N*N, laid
+ *          out row by row (samples 0..N-1 are the top row), and resized to
+ *          size x size by area averaging: each output pixel is the mean of
+ *          the input pixels it covers, weighted by how much of each it
+ *          covers (OpenCV's INTER_AREA). That is the right filter for the
+ *          study's case, shrinking 364 x 364 (3 s at 44.1 kHz) to 150 x 150;
+ *          when enlarging it repeats pixels. One channel.
+ *   mrp    a multiresolution recurrence plot after Park and Lee, one
+ *          channel per resolution. Channel c covers the centred 1/2^c of the
+ *          window (channel 0 the whole window, channel 1 its middle half,
+ *          ...); that segment is cut into `size` equal blocks (to a sample),
+ *          each block max-pooled to one value x'[k] (its largest sample), and
+ *          the channel is the recurrence plot R[i][j] = |x'[i] - x'[j]| of
+ *          those values. Pooling the series before the plot is what the
+ *          study's own scripts do (TensorFlow 1-D max pooling); it keeps the
+ *          plot's defining properties (R symmetric, zero diagonal) and costs
+ *          O(window + size^2) rather than O(window^2). Long segments show
+ *          slow changes of the envelope, short ones fast ones, which is why
+ *          the study wants several.
+ *
+ * Pixel values, and what irmas-image writes as 0..255 grey: for samples in
+ * [-1, 1] (the study's normalisation), a stack pixel is (1 + x) / 2, so
+ * silence and the padding are mid-grey, and an MRP pixel is R / 2, so both
+ * lie in [0, 1]. The scale is fixed, so a quiet window gives a faint image;
+ * a model that wants loudness not to matter scales each window to peak 1
+ * first (NORM_PEAK in model.h), which applies before the image is built.
+ *
+ * Images are planar, [channels][size][size], row-major: the layout conv2d.h
+ * reads.
+ */
+#ifndef IRMAS_IMAGE_H
+#define IRMAS_IMAGE_H
+
+#include "status.h"
+
+typedef enum { IMAGE_STACK = 1, IMAGE_MRP = 2 } image_kind;
+
+#define IMAGE_MAX_SIZE 1024
+#define IMAGE_MAX_CHANNELS 8
+
+typedef struct {
+    image_kind kind;
+    int size;     /* the image is size x size pixels per channel */
+    int channels; /* stack: 1; mrp: resolutions */
+} image_params;
+
+/* Checks p against a window of window_samples samples without creating
+ * anything; the message names the field that is wrong ("image.size ..."). */
+irmas_status image_check(const image_params *p, int window_samples, char *err,
+                         size_t errlen);
+
+/* Floats in one image: channels * size * size. */
+long image_floats(const image_params *p);
+
+typedef struct image_builder image_builder;
+
+/* Checks p and creates a builder for windows of window_samples samples;
+ * nothing allocates after this. */
+irmas_status image_new(const image_params *p, int window_samples,
+                       image_builder **out, char *err, size_t errlen);
+void image_delete(image_builder *b);
+
+/* pixels[image_floats] from samples[window_samples]. Uses the builder's own
+ * buffers: one builder per thread. */
+void image_build(image_builder *b, const float *samples, float *pixels);
+
+/* "stack" or "mrp", or NULL; and back (0 for an unknown name). */
+const char *image_kind_name(image_kind kind);
+image_kind image_kind_parse(const char *name);
+
+#endif

@@ -1,0 +1,387 @@
+/* model.c: a model in memory: its weight arena, its validation, and the
+ * small steps every way of running it shares (see model.h).
+ *
+ * model_alloc_weights asks each layer for its tensors (layer_tensors) and
+ * carves them out of one zeroed arena, so no code here knows which tensors
+ * a kind of layer has. model_validate checks the model as a whole in the
+ * order a reader would: the recording (rate, window, front-end), the
+ * classes, then the layers one by one, naming the first thing wrong.
+ * The head (the dense layers after the recurrent ones) is run here because
+ * the whole-window and streaming classifiers both end with it.
+ */
+#include "model.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+model *model_new(void) { return calloc(1, sizeof(model)); }
+
+void model_free(model *m)
+{
+    if (!m) return;
+    free(m->arena);
+    free(m->provenance);
+    free(m);
+}
+
+int model_features(const model *m)
+{
+    return frontend_params_features(&m->frontend);
+}
+
+int model_frames(const model *m)
+{
+    return frontend_params_frames(&m->frontend, m->window_samples);
+}
+
+/* The tensors of a read-only layer. layer_tensors hands out where the layer
+ * keeps its pointers; a copy lets us read them without a writable model. */
+static int layer_tensors_of(const layer *l, layer *copy,
+                            layer_tensor t[LAYER_MAX_TENSORS])
+{
+    *copy = *l;
+    return layer_tensors(copy, t);
+}
+
+static irmas_status check_layer_count(const model *m, char *err,
+                                      size_t errlen)
+{
+    if (m->n_layers < 1 || m->n_layers > MODEL_MAX_LAYERS)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "n_layers is %d; a model has 1 to %d layers",
+                           m->n_layers, MODEL_MAX_LAYERS);
+    for (int i = 0; i < m->n_layers; i++)
+        if (!layer_kind_name(m->layers[i].kind))
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "layer %d: unknown kind %d", i,
+                               (int)m->layers[i].kind);
+    return IRMAS_OK;
+}
+
+/* Floats the arena needs, or -1 (with a message) if a shape is unset. */
+static long arena_size(const model *m, int norm_features, char *err,
+                       size_t errlen)
+{
+    long total = 2L * norm_features;
+    for (int i = 0; i < m->n_layers; i++) {
+        layer copy;
+        layer_tensor t[LAYER_MAX_TENSORS];
+        int n = layer_tensors_of(&m->layers[i], &copy, t);
+        for (int j = 0; j < n; j++) {
+            if (t[j].count <= 0 || t[j].count > LONG_MAX / 4 - total) {
+                status_fail(err, errlen, IRMAS_ERR_ARG,
+                            "layer %d (%s): tensor '%s' would hold %ld "
+                            "floats; set the layer's shape first", i,
+                            layer_kind_name(m->layers[i].kind), t[j].name,
+                            t[j].count);
+                return -1;
+            }
+            total += t[j].count;
+        }
+    }
+    return total;
+}
+
+irmas_status model_alloc_weights(model *m, int with_norm, char *err,
+                                 size_t errlen)
+{
+    irmas_status status = check_layer_count(m, err, errlen);
+    if (status != IRMAS_OK) return status;
+    int features = with_norm ? model_features(m) : 0;
+    if (with_norm && features <= 0)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the front-end gives %d features per frame; set "
+                           "it before allocating feature normalisation",
+                           features);
+    long total = arena_size(m, features, err, errlen);
+    if (total < 0) return IRMAS_ERR_ARG;
+
+    float *arena = calloc((size_t)total, sizeof *arena);
+    if (!arena)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "out of memory allocating %ld weights", total);
+    free(m->arena);
+    m->arena = arena;
+    m->arena_floats = total;
+
+    float *next = arena;
+    for (int i = 0; i < m->n_layers; i++) {
+        layer_tensor t[LAYER_MAX_TENSORS];
+        int n = layer_tensors(&m->layers[i], t);
+        for (int j = 0; j < n; j++) {
+            *t[j].data = next;
+            next += t[j].count;
+        }
+    }
+    m->feature_mean = with_norm ? next : NULL;
+    m->feature_scale = with_norm ? next + features : NULL;
+    for (int i = 0; i < features; i++) m->feature_scale[i] = 1.0f;
+    return IRMAS_OK;
+}
+
+static irmas_status validate_labels(const model *m, char *err, size_t errlen)
+{
+    if (m->classes < 1 || m->classes > MODEL_MAX_CLASSES)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "classes is %d; a model has 1 to %d classes",
+                           m->classes, MODEL_MAX_CLASSES);
+    for (int c = 0; c < m->classes; c++) {
+        const char *label = m->labels[c];
+        if (!memchr(label, '\0', MODEL_LABEL_MAX) || label[0] == '\0')
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "label %d is empty or longer than %d bytes; "
+                               "give every class a short name", c,
+                               MODEL_LABEL_MAX - 1);
+        for (int other = 0; other < c; other++)
+            if (strcmp(label, m->labels[other]) == 0)
+                return status_fail(err, errlen, IRMAS_ERR_ARG,
+                                   "labels %d and %d are both '%s'; class "
+                                   "names must be distinct", other, c,
+                                   label);
+    }
+    return IRMAS_OK;
+}
+
+static irmas_status validate_recording(const model *m, char *err,
+                                       size_t errlen)
+{
+    if (m->sample_rate <= 0 || m->window_samples <= 0)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "sample_rate %d and window_samples %d must both "
+                           "be positive", m->sample_rate, m->window_samples);
+    if (m->norm != NORM_NONE && m->norm != NORM_PEAK)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "norm is %d; use %d (none) or %d (peak)",
+                           (int)m->norm, NORM_NONE, NORM_PEAK);
+    irmas_status status = frontend_check(&m->frontend, m->sample_rate, err,
+                                         errlen);
+    if (status != IRMAS_OK) return status;
+    if (model_frames(m) < 1)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "window_samples %d is shorter than one front-end "
+                           "frame; lengthen the window", m->window_samples);
+    return IRMAS_OK;
+}
+
+static int all_finite(const float *x, long n)
+{
+    for (long i = 0; i < n; i++)
+        if (!isfinite(x[i])) return 0;
+    return 1;
+}
+
+static irmas_status validate_norm(const model *m, char *err, size_t errlen)
+{
+    int n = model_features(m);
+    if ((m->feature_mean && !all_finite(m->feature_mean, n)) ||
+        (m->feature_scale && !all_finite(m->feature_scale, n)))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "feature_mean or feature_scale holds a NaN or "
+                           "infinite value; the model is corrupt");
+    return IRMAS_OK;
+}
+
+/* Checks one layer's own fields: its shape and activation. */
+static irmas_status validate_layer_fields(const model *m, int i, char *err,
+                                          size_t errlen)
+{
+    const layer *l = &m->layers[i];
+    const char *kind = layer_kind_name(l->kind);
+    if (layer_inputs(l) <= 0 || layer_outputs(l) <= 0)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (%s): inputs %d and outputs %d must "
+                           "both be positive", i, kind, layer_inputs(l),
+                           layer_outputs(l));
+    if (l->kind == LAYER_DENSE && !activation_name(l->u.dense.act))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (dense): unknown activation %d", i,
+                           (int)l->u.dense.act);
+    if (l->kind == LAYER_GRU && (unsigned)l->u.gru.reset_after > 1)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (gru): reset_after is %d; use 0 or 1", i,
+                           l->u.gru.reset_after);
+    if (l->kind == LAYER_BLSTM &&
+        (l->u.blstm.fwd.inputs != l->u.blstm.bwd.inputs ||
+         l->u.blstm.fwd.hidden != l->u.blstm.bwd.hidden))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (blstm): fwd is %d -> %d but bwd is "
+                           "%d -> %d; both directions must have the same "
+                           "shape", i, l->u.blstm.fwd.inputs,
+                           l->u.blstm.fwd.hidden, l->u.blstm.bwd.inputs,
+                           l->u.blstm.bwd.hidden);
+    return IRMAS_OK;
+}
+
+static irmas_status validate_tensors(const model *m, int i, char *err,
+                                     size_t errlen)
+{
+    layer copy;
+    layer_tensor t[LAYER_MAX_TENSORS];
+    int n = layer_tensors_of(&m->layers[i], &copy, t);
+    const char *kind = layer_kind_name(m->layers[i].kind);
+    for (int j = 0; j < n; j++) {
+        if (!*t[j].data)
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "layer %d (%s): tensor '%s' has no weights; "
+                               "call model_alloc_weights", i, kind,
+                               t[j].name);
+        if (!all_finite(*t[j].data, t[j].count))
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "layer %d (%s): tensor '%s' holds a NaN or "
+                               "infinite weight; the model is corrupt", i,
+                               kind, t[j].name);
+    }
+    return IRMAS_OK;
+}
+
+/* Checks where layer i sits: what feeds it, and what may follow it. */
+static irmas_status validate_layer_place(const model *m, int i, char *err,
+                                         size_t errlen)
+{
+    const layer *l = &m->layers[i];
+    const char *kind = layer_kind_name(l->kind);
+    int head = model_head_start(m);
+    if (i == 0 && !layer_is_recurrent(l))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer 0 (%s): the first layer must be recurrent "
+                           "(rnn, lstm, gru or blstm) to read the frames",
+                           kind);
+    if (i > head && layer_is_recurrent(l))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (%s) follows dense layer %d; recurrent "
+                           "layers must come before dense ones", i, kind,
+                           head);
+    if (l->kind == LAYER_BLSTM && i != head - 1)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (blstm) is followed by recurrent layer "
+                           "%d; a blstm yields only its final state, so it "
+                           "must be the last recurrent layer", i, i + 1);
+    int given = i == 0 ? model_features(m) : layer_outputs(l - 1);
+    if (layer_inputs(l) != given)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (%s): inputs is %d but %s gives %d", i,
+                           kind, layer_inputs(l),
+                           i == 0 ? "the front-end" : "the layer before it",
+                           given);
+    return IRMAS_OK;
+}
+
+static irmas_status validate_output(const model *m, char *err, size_t errlen)
+{
+    int last = m->n_layers - 1;
+    const layer *l = &m->layers[last];
+    if (l->kind != LAYER_DENSE || l->u.dense.act != ACT_SOFTMAX)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (%s): the last layer must be a dense "
+                           "softmax over the classes", last,
+                           layer_kind_name(l->kind));
+    if (l->u.dense.outputs != m->classes)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (dense): outputs is %d but the model "
+                           "has %d classes", last, l->u.dense.outputs,
+                           m->classes);
+    return IRMAS_OK;
+}
+
+irmas_status model_validate(const model *m, char *err, size_t errlen)
+{
+    irmas_status status = validate_recording(m, err, errlen);
+    if (status == IRMAS_OK) status = validate_labels(m, err, errlen);
+    if (status == IRMAS_OK) status = validate_norm(m, err, errlen);
+    if (status == IRMAS_OK) status = check_layer_count(m, err, errlen);
+    for (int i = 0; status == IRMAS_OK && i < m->n_layers; i++) {
+        status = validate_layer_fields(m, i, err, errlen);
+        if (status == IRMAS_OK)
+            status = validate_layer_place(m, i, err, errlen);
+        if (status == IRMAS_OK) status = validate_tensors(m, i, err, errlen);
+    }
+    if (status == IRMAS_OK) status = validate_output(m, err, errlen);
+    return status;
+}
+
+irmas_status model_set_provenance(model *m, const char *text)
+{
+    char *copy = strdup(text ? text : "");
+    if (!copy) return IRMAS_ERR_NOMEM;
+    free(m->provenance);
+    m->provenance = copy;
+    return IRMAS_OK;
+}
+
+void model_prepare_samples(const model *m, float *samples, long n)
+{
+    float peak = 0.0f;
+    for (long i = 0; i < n; i++) {
+        if (!isfinite(samples[i])) samples[i] = 0.0f;
+        float magnitude = fabsf(samples[i]);
+        if (magnitude > peak) peak = magnitude;
+    }
+    if (m->norm != NORM_PEAK || peak == 0.0f) return;
+    for (long i = 0; i < n; i++) samples[i] /= peak;
+}
+
+void model_standardise(const model *m, float *features, int frames,
+                       int features_per_frame)
+{
+    for (int t = 0; t < frames; t++) {
+        float *x = features + (long)t * features_per_frame;
+        if (m->feature_mean)
+            for (int i = 0; i < features_per_frame; i++)
+                x[i] -= m->feature_mean[i];
+        if (m->feature_scale)
+            for (int i = 0; i < features_per_frame; i++)
+                x[i] *= m->feature_scale[i];
+    }
+}
+
+int model_class_index(const model *m, const char *label)
+{
+    for (int c = 0; c < m->classes; c++)
+        if (strncmp(m->labels[c], label, MODEL_LABEL_MAX) == 0) return c;
+    return -1;
+}
+
+long model_parameters(const model *m)
+{
+    long total = 0;
+    for (int i = 0; i < m->n_layers; i++) {
+        layer copy;
+        layer_tensor t[LAYER_MAX_TENSORS];
+        int n = layer_tensors_of(&m->layers[i], &copy, t);
+        for (int j = 0; j < n; j++) total += t[j].count;
+    }
+    return total;
+}
+
+int model_head_start(const model *m)
+{
+    int i = 0;
+    while (i < m->n_layers && layer_is_recurrent(&m->layers[i])) i++;
+    return i;
+}
+
+/* Two buffers as wide as the widest dense output: layers alternate
+ * between them, since a dense layer cannot write over its input. */
+int model_head_scratch(const model *m)
+{
+    int widest = 0;
+    for (int i = model_head_start(m); i < m->n_layers; i++)
+        if (layer_outputs(&m->layers[i]) > widest)
+            widest = layer_outputs(&m->layers[i]);
+    return 2 * widest;
+}
+
+void model_head(const model *m, const float *in, float *scratch,
+                float *probs)
+{
+    int half = model_head_scratch(m) / 2;
+    const float *x = in;
+    for (int i = model_head_start(m); i < m->n_layers; i++) {
+        float *out = scratch + (x == scratch ? half : 0);
+        if (i == m->n_layers - 1) out = probs;
+        dense_forward(&m->layers[i].u.dense, x, out, 1);
+        x = out;
+    }
+}

@@ -1,0 +1,959 @@
+/* model_file.c: the .irm model file (model_file.h; the layout is in
+ * models/FORMAT.md).
+ *
+ * Writing walks the model once into a growing byte buffer: the header, the
+ * metadata, a table describing every layer and tensor, the tensors' floats
+ * and the CRC. The table's tensor offsets are patched in as the data is
+ * written, because only then is the table's own length known. The buffer
+ * is parsed back before anyone sees it, so the writer can never produce a
+ * file this reader refuses (a window or provenance over the reader's
+ * limits, say): the limits live in the reader alone.
+ *
+ * Reading goes the other way through a cursor that checks each field
+ * against the bytes left before it touches them: first the envelope (magic,
+ * version, length, CRC), then the metadata, the layer table and each
+ * layer's tensor entries against the shape just read. Only when the
+ * entries tile the data section exactly are the weights allocated, so a
+ * hostile count can never make us allocate more than the file holds; then
+ * the floats are decoded, non-finite ones rejected, and the model has to
+ * pass model_validate.
+ *
+ * Layers are handled through layer_tensors and one table of shape
+ * parameters below (layer_params), so a new kind of layer is one case in
+ * each of layer_params and layer_set_params.
+ */
+#include "model_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* PNG's trick: a high byte catches 7-bit transfers, CR LF and the lone LF
+ * catch line-ending conversion, ^Z stops a DOS `type`. */
+static const unsigned char irm_magic[8] = {0x89, 'I', 'R', 'M',
+                                           '\r', '\n', 0x1a, '\n'};
+
+#define IRM_VERSION 1
+#define IRM_HEADER_BYTES 20 /* magic, version, file size */
+#define IRM_CRC_BYTES 4
+#define IRM_MAX_FILE_BYTES (1L << 30)
+#define IRM_MAX_RATE 1000000
+#define IRM_MAX_SIZE (1 << 24) /* any count of samples, units or bands */
+#define IRM_MAX_NAME 32        /* kind and tensor names, with the NUL */
+#define IRM_MAX_PROVENANCE 65536
+#define IRM_MAX_PARAMS 3
+#define IRM_MAX_TENSORS (MODEL_MAX_LAYERS * LAYER_MAX_TENSORS + 2)
+
+/* ---- Little-endian fields ---- */
+
+static void store_le(unsigned char *at, uint64_t value, int bytes)
+{
+    for (int i = 0; i < bytes; i++) at[i] = (unsigned char)(value >> 8 * i);
+}
+
+static uint64_t load_le(const unsigned char *at, int bytes)
+{
+    uint64_t value = 0;
+    for (int i = 0; i < bytes; i++) value |= (uint64_t)at[i] << 8 * i;
+    return value;
+}
+
+static uint32_t float_bits(float x)
+{
+    uint32_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    return bits;
+}
+
+static float bits_float(uint64_t bits)
+{
+    uint32_t narrow = (uint32_t)bits;
+    float x;
+    memcpy(&x, &narrow, sizeof x);
+    return x;
+}
+
+/* ---- What the file stores of each layer and of the whole model ---- */
+
+/* A shape parameter as stored: its name in messages, and the values a
+ * reader accepts. */
+typedef struct {
+    const char *name;
+    uint32_t min, max;
+} param_spec;
+
+#define UNITS(name) {name, 1, IRM_MAX_SIZE}
+static const param_spec dense_params[] = {
+    UNITS("inputs"), UNITS("outputs"), {"activation", ACT_NONE, ACT_SOFTMAX}};
+static const param_spec cell_params[] = {UNITS("inputs"), UNITS("hidden")};
+static const param_spec gru_params[] = {UNITS("inputs"), UNITS("hidden"),
+                                        {"reset_after", 0, 1}};
+
+/* l's shape parameters in file order into values[], and what each may be;
+ * returns how many. A blstm stores one direction's shape: both are equal. */
+static int layer_params(const layer *l, uint32_t values[IRM_MAX_PARAMS],
+                        const param_spec **specs)
+{
+    switch (l->kind) {
+    case LAYER_DENSE:
+        values[0] = (uint32_t)l->u.dense.inputs;
+        values[1] = (uint32_t)l->u.dense.outputs;
+        values[2] = (uint32_t)l->u.dense.act;
+        *specs = dense_params;
+        return 3;
+    case LAYER_RNN:
+    case LAYER_LSTM:
+    case LAYER_BLSTM:
+        values[0] = (uint32_t)layer_inputs(l);
+        values[1] = (uint32_t)(l->kind == LAYER_BLSTM ? l->u.blstm.fwd.hidden
+                                                      : layer_outputs(l));
+        *specs = cell_params;
+        return 2;
+    case LAYER_GRU:
+        values[0] = (uint32_t)l->u.gru.inputs;
+        values[1] = (uint32_t)l->u.gru.hidden;
+        values[2] = (uint32_t)l->u.gru.reset_after;
+        *specs = gru_params;
+        return 3;
+    }
+    return 0;
+}
+
+/* The inverse of layer_params, for values the specs have accepted. */
+static void layer_set_params(layer *l, const uint32_t values[IRM_MAX_PARAMS])
+{
+    int inputs = (int)values[0], outputs = (int)values[1];
+    switch (l->kind) {
+    case LAYER_DENSE:
+        l->u.dense = (dense_layer){.inputs = inputs, .outputs = outputs,
+                                   .act = (activation)values[2]};
+        break;
+    case LAYER_RNN:
+        l->u.rnn = (rnn_layer){.inputs = inputs, .hidden = outputs};
+        break;
+    case LAYER_LSTM:
+        l->u.lstm = (lstm_layer){.inputs = inputs, .hidden = outputs};
+        break;
+    case LAYER_GRU:
+        l->u.gru = (gru_layer){.inputs = inputs, .hidden = outputs,
+                               .reset_after = (int)values[2]};
+        break;
+    case LAYER_BLSTM:
+        l->u.blstm.fwd = (lstm_layer){.inputs = inputs, .hidden = outputs};
+        l->u.blstm.bwd = l->u.blstm.fwd;
+        break;
+    }
+}
+
+/* Every tensor the file holds, in file order: each layer's, then the
+ * feature normalisation's. owner[k] is tensor k's layer, or -1. */
+static int model_file_tensors(model *m, int with_norm,
+                              layer_tensor out[IRM_MAX_TENSORS],
+                              int owner[IRM_MAX_TENSORS])
+{
+    int n = 0;
+    for (int i = 0; i < m->n_layers; i++) {
+        int count = layer_tensors(&m->layers[i], out + n);
+        for (int j = 0; j < count; j++) owner[n++] = i;
+    }
+    if (with_norm) {
+        long features = model_features(m);
+        out[n] = (layer_tensor){"feature_mean", &m->feature_mean, features};
+        owner[n++] = -1;
+        out[n] = (layer_tensor){"feature_scale", &m->feature_scale, features};
+        owner[n++] = -1;
+    }
+    return n;
+}
+
+/* ---- Writing ---- */
+
+typedef struct {
+    unsigned char *bytes;
+    size_t size, capacity;
+    int failed; /* an allocation failed; what follows is not written */
+    size_t offset_at[IRM_MAX_TENSORS]; /* table offsets still to patch */
+    int entries;
+} writer;
+
+/* Room for n more bytes at the end, or NULL once out of memory. */
+static unsigned char *put_space(writer *w, size_t n)
+{
+    if (w->failed) return NULL;
+    if (n > w->capacity - w->size) {
+        size_t capacity = w->capacity ? w->capacity : 4096;
+        while (capacity - w->size < n) capacity *= 2;
+        unsigned char *grown = realloc(w->bytes, capacity);
+        if (!grown) {
+            w->failed = 1;
+            return NULL;
+        }
+        w->bytes = grown;
+        w->capacity = capacity;
+    }
+    w->size += n;
+    return w->bytes + w->size - n;
+}
+
+static void put_bytes(writer *w, const void *bytes, size_t n)
+{
+    unsigned char *at = put_space(w, n);
+    if (at) memcpy(at, bytes, n);
+}
+
+static void put_le(writer *w, uint64_t value, int bytes)
+{
+    unsigned char *at = put_space(w, (size_t)bytes);
+    if (at) store_le(at, value, bytes);
+}
+
+static void put_str(writer *w, const char *text)
+{
+    size_t n = strlen(text) + 1;
+    put_le(w, n, 4);
+    put_bytes(w, text, n);
+}
+
+/* A kind: its number, then its name, so a reader that does not know the
+ * number can still say what it is missing. */
+static void put_kind(writer *w, unsigned kind, const char *name)
+{
+    put_le(w, kind, 4);
+    put_str(w, name);
+}
+
+static void put_frontend(writer *w, const frontend_params *p)
+{
+    put_kind(w, p->kind, frontend_kind_name(p->kind));
+    if (p->kind == FRONTEND_RAW) {
+        put_le(w, 1, 4);
+        put_le(w, (uint32_t)p->frame, 4);
+        return;
+    }
+    put_le(w, 5, 4);
+    put_le(w, (uint32_t)p->fft_size, 4);
+    put_le(w, (uint32_t)p->frame, 4);
+    put_le(w, (uint32_t)p->mels, 4);
+    put_le(w, float_bits(p->fmin), 4);
+    put_le(w, float_bits(p->fmax), 4);
+}
+
+/* A tensor's entry in the table; its offset is patched by put_data. */
+static void put_entry(writer *w, const layer_tensor *t)
+{
+    put_str(w, t->name);
+    put_le(w, (uint64_t)t->count, 8);
+    w->offset_at[w->entries++] = w->size;
+    put_le(w, 0, 8);
+}
+
+static void put_layer(writer *w, layer *l)
+{
+    uint32_t values[IRM_MAX_PARAMS];
+    const param_spec *specs;
+    put_kind(w, l->kind, layer_kind_name(l->kind));
+    int n = layer_params(l, values, &specs);
+    put_le(w, (uint32_t)n, 4);
+    for (int i = 0; i < n; i++) put_le(w, values[i], 4);
+
+    layer_tensor t[LAYER_MAX_TENSORS];
+    int tensors = layer_tensors(l, t);
+    put_le(w, (uint32_t)tensors, 4);
+    for (int i = 0; i < tensors; i++) put_entry(w, &t[i]);
+}
+
+static void put_data(writer *w, model *m, int with_norm)
+{
+    layer_tensor t[IRM_MAX_TENSORS];
+    int owner[IRM_MAX_TENSORS];
+    int n = model_file_tensors(m, with_norm, t, owner);
+    for (int k = 0; k < n && !w->failed; k++) {
+        store_le(w->bytes + w->offset_at[k], w->size, 8);
+        unsigned char *at = put_space(w, 4 * (size_t)t[k].count);
+        for (long i = 0; at && i < t[k].count; i++)
+            store_le(at + 4 * i, float_bits((*t[k].data)[i]), 4);
+    }
+}
+
+/* The whole file for a validated model. m is a shallow copy: layer_tensors
+ * wants writable layers, though nothing is written through them. */
+static void put_model(writer *w, model *m)
+{
+    int with_norm = m->feature_mean != NULL;
+    put_bytes(w, irm_magic, sizeof irm_magic);
+    put_le(w, IRM_VERSION, 4);
+    put_le(w, 0, 8); /* the file size, known at the end */
+    put_le(w, (uint32_t)m->sample_rate, 4);
+    put_le(w, (uint32_t)m->window_samples, 4);
+    put_frontend(w, &m->frontend);
+    put_le(w, m->norm, 4);
+    put_le(w, (uint32_t)with_norm, 4);
+    put_le(w, (uint32_t)m->classes, 4);
+    for (int c = 0; c < m->classes; c++) put_str(w, m->labels[c]);
+    put_str(w, m->provenance ? m->provenance : "");
+
+    put_le(w, (uint32_t)m->n_layers, 4);
+    for (int i = 0; i < m->n_layers; i++) put_layer(w, &m->layers[i]);
+    if (with_norm) {
+        long features = model_features(m);
+        put_entry(w, &(layer_tensor){"feature_mean", NULL, features});
+        put_entry(w, &(layer_tensor){"feature_scale", NULL, features});
+    }
+    put_data(w, m, with_norm);
+
+    if (w->failed) return;
+    store_le(w->bytes + 12, w->size + IRM_CRC_BYTES, 8);
+    put_le(w, crc32_z(0, w->bytes, w->size), 4);
+}
+
+/* ---- Reading ---- */
+
+/* A tensor entry of the table, kept until the data section is checked. */
+typedef struct {
+    uint64_t count, offset;
+    int layer; /* or -1 for the feature normalisation */
+} tensor_entry;
+
+typedef struct {
+    const unsigned char *bytes;
+    size_t end;  /* where the CRC starts: nothing is read from there on */
+    size_t at;   /* the next byte to read */
+    const char *name;
+    const char *remedy; /* what a message ends with: what to do */
+    uint32_t version;
+    char where[48]; /* "layer 2 (lstm): " while inside a layer */
+    tensor_entry entries[IRM_MAX_TENSORS];
+    int n_entries;
+    char *err;
+    size_t errlen;
+} reader;
+
+/* Rejects the buffer: "<name>: <where><message>; <remedy>". In a file
+ * newer than this reader, what we do not understand is probably new, not
+ * damaged, so the message (and the status) says to update instead. */
+static irmas_status reader_fail(const reader *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static irmas_status reader_fail(const reader *r, const char *fmt, ...)
+{
+    char message[320];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(message, sizeof message, fmt, args);
+    va_end(args);
+    if (r->version > IRM_VERSION)
+        return status_fail(r->err, r->errlen, IRMAS_ERR_UNSUPPORTED,
+                           "%s: %s%s; this irmas reads format %d and the "
+                           "file is format %u; update irmas", r->name,
+                           r->where, message, IRM_VERSION, r->version);
+    return status_fail(r->err, r->errlen, IRMAS_ERR_FORMAT, "%s: %s%s; %s",
+                       r->name, r->where, message, r->remedy);
+}
+
+static irmas_status read_le(reader *r, const char *field, int bytes,
+                            uint64_t *value)
+{
+    if (r->end - r->at < (size_t)bytes)
+        return reader_fail(r, "%s at byte %zu runs into the checksum at "
+                              "byte %zu", field, r->at, r->end);
+    *value = load_le(r->bytes + r->at, bytes);
+    r->at += (size_t)bytes;
+    return IRMAS_OK;
+}
+
+static irmas_status read_u32(reader *r, const char *field, uint32_t min,
+                             uint32_t max, uint32_t *value)
+{
+    size_t at = r->at;
+    uint64_t raw = 0;
+    irmas_status status = read_le(r, field, 4, &raw);
+    if (status != IRMAS_OK) return status;
+    if ((raw < min || raw > max) && min == max)
+        return reader_fail(r, "%s is %llu (byte %zu); it must be %u", field,
+                           (unsigned long long)raw, at, min);
+    if (raw < min || raw > max)
+        return reader_fail(r, "%s is %llu (byte %zu); it must be %u to %u",
+                           field, (unsigned long long)raw, at, min, max);
+    *value = (uint32_t)raw;
+    return IRMAS_OK;
+}
+
+static irmas_status read_int(reader *r, const char *field, int min, int max,
+                             int *value)
+{
+    uint32_t v;
+    irmas_status status = read_u32(r, field, (uint32_t)min, (uint32_t)max,
+                                   &v);
+    if (status == IRMAS_OK) *value = (int)v;
+    return status;
+}
+
+static irmas_status read_finite(reader *r, const char *field, float *value)
+{
+    size_t at = r->at;
+    uint64_t bits = 0;
+    irmas_status status = read_le(r, field, 4, &bits);
+    if (status != IRMAS_OK) return status;
+    *value = bits_float(bits);
+    if (!isfinite(*value))
+        return reader_fail(r, "%s (byte %zu) is not a finite number", field,
+                           at);
+    return IRMAS_OK;
+}
+
+/* A string: its length with the NUL, at most max, then its bytes. *text
+ * points into the buffer. */
+static irmas_status read_str(reader *r, const char *field, uint32_t max,
+                             const char **text)
+{
+    size_t at = r->at;
+    uint64_t n = 0;
+    irmas_status status = read_le(r, field, 4, &n);
+    if (status != IRMAS_OK) return status;
+    if (n < 1 || n > max)
+        return reader_fail(r, "%s (byte %zu) is %llu bytes long; it must be "
+                              "1 to %u with its NUL", field, at,
+                           (unsigned long long)n, max);
+    if (n > r->end - r->at)
+        return reader_fail(r, "%s (%llu bytes at byte %zu) runs into the "
+                              "checksum at byte %zu", field,
+                           (unsigned long long)n, at, r->end);
+    const char *s = (const char *)r->bytes + r->at;
+    if (memchr(s, '\0', (size_t)n) != s + n - 1)
+        return reader_fail(r, "%s (byte %zu) does not end at its first NUL",
+                           field, at);
+    r->at += (size_t)n;
+    *text = s;
+    return IRMAS_OK;
+}
+
+/* A kind's number and name. known is this irmas's name for the number, or
+ * NULL when it has none: then the file's name says what is missing. */
+static irmas_status read_kind(reader *r, const char *what,
+                              const char *(*known)(uint32_t), uint32_t *kind)
+{
+    size_t at = r->at;
+    uint64_t number = 0;
+    const char *name;
+    irmas_status status = read_le(r, "kind", 4, &number);
+    if (status == IRMAS_OK) status = read_str(r, "kind name", IRM_MAX_NAME,
+                                              &name);
+    if (status != IRMAS_OK) return status;
+    const char *ours = known((uint32_t)number);
+    if (!ours)
+        return reader_fail(r, "unknown %s kind %llu ('%s', byte %zu)", what,
+                           (unsigned long long)number, name, at);
+    if (strcmp(ours, name) != 0)
+        return reader_fail(r, "%s kind %llu (byte %zu) is named '%s' but "
+                              "this irmas calls it '%s'", what,
+                           (unsigned long long)number, at, name, ours);
+    *kind = (uint32_t)number;
+    return IRMAS_OK;
+}
+
+static const char *frontend_name(uint32_t kind)
+{
+    return frontend_kind_name((frontend_kind)kind);
+}
+
+static const char *layer_name(uint32_t kind)
+{
+    return layer_kind_name((layer_kind)kind);
+}
+
+static irmas_status read_frontend(reader *r, frontend_params *p)
+{
+    uint32_t kind = 0;
+    irmas_status status = read_kind(r, "front-end", frontend_name, &kind);
+    if (status != IRMAS_OK) return status;
+    p->kind = (frontend_kind)kind;
+    int params = p->kind == FRONTEND_RAW ? 1 : 5, count;
+    status = read_int(r, "frontend parameter count", params, params, &count);
+    if (status != IRMAS_OK) return status;
+    if (p->kind == FRONTEND_RAW)
+        return read_int(r, "frontend.frame", 1, IRM_MAX_SIZE, &p->frame);
+    status = read_int(r, "frontend.fft_size", 1, IRM_MAX_SIZE, &p->fft_size);
+    if (status == IRMAS_OK)
+        status = read_int(r, "frontend.hop", 1, IRM_MAX_SIZE, &p->frame);
+    if (status == IRMAS_OK)
+        status = read_int(r, "frontend.mels", 1, IRM_MAX_SIZE, &p->mels);
+    if (status == IRMAS_OK) status = read_finite(r, "frontend.fmin", &p->fmin);
+    if (status == IRMAS_OK) status = read_finite(r, "frontend.fmax", &p->fmax);
+    return status;
+}
+
+static irmas_status read_labels(reader *r, model *m)
+{
+    irmas_status status = read_int(r, "classes", 1, MODEL_MAX_CLASSES,
+                                   &m->classes);
+    for (int c = 0; status == IRMAS_OK && c < m->classes; c++) {
+        char field[32];
+        const char *label;
+        snprintf(field, sizeof field, "label %d", c);
+        status = read_str(r, field, MODEL_LABEL_MAX, &label);
+        if (status == IRMAS_OK) strcpy(m->labels[c], label);
+    }
+    return status;
+}
+
+static irmas_status read_metadata(reader *r, model *m, int *with_norm)
+{
+    int norm;
+    const char *provenance;
+    irmas_status status = read_int(r, "sample_rate", 1, IRM_MAX_RATE,
+                                   &m->sample_rate);
+    if (status == IRMAS_OK)
+        status = read_int(r, "window_samples", 1, IRM_MAX_SIZE,
+                          &m->window_samples);
+    if (status == IRMAS_OK) status = read_frontend(r, &m->frontend);
+    if (status == IRMAS_OK)
+        status = read_int(r, "norm", NORM_NONE, NORM_PEAK, &norm);
+    if (status == IRMAS_OK)
+        status = read_int(r, "feature_norm", 0, 1, with_norm);
+    if (status == IRMAS_OK) status = read_labels(r, m);
+    if (status == IRMAS_OK)
+        status = read_str(r, "provenance", IRM_MAX_PROVENANCE, &provenance);
+    if (status != IRMAS_OK) return status;
+    m->norm = (norm_kind)norm;
+    if (model_set_provenance(m, provenance) != IRMAS_OK)
+        return status_fail(r->err, r->errlen, IRMAS_ERR_NOMEM,
+                           "%s: out of memory", r->name);
+    return IRMAS_OK;
+}
+
+/* A tensor entry: it must be the tensor the shape before it implies. */
+static irmas_status read_entry(reader *r, const layer_tensor *expected,
+                               int owner)
+{
+    size_t at = r->at;
+    const char *name;
+    tensor_entry *e = &r->entries[r->n_entries];
+    irmas_status status = read_str(r, "tensor name", IRM_MAX_NAME, &name);
+    if (status != IRMAS_OK) return status;
+    if (strcmp(name, expected->name) != 0)
+        return reader_fail(r, "tensor '%s' (byte %zu) is where '%s' should "
+                              "be", name, at, expected->name);
+    status = read_le(r, "tensor count", 8, &e->count);
+    if (status == IRMAS_OK) status = read_le(r, "tensor offset", 8,
+                                             &e->offset);
+    if (status != IRMAS_OK) return status;
+    if (e->count != (uint64_t)expected->count)
+        return reader_fail(r, "tensor '%s' (byte %zu) holds %llu floats but "
+                              "the shape gives %ld", name, at,
+                           (unsigned long long)e->count, expected->count);
+    e->layer = owner;
+    r->n_entries++;
+    return IRMAS_OK;
+}
+
+static irmas_status read_layer(reader *r, model *m, int i)
+{
+    layer *l = &m->layers[i];
+    uint32_t kind = 0, values[IRM_MAX_PARAMS] = {0};
+    const param_spec *specs;
+    snprintf(r->where, sizeof r->where, "layer %d: ", i);
+    irmas_status status = read_kind(r, "layer", layer_name, &kind);
+    if (status != IRMAS_OK) return status;
+    l->kind = (layer_kind)kind;
+    snprintf(r->where, sizeof r->where, "layer %d (%s): ", i,
+             layer_kind_name(l->kind));
+
+    int n = layer_params(l, values, &specs), count;
+    status = read_int(r, "parameter count", n, n, &count);
+    for (int j = 0; status == IRMAS_OK && j < n; j++)
+        status = read_u32(r, specs[j].name, specs[j].min, specs[j].max,
+                          &values[j]);
+    if (status != IRMAS_OK) return status;
+    layer_set_params(l, values);
+
+    layer_tensor t[LAYER_MAX_TENSORS];
+    int tensors = layer_tensors(l, t);
+    status = read_int(r, "tensor count", tensors, tensors, &count);
+    for (int j = 0; status == IRMAS_OK && j < tensors; j++)
+        status = read_entry(r, &t[j], i);
+    if (status == IRMAS_OK) r->where[0] = '\0';
+    return status;
+}
+
+static irmas_status read_table(reader *r, model *m, int with_norm)
+{
+    irmas_status status = read_int(r, "layer count", 1, MODEL_MAX_LAYERS,
+                                   &m->n_layers);
+    for (int i = 0; status == IRMAS_OK && i < m->n_layers; i++)
+        status = read_layer(r, m, i);
+    if (status != IRMAS_OK || !with_norm) return status;
+    long features = model_features(m);
+    status = read_entry(r, &(layer_tensor){"feature_mean", NULL, features},
+                        -1);
+    if (status == IRMAS_OK)
+        status = read_entry(r, &(layer_tensor){"feature_scale", NULL,
+                                               features}, -1);
+    return status;
+}
+
+/* Names tensor k's owner in r->where for the messages that follow. */
+static void reader_at_tensor(reader *r, const model *m, int k)
+{
+    int i = r->entries[k].layer;
+    if (i < 0) r->where[0] = '\0';
+    else snprintf(r->where, sizeof r->where, "layer %d (%s): ", i,
+                  layer_kind_name(m->layers[i].kind));
+}
+
+/* The tensors must follow the table and each other without gaps or
+ * overlaps, and end where the checksum starts. */
+static irmas_status check_tiling(reader *r, const model *m,
+                                 const layer_tensor *t)
+{
+    size_t next = r->at;
+    for (int k = 0; k < r->n_entries; k++) {
+        const tensor_entry *e = &r->entries[k];
+        reader_at_tensor(r, m, k);
+        if (e->offset != next)
+            return reader_fail(r, "tensor '%s' starts at byte %llu but "
+                                  "should start at byte %zu, right after "
+                                  "what comes before it", t[k].name,
+                               (unsigned long long)e->offset, next);
+        if (e->count > (r->end - next) / 4)
+            return reader_fail(r, "tensor '%s' (%llu floats from byte %zu) "
+                                  "runs into the checksum at byte %zu",
+                               t[k].name, (unsigned long long)e->count,
+                               next, r->end);
+        next += 4 * (size_t)e->count;
+    }
+    r->where[0] = '\0';
+    if (next != r->end)
+        return reader_fail(r, "the tensors end at byte %zu but the checksum "
+                              "is at byte %zu", next, r->end);
+    return IRMAS_OK;
+}
+
+static irmas_status read_data(reader *r, model *m, int with_norm)
+{
+    layer_tensor t[IRM_MAX_TENSORS];
+    int owner[IRM_MAX_TENSORS];
+    model_file_tensors(m, with_norm, t, owner);
+    irmas_status status = check_tiling(r, m, t);
+    if (status != IRMAS_OK) return status;
+
+    char why[256];
+    if (model_alloc_weights(m, with_norm, why, sizeof why) != IRMAS_OK)
+        return status_fail(r->err, r->errlen, IRMAS_ERR_NOMEM, "%s: %s",
+                           r->name, why);
+    for (int k = 0; k < r->n_entries; k++) {
+        const unsigned char *at = r->bytes + r->entries[k].offset;
+        float *x = *t[k].data;
+        for (long i = 0; i < t[k].count; i++) {
+            x[i] = bits_float(load_le(at + 4 * i, 4));
+            if (isfinite(x[i])) continue;
+            reader_at_tensor(r, m, k);
+            return reader_fail(r, "tensor '%s' element %ld (byte %zu) is "
+                                  "not a finite number", t[k].name, i,
+                               (size_t)(at - r->bytes) + 4 * (size_t)i);
+        }
+    }
+    return IRMAS_OK;
+}
+
+/* The magic, version, length and checksum, before anything else is read. */
+static irmas_status check_envelope(reader *r, size_t size)
+{
+    const unsigned char *b = r->bytes;
+    if (size == 0)
+        return status_fail(r->err, r->errlen, IRMAS_ERR_FORMAT,
+                           "%s is empty (0 bytes); it is not a model file",
+                           r->name);
+    size_t head = size < sizeof irm_magic ? size : sizeof irm_magic;
+    if (memcmp(b, irm_magic, head) != 0)
+        return status_fail(r->err, r->errlen, IRMAS_ERR_FORMAT,
+                           memcmp(b, irm_magic, 4) == 0 && size >= 8
+                               ? "%s: the .irm magic has had its line "
+                                 "endings changed; copy the file in binary "
+                                 "mode"
+                               : "%s does not start with the .irm magic; "
+                                 "it is not an irmas model file",
+                           r->name);
+    if (size < IRM_HEADER_BYTES + IRM_CRC_BYTES)
+        return status_fail(r->err, r->errlen, IRMAS_ERR_FORMAT,
+                           "%s is only %zu bytes, too short for a model "
+                           "file; it is truncated, copy it again", r->name,
+                           size);
+    r->version = (uint32_t)load_le(b + 8, 4);
+    if (r->version == 0)
+        return reader_fail(r, "format version is 0");
+    uint64_t declared = load_le(b + 12, 8);
+    if (declared > size)
+        return status_fail(r->err, r->errlen, IRMAS_ERR_FORMAT,
+                           "%s is %zu bytes but its header says %llu; the "
+                           "file is truncated, copy it again", r->name, size,
+                           (unsigned long long)declared);
+    if (declared < size)
+        return reader_fail(r, "its header says it ends at byte %llu but %zu "
+                              "more bytes follow", (unsigned long long)declared,
+                           size - (size_t)declared);
+    uint32_t stored = (uint32_t)load_le(b + size - IRM_CRC_BYTES, 4);
+    uint32_t computed = (uint32_t)crc32_z(0, b, size - IRM_CRC_BYTES);
+    if (stored != computed)
+        return status_fail(r->err, r->errlen, IRMAS_ERR_FORMAT,
+                           "%s: checksum mismatch: the file is damaged "
+                           "(CRC-32 %08x, stored %08x); copy it again",
+                           r->name, computed, stored);
+    r->at = IRM_HEADER_BYTES;
+    r->end = size - IRM_CRC_BYTES;
+    return IRMAS_OK;
+}
+
+/* model_parse, ending messages about the contents with remedy. */
+static irmas_status parse(const void *data, size_t size, const char *name,
+                          const char *remedy, model **out, char *err,
+                          size_t errlen)
+{
+    *out = NULL;
+    model *m = model_new();
+    if (!m)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "%s: out of memory", name);
+    reader r = {.bytes = data, .name = name, .remedy = remedy, .err = err,
+                .errlen = errlen};
+    int with_norm = 0;
+    irmas_status status = check_envelope(&r, size);
+    if (status == IRMAS_OK) status = read_metadata(&r, m, &with_norm);
+    if (status == IRMAS_OK) status = read_table(&r, m, with_norm);
+    if (status == IRMAS_OK) status = read_data(&r, m, with_norm);
+    if (status == IRMAS_OK && r.version > IRM_VERSION)
+        status = status_fail(err, errlen, IRMAS_ERR_UNSUPPORTED,
+                             "%s is format %u, newer than this irmas (it "
+                             "reads format %d); update irmas", name,
+                             r.version, IRM_VERSION);
+    char why[384];
+    if (status == IRMAS_OK && model_validate(m, why, sizeof why) != IRMAS_OK)
+        status = status_fail(err, errlen, IRMAS_ERR_FORMAT, "%s: %s", name,
+                             why);
+    if (status != IRMAS_OK) {
+        model_free(m);
+        return status;
+    }
+    *out = m;
+    return IRMAS_OK;
+}
+
+irmas_status model_parse(const void *data, size_t size, const char *name,
+                         model **out, char *err, size_t errlen)
+{
+    return parse(data, size, name, "the file is damaged", out, err, errlen);
+}
+
+/* Opens path for reading and says how long it is, refusing what cannot be
+ * a model: a folder, a device, a file over IRM_MAX_FILE_BYTES. */
+static irmas_status open_model_file(const char *path, int *fd, size_t *size,
+                                    char *err, size_t errlen)
+{
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0)
+        return status_fail(err, errlen, IRMAS_ERR_IO,
+                           "cannot open model %s: %s", path,
+                           strerror(errno));
+    struct stat st;
+    irmas_status status = IRMAS_OK;
+    if (fstat(*fd, &st) != 0)
+        status = status_fail(err, errlen, IRMAS_ERR_IO, "cannot stat %s: %s",
+                             path, strerror(errno));
+    else if (S_ISDIR(st.st_mode))
+        status = status_fail(err, errlen, IRMAS_ERR_IO,
+                             "%s is a folder; give the path of an .irm model "
+                             "file", path);
+    else if (!S_ISREG(st.st_mode))
+        status = status_fail(err, errlen, IRMAS_ERR_IO,
+                             "%s is not a regular file; give the path of an "
+                             ".irm model file", path);
+    else if (st.st_size > IRM_MAX_FILE_BYTES)
+        status = status_fail(err, errlen, IRMAS_ERR_FORMAT,
+                             "%s is %lld bytes; model files over 1 GiB are "
+                             "refused, so this is not one", path,
+                             (long long)st.st_size);
+    if (status != IRMAS_OK) close(*fd);
+    *size = status == IRMAS_OK ? (size_t)st.st_size : 0;
+    return status;
+}
+
+/* Reads up to size bytes; *got is fewer if the file shrank meanwhile, and
+ * the parser then calls it truncated. */
+static irmas_status read_all(int fd, const char *path, unsigned char *data,
+                             size_t size, size_t *got, char *err,
+                             size_t errlen)
+{
+    *got = 0;
+    while (*got < size) {
+        ssize_t n = read(fd, data + *got, size - *got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0)
+            return status_fail(err, errlen, IRMAS_ERR_IO,
+                               "cannot read %s: %s", path, strerror(errno));
+        if (n == 0) break;
+        *got += (size_t)n;
+    }
+    return IRMAS_OK;
+}
+
+irmas_status model_load(const char *path, model **out, char *err,
+                        size_t errlen)
+{
+    int fd = -1;
+    size_t size = 0, got = 0;
+    *out = NULL;
+    irmas_status status = open_model_file(path, &fd, &size, err, errlen);
+    if (status != IRMAS_OK) return status;
+    unsigned char *data = malloc(size ? size : 1);
+    if (!data)
+        status = status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                             "%s: out of memory reading %zu bytes", path,
+                             size);
+    else
+        status = read_all(fd, path, data, size, &got, err, errlen);
+    close(fd);
+    if (status == IRMAS_OK)
+        status = model_parse(data, got, path, out, err, errlen);
+    free(data);
+    return status;
+}
+
+/* ---- Saving ---- */
+
+/* Serialises m, naming target in messages, and parses the result back. */
+static irmas_status encode(const model *m, const char *target, void **data,
+                           size_t *size, char *err, size_t errlen)
+{
+    char why[384] = "";
+    if (model_validate(m, why, sizeof why) != IRMAS_OK)
+        return status_fail(err, errlen, IRMAS_ERR_ARG, "cannot save %s: %s",
+                           target, why);
+    if ((m->feature_scale != NULL) != (m->feature_mean != NULL))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "cannot save %s: it has only one of feature_mean "
+                           "and feature_scale; the file stores both or "
+                           "neither", target);
+
+    model view = *m;
+    writer w = {0};
+    put_model(&w, &view);
+    if (w.failed) {
+        free(w.bytes);
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "cannot save %s: out of memory", target);
+    }
+
+    model *back = NULL;
+    irmas_status status = parse(w.bytes, w.size, target, "irmas will not "
+                                "save a model it could not load back", &back,
+                                err, errlen);
+    model_free(back);
+    if (status != IRMAS_OK) {
+        free(w.bytes);
+        return status == IRMAS_ERR_NOMEM ? status : IRMAS_ERR_ARG;
+    }
+    *data = w.bytes;
+    *size = w.size;
+    return IRMAS_OK;
+}
+
+irmas_status model_serialise(const model *m, void **data, size_t *size,
+                             char *err, size_t errlen)
+{
+    return encode(m, "the model", data, size, err, errlen);
+}
+
+static int write_all(int fd, const unsigned char *bytes, size_t size)
+{
+    while (size > 0) {
+        ssize_t n = write(fd, bytes, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        bytes += n;
+        size -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Makes the rename itself durable. The model is already in place when
+ * this runs, so a failure only means a power cut might undo the save;
+ * that is not worth reporting the save as failed. */
+static void sync_folder(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *folder = slash ? strndup(path, (size_t)(slash - path + 1))
+                         : strdup(".");
+    int fd = folder ? open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(folder);
+}
+
+/* Writes to "<path>.tmp.XXXXXX", syncs, and renames over path; on any
+ * failure the temporary file is removed and path is untouched. */
+static irmas_status write_atomically(const char *path, const void *data,
+                                     size_t size, char *err, size_t errlen)
+{
+    size_t length = strlen(path) + sizeof ".tmp.XXXXXX";
+    char *temp = malloc(length);
+    if (!temp)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "cannot save %s: out of memory", path);
+    snprintf(temp, length, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(temp);
+    if (fd < 0) {
+        int error = errno;
+        free(temp);
+        return status_fail(err, errlen, IRMAS_ERR_IO,
+                           "cannot save %s: cannot create a temporary file "
+                           "beside it: %s; save to a folder you can write "
+                           "to", path, strerror(error));
+    }
+    /* mkstemp makes the file private; a model is read by the daemon's own
+     * user, so give it the usual permissions. */
+    const char *step = NULL;
+    if (fchmod(fd, 0644) != 0) step = "set the permissions of";
+    else if (write_all(fd, data, size) != 0) step = "write";
+    else if (fsync(fd) != 0) step = "sync";
+    int error = errno;
+    if (close(fd) != 0 && !step) {
+        step = "close";
+        error = errno;
+    }
+    if (!step && rename(temp, path) != 0) {
+        step = "rename";
+        error = errno;
+    }
+    irmas_status status = IRMAS_OK;
+    if (step) {
+        unlink(temp);
+        status = status_fail(err, errlen, IRMAS_ERR_IO,
+                             "cannot save %s: could not %s %s: %s", path,
+                             step, temp, strerror(error));
+    } else {
+        sync_folder(path);
+    }
+    free(temp);
+    return status;
+}
+
+irmas_status model_save(const model *m, const char *path, char *err,
+                        size_t errlen)
+{
+    void *data;
+    size_t size;
+    irmas_status status = encode(m, path, &data, &size, err, errlen);
+    if (status != IRMAS_OK) return status;
+    status = write_atomically(path, data, size, err, errlen);
+    free(data);
+    return status;
+}

@@ -1,0 +1,86 @@
+/* pool.c: max-pooling forward and backward (see pool.h). */
+#include "pool.h"
+
+#include <string.h>
+
+#include "conv2d.h"
+
+int pool_out_height(const pool_layer *l)
+{
+    return conv2d_output_size(l->height, l->size, l->stride, 0);
+}
+
+int pool_out_width(const pool_layer *l)
+{
+    return conv2d_output_size(l->width, l->size, l->stride, 0);
+}
+
+long pool_inputs(const pool_layer *l)
+{
+    return (long)l->channels * l->height * l->width;
+}
+
+long pool_outputs(const pool_layer *l)
+{
+    return (long)l->channels * pool_out_height(l) * pool_out_width(l);
+}
+
+irmas_status pool_check(const pool_layer *l, const char *name, char *err,
+                        size_t errlen)
+{
+    irmas_status st = conv2d_check_input(l->channels, l->height, l->width,
+                                         name, err, errlen);
+    if (st) return st;
+    if (l->size < 1 || l->stride < 1)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "%s: pool size (%d) and stride (%d) must be at "
+                           "least 1", name, l->size, l->stride);
+    if (pool_out_height(l) < 1 || pool_out_width(l) < 1)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "%s: a %d x %d pool does not fit a %d x %d input; "
+                           "use a smaller pool or fewer layers before it",
+                           name, l->size, l->size, l->height, l->width);
+    return IRMAS_OK;
+}
+
+/* The index within the image of the largest input under output (c, oy, ox). */
+static long pool_window_max(const pool_layer *l, const float *in, int c,
+                            int oy, int ox)
+{
+    long best = ((long)c * l->height + oy * l->stride) * l->width +
+                ox * l->stride;
+    for (int i = 0; i < l->size; i++) {
+        long row = ((long)c * l->height + oy * l->stride + i) * l->width +
+                   ox * l->stride;
+        for (int j = 0; j < l->size; j++)
+            if (in[row + j] > in[best]) best = row + j;
+    }
+    return best;
+}
+
+void pool_forward(const pool_layer *l, const float *in, float *out,
+                  int batch, int *argmax)
+{
+    int oh = pool_out_height(l), ow = pool_out_width(l);
+    for (int b = 0; b < batch; b++) {
+        const float *image = in + b * pool_inputs(l);
+        for (int c = 0; c < l->channels; c++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    long best = pool_window_max(l, image, c, oy, ox);
+                    *out++ = image[best];
+                    if (argmax) *argmax++ = (int)best;
+                }
+            }
+        }
+    }
+}
+
+void pool_backward(const pool_layer *l, const float *dout, const int *argmax,
+                   float *din)
+{
+    long n = pool_outputs(l);
+    memset(din, 0, sizeof *din * pool_inputs(l));
+    /* overlapping windows (stride < size) may pick one input twice: add */
+    for (long i = 0; i < n; i++) din[argmax[i]] += dout[i];
+}

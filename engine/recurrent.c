@@ -1,0 +1,72 @@
+/* recurrent.c: the dispatch of recurrent.h, from a layer's kind to its
+ * cell's functions. Asking it about a kind that is not a cell (dense,
+ * blstm) gives sizes of 0 and does nothing.
+ */
+#include "recurrent.h"
+
+int recurrent_hidden(const layer *l)
+{
+    switch (l->kind) {
+    case LAYER_RNN: return l->u.rnn.hidden;
+    case LAYER_LSTM: return l->u.lstm.hidden;
+    case LAYER_GRU: return l->u.gru.hidden;
+    case LAYER_DENSE:
+    case LAYER_BLSTM: break;
+    }
+    return 0;
+}
+
+int recurrent_proj_size(const layer *l)
+{
+    int gates = l->kind == LAYER_LSTM ? 4 : l->kind == LAYER_GRU ? 3 : 1;
+    return gates * recurrent_hidden(l);
+}
+
+int recurrent_state_size(const layer *l)
+{
+    return (l->kind == LAYER_LSTM ? 2 : 1) * recurrent_hidden(l);
+}
+
+int recurrent_work_size(const layer *l)
+{
+    switch (l->kind) {
+    case LAYER_RNN: return rnn_work_size(l->u.rnn.hidden);
+    case LAYER_LSTM: return lstm_work_size(l->u.lstm.hidden);
+    case LAYER_GRU: return gru_work_size(l->u.gru.hidden);
+    case LAYER_DENSE:
+    case LAYER_BLSTM: break;
+    }
+    return 0;
+}
+
+void recurrent_project(const layer *l, const float *x, int frames,
+                       float *xproj)
+{
+    switch (l->kind) {
+    case LAYER_RNN: rnn_project(&l->u.rnn, x, frames, xproj); break;
+    case LAYER_LSTM: lstm_project(&l->u.lstm, x, frames, xproj); break;
+    case LAYER_GRU: gru_project(&l->u.gru, x, frames, xproj); break;
+    case LAYER_DENSE:
+    case LAYER_BLSTM: break;
+    }
+}
+
+void recurrent_step(const layer *l, const float *xproj, int xproj_stride,
+                    float *state, int batch, float *work)
+{
+    switch (l->kind) {
+    case LAYER_RNN:
+        rnn_step(&l->u.rnn, xproj, xproj_stride, state, batch, work);
+        break;
+    case LAYER_LSTM: {
+        float *c = state + (long)batch * l->u.lstm.hidden;
+        lstm_step(&l->u.lstm, xproj, xproj_stride, state, c, batch, work);
+        break;
+    }
+    case LAYER_GRU:
+        gru_step(&l->u.gru, xproj, xproj_stride, state, batch, work);
+        break;
+    case LAYER_DENSE:
+    case LAYER_BLSTM: break;
+    }
+}

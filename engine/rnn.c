@@ -1,0 +1,41 @@
+/* rnn.c: the vanilla recurrent cell of rnn.h.
+ *
+ * Built like lstm.c: one matrix product of every row's h against W_h into
+ * the work tape, then one pass per row that adds the projection and takes
+ * the tanh, leaving h_t both in the tape and in h.
+ */
+#include "rnn.h"
+
+#include "fastmath.h"
+#include "gemm.h"
+
+void rnn_project(const rnn_layer *l, const float *x, int frames, float *xproj)
+{
+    gemm_affine(frames, l->hidden, l->inputs, x, l->w_x, l->bias, xproj);
+}
+
+int rnn_work_size(int hidden)
+{
+    return hidden;
+}
+
+FASTMATH_CLONES
+static void rnn_cell(int hidden, const float *restrict xproj,
+                     float *restrict work, float *restrict h)
+{
+    for (int j = 0; j < hidden; j++) {
+        work[j] = fast_tanhf(work[j] + xproj[j]);
+        h[j] = work[j];
+    }
+}
+
+void rnn_step(const rnn_layer *l, const float *xproj, int xproj_stride,
+              float *h, int batch, float *work)
+{
+    int hidden = l->hidden;
+    gemm_nt(batch, hidden, hidden, h, hidden, l->w_h, hidden, 0.0f, work,
+            hidden);
+    for (int r = 0; r < batch; r++)
+        rnn_cell(hidden, xproj + (long)r * xproj_stride,
+                 work + (long)r * hidden, h + (long)r * hidden);
+}

@@ -1,0 +1,277 @@
+/* stream.c: the streaming classifier (see stream.h).
+ *
+ * Frames are counted from the first sample after creation or reset; window
+ * w starts at frame w * hop_frames and holds the model's T frames. Window w
+ * lives in slot w mod K, K = ceil(T / hop_frames), which is free again by
+ * the time window w + K starts. On every frame:
+ *   - the front-end turns the last frame_length samples into features,
+ *     which are standardised once;
+ *   - if a window starts here, its slot's state is zeroed in every layer;
+ *   - the first recurrent layer projects the features once and steps all K
+ *     slots with that shared projection (one matrix-matrix product); each
+ *     stacked layer projects the K rows of h below it and steps them;
+ *   - if a window has just read its last frame, the dense head runs on its
+ *     slot's final h and the probabilities wait in s->probs.
+ * All K slots step on every frame, started or not, so every frame costs the
+ * same. The probabilities are emitted once the window's last sample has
+ * been pushed (a window may end with a few samples too short to form a
+ * frame), which always comes before the next window's last frame.
+ *
+ * Models that cannot stream keep the last window_samples samples in a ring
+ * and run window_classify on them at each hop instead.
+ *
+ * The push loop feeds samples in pieces that stop at the next event (a
+ * frame complete, a window's end), so no event is ever missed or late.
+ */
+#include "stream.h"
+
+#include "recurrent.h"
+#include "window.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct stream {
+    const model *m;
+    int incremental;
+    int hop, hop_frames; /* the hop in samples and in frames */
+    int frames, slots;   /* T frames per window, K window slots */
+    int recurrent;       /* layers before the head */
+    long long seen;      /* samples pushed since reset */
+    long long next_end;  /* end sample of the next window to emit */
+    long long frame_index;
+    float *probs;        /* [classes]: the next window's, once computed */
+
+    /* incremental */
+    frontend *fe;
+    int filled;                     /* samples waiting in history */
+    float *history;                 /* [frame_length] */
+    float *feat;                    /* [features] */
+    float *xproj;                   /* [K][largest projection] */
+    float *state[MODEL_MAX_LAYERS]; /* [K rows of state] per layer */
+    float *work;                    /* [K][largest step work space] */
+    float *head;                    /* model_head's scratch */
+
+    /* whole-window fallback */
+    window_runner *whole;
+    float *ring;   /* [window_samples]: the last samples pushed */
+    float *window; /* [window_samples]: the ring in time order */
+
+    float *block; /* owns every float buffer above */
+    long block_floats;
+};
+
+static int stream_model_is_incremental(const model *m)
+{
+    if (m->norm == NORM_PEAK) return 0;
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].kind == LAYER_BLSTM) return 0;
+    return 1;
+}
+
+/* Takes n floats at *used from block, keeping each buffer 64-byte
+ * aligned; with block NULL it only counts. */
+static float *carve(float *block, long *used, long n)
+{
+    float *p = block ? block + *used : NULL;
+    *used += (n + 15) / 16 * 16;
+    return p;
+}
+
+/* Points the buffers into block (or, block NULL, only counts) and returns
+ * the floats they take. */
+static long stream_layout(stream *s, float *block)
+{
+    const model *m = s->m;
+    long used = 0, proj = 0, work = 0;
+    s->probs = carve(block, &used, m->classes);
+    if (!s->incremental) {
+        s->ring = carve(block, &used, m->window_samples);
+        s->window = carve(block, &used, m->window_samples);
+        return used;
+    }
+    for (int i = 0; i < s->recurrent; i++) {
+        const layer *l = &m->layers[i];
+        long rows = (long)s->slots * recurrent_state_size(l);
+        s->state[i] = carve(block, &used, rows);
+        if (recurrent_proj_size(l) > proj) proj = recurrent_proj_size(l);
+        if (recurrent_work_size(l) > work) work = recurrent_work_size(l);
+    }
+    s->history = carve(block, &used, frontend_frame_length(s->fe));
+    s->feat = carve(block, &used, frontend_features(s->fe));
+    s->xproj = carve(block, &used, s->slots * proj);
+    s->work = carve(block, &used, s->slots * work);
+    s->head = carve(block, &used, model_head_scratch(m));
+    return used;
+}
+
+static irmas_status stream_alloc(stream *s, char *err, size_t errlen)
+{
+    irmas_status status =
+        s->incremental
+            ? frontend_new(&s->m->frontend, s->m->sample_rate, &s->fe, err,
+                           errlen)
+            : window_new(s->m, &s->whole, err, errlen);
+    if (status != IRMAS_OK) return status;
+    s->block_floats = stream_layout(s, NULL);
+    s->block = aligned_alloc(64, (size_t)s->block_floats * sizeof(float));
+    if (!s->block)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "out of memory for a stream's %ld buffers",
+                           s->block_floats);
+    stream_layout(s, s->block);
+    return IRMAS_OK;
+}
+
+irmas_status stream_new(const model *m, int hop_samples, stream **out,
+                        char *err, size_t errlen)
+{
+    *out = NULL;
+    irmas_status status = model_validate(m, err, errlen);
+    if (status != IRMAS_OK) return status;
+
+    stream *s = calloc(1, sizeof *s);
+    if (!s) return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                               "out of memory creating a stream");
+    int frame_hop = m->frontend.frame;
+    if (hop_samples <= 0) hop_samples = m->sample_rate / 2;
+    s->m = m;
+    s->incremental = stream_model_is_incremental(m);
+    s->hop_frames = hop_samples / frame_hop > 0 ? hop_samples / frame_hop : 1;
+    s->hop = s->hop_frames * frame_hop;
+    s->frames = model_frames(m);
+    s->slots = (s->frames + s->hop_frames - 1) / s->hop_frames;
+    s->recurrent = model_head_start(m);
+    status = stream_alloc(s, err, errlen);
+    if (status != IRMAS_OK) {
+        stream_delete(s);
+        return status;
+    }
+    stream_reset(s);
+    *out = s;
+    return IRMAS_OK;
+}
+
+void stream_delete(stream *s)
+{
+    if (!s) return;
+    frontend_delete(s->fe);
+    window_delete(s->whole);
+    free(s->block);
+    free(s);
+}
+
+int stream_hop(const stream *s) { return s->hop; }
+int stream_is_incremental(const stream *s) { return s->incremental; }
+
+void stream_reset(stream *s)
+{
+    s->seen = 0;
+    s->next_end = s->m->window_samples;
+    s->frame_index = 0;
+    s->filled = 0;
+    memset(s->block, 0, (size_t)s->block_floats * sizeof(float));
+}
+
+/* Zeroes a slot's h (and c) rows in every layer: its window starts. */
+static void stream_start_slot(stream *s, int slot)
+{
+    for (int i = 0; i < s->recurrent; i++) {
+        const layer *l = &s->m->layers[i];
+        int hidden = recurrent_hidden(l);
+        int parts = recurrent_state_size(l) / hidden; /* h, or h and c */
+        for (int part = 0; part < parts; part++)
+            memset(s->state[i] + ((long)part * s->slots + slot) * hidden, 0,
+                   (size_t)hidden * sizeof(float));
+    }
+}
+
+/* The frame in history is complete: advance every slot by it. */
+static void stream_frame(stream *s)
+{
+    long long n = s->frame_index++;
+    frontend_compute(s->fe, s->history, s->feat);
+    model_standardise(s->m, s->feat, 1, frontend_features(s->fe));
+    if (n % s->hop_frames == 0)
+        stream_start_slot(s, (int)(n / s->hop_frames % s->slots));
+
+    const float *x = s->feat;
+    int rows = 1; /* the features are shared; h below differs per slot */
+    for (int i = 0; i < s->recurrent; i++) {
+        const layer *l = &s->m->layers[i];
+        int stride = rows == 1 ? 0 : recurrent_proj_size(l);
+        recurrent_project(l, x, rows, s->xproj);
+        recurrent_step(l, s->xproj, stride, s->state[i], s->slots, s->work);
+        x = s->state[i];
+        rows = s->slots;
+    }
+
+    long long ended = n - (s->frames - 1); /* frame the ending window began */
+    if (ended >= 0 && ended % s->hop_frames == 0) {
+        const layer *last = &s->m->layers[s->recurrent - 1];
+        int slot = (int)(ended / s->hop_frames % s->slots);
+        model_head(s->m, x + (long)slot * recurrent_hidden(last), s->head,
+                   s->probs);
+    }
+}
+
+/* Where the next samples go and how many fit before the next frame is
+ * complete (incremental) or the ring wraps (fallback). */
+static float *stream_destination(stream *s, long *room)
+{
+    if (s->incremental) {
+        *room = frontend_frame_length(s->fe) - s->filled;
+        return s->history + s->filled;
+    }
+    long at = (long)(s->seen % s->m->window_samples);
+    *room = s->m->window_samples - at;
+    return s->ring + at;
+}
+
+/* n samples were stored: in incremental mode, run the frame they complete
+ * (stream_destination let in no more than one frame's worth). */
+static void stream_stored(stream *s, long n)
+{
+    if (!s->incremental) return;
+    s->filled += (int)n;
+    int length = frontend_frame_length(s->fe), hop = frontend_frame_hop(s->fe);
+    if (s->filled < length) return;
+    stream_frame(s);
+    memmove(s->history, s->history + hop,
+            (size_t)(length - hop) * sizeof *s->history);
+    s->filled = length - hop;
+}
+
+/* The next window's last sample has been pushed: emit it. */
+static void stream_window_end(stream *s, stream_emit_fn emit, void *user)
+{
+    if (!s->incremental) {
+        long w = s->m->window_samples, oldest = (long)(s->seen % w);
+        memcpy(s->window, s->ring + oldest,
+               (size_t)(w - oldest) * sizeof(float));
+        memcpy(s->window + (w - oldest), s->ring,
+               (size_t)oldest * sizeof(float));
+        window_classify(s->whole, s->window, s->probs);
+    }
+    if (emit) emit(user, s->probs, s->next_end);
+    s->next_end += s->hop;
+}
+
+void stream_push(stream *s, const float *samples, long n, stream_emit_fn emit,
+                 void *user)
+{
+    while (n > 0) {
+        long room;
+        float *to = stream_destination(s, &room);
+        long take = n < room ? n : room;
+        if (take > s->next_end - s->seen) take = (long)(s->next_end - s->seen);
+        for (long i = 0; i < take; i++)
+            to[i] = isfinite(samples[i]) ? samples[i] : 0.0f;
+        samples += take;
+        n -= take;
+        s->seen += take;
+        stream_stored(s, take);
+        if (s->seen == s->next_end) stream_window_end(s, emit, user);
+    }
+}

@@ -1,0 +1,563 @@
+#!/usr/bin/python3
+"""daemon_e2e.py: irmasd end to end, as a user meets it.
+
+Each case is one meson test (`daemon_e2e.py CASE`). The cases run the real
+programs: jackd with the dummy backend under a server name of their own,
+irmasd, jack_play feeding it rendered clips, oscdump (liblo-tools) receiving
+on 127.0.0.1, irmas-view inside tmux. The clips come from daemon_clips
+(General MIDI cello and flute), the model from daemon_model (weights set by
+hand to tell the two apart), so the top class must follow the instrument.
+
+Every wait has a deadline, every process is stopped when the case ends
+(pass, fail or exception), and nothing asserts how fast anything ran: a
+figure that depends on the machine belongs in bench/. Exit status 77 means
+skipped, with the reason printed. IRMAS_TEST_KEEP=1 keeps the scratch folder
+(logs, clips, oscdump output) for a look afterwards.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+HOP = 0.256  # seconds: 16 of the model's 256-sample frames
+WINDOW = 1.0  # seconds: daemon_model's default
+
+
+class Skip(Exception):
+    pass
+
+
+def tool(name):
+    return os.environ[name]
+
+
+def wait_for(what, predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_taken(port, kind=socket.SOCK_DGRAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        try:
+            s.bind(("", port))
+            return False
+        except OSError:
+            return True
+
+
+class Case:
+    """A scratch folder and the processes started in it, all stopped at
+    the end."""
+
+    def __init__(self, name):
+        self.dir = tempfile.mkdtemp(prefix=f"irmasd-{name}-")
+        self.procs = []
+        self.sessions = []
+        self.env = dict(os.environ, JACK_DEFAULT_SERVER=f"irmas-test-{os.getpid()}",
+                        JACK_NO_AUDIO_RESERVATION="1")
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def start(self, name, args, **kw):
+        out = open(self.path(name + ".out"), "w")
+        err = open(self.path(name + ".err"), "w")
+        p = subprocess.Popen(args, stdout=out, stderr=err, env=self.env,
+                             stdin=subprocess.DEVNULL, **kw)
+        p.name = name
+        self.procs.append(p)
+        return p
+
+    def run(self, args, timeout=30):
+        return subprocess.run(args, env=self.env, capture_output=True,
+                              text=True, timeout=timeout)
+
+    def log(self, name, stream="err"):
+        with open(self.path(f"{name}.{stream}")) as f:
+            return f.read()
+
+    def stop(self, p, sig=signal.SIGTERM, timeout=10):
+        if p.poll() is None:
+            p.send_signal(sig)
+        try:
+            return p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            raise AssertionError(f"{p.name} did not stop within {timeout} s of {sig.name}")
+
+    def close(self, failed):
+        for session in self.sessions:
+            subprocess.run(["tmux", "kill-session", "-t", session],
+                           capture_output=True)
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        if failed:
+            for name in sorted(os.listdir(self.dir)):
+                if name.endswith((".out", ".err")):
+                    text = open(self.path(name), errors="replace").read()
+                    print(f"----- {name} -----\n{text[-4000:]}")
+        if os.environ.get("IRMAS_TEST_KEEP"):
+            print(f"kept {self.dir}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # The programs under test and their helpers.
+
+    def clips(self, name, rate, channels, *segments):
+        path = self.path(name)
+        r = self.run([tool("DAEMON_CLIPS"), path, str(rate), str(channels), *segments])
+        if r.returncode == SKIP:
+            raise Skip(r.stderr.strip())
+        assert r.returncode == 0, r.stderr
+        return path
+
+    def model(self, name, rate=16000, labels="cello,flute"):
+        path = self.path(name)
+        r = self.run([tool("DAEMON_MODEL"), path, str(rate), labels])
+        assert r.returncode == 0, r.stderr
+        return path
+
+    def oscdump(self, port, proto="udp"):
+        url = str(port) if proto == "udp" else f"osc.tcp://:{port}"
+        p = self.start(f"oscdump-{port}", ["oscdump", "-L", url])
+        kind = socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM
+        wait_for("oscdump to listen", lambda: port_taken(port, kind), 10)
+        return p
+
+    def irmasd(self, *args, name="irmasd"):
+        return self.start(name, [tool("IRMASD"), *args])
+
+    def jackd(self, rate=44100):
+        if not shutil.which("jackd"):
+            raise Skip("jackd is not installed (apt-get install jackd2)")
+        p = self.start("jackd", ["jackd", "--no-realtime", "-n",
+                                 self.env["JACK_DEFAULT_SERVER"], "-d",
+                                 "dummy", "-r", str(rate), "-p", "512"])
+        wait_for("jackd to start", lambda: self.jack_ports(), 15)
+        return p
+
+    def jack_ports(self):
+        try:
+            r = self.run(["jack_lsp"], timeout=5)
+        except subprocess.TimeoutExpired:  # a busy server: ask again
+            return []
+        return r.stdout.split() if r.returncode == 0 else []
+
+
+def osc_lines(case, port):
+    """oscdump's lines: (timetag seconds, path, types, [args])."""
+    out = []
+    for line in case.log(f"oscdump-{port}", "out").splitlines():
+        m = re.match(r"([0-9a-f]{8})\.([0-9a-f]{8}) (\S+) (\S*) ?(.*)$", line)
+        if not m:
+            continue
+        tag = int(m[1], 16) + int(m[2], 16) / 2**32
+        args = re.findall(r'"[^"]*"|\S+', m[5])
+        out.append((tag, m[3], m[4], [a.strip('"') for a in args]))
+    return out
+
+
+def windows(lines):
+    """One (timetag, top label or None for silence, probs) per window
+    bundle, in the order they came."""
+    result = []
+    for i, (tag, path, types, args) in enumerate(lines):
+        if path == "/irmas/silence":
+            result.append((tag, None, []))
+        elif path == "/irmas/probs":
+            top = next(a for t, p, _, a in lines[i:] if p == "/irmas/top" and t == tag)
+            result.append((tag, top[0], [float(a) for a in args]))
+    return result
+
+
+def assert_distributions(wins, classes=2):
+    for tag, top, probs in wins:
+        if top is None:
+            continue
+        assert len(probs) == classes, probs
+        assert abs(sum(probs) - 1) < 1e-3, f"probabilities sum to {sum(probs)}"
+        assert all(0 <= p <= 1 for p in probs), probs
+
+
+def runs(labels, shortest=3):
+    """The labels with repeats collapsed, ignoring runs shorter than
+    shortest (windows that straddle two instruments)."""
+    out = []
+    i = 0
+    while i < len(labels):
+        j = i
+        while j < len(labels) and labels[j] == labels[i]:
+            j += 1
+        if j - i >= shortest and (not out or out[-1] != labels[i]):
+            out.append(labels[i])
+        i = j
+    return out
+
+
+def expected_label(k, segments):
+    """The segment window k lies in whole, or '' when it straddles two."""
+    start, end, t = k * HOP, k * HOP + WINDOW, 0.0
+    for kind, seconds in segments:
+        if t <= start and end <= t + seconds + 1e-9:
+            return kind
+        t += seconds
+    return ""
+
+
+def segment_args(segments):
+    return [f"{kind}:{seconds}" for kind, seconds in segments]
+
+
+# ---------------------------------------------------------------- the cases
+
+def case_file(case):
+    """The file backend as fast as it goes, settings from --config: every
+    window arrives, in order, each a distribution; the top class is the
+    instrument playing; silence is reported as such."""
+    segments = [("cello", 3), ("flute", 3), ("silence", 1.5), ("cello", 2.5)]
+    wav = case.clips("clips.wav", 44100, 2, *segment_args(segments))
+    model = case.model("model.irm")
+    port = free_port()
+    case.oscdump(port)
+    config = case.path("irmasd.conf")
+    with open(config, "w") as f:
+        f.write(f"# set by the test\nhop = {HOP}\nprint = yes\n"
+                f"osc = osc.udp://127.0.0.1:{port}\n")
+    d = case.irmasd("--config", config, "--input", wav, "--fast", "--model", model)
+    assert d.wait(60) == 0, case.log("irmasd")
+
+    total = sum(s for _, s in segments)
+    expected = int((total - WINDOW) / HOP + 1e-9) + 1
+    wait_for("every window at oscdump",
+             lambda: len(windows(osc_lines(case, port))) >= expected - 1, 10)
+    lines = osc_lines(case, port)
+    wins = windows(lines)
+    # The resampler keeps its last few samples, which may hold back the last window.
+    assert expected - 1 <= len(wins) <= expected, f"{len(wins)} windows, expected {expected}"
+    assert_distributions(wins)
+    tags = [w[0] for w in wins]
+    assert tags == sorted(tags), "timetags out of order"
+    assert any(p == "/irmas/classes" and a == ["cello", "flute"] for _, p, _, a in lines)
+    assert sum(p == "/irmas/class/flute" for _, p, _, _ in lines) == \
+        sum(top is not None for _, top, _ in wins)
+    for k, (_, top, _) in enumerate(wins):
+        want = expected_label(k, segments)
+        if want:
+            assert top == (None if want == "silence" else want), \
+                f"window {k} ({k * HOP:.2f} s): {top}, expected {want}"
+    printed = case.log("irmasd", "out").splitlines()
+    assert len(printed) == len(wins), f"{len(printed)} lines printed"
+    assert "silence" in "".join(printed) and re.search(r"cello +\d\.\d\d", printed[0]), printed[0]
+
+
+def case_jack(case):
+    """irmasd as a JACK client of a dummy server at 44.1 kHz (the model runs
+    at 16 kHz), fed by jack_play: bundles come a hop apart, each a
+    distribution, and the top class follows the instrument; SIGUSR1 logs the
+    figures; SIGTERM stops it cleanly."""
+    case.jackd(44100)
+    segments = [("cello", 3), ("flute", 3), ("cello", 3), ("flute", 3)]
+    wav = case.clips("clips.wav", 44100, 1, *segment_args(segments))
+    model = case.model("model.irm")
+    port = free_port()
+    case.oscdump(port)
+    d = case.irmasd("--client-name", "irmasd-test", "--channels", "1",
+                    "--passthrough", "--hop", str(HOP), "--model", model,
+                    "--osc", f"osc.udp://127.0.0.1:{port}")
+    wait_for("irmasd's JACK ports", lambda: "irmasd-test:in_1" in case.jack_ports(), 15)
+    assert "irmasd-test:out_1" in case.jack_ports()
+    player = case.start("jack_play", [tool("JACK_PLAY"), wav, "irmasd-test:in_1"])
+    assert player.wait(60) == 0, case.log("jack_play")
+    wait_for("the last windows", lambda: len([w for w in windows(osc_lines(case, port))
+                                              if w[1]]) >= 40, 10)
+    d.send_signal(signal.SIGUSR1)
+    wait_for("the statistics line", lambda: "latency median" in case.log("irmasd"), 10)
+    assert case.stop(d) == 0, case.log("irmasd")
+
+    wins = windows(osc_lines(case, port))
+    assert_distributions(wins)
+    gaps = sorted(b[0] - a[0] for a, b in zip(wins, wins[1:]))
+    median = gaps[len(gaps) // 2]
+    assert abs(median - HOP) < 0.1 * HOP, f"windows {median:.3f} s apart, hop {HOP}"
+    tops = [top for _, top, _ in wins if top]
+    assert runs(tops) == ["cello", "flute", "cello", "flute"], runs(tops)
+    assert re.search(r"\d+ windows .* 0 frames overrun", case.log("irmasd"))
+
+
+def case_jack_restart(case):
+    """The JACK server goes away and comes back: irmasd says so, keeps
+    running, and classifies again once it has reconnected."""
+    jackd = case.jackd(48000)
+    wav = case.clips("clips.wav", 48000, 1, "flute:2")
+    model = case.model("model.irm")
+    port = free_port()
+    case.oscdump(port)
+    d = case.irmasd("--client-name", "irmasd-test", "--channels", "1",
+                    "--hop", str(HOP), "--model", model, "--osc",
+                    f"osc.udp://127.0.0.1:{port}")
+    wait_for("irmasd's JACK ports", lambda: "irmasd-test:in_1" in case.jack_ports(), 15)
+    case.stop(jackd)
+    wait_for("irmasd to notice", lambda: "went away" in case.log("irmasd"), 15)
+    assert d.poll() is None, "irmasd stopped with the server"
+    case.procs.remove(jackd)
+    case.jackd(48000)
+    wait_for("irmasd to reconnect", lambda: "is back" in case.log("irmasd"), 20)
+    wait_for("irmasd's JACK ports", lambda: "irmasd-test:in_1" in case.jack_ports(), 15)
+    player = case.start("jack_play", [tool("JACK_PLAY"), wav, "irmasd-test:in_1"])
+    assert player.wait(30) == 0, case.log("jack_play")
+    wait_for("a flute window after the restart",
+             lambda: any(w[1] == "flute" for w in windows(osc_lines(case, port))), 10)
+    assert case.stop(d) == 0
+
+
+def portaudio_jack_device(case):
+    r = case.run([tool("IRMASD"), "--backend", "portaudio", "--list-devices"])
+    for line in r.stdout.splitlines():
+        m = re.match(r"[ *]\s*(\d+)\s+(.*)\s+\(JACK Audio Connection Kit", line)
+        if m:
+            return m[1]
+    raise Skip("this PortAudio has no JACK host API (devices: "
+               + (r.stdout.strip() or r.stderr.strip()) + ")")
+
+
+def case_portaudio(case):
+    """The PortAudio backend through PortAudio's JACK host API."""
+    case.jackd(44100)
+    device = portaudio_jack_device(case)
+    wav = case.clips("clips.wav", 44100, 1, "cello:3", "flute:3")
+    model = case.model("model.irm")
+    port = free_port()
+    case.oscdump(port)
+    before = set(case.jack_ports())
+    d = case.irmasd("--backend", "portaudio", "--device", device, "--channels", "1",
+                    "--hop", str(HOP), "--model", model, "--osc",
+                    f"osc.udp://127.0.0.1:{port}")
+    inputs = wait_for("PortAudio's JACK input port",
+                      lambda: [p for p in set(case.jack_ports()) - before if "in" in p], 15)
+    player = case.start("jack_play", [tool("JACK_PLAY"), wav, sorted(inputs)[0]])
+    assert player.wait(30) == 0, case.log("jack_play")
+    wait_for("windows", lambda: len(windows(osc_lines(case, port))) >= 12, 10)
+    assert case.stop(d) == 0, case.log("irmasd")
+    wins = windows(osc_lines(case, port))
+    assert_distributions(wins)
+    assert runs([top for _, top, _ in wins if top]) == ["cello", "flute"]
+
+
+def case_reload(case):
+    """SIGHUP: a corrupt model is refused and the old one keeps running; a
+    good one at another rate and with other labels takes over, and windows
+    keep coming a hop apart."""
+    wav = case.clips("clips.wav", 44100, 1, *segment_args([("cello", 2), ("flute", 2)] * 4))
+    model = case.model("model.irm")
+    port = free_port()
+    case.oscdump(port)
+    d = case.irmasd("--input", wav, "--hop", str(HOP), "--model", model, "--osc",
+                    f"osc.udp://127.0.0.1:{port}")
+    wait_for("the first windows", lambda: len(windows(osc_lines(case, port))) >= 2, 15)
+
+    good = open(model, "rb").read()
+    with open(model + ".tmp", "wb") as f:
+        f.write(good[: len(good) // 2])
+    os.replace(model + ".tmp", model)
+    d.send_signal(signal.SIGHUP)
+    wait_for("the refusal", lambda: "keeps running" in case.log("irmasd"), 10)
+    seen = len(windows(osc_lines(case, port)))
+    wait_for("windows from the old model", lambda: len(windows(osc_lines(case, port))) > seen + 2, 10)
+    assert d.poll() is None
+
+    other = case.model("other.irm", 22050, "low,high")
+    os.replace(other, model)
+    d.send_signal(signal.SIGHUP)
+    wait_for("the new labels", lambda: any(w[1] in ("low", "high")
+                                           for w in windows(osc_lines(case, port))), 10)
+    assert case.stop(d) == 0, case.log("irmasd")
+    lines = osc_lines(case, port)
+    assert any(p == "/irmas/classes" and a == ["low", "high"] for _, p, _, a in lines)
+    wins = windows(lines)
+    assert_distributions(wins)
+    gaps = [b[0] - a[0] for a, b in zip(wins, wins[1:])]
+    assert max(gaps) < 2.5 * HOP, f"a gap of {max(gaps):.2f} s between windows"
+
+
+def case_targets(case):
+    """Targets that refuse (TCP to a closed port, UDP to nobody) or go away
+    (a TCP receiver that quits) do not stop irmasd or the other targets."""
+    wav = case.clips("clips.wav", 44100, 1, "cello:2", "flute:2")
+    model = case.model("model.irm")
+    port, nobody, closed, tcp = free_port(), free_port(), free_port(), free_port()
+    case.oscdump(port)
+    leaving = case.oscdump(tcp, "tcp")
+    d = case.irmasd("--input", wav, "--hop", str(HOP), "--model", model,
+                    "--osc", f"osc.tcp://127.0.0.1:{closed}",
+                    "--osc", f"osc.udp://127.0.0.1:{nobody}",
+                    "--osc", f"osc.tcp://127.0.0.1:{tcp}",
+                    "--osc", f"osc.udp://127.0.0.1:{port}")
+    wait_for("windows at the TCP receiver",
+             lambda: windows(osc_lines(case, tcp)), 15)
+    case.stop(leaving)
+    assert d.wait(30) == 0, case.log("irmasd")
+    log = case.log("irmasd")
+    assert f"osc.tcp://127.0.0.1:{closed}: cannot send" in log, log
+    wins = windows(osc_lines(case, port))
+    assert len(wins) == int((4 - WINDOW) / HOP) + 1 or len(wins) == int((4 - WINDOW) / HOP), len(wins)
+
+
+def case_nan(case):
+    """NaN samples and silence never put a NaN on the wire: NaN counts as
+    0 and silence becomes /irmas/silence with a finite level."""
+    segments = [("nan", 2), ("silence", 2), ("cello", 2), ("nan", 1.5)]
+    wav = case.clips("clips.wav", 44100, 1, *segment_args(segments))
+    model = case.model("model.irm")
+    port = free_port()
+    case.oscdump(port)
+    d = case.irmasd("--input", wav, "--fast", "--hop", str(HOP), "--model", model,
+                    "--osc", f"osc.udp://127.0.0.1:{port}")
+    assert d.wait(60) == 0, case.log("irmasd")
+    wait_for("the windows", lambda: len(windows(osc_lines(case, port))) >= 26, 10)
+    text = case.log(f"oscdump-{port}", "out")
+    assert not re.search(r"nan|inf", text, re.I), "a NaN or infinity reached the wire"
+    lines = osc_lines(case, port)
+    silences = [float(a[0]) for _, p, _, a in lines if p == "/irmas/silence"]
+    assert silences and all(-121 <= s <= 0 for s in silences), silences
+    assert_distributions(windows(lines))
+
+
+def case_settings(case):
+    """Settings that cannot work stop irmasd at once, with a non-zero
+    status and one message that names the culprit."""
+    model = case.model("model.irm")
+    wav = case.clips("clips.wav", 44100, 1, "cello:1.5")
+    low_rate = case.clips("low.wav", 8000, 1, "cello:1.5")
+    corrupt = case.path("corrupt.irm")
+    with open(corrupt, "wb") as f:
+        f.write(open(model, "rb").read()[:100])
+    file_args = ["--input", wav, "--fast", "--model", model]
+    expectations = [
+        (["--hop", "soon"], 2, "--hop 'soon'"),
+        (["--frobnicate"], 2, "unknown flag '--frobnicate'"),
+        (file_args + ["--osc", "udp:/127.0.0.1"], 1, "not an OSC URL"),
+        (file_args + ["--osc", "osc.udp://no-such-host.invalid:9000"], 1, "cannot resolve host"),
+        (["--input", wav, "--model", case.path("missing.irm")], 1, "missing.irm"),
+        (["--input", wav, "--model", corrupt], 1, "corrupt.irm"),
+        (["--input", case.path("missing.wav"), "--model", model], 1, "missing.wav"),
+        (["--input", low_rate, "--model", model], 1, "run the device at"),
+        (["--backend", "portaudio", "--device", "no such device", "--model", model], 1,
+         "no input device 'no such device'"),
+        (["--backend", "jack", "--model", model], 1, "cannot reach the JACK server"),
+    ]
+    for args, status, message in expectations:
+        r = case.run([tool("IRMASD"), *args], timeout=30)
+        assert r.returncode == status, f"{args}: status {r.returncode}, expected {status}\n{r.stderr}"
+        assert message in r.stderr, f"{args}: message lacks '{message}':\n{r.stderr}"
+    r = case.run([tool("IRMASD"), "--help"])
+    assert r.returncode == 0 and "--osc URL" in r.stdout and "--no-incremental" not in r.stdout
+    assert case.run([tool("IRMASD"), "--version"]).stdout.startswith("irmasd ")
+
+
+def case_view(case):
+    """irmas-view in a terminal, fed by irmasd: a bar per class, the top
+    instrument named, and a warning once the bundles stop; q quits."""
+    if not shutil.which("tmux"):
+        raise Skip("tmux is not installed")
+    wav = case.clips("clips.wav", 44100, 1, "cello:2.5")
+    model = case.model("model.irm")
+    port = free_port()
+    session = f"irmas-view-{os.getpid()}"
+    case.sessions.append(session)
+    status = case.path("view.status")
+    view = f"{tool('IRMAS_VIEW')} --port {port} 2>{case.path('view.err')}; echo $? >{status}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "24",
+                    view], check=True, env=case.env)
+
+    def screen():
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
+                              capture_output=True, text=True).stdout
+
+    wait_for("irmas-view to listen", lambda: port_taken(port), 10)
+    d = case.irmasd("--input", wav, "--hop", str(HOP), "--model", model, "--osc",
+                    f"osc.udp://127.0.0.1:{port}")
+    text = wait_for("bars with cello on top",
+                    lambda: (lambda s: s if re.search(r"top: *cello", s) else None)(screen()), 15)
+    assert re.search(r"cello\s.*#{10,}", text), text
+    assert re.search(r"flute\s", text), text
+    assert d.wait(30) == 0
+    wait_for("the no-data warning", lambda: "no data for" in screen(), 10)
+    subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+    wait_for("irmas-view to quit", lambda: os.path.exists(status), 10)
+    time.sleep(0.1)
+    assert open(status).read().strip() == "0", case.log("view")
+
+
+def case_systemd(case):
+    """The unit passes systemd-analyze verify (with ExecStart pointed at the
+    irmasd just built, since the installed path does not exist here)."""
+    analyze = shutil.which("systemd-analyze")
+    if not analyze:
+        raise Skip("systemd-analyze is not installed")
+    unit = case.path("irmasd.service")
+    with open(tool("IRMASD_UNIT")) as f:
+        text = f.read()
+    text = re.sub(r"^ExecStart=\S+", f"ExecStart={tool('IRMASD')}", text, flags=re.M)
+    with open(unit, "w") as f:
+        f.write(text)
+    probe = case.path("probe.service")
+    with open(probe, "w") as f:
+        f.write("[Service]\nExecStart=/bin/true\n")
+    if case.run([analyze, "verify", probe]).returncode != 0:
+        raise Skip("systemd-analyze verify does not work in this environment")
+    r = case.run([analyze, "verify", unit])
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr
+    r = case.run([analyze, "security", "--offline=yes", unit])
+    if r.returncode == 0:
+        print(r.stdout.strip().splitlines()[-1])
+
+
+CASES = {name[5:].replace("_", "-"): f for name, f in globals().items()
+         if name.startswith("case_")}
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1] not in CASES:
+        print(f"usage: daemon_e2e.py {'|'.join(CASES)}")
+        return 2
+    name = sys.argv[1]
+    case = Case(name)
+    failed = True
+    try:
+        CASES[name](case)
+        failed = False
+        return 0
+    except Skip as e:
+        failed = False
+        print(f"skipped: {e}")
+        return SKIP
+    finally:
+        case.close(failed)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

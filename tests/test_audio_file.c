@@ -1,0 +1,230 @@
+/* test_audio_file.c: reading whole audio files: rates, channels, mixdown,
+ * and every kind of broken file, each refused with a message naming it.
+ */
+#include "audio_file.h"
+#include "testdata.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <math.h>
+#include <sndfile.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *dir;
+
+static void setup(void) { dir = tu_tmpdir("audio"); }
+static void teardown(void) { td_remove_tree(dir); }
+
+/* Reads path expecting failure; returns the message. */
+static const char *read_fails(const char *path, irmas_status expected)
+{
+    static char err[512];
+    audio_clip clip;
+    err[0] = '\0';
+    ck_assert_int_eq(audio_file_read(path, 8000, 0, &clip, err, sizeof err),
+                     expected);
+    ck_assert_ptr_null(clip.data);
+    ck_assert_msg(strstr(err, path), "message does not name %s: %s", path,
+                  err);
+    return err;
+}
+
+/* Reads path expecting success and the given shape. */
+static audio_clip read_ok(const char *path, int rate, int mixdown,
+                          int channels, long frames)
+{
+    audio_clip clip;
+    char err[512];
+    ck_assert_msg(audio_file_read(path, rate, mixdown, &clip, err,
+                                  sizeof err) == IRMAS_OK, "%s", err);
+    ck_assert_int_eq(clip.channels, channels);
+    ck_assert_int_eq(clip.frames, frames);
+    return clip;
+}
+
+/* A float WAV of the given samples (mono, 8 kHz). */
+static void write_float_wav(const char *path, const float *x, long n)
+{
+    SF_INFO info = {.samplerate = 8000, .channels = 1,
+                    .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
+    SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(sf_writef_float(f, x, n), n);
+    ck_assert_int_eq(sf_close(f), 0);
+}
+
+/* A 16-bit WAV of n frames of a 440 Hz sine at 8 kHz, as bytes. */
+static void *sine_wav_bytes(long n, long *size)
+{
+    const char *path = td_path(dir, "source.wav");
+    float *x = malloc((size_t)n * sizeof *x);
+    tu_sine(x, n, 8000, 440.0f, 0.5f);
+    ck_assert_int_eq(tu_write_wav(path, x, n, 1, 8000), 0);
+    free(x);
+    FILE *f = fopen(path, "rb");
+    fseek(f, 0, SEEK_END);
+    *size = ftell(f);
+    rewind(f);
+    void *bytes = malloc((size_t)*size);
+    ck_assert_int_eq(fread(bytes, 1, (size_t)*size, f), *size);
+    fclose(f);
+    return bytes;
+}
+
+START_TEST(resamples_to_the_length_asked_for)
+{
+    const char *path = td_path(dir, "low.wav");
+    long n = 22050;
+    float *x = malloc((size_t)n * sizeof *x);
+    tu_sine(x, n, 22050, 441.0f, 0.5f);
+    ck_assert_int_eq(tu_write_wav(path, x, n, 1, 22050), 0);
+
+    audio_clip clip = read_ok(path, 44100, 0, 1, 44100);
+
+    /* Away from the edges it is the same sine at the new rate. */
+    float *want = malloc(44100 * sizeof *want);
+    tu_sine(want, 44100, 44100, 441.0f, 0.5f);
+    ck_assert_float_le(tu_max_abs_diff(clip.data + 1000, want + 1000, 42000),
+                       2e-3f);
+    audio_clip_free(&clip);
+    audio_clip_free(&clip); /* twice is harmless */
+    free(want);
+    free(x);
+}
+END_TEST
+
+START_TEST(keeps_channels_planar_or_mixes_them)
+{
+    const char *path = td_path(dir, "stereo.wav");
+    float frames[2 * 100];
+    for (int i = 0; i < 100; i++) {
+        frames[2 * i] = 0.5f;
+        frames[2 * i + 1] = -0.25f;
+    }
+    ck_assert_int_eq(tu_write_wav(path, frames, 100, 2, 8000), 0);
+
+    audio_clip clip = read_ok(path, 8000, 0, 2, 100);
+    ck_assert_float_eq_tol(clip.data[7], 0.5f, 1e-4f);
+    ck_assert_float_eq_tol(clip.data[100 + 7], -0.25f, 1e-4f);
+    audio_clip_free(&clip);
+
+    clip = read_ok(path, 8000, 1, 1, 100);
+    ck_assert_float_eq_tol(clip.data[42], 0.125f, 1e-4f);
+    audio_clip_free(&clip);
+}
+END_TEST
+
+START_TEST(reads_other_formats)
+{
+    const char *path = td_path(dir, "tone.flac");
+    SF_INFO info = {.samplerate = 16000, .channels = 1,
+                    .format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16};
+    float x[1600];
+    tu_sine(x, 1600, 16000, 1000.0f, 0.5f);
+    SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(sf_writef_float(f, x, 1600), 1600);
+    sf_close(f);
+
+    audio_clip clip = read_ok(path, 8000, 0, 1, 800);
+    audio_clip_free(&clip);
+}
+END_TEST
+
+START_TEST(refuses_garbage_and_empty_files)
+{
+    char garbage[1000];
+    tu_rng r;
+    tu_seed(&r, 7);
+    for (int i = 0; i < 1000; i++) garbage[i] = (char)tu_next(&r);
+    const char *path = td_path(dir, "garbage.wav");
+    td_write(path, garbage, sizeof garbage);
+    ck_assert_ptr_nonnull(strstr(read_fails(path, IRMAS_ERR_IO),
+                                 "cannot open"));
+
+    path = td_path(dir, "empty.wav");
+    td_write(path, "", 0);
+    read_fails(path, IRMAS_ERR_IO);
+
+    path = td_path(dir, "missing.wav");
+    ck_assert_ptr_nonnull(strstr(read_fails(path, IRMAS_ERR_IO),
+                                 "cannot open"));
+
+    path = td_path(dir, "folder.wav");
+    mkdir(path, 0755);
+    ck_assert_ptr_nonnull(strstr(read_fails(path, IRMAS_ERR_IO), "folder"));
+
+    path = td_path(dir, "silent.wav");
+    ck_assert_int_eq(tu_write_wav(path, NULL, 0, 1, 8000), 0);
+    ck_assert_ptr_nonnull(strstr(read_fails(path, IRMAS_ERR_FORMAT),
+                                 "no audio frames"));
+}
+END_TEST
+
+START_TEST(refuses_truncated_files)
+{
+    long size;
+    char *bytes = sine_wav_bytes(8000, &size);
+
+    const char *path = td_path(dir, "short-header.wav");
+    td_write(path, bytes, 30);
+    read_fails(path, IRMAS_ERR_IO);
+
+    path = td_path(dir, "short-data.wav");
+    td_write(path, bytes, (size_t)size / 2);
+    ck_assert_ptr_nonnull(strstr(read_fails(path, IRMAS_ERR_FORMAT),
+                                 "truncated"));
+
+    /* The whole file still reads: the check is not a false alarm. */
+    path = td_path(dir, "whole.wav");
+    td_write(path, bytes, (size_t)size);
+    audio_clip clip = read_ok(path, 8000, 0, 1, 8000);
+    audio_clip_free(&clip);
+    free(bytes);
+}
+END_TEST
+
+START_TEST(refuses_nan_and_infinite_samples)
+{
+    float x[64] = {0};
+    const char *path = td_path(dir, "nan.wav");
+    x[40] = NAN;
+    write_float_wav(path, x, 64);
+    const char *err = read_fails(path, IRMAS_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(err, "NaN"));
+    ck_assert_ptr_nonnull(strstr(err, "frame 40"));
+
+    path = td_path(dir, "inf.wav");
+    x[40] = 0.0f;
+    x[3] = -INFINITY;
+    write_float_wav(path, x, 64);
+    ck_assert_ptr_nonnull(strstr(read_fails(path, IRMAS_ERR_FORMAT),
+                                 "infinite"));
+}
+END_TEST
+
+static Suite *audio_file_suite(void)
+{
+    Suite *s = suite_create("audio_file");
+    TCase *tc = tcase_create("audio_file");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, resamples_to_the_length_asked_for);
+    tcase_add_test(tc, keeps_channels_planar_or_mixes_them);
+    tcase_add_test(tc, reads_other_formats);
+    tcase_add_test(tc, refuses_garbage_and_empty_files);
+    tcase_add_test(tc, refuses_truncated_files);
+    tcase_add_test(tc, refuses_nan_and_infinite_samples);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(audio_file_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

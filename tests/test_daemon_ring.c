@@ -1,0 +1,216 @@
+/* test_daemon_ring.c: the daemon's hand-off from the audio callback to the
+ * worker (ring.h) and what the worker keeps beside it: where frames came
+ * from in time (timeline.h) and the recent audio (history.h). */
+#include "history.h"
+#include "ring.h"
+#include "timeline.h"
+
+#include <check.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+static float frames_in[2 * RING_MAX_BLOCK * 3], frames_out[2 * RING_MAX_BLOCK * 3];
+
+static ring_block block(int frames, double time)
+{
+    return (ring_block){.frames = frames, .rate = 1000,
+                        .capture_time = time, .callback_time = time + 0.5};
+}
+
+START_TEST(interleaved_and_planar_blocks_arrive_in_order)
+{
+    ring *r;
+    ck_assert_int_eq(ring_new(2, 8192, &r, NULL, 0), IRMAS_OK);
+    float left[100], right[100];
+    for (int i = 0; i < 100; i++) {
+        left[i] = (float)i;
+        right[i] = -(float)i;
+        frames_in[2 * i] = (float)(1000 + i);
+        frames_in[2 * i + 1] = (float)(2000 + i);
+    }
+    const float *planar[2] = {left, right};
+    ring_block a = block(100, 1.0), b = block(100, 2.0), got;
+    ck_assert_int_eq(ring_write_interleaved(r, &a, frames_in), 1);
+    ck_assert_int_eq(ring_write_planar(r, &b, planar), 1);
+
+    ck_assert_int_eq(ring_read(r, &got, frames_out), 1);
+    ck_assert_int_eq(got.frames, 100);
+    ck_assert_double_eq(got.capture_time, 1.0);
+    ck_assert_float_eq(frames_out[2 * 99 + 1], 2099.0f);
+    ck_assert_int_eq(ring_read(r, &got, frames_out), 1);
+    ck_assert_double_eq(got.callback_time, 2.5);
+    for (int i = 0; i < 100; i++) {
+        ck_assert_float_eq(frames_out[2 * i], (float)i);
+        ck_assert_float_eq(frames_out[2 * i + 1], -(float)i);
+    }
+    ck_assert_int_eq(ring_read(r, &got, frames_out), 0);
+    ring_delete(r);
+}
+END_TEST
+
+START_TEST(a_full_ring_drops_whole_blocks_counts_them_and_marks_the_gap)
+{
+    ring *r;
+    ck_assert_int_eq(ring_new(1, RING_MAX_BLOCK, &r, NULL, 0), IRMAS_OK);
+    ring_block b = block(1000, 0.0), got;
+    int written = 0;
+    for (int i = 0; i < 10; i++) written += ring_write_interleaved(r, &b, frames_in);
+    ck_assert_int_lt(written, 10);
+    ck_assert_int_eq(ring_overruns(r), (10 - written) * 1000LL);
+    while (ring_read(r, &got, frames_out)) ck_assert_int_eq(got.discontinuous, 0);
+    ck_assert_int_eq(ring_write_interleaved(r, &b, frames_in), 1);
+    ck_assert_int_eq(ring_read(r, &got, frames_out), 1);
+    ck_assert_int_eq(got.discontinuous, 1);
+    ring_delete(r);
+}
+END_TEST
+
+START_TEST(long_blocks_are_split_with_their_times)
+{
+    ring *r;
+    ck_assert_int_eq(ring_new(3, 4 * RING_MAX_BLOCK, &r, NULL, 0), IRMAS_OK);
+    long n = RING_MAX_BLOCK + 10;
+    for (long i = 0; i < 3 * n; i++) frames_in[i] = (float)i;
+    ring_block b = block((int)n, 10.0), got;
+    b.discontinuous = 1;
+    ck_assert_int_eq(ring_write_interleaved(r, &b, frames_in), 1);
+    ck_assert_int_eq(ring_read(r, &got, frames_out), 1);
+    ck_assert_int_eq(got.frames, RING_MAX_BLOCK);
+    ck_assert_int_eq(got.discontinuous, 1);
+    ck_assert_int_eq(ring_read(r, &got, frames_out), 1);
+    ck_assert_int_eq(got.frames, 10);
+    ck_assert_int_eq(got.discontinuous, 0);
+    ck_assert_double_eq_tol(got.capture_time, 10.0 + RING_MAX_BLOCK / 1000.0, 1e-9);
+    ck_assert_float_eq(frames_out[0], (float)(3 * RING_MAX_BLOCK));
+    ring_delete(r);
+}
+END_TEST
+
+START_TEST(closing_drains_after_the_last_block)
+{
+    ring *r;
+    ck_assert_int_eq(ring_new(1, RING_MAX_BLOCK, &r, NULL, 0), IRMAS_OK);
+    ring_block b = block(10, 0.0), got;
+    ring_write_interleaved(r, &b, frames_in);
+    ring_close(r);
+    ck_assert_int_eq(ring_drained(r), 0);
+    ck_assert_int_eq(ring_read(r, &got, frames_out), 1);
+    ck_assert_int_eq(ring_drained(r), 1);
+    ring_delete(r);
+}
+END_TEST
+
+/* A producer thread writes numbered frames in blocks of varying size while
+ * the test reads: every frame must arrive once, in order, or be counted as
+ * dropped. */
+#define STRESS_FRAMES 2000000L
+static long stress_written; /* frames offered, set before ring_close */
+
+static void *stress_produce(void *arg)
+{
+    ring *r = arg;
+    static float block_frames[2 * 777];
+    long next = 0;
+    for (int k = 0; next < STRESS_FRAMES; k++) {
+        int n = 1 + (k * 131) % 777;
+        for (int i = 0; i < n; i++)
+            block_frames[2 * i] = block_frames[2 * i + 1] = (float)((next + i) % 100000);
+        ring_block b = {.frames = n, .rate = 48000};
+        ring_write_interleaved(r, &b, block_frames);
+        next += n;
+    }
+    stress_written = next;
+    ring_close(r);
+    return NULL;
+}
+
+START_TEST(a_producer_and_a_consumer_in_two_threads_lose_nothing_silently)
+{
+    ring *r;
+    ck_assert_int_eq(ring_new(2, 8192, &r, NULL, 0), IRMAS_OK);
+    pthread_t producer;
+    pthread_create(&producer, NULL, stress_produce, r);
+    long received = 0;
+    float expected = -1.0f;
+    ring_block got;
+    while (!ring_drained(r)) {
+        if (!ring_read(r, &got, frames_out)) continue;
+        for (int i = 0; i < got.frames; i++) {
+            ck_assert_float_eq(frames_out[2 * i], frames_out[2 * i + 1]);
+            if (expected >= 0 && !got.discontinuous)
+                ck_assert_float_eq(frames_out[2 * i], expected);
+            expected = fmodf(frames_out[2 * i] + 1.0f, 100000.0f);
+            got.discontinuous = 0;
+        }
+        received += got.frames;
+    }
+    pthread_join(producer, NULL);
+    ck_assert_int_eq(received + ring_overruns(r), stress_written);
+    ring_delete(r);
+}
+END_TEST
+
+START_TEST(the_timeline_places_frames_between_and_beyond_blocks)
+{
+    timeline *t = timeline_new(4);
+    double capture, callback;
+    ck_assert_int_eq(timeline_find(t, 0, &capture, &callback), 0);
+    for (int k = 0; k < 6; k++) {
+        ring_block b = block(100, 100.0 + k);
+        timeline_add(t, 100LL * k, &b);
+    }
+    ck_assert_int_eq(timeline_find(t, 450.5, &capture, &callback), 1);
+    ck_assert_double_eq_tol(capture, 104.0 + 50.5 / 1000, 1e-9);
+    ck_assert_double_eq(callback, 104.5);
+    /* Frame 0's block is forgotten: the oldest one kept places it. */
+    timeline_find(t, 0, &capture, &callback);
+    ck_assert_double_eq_tol(capture, 102.0 - 200.0 / 1000, 1e-9);
+    timeline_delete(t);
+}
+END_TEST
+
+START_TEST(the_history_keeps_the_last_frames_and_measures_their_level)
+{
+    history *h;
+    ck_assert_int_eq(history_new(100, &h, NULL, 0), IRMAS_OK);
+    float x[250], out[250];
+    for (int i = 0; i < 250; i++) x[i] = (float)i;
+    history_push(h, x, 250);
+    ck_assert_int_eq(history_end(h), 250);
+    ck_assert_int_eq(history_start(h), 150);
+    ck_assert_int_eq(history_copy(h, 0, 250, out), 100);
+    ck_assert_float_eq(out[0], 150.0f);
+    ck_assert_double_eq_tol(history_mean_square(h, 200, 202), (200.0 * 200 + 201.0 * 201) / 2, 1e-6);
+    ck_assert_double_eq(history_mean_square(h, 0, 10), 0.0);
+
+    ck_assert_int_eq(history_reserve(h, 300, NULL, 0), IRMAS_OK);
+    ck_assert_int_eq(history_copy(h, 150, 250, out), 100);
+    ck_assert_float_eq(out[99], 249.0f);
+    history_push(h, x, 250);
+    ck_assert_int_eq(history_start(h), 200);
+    history_copy(h, 200, 201, out);
+    ck_assert_float_eq(out[0], 200.0f);
+    history_delete(h);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("daemon ring");
+    TCase *tc = tcase_create("ring");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, interleaved_and_planar_blocks_arrive_in_order);
+    tcase_add_test(tc, a_full_ring_drops_whole_blocks_counts_them_and_marks_the_gap);
+    tcase_add_test(tc, long_blocks_are_split_with_their_times);
+    tcase_add_test(tc, closing_drains_after_the_last_block);
+    tcase_add_test(tc, a_producer_and_a_consumer_in_two_threads_lose_nothing_silently);
+    tcase_add_test(tc, the_timeline_places_frames_between_and_beyond_blocks);
+    tcase_add_test(tc, the_history_keeps_the_last_frames_and_measures_their_level);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,249 @@
+/* test_eval_tag.c: irmas-eval and irmas-tag end to end, on a small model
+ * with random weights (testmodel.h) saved as a .irm file and WAVs the test
+ * renders: the JSON parses (python3 reads it) and holds what the README
+ * promises, the windows are counted as documented, results do not depend
+ * on the number of threads, and bad files are reported and passed over.
+ *
+ * Usage: test_eval_tag PATH/TO/irmas-eval PATH/TO/irmas-tag (meson passes
+ * them).
+ */
+#include "model_file.h"
+#include "testdata.h"
+#include "testmodel.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static const char *eval_tool, *tag_tool;
+static char root[512], model_path[600];
+
+/* 8 kHz, half-second windows, labels c0..c4. */
+static void setup(void)
+{
+    snprintf(root, sizeof root, "%s", tu_tmpdir("evaltag"));
+    snprintf(model_path, sizeof model_path, "%s/tiny.irm", root);
+    tm_spec spec = tm_raw_spec(LAYER_GRU, 80, 6);
+    model *m = tm_model(&spec);
+    char err[512];
+    ck_assert_msg(model_save(m, model_path, err, sizeof err) == IRMAS_OK,
+                  "%s", err);
+    model_free(m);
+}
+
+static void teardown(void) { td_remove_tree(root); }
+
+/* A sine of seconds at 8 kHz, on channels channels. */
+static void sine_file(const char *name, double seconds, int channels)
+{
+    long frames = (long)(seconds * 8000);
+    float *mono = malloc((size_t)frames * sizeof *mono);
+    float *x = malloc((size_t)frames * (size_t)channels * sizeof *x);
+    tu_sine(mono, frames, 8000, 440.0f, 0.5f);
+    for (long i = 0; i < frames; i++)
+        for (int c = 0; c < channels; c++) x[i * channels + c] = mono[i] / (c + 1);
+    const char *path = td_path(root, name);
+    td_parents(path);
+    ck_assert_int_eq(tu_write_wav(path, x, frames, channels, 8000), 0);
+    free(mono);
+    free(x);
+}
+
+/* Runs a shell command; its stdout goes to out (static storage until the
+ * next call), its stderr to root/stderr.txt. Returns the exit status. */
+static int run(const char **out, const char *fmt, ...)
+{
+    static char text[65536];
+    char command[4096] = "{ ";
+    va_list ap;
+    va_start(ap, fmt);
+    int n = 2 + vsnprintf(command + 2, sizeof command - 2, fmt, ap);
+    va_end(ap);
+    snprintf(command + n, sizeof command - (size_t)n, "; } 2>%s/stderr.txt",
+             root);
+    FILE *p = popen(command, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t got = fread(text, 1, sizeof text - 1, p);
+    text[got] = '\0';
+    int status = pclose(p);
+    *out = text;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static const char *stderr_text(void)
+{
+    static char text[8192];
+    FILE *f = fopen(td_path(root, "stderr.txt"), "r");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    text[n] = '\0';
+    if (f) fclose(f);
+    return text;
+}
+
+/* A training-style set: 1.2 s mono (3 windows at a 0.25 s hop), 0.3 s
+ * (shorter than a window: 1), 1 s stereo (3 per channel) and garbage. */
+static const char *make_training_set(void)
+{
+    sine_file("train/c0/[c0][x]0001__1.wav", 1.2, 1);
+    sine_file("train/c0/[c0][x]0001__2.wav", 0.3, 1);
+    sine_file("train/c1/stereo.wav", 1.0, 2);
+    td_text(root, "train/c2/bad.wav", "this is not audio at all, just text");
+    return td_path(root, "train");
+}
+
+/* python3 reading irmas-eval's JSON on stdin and printing a summary line;
+ * a format for run(), hence the doubled %. */
+#define PY_EVAL_SUMMARY \
+    "python3 -c '" \
+    "import json, sys\n" \
+    "d = json.load(sys.stdin)\n" \
+    "need = [\"accuracy\", \"clip_accuracy\", \"macro_f1\", \"per_class\", " \
+    "\"confusion\"]\n" \
+    "missing = [k for k in need if k not in d] or [\"none\"]\n" \
+    "ml = d.get(\"multi_label\", {})\n" \
+    "print(\"missing=%%s files=%%d skipped=%%d windows=%%d clips=%%d " \
+    "rows=%%d ml=%%s\" %% (\",\".join(missing), d[\"files\"], d[\"skipped\"], " \
+    "d[\"decisions\"], d[\"clips\"][\"decisions\"], len(d[\"confusion\"]), " \
+    "\",\".join(k for k in (\"micro_f1\", \"macro_f1\") if k in ml)))'"
+
+START_TEST(eval_json_has_the_promised_keys)
+{
+    const char *data = make_training_set(), *out;
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s --hop 0.25 --json | "
+                         PY_EVAL_SUMMARY, eval_tool, model_path, data), 0);
+    ck_assert_str_eq(out, "missing=none files=3 skipped=1 windows=10 clips=3 "
+                          "rows=5 ml=\n");
+}
+END_TEST
+
+START_TEST(eval_is_independent_of_threads)
+{
+    const char *data = make_training_set(), *out;
+    char one[65536];
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s --json --threads 1",
+                         eval_tool, model_path, data), 0);
+    snprintf(one, sizeof one, "%s", out);
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s --json --threads 2",
+                         eval_tool, model_path, data), 0);
+    ck_assert_str_eq(out, one);
+    ck_assert_ptr_nonnull(strstr(stderr_text(), "bad.wav"));
+    ck_assert_ptr_nonnull(strstr(stderr_text(), "1 files skipped"));
+
+    /* The plain report: labels head the confusion matrix. */
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s --mixdown", eval_tool,
+                         model_path, data), 0);
+    ck_assert_ptr_nonnull(strstr(out, "rows: true class"));
+    ck_assert_ptr_nonnull(strstr(out, "   c0   c1   c2   c3   c4\n"));
+    ck_assert_ptr_nonnull(strstr(out, "clips:"));
+}
+END_TEST
+
+START_TEST(eval_multi_label_data)
+{
+    sine_file("test/a.wav", 0.9, 1);
+    td_text(root, "test/a.txt", "c0\nc3 \t\n");
+    sine_file("test/b.wav", 0.5, 1);
+    td_text(root, "test/b.txt", "c2\n");
+    const char *out;
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s --threshold 0.8 "
+                         "--json | " PY_EVAL_SUMMARY, eval_tool, model_path,
+                         td_path(root, "test")), 0);
+    ck_assert_str_eq(out, "missing=none files=2 skipped=0 windows=3 clips=2 "
+                          "rows=5 ml=micro_f1,macro_f1\n");
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s", eval_tool,
+                         model_path, td_path(root, "test")), 0);
+    ck_assert_ptr_nonnull(strstr(out, "micro F1"));
+}
+END_TEST
+
+START_TEST(eval_refuses_clearly)
+{
+    const char *out;
+    ck_assert_int_eq(run(&out, "%s --model %s/none.irm --data %s", eval_tool,
+                         root, root), 1);
+    ck_assert_ptr_nonnull(strstr(stderr_text(), "none.irm"));
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s/nowhere", eval_tool,
+                         model_path, root), 1);
+    ck_assert_ptr_nonnull(strstr(stderr_text(), "nowhere"));
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s --threshold 2",
+                         eval_tool, model_path, root), 2);
+    ck_assert_int_eq(run(&out, "%s --model %s", eval_tool, model_path), 2);
+}
+END_TEST
+
+START_TEST(tag_prints_a_timeline)
+{
+    sine_file("song.wav", 1.2, 2);
+    const char *song = td_path(root, "song.wav"), *out;
+    ck_assert_int_eq(run(&out, "%s --model %s --hop 0.25 %s", tag_tool,
+                         model_path, song), 0);
+    ck_assert_ptr_nonnull(strstr(out, "song.wav: 1.20 s, 3 windows"));
+    ck_assert_ptr_nonnull(strstr(out, "\n      0.00     0.50  c"));
+    ck_assert_ptr_nonnull(strstr(out, "\n      0.50     1.00  c"));
+    ck_assert_ptr_nonnull(strstr(out, "\n  tags: c"));
+
+    ck_assert_int_eq(run(&out, "%s --model %s --hop 0.25 --csv %s | "
+                         "python3 -c 'import csv, sys; rows = list("
+                         "csv.reader(sys.stdin)); print(len(rows), "
+                         "[r[1] for r in rows[1:]], len(rows[0]))'",
+                         tag_tool, model_path, song), 0);
+    ck_assert_str_eq(out, "5 ['window', 'window', 'window', 'summary'] 11\n");
+}
+END_TEST
+
+START_TEST(tag_goes_on_after_a_bad_file)
+{
+    sine_file("short.wav", 0.2, 1);
+    td_text(root, "bad.wav", "RIFF but not really");
+    const char *out;
+    ck_assert_int_eq(run(&out, "%s --model %s --json %s %s %s/missing.wav | "
+                         "python3 -c 'import json, sys; d = json.load("
+                         "sys.stdin); print(d[\"failed\"], [len(f.get("
+                         "\"windows\", [])) for f in d[\"files\"]], "
+                         "[\"error\" in f for f in d[\"files\"]])'",
+                         tag_tool, model_path, td_path(root, "bad.wav"),
+                         td_path(root, "short.wav"), root), 0);
+    ck_assert_str_eq(out, "2 [0, 1, 0] [True, False, True]\n");
+    ck_assert_int_eq(run(&out, "%s --model %s %s %s", tag_tool, model_path,
+                         td_path(root, "bad.wav"), td_path(root, "short.wav")),
+                     1);
+    ck_assert_ptr_nonnull(strstr(out, "short.wav: 0.20 s, 1 windows"));
+    ck_assert_ptr_nonnull(strstr(stderr_text(), "bad.wav"));
+    ck_assert_ptr_nonnull(strstr(stderr_text(), "1 of 2 files failed"));
+}
+END_TEST
+
+static Suite *eval_tag_suite(void)
+{
+    Suite *s = suite_create("eval_tag");
+    TCase *tc = tcase_create("eval_tag");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, eval_json_has_the_promised_keys);
+    tcase_add_test(tc, eval_is_independent_of_threads);
+    tcase_add_test(tc, eval_multi_label_data);
+    tcase_add_test(tc, eval_refuses_clearly);
+    tcase_add_test(tc, tag_prints_a_timeline);
+    tcase_add_test(tc, tag_goes_on_after_a_bad_file);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: test_eval_tag IRMAS-EVAL IRMAS-TAG\n");
+        return EXIT_FAILURE;
+    }
+    eval_tool = argv[1];
+    tag_tool = argv[2];
+    SRunner *runner = srunner_create(eval_tag_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,437 @@
+/* test_grad.c: the trainer's backward passes against finite differences,
+ * and the optimiser against a hand computation.
+ *
+ * Every check has the same shape: a scalar loss of some weights, the
+ * analytic gradient the code under test computes, and the central
+ * difference (L(w + e) - L(w - e)) / 2e for every weight, evaluated in
+ * float (the forward code is float) with the loss summed in double. A
+ * layer's loss is the dot product of its output with fixed random
+ * weights, so every output matters and each has a different weight.
+ * Sizes are tiny (a few frames, rows and units) so every weight of every
+ * layer kind is checked in well under a second.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adam.h"
+#include "backprop.h"
+#include "bptt.h"
+#include "dense_grad.h"
+#include "loss.h"
+#include "recurrent.h"
+#include "testmodel.h"
+#include "testutil.h"
+#include "window.h"
+
+#define STEP 2e-3f
+
+/* A loss of the weights at params, and where its analytic gradient is. */
+typedef struct {
+    double (*loss)(void *ctx);
+    void *ctx;
+} loss_fn;
+
+/* Compares grads[n] with central differences of f over params[n]. The
+ * tolerance allows for float rounding (absolute) and for the third-order
+ * term of the difference (relative). */
+static void check_against_differences(const char *what, float *params,
+                                      const float *grads, long n, loss_fn f)
+{
+    for (long i = 0; i < n; i++) {
+        float saved = params[i];
+        params[i] = saved + STEP;
+        double up = f.loss(f.ctx);
+        params[i] = saved - STEP;
+        double down = f.loss(f.ctx);
+        params[i] = saved;
+        double numeric = (up - down) / (2.0 * STEP);
+        double tolerance = 3e-4 + 5e-3 * fabs(numeric);
+        ck_assert_msg(fabs(numeric - grads[i]) <= tolerance,
+                      "%s[%ld]: analytic %.6f, numeric %.6f", what, i,
+                      (double)grads[i], numeric);
+    }
+}
+
+static double dot(const float *a, const float *b, long n)
+{
+    double sum = 0.0;
+    for (long i = 0; i < n; i++) sum += (double)a[i] * b[i];
+    return sum;
+}
+
+/* A copy of l whose tensors point into a new zeroed buffer, for
+ * gradients. */
+static layer grad_layer(layer *l, float **buffer)
+{
+    layer g = *l;
+    layer_tensor t[LAYER_MAX_TENSORS];
+    int n = layer_tensors(&g, t);
+    long total = 0;
+    for (int j = 0; j < n; j++) total += t[j].count;
+    *buffer = calloc((size_t)total, sizeof(float));
+    float *next = *buffer;
+    for (int j = 0; j < n; j++) {
+        *t[j].data = next;
+        next += t[j].count;
+    }
+    return g;
+}
+
+/* ---- dense layers ---------------------------------------------------- */
+
+enum { DENSE_IN = 5, DENSE_OUT = 4, DENSE_ROWS = 3 };
+
+typedef struct {
+    dense_layer l;
+    float x[DENSE_ROWS * DENSE_IN], y[DENSE_ROWS * DENSE_OUT];
+    float probe[DENSE_ROWS * DENSE_OUT]; /* the loss's weights on y */
+} dense_case;
+
+static double dense_loss(void *ctx)
+{
+    dense_case *c = ctx;
+    dense_forward(&c->l, c->x, c->y, DENSE_ROWS);
+    return dot(c->y, c->probe, DENSE_ROWS * DENSE_OUT);
+}
+
+static void check_dense(activation act)
+{
+    tu_rng rng;
+    tu_seed(&rng, 7 + act);
+    float weights[DENSE_OUT * DENSE_IN], bias[DENSE_OUT];
+    float gw[DENSE_OUT * DENSE_IN] = {0}, gb[DENSE_OUT] = {0};
+    float dz[DENSE_ROWS * DENSE_OUT], dx[DENSE_ROWS * DENSE_IN];
+    dense_case c = {.l = {DENSE_IN, DENSE_OUT, act, weights, bias}};
+    tu_fill(&rng, weights, DENSE_OUT * DENSE_IN, -1, 1);
+    tu_fill(&rng, bias, DENSE_OUT, -0.5f, 0.5f);
+    tu_fill(&rng, c.x, DENSE_ROWS * DENSE_IN, -1, 1);
+    tu_fill(&rng, c.probe, DENSE_ROWS * DENSE_OUT, -1, 1);
+
+    dense_loss(&c);
+    dense_grad_activation(act, c.y, c.probe, dz, DENSE_ROWS, DENSE_OUT);
+    dense_layer grad = {DENSE_IN, DENSE_OUT, act, gw, gb};
+    dense_grad_affine(&c.l, &grad, c.x, dz, dx, DENSE_ROWS);
+
+    loss_fn f = {dense_loss, &c};
+    const char *name = activation_name(act);
+    ck_assert_msg(name != NULL, "activation %d", act);
+    check_against_differences(name, weights, gw, DENSE_OUT * DENSE_IN, f);
+    check_against_differences(name, bias, gb, DENSE_OUT, f);
+    check_against_differences(name, c.x, dx, DENSE_ROWS * DENSE_IN, f);
+}
+
+START_TEST(dense_gradients)
+{
+    /* ReLU's kink: no weight here sits within STEP of one. */
+    activation acts[] = {ACT_NONE, ACT_RELU, ACT_TANH, ACT_SIGMOID,
+                         ACT_SOFTMAX};
+    check_dense(acts[_i]);
+}
+END_TEST
+
+/* ---- the loss -------------------------------------------------------- */
+
+enum { LOSS_CLASSES = 4, LOSS_ROWS = 3 };
+
+typedef struct {
+    float logits[LOSS_ROWS * LOSS_CLASSES];
+    int labels[LOSS_ROWS];
+} loss_case;
+
+static double xent_loss(void *ctx)
+{
+    loss_case *c = ctx;
+    float probs[LOSS_ROWS * LOSS_CLASSES], unused[LOSS_ROWS * LOSS_CLASSES];
+    memcpy(probs, c->logits, sizeof probs);
+    activation_apply(ACT_SOFTMAX, probs, LOSS_ROWS, LOSS_CLASSES);
+    return loss_softmax_xent(probs, c->labels, LOSS_ROWS, LOSS_CLASSES, 1.0f,
+                             unused) / LOSS_ROWS;
+}
+
+START_TEST(softmax_cross_entropy)
+{
+    tu_rng rng;
+    tu_seed(&rng, 3);
+    loss_case c = {.labels = {2, 0, 3}};
+    tu_fill(&rng, c.logits, LOSS_ROWS * LOSS_CLASSES, -3, 3);
+    float probs[LOSS_ROWS * LOSS_CLASSES], grads[LOSS_ROWS * LOSS_CLASSES];
+    memcpy(probs, c.logits, sizeof probs);
+    activation_apply(ACT_SOFTMAX, probs, LOSS_ROWS, LOSS_CLASSES);
+    double loss = loss_softmax_xent(probs, c.labels, LOSS_ROWS, LOSS_CLASSES,
+                                    1.0f / LOSS_ROWS, grads);
+    ck_assert(fabs(loss / LOSS_ROWS - xent_loss(&c)) < 1e-9);
+    check_against_differences("logits", c.logits, grads,
+                              LOSS_ROWS * LOSS_CLASSES,
+                              (loss_fn){xent_loss, &c});
+
+    /* A certain mistake costs a finite amount. */
+    float sure[2] = {1.0f, 0.0f}, d[2];
+    int wrong = 1;
+    double cost = loss_softmax_xent(sure, &wrong, 1, 2, 1.0f, d);
+    ck_assert(isfinite(cost) && cost > 60.0);
+}
+END_TEST
+
+/* ---- recurrent layers ------------------------------------------------ */
+
+enum { SEQ_FRAMES = 6, SEQ_ROWS = 3, SEQ_INPUTS = 4, SEQ_HIDDEN = 5 };
+
+typedef struct {
+    model *m;  /* holds the layer under test as layers[0] */
+    bptt *tape;
+    float x[SEQ_FRAMES * SEQ_ROWS * SEQ_INPUTS];
+    float out[SEQ_ROWS * 2 * SEQ_HIDDEN];
+    float probe[SEQ_ROWS * 2 * SEQ_HIDDEN];
+    int outputs;
+} seq_case;
+
+static double seq_loss(void *ctx)
+{
+    seq_case *c = ctx;
+    bptt_forward(c->tape, c->x, SEQ_ROWS, c->out);
+    return dot(c->out, c->probe, (long)SEQ_ROWS * c->outputs);
+}
+
+/* The engine's own forward for row r (x is time-major), to prove the
+ * batched training forward computes the same thing. */
+static void engine_forward_row(const layer *l, const float *x, int r,
+                               float *out)
+{
+    float frames[SEQ_FRAMES * SEQ_INPUTS];
+    for (int t = 0; t < SEQ_FRAMES; t++)
+        memcpy(frames + t * SEQ_INPUTS,
+               x + ((long)t * SEQ_ROWS + r) * SEQ_INPUTS,
+               SEQ_INPUTS * sizeof(float));
+    if (l->kind == LAYER_BLSTM) {
+        float *work = malloc(
+            (size_t)blstm_work_size(&l->u.blstm, SEQ_FRAMES) * sizeof(float));
+        blstm_forward(&l->u.blstm, frames, SEQ_FRAMES, out, work);
+        free(work);
+        return;
+    }
+    int proj = recurrent_proj_size(l);
+    float xproj[SEQ_FRAMES * 4 * SEQ_HIDDEN], state[2 * SEQ_HIDDEN] = {0},
+          work[4 * SEQ_HIDDEN];
+    recurrent_project(l, frames, SEQ_FRAMES, xproj);
+    for (int t = 0; t < SEQ_FRAMES; t++)
+        recurrent_step(l, xproj + t * proj, 0, state, 1, work);
+    memcpy(out, state, SEQ_HIDDEN * sizeof(float));
+}
+
+static void check_recurrent(layer_kind kind, int reset_after)
+{
+    tm_spec spec = tm_raw_spec(kind, SEQ_INPUTS, SEQ_HIDDEN);
+    spec.gru_reset_after = reset_after;
+    spec.seed = 11 + kind;
+    seq_case c = {.m = tm_model(&spec)};
+    layer *l = &c.m->layers[0];
+    c.outputs = layer_outputs(l);
+    float *grad_buffer;
+    layer grad = grad_layer(l, &grad_buffer);
+    ck_assert_int_eq(bptt_new(l, &grad, SEQ_FRAMES, SEQ_ROWS, &c.tape),
+                     IRMAS_OK);
+    /* tm_model opens the gates that carry state along; weights of one
+     * scale instead make every path through the cell matter. */
+    tu_rng rng;
+    tu_seed(&rng, 5);
+    layer_tensor weights[LAYER_MAX_TENSORS], grads[LAYER_MAX_TENSORS];
+    int n = layer_tensors(l, weights);
+    layer_tensors(&grad, grads);
+    for (int j = 0; j < n; j++)
+        tu_fill(&rng, *weights[j].data, weights[j].count, -0.8f, 0.8f);
+    tu_fill(&rng, c.x, SEQ_FRAMES * SEQ_ROWS * SEQ_INPUTS, -1.5f, 1.5f);
+    tu_fill(&rng, c.probe, SEQ_ROWS * c.outputs, -1, 1);
+
+    seq_loss(&c);
+    for (int r = 0; r < SEQ_ROWS; r++) {
+        float expected[2 * SEQ_HIDDEN];
+        engine_forward_row(l, c.x, r, expected);
+        ck_assert_float_le(tu_max_abs_diff(expected, c.out + r * c.outputs,
+                                           c.outputs), 1e-5f);
+    }
+    bptt_backward(c.tape, c.x, SEQ_ROWS, c.probe);
+    for (int j = 0; j < n; j++)
+        check_against_differences(weights[j].name, *weights[j].data,
+                                  *grads[j].data, weights[j].count,
+                                  (loss_fn){seq_loss, &c});
+    bptt_delete(c.tape);
+    free(grad_buffer);
+    model_free(c.m);
+}
+
+START_TEST(rnn_gradients) { check_recurrent(LAYER_RNN, 1); }
+END_TEST
+
+START_TEST(lstm_gradients) { check_recurrent(LAYER_LSTM, 1); }
+END_TEST
+
+START_TEST(gru_gradients) { check_recurrent(LAYER_GRU, 1); }
+END_TEST
+
+START_TEST(gru_original_gradients) { check_recurrent(LAYER_GRU, 0); }
+END_TEST
+
+START_TEST(blstm_gradients) { check_recurrent(LAYER_BLSTM, 1); }
+END_TEST
+
+/* ---- a whole model --------------------------------------------------- */
+
+enum { NET_ROWS = 3, NET_FRAME = 40, NET_WINDOW = 400 }; /* 10 frames */
+
+typedef struct {
+    model *m;
+    backprop *pass;
+    float *x, *mask;
+    int labels[NET_ROWS];
+} net_case;
+
+static double net_loss(void *ctx)
+{
+    net_case *c = ctx;
+    backprop_forward(c->pass, c->x, NET_ROWS, c->mask);
+    return backprop_backward(c->pass, c->x, c->labels, NET_ROWS,
+                             1.0f / NET_ROWS) / NET_ROWS;
+}
+
+/* The training forward without a mask gives what the engine's whole-window
+ * classifier gives for each row. */
+static void check_matches_engine(net_case *c, int frames, int features)
+{
+    window_runner *w;
+    char err[256];
+    ck_assert_msg(window_new(c->m, &w, err, sizeof err) == IRMAS_OK, "%s",
+                  err);
+    const float *probs = backprop_forward(c->pass, c->x, NET_ROWS, NULL);
+    float *rows = malloc((size_t)frames * features * sizeof(float));
+    for (int r = 0; r < NET_ROWS; r++) {
+        for (int t = 0; t < frames; t++)
+            memcpy(rows + (long)t * features,
+                   c->x + ((long)t * NET_ROWS + r) * features,
+                   (size_t)features * sizeof(float));
+        float expected[MODEL_MAX_CLASSES];
+        window_classify_frames(w, rows, expected);
+        ck_assert_float_le(tu_max_abs_diff(expected,
+                                           probs + r * c->m->classes,
+                                           c->m->classes), 1e-5f);
+    }
+    free(rows);
+    window_delete(w);
+}
+
+START_TEST(model_gradients)
+{
+    tm_spec spec = tm_raw_spec(LAYER_LSTM, NET_FRAME, 6);
+    spec.window_samples = NET_WINDOW;
+    net_case c = {.m = tm_model(&spec), .labels = {1, 4, 0}};
+    char err[256];
+    ck_assert_msg(backprop_new(c.m, NET_ROWS, &c.pass, err, sizeof err) ==
+                      IRMAS_OK, "%s", err);
+    int frames = model_frames(c.m), features = model_features(c.m);
+    int width = backprop_mask_width(c.pass);
+    c.x = malloc((size_t)frames * NET_ROWS * features * sizeof(float));
+    c.mask = malloc((size_t)NET_ROWS * width * sizeof(float));
+    tu_rng rng;
+    tu_seed(&rng, 9);
+    tu_fill(&rng, c.x, (long)frames * NET_ROWS * features, -1, 1);
+    check_matches_engine(&c, frames, features);
+
+    /* Dropout at p = 0.5: masks of 0 and 2. */
+    for (int i = 0; i < NET_ROWS * width; i++)
+        c.mask[i] = tu_uniform(&rng, 0, 1) < 0.5f ? 0.0f : 2.0f;
+    net_loss(&c);
+    long params = model_parameters(c.m);
+    float *grads = malloc((size_t)params * sizeof(float));
+    memcpy(grads, backprop_grads(c.pass), (size_t)params * sizeof(float));
+    check_against_differences("model", c.m->arena, grads, params,
+                              (loss_fn){net_loss, &c});
+    free(grads);
+    free(c.x);
+    free(c.mask);
+    backprop_delete(c.pass);
+    model_free(c.m);
+}
+END_TEST
+
+START_TEST(model_with_two_recurrent_layers_is_refused)
+{
+    tm_spec spec = tm_raw_spec(LAYER_GRU, NET_FRAME, 4);
+    spec.recurrent = 2;
+    spec.kinds[1] = LAYER_LSTM;
+    spec.hidden[1] = 3;
+    model *m = tm_model(&spec);
+    backprop *pass;
+    char err[256] = "";
+    ck_assert_int_eq(backprop_new(m, 2, &pass, err, sizeof err),
+                     IRMAS_ERR_UNSUPPORTED);
+    ck_assert_ptr_null(pass);
+    ck_assert_ptr_nonnull(strstr(err, "2 recurrent layers"));
+    model_free(m);
+}
+END_TEST
+
+/* ---- the optimiser --------------------------------------------------- */
+
+START_TEST(adam_matches_hand_computation)
+{
+    adam a;
+    ck_assert_int_eq(adam_init(&a, 2, 0.1), IRMAS_OK);
+    float w[2] = {1.0f, 1.0f};
+    /* Step 1, g = (0.5, -2): m = 0.1 g, v = 0.001 g^2; corrected, m/(1-0.9)
+     * = g and v/(1-0.999) = g^2, so each weight moves lr * sign(g). */
+    float g1[2] = {0.5f, -2.0f};
+    adam_step(&a, w, g1);
+    ck_assert_float_eq_tol(w[0], 0.9f, 1e-6f);
+    ck_assert_float_eq_tol(w[1], 1.1f, 1e-6f);
+    /* Step 2, g = (0.5, 1): for the second weight m = 0.9 (-0.2) + 0.1 =
+     * -0.08, v = 0.999 (0.004) + 0.001 = 0.004996; corrected by 0.19 and
+     * 0.001999: -0.4210526 and 2.4992496, so it moves
+     * 0.1 * 0.4210526 / sqrt(2.4992496) = 0.0266342. The first sees the
+     * same gradient again and moves lr once more. */
+    float g2[2] = {0.5f, 1.0f};
+    adam_step(&a, w, g2);
+    ck_assert_float_eq_tol(w[0], 0.8f, 2e-6f);
+    ck_assert_float_eq_tol(w[1], 1.1f + 0.0266342f, 2e-6f);
+    ck_assert_int_eq(a.step, 2);
+    adam_free(&a);
+}
+END_TEST
+
+START_TEST(clipping_scales_to_the_norm)
+{
+    float g[2] = {3.0f, 4.0f};
+    ck_assert_float_eq_tol((float)adam_clip_norm(g, 2, 1.0), 5.0f, 1e-6f);
+    ck_assert_float_eq_tol(g[0], 0.6f, 1e-6f);
+    ck_assert_float_eq_tol(g[1], 0.8f, 1e-6f);
+    float small[2] = {0.3f, 0.4f};
+    adam_clip_norm(small, 2, 1.0);
+    ck_assert_float_eq(small[0], 0.3f); /* within the limit: untouched */
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("grad");
+    TCase *layers = tcase_create("layers");
+    tcase_set_timeout(layers, 60);
+    tcase_add_loop_test(layers, dense_gradients, 0, 5);
+    tcase_add_test(layers, softmax_cross_entropy);
+    tcase_add_test(layers, rnn_gradients);
+    tcase_add_test(layers, lstm_gradients);
+    tcase_add_test(layers, gru_gradients);
+    tcase_add_test(layers, gru_original_gradients);
+    tcase_add_test(layers, blstm_gradients);
+    tcase_add_test(layers, model_gradients);
+    tcase_add_test(layers, model_with_two_recurrent_layers_is_refused);
+    suite_add_tcase(s, layers);
+    TCase *optimiser = tcase_create("optimiser");
+    tcase_add_test(optimiser, adam_matches_hand_computation);
+    tcase_add_test(optimiser, clipping_scales_to_the_norm);
+    suite_add_tcase(s, optimiser);
+    SRunner *runner = srunner_create(s);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,113 @@
+#!/bin/sh
+# test_irmas_model.sh: irmas-model as a user runs it. new writes models of
+# every architecture that info describes and check accepts; check refuses
+# damaged, truncated and missing files with the reason; bad usage exits 2
+# with a message; every command answers --help.
+#
+#     test_irmas_model.sh PATH/TO/irmas-model
+set -u
+tool=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+failures=0
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# expect STATUS PATTERN COMMAND...: runs COMMAND and wants exit STATUS and
+# the extended regular expression PATTERN in what it printed.
+expect() {
+    want=$1 pattern=$2
+    shift 2
+    "$@" >"$dir/out" 2>&1
+    got=$?
+    [ "$got" -eq "$want" ] ||
+        fail "'$*' exited $got, wanted $want: $(cat "$dir/out")"
+    printed "$pattern"
+}
+
+# printed PATTERN: the last command printed PATTERN.
+printed() {
+    grep -Eq -- "$1" "$dir/out" || fail "no '$1' in: $(cat "$dir/out")"
+}
+
+# Help and usage.
+expect 0 '^usage: irmas-model COMMAND' "$tool" --help
+expect 0 'usage: irmas-model info FILE' "$tool" info --help
+expect 0 'usage: irmas-model check FILE' "$tool" check --help
+expect 0 'UNTRAINED' "$tool" new --help
+expect 2 '^usage: irmas-model COMMAND' "$tool"
+expect 2 "unknown command 'frobnicate'" "$tool" frobnicate
+expect 2 'give one model FILE' "$tool" info
+expect 2 'give one model FILE' "$tool" check a.irm b.irm
+
+# new, info and check, for every architecture.
+raw="--frontend raw --frame 40 --rate 8000 --window 0.5"
+for arch in rnn lstm gru gru-original blstm; do
+    # shellcheck disable=SC2086 # $raw is several options
+    expect 0 "an untrained $arch model" "$tool" new --arch "$arch" \
+        --hidden 8 --dense 12 $raw --classes cel,cla,flu --out "$dir/$arch.irm"
+    expect 0 "valid: 3 classes" "$tool" check "$dir/$arch.irm"
+done
+
+expect 0 'window +4000 samples \(0\.500 s\)' "$tool" info "$dir/lstm.irm"
+printed 'raw: 40 samples per frame'
+printed '40 features per frame, 100 frames per window'
+printed 'classes +3: cel cla flu'
+printed '0 lstm +40 -> 8 +1568 parameters'
+printed '1 dense +8 -> 12, relu +108 parameters'
+printed '2 dense +12 -> 3, softmax +39 parameters'
+printed 'parameters +1715 '
+printed 'provenance +untrained: random weights \(seed 1\); command: irmas-model new --arch lstm'
+expect 0 '0 blstm +40 -> 2 x 8' "$tool" info "$dir/blstm.irm"
+expect 0 'reset before \(original\)' "$tool" info "$dir/gru-original.irm"
+
+expect 0 'untrained gru model' "$tool" new --arch gru --hidden 4 \
+    --frontend logmel --fft 512 --mels 32 --rate 16000 --window 1 \
+    --norm peak --classes a,b --seed 9 --out "$dir/logmel.irm"
+expect 0 'logmel: 512-point FFT every 128 samples, 32 mel bands from 0 to 8000 Hz' \
+    "$tool" info "$dir/logmel.irm"
+printed '32 features per frame, 122 frames per window'
+printed 'normalise +each window to peak 1'
+printed 'seed 9'
+
+# Damaged files.
+cp "$dir/lstm.irm" "$dir/flipped.irm"
+printf '\377' | dd of="$dir/flipped.irm" bs=1 seek=500 conv=notrunc 2>/dev/null
+expect 1 'checksum mismatch: the file is damaged' "$tool" check "$dir/flipped.irm"
+head -c 1000 "$dir/lstm.irm" >"$dir/short.irm"
+expect 1 'short.irm is 1000 bytes but its header says .*truncated' \
+    "$tool" info "$dir/short.irm"
+expect 1 'No such file' "$tool" check "$dir/missing.irm"
+expect 1 'is a folder' "$tool" check "$dir"
+: >"$dir/empty.irm"
+expect 1 'is empty' "$tool" check "$dir/empty.irm"
+
+# Bad options for new.
+expect 2 '--out is required' "$tool" new --arch lstm --hidden 8 $raw \
+    --classes a,b
+expect 2 "--arch is 'cnn'" "$tool" new --arch cnn --hidden 8 $raw \
+    --classes a,b --out "$dir/x.irm"
+expect 2 '--hidden must be a whole number from 1 to 65536' "$tool" new \
+    --arch lstm --hidden 0 $raw --classes a,b --out "$dir/x.irm"
+expect 2 '--frontend raw needs --frame' "$tool" new --arch lstm --hidden 8 \
+    --frontend raw --rate 8000 --window 1 --classes a,b --out "$dir/x.irm"
+expect 2 "--classes 'a,,b'" "$tool" new --arch lstm --hidden 8 $raw \
+    --classes a,,b --out "$dir/x.irm"
+expect 2 "labels 0 and 1 are both 'a'" "$tool" new --arch lstm --hidden 8 \
+    $raw --classes a,a --out "$dir/x.irm"
+expect 2 'shorter than one front-end frame' "$tool" new --arch lstm \
+    --hidden 8 --frontend raw --frame 4000 --rate 8000 --window 0.1 \
+    --classes a,b --out "$dir/x.irm"
+expect 2 "--window must be a number" "$tool" new --arch lstm --hidden 8 \
+    --frontend raw --frame 40 --rate 8000 --window soon --classes a,b \
+    --out "$dir/x.irm"
+expect 2 'unrecognized option' "$tool" new --colour blue
+[ ! -e "$dir/x.irm" ] || fail "a refused new wrote $dir/x.irm"
+expect 1 'cannot save /proc/x.irm' "$tool" new --arch lstm --hidden 8 $raw \
+    --classes a,b --out /proc/x.irm
+
+echo "$failures failures"
+[ "$failures" -eq 0 ]

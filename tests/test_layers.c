@@ -1,0 +1,541 @@
+/* test_layers.c: the engine's layers against reference implementations.
+ *
+ * The references below are the equations of the layer headers written out
+ * as plainly as possible: naive loops, libm's tanh and exp, and double
+ * accumulation. Every layer runs on random weights and inputs (testutil.h)
+ * through its public functions, and its outputs, states and work tape must
+ * match the reference within TOL at every step: batches of one row, of a
+ * few rows (our own small-product kernel) and of more rows than that
+ * (OpenBLAS), with projections per row and shared by the whole batch.
+ */
+#include "fastmath.h"
+#include "gemm.h"
+#include "recurrent.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOL 1e-5
+#define INPUTS 13 /* not a multiple of 4: the kernel's tail runs */
+#define HIDDEN 37 /* 4H and 3H not multiples of 8: the kernel's tail again */
+#define FRAMES 25
+#define MAX_BATCH 11
+
+static float *alloc_floats(long n)
+{
+    float *p = malloc((size_t)(n > 0 ? n : 1) * sizeof *p);
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+
+static float *random_floats(tu_rng *rng, long n, float scale)
+{
+    float *p = alloc_floats(n);
+    tu_fill(rng, p, n, -scale, scale);
+    return p;
+}
+
+/* Largest |a[i] - b[i]| of a float result against a double reference. */
+static double max_diff(const float *a, const double *b, int n)
+{
+    double worst = 0.0;
+    for (int i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - b[i]);
+        if (!(d <= worst)) worst = d; /* NaN counts as the worst */
+    }
+    return worst;
+}
+
+static double ref_sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+
+/* y[n] = W x + b for W [n][k]. */
+static void ref_affine(int n, int k, const float *w, const float *x,
+                       const float *b, double *y)
+{
+    for (int j = 0; j < n; j++) {
+        double sum = b ? b[j] : 0.0;
+        for (int i = 0; i < k; i++) sum += (double)w[(long)j * k + i] * x[i];
+        y[j] = sum;
+    }
+}
+
+/* y[n] = W h + b for W [n][k] and a double h. */
+static void ref_affine_d(int n, int k, const float *w, const double *h,
+                         const float *b, double *y)
+{
+    for (int j = 0; j < n; j++) {
+        double sum = b ? b[j] : 0.0;
+        for (int i = 0; i < k; i++) sum += w[(long)j * k + i] * h[i];
+        y[j] = sum;
+    }
+}
+
+/* ---- References: one step of one row, from a raw frame x ---- */
+
+static void ref_rnn_step(const rnn_layer *l, const float *x, double *h,
+                         double *tape)
+{
+    int H = l->hidden;
+    double px[HIDDEN], ph[HIDDEN];
+    ref_affine(H, l->inputs, l->w_x, x, l->bias, px);
+    ref_affine_d(H, H, l->w_h, h, NULL, ph);
+    for (int j = 0; j < H; j++) tape[j] = h[j] = tanh(px[j] + ph[j]);
+}
+
+static void ref_lstm_step(const lstm_layer *l, const float *x, double *h,
+                          double *c, double *tape)
+{
+    int H = l->hidden;
+    double px[4 * HIDDEN], ph[4 * HIDDEN];
+    ref_affine(4 * H, l->inputs, l->w_x, x, l->bias, px);
+    ref_affine_d(4 * H, H, l->w_h, h, NULL, ph);
+    for (int j = 0; j < H; j++) {
+        double i = ref_sigmoid(px[j] + ph[j]);
+        double f = ref_sigmoid(px[H + j] + ph[H + j]);
+        double g = tanh(px[2 * H + j] + ph[2 * H + j]);
+        double o = ref_sigmoid(px[3 * H + j] + ph[3 * H + j]);
+        c[j] = f * c[j] + i * g;
+        h[j] = o * tanh(c[j]);
+        tape[j] = i, tape[H + j] = f, tape[2 * H + j] = g, tape[3 * H + j] = o;
+    }
+}
+
+static void ref_gru_step(const gru_layer *l, const float *x, double *h,
+                         double *tape)
+{
+    int H = l->hidden;
+    double px[3 * HIDDEN], ph[3 * HIDDEN], r[HIDDEN], z[HIDDEN], rh[HIDDEN],
+        hn[HIDDEN];
+    ref_affine(3 * H, l->inputs, l->w_x, x, l->b_x, px);
+    ref_affine_d(3 * H, H, l->w_h, h, l->b_h, ph); /* U h + b_h, all gates */
+    for (int j = 0; j < H; j++) {
+        r[j] = ref_sigmoid(px[j] + ph[j]);
+        z[j] = ref_sigmoid(px[H + j] + ph[H + j]);
+        rh[j] = r[j] * h[j];
+    }
+    if (l->reset_after)
+        for (int j = 0; j < H; j++) hn[j] = ph[2 * H + j];
+    else
+        ref_affine_d(H, H, l->w_h + 2L * H * H, rh, l->b_h + 2 * H, hn);
+    for (int j = 0; j < H; j++) {
+        double n = tanh(px[2 * H + j] + (l->reset_after ? r[j] : 1.0) * hn[j]);
+        tape[j] = r[j], tape[H + j] = z[j], tape[2 * H + j] = n;
+        tape[3 * H + j] = hn[j];
+        h[j] = z[j] * h[j] + (1.0 - z[j]) * n;
+    }
+}
+
+static void ref_step(const layer *l, const float *x, double *h, double *c,
+                     double *tape)
+{
+    switch (l->kind) {
+    case LAYER_RNN: ref_rnn_step(&l->u.rnn, x, h, tape); break;
+    case LAYER_LSTM: ref_lstm_step(&l->u.lstm, x, h, c, tape); break;
+    case LAYER_GRU: ref_gru_step(&l->u.gru, x, h, tape); break;
+    default: ck_abort_msg("not a cell");
+    }
+}
+
+/* ---- Building layers with random weights ---- */
+
+/* Gives every tensor of l random weights in +-scale. */
+static void layer_randomise(layer *l, tu_rng *rng, float scale)
+{
+    layer_tensor t[LAYER_MAX_TENSORS];
+    int n = layer_tensors(l, t);
+    ck_assert_int_gt(n, 0);
+    for (int i = 0; i < n; i++) *t[i].data = random_floats(rng, t[i].count, scale);
+}
+
+static void layer_release(layer *l)
+{
+    layer_tensor t[LAYER_MAX_TENSORS];
+    int n = layer_tensors(l, t);
+    for (int i = 0; i < n; i++) free(*t[i].data);
+}
+
+static layer make_cell(layer_kind kind, int reset_after, tu_rng *rng)
+{
+    layer l = {.kind = kind};
+    switch (kind) {
+    case LAYER_RNN: l.u.rnn = (rnn_layer){.inputs = INPUTS, .hidden = HIDDEN}; break;
+    case LAYER_LSTM: l.u.lstm = (lstm_layer){.inputs = INPUTS, .hidden = HIDDEN}; break;
+    case LAYER_GRU:
+        l.u.gru = (gru_layer){.inputs = INPUTS, .hidden = HIDDEN,
+                              .reset_after = reset_after};
+        break;
+    default: ck_abort_msg("not a cell");
+    }
+    layer_randomise(&l, rng, 0.4f);
+    return l;
+}
+
+/* ---- The cells, step by step ---- */
+
+/* Runs cell l for FRAMES steps on batch rows from random states, through
+ * recurrent.h, and compares states and work tapes with the reference after
+ * every step. shared: one frame per step for the whole batch (stride 0);
+ * otherwise a frame per row. */
+static void check_cell(const layer *l, int batch, int shared, tu_rng *rng)
+{
+    int H = recurrent_hidden(l), P = recurrent_proj_size(l),
+        S = recurrent_state_size(l), W = recurrent_work_size(l);
+    int is_lstm = l->kind == LAYER_LSTM;
+    long rows = shared ? FRAMES : (long)FRAMES * batch;
+    float *x = random_floats(rng, rows * INPUTS, 1.0f);
+    float *xproj = alloc_floats(rows * P);
+    float *state = random_floats(rng, (long)batch * S, 0.5f);
+    float *work = alloc_floats((long)batch * W);
+    double h[MAX_BATCH][HIDDEN], c[MAX_BATCH][HIDDEN], tape[4 * HIDDEN];
+    for (int r = 0; r < batch; r++)
+        for (int j = 0; j < H; j++) {
+            h[r][j] = state[r * H + j];
+            c[r][j] = is_lstm ? state[(batch + r) * H + j] : 0.0;
+        }
+
+    recurrent_project(l, x, (int)rows, xproj);
+    for (int t = 0; t < FRAMES; t++) {
+        long first = shared ? t : (long)t * batch;
+        recurrent_step(l, xproj + first * P, shared ? 0 : P, state, batch, work);
+        for (int r = 0; r < batch; r++) {
+            const float *frame = x + (first + (shared ? 0 : r)) * INPUTS;
+            ref_step(l, frame, h[r], c[r], tape);
+            const char *kind = layer_kind_name(l->kind);
+            double dh = max_diff(state + r * H, h[r], H);
+            double dw = max_diff(work + (long)r * W, tape, W);
+            double dc = is_lstm ? max_diff(state + (batch + r) * H, c[r], H) : 0;
+            ck_assert_msg(dh < TOL && dw < TOL && dc < TOL,
+                          "%s batch %d%s, step %d, row %d: h off by %g, "
+                          "work tape by %g, c by %g", kind, batch,
+                          shared ? " shared" : "", t, r, dh, dw, dc);
+        }
+    }
+    free(x), free(xproj), free(state), free(work);
+}
+
+static void check_cell_kind(layer_kind kind, int reset_after)
+{
+    static const int batches[] = {1, 3, MAX_BATCH};
+    tu_rng rng;
+    tu_seed(&rng, 1000 + kind * 10 + reset_after);
+    layer l = make_cell(kind, reset_after, &rng);
+    for (int b = 0; b < 3; b++)
+        for (int shared = 0; shared < 2; shared++)
+            check_cell(&l, batches[b], shared, &rng);
+    layer_release(&l);
+}
+
+START_TEST(test_rnn) { check_cell_kind(LAYER_RNN, 0); }
+END_TEST
+
+START_TEST(test_lstm) { check_cell_kind(LAYER_LSTM, 0); }
+END_TEST
+
+START_TEST(test_gru_reset_after) { check_cell_kind(LAYER_GRU, 1); }
+END_TEST
+
+START_TEST(test_gru_reset_before) { check_cell_kind(LAYER_GRU, 0); }
+END_TEST
+
+/* The cells' own entry points agree with the dispatch and leave the state
+ * layout recurrent.h documents: h of every row, then c of every row. */
+START_TEST(test_lstm_state_layout)
+{
+    tu_rng rng;
+    tu_seed(&rng, 7);
+    layer l = make_cell(LAYER_LSTM, 0, &rng);
+    int batch = 3, H = HIDDEN;
+    float *x = random_floats(&rng, INPUTS, 1.0f);
+    float *xproj = alloc_floats(4 * H);
+    float *state = random_floats(&rng, 2L * batch * H, 0.5f);
+    float *h = alloc_floats((long)batch * H), *c = alloc_floats((long)batch * H);
+    float *work = alloc_floats((long)batch * lstm_work_size(H));
+    memcpy(h, state, (size_t)batch * H * sizeof *h);
+    memcpy(c, state + batch * H, (size_t)batch * H * sizeof *c);
+    lstm_project(&l.u.lstm, x, 1, xproj);
+    lstm_step(&l.u.lstm, xproj, 0, h, c, batch, work);
+    recurrent_step(&l, xproj, 0, state, batch, work);
+    ck_assert_mem_eq(state, h, (size_t)batch * H * sizeof *h);
+    ck_assert_mem_eq(state + batch * H, c, (size_t)batch * H * sizeof *c);
+    free(x), free(xproj), free(state), free(h), free(c), free(work);
+    layer_release(&l);
+}
+END_TEST
+
+/* ---- The bidirectional LSTM ---- */
+
+START_TEST(test_blstm)
+{
+    tu_rng rng;
+    tu_seed(&rng, 11);
+    layer l = {.kind = LAYER_BLSTM};
+    l.u.blstm.fwd = (lstm_layer){.inputs = INPUTS, .hidden = HIDDEN};
+    l.u.blstm.bwd = l.u.blstm.fwd;
+    layer_randomise(&l, &rng, 0.4f);
+    int H = HIDDEN;
+    float *x = random_floats(&rng, (long)FRAMES * INPUTS, 1.0f);
+    float *work = alloc_floats(blstm_work_size(&l.u.blstm, FRAMES));
+    float out[2 * HIDDEN];
+    blstm_forward(&l.u.blstm, x, FRAMES, out, work);
+
+    double h[2][HIDDEN] = {{0}}, c[2][HIDDEN] = {{0}}, tape[4 * HIDDEN];
+    for (int t = 0; t < FRAMES; t++) {
+        ref_lstm_step(&l.u.blstm.fwd, x + (long)t * INPUTS, h[0], c[0], tape);
+        ref_lstm_step(&l.u.blstm.bwd, x + (long)(FRAMES - 1 - t) * INPUTS,
+                      h[1], c[1], tape);
+    }
+    double dfwd = max_diff(out, h[0], H), dbwd = max_diff(out + H, h[1], H);
+    ck_assert_msg(dfwd < TOL && dbwd < TOL,
+                  "blstm: forward half off by %g, backward half by %g", dfwd,
+                  dbwd);
+    ck_assert_int_eq(layer_outputs(&l), 2 * H);
+    free(x), free(work);
+    layer_release(&l);
+}
+END_TEST
+
+/* ---- The dense layer ---- */
+
+static void ref_activate(activation act, double *v, int n)
+{
+    double max = v[0], sum = 0.0;
+    for (int i = 0; i < n; i++) {
+        switch (act) {
+        case ACT_NONE: break;
+        case ACT_RELU: v[i] = v[i] > 0.0 ? v[i] : 0.0; break;
+        case ACT_TANH: v[i] = tanh(v[i]); break;
+        case ACT_SIGMOID: v[i] = ref_sigmoid(v[i]); break;
+        case ACT_SOFTMAX: max = v[i] > max ? v[i] : max; break;
+        }
+    }
+    if (act != ACT_SOFTMAX) return;
+    for (int i = 0; i < n; i++) sum += v[i] = exp(v[i] - max);
+    for (int i = 0; i < n; i++) v[i] /= sum;
+}
+
+START_TEST(test_dense)
+{
+    activation act = (activation)_i;
+    tu_rng rng;
+    tu_seed(&rng, 20 + _i);
+    int batch = 5, inputs = 2 * HIDDEN, outputs = 11;
+    layer l = {.kind = LAYER_DENSE};
+    l.u.dense = (dense_layer){.inputs = inputs, .outputs = outputs, .act = act};
+    layer_randomise(&l, &rng, 0.5f);
+    float *in = random_floats(&rng, (long)batch * inputs, 2.0f);
+    float *out = alloc_floats((long)batch * outputs);
+    dense_forward(&l.u.dense, in, out, batch);
+    for (int r = 0; r < batch; r++) {
+        double want[11];
+        ref_affine(outputs, inputs, l.u.dense.weights, in + r * inputs,
+                   l.u.dense.bias, want);
+        ref_activate(act, want, outputs);
+        double d = max_diff(out + r * outputs, want, outputs);
+        ck_assert_msg(d < TOL, "dense %s, row %d: off by %g",
+                      activation_name(act), r, d);
+    }
+    free(in), free(out);
+    layer_release(&l);
+}
+END_TEST
+
+/* ---- The matrix products ---- */
+
+/* The element (i, j) of a matrix stored row-major or transposed. */
+static float at(const float *m, int ld, int transposed, int i, int j)
+{
+    return transposed ? m[(long)j * ld + i] : m[(long)i * ld + j];
+}
+
+/* Checks C = beta C + op(A) op(B) for one of the three products on random
+ * operands with padded leading dimensions. beta = 0 must ignore C, so C
+ * starts as NaN then. */
+static void check_gemm(char which, int m, int n, int k, float beta,
+                       tu_rng *rng)
+{
+    int ta = which == 't', tb = which == 'T';
+    int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 5;
+    long arows = ta ? k : m, brows = tb ? n : k;
+    float *a = random_floats(rng, arows * lda, 1.0f);
+    float *b = random_floats(rng, brows * ldb, 1.0f);
+    float *c = random_floats(rng, (long)m * ldc, 1.0f);
+    double *want = calloc((size_t)m * n, sizeof *want);
+    ck_assert_ptr_nonnull(want);
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double sum = beta == 0.0f ? 0.0 : beta * c[(long)i * ldc + j];
+            for (int t = 0; t < k; t++)
+                sum += (double)at(a, lda, ta, i, t) * at(b, ldb, tb, t, j);
+            want[(long)i * n + j] = sum;
+        }
+    if (beta == 0.0f)
+        for (long i = 0; i < (long)m * ldc; i++) c[i] = NAN;
+    if (which == 'T') gemm_nt(m, n, k, a, lda, b, ldb, beta, c, ldc);
+    if (which == 'N') gemm_nn(m, n, k, a, lda, b, ldb, beta, c, ldc);
+    if (which == 't') gemm_tn(m, n, k, a, lda, b, ldb, beta, c, ldc);
+    for (int i = 0; i < m; i++) {
+        double d = max_diff(c + (long)i * ldc, want + (long)i * n, n);
+        ck_assert_msg(d < TOL * sqrt(k + 1.0), "gemm '%c' %dx%dx%d beta %g: row %d "
+                      "off by %g", which, m, n, k, beta, i, d);
+    }
+    free(a), free(b), free(c), free(want);
+}
+
+START_TEST(test_gemm)
+{
+    static const int shapes[][3] = {{1, 400, 100}, {1, 7, 3},   {2, 9, 5},
+                                    {6, 148, 37},  {8, 16, 8},  {9, 33, 17},
+                                    {50, 40, 13},  {3, 1, 1},   {4, 5, 0}};
+    tu_rng rng;
+    tu_seed(&rng, 3);
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int beta = 0; beta < 2; beta++) {
+            const int *d = shapes[s];
+            check_gemm('T', d[0], d[1], d[2], (float)beta, &rng);
+            check_gemm('N', d[0], d[1], d[2], (float)beta, &rng);
+            check_gemm('t', d[0], d[1], d[2], (float)beta, &rng);
+        }
+}
+END_TEST
+
+/* ---- The fast nonlinearities ---- */
+
+START_TEST(test_fastmath)
+{
+    double worst_tanh = 0.0, worst_sigmoid = 0.0;
+    for (float x = -20.0f; x <= 20.0f; x += 1.0f / 1024) {
+        double t = fabs(fast_tanhf(x) - tanh(x));
+        double s = fabs(fast_sigmoidf(x) - ref_sigmoid(x));
+        worst_tanh = t > worst_tanh ? t : worst_tanh;
+        worst_sigmoid = s > worst_sigmoid ? s : worst_sigmoid;
+    }
+    ck_assert_msg(worst_tanh < 1e-6, "fast_tanhf off by %g", worst_tanh);
+    ck_assert_msg(worst_sigmoid < 1e-6, "fast_sigmoidf off by %g",
+                  worst_sigmoid);
+    ck_assert(fabsf(fast_tanhf(INFINITY) - 1.0f) < 1e-6f);
+    ck_assert(fabsf(fast_tanhf(-INFINITY) + 1.0f) < 1e-6f);
+    ck_assert(fast_sigmoidf(-INFINITY) < 1e-6f);
+    ck_assert(isnan(fast_tanhf(NAN)));
+    ck_assert_float_eq(fast_tanhf(0.0f), 0.0f);
+    ck_assert(fabsf(fast_tanhf(1e-30f) - 1e-30f) < 1e-36f); /* relative */
+}
+END_TEST
+
+/* ---- What layer.h and recurrent.h say about each kind ---- */
+
+/* Checks that l's tensors are named names[] in order with the counts. */
+static void check_tensors(layer *l, const char *const *names,
+                          const long *counts, int expected)
+{
+    layer_tensor t[LAYER_MAX_TENSORS];
+    int n = layer_tensors(l, t);
+    ck_assert_int_eq(n, expected);
+    for (int i = 0; i < n; i++) {
+        ck_assert_str_eq(t[i].name, names[i]);
+        ck_assert_int_eq(t[i].count, counts[i]);
+    }
+}
+
+START_TEST(test_layer_tensors)
+{
+    int I = 5, H = 3;
+    layer l = {.kind = LAYER_DENSE};
+    l.u.dense = (dense_layer){.inputs = I, .outputs = H};
+    check_tensors(&l, (const char *const[]){"weights", "bias"},
+                  (const long[]){15, 3}, 2);
+    layer_tensor t[LAYER_MAX_TENSORS];
+    layer_tensors(&l, t);
+    ck_assert_ptr_eq(t[0].data, &l.u.dense.weights);
+    ck_assert_ptr_eq(t[1].data, &l.u.dense.bias);
+
+    l = (layer){.kind = LAYER_RNN};
+    l.u.rnn = (rnn_layer){.inputs = I, .hidden = H};
+    check_tensors(&l, (const char *const[]){"w_x", "w_h", "bias"},
+                  (const long[]){15, 9, 3}, 3);
+
+    l = (layer){.kind = LAYER_LSTM};
+    l.u.lstm = (lstm_layer){.inputs = I, .hidden = H};
+    check_tensors(&l, (const char *const[]){"w_x", "w_h", "bias"},
+                  (const long[]){60, 36, 12}, 3);
+
+    l = (layer){.kind = LAYER_GRU};
+    l.u.gru = (gru_layer){.inputs = I, .hidden = H};
+    check_tensors(&l, (const char *const[]){"w_x", "w_h", "b_x", "b_h"},
+                  (const long[]){45, 27, 9, 9}, 4);
+
+    l = (layer){.kind = LAYER_BLSTM};
+    l.u.blstm.fwd = (lstm_layer){.inputs = I, .hidden = H};
+    l.u.blstm.bwd = l.u.blstm.fwd;
+    check_tensors(&l,
+                  (const char *const[]){"fwd.w_x", "fwd.w_h", "fwd.bias",
+                                        "bwd.w_x", "bwd.w_h", "bwd.bias"},
+                  (const long[]){60, 36, 12, 60, 36, 12}, 6);
+    layer_tensors(&l, t);
+    ck_assert_ptr_eq(t[3].data, &l.u.blstm.bwd.w_x);
+}
+END_TEST
+
+START_TEST(test_layer_shapes)
+{
+    static const char *const names[] = {"dense", "rnn", "lstm", "gru", "blstm"};
+    for (int k = LAYER_DENSE; k <= LAYER_BLSTM; k++)
+        ck_assert_str_eq(layer_kind_name((layer_kind)k), names[k - 1]);
+    ck_assert_ptr_null(layer_kind_name((layer_kind)0));
+    ck_assert_ptr_null(layer_kind_name((layer_kind)99));
+
+    /* inputs 5, hidden 3 (dense: outputs 3) for every kind */
+    static const int outputs[] = {3, 3, 3, 3, 6}, proj[] = {0, 3, 12, 9, 0},
+                     state[] = {0, 3, 6, 3, 0}, work[] = {0, 3, 12, 12, 0};
+    for (int k = LAYER_DENSE; k <= LAYER_BLSTM; k++) {
+        layer l = {.kind = (layer_kind)k};
+        switch (l.kind) {
+        case LAYER_DENSE: l.u.dense = (dense_layer){.inputs = 5, .outputs = 3}; break;
+        case LAYER_RNN: l.u.rnn = (rnn_layer){.inputs = 5, .hidden = 3}; break;
+        case LAYER_LSTM: l.u.lstm = (lstm_layer){.inputs = 5, .hidden = 3}; break;
+        case LAYER_GRU: l.u.gru = (gru_layer){.inputs = 5, .hidden = 3}; break;
+        case LAYER_BLSTM:
+            l.u.blstm.fwd = (lstm_layer){.inputs = 5, .hidden = 3};
+            l.u.blstm.bwd = l.u.blstm.fwd;
+            break;
+        }
+        ck_assert_int_eq(layer_is_recurrent(&l), k != LAYER_DENSE);
+        ck_assert_int_eq(layer_inputs(&l), 5);
+        ck_assert_int_eq(layer_outputs(&l), outputs[k - 1]);
+        ck_assert_int_eq(recurrent_proj_size(&l), proj[k - 1]);
+        ck_assert_int_eq(recurrent_state_size(&l), state[k - 1]);
+        ck_assert_int_eq(recurrent_work_size(&l), work[k - 1]);
+    }
+}
+END_TEST
+
+static Suite *layers_suite(void)
+{
+    Suite *s = suite_create("layers");
+    TCase *tc = tcase_create("layers");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_gemm);
+    tcase_add_test(tc, test_fastmath);
+    tcase_add_loop_test(tc, test_dense, ACT_NONE, ACT_SOFTMAX + 1);
+    tcase_add_test(tc, test_rnn);
+    tcase_add_test(tc, test_lstm);
+    tcase_add_test(tc, test_gru_reset_after);
+    tcase_add_test(tc, test_gru_reset_before);
+    tcase_add_test(tc, test_lstm_state_layout);
+    tcase_add_test(tc, test_blstm);
+    tcase_add_test(tc, test_layer_tensors);
+    tcase_add_test(tc, test_layer_shapes);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(layers_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,388 @@
+/* test_stream.c: the whole-window forward pass and the streaming
+ * classifier.
+ *
+ * window_classify is checked once against a plain-loop RNN written here;
+ * after that it is the reference: every window the stream emits must equal
+ * window_classify on the same samples within 1e-5, whatever the cell, the
+ * chunk size in which audio arrives, and the hop. A recorder callback keeps
+ * what the stream emitted so each test can compare it afterwards.
+ */
+#include "irmas.h"
+#include "testmodel.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <malloc.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_EMITS 64
+
+typedef struct {
+    int count, classes;
+    long long pushed;  /* samples pushed before the current chunk */
+    long long arrived; /* ... and with it */
+    long long ends[MAX_EMITS];
+    float probs[MAX_EMITS][MODEL_MAX_CLASSES];
+} recorder;
+
+/* Keeps a window's result; it must come with the chunk that brought the
+ * window's last sample, not earlier nor later. */
+static void record(void *user, const float *probs, long long end_sample)
+{
+    recorder *r = user;
+    ck_assert_int_lt(r->count, MAX_EMITS);
+    ck_assert_int_gt(end_sample, r->pushed);
+    ck_assert_int_le(end_sample, r->arrived);
+    r->ends[r->count] = end_sample;
+    memcpy(r->probs[r->count], probs, (size_t)r->classes * sizeof *probs);
+    r->count++;
+}
+
+/* n samples of a chord of sines with noise, in [-1, 1]. */
+static float *make_signal(long n, int rate, uint64_t seed)
+{
+    float *x = malloc((size_t)n * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    tu_rng rng;
+    tu_seed(&rng, seed);
+    for (long i = 0; i < n; i++) {
+        double t = (double)i / rate;
+        x[i] = (float)(0.4 * sin(2 * M_PI * 220 * t) +
+                       0.2 * sin(2 * M_PI * 1375 * t)) +
+               tu_uniform(&rng, -0.3f, 0.3f);
+    }
+    return x;
+}
+
+static void recorder_start(recorder *r, const model *m)
+{
+    memset(r, 0, sizeof *r);
+    r->classes = m->classes;
+}
+
+/* Pushes x[0..n) into s in chunks of chunk samples. */
+static void stream_feed(stream *s, const float *x, long n, long chunk,
+                        recorder *r)
+{
+    for (long at = 0; at < n; at += chunk) {
+        long len = at + chunk < n ? chunk : n - at;
+        r->pushed = at;
+        r->arrived = at + len;
+        stream_push(s, x + at, len, record, r);
+    }
+}
+
+/* The same into a new stream with the given hop. */
+static void stream_run(const model *m, int hop, const float *x, long n,
+                       long chunk, recorder *r)
+{
+    char err[256] = "";
+    stream *s;
+    ck_assert_msg(stream_new(m, hop, &s, err, sizeof err) == IRMAS_OK, "%s",
+                  err);
+    recorder_start(r, m);
+    stream_feed(s, x, n, chunk, r);
+    stream_delete(s);
+}
+
+/* Every emitted window equals window_classify on its samples, the ends are
+ * one hop apart from the first full window, and none is missing. */
+static void check_against_window(const model *m, int hop, const float *x,
+                                 long n, const recorder *r)
+{
+    char err[256] = "";
+    window_runner *w;
+    ck_assert_msg(window_new(m, &w, err, sizeof err) == IRMAS_OK, "%s", err);
+    long expected = n < m->window_samples ? 0
+                                          : 1 + (n - m->window_samples) / hop;
+    ck_assert_int_eq(r->count, expected);
+    for (int k = 0; k < r->count; k++) {
+        long long end = m->window_samples + (long long)k * hop;
+        ck_assert_int_eq(r->ends[k], end);
+        float probs[MODEL_MAX_CLASSES];
+        window_classify(w, x + end - m->window_samples, probs);
+        ck_assert_msg(tm_is_distribution(r->probs[k], m->classes, 1e-5f),
+                      "window %d is not a distribution", k);
+        float diff = tu_max_abs_diff(probs, r->probs[k], m->classes);
+        ck_assert_msg(diff <= 1e-5f, "window %d (end %lld): stream differs "
+                      "from window_classify by %g", k, end, (double)diff);
+    }
+    window_delete(w);
+}
+
+/* Streams a signal of 4.5 windows through m in every chunk size, for a hop
+ * that divides the window's frames, one that does not, and one longer than
+ * the window, checking each against window_classify. */
+static void check_stream_model(const model *m, int incremental)
+{
+    long n = m->window_samples * 9L / 2;
+    float *x = make_signal(n, m->sample_rate, 7);
+    int frame = m->frontend.frame;
+    int frames = model_frames(m);
+    int hops[] = {frames / 4 * frame, frames / 3 * frame + frame / 2 + 1,
+                  m->window_samples + 3 * frame};
+    long chunks[] = {1, 7, 512, m->window_samples};
+    recorder *r = malloc(sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    for (size_t h = 0; h < sizeof hops / sizeof hops[0]; h++) {
+        stream *s;
+        ck_assert(stream_new(m, hops[h], &s, NULL, 0) == IRMAS_OK);
+        int hop = stream_hop(s);
+        ck_assert_int_eq(hop, hops[h] / frame * frame);
+        ck_assert_int_eq(stream_is_incremental(s), incremental);
+        stream_delete(s);
+        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+            stream_run(m, hops[h], x, n, chunks[c], r);
+            check_against_window(m, hop, x, n, r);
+        }
+    }
+    free(r);
+    free(x);
+}
+
+START_TEST(window_matches_plain_rnn)
+{
+    /* A 1-layer RNN and softmax, computed here with plain loops. */
+    tm_spec spec = tm_raw_spec(LAYER_RNN, 20, 8);
+    spec.dense_units = 0;
+    spec.with_norm = 1;
+    model *m = tm_model(&spec);
+    float *x = make_signal(m->window_samples, m->sample_rate, 3);
+    const rnn_layer *rnn = &m->layers[0].u.rnn;
+    const dense_layer *out = &m->layers[1].u.dense;
+    double h[8] = {0}, next[8], logits[5], sum = 0.0;
+    for (int t = 0; t < model_frames(m); t++) {
+        for (int j = 0; j < 8; j++) {
+            double a = rnn->bias[j];
+            for (int i = 0; i < 20; i++) {
+                double f = (x[t * 20 + i] - m->feature_mean[i]) *
+                           m->feature_scale[i];
+                a += rnn->w_x[j * 20 + i] * f;
+            }
+            for (int i = 0; i < 8; i++) a += rnn->w_h[j * 8 + i] * h[i];
+            next[j] = tanh(a);
+        }
+        memcpy(h, next, sizeof h);
+    }
+    for (int c = 0; c < 5; c++) {
+        logits[c] = out->bias[c];
+        for (int j = 0; j < 8; j++) logits[c] += out->weights[c * 8 + j] * h[j];
+        sum += exp(logits[c]);
+    }
+
+    window_runner *w;
+    ck_assert(window_new(m, &w, NULL, 0) == IRMAS_OK);
+    float probs[5];
+    window_classify(w, x, probs);
+    for (int c = 0; c < 5; c++)
+        ck_assert_double_eq_tol(probs[c], exp(logits[c]) / sum, 1e-5);
+    window_delete(w);
+    free(x);
+    model_free(m);
+}
+END_TEST
+
+/* The models every hop and chunk size is tried on. */
+typedef struct {
+    layer_kind kind;
+    int frame, hidden;
+    int with_norm, reset_after;
+    layer_kind stacked; /* a second recurrent layer of 8 units, or 0 */
+    norm_kind norm;
+    int incremental; /* what the stream must choose */
+} stream_case;
+
+static const stream_case stream_cases[] = {
+    {LAYER_RNN, 40, 16, 1, 1, 0, NORM_NONE, 1},
+    {LAYER_LSTM, 100, 32, 0, 1, 0, NORM_NONE, 1},
+    {LAYER_GRU, 40, 8, 0, 1, 0, NORM_NONE, 1},  /* PyTorch's form */
+    {LAYER_GRU, 40, 8, 1, 0, 0, NORM_NONE, 1},  /* Cho et al.'s form */
+    {LAYER_LSTM, 50, 16, 0, 1, LAYER_GRU, NORM_NONE, 1},
+    {LAYER_BLSTM, 50, 8, 0, 1, 0, NORM_NONE, 0}, /* cannot stream */
+    {LAYER_GRU, 40, 8, 0, 1, 0, NORM_PEAK, 0},   /* cannot stream */
+};
+
+START_TEST(stream_matches_window)
+{
+    const stream_case *c = &stream_cases[_i];
+    tm_spec spec = tm_raw_spec(c->kind, c->frame, c->hidden);
+    spec.with_norm = c->with_norm;
+    spec.gru_reset_after = c->reset_after;
+    spec.norm = c->norm;
+    if (c->stacked) {
+        spec.recurrent = 2;
+        spec.kinds[1] = c->stacked;
+        spec.hidden[1] = 8;
+    }
+    model *m = tm_model(&spec);
+    check_stream_model(m, c->incremental);
+    model_free(m);
+}
+END_TEST
+
+START_TEST(stream_logmel)
+{
+    /* 30 frames per window and 32 samples after the last one: the stream
+     * must wait for them before it emits. */
+    tm_spec spec = tm_raw_spec(LAYER_LSTM, 0, 12);
+    spec.frontend = (frontend_params){.kind = FRONTEND_LOGMEL, .frame = 128,
+                                      .fft_size = 256, .mels = 20,
+                                      .fmin = 50.0f, .fmax = 4000.0f};
+    spec.with_norm = 1;
+    model *m = tm_model(&spec);
+    for (int i = 0; i < 20; i++) { /* logs of energies: centre them */
+        m->feature_mean[i] = 2.0f;
+        m->feature_scale[i] = 0.2f;
+    }
+    ck_assert_int_eq(model_frames(m), 30);
+    check_stream_model(m, 1);
+    model_free(m);
+}
+END_TEST
+
+START_TEST(stream_nan_input)
+{
+    tm_spec spec = tm_raw_spec(_i ? LAYER_BLSTM : LAYER_LSTM, 40, 8);
+    model *m = tm_model(&spec);
+    long n = 3L * m->window_samples;
+    float *x = make_signal(n, m->sample_rate, 11);
+    for (long i = 0; i < n; i += 97) x[i] = NAN;
+    for (long i = 50; i < n; i += 331) x[i] = i % 2 ? INFINITY : -INFINITY;
+    recorder r;
+    stream_run(m, 0, x, n, 333, &r);
+    ck_assert_int_gt(r.count, 0);
+    for (int k = 0; k < r.count; k++)
+        for (int c = 0; c < m->classes; c++)
+            ck_assert(isfinite(r.probs[k][c]));
+    check_against_window(m, 4000, x, n, &r);
+    free(x);
+    model_free(m);
+}
+END_TEST
+
+START_TEST(stream_hop_rounding)
+{
+    tm_spec spec = tm_raw_spec(LAYER_RNN, 30, 8);
+    model *m = tm_model(&spec);
+    int asked[] = {0, -5, 1, 29, 30, 61, 4000};
+    int got[] = {3990, 3990, 30, 30, 30, 60, 3990};
+    for (size_t i = 0; i < sizeof asked / sizeof asked[0]; i++) {
+        stream *s;
+        ck_assert(stream_new(m, asked[i], &s, NULL, 0) == IRMAS_OK);
+        ck_assert_int_eq(stream_hop(s), got[i]);
+        stream_delete(s);
+    }
+    model_free(m);
+}
+END_TEST
+
+START_TEST(stream_reset_forgets)
+{
+    tm_spec spec = tm_raw_spec(LAYER_LSTM, 40, 8);
+    model *m = tm_model(&spec);
+    long n = 2L * m->window_samples;
+    float *x = make_signal(n, m->sample_rate, 5);
+    float *noise = make_signal(n, m->sample_rate, 99);
+    recorder *fresh = malloc(sizeof *fresh), *reset = malloc(sizeof *reset);
+    stream_run(m, 1000, x, n, 100, fresh);
+
+    stream *s;
+    ck_assert(stream_new(m, 1000, &s, NULL, 0) == IRMAS_OK);
+    recorder_start(reset, m);
+    stream_feed(s, noise, 4321, 4321, reset); /* one window, part of more */
+    ck_assert_int_eq(reset->count, 1);
+    stream_reset(s);
+    recorder_start(reset, m);
+    stream_feed(s, x, n, n, reset);
+    stream_delete(s);
+
+    ck_assert_int_eq(reset->count, fresh->count);
+    for (int k = 0; k < fresh->count; k++) {
+        ck_assert_int_eq(reset->ends[k], fresh->ends[k]);
+        ck_assert_float_eq(tu_max_abs_diff(reset->probs[k], fresh->probs[k],
+                                           m->classes), 0.0f);
+    }
+    free(fresh);
+    free(reset);
+    free(noise);
+    free(x);
+    model_free(m);
+}
+END_TEST
+
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}
+
+START_TEST(stream_push_does_not_allocate)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return; /* ASan's allocator does not report through mallinfo2 */
+#endif
+    tm_spec spec = tm_raw_spec(_i ? LAYER_BLSTM : LAYER_LSTM, 40, 16);
+    model *m = tm_model(&spec);
+    long n = 5L * m->window_samples;
+    float *x = make_signal(n, m->sample_rate, 1);
+    stream *s;
+    ck_assert(stream_new(m, 0, &s, NULL, 0) == IRMAS_OK);
+    recorder *r = malloc(sizeof *r);
+    recorder_start(r, m);
+    size_t before = heap_in_use();
+    stream_feed(s, x, n, 250, r);
+    size_t after = heap_in_use();
+    ck_assert_int_eq(r->count, 5);
+    ck_assert_uint_eq(after, before);
+    stream_delete(s);
+    free(r);
+    free(x);
+    model_free(m);
+}
+END_TEST
+
+START_TEST(stream_rejects_invalid_model)
+{
+    tm_spec spec = tm_raw_spec(LAYER_LSTM, 40, 8);
+    model *m = tm_model(&spec);
+    m->layers[1].u.dense.inputs = 9;
+    char err[256] = "";
+    stream *s = NULL;
+    ck_assert_int_eq(stream_new(m, 0, &s, err, sizeof err), IRMAS_ERR_ARG);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(err, "layer 1 (dense)"), "%s", err);
+    window_runner *w = NULL;
+    ck_assert_int_eq(window_new(m, &w, err, sizeof err), IRMAS_ERR_ARG);
+    ck_assert_ptr_null(w);
+    model_free(m);
+}
+END_TEST
+
+static Suite *stream_suite(void)
+{
+    Suite *s = suite_create("stream");
+    TCase *tc = tcase_create("stream");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, window_matches_plain_rnn);
+    tcase_add_loop_test(tc, stream_matches_window, 0,
+                        sizeof stream_cases / sizeof stream_cases[0]);
+    tcase_add_test(tc, stream_logmel);
+    tcase_add_loop_test(tc, stream_nan_input, 0, 2);
+    tcase_add_test(tc, stream_hop_rounding);
+    tcase_add_test(tc, stream_reset_forgets);
+    tcase_add_loop_test(tc, stream_push_does_not_allocate, 0, 2);
+    tcase_add_test(tc, stream_rejects_invalid_model);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(stream_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,38 @@
+# tools/deps.sh: the Debian packages irmasd needs, and a function that
+# installs the missing ones. Sourced by tools/run.sh and tools/test.sh so the
+# two Quick start commands agree on what a fresh Debian 12 machine lacks.
+
+# To build irmasd and its tools.
+IRMAS_BUILD_PACKAGES="gcc meson ninja-build pkg-config
+  libopenblas-dev libfftw3-dev zlib1g-dev
+  libsndfile1-dev libsamplerate0-dev liblo-dev
+  portaudio19-dev libjack-jackd2-dev libsystemd-dev
+  libfluidsynth-dev libpng-dev libncurses-dev"
+
+# To run it: a JACK server, the soundfonts irmas-synth and the demo render
+# from, and the OSC command-line tools.
+IRMAS_RUN_PACKAGES="jackd2 liblo-tools fluid-soundfont-gm timgm6mb-soundfont
+  musescore-general-soundfont fluidsynth"
+
+# To test it: Check, terminal and process tools the end-to-end tests drive,
+# and systemd-analyze for the unit.
+IRMAS_TEST_PACKAGES="check tmux procps psmisc systemd python3 file"
+
+# deps_install PACKAGE...: installs whichever of the packages are missing.
+deps_install() {
+    missing=""
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing="$missing $p"
+    done
+    [ -z "$missing" ] && return 0
+    echo "Installing:$missing"
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "error: these Debian packages are missing:$missing; run as root or install them with apt-get" >&2
+        return 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q || return 1
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing
+}

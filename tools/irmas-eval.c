@@ -1,0 +1,438 @@
+/* irmas-eval: how well a model classifies a labelled data set.
+ *
+ *   irmas-eval [--model FILE.irm] --data DIR [--data DIR ...] [--json]
+ *              [--threshold T] [--hop SECONDS] [--mixdown] [--threads N]
+ *
+ * The data is scanned (dataset.h) with the model's labels as its classes.
+ * Each file is read at the model's rate (audio_file.h); each of its
+ * channels, or their mix with --mixdown, is cut into windows of the model's
+ * length starting every hop (half a window unless --hop says otherwise; a
+ * file shorter than a window is zero-padded to one), and every window is
+ * classified (window.h). Three tallies (metrics.h) come out of that:
+ *   windows  each window's top class against the file's label;
+ *   clips    the top class of the mean of a file's window probabilities;
+ *   labels   only when some file has a .txt label file: the classes whose
+ *            clip mean is at least threshold times the largest one, against
+ *            all the file's labels (Han et al.'s evaluation, micro and
+ *            macro F1).
+ * A top class counts as right when it is any of the file's labels.
+ *
+ * Files are shared among threads, each with its own window_runner (and
+ * the BLAS on one thread); each file's result is kept apart and tallied in
+ * data-set order at the end, so the report does not depend on the number
+ * of threads.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audio_file.h"
+#include "dataset.h"
+#include "gemm.h"
+#include "json.h"
+#include "metrics.h"
+#include "tool_common.h"
+#include "window.h"
+
+#define EVAL_MAX_DIRS 64
+#define EVAL_MAX_THREADS 64
+
+typedef struct {
+    const char *model_path;
+    const char *dirs[EVAL_MAX_DIRS];
+    int n_dirs;
+    int json, mixdown, threads;
+    double threshold, hop_seconds;
+} options;
+
+/* What classifying one file gave. */
+typedef struct {
+    int read;    /* 0: the file could not be read (reported) */
+    long windows;
+    float *mean; /* [classes]: the mean of its windows' probabilities */
+    long *votes; /* [classes]: how many of its windows each class topped */
+} file_result;
+
+/* The work the threads share. */
+typedef struct {
+    const model *m;
+    const dataset *d;
+    const options *opt;
+    int hop;
+    atomic_int next; /* the next file to take */
+    file_result *results;
+} eval_job;
+
+typedef struct {
+    eval_job *job;
+    window_runner *runner;
+    float *window; /* [window_samples]: a zero-padded short file */
+    float *probs;  /* [classes] */
+} eval_worker;
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+        "usage: irmas-eval [--model FILE.irm] --data DIR [--data DIR ...] "
+        "[--json]\n"
+        "                  [--threshold T] [--hop SECONDS] [--mixdown] "
+        "[--threads N]\n"
+        "  --model      the model (default: the installed default model)\n"
+        "  --data       a labelled data set (IRMAS training or testing "
+        "layout, or\n"
+        "               one folder per class); several add up\n"
+        "  --json       print one JSON object instead of the report\n"
+        "  --threshold  for files with several labels: a class is predicted "
+        "when its\n"
+        "               mean probability is at least T times the largest "
+        "(default 0.5)\n"
+        "  --hop        seconds between windows (default: half a window)\n"
+        "  --mixdown    average the channels instead of classifying each\n"
+        "  --threads    files classified at once (default: one per core)\n");
+}
+
+/* Returns 0 and fills o, or prints why not and returns the exit status. */
+static int parse_options(int argc, char **argv, options *o)
+{
+    static const struct option longopts[] = {
+        {"model", required_argument, NULL, 'm'},
+        {"data", required_argument, NULL, 'd'},
+        {"json", no_argument, NULL, 'j'},
+        {"threshold", required_argument, NULL, 't'},
+        {"hop", required_argument, NULL, 'o'},
+        {"mixdown", no_argument, NULL, 'x'},
+        {"threads", required_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    *o = (options){.threshold = 0.5,
+                   .threads = cores < 1 ? 1
+                              : cores > EVAL_MAX_THREADS ? EVAL_MAX_THREADS
+                                                         : (int)cores};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'm': o->model_path = optarg; break;
+        case 'd':
+            if (o->n_dirs == EVAL_MAX_DIRS) {
+                fprintf(stderr, "irmas-eval: at most %d --data folders\n",
+                        EVAL_MAX_DIRS);
+                return 2;
+            }
+            o->dirs[o->n_dirs++] = optarg;
+            break;
+        case 'j': o->json = 1; break;
+        case 't': o->threshold = tool_parse_fraction(optarg); break;
+        case 'o': o->hop_seconds = tool_parse_seconds(optarg); break;
+        case 'x': o->mixdown = 1; break;
+        case 'n': o->threads = tool_parse_count(optarg); break;
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return 2;
+        }
+    }
+    if (o->n_dirs == 0 || optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    if (o->threshold < 0 || o->hop_seconds < 0 || o->threads < 1 ||
+        o->threads > EVAL_MAX_THREADS) {
+        fprintf(stderr, "irmas-eval: --threshold takes a number above 0 and "
+                        "at most 1, --hop seconds above 0 and at most 3600, "
+                        "--threads a whole number from 1 to %d\n",
+                EVAL_MAX_THREADS);
+        return 2;
+    }
+    return 0;
+}
+
+/* Adds one window's probabilities to the file's sums and votes. */
+static void classify_window(eval_worker *w, const float *samples,
+                            double *sums, file_result *r)
+{
+    int classes = w->job->m->classes;
+    window_classify(w->runner, samples, w->probs);
+    for (int c = 0; c < classes; c++) sums[c] += w->probs[c];
+    r->votes[metrics_argmax(w->probs, classes)]++;
+    r->windows++;
+}
+
+static void classify_channel(eval_worker *w, const float *x, long frames,
+                             double *sums, file_result *r)
+{
+    long size = w->job->m->window_samples;
+    if (frames < size) {
+        memcpy(w->window, x, (size_t)frames * sizeof *x);
+        memset(w->window + frames, 0, (size_t)(size - frames) * sizeof *x);
+        classify_window(w, w->window, sums, r);
+        return;
+    }
+    for (long start = 0; start + size <= frames; start += w->job->hop)
+        classify_window(w, x + start, sums, r);
+}
+
+static void classify_file(eval_worker *w, int index)
+{
+    const eval_job *job = w->job;
+    const char *path = job->d->items[index].path;
+    file_result *r = &job->results[index];
+    audio_clip clip;
+    char err[512];
+    if (audio_file_read(path, job->m->sample_rate, job->opt->mixdown, &clip,
+                        err, sizeof err)) {
+        fprintf(stderr, "irmas-eval: %s; skipped\n", err);
+        return;
+    }
+    double sums[MODEL_MAX_CLASSES] = {0};
+    for (int c = 0; c < clip.channels; c++)
+        classify_channel(w, clip.data + (long)c * clip.frames, clip.frames,
+                         sums, r);
+    for (int c = 0; c < job->m->classes; c++)
+        r->mean[c] = (float)(sums[c] / (double)r->windows);
+    r->read = 1;
+    audio_clip_free(&clip);
+}
+
+static void *eval_thread(void *arg)
+{
+    eval_worker *w = arg;
+    int index;
+    while ((index = atomic_fetch_add(&w->job->next, 1)) < w->job->d->n_items)
+        classify_file(w, index);
+    return NULL;
+}
+
+static void workers_free(eval_worker *workers, int n)
+{
+    for (int i = 0; i < n; i++) {
+        window_delete(workers[i].runner);
+        free(workers[i].window);
+        free(workers[i].probs);
+    }
+    free(workers);
+}
+
+static eval_worker *workers_new(eval_job *job, int n)
+{
+    eval_worker *workers = calloc((size_t)n, sizeof *workers);
+    if (!workers) return NULL;
+    for (int i = 0; i < n; i++) {
+        char err[512];
+        eval_worker *w = &workers[i];
+        w->job = job;
+        w->window = malloc((size_t)job->m->window_samples * sizeof *w->window);
+        w->probs = malloc((size_t)job->m->classes * sizeof *w->probs);
+        if (window_new(job->m, &w->runner, err, sizeof err) || !w->window ||
+            !w->probs) {
+            fprintf(stderr, "irmas-eval: %s\n",
+                    w->runner ? "out of memory" : err);
+            workers_free(workers, i + 1);
+            return NULL;
+        }
+    }
+    return workers;
+}
+
+/* Classifies every file of job on threads workers; 0 or -1. The BLAS is
+ * kept to one thread: the parallelism is across files. */
+static int run_threads(eval_job *job, int threads)
+{
+    eval_worker *workers = workers_new(job, threads);
+    if (!workers) return -1;
+    gemm_set_threads(1);
+    pthread_t ids[EVAL_MAX_THREADS];
+    int started = 0;
+    for (; started < threads; started++)
+        if (pthread_create(&ids[started], NULL, eval_thread,
+                           &workers[started]))
+            break;
+    if (started == 0) eval_thread(&workers[0]);
+    for (int i = 0; i < started; i++) pthread_join(ids[i], NULL);
+    workers_free(workers, threads);
+    return 0;
+}
+
+/* The class a top class is scored against: itself when the file has that
+ * label, else the file's first label. */
+static int scored_truth(const dataset_item *item, int predicted)
+{
+    return (item->label_mask >> predicted) & 1 ? predicted : item->label;
+}
+
+typedef struct {
+    metrics *windows, *clips, *labels; /* labels only for multi-label data */
+    int files_read;
+} eval_tally;
+
+static int tally_new(eval_tally *t, const dataset *d)
+{
+    memset(t, 0, sizeof *t);
+    t->windows = metrics_new(d->classes, d->labels);
+    t->clips = metrics_new(d->classes, d->labels);
+    if (d->multi_label) t->labels = metrics_new(d->classes, d->labels);
+    return t->windows && t->clips && (t->labels || !d->multi_label) ? 0 : -1;
+}
+
+static void tally_free(eval_tally *t)
+{
+    metrics_delete(t->windows);
+    metrics_delete(t->clips);
+    metrics_delete(t->labels);
+}
+
+static void tally_results(eval_tally *t, const eval_job *job)
+{
+    const dataset *d = job->d;
+    for (int i = 0; i < d->n_items; i++) {
+        const file_result *r = &job->results[i];
+        const dataset_item *item = &d->items[i];
+        if (!r->read) continue;
+        t->files_read++;
+        for (int c = 0; c < d->classes; c++)
+            for (long v = 0; v < r->votes[c]; v++)
+                metrics_add(t->windows, scored_truth(item, c), c);
+        int top = metrics_argmax(r->mean, d->classes);
+        metrics_add(t->clips, scored_truth(item, top), top);
+        if (t->labels)
+            metrics_add_labels(t->labels, item->label_mask,
+                               metrics_threshold_labels(
+                                   r->mean, d->classes, job->opt->threshold));
+    }
+}
+
+static void print_report(const eval_tally *t, const eval_job *job,
+                         const char *model_path, int skipped)
+{
+    const model *m = job->m;
+    tool_describe_model(stdout, model_path, m);
+    printf("data   %d files read, %d skipped; %ld windows, one every %.2f s\n",
+           t->files_read, skipped, metrics_decisions(t->windows),
+           (double)job->hop / m->sample_rate);
+    printf("\nwindows: each window's top class\n");
+    metrics_print(t->windows, stdout);
+    printf("\nclips: the top class of each file's mean probabilities\n");
+    printf("accuracy   %.4f (%ld of %ld)\nmacro F1   %.4f\n",
+           metrics_accuracy(t->clips), metrics_correct(t->clips),
+           metrics_decisions(t->clips), metrics_macro_f1(t->clips));
+    if (t->labels) {
+        printf("\nlabels: every class whose mean probability is at least "
+               "%.2f of the file's largest\n", job->opt->threshold);
+        metrics_print(t->labels, stdout);
+    }
+}
+
+static void print_json(const eval_tally *t, const eval_job *job,
+                       const char *model_path, int skipped)
+{
+    const model *m = job->m;
+    json_writer w;
+    json_init(&w, stdout);
+    json_begin_object(&w, NULL);
+    json_string(&w, "model", model_path);
+    json_begin_array(&w, "data");
+    for (int i = 0; i < job->opt->n_dirs; i++)
+        json_string(&w, NULL, job->opt->dirs[i]);
+    json_end_array(&w);
+    json_integer(&w, "files", t->files_read);
+    json_integer(&w, "skipped", skipped);
+    json_number(&w, "window_seconds", (double)m->window_samples / m->sample_rate);
+    json_number(&w, "hop_seconds", (double)job->hop / m->sample_rate);
+    metrics_json(t->windows, &w);
+    json_number(&w, "clip_accuracy", metrics_accuracy(t->clips));
+    json_number(&w, "clip_macro_f1", metrics_macro_f1(t->clips));
+    json_begin_object(&w, "clips");
+    metrics_json(t->clips, &w);
+    json_end_object(&w);
+    if (t->labels) {
+        json_begin_object(&w, "multi_label");
+        json_number(&w, "threshold", job->opt->threshold);
+        metrics_json(t->labels, &w);
+        json_end_object(&w);
+    }
+    json_end_object(&w);
+}
+
+/* The model's labels as a --classes list, so the data's class indices are
+ * the model's. */
+static char *class_list(const model *m)
+{
+    char *list = malloc((size_t)m->classes * MODEL_LABEL_MAX + 1);
+    if (!list) return NULL;
+    list[0] = '\0';
+    for (int c = 0; c < m->classes; c++) {
+        if (c) strcat(list, ",");
+        strcat(list, m->labels[c]);
+    }
+    return list;
+}
+
+/* Scans, classifies and reports; the exit status. */
+static int evaluate(const model *m, const char *model_path, const options *o)
+{
+    char err[512];
+    char *classes = class_list(m);
+    dataset d;
+    dataset_options scan = {.dirs = o->dirs, .n_dirs = o->n_dirs,
+                            .classes = classes};
+    if (!classes || dataset_scan(&d, &scan, 0, err, sizeof err)) {
+        fprintf(stderr, "irmas-eval: %s\n", classes ? err : "out of memory");
+        free(classes);
+        return 1;
+    }
+    free(classes);
+    eval_job job = {.m = m, .d = &d, .opt = o,
+                    .hop = tool_hop_samples(m, o->hop_seconds)};
+    atomic_init(&job.next, 0);
+    size_t cells = (size_t)d.n_items * (size_t)m->classes;
+    job.results = calloc((size_t)d.n_items, sizeof *job.results);
+    float *means = calloc(cells, sizeof *means);
+    long *votes = calloc(cells, sizeof *votes);
+    eval_tally t = {0};
+    int status = 1;
+    if (!job.results || !means || !votes || tally_new(&t, &d)) {
+        fprintf(stderr, "irmas-eval: out of memory for %d files\n", d.n_items);
+    } else {
+        for (int i = 0; i < d.n_items; i++) {
+            job.results[i].mean = means + (size_t)i * m->classes;
+            job.results[i].votes = votes + (size_t)i * m->classes;
+        }
+        int threads = o->threads < d.n_items ? o->threads : d.n_items;
+        if (run_threads(&job, threads) == 0) {
+            tally_results(&t, &job);
+            int skipped = d.skipped + d.n_items - t.files_read;
+            if (t.files_read == 0)
+                fprintf(stderr, "irmas-eval: none of the %d files could be "
+                                "read\n", d.n_items);
+            else if (o->json)
+                print_json(&t, &job, model_path, skipped);
+            else
+                print_report(&t, &job, model_path, skipped);
+            if (skipped)
+                fprintf(stderr, "irmas-eval: %d files skipped (see above)\n",
+                        skipped);
+            status = t.files_read == 0;
+        }
+    }
+    tally_free(&t);
+    free(means);
+    free(votes);
+    free(job.results);
+    dataset_free(&d);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    int status = parse_options(argc, argv, &o);
+    if (status) return status;
+    const char *model_path = NULL;
+    model *m = tool_load_model("irmas-eval", o.model_path, &model_path);
+    if (!m) return 1;
+    status = evaluate(m, model_path, &o);
+    model_free(m);
+    return status;
+}

@@ -1,0 +1,608 @@
+/* irmas-model: inspect, check and create .irm model files.
+ *
+ *   irmas-model info FILE    what the model is, layer by layer
+ *   irmas-model check FILE   exit 0 if it is a model irmasd can run, else 1
+ *   irmas-model new ...      write an untrained model with random weights
+ *
+ * info and check read the file with model_load, which already refuses any
+ * damaged or inconsistent file with a message naming the field; check then
+ * runs a window of silence through window_classify, as irmasd would, and
+ * wants finite probabilities that sum to 1. new builds the study's
+ * architectures (a recurrent layer, an optional ReLU layer, a softmax)
+ * with weights drawn uniformly from +-1/sqrt(fan-in), for trying pipelines
+ * and benchmarks before a model is trained.
+ *
+ * Exit status: 0 success, 1 an invalid model or a failure, 2 bad usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "model.h"
+#include "model_file.h"
+#include "window.h"
+
+#define EXIT_USAGE 2
+#define NEW_MAX_UNITS 65536
+
+static const char usage_text[] =
+    "usage: irmas-model COMMAND [OPTIONS]\n"
+    "\n"
+    "Inspects, checks and creates irmas model files (.irm).\n"
+    "\n"
+    "commands:\n"
+    "  info FILE    the model: rate, window, front-end, classes, layers,\n"
+    "               parameters and provenance\n"
+    "  check FILE   exit 0 if FILE is a valid model, 1 with the reason if "
+    "not\n"
+    "  new ...      write an untrained model with small random weights\n"
+    "\n"
+    "`irmas-model COMMAND --help` describes a command.\n";
+
+static const char info_text[] =
+    "usage: irmas-model info FILE\n"
+    "\n"
+    "Prints what FILE holds: sample rate, window (samples and seconds), the\n"
+    "front-end and its parameters, frames per window, normalisation, the\n"
+    "classes in output order, each layer with its shape and parameter "
+    "count,\n"
+    "the total, and the provenance (data, command, date). Exits 1 if FILE is\n"
+    "not a valid model.\n";
+
+static const char check_text[] =
+    "usage: irmas-model check FILE\n"
+    "\n"
+    "Exits 0 if FILE is a valid model: it reads back whole (checksum, sizes,\n"
+    "shapes), its layers fit together, its weights are finite, and a window\n"
+    "of silence classifies to finite probabilities that sum to 1. Otherwise\n"
+    "prints why and exits 1.\n";
+
+static const char new_text[] =
+    "usage: irmas-model new --arch ARCH --hidden H [--dense N]\n"
+    "         --frontend raw --frame X\n"
+    "       | --frontend logmel [--fft N] [--hop N] [--mels N] [--fmin HZ]\n"
+    "                           [--fmax HZ]\n"
+    "         --rate R --window SECONDS --classes A,B,... [--norm none|peak]\n"
+    "         [--seed S] --out FILE\n"
+    "\n"
+    "Writes an UNTRAINED model: its weights are small random numbers, so "
+    "what\n"
+    "it says about audio means nothing. It is for testing pipelines "
+    "(irmasd,\n"
+    "irmas-eval, irmas-tag) and for benchmarks; train a real model with\n"
+    "irmas-train.\n"
+    "\n"
+    "  --arch       rnn, lstm, gru (PyTorch's form), gru-original (Cho et "
+    "al.'s,\n"
+    "               the study's), or blstm\n"
+    "  --hidden     units of the recurrent layer (1 to 65536)\n"
+    "  --dense      units of a ReLU layer before the softmax (default: none)\n"
+    "  --frontend   raw: --frame samples per timestep (the study's |X_t|)\n"
+    "               logmel: log mel bands of a --fft point FFT (default "
+    "2048)\n"
+    "               every --hop samples (default fft/4), --mels bands "
+    "(default\n"
+    "               128) from --fmin (default 0) to --fmax Hz (default "
+    "rate/2)\n"
+    "  --rate       sample rate in Hz\n"
+    "  --window     seconds per classified window\n"
+    "  --classes    the class labels in output order, comma-separated\n"
+    "  --norm       peak: scale each window to peak 1 first (default none)\n"
+    "  --seed       seed of the random weights (default 1)\n"
+    "  --out        the file to write\n";
+
+/* ---- info ---- */
+
+static long layer_parameters(const layer *l)
+{
+    layer copy = *l;
+    layer_tensor t[LAYER_MAX_TENSORS];
+    int n = layer_tensors(&copy, t);
+    long total = 0;
+    for (int i = 0; i < n; i++) total += t[i].count;
+    return total;
+}
+
+/* "40 -> 8", with what sets the kind apart. */
+static void describe_shape(const layer *l, char *out, size_t size)
+{
+    switch (l->kind) {
+    case LAYER_DENSE:
+        snprintf(out, size, "%d -> %d, %s", l->u.dense.inputs,
+                 l->u.dense.outputs, activation_name(l->u.dense.act));
+        break;
+    case LAYER_GRU:
+        snprintf(out, size, "%d -> %d, %s", l->u.gru.inputs, l->u.gru.hidden,
+                 l->u.gru.reset_after ? "reset after (PyTorch)"
+                                      : "reset before (original)");
+        break;
+    case LAYER_BLSTM:
+        snprintf(out, size, "%d -> 2 x %d", l->u.blstm.fwd.inputs,
+                 l->u.blstm.fwd.hidden);
+        break;
+    default:
+        snprintf(out, size, "%d -> %d", layer_inputs(l), layer_outputs(l));
+    }
+}
+
+static void print_frontend(const model *m)
+{
+    const frontend_params *p = &m->frontend;
+    if (p->kind == FRONTEND_RAW)
+        printf("front-end   raw: %d samples per frame (|X_t|)\n", p->frame);
+    else
+        printf("front-end   logmel: %d-point FFT every %d samples, %d mel "
+               "bands from %g to %g Hz\n", p->fft_size, p->frame, p->mels,
+               (double)p->fmin, (double)p->fmax);
+    printf("            %d features per frame, %d frames per window\n",
+           model_features(m), model_frames(m));
+}
+
+static void print_info(const char *path, const model *m)
+{
+    struct stat st;
+    if (stat(path, &st) == 0)
+        printf("file        %s (%lld bytes)\n", path, (long long)st.st_size);
+    printf("sample rate %d Hz\n", m->sample_rate);
+    printf("window      %d samples (%.3f s)\n", m->window_samples,
+           (double)m->window_samples / m->sample_rate);
+    print_frontend(m);
+    printf("normalise   %s; feature mean and scale: %s\n",
+           m->norm == NORM_PEAK ? "each window to peak 1" : "none",
+           m->feature_mean ? "stored" : "none");
+    printf("classes     %d:", m->classes);
+    for (int c = 0; c < m->classes; c++) printf(" %s", m->labels[c]);
+    printf("\nlayers      %d\n", m->n_layers);
+    for (int i = 0; i < m->n_layers; i++) {
+        char shape[96];
+        describe_shape(&m->layers[i], shape, sizeof shape);
+        printf("  %2d %-6s %-36s %10ld parameters\n", i,
+               layer_kind_name(m->layers[i].kind), shape,
+               layer_parameters(&m->layers[i]));
+    }
+    long total = model_parameters(m);
+    printf("parameters  %ld (%.1f KiB of float32)\n", total,
+           total * 4.0 / 1024.0);
+    printf("provenance  %s\n",
+           m->provenance && *m->provenance ? m->provenance : "(none)");
+}
+
+/* ---- check ---- */
+
+/* Runs a window of silence; 0 if the probabilities are finite and sum to
+ * 1, else -1 with the reason in err. */
+static int check_silence(const model *m, char *err, size_t errlen)
+{
+    window_runner *w = NULL;
+    float *silence = calloc((size_t)m->window_samples, sizeof *silence);
+    float probs[MODEL_MAX_CLASSES];
+    if (!silence) {
+        snprintf(err, errlen, "out of memory for a window of silence");
+        return -1;
+    }
+    irmas_status status = window_new(m, &w, err, errlen);
+    if (status == IRMAS_OK) window_classify(w, silence, probs);
+    window_delete(w);
+    free(silence);
+    if (status != IRMAS_OK) return -1;
+
+    double sum = 0.0;
+    for (int c = 0; c < m->classes; c++) {
+        if (!isfinite(probs[c])) {
+            snprintf(err, errlen, "a window of silence gives class '%s' a "
+                     "probability of %g", m->labels[c], (double)probs[c]);
+            return -1;
+        }
+        sum += probs[c];
+    }
+    if (fabs(sum - 1.0) > 1e-4) {
+        snprintf(err, errlen, "a window of silence gives probabilities "
+                 "summing to %g, not 1", sum);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- new ---- */
+
+typedef struct {
+    const char *arch;
+    layer_kind kind;
+    int reset_after, hidden, dense;
+    frontend_params frontend;
+    int rate;
+    double window;
+    const char *classes;
+    norm_kind norm;
+    uint64_t seed;
+    const char *out;
+} new_options;
+
+static int fail_usage(const char *fmt, const char *value)
+{
+    fprintf(stderr, "irmas-model new: ");
+    fprintf(stderr, fmt, value);
+    fprintf(stderr, "\nrun `irmas-model new --help` for the options\n");
+    return EXIT_USAGE;
+}
+
+/* A whole number from min to max, or -1 after saying why not. */
+static long parse_whole(const char *option, const char *text, long min,
+                        long max)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max) {
+        fprintf(stderr, "irmas-model new: %s must be a whole number from "
+                        "%ld to %ld, not '%s'\n", option, min, max, text);
+        return -1;
+    }
+    return v;
+}
+
+static double parse_real(const char *option, const char *text, double min,
+                         double max)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || *end || !(v >= min && v <= max)) {
+        fprintf(stderr, "irmas-model new: %s must be a number from %g to "
+                        "%g, not '%s'\n", option, min, max, text);
+        return NAN;
+    }
+    return v;
+}
+
+static int parse_arch(new_options *o, const char *text)
+{
+    static const struct {
+        const char *name;
+        layer_kind kind;
+        int reset_after;
+    } archs[] = {{"rnn", LAYER_RNN, 0},   {"lstm", LAYER_LSTM, 0},
+                 {"gru", LAYER_GRU, 1},   {"gru-original", LAYER_GRU, 0},
+                 {"blstm", LAYER_BLSTM, 0}};
+    for (size_t i = 0; i < sizeof archs / sizeof archs[0]; i++)
+        if (strcmp(text, archs[i].name) == 0) {
+            o->arch = archs[i].name;
+            o->kind = archs[i].kind;
+            o->reset_after = archs[i].reset_after;
+            return 0;
+        }
+    return fail_usage("--arch is '%s'; use rnn, lstm, gru, gru-original or "
+                      "blstm", text);
+}
+
+enum { OPT_FFT = 256, OPT_HOP, OPT_MELS, OPT_FMIN, OPT_FMAX };
+
+static const struct option new_long_options[] = {
+    {"arch", required_argument, NULL, 'a'},
+    {"hidden", required_argument, NULL, 'H'},
+    {"dense", required_argument, NULL, 'd'},
+    {"frontend", required_argument, NULL, 'f'},
+    {"frame", required_argument, NULL, 'x'},
+    {"fft", required_argument, NULL, OPT_FFT},
+    {"hop", required_argument, NULL, OPT_HOP},
+    {"mels", required_argument, NULL, OPT_MELS},
+    {"fmin", required_argument, NULL, OPT_FMIN},
+    {"fmax", required_argument, NULL, OPT_FMAX},
+    {"rate", required_argument, NULL, 'r'},
+    {"window", required_argument, NULL, 'w'},
+    {"classes", required_argument, NULL, 'c'},
+    {"norm", required_argument, NULL, 'n'},
+    {"seed", required_argument, NULL, 's'},
+    {"out", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Applies one option; 0, or the exit status after saying what is wrong. */
+static int new_option(new_options *o, int opt, const char *arg)
+{
+    const struct {
+        int opt;
+        const char *name;
+        long min, max;
+        int *to;
+    } whole[] = {
+        {'H', "--hidden", 1, NEW_MAX_UNITS, &o->hidden},
+        {'d', "--dense", 0, NEW_MAX_UNITS, &o->dense},
+        {'x', "--frame", 1, 1 << 20, &o->frontend.frame},
+        {OPT_HOP, "--hop", 1, 1 << 20, &o->frontend.frame},
+        {OPT_FFT, "--fft", 16, 1 << 20, &o->frontend.fft_size},
+        {OPT_MELS, "--mels", 1, 1 << 19, &o->frontend.mels},
+        {'r', "--rate", 1000, 1000000, &o->rate},
+    };
+    for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++) {
+        if (whole[i].opt != opt) continue;
+        long v = parse_whole(whole[i].name, arg, whole[i].min, whole[i].max);
+        if (v < 0) return EXIT_USAGE;
+        *whole[i].to = (int)v;
+        return 0;
+    }
+    double x = 0.0;
+    switch (opt) {
+    case 'a': return parse_arch(o, arg);
+    case 'w': x = o->window = parse_real("--window", arg, 0.001, 300.0); break;
+    case OPT_FMIN:
+        x = parse_real("--fmin", arg, 0.0, 1e6);
+        o->frontend.fmin = (float)x;
+        break;
+    case OPT_FMAX:
+        x = parse_real("--fmax", arg, 0.0, 1e6);
+        o->frontend.fmax = (float)x;
+        break;
+    case 's': {
+        long seed = parse_whole("--seed", arg, 0, LONG_MAX);
+        if (seed < 0) return EXIT_USAGE;
+        o->seed = (uint64_t)seed;
+        break;
+    }
+    case 'c': o->classes = arg; break;
+    case 'o': o->out = arg; break;
+    case 'f':
+        if (strcmp(arg, "raw") == 0) o->frontend.kind = FRONTEND_RAW;
+        else if (strcmp(arg, "logmel") == 0) o->frontend.kind = FRONTEND_LOGMEL;
+        else return fail_usage("--frontend is '%s'; use raw or logmel", arg);
+        break;
+    case 'n':
+        if (strcmp(arg, "none") == 0) o->norm = NORM_NONE;
+        else if (strcmp(arg, "peak") == 0) o->norm = NORM_PEAK;
+        else return fail_usage("--norm is '%s'; use none or peak", arg);
+        break;
+    }
+    return isnan(x) ? EXIT_USAGE : 0;
+}
+
+/* Fills what was not given from the front-end's defaults, and says what is
+ * missing. */
+static int new_defaults(new_options *o)
+{
+    const char *missing = !o->kind ? "--arch"
+                          : !o->hidden ? "--hidden"
+                          : !o->frontend.kind ? "--frontend"
+                          : !o->rate ? "--rate"
+                          : !o->window ? "--window"
+                          : !o->classes ? "--classes"
+                          : !o->out ? "--out" : NULL;
+    if (missing) return fail_usage("%s is required", missing);
+    frontend_params *p = &o->frontend;
+    if (p->kind == FRONTEND_RAW) {
+        if (!p->frame) return fail_usage("%s", "--frontend raw needs --frame");
+        return 0;
+    }
+    if (!p->fft_size) p->fft_size = 2048;
+    if (!p->frame) p->frame = p->fft_size / 4;
+    if (!p->mels) p->mels = 128;
+    if (!p->fmax) p->fmax = 0.5f * (float)o->rate;
+    return 0;
+}
+
+/* Comma-separated labels into m; 0, or -1 after saying why not. */
+static int set_labels(model *m, const char *list)
+{
+    m->classes = 0;
+    for (const char *at = list;; at++) {
+        size_t n = strcspn(at, ",");
+        if (n == 0 || n >= MODEL_LABEL_MAX || m->classes == MODEL_MAX_CLASSES) {
+            fprintf(stderr, "irmas-model new: --classes '%s': give 1 to %d "
+                            "labels of 1 to %d bytes, separated by commas\n",
+                    list, MODEL_MAX_CLASSES, MODEL_LABEL_MAX - 1);
+            return -1;
+        }
+        memcpy(m->labels[m->classes++], at, n);
+        at += n;
+        if (!*at) return 0;
+    }
+}
+
+static void set_shape(layer *l, const new_options *o, int inputs)
+{
+    l->kind = o->kind;
+    lstm_layer cell = {.inputs = inputs, .hidden = o->hidden};
+    switch (o->kind) {
+    case LAYER_RNN: l->u.rnn = (rnn_layer){.inputs = inputs, .hidden = o->hidden}; break;
+    case LAYER_LSTM: l->u.lstm = cell; break;
+    case LAYER_GRU:
+        l->u.gru = (gru_layer){.inputs = inputs, .hidden = o->hidden,
+                               .reset_after = o->reset_after};
+        break;
+    case LAYER_BLSTM: l->u.blstm = (blstm_layer){cell, cell}; break;
+    case LAYER_DENSE: break;
+    }
+}
+
+static void add_dense(model *m, int inputs, int outputs, activation act)
+{
+    layer *l = &m->layers[m->n_layers++];
+    l->kind = LAYER_DENSE;
+    l->u.dense = (dense_layer){.inputs = inputs, .outputs = outputs,
+                               .act = act};
+}
+
+/* splitmix64: reproducible weights from a seed on every machine. */
+static double next_uniform(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    z ^= z >> 31;
+    return (double)(z >> 11) / 9007199254740992.0;
+}
+
+static void randomise(model *m, uint64_t seed)
+{
+    uint64_t state = seed;
+    for (int i = 0; i < m->n_layers; i++) {
+        layer_tensor t[LAYER_MAX_TENSORS];
+        int n = layer_tensors(&m->layers[i], t);
+        double bound = 1.0 / sqrt((double)layer_inputs(&m->layers[i]));
+        for (int j = 0; j < n; j++)
+            for (long k = 0; k < t[j].count; k++)
+                (*t[j].data)[k] =
+                    (float)(bound * (2.0 * next_uniform(&state) - 1.0));
+    }
+}
+
+/* "untrained: ...; command: irmas-model new ...; date: ...". argv starts
+ * at "new". */
+static int set_provenance(model *m, int argc, char **argv, uint64_t seed)
+{
+    char text[4096];
+    size_t used = (size_t)snprintf(text, sizeof text, "untrained: random "
+                                   "weights (seed %llu); command: irmas-model",
+                                   (unsigned long long)seed);
+    for (int i = 0; i < argc && used < sizeof text; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used, " %s",
+                                 argv[i]);
+    time_t now = time(NULL);
+    struct tm utc;
+    if (used < sizeof text && gmtime_r(&now, &utc))
+        strftime(text + used, sizeof text - used, "; date: %Y-%m-%dT%H:%M:%SZ",
+                 &utc);
+    return model_set_provenance(m, text) == IRMAS_OK ? 0 : -1;
+}
+
+static model *build_model(const new_options *o, char *err, size_t errlen)
+{
+    model *m = model_new();
+    if (!m) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    m->sample_rate = o->rate;
+    m->window_samples = (int)lround(o->window * o->rate);
+    m->frontend = o->frontend;
+    m->norm = o->norm;
+    if (set_labels(m, o->classes) != 0) {
+        snprintf(err, errlen, "bad --classes");
+        model_free(m);
+        return NULL;
+    }
+    set_shape(&m->layers[m->n_layers++], o, model_features(m));
+    int inputs = layer_outputs(&m->layers[0]);
+    if (o->dense > 0) {
+        add_dense(m, inputs, o->dense, ACT_RELU);
+        inputs = o->dense;
+    }
+    add_dense(m, inputs, m->classes, ACT_SOFTMAX);
+    if (model_alloc_weights(m, 0, err, errlen) != IRMAS_OK ||
+        model_validate(m, err, errlen) != IRMAS_OK) {
+        model_free(m);
+        return NULL;
+    }
+    randomise(m, o->seed);
+    return m;
+}
+
+static int command_new(int argc, char **argv)
+{
+    new_options o = {.seed = 1};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", new_long_options, NULL)) != -1) {
+        if (opt == 'h') {
+            fputs(new_text, stdout);
+            return 0;
+        }
+        if (opt == '?') return fail_usage("%s", "bad option (see above)");
+        int status = new_option(&o, opt, optarg);
+        if (status) return status;
+    }
+    if (optind < argc)
+        return fail_usage("unexpected argument '%s'", argv[optind]);
+    int status = new_defaults(&o);
+    if (status) return status;
+
+    char err[512] = "";
+    model *m = build_model(&o, err, sizeof err);
+    if (!m) {
+        fprintf(stderr, "irmas-model new: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (set_provenance(m, argc, argv, o.seed) != 0 ||
+        model_save(m, o.out, err, sizeof err) != IRMAS_OK) {
+        fprintf(stderr, "irmas-model new: %s\n", *err ? err : "out of memory");
+        model_free(m);
+        return 1;
+    }
+    printf("%s: an untrained %s model, %ld parameters, random weights "
+           "(seed %llu)\n", o.out, o.arch,
+           model_parameters(m), (unsigned long long)o.seed);
+    model_free(m);
+    return 0;
+}
+
+/* ---- main ---- */
+
+static int info_action(const char *path, const model *m)
+{
+    print_info(path, m);
+    return 0;
+}
+
+static int check_action(const char *path, const model *m)
+{
+    char err[256];
+    if (check_silence(m, err, sizeof err) != 0) {
+        fprintf(stderr, "irmas-model check: %s: %s\n", path, err);
+        return 1;
+    }
+    printf("%s: valid: %d classes, %ld parameters; a window of silence "
+           "gives finite probabilities summing to 1\n", path, m->classes,
+           model_parameters(m));
+    return 0;
+}
+
+/* info and check: loads the one FILE argument and runs action on it. */
+static int command_file(int argc, char **argv, const char *help,
+                        int (*action)(const char *path, const model *m))
+{
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        fputs(help, stdout);
+        return 0;
+    }
+    if (argc != 2 || argv[1][0] == '-') {
+        fprintf(stderr, "irmas-model %s: give one model FILE\n%s", argv[0],
+                help);
+        return EXIT_USAGE;
+    }
+    char err[512];
+    model *m = NULL;
+    if (model_load(argv[1], &m, err, sizeof err) != IRMAS_OK) {
+        fprintf(stderr, "irmas-model %s: %s\n", argv[0], err);
+        return 1;
+    }
+    int status = action(argv[1], m);
+    model_free(m);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    const char *command = argv[1];
+    if (strcmp(command, "--help") == 0 || strcmp(command, "help") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(command, "info") == 0)
+        return command_file(argc - 1, argv + 1, info_text, info_action);
+    if (strcmp(command, "check") == 0)
+        return command_file(argc - 1, argv + 1, check_text, check_action);
+    if (strcmp(command, "new") == 0) return command_new(argc - 1, argv + 1);
+    fprintf(stderr, "irmas-model: unknown command '%s'\n%s", command,
+            usage_text);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,385 @@
+/* irmas-tag: which instruments play when, in audio files.
+ *
+ *   irmas-tag [--model FILE.irm] [--hop SECONDS] [--threshold T]
+ *             [--json | --csv] FILE...
+ *
+ * Each file is read at the model's rate with its channels mixed down
+ * (audio_file.h) and pushed through the streaming classifier (stream.h), as
+ * the daemon would hear it; a file shorter than a window is zero-padded to
+ * one. Windows start every hop (half a window by default, rounded by the
+ * stream to whole frames). The timeline has one row per window: where it
+ * starts and ends in seconds, its top class and that class's probability.
+ * The summary names the classes whose mean probability over the file's
+ * windows is at least threshold times the largest mean (irmas-eval's rule
+ * for files with several labels), most probable first.
+ *
+ * Output is a plain report, CSV (one row per window, then one "summary"
+ * row per file, with every class's probability) or one JSON object. A
+ * file that cannot be read is reported and the next one tagged; the exit
+ * status is 1 if any failed.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio_file.h"
+#include "json.h"
+#include "metrics.h"
+#include "stream.h"
+#include "tool_common.h"
+
+typedef enum { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON } tag_format;
+
+typedef struct {
+    const char *model_path;
+    double hop_seconds, threshold;
+    tag_format format;
+} options;
+
+/* The windows of one file, as the stream emits them. */
+typedef struct {
+    int classes;
+    float *probs;     /* [windows][classes] */
+    long long *ends;  /* [windows]: the sample just after each window */
+    long windows, capacity;
+    int out_of_memory;
+} timeline;
+
+/* One tagged file, ready to print. */
+typedef struct {
+    const char *path;
+    double seconds;       /* the file's length */
+    const timeline *t;
+    float mean[MODEL_MAX_CLASSES];
+    int tags[MODEL_MAX_CLASSES]; /* classes passing the threshold, best first */
+    int n_tags;
+} tagged_file;
+
+typedef struct {
+    const model *m;
+    const options *opt;
+    int hop;
+    json_writer json;
+} tagger;
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+        "usage: irmas-tag [--model FILE.irm] [--hop SECONDS] [--threshold T]\n"
+        "                 [--json | --csv] FILE...\n"
+        "  --model      the model (default: the installed default model)\n"
+        "  --hop        seconds between windows (default: half a window)\n"
+        "  --threshold  a class is a tag when its mean probability is at "
+        "least T\n"
+        "               times the largest (default 0.5)\n"
+        "  --json       one JSON object for all files\n"
+        "  --csv        one row per window and a summary row per file\n");
+}
+
+/* Returns 0 and fills o, or prints why not and returns the exit status. */
+static int parse_options(int argc, char **argv, options *o)
+{
+    static const struct option longopts[] = {
+        {"model", required_argument, NULL, 'm'},
+        {"hop", required_argument, NULL, 'o'},
+        {"threshold", required_argument, NULL, 't'},
+        {"json", no_argument, NULL, 'j'},
+        {"csv", no_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    *o = (options){.threshold = 0.5};
+    int opt, formats = 0;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'm': o->model_path = optarg; break;
+        case 'o': o->hop_seconds = tool_parse_seconds(optarg); break;
+        case 't': o->threshold = tool_parse_fraction(optarg); break;
+        case 'j': o->format = FORMAT_JSON; formats++; break;
+        case 'c': o->format = FORMAT_CSV; formats++; break;
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind == argc || formats > 1) {
+        usage(stderr);
+        return 2;
+    }
+    if (o->threshold < 0 || o->hop_seconds < 0) {
+        fprintf(stderr, "irmas-tag: --threshold takes a number above 0 and "
+                        "at most 1, --hop seconds above 0 and at most 3600\n");
+        return 2;
+    }
+    return 0;
+}
+
+static void on_window(void *user, const float *probs, long long end_sample)
+{
+    timeline *t = user;
+    if (t->out_of_memory) return;
+    if (t->windows == t->capacity) {
+        long capacity = t->capacity ? 2 * t->capacity : 64;
+        float *p = realloc(t->probs, (size_t)capacity * (size_t)t->classes *
+                                         sizeof *p);
+        if (p) t->probs = p;
+        long long *e = realloc(t->ends, (size_t)capacity * sizeof *e);
+        if (e) t->ends = e;
+        if (!p || !e) {
+            t->out_of_memory = 1;
+            return;
+        }
+        t->capacity = capacity;
+    }
+    memcpy(t->probs + t->windows * t->classes, probs,
+           (size_t)t->classes * sizeof *probs);
+    t->ends[t->windows++] = end_sample;
+}
+
+/* The mean of the windows and the classes that pass the threshold, the
+ * most probable first. */
+static void summarise(tagged_file *f, double threshold)
+{
+    const timeline *t = f->t;
+    for (int c = 0; c < t->classes; c++) {
+        double sum = 0.0;
+        for (long i = 0; i < t->windows; i++) sum += t->probs[i * t->classes + c];
+        f->mean[c] = (float)(sum / (double)t->windows);
+    }
+    uint64_t tags = metrics_threshold_labels(f->mean, t->classes, threshold);
+    f->n_tags = 0;
+    for (int c = 0; c < t->classes; c++) {
+        if (!((tags >> c) & 1)) continue;
+        int at = f->n_tags++;
+        while (at > 0 && f->mean[f->tags[at - 1]] < f->mean[c]) {
+            f->tags[at] = f->tags[at - 1];
+            at--;
+        }
+        f->tags[at] = c;
+    }
+}
+
+/* ---- the three formats ---- */
+
+static void csv_field(const char *text)
+{
+    if (!strpbrk(text, ",\"\n\r")) {
+        fputs(text, stdout);
+        return;
+    }
+    putchar('"');
+    for (const char *p = text; *p; p++) {
+        if (*p == '"') putchar('"');
+        putchar(*p);
+    }
+    putchar('"');
+}
+
+static void csv_row(const tagged_file *f, const char *kind, double start,
+                    double end, const char *label, float probability,
+                    const float *probs)
+{
+    csv_field(f->path);
+    printf(",%s,%.3f,%.3f,", kind, start, end);
+    csv_field(label);
+    printf(",%.4f", probability);
+    for (int c = 0; c < f->t->classes; c++) printf(",%.4f", probs[c]);
+    putchar('\n');
+}
+
+/* Window i's start and end in seconds; returns its top class. */
+static int window_top(const tagger *g, const timeline *t, long i,
+                       double *start, double *end)
+{
+    double rate = g->m->sample_rate;
+    *end = (double)t->ends[i] / rate;
+    *start = (double)(t->ends[i] - g->m->window_samples) / rate;
+    return metrics_argmax(t->probs + i * t->classes, t->classes);
+}
+
+static void print_text(const tagger *g, const tagged_file *f)
+{
+    const timeline *t = f->t;
+    printf("\n%s: %.2f s, %ld windows\n", f->path, f->seconds, t->windows);
+    for (long i = 0; i < t->windows; i++) {
+        double start, end;
+        int top = window_top(g, t, i, &start, &end);
+        printf("  %8.2f %8.2f  %-12s %.3f\n", start, end, g->m->labels[top],
+               t->probs[i * t->classes + top]);
+    }
+    printf("  tags:");
+    for (int k = 0; k < f->n_tags; k++)
+        printf("%s %s %.3f", k ? "," : "", g->m->labels[f->tags[k]],
+               f->mean[f->tags[k]]);
+    putchar('\n');
+}
+
+static void print_csv(const tagger *g, const tagged_file *f)
+{
+    const timeline *t = f->t;
+    for (long i = 0; i < t->windows; i++) {
+        double start, end;
+        int top = window_top(g, t, i, &start, &end);
+        const float *probs = t->probs + i * t->classes;
+        csv_row(f, "window", start, end, g->m->labels[top], probs[top], probs);
+    }
+    char tags[MODEL_MAX_CLASSES * MODEL_LABEL_MAX] = "";
+    for (int k = 0; k < f->n_tags; k++) {
+        if (k) strcat(tags, " ");
+        strcat(tags, g->m->labels[f->tags[k]]);
+    }
+    csv_row(f, "summary", 0.0, f->seconds, tags, f->mean[f->tags[0]], f->mean);
+}
+
+static void print_json(tagger *g, const tagged_file *f)
+{
+    const timeline *t = f->t;
+    json_writer *w = &g->json;
+    json_begin_object(w, NULL);
+    json_string(w, "file", f->path);
+    json_number(w, "seconds", f->seconds);
+    json_begin_array(w, "windows");
+    for (long i = 0; i < t->windows; i++) {
+        double start, end;
+        int top = window_top(g, t, i, &start, &end);
+        json_begin_flat_object(w, NULL);
+        json_number(w, "start", start);
+        json_number(w, "end", end);
+        json_string(w, "label", g->m->labels[top]);
+        json_number(w, "probability", t->probs[i * t->classes + top]);
+        json_end_object(w);
+    }
+    json_end_array(w);
+    json_begin_array(w, "tags");
+    for (int k = 0; k < f->n_tags; k++)
+        json_string(w, NULL, g->m->labels[f->tags[k]]);
+    json_end_array(w);
+    json_begin_flat_object(w, "mean");
+    for (int c = 0; c < t->classes; c++)
+        json_number(w, g->m->labels[c], f->mean[c]);
+    json_end_object(w);
+    json_end_object(w);
+}
+
+static void print_begin(tagger *g)
+{
+    const model *m = g->m;
+    if (g->opt->format == FORMAT_TEXT) {
+        tool_describe_model(stdout, g->opt->model_path, m);
+        printf("hop    %.2f s; tags: mean probability at least %.2f of the "
+               "largest\n", (double)g->hop / m->sample_rate,
+               g->opt->threshold);
+    } else if (g->opt->format == FORMAT_CSV) {
+        printf("file,kind,start,end,label,probability");
+        for (int c = 0; c < m->classes; c++) {
+            putchar(',');
+            csv_field(m->labels[c]);
+        }
+        putchar('\n');
+    } else {
+        json_init(&g->json, stdout);
+        json_begin_object(&g->json, NULL);
+        json_string(&g->json, "model", g->opt->model_path);
+        json_number(&g->json, "window_seconds",
+                    (double)m->window_samples / m->sample_rate);
+        json_number(&g->json, "hop_seconds", (double)g->hop / m->sample_rate);
+        json_number(&g->json, "threshold", g->opt->threshold);
+        json_begin_array(&g->json, "files");
+    }
+}
+
+static void print_end(tagger *g, int failed)
+{
+    if (g->opt->format != FORMAT_JSON) return;
+    json_end_array(&g->json);
+    json_integer(&g->json, "failed", failed);
+    json_end_object(&g->json);
+}
+
+/* ---- tagging ---- */
+
+/* Streams clip through s into t, zero-padding it to a whole window. */
+static void stream_clip(stream *s, const model *m, const audio_clip *clip,
+                        timeline *t)
+{
+    stream_reset(s);
+    stream_push(s, clip->data, clip->frames, on_window, t);
+    long missing = m->window_samples - clip->frames;
+    if (missing > 0) {
+        float *zeros = calloc((size_t)missing, sizeof *zeros);
+        if (zeros) stream_push(s, zeros, missing, on_window, t);
+        t->out_of_memory |= !zeros;
+        free(zeros);
+    }
+}
+
+/* Says why a file was not tagged, on stderr and in the JSON. */
+static void report_failure(tagger *g, const char *path, const char *why)
+{
+    fprintf(stderr, "irmas-tag: %s\n", why);
+    if (g->opt->format != FORMAT_JSON) return;
+    json_begin_flat_object(&g->json, NULL);
+    json_string(&g->json, "file", path);
+    json_string(&g->json, "error", why);
+    json_end_object(&g->json);
+}
+
+/* Tags one file and prints it; 0, or -1 after saying why not. */
+static int tag_file(tagger *g, stream *s, const char *path)
+{
+    audio_clip clip;
+    char err[512];
+    if (audio_file_read(path, g->m->sample_rate, 1, &clip, err, sizeof err)) {
+        report_failure(g, path, err);
+        return -1;
+    }
+    timeline t = {.classes = g->m->classes};
+    stream_clip(s, g->m, &clip, &t);
+    int ok = !t.out_of_memory && t.windows > 0;
+    if (ok) {
+        tagged_file f = {.path = path, .t = &t,
+                         .seconds = (double)clip.frames / g->m->sample_rate};
+        summarise(&f, g->opt->threshold);
+        if (g->opt->format == FORMAT_TEXT) print_text(g, &f);
+        else if (g->opt->format == FORMAT_CSV) print_csv(g, &f);
+        else print_json(g, &f);
+    } else {
+        snprintf(err, sizeof err, "%s: out of memory after %ld windows", path,
+                 t.windows);
+        report_failure(g, path, err);
+    }
+    free(t.probs);
+    free(t.ends);
+    audio_clip_free(&clip);
+    return ok ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    int status = parse_options(argc, argv, &o);
+    if (status) return status;
+    model *m = tool_load_model("irmas-tag", o.model_path, &o.model_path);
+    if (!m) return 1;
+    char err[512];
+    stream *s = NULL;
+    if (stream_new(m, tool_hop_samples(m, o.hop_seconds), &s, err,
+                   sizeof err)) {
+        fprintf(stderr, "irmas-tag: %s\n", err);
+        model_free(m);
+        return 1;
+    }
+    tagger g = {.m = m, .opt = &o, .hop = stream_hop(s)};
+    print_begin(&g);
+    int failed = 0;
+    for (int i = optind; i < argc; i++) {
+        failed += tag_file(&g, s, argv[i]) != 0;
+        fflush(stdout);
+    }
+    print_end(&g, failed);
+    if (failed)
+        fprintf(stderr, "irmas-tag: %d of %d files failed\n", failed,
+                argc - optind);
+    stream_delete(s);
+    model_free(m);
+    return failed ? 1 : 0;
+}

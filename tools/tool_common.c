@@ -1,0 +1,74 @@
+/* tool_common.c: see tool_common.h. */
+#include "tool_common.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "model_file.h"
+
+static const char source_model[] = IRMAS_SOURCE_ROOT "/models/default.irm";
+
+model *tool_load_model(const char *tool, const char *path, const char **used)
+{
+    if (!path) {
+        if (access(IRMAS_DEFAULT_MODEL, R_OK) == 0)
+            path = IRMAS_DEFAULT_MODEL;
+        else if (access(source_model, R_OK) == 0)
+            path = source_model;
+    }
+    if (!path) {
+        fprintf(stderr, "%s: no default model found (looked for %s and %s); "
+                        "pass --model FILE.irm\n",
+                tool, IRMAS_DEFAULT_MODEL, source_model);
+        return NULL;
+    }
+    char err[512];
+    model *m = NULL;
+    if (model_load(path, &m, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", tool, err);
+        return NULL;
+    }
+    *used = path;
+    return m;
+}
+
+void tool_describe_model(FILE *f, const char *path, const model *m)
+{
+    fprintf(f, "model  %s: %d classes, %d Hz, %.2f s windows, %s front-end\n",
+            path, m->classes, m->sample_rate,
+            (double)m->window_samples / m->sample_rate,
+            frontend_kind_name(m->frontend.kind));
+}
+
+double tool_parse_seconds(const char *text)
+{
+    char *end;
+    double v = strtod(text, &end);
+    return *end || end == text || !(v > 0.0 && v <= 3600.0) ? -1.0 : v;
+}
+
+double tool_parse_fraction(const char *text)
+{
+    char *end;
+    double v = strtod(text, &end);
+    return *end || end == text || !(v > 0.0 && v <= 1.0) ? -1.0 : v;
+}
+
+int tool_parse_count(const char *text)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    return errno || *end || end == text || v < 1 || v > 1024 ? -1 : (int)v;
+}
+
+int tool_hop_samples(const model *m, double seconds)
+{
+    long hop = seconds > 0.0 ? lround(seconds * m->sample_rate)
+                             : m->window_samples / 2;
+    return hop < 1 ? 1 : (int)hop;
+}

@@ -1,0 +1,36 @@
+/* tool_common.h: what irmas-eval and irmas-tag share: the model they run
+ * and the numbers their flags take.
+ *
+ * Without --model a tool runs the installed default model (IRMAS_DEFAULT_MODEL
+ * in config.h) or, when that is missing, models/default.irm in the source
+ * tree, so a fresh build works before `ninja install`.
+ */
+#ifndef IRMAS_TOOL_COMMON_H
+#define IRMAS_TOOL_COMMON_H
+
+#include <stdio.h>
+
+#include "model.h"
+
+/* Loads path, or the default model when path is NULL; *used says which
+ * file that was. Prints why not (prefixed with tool) and returns NULL on
+ * failure. */
+model *tool_load_model(const char *tool, const char *path, const char **used);
+
+/* Prints one line describing m: classes, rate, window, front-end. */
+void tool_describe_model(FILE *f, const char *path, const model *m);
+
+/* Seconds above 0 and at most an hour, or -1. */
+double tool_parse_seconds(const char *text);
+
+/* A number above 0 and at most 1, or -1. */
+double tool_parse_fraction(const char *text);
+
+/* A whole number from 1 to 1024, or -1. */
+int tool_parse_count(const char *text);
+
+/* The hop in samples at the model's rate for seconds; seconds <= 0
+ * means half a window. At least 1. */
+int tool_hop_samples(const model *m, double seconds);
+
+#endif

@@ -1,0 +1,49 @@
+/* backprop.h: a whole model's forward and backward pass over a batch of
+ * windows: what each of the trainer's workers runs.
+ *
+ * The models irmas-train builds have one recurrent layer reading the
+ * frames, then dense layers, the last a softmax over the classes
+ * (model.h). Training adds dropout between the recurrent layer and the
+ * head: each of the recurrent layer's outputs is multiplied by a mask the
+ * caller draws, 0 or 1 / (1 - p), so the expected value is unchanged and
+ * the saved model needs no dropout at all.
+ *
+ * The gradients live in one vector laid out like the model's weights (the
+ * start of its arena, model.h), so the optimiser and the sum over workers
+ * treat them as plain arrays of model_parameters(m) floats.
+ */
+#ifndef IRMAS_BACKPROP_H
+#define IRMAS_BACKPROP_H
+
+#include "model.h"
+
+typedef struct backprop backprop;
+
+/* A pass for m over batches of up to max_batch windows. m must have one
+ * recurrent layer followed only by dense ones, and must keep its arena
+ * while the pass lives; its weights may change between calls. */
+irmas_status backprop_new(const model *m, int max_batch, backprop **out,
+                          char *err, size_t errlen);
+void backprop_delete(backprop *b);
+
+/* The gradients of the last backprop_backward: model_parameters(m)
+ * floats. */
+const float *backprop_grads(const backprop *b);
+
+/* The width of a dropout mask's row: the recurrent layer's outputs. */
+int backprop_mask_width(const backprop *b);
+
+/* Runs the model over x[frames][batch][features] (time-major, already
+ * standardised) with the dropout mask[batch][mask width] (NULL: none) and
+ * returns probs[batch][classes], valid until the next call. x and mask
+ * must stay unchanged until the backprop_backward that follows. */
+const float *backprop_forward(backprop *b, const float *x, int batch,
+                              const float *mask);
+
+/* After backprop_forward on the same x and batch: sets the gradients to
+ * scale times the sum over rows of the gradient of row r's cross-entropy
+ * against labels[r], and returns the summed cross-entropy. */
+double backprop_backward(backprop *b, const float *x, const int *labels,
+                         int batch, float scale);
+
+#endif

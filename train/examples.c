@@ -1,0 +1,304 @@
+/* examples.c: reading a data set into memory as quantised frames (see
+ * examples.h).
+ *
+ * Files are shared among threads through an atomic counter; each thread
+ * has its own front-end (frontend.h: one per thread) and buffers, and
+ * keeps each item's examples apart, so joining them in item order at the
+ * end gives the same set whatever the number of threads.
+ */
+#include "examples.h"
+
+#include "audio_file.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXAMPLES_MAX_THREADS 64
+
+/* What reading one item gave. */
+typedef struct {
+    example *list;
+    int count;
+    int unreadable;      /* 1: reported and skipped */
+    irmas_status status; /* IRMAS_ERR_NOMEM: the run cannot go on */
+} item_result;
+
+typedef struct {
+    const dataset *d;
+    const model *m;
+    int mixdown;
+    atomic_int next; /* the next item to take */
+    item_result *results;
+} load_job;
+
+/* One thread's tools. */
+typedef struct {
+    load_job *job;
+    frontend *fe;
+    float *window; /* [window_samples] */
+    float *frames; /* [frames][features] */
+} loader;
+
+/* Stores values[n] in out as 16-bit steps of the largest magnitude. */
+static irmas_status quantise(const float *values, long n, example *out)
+{
+    float peak = 0.0f;
+    for (long i = 0; i < n; i++)
+        if (fabsf(values[i]) > peak) peak = fabsf(values[i]);
+    out->step = peak > 0.0f ? peak / 32767.0f : 1.0f;
+    out->values = malloc((size_t)n * sizeof *out->values);
+    if (!out->values) return IRMAS_ERR_NOMEM;
+    for (long i = 0; i < n; i++) {
+        long q = lrintf(values[i] / out->step);
+        out->values[i] = (int16_t)(q > 32767 ? 32767 : q < -32767 ? -32767 : q);
+    }
+    return IRMAS_OK;
+}
+
+/* One example from the first available samples at x (zero-padded to a
+ * window). */
+static irmas_status load_window(loader *l, const float *x, long available,
+                                example *out)
+{
+    const model *m = l->job->m;
+    long size = m->window_samples, copy = available < size ? available : size;
+    int hop = frontend_frame_hop(l->fe), features = frontend_features(l->fe);
+    int frames = model_frames(m);
+    memcpy(l->window, x, (size_t)copy * sizeof *x);
+    memset(l->window + copy, 0, (size_t)(size - copy) * sizeof *x);
+    model_prepare_samples(m, l->window, size);
+    for (int t = 0; t < frames; t++)
+        frontend_compute(l->fe, l->window + (long)t * hop,
+                         l->frames + (long)t * features);
+    return quantise(l->frames, (long)frames * features, out);
+}
+
+static void load_item(loader *l, int index)
+{
+    const load_job *job = l->job;
+    const dataset_item *item = &job->d->items[index];
+    item_result *r = &job->results[index];
+    audio_clip clip;
+    char err[512];
+    if (audio_file_read(item->path, job->m->sample_rate, job->mixdown, &clip,
+                        err, sizeof err) != IRMAS_OK) {
+        fprintf(stderr, "%s; skipped\n", err);
+        r->unreadable = 1;
+        return;
+    }
+    long size = job->m->window_samples;
+    long windows = clip.frames <= size ? 1 : clip.frames / size;
+    r->list = calloc((size_t)(clip.channels * windows), sizeof *r->list);
+    r->status = r->list ? IRMAS_OK : IRMAS_ERR_NOMEM;
+    for (int c = 0; c < clip.channels && r->status == IRMAS_OK; c++)
+        for (long w = 0; w < windows && r->status == IRMAS_OK; w++) {
+            example *e = &r->list[r->count];
+            e->label = item->label;
+            e->item = index;
+            r->status = load_window(l, clip.data + c * clip.frames + w * size,
+                                    clip.frames - w * size, e);
+            r->count += r->status == IRMAS_OK;
+        }
+    audio_clip_free(&clip);
+}
+
+static void *load_thread(void *arg)
+{
+    loader *l = arg;
+    int index;
+    while ((index = atomic_fetch_add(&l->job->next, 1)) < l->job->d->n_items)
+        load_item(l, index);
+    return NULL;
+}
+
+static irmas_status loader_init(loader *l, load_job *job, char *err,
+                                size_t errlen)
+{
+    const model *m = job->m;
+    *l = (loader){.job = job};
+    irmas_status status = frontend_new(&m->frontend, m->sample_rate, &l->fe,
+                                       err, errlen);
+    if (status != IRMAS_OK) return status;
+    l->window = malloc((size_t)m->window_samples * sizeof(float));
+    l->frames = malloc((size_t)model_frames(m) * model_features(m) *
+                       sizeof(float));
+    if (l->window && l->frames) return IRMAS_OK;
+    return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                       "out of memory for a window of %d samples",
+                       m->window_samples);
+}
+
+static void loader_free(loader *l)
+{
+    frontend_delete(l->fe);
+    free(l->window);
+    free(l->frames);
+}
+
+/* Runs the job on threads threads (the calling one among them). */
+static irmas_status load_all(load_job *job, int threads, char *err,
+                             size_t errlen)
+{
+    loader loaders[EXAMPLES_MAX_THREADS] = {0};
+    pthread_t ids[EXAMPLES_MAX_THREADS];
+    int started = 0;
+    irmas_status status = IRMAS_OK;
+    if (threads > EXAMPLES_MAX_THREADS) threads = EXAMPLES_MAX_THREADS;
+    for (int i = 0; i < threads && status == IRMAS_OK; i++)
+        status = loader_init(&loaders[i], job, err, errlen);
+    for (int i = 1; i < threads && status == IRMAS_OK; i++, started++)
+        if (pthread_create(&ids[i], NULL, load_thread, &loaders[i]) != 0)
+            break;
+    if (status == IRMAS_OK) load_thread(&loaders[0]);
+    for (int i = 1; i <= started; i++) pthread_join(ids[i], NULL);
+    for (int i = 0; i < threads; i++) loader_free(&loaders[i]);
+    return status;
+}
+
+/* Moves the items' examples into e in item order. */
+static irmas_status gather(example_set *e, item_result *results, int items,
+                           int *unreadable, char *err, size_t errlen)
+{
+    long total = 0;
+    irmas_status status = IRMAS_OK;
+    for (int i = 0; i < items; i++) {
+        total += results[i].count;
+        *unreadable += results[i].unreadable;
+        if (results[i].status != IRMAS_OK) status = results[i].status;
+    }
+    e->list = status == IRMAS_OK && total > 0
+                  ? malloc((size_t)total * sizeof *e->list)
+                  : NULL;
+    if (status == IRMAS_OK && total > 0 && !e->list) status = IRMAS_ERR_NOMEM;
+    for (int i = 0; i < items; i++) {
+        for (int j = 0; j < results[i].count; j++) {
+            if (status == IRMAS_OK)
+                e->list[e->count++] = results[i].list[j];
+            else
+                free(results[i].list[j].values);
+        }
+        free(results[i].list);
+    }
+    if (status != IRMAS_OK)
+        return status_fail(err, errlen, status,
+                           "out of memory holding the frames of the data "
+                           "set; use a smaller --window, fewer --data "
+                           "folders or --mixdown");
+    if (total == 0)
+        return status_fail(err, errlen, IRMAS_ERR_FORMAT,
+                           "none of the %d files could be read; see the "
+                           "messages above", items);
+    return IRMAS_OK;
+}
+
+irmas_status examples_load(example_set *e, const dataset *d, const model *m,
+                           int mixdown, int threads, int *unreadable,
+                           char *err, size_t errlen)
+{
+    *e = (example_set){.frames = model_frames(m),
+                       .features = model_features(m)};
+    *unreadable = 0;
+    load_job job = {.d = d, .m = m, .mixdown = mixdown};
+    job.results = calloc((size_t)d->n_items, sizeof *job.results);
+    if (!job.results)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "out of memory for %d files", d->n_items);
+    irmas_status status = load_all(&job, threads < 1 ? 1 : threads, err,
+                                   errlen);
+    if (status == IRMAS_OK)
+        status = gather(e, job.results, d->n_items, unreadable, err, errlen);
+    else
+        for (int i = 0; i < d->n_items; i++) {
+            for (int j = 0; j < job.results[i].count; j++)
+                free(job.results[i].list[j].values);
+            free(job.results[i].list);
+        }
+    free(job.results);
+    if (status != IRMAS_OK) examples_free(e);
+    return status;
+}
+
+void examples_free(example_set *e)
+{
+    for (int i = 0; i < e->count; i++) free(e->list[i].values);
+    free(e->list);
+    e->list = NULL;
+    e->count = 0;
+}
+
+irmas_status examples_split(const example_set *e, const int *assignment,
+                            example_split *out)
+{
+    *out = (example_split){{NULL}};
+    for (int i = 0; i < e->count; i++)
+        out->count[assignment[e->list[i].item]]++;
+    for (int s = 0; s < 3; s++) {
+        out->which[s] = malloc((size_t)(out->count[s] + 1) * sizeof(int));
+        if (!out->which[s]) {
+            example_split_free(out);
+            return IRMAS_ERR_NOMEM;
+        }
+        out->count[s] = 0;
+    }
+    for (int i = 0; i < e->count; i++) {
+        int s = assignment[e->list[i].item];
+        out->which[s][out->count[s]++] = i;
+    }
+    return IRMAS_OK;
+}
+
+void example_split_free(example_split *s)
+{
+    for (int i = 0; i < 3; i++) {
+        free(s->which[i]);
+        s->which[i] = NULL;
+    }
+}
+
+irmas_status examples_standardise(const example_set *e, const int *which,
+                                  int n, model *m)
+{
+    int features = e->features;
+    double *sum = calloc(2 * (size_t)features, sizeof *sum);
+    if (!sum) return IRMAS_ERR_NOMEM;
+    double *squares = sum + features;
+    for (int i = 0; i < n; i++) {
+        const example *ex = &e->list[which[i]];
+        for (long t = 0; t < e->frames; t++)
+            for (int f = 0; f < features; f++) {
+                double v = ex->values[t * features + f] * (double)ex->step;
+                sum[f] += v;
+                squares[f] += v * v;
+            }
+    }
+    double count = (double)n * e->frames;
+    for (int f = 0; f < features; f++) {
+        double mean = count > 0 ? sum[f] / count : 0.0;
+        double variance = count > 0 ? squares[f] / count - mean * mean : 0.0;
+        m->feature_mean[f] = (float)mean;
+        m->feature_scale[f] = variance > 1e-12 ? (float)(1.0 / sqrt(variance))
+                                               : 1.0f;
+    }
+    free(sum);
+    return IRMAS_OK;
+}
+
+void examples_batch(const example_set *e, const model *m, const int *which,
+                    int batch, float *x)
+{
+    int features = e->features;
+    const float *mean = m->feature_mean, *scale = m->feature_scale;
+    for (int r = 0; r < batch; r++) {
+        const example *ex = &e->list[which[r]];
+        for (long t = 0; t < e->frames; t++) {
+            const int16_t *q = ex->values + t * features;
+            float *out = x + (t * batch + r) * features;
+            for (int f = 0; f < features; f++)
+                out[f] = (q[f] * ex->step - mean[f]) * scale[f];
+        }
+    }
+}

@@ -1,0 +1,73 @@
+/* examples.h: the windows a training run learns from, held in memory as
+ * front-end frames.
+ *
+ * Every file of a data set is read once at the model's rate
+ * (audio_file.h). Each of its channels (or their mixdown) is one example
+ * per window: a file shorter than the model's window is zero-padded to
+ * one window, a longer one is cut into consecutive whole windows (an
+ * IRMAS excerpt is exactly one). Each window is normalised the model's way
+ * (model_prepare_samples) and turned into frames by the model's front-end,
+ * so training never touches audio again.
+ *
+ * Frames are kept as 16-bit integers with one step per example
+ * (value = q * step, step = the example's largest magnitude / 32767): half
+ * the memory of floats, which lets IRMAS's 13,410 stereo examples at
+ * 44.1 kHz fit in 3.5 GB, and no loss for 16-bit recordings normalised to
+ * a peak of 1. Standardisation (the model's feature_mean and
+ * feature_scale) is applied when a batch is assembled.
+ */
+#ifndef IRMAS_EXAMPLES_H
+#define IRMAS_EXAMPLES_H
+
+#include <stdint.h>
+
+#include "dataset.h"
+
+typedef struct {
+    int16_t *values; /* [frames][features], quantised */
+    float step;      /* what one unit of values stands for */
+    int label;       /* the item's primary class */
+    int item;        /* the index of the data set item it came from */
+} example;
+
+typedef struct {
+    int frames, features; /* per example: the model's */
+    int count;
+    example *list; /* in data set order, then channel, then window */
+} example_set;
+
+/* Reads every item of d for model m (its rate, norm and front-end), on
+ * threads threads. A file that cannot be read is reported on stderr by
+ * name, skipped, and counted in *unreadable; the result does not depend on
+ * the number of threads. */
+irmas_status examples_load(example_set *e, const dataset *d, const model *m,
+                           int mixdown, int threads, int *unreadable,
+                           char *err, size_t errlen);
+void examples_free(example_set *e);
+
+/* The examples of each split, as indices into a set's list. */
+typedef struct {
+    int *which[3]; /* SPLIT_TRAIN, SPLIT_VALIDATION, SPLIT_TEST */
+    int count[3];
+} example_split;
+
+/* Sorts e's examples into splits by their items' assignment (what
+ * dataset_split made), keeping their order. */
+irmas_status examples_split(const example_set *e, const int *assignment,
+                            example_split *out);
+void example_split_free(example_split *s);
+
+/* Sets m's feature_mean and feature_scale (which must be allocated) to the
+ * mean and 1 / standard deviation of each feature over the frames of the
+ * examples which[0..n), so training sees zero-mean, unit-variance inputs.
+ * A feature that never varies keeps scale 1. Fails only for lack of
+ * memory. */
+irmas_status examples_standardise(const example_set *e, const int *which,
+                                  int n, model *m);
+
+/* Writes x[frames][batch][features], time-major as bptt.h wants it, for
+ * the examples which[0..batch), standardised with m's statistics. */
+void examples_batch(const example_set *e, const model *m, const int *which,
+                    int batch, float *x);
+
+#endif

@@ -1,0 +1,81 @@
+/* run_options.h: the settings of a training run: irmas-train's command
+ * line, parsed and checked, and written back as one for checkpoints.
+ *
+ * A checkpoint stores the run's command line (as run_options_args gives
+ * it) so that `irmas-train --resume FILE` alone continues the run. A
+ * resume parses the stored arguments, then the new ones over them: flags
+ * that only say how long, how fast or where to write (--epochs,
+ * --patience, --threads, --out, --checkpoint, --log) may change; those
+ * that define the model and its data (run_options_defining) must not, and
+ * run_options_same_run names the first that did.
+ */
+#ifndef IRMAS_RUN_OPTIONS_H
+#define IRMAS_RUN_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model.h"
+
+#define RUN_MAX_DIRS 64
+
+typedef struct {
+    const char *dirs[RUN_MAX_DIRS]; /* --data, in order */
+    int n_dirs;
+    layer_kind cell;     /* --model */
+    int gru_reset_after; /* --model gru (1) or gru-original (0) */
+    int hidden, frame, dense;
+    double dropout;
+    const char *classes;  /* --classes; "" for every class with data */
+    const char *split_by; /* --split-by */
+    int mixdown;
+    frontend_kind frontend;
+    int fft, hop, mels;
+    norm_kind norm;
+    int rate;
+    double window; /* seconds */
+    int epochs, batch, patience, threads;
+    double lr, clip, val_fraction, test_fraction;
+    uint64_t seed;
+    const char *out, *checkpoint, *log; /* checkpoint: default OUT.ckpt */
+    const char *resume;                 /* --resume, or NULL */
+    const char *export_dir;             /* --export, or NULL */
+    uint64_t given; /* bit i: option i of the table was on the command line */
+} run_options;
+
+/* The defaults: the study's best model (an LSTM with H = 100 reading
+ * |X_t| = 100 raw samples a step, 3 s windows at 44.1 kHz) and training
+ * settings that suit it. */
+void run_options_defaults(run_options *o);
+
+/* Parses argv[1..argc) over o (strings point into argv). Returns 0; 1 if
+ * --help was asked for (the usage is printed on stdout); 2 after printing
+ * what is wrong on stderr. */
+int run_options_parse(run_options *o, int argc, char *const argv[]);
+
+/* Checks the options together (what no single flag shows, and the
+ * required ones); returns 0, or 2 after printing what is wrong. */
+int run_options_check(const run_options *o);
+
+void run_options_usage(FILE *f);
+
+/* o as an argument list: "--flag", "value", ... each NUL-terminated, in a
+ * new buffer of *size bytes. run_options_args gives every flag a resume
+ * keeps (all but --resume and --export); run_options_defining those that
+ * define the model and data. NULL when out of memory. */
+char *run_options_args(const run_options *o, size_t *size);
+char *run_options_defining(const run_options *o, size_t *size);
+
+/* Splits an argument list made by run_options_args into argv form after
+ * argv[0] = program: a new array of *argc pointers into args. */
+char **run_options_split(const char *program, const char *args, size_t size,
+                         int *argc);
+
+/* 1 if two defining lists agree; else 0, with a sentence naming the first
+ * flag that differs in why. */
+int run_options_same_run(const char *before, size_t before_size,
+                         const char *now, size_t now_size, char *why,
+                         size_t why_size);
+
+#endif

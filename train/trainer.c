@@ -1,0 +1,565 @@
+/* trainer.c: the training loop of trainer.h.
+ *
+ * The parts, in the order a run meets them:
+ *   workers     one backprop pass and one input buffer per thread; a
+ *               batch is dispatched as equal runs of rows, the calling
+ *               thread taking the first run itself;
+ *   a step      dropout masks drawn for the whole batch, the workers run,
+ *               their gradients summed in worker order, clipped, Adam;
+ *   an epoch    shuffle, steps, validation, the log line, the best model,
+ *               the checkpoint;
+ *   the log     created fresh, or on resume cut back to the checkpoint's
+ *               epoch (a crash between log and checkpoint would otherwise
+ *               leave an epoch in it twice) and appended to.
+ */
+#include "trainer.h"
+
+#include "adam.h"
+#include "atomic_file.h"
+#include "backprop.h"
+#include "gemm.h"
+#include "loss.h"
+#include "metrics.h"
+#include "model_file.h"
+#include "network.h"
+#include "progress.h"
+#include "rng.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define TRAINER_MAX_THREADS 64
+
+/* One thread's share of a batch, and what it found. */
+typedef struct {
+    const struct trainer *t;
+    backprop *pass;
+    float *x;      /* [frames][rows][features] */
+    int *labels;   /* [rows] */
+    const int *which;
+    int rows;
+    const float *mask; /* [rows][mask width], or NULL */
+    int learn;         /* 1: backward too */
+    float scale;       /* 1 / the whole batch's rows */
+    float *probs;      /* where to copy the probabilities, or NULL */
+    double loss;
+    int correct;
+} worker;
+
+struct trainer {
+    model *m;
+    const example_set *e;
+    const example_split *split;
+    trainer_options o;
+    long params;
+    int n_workers, mask_width;
+    worker workers[TRAINER_MAX_THREADS];
+    adam opt;
+    rng random;
+    float *grads; /* [params]: the batch's sum over workers */
+    float *best;  /* [params]: the best weights so far */
+    float *mask;  /* [batch][mask width] */
+    int *order;   /* [training examples]: this epoch's order */
+    int epoch, best_epoch, bad_epochs;
+    double best_loss, best_accuracy;
+    FILE *log;
+};
+
+/* ---- workers ---------------------------------------------------------- */
+
+static void *worker_run(void *arg)
+{
+    worker *w = arg;
+    const trainer *t = w->t;
+    int classes = t->m->classes;
+    examples_batch(t->e, t->m, w->which, w->rows, w->x);
+    for (int r = 0; r < w->rows; r++)
+        w->labels[r] = t->e->list[w->which[r]].label;
+    const float *probs = backprop_forward(w->pass, w->x, w->rows, w->mask);
+    w->correct = 0;
+    for (int r = 0; r < w->rows; r++)
+        w->correct +=
+            metrics_argmax(probs + (long)r * classes, classes) == w->labels[r];
+    if (w->probs)
+        memcpy(w->probs, probs, (size_t)w->rows * classes * sizeof *probs);
+    w->loss = w->learn ? backprop_backward(w->pass, w->x, w->labels, w->rows,
+                                           w->scale)
+                       : loss_softmax_xent(probs, w->labels, w->rows, classes,
+                                           0.0f, NULL);
+    return NULL;
+}
+
+static irmas_status worker_init(worker *w, const trainer *t, int rows,
+                                char *err, size_t errlen)
+{
+    w->t = t;
+    irmas_status status = backprop_new(t->m, rows, &w->pass, err, errlen);
+    if (status != IRMAS_OK) return status;
+    w->x = malloc((size_t)t->e->frames * rows * t->e->features *
+                  sizeof *w->x);
+    w->labels = malloc((size_t)rows * sizeof *w->labels);
+    if (w->x && w->labels) return IRMAS_OK;
+    return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                       "out of memory for a batch of %d windows", rows);
+}
+
+static void worker_free(worker *w)
+{
+    backprop_delete(w->pass);
+    free(w->x);
+    free(w->labels);
+}
+
+/* Runs examples which[0..rows) through the workers; returns how many took
+ * part. probs, when not NULL, receives [rows][classes]. */
+static int trainer_dispatch(trainer *t, const int *which, int rows,
+                            int learn, float *probs)
+{
+    int share = (rows + t->n_workers - 1) / t->n_workers, used = 0;
+    for (int start = 0; start < rows; start += share, used++) {
+        worker *w = &t->workers[used];
+        w->which = which + start;
+        w->rows = rows - start < share ? rows - start : share;
+        w->learn = learn;
+        w->mask = learn && t->o.dropout > 0.0
+                      ? t->mask + (long)start * t->mask_width
+                      : NULL;
+        w->scale = 1.0f / (float)rows;
+        w->probs = probs ? probs + (long)start * t->m->classes : NULL;
+    }
+    pthread_t ids[TRAINER_MAX_THREADS];
+    int started[TRAINER_MAX_THREADS] = {0};
+    for (int i = 1; i < used; i++)
+        started[i] =
+            pthread_create(&ids[i], NULL, worker_run, &t->workers[i]) == 0;
+    worker_run(&t->workers[0]);
+    for (int i = 1; i < used; i++) {
+        if (started[i])
+            pthread_join(ids[i], NULL);
+        else
+            worker_run(&t->workers[i]); /* no thread to be had: do it here */
+    }
+    return used;
+}
+
+/* ---- setting up --------------------------------------------------------- */
+
+static irmas_status trainer_alloc(trainer *t, char *err, size_t errlen)
+{
+    int rows = (t->o.batch + t->n_workers - 1) / t->n_workers;
+    irmas_status status = IRMAS_OK;
+    for (int i = 0; i < t->n_workers && status == IRMAS_OK; i++)
+        status = worker_init(&t->workers[i], t, rows, err, errlen);
+    if (status != IRMAS_OK) return status;
+    t->mask_width = backprop_mask_width(t->workers[0].pass);
+    t->grads = malloc((size_t)t->params * sizeof *t->grads);
+    t->best = malloc((size_t)t->params * sizeof *t->best);
+    t->mask = malloc((size_t)t->o.batch * t->mask_width * sizeof *t->mask);
+    t->order = malloc(((size_t)t->split->count[SPLIT_TRAIN] + 1) *
+                      sizeof *t->order);
+    if (adam_init(&t->opt, t->params, t->o.lr) != IRMAS_OK || !t->grads ||
+        !t->best || !t->mask || !t->order)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "out of memory for the optimiser");
+    return IRMAS_OK;
+}
+
+irmas_status trainer_new(model *m, const example_set *e,
+                         const example_split *s, const trainer_options *o,
+                         trainer **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (o->batch < 1 || o->threads < 1 || o->threads > TRAINER_MAX_THREADS)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "batch %d and threads %d: both must be at least "
+                           "1, threads at most %d", o->batch, o->threads,
+                           TRAINER_MAX_THREADS);
+    trainer *t = calloc(1, sizeof *t);
+    if (!t) return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                               "out of memory for a trainer");
+    *t = (trainer){.m = m, .e = e, .split = s, .o = *o,
+                   .params = model_parameters(m),
+                   .n_workers = o->threads < o->batch ? o->threads : o->batch};
+    gemm_set_threads(1);
+    irmas_status status = trainer_alloc(t, err, errlen);
+    if (status != IRMAS_OK) {
+        trainer_delete(t);
+        return status;
+    }
+    rng_seed(&t->random, o->seed);
+    network_init(m, &t->random);
+    memcpy(t->best, m->arena, (size_t)t->params * sizeof *t->best);
+    *out = t;
+    return IRMAS_OK;
+}
+
+void trainer_delete(trainer *t)
+{
+    if (!t) return;
+    for (int i = 0; i < t->n_workers; i++) worker_free(&t->workers[i]);
+    adam_free(&t->opt);
+    free(t->grads);
+    free(t->best);
+    free(t->mask);
+    free(t->order);
+    if (t->log) fclose(t->log);
+    free(t);
+}
+
+irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
+                            size_t errlen)
+{
+    int features = model_features(t->m);
+    if (c->params != t->params || c->features != features)
+        return status_fail(err, errlen, IRMAS_ERR_FORMAT,
+                           "the checkpoint holds %ld weights and %d "
+                           "features, the model has %ld and %d",
+                           c->params, c->features, t->params, features);
+    size_t bytes = (size_t)t->params * sizeof(float);
+    memcpy(t->m->arena, c->weights, bytes);
+    memcpy(t->best, c->best, bytes);
+    memcpy(t->opt.m, c->adam_m, bytes);
+    memcpy(t->opt.v, c->adam_v, bytes);
+    memcpy(t->m->feature_mean, c->feature_mean, features * sizeof(float));
+    memcpy(t->m->feature_scale, c->feature_scale, features * sizeof(float));
+    t->opt.step = c->adam_step;
+    t->random.state = c->rng_state;
+    t->epoch = c->epoch;
+    t->best_epoch = c->best_epoch;
+    t->best_loss = c->best_loss;
+    t->bad_epochs = c->bad_epochs;
+    return IRMAS_OK;
+}
+
+/* ---- evaluation ----------------------------------------------------- */
+
+irmas_status trainer_evaluate(trainer *t, const int *which, int n,
+                              float *probs, double *loss, double *accuracy)
+{
+    double total = 0.0;
+    long correct = 0;
+    for (int start = 0; start < n; start += t->o.batch) {
+        int rows = n - start < t->o.batch ? n - start : t->o.batch;
+        int used = trainer_dispatch(
+            t, which + start, rows, 0,
+            probs ? probs + (long)start * t->m->classes : NULL);
+        for (int i = 0; i < used; i++) {
+            total += t->workers[i].loss;
+            correct += t->workers[i].correct;
+        }
+    }
+    *loss = n > 0 ? total / n : 0.0;
+    *accuracy = n > 0 ? (double)correct / n : 0.0;
+    return IRMAS_OK;
+}
+
+int trainer_best(const trainer *t, double *loss, double *accuracy)
+{
+    *loss = t->best_loss;
+    *accuracy = t->best_accuracy;
+    return t->best_epoch;
+}
+
+/* ---- one epoch -------------------------------------------------------- */
+
+/* Draws the batch's dropout masks: 0, or 1 / (1 - p) so the expected
+ * output is unchanged. */
+static void trainer_draw_mask(trainer *t, int rows)
+{
+    float p = (float)t->o.dropout, keep = 1.0f / (1.0f - p);
+    for (long i = 0; i < (long)rows * t->mask_width; i++)
+        t->mask[i] = rng_uniform(&t->random) < p ? 0.0f : keep;
+}
+
+/* One update from examples which[0..rows); adds to the epoch's sums. */
+static void trainer_step(trainer *t, const int *which, int rows,
+                         double *loss, long *correct)
+{
+    if (t->o.dropout > 0.0) trainer_draw_mask(t, rows);
+    int used = trainer_dispatch(t, which, rows, 1, NULL);
+    memcpy(t->grads, backprop_grads(t->workers[0].pass),
+           (size_t)t->params * sizeof *t->grads);
+    for (int i = 1; i < used; i++) {
+        const float *g = backprop_grads(t->workers[i].pass);
+        for (long j = 0; j < t->params; j++) t->grads[j] += g[j];
+    }
+    for (int i = 0; i < used; i++) {
+        *loss += t->workers[i].loss;
+        *correct += t->workers[i].correct;
+    }
+    adam_clip_norm(t->grads, t->params, t->o.clip);
+    adam_step(&t->opt, t->m->arena, t->grads);
+}
+
+typedef struct {
+    double train_loss, train_accuracy, val_loss, val_accuracy, seconds;
+} epoch_result;
+
+static void trainer_train_epoch(trainer *t, epoch_result *r)
+{
+    const example_split *s = t->split;
+    int n = s->count[SPLIT_TRAIN], batches = (n + t->o.batch - 1) / t->o.batch;
+    memcpy(t->order, s->which[SPLIT_TRAIN], (size_t)n * sizeof *t->order);
+    rng_shuffle(&t->random, t->order, n);
+    progress bar;
+    progress_begin(&bar, t->epoch + 1, t->o.epochs, batches);
+    double loss = 0.0;
+    long correct = 0;
+    for (int b = 0; b < batches; b++) {
+        int start = b * t->o.batch;
+        int rows = n - start < t->o.batch ? n - start : t->o.batch;
+        trainer_step(t, t->order + start, rows, &loss, &correct);
+        progress_step(&bar, b + 1, loss / (start + rows),
+                      (double)correct / (start + rows));
+    }
+    progress_end(&bar);
+    r->train_loss = loss / n;
+    r->train_accuracy = (double)correct / n;
+}
+
+/* The provenance of the model as saved at the best epoch. */
+static char *trainer_provenance(const trainer *t)
+{
+    char *text = NULL;
+    if (asprintf(&text, "%s\nbest epoch: %d; validation loss %.4f, "
+                        "accuracy %.4f",
+                 t->o.provenance ? t->o.provenance : "", t->best_epoch,
+                 t->best_loss, t->best_accuracy) < 0)
+        return NULL;
+    return text;
+}
+
+/* Makes the current weights the best and saves them to the output. */
+static irmas_status trainer_keep_best(trainer *t, const epoch_result *r,
+                                      char *err, size_t errlen)
+{
+    t->best_epoch = t->epoch;
+    t->best_loss = r->val_loss;
+    t->best_accuracy = r->val_accuracy;
+    t->bad_epochs = 0;
+    memcpy(t->best, t->m->arena, (size_t)t->params * sizeof *t->best);
+    char *provenance = trainer_provenance(t);
+    if (!provenance || model_set_provenance(t->m, provenance) != IRMAS_OK) {
+        free(provenance);
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "out of memory for the model's provenance");
+    }
+    free(provenance);
+    return model_save(t->m, t->o.out_path, err, errlen);
+}
+
+static irmas_status trainer_save_checkpoint(trainer *t, char *err,
+                                            size_t errlen)
+{
+    const example_split *s = t->split;
+    checkpoint c = {
+        .run = (char *)t->o.run, .run_size = t->o.run_size,
+        .examples = {s->count[0], s->count[1], s->count[2]},
+        .epoch = t->epoch, .best_epoch = t->best_epoch,
+        .best_loss = t->best_loss, .bad_epochs = t->bad_epochs,
+        .rng_state = t->random.state, .adam_step = t->opt.step,
+        .params = t->params, .weights = t->m->arena, .best = t->best,
+        .adam_m = t->opt.m, .adam_v = t->opt.v,
+        .features = model_features(t->m),
+        .feature_mean = t->m->feature_mean,
+        .feature_scale = t->m->feature_scale};
+    return checkpoint_save(&c, t->o.checkpoint_path, err, errlen);
+}
+
+static void trainer_report_epoch(trainer *t, const epoch_result *r,
+                                 int improved)
+{
+    fprintf(stderr, "epoch %d/%d  train loss %.4f acc %.4f  val loss %.4f "
+                    "acc %.4f  %.1f s%s\n",
+            t->epoch, t->o.epochs, r->train_loss, r->train_accuracy,
+            r->val_loss, r->val_accuracy, r->seconds,
+            improved ? "  (best so far, saved)" : "");
+    if (!t->log) return;
+    fprintf(t->log, "%d,%.6f,%.6f,%.6f,%.6f,%.3f\n", t->epoch, r->train_loss,
+            r->train_accuracy, r->val_loss, r->val_accuracy, r->seconds);
+    fflush(t->log);
+}
+
+static irmas_status trainer_epoch(trainer *t, char *err, size_t errlen)
+{
+    epoch_result r;
+    double start = progress_now();
+    trainer_train_epoch(t, &r);
+    const example_split *s = t->split;
+    trainer_evaluate(t, s->which[SPLIT_VALIDATION], s->count[SPLIT_VALIDATION],
+                     NULL, &r.val_loss, &r.val_accuracy);
+    r.seconds = progress_now() - start;
+    t->epoch++;
+    int improved = t->best_epoch == 0 || r.val_loss < t->best_loss;
+    irmas_status status = IRMAS_OK;
+    if (improved)
+        status = trainer_keep_best(t, &r, err, errlen);
+    else
+        t->bad_epochs++;
+    trainer_report_epoch(t, &r, improved);
+    if (status == IRMAS_OK) status = trainer_save_checkpoint(t, err, errlen);
+    return status;
+}
+
+/* ---- the log ------------------------------------------------------ */
+
+static const char log_header[] =
+    "epoch,train_loss,train_acc,val_loss,val_acc,seconds\n";
+
+/* Rewrites the log with only the header and the lines of epochs up to
+ * t->epoch. A missing log is started afresh. */
+static irmas_status trainer_trim_log(trainer *t, char *err, size_t errlen)
+{
+    FILE *f = fopen(t->o.log_path, "r");
+    if (!f) return atomic_file_write(t->o.log_path, log_header,
+                                     strlen(log_header), err, errlen);
+    char *kept = NULL, *line = NULL;
+    size_t kept_size = 0, line_size = 0;
+    FILE *out = open_memstream(&kept, &kept_size);
+    if (!out) {
+        fclose(f);
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM, "out of memory");
+    }
+    fputs(log_header, out);
+    while (getline(&line, &line_size, f) > 0) {
+        char *end;
+        long epoch = strtol(line, &end, 10);
+        if (end != line && *end == ',' && epoch >= 1 && epoch <= t->epoch)
+            fputs(line, out);
+    }
+    free(line);
+    fclose(f);
+    fclose(out);
+    irmas_status status = atomic_file_write(t->o.log_path, kept, kept_size,
+                                            err, errlen);
+    free(kept);
+    return status;
+}
+
+static irmas_status trainer_open_log(trainer *t, char *err, size_t errlen)
+{
+    if (!t->o.log_path) return IRMAS_OK;
+    irmas_status status = IRMAS_OK;
+    if (t->epoch > 0) status = trainer_trim_log(t, err, errlen);
+    if (status != IRMAS_OK) return status;
+    t->log = fopen(t->o.log_path, t->epoch > 0 ? "a" : "w");
+    if (!t->log)
+        return status_fail(err, errlen, IRMAS_ERR_IO,
+                           "%s: cannot write the log: %s", t->o.log_path,
+                           strerror(errno));
+    if (t->epoch == 0) fputs(log_header, t->log);
+    return IRMAS_OK;
+}
+
+/* ---- the run -------------------------------------------------------- */
+
+static int trainer_should_stop(const trainer *t)
+{
+    return t->o.patience > 0 && t->bad_epochs >= t->o.patience;
+}
+
+irmas_status trainer_run(trainer *t, char *err, size_t errlen)
+{
+    irmas_status status = trainer_open_log(t, err, errlen);
+    while (status == IRMAS_OK && t->epoch < t->o.epochs &&
+           !trainer_should_stop(t))
+        status = trainer_epoch(t, err, errlen);
+    if (status == IRMAS_OK && trainer_should_stop(t))
+        fprintf(stderr, "stopped: no better validation loss in the %d "
+                        "epochs since epoch %d\n",
+                t->bad_epochs, t->best_epoch);
+    memcpy(t->m->arena, t->best, (size_t)t->params * sizeof *t->best);
+    return status;
+}
+
+/* ---- export ----------------------------------------------------------- */
+
+static irmas_status write_array(const char *dir, const char *name,
+                                const void *data, size_t bytes, char *err,
+                                size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(data, 1, bytes, f) == bytes;
+    if (f) ok &= fclose(f) == 0;
+    return ok ? IRMAS_OK
+              : status_fail(err, errlen, IRMAS_ERR_IO, "%s: cannot write: %s",
+                            path, strerror(errno));
+}
+
+static irmas_status export_meta(trainer *t, const char *dir, char *err,
+                                size_t errlen)
+{
+    const layer *cell = &t->m->layers[0];
+    char meta[1024];
+    int n = snprintf(meta, sizeof meta,
+                     "cell %s\nreset_after %d\nframes %d\nfeatures %d\n"
+                     "hidden %d\nlayers %d\nclasses %d\nexamples %d\n"
+                     "batch %d\nlr %.17g\nclip %.17g\ndropout %.17g\n"
+                     "params %ld\n",
+                     layer_kind_name(cell->kind),
+                     cell->kind == LAYER_GRU ? cell->u.gru.reset_after : 0,
+                     t->e->frames, t->e->features,
+                     cell->kind == LAYER_BLSTM ? cell->u.blstm.fwd.hidden
+                                               : layer_outputs(cell),
+                     t->m->n_layers, t->m->classes,
+                     t->split->count[SPLIT_TRAIN], t->o.batch, t->o.lr,
+                     t->o.clip, t->o.dropout, t->params);
+    return write_array(dir, "meta.txt", meta, (size_t)n, err, errlen);
+}
+
+/* features.f32 and labels.i32 for the training split. */
+static irmas_status export_examples(trainer *t, const char *dir, char *err,
+                                    size_t errlen)
+{
+    int n = t->split->count[SPLIT_TRAIN];
+    long each = (long)t->e->frames * t->e->features;
+    float *features = malloc((size_t)n * each * sizeof *features);
+    int *labels = malloc(((size_t)n + 1) * sizeof *labels);
+    irmas_status status = IRMAS_ERR_NOMEM;
+    if (features && labels) {
+        for (int i = 0; i < n; i++) {
+            int which = t->split->which[SPLIT_TRAIN][i];
+            examples_batch(t->e, t->m, &which, 1, features + i * each);
+            labels[i] = t->e->list[which].label;
+        }
+        status = write_array(dir, "features.f32", features,
+                             (size_t)n * each * sizeof *features, err, errlen);
+        if (status == IRMAS_OK)
+            status = write_array(dir, "labels.i32", labels,
+                                 (size_t)n * sizeof *labels, err, errlen);
+    } else {
+        status_fail(err, errlen, status, "out of memory exporting %d "
+                    "examples", n);
+    }
+    free(features);
+    free(labels);
+    return status;
+}
+
+irmas_status trainer_export(trainer *t, const char *dir, char *err,
+                            size_t errlen)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return status_fail(err, errlen, IRMAS_ERR_IO, "%s: cannot create: %s",
+                           dir, strerror(errno));
+    irmas_status status = export_meta(t, dir, err, errlen);
+    if (status == IRMAS_OK)
+        status = write_array(dir, "weights.f32", t->m->arena,
+                             (size_t)t->params * sizeof(float), err, errlen);
+    if (status == IRMAS_OK) status = export_examples(t, dir, err, errlen);
+    if (status != IRMAS_OK) return status;
+    /* The next epoch shuffles the training examples with the generator as
+     * it is now; a copy, shuffling positions, tells the same order. */
+    int n = t->split->count[SPLIT_TRAIN];
+    rng copy = t->random;
+    for (int i = 0; i < n; i++) t->order[i] = i;
+    rng_shuffle(&copy, t->order, n);
+    return write_array(dir, "order.i32", t->order, (size_t)n * sizeof(int),
+                       err, errlen);
+}

@@ -1,0 +1,86 @@
+/* trainer.h: the training loop: minibatch Adam over a set of examples,
+ * epoch by epoch, with validation, early stopping, checkpoints, a progress
+ * bar and a CSV log.
+ *
+ * Each epoch visits the training examples in a fresh random order, in
+ * batches. A batch is split into equal runs of rows, one per worker
+ * thread; every worker runs the model forward and backward over its rows
+ * with its own tapes (backprop.h), and the workers' gradients are added in
+ * worker order, clipped to a maximum norm and applied by Adam (adam.h).
+ * Everything random (the initial weights, the order, the dropout masks)
+ * comes from one generator in the calling thread, and nothing depends on
+ * which worker finishes first, so a seed and a thread count always give
+ * the same model, bit for bit. OpenBLAS is pinned to one thread per
+ * caller: the workers are the parallelism.
+ *
+ * After each epoch the model is scored on the validation split; a lower
+ * validation loss than any before makes it the best so far, saved at once
+ * to the output path (model_save), and training stops after `patience`
+ * epochs without one. Then a checkpoint (checkpoint.h) is written, from
+ * which trainer_resume continues exactly. The CSV log gets one line per
+ * epoch: epoch,train_loss,train_acc,val_loss,val_acc,seconds.
+ */
+#ifndef IRMAS_TRAINER_H
+#define IRMAS_TRAINER_H
+
+#include <stdint.h>
+
+#include "checkpoint.h"
+#include "examples.h"
+
+typedef struct {
+    int epochs;   /* the last epoch to run, counting from 1 */
+    int batch;    /* examples per update */
+    int threads;  /* workers a batch is split across */
+    int patience; /* epochs without a better validation loss before
+                     stopping; 0: never stop early */
+    double lr, clip, dropout; /* clip: largest gradient norm, 0: none */
+    uint64_t seed;
+    const char *out_path;        /* receives the best model */
+    const char *checkpoint_path; /* rewritten after every epoch */
+    const char *log_path;        /* the CSV log, or NULL */
+    const char *provenance;      /* for the saved model; the trainer adds
+                                    the best epoch's figures */
+    const char *run;             /* the run's defining options, stored in */
+    size_t run_size;             /* checkpoints (checkpoint.h) */
+} trainer_options;
+
+typedef struct trainer trainer;
+
+/* A trainer for m (built by network.h, its feature statistics set) over
+ * the examples of e in splits s, all of which must outlive it. m's weights
+ * are drawn from the seed. */
+irmas_status trainer_new(model *m, const example_set *e,
+                         const example_split *s, const trainer_options *o,
+                         trainer **out, char *err, size_t errlen);
+void trainer_delete(trainer *t);
+
+/* Continues from checkpoint c instead: weights, optimiser, generator,
+ * epoch, early-stopping state and feature statistics. The caller has
+ * checked that c belongs to this run (its options and split sizes). */
+irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
+                            size_t errlen);
+
+/* Runs the remaining epochs. On return m holds the best weights. */
+irmas_status trainer_run(trainer *t, char *err, size_t errlen);
+
+/* Scores m as it is on the examples which[0..n): mean cross-entropy,
+ * accuracy, and, when probs is not NULL, probs[n][classes]. */
+irmas_status trainer_evaluate(trainer *t, const int *which, int n,
+                              float *probs, double *loss, double *accuracy);
+
+/* The epoch the best weights are from (0: none yet), and their
+ * validation loss and accuracy. */
+int trainer_best(const trainer *t, double *loss, double *accuracy);
+
+/* Writes what an outside implementation needs to train the same model on
+ * the same data in the same order (bench/train_torch.py): into folder dir,
+ * meta.txt (shapes and settings, "key value" lines), weights.f32 (the
+ * initial weights, model_parameters floats in arena order), features.f32
+ * ([examples][frames][features], standardised), labels.i32 and order.i32
+ * (the next epoch's order as positions in features.f32), in the host's
+ * byte order. */
+irmas_status trainer_export(trainer *t, const char *dir, char *err,
+                            size_t errlen);
+
+#endif
