@@ -2,13 +2,19 @@
  *
  * The main thread reads the settings, loads the model, opens the capture
  * and the OSC targets (any of which failing stops the daemon at once with
- * one message), starts the worker, and then only waits for signals with
- * sigtimedwait: every signal is blocked in every thread, so none interrupts
- * an audio callback or the worker. Between signals it polls the capture
- * (the JACK backend reconnects from there) and writes the periodic
- * statistics line. SIGHUP loads the model again here, off the audio path,
- * and offers it to the worker; a model that fails to load or to fit the
- * device is refused and the old one keeps running.
+ * one message), starts the worker, and then waits for signals, polling the
+ * capture (the JACK backend reconnects from there) and writing the
+ * periodic statistics line four times a second. SIGHUP loads the model
+ * again here, off the audio path, and offers it to the worker; a model that
+ * fails to load or to fit the device is refused and the old one keeps
+ * running.
+ *
+ * The signals' handlers only set a flag the main loop reads. Every thread
+ * irmasd or its libraries start is started with the signals blocked, so no
+ * signal interrupts an audio callback or the worker; threads started before
+ * main (OpenBLAS starts its pool when it loads) may still take one, which
+ * is why the handlers exist at all: a blocked-everywhere scheme with
+ * sigwait would let such a thread die of SIGTERM's default action.
  */
 #include "capture.h"
 #include "capture_portaudio.h"
@@ -130,20 +136,61 @@ static double monotonic(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static volatile sig_atomic_t signal_stop, signal_reload, signal_report;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGHUP)
+        signal_reload = 1;
+    else if (sig == SIGUSR1)
+        signal_report = 1;
+    else
+        signal_stop = sig;
+}
+
+static const int handled_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1};
+#define N_HANDLED (sizeof handled_signals / sizeof *handled_signals)
+
+static void signals_install(void)
+{
+    struct sigaction action = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+    for (size_t i = 0; i < N_HANDLED; i++)
+        sigaction(handled_signals[i], &action, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a TCP target that hangs up is not fatal */
+}
+
+/* Blocks or unblocks the handled signals in the calling thread; threads
+ * started while they are blocked inherit the mask. */
+static void signals_block(int block)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < N_HANDLED; i++) sigaddset(&set, handled_signals[i]);
+    pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 /* Waits for signals until told to stop or the input ends. */
-static void daemon_run(daemon_state *d, const sigset_t *signals)
+static void daemon_run(daemon_state *d)
 {
     double next_report = monotonic() + d->o.log_interval;
     for (;;) {
         struct timespec quarter = {0, 250000000};
-        int sig = sigtimedwait(signals, NULL, &quarter);
-        if (sig == SIGINT || sig == SIGTERM) {
-            log_info("%s: stopping", strsignal(sig));
+        nanosleep(&quarter, NULL); /* a signal cuts it short */
+        if (signal_stop) {
+            log_info("%s: stopping", strsignal(signal_stop));
             break;
         }
-        if (sig == SIGHUP) daemon_reload(d);
-        if (sig == SIGUSR1) daemon_report(d);
+        if (signal_reload) {
+            signal_reload = 0;
+            daemon_reload(d);
+        }
+        if (signal_report) {
+            signal_report = 0;
+            daemon_report(d);
+        }
+        signals_block(1); /* JACK's threads, should it reconnect */
         capture_poll(d->capture);
+        signals_block(0);
         if (d->o.log_interval > 0 && monotonic() >= next_report) {
             daemon_report(d);
             next_report = monotonic() + d->o.log_interval;
@@ -184,14 +231,8 @@ int main(int argc, char **argv)
     if (action != OPTIONS_RUN) return daemon_action(action);
     log_set_verbose(d.o.verbose);
 
-    /* Blocked before any thread starts, so every thread inherits it. */
-    sigset_t signals;
-    sigemptyset(&signals);
-    int handled[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1};
-    for (size_t i = 0; i < sizeof handled / sizeof *handled; i++)
-        sigaddset(&signals, handled[i]);
-    pthread_sigmask(SIG_BLOCK, &signals, NULL);
-    signal(SIGPIPE, SIG_IGN); /* a TCP target that hangs up is not fatal */
+    signals_install();
+    signals_block(1); /* for every thread daemon_open starts */
 
     if (daemon_open(&d, err, sizeof err) != IRMAS_OK) {
         log_error("%s", err);
@@ -203,7 +244,8 @@ int main(int argc, char **argv)
     service_notify("READY=1");
     service_status("listening: %s", d.capture->description);
 
-    daemon_run(&d, &signals);
+    signals_block(0);
+    daemon_run(&d);
     service_notify("STOPPING=1");
     daemon_report(&d);
     daemon_close(&d);

@@ -154,22 +154,18 @@ static void layer_set_params(layer *l, const uint32_t values[IRM_MAX_PARAMS])
 }
 
 /* Every tensor the file holds, in file order: each layer's, then the
- * feature normalisation's. owner[k] is tensor k's layer, or -1. */
+ * feature normalisation's. */
 static int model_file_tensors(model *m, int with_norm,
-                              layer_tensor out[IRM_MAX_TENSORS],
-                              int owner[IRM_MAX_TENSORS])
+                              layer_tensor out[IRM_MAX_TENSORS])
 {
     int n = 0;
-    for (int i = 0; i < m->n_layers; i++) {
-        int count = layer_tensors(&m->layers[i], out + n);
-        for (int j = 0; j < count; j++) owner[n++] = i;
-    }
+    for (int i = 0; i < m->n_layers; i++)
+        n += layer_tensors(&m->layers[i], out + n);
     if (with_norm) {
         long features = model_features(m);
-        out[n] = (layer_tensor){"feature_mean", &m->feature_mean, features};
-        owner[n++] = -1;
-        out[n] = (layer_tensor){"feature_scale", &m->feature_scale, features};
-        owner[n++] = -1;
+        out[n++] = (layer_tensor){"feature_mean", &m->feature_mean, features};
+        out[n++] = (layer_tensor){"feature_scale", &m->feature_scale,
+                                  features};
     }
     return n;
 }
@@ -270,11 +266,9 @@ static void put_layer(writer *w, layer *l)
     for (int i = 0; i < tensors; i++) put_entry(w, &t[i]);
 }
 
-static void put_data(writer *w, model *m, int with_norm)
+/* The floats of t[0..n), patching each one's offset into the table. */
+static void put_data(writer *w, const layer_tensor *t, int n)
 {
-    layer_tensor t[IRM_MAX_TENSORS];
-    int owner[IRM_MAX_TENSORS];
-    int n = model_file_tensors(m, with_norm, t, owner);
     for (int k = 0; k < n && !w->failed; k++) {
         store_le(w->bytes + w->offset_at[k], w->size, 8);
         unsigned char *at = put_space(w, 4 * (size_t)t[k].count);
@@ -300,14 +294,12 @@ static void put_model(writer *w, model *m)
     for (int c = 0; c < m->classes; c++) put_str(w, m->labels[c]);
     put_str(w, m->provenance ? m->provenance : "");
 
+    layer_tensor t[IRM_MAX_TENSORS];
+    int n = model_file_tensors(m, with_norm, t);
     put_le(w, (uint32_t)m->n_layers, 4);
     for (int i = 0; i < m->n_layers; i++) put_layer(w, &m->layers[i]);
-    if (with_norm) {
-        long features = model_features(m);
-        put_entry(w, &(layer_tensor){"feature_mean", NULL, features});
-        put_entry(w, &(layer_tensor){"feature_scale", NULL, features});
-    }
-    put_data(w, m, with_norm);
+    for (int k = w->entries; k < n; k++) put_entry(w, &t[k]); /* the norm's */
+    put_data(w, t, n);
 
     if (w->failed) return;
     store_le(w->bytes + 12, w->size + IRM_CRC_BYTES, 8);
@@ -589,13 +581,13 @@ static irmas_status read_table(reader *r, model *m, int with_norm)
                                    &m->n_layers);
     for (int i = 0; status == IRMAS_OK && i < m->n_layers; i++)
         status = read_layer(r, m, i);
-    if (status != IRMAS_OK || !with_norm) return status;
-    long features = model_features(m);
-    status = read_entry(r, &(layer_tensor){"feature_mean", NULL, features},
-                        -1);
-    if (status == IRMAS_OK)
-        status = read_entry(r, &(layer_tensor){"feature_scale", NULL,
-                                               features}, -1);
+    if (status != IRMAS_OK) return status;
+
+    /* The feature normalisation's entries follow the layers'. */
+    layer_tensor t[IRM_MAX_TENSORS];
+    int n = model_file_tensors(m, with_norm, t);
+    for (int k = r->n_entries; status == IRMAS_OK && k < n; k++)
+        status = read_entry(r, &t[k], -1);
     return status;
 }
 
@@ -639,8 +631,7 @@ static irmas_status check_tiling(reader *r, const model *m,
 static irmas_status read_data(reader *r, model *m, int with_norm)
 {
     layer_tensor t[IRM_MAX_TENSORS];
-    int owner[IRM_MAX_TENSORS];
-    model_file_tensors(m, with_norm, t, owner);
+    model_file_tensors(m, with_norm, t);
     irmas_status status = check_tiling(r, m, t);
     if (status != IRMAS_OK) return status;
 

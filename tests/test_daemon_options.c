@@ -1,10 +1,10 @@
 /* test_daemon_options.c: irmasd's settings: defaults, flags, the
  * configuration file, which of them wins, and the messages a wrong one
  * gets. */
+#include "daemon_check.h"
 #include "options.h"
 #include "testutil.h"
 
-#include <check.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -137,17 +137,12 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("daemon options");
-    TCase *tc = tcase_create("options");
-    tcase_add_test(tc, defaults_listen_on_jack_and_send_to_port_9000);
-    tcase_add_test(tc, flags_set_every_kind_of_setting);
-    tcase_add_test(tc, the_file_is_read_and_flags_win_over_it);
-    tcase_add_test(tc, help_and_version_are_actions);
-    tcase_add_test(tc, wrong_settings_are_refused_with_a_message_naming_them);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    const TTest *tests[] = {
+        defaults_listen_on_jack_and_send_to_port_9000,
+        flags_set_every_kind_of_setting,
+        the_file_is_read_and_flags_win_over_it,
+        help_and_version_are_actions,
+        wrong_settings_are_refused_with_a_message_naming_them,
+    };
+    return daemon_check_run("daemon options", tests, 5, 30);
 }

@@ -2,9 +2,9 @@
  * server in the test: what a window's bundle holds, its timetag, labels
  * made safe for addresses, silence, the class list, and URLs refused at
  * start. */
+#include "daemon_check.h"
 #include "osc.h"
 
-#include <check.h>
 #include <lo/lo.h>
 #include <math.h>
 #include <pthread.h>
@@ -128,15 +128,9 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("daemon osc");
-    TCase *tc = tcase_create("osc");
-    tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, a_window_becomes_one_bundle_stamped_with_its_capture_time);
-    tcase_add_test(tc, urls_that_cannot_work_are_refused_at_start);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    const TTest *tests[] = {
+        a_window_becomes_one_bundle_stamped_with_its_capture_time,
+        urls_that_cannot_work_are_refused_at_start,
+    };
+    return daemon_check_run("daemon osc", tests, 2, 30);
 }

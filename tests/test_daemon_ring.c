@@ -1,11 +1,11 @@
 /* test_daemon_ring.c: the daemon's hand-off from the audio callback to the
  * worker (ring.h) and what the worker keeps beside it: where frames came
  * from in time (timeline.h) and the recent audio (history.h). */
+#include "daemon_check.h"
 #include "history.h"
 #include "ring.h"
 #include "timeline.h"
 
-#include <check.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -197,20 +197,14 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("daemon ring");
-    TCase *tc = tcase_create("ring");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, interleaved_and_planar_blocks_arrive_in_order);
-    tcase_add_test(tc, a_full_ring_drops_whole_blocks_counts_them_and_marks_the_gap);
-    tcase_add_test(tc, long_blocks_are_split_with_their_times);
-    tcase_add_test(tc, closing_drains_after_the_last_block);
-    tcase_add_test(tc, a_producer_and_a_consumer_in_two_threads_lose_nothing_silently);
-    tcase_add_test(tc, the_timeline_places_frames_between_and_beyond_blocks);
-    tcase_add_test(tc, the_history_keeps_the_last_frames_and_measures_their_level);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    const TTest *tests[] = {
+        interleaved_and_planar_blocks_arrive_in_order,
+        a_full_ring_drops_whole_blocks_counts_them_and_marks_the_gap,
+        long_blocks_are_split_with_their_times,
+        closing_drains_after_the_last_block,
+        a_producer_and_a_consumer_in_two_threads_lose_nothing_silently,
+        the_timeline_places_frames_between_and_beyond_blocks,
+        the_history_keeps_the_last_frames_and_measures_their_level,
+    };
+    return daemon_check_run("daemon ring", tests, 7, 60);
 }

@@ -3,11 +3,11 @@
  * device's frames a hop apart, streaming and whole-window recomputation
  * agreeing, restarts, and devices too slow for the model refused. The model
  * is daemon_tone's, which tells a low sine from a high one. */
+#include "daemon_check.h"
 #include "daemon_tone.h"
 #include "tagger.h"
 #include "testutil.h"
 
-#include <check.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,17 +124,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("daemon tagger");
-    TCase *tc = tcase_create("tagger");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, windows_land_on_device_frames_a_hop_apart);
-    tcase_add_test(tc, recomputing_whole_windows_agrees_with_streaming);
-    tcase_add_test(tc, a_restart_starts_the_windows_again_at_the_frame_given);
-    tcase_add_test(tc, a_device_too_slow_for_the_model_is_refused);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    const TTest *tests[] = {
+        windows_land_on_device_frames_a_hop_apart,
+        recomputing_whole_windows_agrees_with_streaming,
+        a_restart_starts_the_windows_again_at_the_frame_given,
+        a_device_too_slow_for_the_model_is_refused,
+    };
+    return daemon_check_run("daemon tagger", tests, 4, 60);
 }

@@ -43,12 +43,15 @@ expect 2 "unknown command 'frobnicate'" "$tool" frobnicate
 expect 2 'give one model FILE' "$tool" info
 expect 2 'give one model FILE' "$tool" check a.irm b.irm
 
+# new_raw OPTIONS...: irmas-model new with a raw front-end at 8 kHz.
+new_raw() {
+    "$tool" new --frontend raw --frame 40 --rate 8000 --window 0.5 "$@"
+}
+
 # new, info and check, for every architecture.
-raw="--frontend raw --frame 40 --rate 8000 --window 0.5"
 for arch in rnn lstm gru gru-original blstm; do
-    # shellcheck disable=SC2086 # $raw is several options
-    expect 0 "an untrained $arch model" "$tool" new --arch "$arch" \
-        --hidden 8 --dense 12 $raw --classes cel,cla,flu --out "$dir/$arch.irm"
+    expect 0 "an untrained $arch model" new_raw --arch "$arch" \
+        --hidden 8 --dense 12 --classes cel,cla,flu --out "$dir/$arch.irm"
     expect 0 "valid: 3 classes" "$tool" check "$dir/$arch.irm"
 done
 
@@ -60,7 +63,7 @@ printed '0 lstm +40 -> 8 +1568 parameters'
 printed '1 dense +8 -> 12, relu +108 parameters'
 printed '2 dense +12 -> 3, softmax +39 parameters'
 printed 'parameters +1715 '
-printed 'provenance +untrained: random weights \(seed 1\); command: irmas-model new --arch lstm'
+printed 'provenance +untrained: random weights \(seed 1\); command: irmas-model new .*--arch lstm --hidden 8'
 expect 0 '0 blstm +40 -> 2 x 8' "$tool" info "$dir/blstm.irm"
 expect 0 'reset before \(original\)' "$tool" info "$dir/gru-original.irm"
 
@@ -86,18 +89,17 @@ expect 1 'is a folder' "$tool" check "$dir"
 expect 1 'is empty' "$tool" check "$dir/empty.irm"
 
 # Bad options for new.
-expect 2 '--out is required' "$tool" new --arch lstm --hidden 8 $raw \
-    --classes a,b
-expect 2 "--arch is 'cnn'" "$tool" new --arch cnn --hidden 8 $raw \
-    --classes a,b --out "$dir/x.irm"
-expect 2 '--hidden must be a whole number from 1 to 65536' "$tool" new \
-    --arch lstm --hidden 0 $raw --classes a,b --out "$dir/x.irm"
+expect 2 '--out is required' new_raw --arch lstm --hidden 8 --classes a,b
+expect 2 "--arch is 'cnn'" new_raw --arch cnn --hidden 8 --classes a,b \
+    --out "$dir/x.irm"
+expect 2 '--hidden must be a whole number from 1 to 65536' new_raw \
+    --arch lstm --hidden 0 --classes a,b --out "$dir/x.irm"
 expect 2 '--frontend raw needs --frame' "$tool" new --arch lstm --hidden 8 \
     --frontend raw --rate 8000 --window 1 --classes a,b --out "$dir/x.irm"
-expect 2 "--classes 'a,,b'" "$tool" new --arch lstm --hidden 8 $raw \
-    --classes a,,b --out "$dir/x.irm"
-expect 2 "labels 0 and 1 are both 'a'" "$tool" new --arch lstm --hidden 8 \
-    $raw --classes a,a --out "$dir/x.irm"
+expect 2 "--classes 'a,,b'" new_raw --arch lstm --hidden 8 --classes a,,b \
+    --out "$dir/x.irm"
+expect 2 "labels 0 and 1 are both 'a'" new_raw --arch lstm --hidden 8 \
+    --classes a,a --out "$dir/x.irm"
 expect 2 'shorter than one front-end frame' "$tool" new --arch lstm \
     --hidden 8 --frontend raw --frame 4000 --rate 8000 --window 0.1 \
     --classes a,b --out "$dir/x.irm"
@@ -106,7 +108,7 @@ expect 2 "--window must be a number" "$tool" new --arch lstm --hidden 8 \
     --out "$dir/x.irm"
 expect 2 'unrecognized option' "$tool" new --colour blue
 [ ! -e "$dir/x.irm" ] || fail "a refused new wrote $dir/x.irm"
-expect 1 'cannot save /proc/x.irm' "$tool" new --arch lstm --hidden 8 $raw \
+expect 1 'cannot save /proc/x.irm' new_raw --arch lstm --hidden 8 \
     --classes a,b --out /proc/x.irm
 
 echo "$failures failures"

@@ -105,12 +105,15 @@ enum {
     LSTM_TENSORS = 25,
     LSTM_W_X_NAME = 33,
     LSTM_W_X_COUNT = 37,
-    LSTM_W_X_OFFSET = 45
+    LSTM_W_X_OFFSET = 45,
+    LSTM_W_H_COUNT = 61, /* after "w_h\0" */
+    LSTM_BIAS_COUNT = 86 /* after "bias\0" */
 };
 
 static size_t lstm_record(const uint8_t *data, size_t size)
 {
-    static const uint8_t kind[] = {3, 0, 0, 0, 5, 0, 0, 0, 'l', 's', 't', 'm', 0};
+    static const uint8_t kind[] = {3, 0, 0, 0, 5, 0, 0, 0,
+                                   'l', 's', 't', 'm', 0};
     return find(data, size, kind, sizeof kind, 0);
 }
 
@@ -510,6 +513,21 @@ START_TEST(absurd_tensor_entries)
     expect_u64_refused(data, size, lstm + LSTM_W_X_OFFSET, UINT64_MAX,
                        "starts at byte 18446744073709551615");
     expect_u64_refused(data, size, 12, size + 8, "truncated");
+
+    /* A huge LSTM whose table agrees with itself: the tensors cannot fit
+     * the file, and nothing that large may be allocated. */
+    uint8_t *huge = malloc(size);
+    memcpy(huge, data, size);
+    uint64_t hidden = 1u << 20;
+    store32(huge + lstm + LSTM_HIDDEN, (uint32_t)hidden);
+    store64(huge + lstm + LSTM_W_X_COUNT, 4 * hidden * 20);
+    store64(huge + lstm + LSTM_W_H_COUNT, 4 * hidden * hidden);
+    store64(huge + lstm + LSTM_BIAS_COUNT, 4 * hidden);
+    reseal(huge, size);
+    expect_refused(huge, size, IRMAS_ERR_FORMAT, "layer 0 (lstm): tensor "
+                   "'w_x' (83886080 floats from byte", "runs into the "
+                   "checksum", NULL);
+    free(huge);
 
     /* A NaN weight, named with its byte. */
     char where[64];

@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,11 +226,18 @@ typedef struct {
     const char *out;
 } new_options;
 
-static int fail_usage(const char *fmt, const char *value)
+/* Says what is wrong with the options and returns the exit status. */
+static int fail_usage(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int fail_usage(const char *fmt, ...)
 {
+    va_list args;
+    va_start(args, fmt);
     fprintf(stderr, "irmas-model new: ");
-    fprintf(stderr, fmt, value);
+    vfprintf(stderr, fmt, args);
     fprintf(stderr, "\nrun `irmas-model new --help` for the options\n");
+    va_end(args);
     return EXIT_USAGE;
 }
 
@@ -331,7 +339,9 @@ static int new_option(new_options *o, int opt, const char *arg)
     double x = 0.0;
     switch (opt) {
     case 'a': return parse_arch(o, arg);
-    case 'w': x = o->window = parse_real("--window", arg, 0.001, 300.0); break;
+    case 'w':
+        x = o->window = parse_real("--window", arg, 0.001, 300.0);
+        break;
     case OPT_FMIN:
         x = parse_real("--fmin", arg, 0.0, 1e6);
         o->frontend.fmin = (float)x;
@@ -376,7 +386,7 @@ static int new_defaults(new_options *o)
     if (missing) return fail_usage("%s is required", missing);
     frontend_params *p = &o->frontend;
     if (p->kind == FRONTEND_RAW) {
-        if (!p->frame) return fail_usage("%s", "--frontend raw needs --frame");
+        if (!p->frame) return fail_usage("--frontend raw needs --frame");
         return 0;
     }
     if (!p->fft_size) p->fft_size = 2048;
@@ -386,16 +396,17 @@ static int new_defaults(new_options *o)
     return 0;
 }
 
-/* Comma-separated labels into m; 0, or -1 after saying why not. */
-static int set_labels(model *m, const char *list)
+/* Comma-separated labels into m; 0, or -1 with the reason in err. */
+static int set_labels(model *m, const char *list, char *err, size_t errlen)
 {
     m->classes = 0;
     for (const char *at = list;; at++) {
         size_t n = strcspn(at, ",");
-        if (n == 0 || n >= MODEL_LABEL_MAX || m->classes == MODEL_MAX_CLASSES) {
-            fprintf(stderr, "irmas-model new: --classes '%s': give 1 to %d "
-                            "labels of 1 to %d bytes, separated by commas\n",
-                    list, MODEL_MAX_CLASSES, MODEL_LABEL_MAX - 1);
+        if (n == 0 || n >= MODEL_LABEL_MAX ||
+            m->classes == MODEL_MAX_CLASSES) {
+            snprintf(err, errlen, "--classes '%s': give 1 to %d labels of 1 "
+                     "to %d bytes, separated by commas", list,
+                     MODEL_MAX_CLASSES, MODEL_LABEL_MAX - 1);
             return -1;
         }
         memcpy(m->labels[m->classes++], at, n);
@@ -409,7 +420,9 @@ static void set_shape(layer *l, const new_options *o, int inputs)
     l->kind = o->kind;
     lstm_layer cell = {.inputs = inputs, .hidden = o->hidden};
     switch (o->kind) {
-    case LAYER_RNN: l->u.rnn = (rnn_layer){.inputs = inputs, .hidden = o->hidden}; break;
+    case LAYER_RNN:
+        l->u.rnn = (rnn_layer){.inputs = inputs, .hidden = o->hidden};
+        break;
     case LAYER_LSTM: l->u.lstm = cell; break;
     case LAYER_GRU:
         l->u.gru = (gru_layer){.inputs = inputs, .hidden = o->hidden,
@@ -482,8 +495,7 @@ static model *build_model(const new_options *o, char *err, size_t errlen)
     m->window_samples = (int)lround(o->window * o->rate);
     m->frontend = o->frontend;
     m->norm = o->norm;
-    if (set_labels(m, o->classes) != 0) {
-        snprintf(err, errlen, "bad --classes");
+    if (set_labels(m, o->classes, err, errlen) != 0) {
         model_free(m);
         return NULL;
     }
@@ -513,7 +525,7 @@ static int command_new(int argc, char **argv)
             fputs(new_text, stdout);
             return 0;
         }
-        if (opt == '?') return fail_usage("%s", "bad option (see above)");
+        if (opt == '?') return fail_usage("bad option (see above)");
         int status = new_option(&o, opt, optarg);
         if (status) return status;
     }

@@ -218,7 +218,7 @@ static void direction_weight_grads(direction *d, const float *x, int rows)
     float *dw_x = *t[0].data, *dw_h = *t[1].data;
     gemm_tn(proj, inputs, rows, d->proj_grad, proj, x, inputs, 1.0f, dw_x,
             inputs);
-    grad_column_sums(d->proj_grad, rows, proj, *t[2].data);
+    dense_grad_bias(d->proj_grad, rows, proj, *t[2].data);
     if (d->cell.kind != LAYER_GRU) {
         gemm_tn(proj, hidden, rows, d->proj_grad, proj, d->h_prev, hidden,
                 1.0f, dw_h, hidden);
@@ -229,7 +229,7 @@ static void direction_weight_grads(direction *d, const float *x, int rows)
             1.0f, dw_h, hidden);
     gemm_tn(hidden, hidden, rows, d->rec_grad + 2 * hidden, proj, cand_in,
             hidden, 1.0f, dw_h + 2L * hidden * hidden, hidden);
-    grad_column_sums(d->rec_grad, rows, proj, *t[3].data);
+    dense_grad_bias(d->rec_grad, rows, proj, *t[3].data);
 }
 
 static void direction_backward(direction *d, const float *x, int frames,

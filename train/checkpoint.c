@@ -133,7 +133,7 @@ static irmas_status get_le(reader *r, const char *field, int bytes,
 static irmas_status get_count(reader *r, const char *field, int bytes,
                               uint64_t max, long *value)
 {
-    uint64_t v;
+    uint64_t v = 0;
     irmas_status status = get_le(r, field, bytes, &v);
     if (status != IRMAS_OK) return status;
     if (v > max)
@@ -154,7 +154,7 @@ static irmas_status get_floats(reader *r, const char *field, long n,
         return status_fail(r->err, r->errlen, IRMAS_ERR_NOMEM,
                            "%s: out of memory for %ld floats", r->path, n);
     for (long i = 0; i < n; i++) {
-        uint64_t bits;
+        uint64_t bits = 0;
         get_le(r, field, 4, &bits);
         uint32_t word = (uint32_t)bits;
         memcpy(&(*out)[i], &word, sizeof word);
@@ -178,7 +178,7 @@ static irmas_status check_envelope(reader *r)
                               "damaged or truncated)");
     r->size -= 4;
     r->at = 8;
-    uint64_t version;
+    uint64_t version = 0;
     get_le(r, "version", 4, &version);
     if (version != CHECKPOINT_VERSION)
         return reader_fail(r, "version %llu, this build reads %u",
@@ -189,7 +189,7 @@ static irmas_status check_envelope(reader *r)
 /* The counters between the run options and the arrays. */
 static irmas_status get_counters(reader *r, checkpoint *c)
 {
-    long v[6];
+    long v[6] = {0};
     static const char *const names[] = {"training examples",
                                         "validation examples",
                                         "test examples", "epoch",
@@ -216,7 +216,7 @@ static irmas_status get_counters(reader *r, checkpoint *c)
 
 static irmas_status get_fields(reader *r, checkpoint *c)
 {
-    long run_size, features;
+    long run_size = 0, features = 0;
     irmas_status status = get_count(r, "run options", 4, r->size, &run_size);
     if (status != IRMAS_OK) return status;
     if (r->size - r->at < (size_t)run_size)
@@ -277,8 +277,8 @@ irmas_status checkpoint_load(const char *path, checkpoint *c, char *err,
                              size_t errlen)
 {
     memset(c, 0, sizeof *c);
-    unsigned char *data;
-    size_t size;
+    unsigned char *data = NULL;
+    size_t size = 0;
     irmas_status status = read_whole(path, &data, &size, err, errlen);
     if (status != IRMAS_OK) return status;
     reader r = {data, size, 0, path, err, errlen};

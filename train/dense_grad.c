@@ -27,10 +27,10 @@ void dense_grad_activation(activation act, const float *y, const float *dy,
     }
 }
 
-void grad_column_sums(const float *m, long rows, int n, float *sum)
+void dense_grad_bias(const float *dz, long rows, int n, float *bias)
 {
     for (long r = 0; r < rows; r++)
-        for (int j = 0; j < n; j++) sum[j] += m[r * n + j];
+        for (int j = 0; j < n; j++) bias[j] += dz[r * n + j];
 }
 
 void dense_grad_affine(const dense_layer *l, dense_layer *grad,
@@ -38,6 +38,6 @@ void dense_grad_affine(const dense_layer *l, dense_layer *grad,
 {
     int in = l->inputs, out = l->outputs;
     gemm_tn(out, in, batch, dz, out, x, in, 1.0f, grad->weights, in);
-    grad_column_sums(dz, batch, out, grad->bias);
+    dense_grad_bias(dz, batch, out, grad->bias);
     if (dx) gemm_nn(batch, in, out, dz, out, l->weights, in, 0.0f, dx, in);
 }

@@ -25,8 +25,9 @@ void dense_grad_affine(const dense_layer *l, dense_layer *grad,
                        const float *x, const float *dz, float *dx,
                        int batch);
 
-/* sum[j] += the sum over rows of m[rows][n] column j, in row order: the
- * bias gradient of every layer. */
-void grad_column_sums(const float *m, long rows, int n, float *sum);
+/* bias[j] += the sum of column j of dz[rows][n], in row order: the bias
+ * gradient of a dense layer, and of every recurrent one (bptt.h) from its
+ * pre-activation gradients. */
+void dense_grad_bias(const float *dz, long rows, int n, float *bias);
 
 #endif

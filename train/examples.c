@@ -233,7 +233,7 @@ void examples_free(example_set *e)
 irmas_status examples_split(const example_set *e, const int *assignment,
                             example_split *out)
 {
-    *out = (example_split){{NULL}};
+    memset(out, 0, sizeof *out);
     for (int i = 0; i < e->count; i++)
         out->count[assignment[e->list[i].item]]++;
     for (int s = 0; s < 3; s++) {

@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROGRESS_WIDTH 20   /* characters of the bar */
+#define PROGRESS_WIDTH 10   /* characters of the bar */
 #define PROGRESS_PERIOD 0.2 /* seconds between redraws */
 
 double progress_now(void)

@@ -2,7 +2,7 @@
  *
  * On a terminal (stderr is a TTY) one line is redrawn in place, a few
  * times a second at most:
- *     epoch 3/50 [##########----------] 120/240  loss 1.2345  acc 0.5670  0:41 left
+ *   epoch 3/50 [#####-----] 120/240  loss 1.2345  acc 0.5670  0:41 left
  * and erased when the epoch ends, so that only the trainer's one line per
  * epoch stays on screen. Anywhere else (a log file, a pipe) nothing is
  * drawn: the per-epoch lines are the progress.

@@ -26,6 +26,7 @@
 #include "rng.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,8 +238,8 @@ irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
 
 /* ---- evaluation ----------------------------------------------------- */
 
-irmas_status trainer_evaluate(trainer *t, const int *which, int n,
-                              float *probs, double *loss, double *accuracy)
+void trainer_evaluate(trainer *t, const int *which, int n, float *probs,
+                      double *loss, double *accuracy)
 {
     double total = 0.0;
     long correct = 0;
@@ -254,7 +255,6 @@ irmas_status trainer_evaluate(trainer *t, const int *which, int n,
     }
     *loss = n > 0 ? total / n : 0.0;
     *accuracy = n > 0 ? (double)correct / n : 0.0;
-    return IRMAS_OK;
 }
 
 int trainer_best(const trainer *t, double *loss, double *accuracy)
@@ -296,7 +296,8 @@ static void trainer_step(trainer *t, const int *which, int rows,
 }
 
 typedef struct {
-    double train_loss, train_accuracy, val_loss, val_accuracy, seconds;
+    double train_loss, train_accuracy, val_loss, val_accuracy;
+    double seconds, training_seconds; /* the epoch, its training part */
 } epoch_result;
 
 static void trainer_train_epoch(trainer *t, epoch_result *r)
@@ -374,10 +375,10 @@ static void trainer_report_epoch(trainer *t, const epoch_result *r,
                                  int improved)
 {
     fprintf(stderr, "epoch %d/%d  train loss %.4f acc %.4f  val loss %.4f "
-                    "acc %.4f  %.1f s%s\n",
+                    "acc %.4f  %.1f s (%.2f s training)%s\n",
             t->epoch, t->o.epochs, r->train_loss, r->train_accuracy,
-            r->val_loss, r->val_accuracy, r->seconds,
-            improved ? "  (best so far, saved)" : "");
+            r->val_loss, r->val_accuracy, r->seconds, r->training_seconds,
+            improved ? "  best so far, saved" : "");
     if (!t->log) return;
     fprintf(t->log, "%d,%.6f,%.6f,%.6f,%.6f,%.3f\n", t->epoch, r->train_loss,
             r->train_accuracy, r->val_loss, r->val_accuracy, r->seconds);
@@ -389,6 +390,13 @@ static irmas_status trainer_epoch(trainer *t, char *err, size_t errlen)
     epoch_result r;
     double start = progress_now();
     trainer_train_epoch(t, &r);
+    r.training_seconds = progress_now() - start;
+    if (!isfinite(r.train_loss))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "epoch %d: the training loss is no longer a "
+                           "number: the weights diverged; lower --lr or "
+                           "--clip (the last checkpoint is from epoch %d)",
+                           t->epoch + 1, t->epoch);
     const example_split *s = t->split;
     trainer_evaluate(t, s->which[SPLIT_VALIDATION], s->count[SPLIT_VALIDATION],
                      NULL, &r.val_loss, &r.val_accuracy);

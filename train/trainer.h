@@ -61,13 +61,15 @@ void trainer_delete(trainer *t);
 irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
                             size_t errlen);
 
-/* Runs the remaining epochs. On return m holds the best weights. */
+/* Runs the remaining epochs. On return m holds the best weights. Fails
+ * when a file cannot be written or the loss stops being a number (the
+ * weights diverged; the message suggests a lower --lr). */
 irmas_status trainer_run(trainer *t, char *err, size_t errlen);
 
 /* Scores m as it is on the examples which[0..n): mean cross-entropy,
  * accuracy, and, when probs is not NULL, probs[n][classes]. */
-irmas_status trainer_evaluate(trainer *t, const int *which, int n,
-                              float *probs, double *loss, double *accuracy);
+void trainer_evaluate(trainer *t, const int *which, int n, float *probs,
+                      double *loss, double *accuracy);
 
 /* The epoch the best weights are from (0: none yet), and their
  * validation loss and accuracy. */

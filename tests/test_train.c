@@ -1,0 +1,588 @@
+/* test_train.c: irmas-train as a user runs it, on clips this test renders.
+ *
+ *     test_train PATH/TO/irmas-train
+ *
+ * The corpus: three classes of half-second 8 kHz clips, sines, square
+ * waves and noise bursts, each clip at its own pitch, level or burst rate,
+ * so a model has to learn what a class sounds like rather than one
+ * waveform. Training on it takes well under a second, so the suite can
+ * afford to train several times:
+ *   - to a validation accuracy well above chance, with the raw and the
+ *     log-mel front-end, and the written model loads and names new clips;
+ *   - twice, once straight through and once stopped and resumed from the
+ *     checkpoint, which must end in the same bits;
+ *   - with bad flags, bad data and bad checkpoints, which must be refused
+ *     with a message that says what is wrong.
+ * The checkpoint file and the run options are also tested directly.
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "checkpoint.h"
+#include "model_file.h"
+#include "run_options.h"
+#include "testutil.h"
+#include "window.h"
+
+#define RATE 8000
+#define CLIP 4000 /* samples: 0.5 s */
+#define CLIPS_PER_CLASS 30
+
+static const char *train_program;
+static char corpus[512]; /* rendered once, shared by the tests */
+
+/* ---- the corpus ----------------------------------------------------- */
+
+enum { SINE, SQUARE, NOISE };
+static const char *const class_names[] = {"sin", "sqr", "noi"};
+
+/* Clip `variant` of a class: its pitch, level and burst rate vary. */
+static void render(int kind, int variant, float *out)
+{
+    tu_rng rng;
+    tu_seed(&rng, 1000u * (unsigned)kind + (unsigned)variant + 1);
+    float freq = tu_uniform(&rng, 180.0f, 900.0f);
+    float amp = tu_uniform(&rng, 0.2f, 0.9f);
+    float bursts = tu_uniform(&rng, 2.0f, 6.0f);
+    tu_sine(out, CLIP, RATE, freq, amp);
+    for (long i = 0; i < CLIP; i++) {
+        if (kind == SQUARE) out[i] = out[i] >= 0.0f ? amp : -amp;
+        if (kind == NOISE)
+            out[i] = sinf(2.0f * (float)M_PI * bursts * (float)i / RATE) > 0
+                         ? tu_uniform(&rng, -amp, amp)
+                         : 0.0f;
+    }
+}
+
+/* folder/<formatted name> in one of eight static buffers, taken in turn. */
+static const char *path_in(const char *folder, const char *fmt, ...)
+{
+    static char paths[8][1024];
+    static int next;
+    char *path = paths[next++ % 8];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = snprintf(path, sizeof paths[0], "%s/", folder);
+    vsnprintf(path + n, sizeof paths[0] - (size_t)n, fmt, ap);
+    va_end(ap);
+    return path;
+}
+
+/* root/<class>/<class>NN.wav for the given classes. */
+static void render_corpus(const char *root, int classes)
+{
+    float clip[CLIP];
+    for (int c = 0; c < classes; c++) {
+        mkdir(path_in(root, "%s", class_names[c]), 0777);
+        for (int i = 0; i < CLIPS_PER_CLASS; i++) {
+            render(c, i, clip);
+            ck_assert_int_eq(tu_write_wav(path_in(root, "%s/%s%02d.wav",
+                                                  class_names[c],
+                                                  class_names[c], i),
+                                          clip, CLIP, 1, RATE),
+                             0);
+        }
+    }
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+                        struct FTW *ftw)
+{
+    (void)st;
+    (void)type;
+    (void)ftw;
+    return remove(path);
+}
+
+/* rm -r path: every test cleans up the folder it made. */
+static void remove_tree(const char *path)
+{
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Each test's own folder, made before it and removed after it. */
+static char dir[512];
+
+static void make_scratch(void)
+{
+    snprintf(dir, sizeof dir, "%s", tu_tmpdir("train-test"));
+}
+
+static void remove_scratch(void)
+{
+    remove_tree(dir);
+}
+
+/* ---- running irmas-train -------------------------------------------- */
+
+/* What a run printed. */
+typedef struct {
+    int status; /* the exit status */
+    char out[16384], err[16384];
+} run_result;
+
+static void read_text(const char *path, char *text, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(text, 1, size - 1, f) : 0;
+    text[n] = '\0';
+    if (f) fclose(f);
+}
+
+/* Runs irmas-train with the NULL-terminated args. */
+static void run_train(run_result *r, const char *const *args)
+{
+    char out[600], err[600];
+    snprintf(out, sizeof out, "%s/run.out", dir);
+    snprintf(err, sizeof err, "%s/run.err", dir);
+    const char *argv[64] = {train_program};
+    int argc = 1;
+    for (; args[argc - 1]; argc++) argv[argc] = args[argc - 1];
+    argv[argc] = NULL;
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(o, 1);
+        dup2(e, 2);
+        execv(train_program, (char *const *)argv);
+        _exit(127);
+    }
+    int wstatus;
+    waitpid(pid, &wstatus, 0);
+    r->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+    read_text(out, r->out, sizeof r->out);
+    read_text(err, r->err, sizeof r->err);
+    unlink(out);
+    unlink(err);
+}
+
+/* The same, failing the test unless it succeeds. */
+static void run_train_ok(run_result *r, const char *const *args)
+{
+    run_train(r, args);
+    ck_assert_msg(r->status == 0, "%s", r->err);
+}
+
+/* The settings every training here shares: the test corpus, small. */
+#define SMALL_RUN "--rate", "8000", "--window", "0.5", "--hidden", "16", \
+    "--batch", "8", "--lr", "0.01", "--split-by", "file", "--patience", "0"
+
+/* The best validation accuracy in a CSV log. */
+static double best_val_accuracy(const char *log)
+{
+    FILE *f = fopen(log, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[256];
+    double best = 0.0;
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line,
+                     "epoch,train_loss,train_acc,val_loss,val_acc,seconds\n");
+    while (fgets(line, sizeof line, f)) {
+        int epoch;
+        double train_loss, train_acc, val_loss, val_acc, seconds;
+        ck_assert_int_eq(sscanf(line, "%d,%lf,%lf,%lf,%lf,%lf", &epoch,
+                                &train_loss, &train_acc, &val_loss, &val_acc,
+                                &seconds),
+                         6);
+        if (val_acc > best) best = val_acc;
+    }
+    fclose(f);
+    return best;
+}
+
+/* The model names fresh clips of each class (pitches it never saw). */
+static void check_model_classifies(const char *path)
+{
+    model *m;
+    char err[512];
+    ck_assert_msg(model_load(path, &m, err, sizeof err) == IRMAS_OK, "%s",
+                  err);
+    ck_assert_int_eq(m->classes, 3);
+    ck_assert_ptr_nonnull(strstr(m->provenance, "command: "));
+    ck_assert_ptr_nonnull(strstr(m->provenance, "test: "));
+    window_runner *w;
+    ck_assert_int_eq(window_new(m, &w, err, sizeof err), IRMAS_OK);
+    float clip[CLIP], probs[3];
+    int right = 0;
+    for (int kind = SINE; kind <= NOISE; kind++)
+        for (int variant = 100; variant < 104; variant++) {
+            render(kind, variant, clip);
+            window_classify(w, clip, probs);
+            int top = probs[1] > probs[0] ? 1 : 0;
+            top = probs[2] > probs[top] ? 2 : top;
+            right += top == model_class_index(m, class_names[kind]);
+        }
+    ck_assert_msg(right >= 10, "%d of 12 new clips named right", right);
+    window_delete(w);
+    model_free(m);
+}
+
+START_TEST(logmel_model_learns_the_classes)
+{
+    const char *model_path = path_in(dir, "m.irm");
+    const char *log = path_in(dir, "log.csv");
+    const char *args[] = {"--data", corpus, "--out", model_path, "--log", log,
+                          "--frontend", "logmel", "--fft", "256", "--hop",
+                          "128", "--mels", "24", "--epochs", "15", SMALL_RUN,
+                          NULL};
+    run_result r;
+    run_train_ok(&r, args);
+    ck_assert_double_ge(best_val_accuracy(log), 0.9);
+    ck_assert_ptr_nonnull(strstr(r.out, "confusion"));
+    ck_assert_ptr_nonnull(strstr(r.out, "precision"));
+    check_model_classifies(model_path);
+}
+END_TEST
+
+START_TEST(raw_model_learns_above_chance)
+{
+    const char *model_path = path_in(dir, "m.irm");
+    const char *log = path_in(dir, "log.csv");
+    const char *args[] = {"--data", corpus, "--out", model_path, "--log", log,
+                          "--frame", "50", "--epochs", "20", SMALL_RUN,
+                          NULL};
+    run_result r;
+    run_train_ok(&r, args);
+    /* Chance is 1/3. Raw samples need more data than this to be learnt
+     * as well as spectra (sines and squares of one pitch look much alike
+     * a frame at a time), but the LSTM gets most of them. */
+    ck_assert_double_ge(best_val_accuracy(log), 0.75);
+    model *m;
+    char err[512];
+    ck_assert_msg(model_load(model_path, &m, err, sizeof err) == IRMAS_OK,
+                  "%s", err);
+    ck_assert_int_eq(m->norm, NORM_PEAK);
+    ck_assert_int_eq(m->layers[0].kind, LAYER_LSTM);
+    ck_assert_int_eq(m->frontend.frame, 50);
+    ck_assert_ptr_nonnull(m->feature_mean);
+    model_free(m);
+}
+END_TEST
+
+/* ---- resuming ------------------------------------------------------- */
+
+static void check_same_floats(const char *what, const float *a,
+                              const float *b, long n)
+{
+    ck_assert_msg(memcmp(a, b, (size_t)n * sizeof *a) == 0,
+                  "%s differ after resuming", what);
+}
+
+/* The log without its seconds column. */
+static void read_log_numbers(const char *path, char *text, size_t size)
+{
+    read_text(path, text, size);
+    char *in = text, *out = text;
+    while (*in) {
+        char *end = strchr(in, '\n');
+        char *comma = memrchr(in, ',', (size_t)(end - in));
+        memmove(out, in, (size_t)(comma - in));
+        out += comma - in;
+        *out++ = '\n';
+        in = end + 1;
+    }
+    *out = '\0';
+}
+
+START_TEST(resumed_run_equals_uninterrupted)
+{
+    const char *a = path_in(dir, "a.irm"), *b = path_in(dir, "b.irm");
+    const char *a_log = path_in(dir, "a.csv"), *b_log = path_in(dir, "b.csv");
+    const char *a_ck = path_in(dir, "a.irm.ckpt");
+    const char *b_ck = path_in(dir, "b.irm.ckpt");
+    run_result r;
+    const char *straight[] = {"--data", corpus, "--out", a, "--log", a_log,
+                              "--epochs", "4", "--dropout", "0.3",
+                              "--frame", "200", SMALL_RUN, NULL};
+    run_train_ok(&r, straight);
+    const char *first[] = {"--data", corpus, "--out", b, "--log", b_log,
+                           "--epochs", "2", "--dropout", "0.3",
+                           "--frame", "200", SMALL_RUN, NULL};
+    run_train_ok(&r, first);
+    const char *rest[] = {"--resume", b_ck, "--epochs", "4", NULL};
+    run_train_ok(&r, rest);
+    ck_assert_ptr_nonnull(strstr(r.err, "resuming after epoch 2 of 4"));
+
+    checkpoint ca, cb;
+    char err[512];
+    ck_assert_msg(checkpoint_load(a_ck, &ca, err, sizeof err) == IRMAS_OK,
+                  "%s", err);
+    ck_assert_msg(checkpoint_load(b_ck, &cb, err, sizeof err) == IRMAS_OK,
+                  "%s", err);
+    ck_assert_int_eq(ca.epoch, 4);
+    ck_assert_int_eq(cb.epoch, 4);
+    ck_assert_int_eq(ca.params, cb.params);
+    ck_assert_int_eq(ca.adam_step, cb.adam_step);
+    ck_assert(ca.rng_state == cb.rng_state);
+    check_same_floats("weights", ca.weights, cb.weights, ca.params);
+    check_same_floats("best weights", ca.best, cb.best, ca.params);
+    check_same_floats("Adam's moments", ca.adam_v, cb.adam_v, ca.params);
+    checkpoint_free(&ca);
+    checkpoint_free(&cb);
+
+    static char log_a[4096], log_b[4096];
+    read_log_numbers(a_log, log_a, sizeof log_a);
+    read_log_numbers(b_log, log_b, sizeof log_b);
+    ck_assert_str_eq(log_a, log_b);
+}
+END_TEST
+
+START_TEST(resume_refuses_another_model)
+{
+    const char *out = path_in(dir, "m.irm");
+    const char *ck = path_in(dir, "m.irm.ckpt");
+    run_result r;
+    const char *first[] = {"--data", corpus, "--out", out, "--epochs", "1",
+                           "--frame", "200", SMALL_RUN, NULL};
+    run_train_ok(&r, first);
+
+    const char *bigger[] = {"--resume", ck, "--hidden", "8", NULL};
+    run_train(&r, bigger);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "'--hidden 16' where this command has "
+                                "'--hidden 8'"), "%s", r.err);
+
+    /* A damaged checkpoint is named, not trusted. */
+    FILE *f = fopen(ck, "r+b");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 100, SEEK_SET);
+    fputc('x', f);
+    fclose(f);
+    const char *damaged[] = {"--resume", ck, NULL};
+    run_train(&r, damaged);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, ck) && strstr(r.err, "CRC"), "%s", r.err);
+}
+END_TEST
+
+/* ---- refusals ------------------------------------------------------- */
+
+typedef struct {
+    const char *args[12];
+    const char *says;
+} bad_case;
+
+static const bad_case bad_flags[] = {
+    {{"--hidden", "0"}, "--hidden takes a whole number from 1 to 4096"},
+    {{"--model", "cnn"}, "rnn, lstm, gru, gru-original or blstm"},
+    {{"--dropout", "1"}, "--dropout takes a number at least 0 and below 1"},
+    {{"--lr", "-0.1"}, "--lr takes a number above 0"},
+    {{"--epochs", "ten"}, "--epochs takes a whole number"},
+    {{"--threads", "65"}, "--threads takes a whole number from 1 to 64"},
+    {{"--seed", "-1"}, "--seed takes a whole number"},
+    {{"--val-fraction", "0.6", "--test-fraction", "0.5"}, "add up to 1"},
+    {{"--frontend", "logmel", "--frame", "50"}, "--frame sets |X_t|"},
+    {{"--fft", "512"}, "belong to --frontend logmel"},
+    {{"--frontend", "fft"}, "--frontend takes raw or logmel"},
+    {{"--split-by", "folder"}, "--split-by takes irmas, file or regex:"},
+    {{"--window", "0.01", "--rate", "8000"}, "shorter than one frame"},
+    {{"--bogus"}, "--help"},
+    {{"stray"}, "unexpected argument 'stray'"},
+};
+
+START_TEST(bad_flags_are_refused)
+{
+    const bad_case *c = &bad_flags[_i];
+    const char *args[20] = {"--data", corpus, "--out", "/tmp/never.irm"};
+    int n = 4;
+    for (int i = 0; c->args[i]; i++) args[n++] = c->args[i];
+    run_result r;
+    run_train(&r, args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, c->says), "expected '%s' in: %s", c->says,
+                  r.err);
+    ck_assert_int_eq(access("/tmp/never.irm", F_OK), -1);
+}
+END_TEST
+
+START_TEST(missing_settings_are_named)
+{
+    run_result r;
+    const char *no_data[] = {"--out", "/tmp/never.irm", NULL};
+    run_train(&r, no_data);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "give at least one --data DIR"));
+    const char *no_out[] = {"--data", corpus, NULL};
+    run_train(&r, no_out);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "give --out FILE.irm"));
+    const char *nowhere[] = {"--data", corpus, "--out", "/no/such/dir/m.irm",
+                             NULL};
+    run_train(&r, nowhere);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "cannot write into the folder"));
+    const char *help[] = {"--help", NULL};
+    run_train(&r, help);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "usage: irmas-train"));
+}
+END_TEST
+
+START_TEST(unusable_data_is_refused)
+{
+    char empty_dir[600], one_class[600];
+    snprintf(empty_dir, sizeof empty_dir, "%s/empty", dir);
+    snprintf(one_class, sizeof one_class, "%s/one-class", dir);
+    mkdir(empty_dir, 0777);
+    mkdir(one_class, 0777);
+    render_corpus(one_class, 1);
+    const char *out = path_in(dir, "m.irm");
+    run_result r;
+    const char *empty[] = {"--data", empty_dir, "--out", out, NULL};
+    run_train(&r, empty);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, empty_dir), "%s", r.err);
+
+    const char *single[] = {"--data", one_class, "--out", out, SMALL_RUN,
+                            NULL};
+    run_train(&r, single);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "class"), "%s", r.err);
+    ck_assert_int_eq(access(out, F_OK), -1);
+}
+END_TEST
+
+START_TEST(bad_files_are_skipped_and_counted)
+{
+    render_corpus(dir, 2);
+    FILE *f = fopen(path_in(dir, "sin/broken.wav"), "w");
+    fputs("RIFF, but no WAV at all", f);
+    fclose(f);
+    const char *out = path_in(dir, "m.irm");
+    const char *args[] = {"--data", dir, "--out", out, "--epochs", "1",
+                          "--frame", "200", SMALL_RUN, NULL};
+    run_result r;
+    run_train_ok(&r, args);
+    ck_assert_msg(strstr(r.err, "broken.wav"), "%s", r.err);
+    ck_assert_msg(strstr(r.err, "1 file could not be used"), "%s", r.err);
+}
+END_TEST
+
+/* ---- the checkpoint file and the run options ---------------------- */
+
+START_TEST(checkpoint_round_trip)
+{
+    float w[3] = {1, -2, 3}, best[3] = {4, 5, 6}, m[3] = {0.1f, 0.2f, 0.3f},
+          v[3] = {7, 8, 9}, mean[2] = {0.5f, -0.5f}, scale[2] = {2, 3};
+    char run[] = "--hidden\0" "16";
+    checkpoint c = {.run = run, .run_size = sizeof run, .examples = {5, 2, 1},
+                    .epoch = 3, .best_epoch = 2, .best_loss = 0.25,
+                    .bad_epochs = 1, .rng_state = 0x123456789abcdefull,
+                    .adam_step = 42, .params = 3, .weights = w, .best = best,
+                    .adam_m = m, .adam_v = v, .features = 2,
+                    .feature_mean = mean, .feature_scale = scale};
+    const char *path = path_in(dir, "run.ckpt");
+    char err[512];
+    ck_assert_int_eq(checkpoint_save(&c, path, err, sizeof err), IRMAS_OK);
+    checkpoint back;
+    ck_assert_msg(checkpoint_load(path, &back, err, sizeof err) == IRMAS_OK,
+                  "%s", err);
+    ck_assert_int_eq(back.run_size, sizeof run);
+    ck_assert_int_eq(memcmp(back.run, run, sizeof run), 0);
+    ck_assert_int_eq(back.examples[1], 2);
+    ck_assert_int_eq(back.epoch, 3);
+    ck_assert_int_eq(back.best_epoch, 2);
+    ck_assert(back.best_loss == 0.25);
+    ck_assert(back.rng_state == c.rng_state);
+    ck_assert_int_eq(back.adam_step, 42);
+    check_same_floats("weights", w, back.weights, 3);
+    check_same_floats("v", v, back.adam_v, 3);
+    check_same_floats("scale", scale, back.feature_scale, 2);
+    checkpoint_free(&back);
+
+    /* Cut short: refused with the file's name. */
+    ck_assert_int_eq(truncate(path, 60), 0);
+    ck_assert_int_eq(checkpoint_load(path, &back, err, sizeof err),
+                     IRMAS_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(err, path));
+    ck_assert_ptr_null(back.weights);
+}
+END_TEST
+
+START_TEST(options_survive_a_round_trip)
+{
+    run_options o, back;
+    run_options_defaults(&o);
+    char *argv[] = {"irmas-train", "--data", "a", "--data", "b c",
+                    "--model", "gru-original", "--hidden", "37", "--lr",
+                    "0.1", "--seed", "18446744073709551615", "--out",
+                    "m.irm", "--mixdown", NULL};
+    ck_assert_int_eq(run_options_parse(&o, 16, argv), 0);
+    size_t size, again_size;
+    char *args = run_options_args(&o, &size);
+    int argc;
+    char **split = run_options_split("irmas-train", args, size, &argc);
+    run_options_defaults(&back);
+    ck_assert_int_eq(run_options_parse(&back, argc, split), 0);
+    ck_assert_int_eq(back.n_dirs, 2);
+    ck_assert_str_eq(back.dirs[1], "b c");
+    ck_assert_int_eq(back.cell, LAYER_GRU);
+    ck_assert_int_eq(back.gru_reset_after, 0);
+    ck_assert(back.lr == 0.1);
+    ck_assert(back.seed == UINT64_MAX);
+    ck_assert_int_eq(back.mixdown, 1);
+    char *again = run_options_args(&back, &again_size);
+    ck_assert_int_eq(again_size, size);
+    ck_assert_int_eq(memcmp(again, args, size), 0);
+    free(again);
+    free(split);
+    free(args);
+}
+END_TEST
+
+/* Renders the shared corpus once, before the first test that needs it. */
+static void setup_corpus(void)
+{
+    if (corpus[0]) return;
+    snprintf(corpus, sizeof corpus, "%s", tu_tmpdir("train-corpus"));
+    render_corpus(corpus, 3);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s PATH/TO/irmas-train\n", argv[0]);
+        return EXIT_FAILURE;
+    }
+    train_program = argv[1];
+
+    Suite *s = suite_create("train");
+    TCase *learning = tcase_create("learning");
+    tcase_set_timeout(learning, 300);
+    tcase_add_unchecked_fixture(learning, setup_corpus, NULL);
+    tcase_add_checked_fixture(learning, make_scratch, remove_scratch);
+    tcase_add_test(learning, logmel_model_learns_the_classes);
+    tcase_add_test(learning, raw_model_learns_above_chance);
+    tcase_add_test(learning, resumed_run_equals_uninterrupted);
+    tcase_add_test(learning, resume_refuses_another_model);
+    suite_add_tcase(s, learning);
+    TCase *refusals = tcase_create("refusals");
+    tcase_set_timeout(refusals, 120);
+    tcase_add_unchecked_fixture(refusals, setup_corpus, NULL);
+    tcase_add_checked_fixture(refusals, make_scratch, remove_scratch);
+    tcase_add_loop_test(refusals, bad_flags_are_refused, 0,
+                        sizeof bad_flags / sizeof bad_flags[0]);
+    tcase_add_test(refusals, missing_settings_are_named);
+    tcase_add_test(refusals, unusable_data_is_refused);
+    tcase_add_test(refusals, bad_files_are_skipped_and_counted);
+    tcase_add_test(refusals, checkpoint_round_trip);
+    tcase_add_test(refusals, options_survive_a_round_trip);
+    suite_add_tcase(s, refusals);
+    SRunner *runner = srunner_create(s);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    if (corpus[0]) remove_tree(corpus);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

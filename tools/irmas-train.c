@@ -1,0 +1,387 @@
+/* irmas-train: train one of the study's recurrent classifiers on labelled
+ * audio and write it as a .irm model.
+ *
+ *   irmas-train --data DIR [--data DIR ...] --out FILE.irm [options]
+ *   irmas-train --resume CHECKPOINT [--epochs N ...]
+ *
+ * (run_options.h has every flag; `irmas-train --help` lists them.) The run
+ * goes in five steps:
+ *   1. the data: dataset_scan finds the files and their classes,
+ *      dataset_split deals their source recordings out to training,
+ *      validation and test;
+ *   2. the model: network.h builds it from the flags;
+ *   3. the examples: every file read once and turned into the model's
+ *      frames (examples.h); feature statistics from the training split;
+ *   4. training (trainer.h): epochs of minibatch Adam, the best model by
+ *      validation loss written to --out as it appears, a checkpoint after
+ *      every epoch;
+ *   5. the report: the best model on the held-out test split (accuracy,
+ *      per-class precision, recall and F1, confusion matrix) on stdout,
+ *      and the final model saved with its provenance: the data, the
+ *      command line, the date and these figures.
+ * Progress and per-epoch lines go to stderr. Exit status: 0 done, 1 the
+ * run failed, 2 the command line is wrong.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "dataset.h"
+#include "examples.h"
+#include "metrics.h"
+#include "model_file.h"
+#include "network.h"
+#include "run_options.h"
+#include "trainer.h"
+
+/* Everything the run holds, so that one function can free it. */
+typedef struct {
+    run_options o;
+    checkpoint resumed;  /* the checkpoint read by --resume */
+    char **stored_argv;  /* its options, split; they point into it */
+    char *run;           /* this run's options for new checkpoints */
+    size_t run_size;
+    dataset d;
+    int *assignment;     /* [items]: SPLIT_* */
+    model *m;
+    example_set e;
+    example_split split;
+    int unreadable;      /* files that could not be read */
+    char *provenance;
+    trainer *t;
+} run;
+
+static void run_free(run *r)
+{
+    trainer_delete(r->t);
+    free(r->provenance);
+    example_split_free(&r->split);
+    examples_free(&r->e);
+    model_free(r->m);
+    free(r->assignment);
+    dataset_free(&r->d);
+    free(r->run);
+    free(r->stored_argv);
+    checkpoint_free(&r->resumed);
+}
+
+static int fail(const char *message)
+{
+    fprintf(stderr, "irmas-train: %s\n", message);
+    return 1;
+}
+
+/* ---- 0. the command line ---------------------------------------------- */
+
+/* With --resume: the checkpoint's options first, this command's over
+ * them, and the two must agree on what defines the run. */
+static int resume_options(run *r, int argc, char **argv)
+{
+    char err[512];
+    const char *path = r->o.resume;
+    if (checkpoint_load(path, &r->resumed, err, sizeof err) != IRMAS_OK)
+        return fail(err);
+    int n;
+    r->stored_argv = run_options_split("irmas-train", r->resumed.run,
+                                       r->resumed.run_size, &n);
+    run_options before;
+    run_options_defaults(&before);
+    if (!r->stored_argv || run_options_parse(&before, n, r->stored_argv) != 0)
+        return fail("the checkpoint's options cannot be read back; it was "
+                    "written by another version of irmas-train");
+    r->o = before;
+    int status = run_options_parse(&r->o, argc, argv);
+    if (status != 0) return status;
+    r->o.resume = path;
+    size_t was_size, is_size;
+    char *was = run_options_defining(&before, &was_size);
+    char *is = run_options_defining(&r->o, &is_size);
+    int same = was && is && run_options_same_run(was, was_size, is, is_size,
+                                                 err, sizeof err);
+    free(was);
+    free(is);
+    if (!same) {
+        fprintf(stderr, "irmas-train: %s: %s\n", path,
+                was && is ? err : "out of memory");
+        return 2;
+    }
+    return 0;
+}
+
+/* 0 when path's folder exists and is writable; else says so. */
+static int check_writable(const char *flag, const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy) return fail("out of memory");
+    char *slash = strrchr(copy, '/');
+    const char *dir = slash ? (slash == copy ? "/" : copy) : ".";
+    if (slash && slash != copy) *slash = '\0';
+    int ok = access(dir, W_OK) == 0;
+    if (!ok)
+        fprintf(stderr, "irmas-train: %s %s: cannot write into the folder "
+                        "'%s'; create it or choose another place\n",
+                flag, path, dir);
+    free(copy);
+    return ok ? 0 : 2;
+}
+
+/* 0 to go on, -1 after --help, else the exit status. */
+static int read_options(run *r, int argc, char **argv)
+{
+    run_options_defaults(&r->o);
+    int status = run_options_parse(&r->o, argc, argv);
+    if (status == 1) return -1;
+    if (status == 0 && r->o.resume) status = resume_options(r, argc, argv);
+    if (status == 0) status = run_options_check(&r->o);
+    if (status == 0) status = check_writable("--out", r->o.out);
+    if (status == 0 && r->o.checkpoint)
+        status = check_writable("--checkpoint", r->o.checkpoint);
+    if (status == 0 && r->o.log) status = check_writable("--log", r->o.log);
+    if (status == 0) {
+        r->run = run_options_args(&r->o, &r->run_size);
+        if (!r->run) return fail("out of memory");
+    }
+    return status;
+}
+
+/* ---- 1. the data -------------------------------------------------------- */
+
+static int find_data(run *r)
+{
+    char err[1024];
+    dataset_options opt = {.dirs = r->o.dirs, .n_dirs = r->o.n_dirs,
+                           .classes = r->o.classes[0] ? r->o.classes : NULL,
+                           .split_by = r->o.split_by};
+    if (dataset_scan(&r->d, &opt, 1, err, sizeof err) != IRMAS_OK)
+        return fail(err);
+    r->assignment = malloc((size_t)r->d.n_items * sizeof *r->assignment);
+    if (!r->assignment) return fail("out of memory");
+    dataset_split(&r->d, r->o.val_fraction, r->o.test_fraction, r->o.seed,
+                  r->assignment);
+    if (r->d.multi_label)
+        fprintf(stderr, "irmas-train: some files have several labels; each "
+                        "is trained as its first\n");
+    return 0;
+}
+
+/* ---- 2. the model ------------------------------------------------------- */
+
+static int build_model(run *r)
+{
+    const run_options *o = &r->o;
+    network_spec spec = {
+        .sample_rate = o->rate,
+        .window_samples = (int)(o->window * o->rate + 0.5),
+        .norm = o->norm, .cell = o->cell,
+        .gru_reset_after = o->gru_reset_after, .hidden = o->hidden,
+        .dense = o->dense, .classes = r->d.classes};
+    if (o->frontend == FRONTEND_RAW)
+        spec.frontend = (frontend_params){.kind = FRONTEND_RAW,
+                                          .frame = o->frame};
+    else
+        spec.frontend = (frontend_params){
+            .kind = FRONTEND_LOGMEL, .frame = o->hop, .fft_size = o->fft,
+            .mels = o->mels, .fmin = 0.0f, .fmax = o->rate / 2.0f};
+    memcpy(spec.labels, r->d.labels, sizeof spec.labels);
+    char err[512];
+    if (network_build(&spec, &r->m, err, sizeof err) != IRMAS_OK)
+        return fail(err);
+    return 0;
+}
+
+/* ---- 3. the examples ---------------------------------------------------- */
+
+/* Refuses splits that cannot train or validate, naming what to change. */
+static int check_split(const run *r)
+{
+    const example_split *s = &r->split;
+    if (s->count[SPLIT_TRAIN] == 0 || s->count[SPLIT_VALIDATION] == 0) {
+        fprintf(stderr, "irmas-train: the %s split is empty: the %d files "
+                        "come from too few source recordings (see "
+                        "--split-by) to hold some out; add data, raise "
+                        "--val-fraction, or use --split-by file if every "
+                        "file is its own recording\n",
+                s->count[SPLIT_TRAIN] == 0 ? "training" : "validation",
+                r->d.n_items);
+        return 1;
+    }
+    int first = r->e.list[s->which[SPLIT_TRAIN][0]].label;
+    for (int i = 1; i < s->count[SPLIT_TRAIN]; i++)
+        if (r->e.list[s->which[SPLIT_TRAIN][i]].label != first) return 0;
+    fprintf(stderr, "irmas-train: every training example is '%s'; a "
+                    "classifier needs at least two classes to learn\n",
+            r->d.labels[first]);
+    return 1;
+}
+
+static int load_examples(run *r)
+{
+    char err[512];
+    fprintf(stderr, "reading %d files (%d classes) at %d Hz\n", r->d.n_items,
+            r->d.classes, r->m->sample_rate);
+    if (examples_load(&r->e, &r->d, r->m, r->o.mixdown, r->o.threads,
+                      &r->unreadable, err, sizeof err) != IRMAS_OK)
+        return fail(err);
+    if (examples_split(&r->e, r->assignment, &r->split) != IRMAS_OK)
+        return fail("out of memory");
+    int status = check_split(r);
+    if (status) return status;
+    const int *count = r->split.count;
+    fprintf(stderr, "%d examples of %d frames x %d features: %d training, "
+                    "%d validation, %d test\n",
+            r->e.count, r->e.frames, r->e.features, count[SPLIT_TRAIN],
+            count[SPLIT_VALIDATION], count[SPLIT_TEST]);
+    if (examples_standardise(&r->e, r->split.which[SPLIT_TRAIN],
+                             count[SPLIT_TRAIN], r->m) != IRMAS_OK)
+        return fail("out of memory");
+    return 0;
+}
+
+/* ---- 4. training -------------------------------------------------------- */
+
+/* The command line, quoting arguments a shell would split. */
+static void put_command(FILE *f, int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        int quote = argv[i][strcspn(argv[i], " \t\n'\"\\$`")] != '\0';
+        fprintf(f, i ? " %s%s%s" : "%s%s%s", quote ? "'" : "", argv[i],
+                quote ? "'" : "");
+    }
+}
+
+static int make_provenance(run *r, int argc, char **argv)
+{
+    size_t size;
+    FILE *f = open_memstream(&r->provenance, &size);
+    if (!f) return fail("out of memory");
+    char date[64];
+    time_t now = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    fprintf(f, "irmas-train %s, %s\ncommand: ", IRMAS_VERSION, date);
+    put_command(f, argc, argv);
+    fputs("\ndata:", f);
+    for (int i = 0; i < r->o.n_dirs; i++) fprintf(f, " %s", r->o.dirs[i]);
+    const int *count = r->split.count;
+    fprintf(f, "\nexamples: %d training, %d validation, %d test; %d files "
+               "skipped", count[SPLIT_TRAIN], count[SPLIT_VALIDATION],
+            count[SPLIT_TEST], r->d.skipped + r->unreadable);
+    return fclose(f) == 0 ? 0 : fail("out of memory");
+}
+
+static int train(run *r)
+{
+    char err[1024];
+    const run_options *o = &r->o;
+    char checkpoint_path[4096];
+    snprintf(checkpoint_path, sizeof checkpoint_path, "%s.ckpt", o->out);
+    trainer_options to = {
+        .epochs = o->epochs, .batch = o->batch, .threads = o->threads,
+        .patience = o->patience, .lr = o->lr, .clip = o->clip,
+        .dropout = o->dropout, .seed = o->seed, .out_path = o->out,
+        .checkpoint_path = o->checkpoint ? o->checkpoint : checkpoint_path,
+        .log_path = o->log, .provenance = r->provenance, .run = r->run,
+        .run_size = r->run_size};
+    irmas_status status = trainer_new(r->m, &r->e, &r->split, &to, &r->t,
+                                      err, sizeof err);
+    if (status == IRMAS_OK && o->resume) {
+        const int *was = r->resumed.examples, *is = r->split.count;
+        if (memcmp(was, is, sizeof r->resumed.examples) != 0) {
+            fprintf(stderr, "irmas-train: %s: the data has changed: the "
+                            "checkpoint's run had %d/%d/%d training/"
+                            "validation/test examples, now there are "
+                            "%d/%d/%d\n",
+                    o->resume, was[0], was[1], was[2], is[0], is[1], is[2]);
+            return 1;
+        }
+        status = trainer_resume(r->t, &r->resumed, err, sizeof err);
+        if (status == IRMAS_OK)
+            fprintf(stderr, "resuming after epoch %d of %d\n",
+                    r->resumed.epoch, o->epochs);
+    }
+    if (status == IRMAS_OK && o->export_dir)
+        status = trainer_export(r->t, o->export_dir, err, sizeof err);
+    if (status == IRMAS_OK) status = trainer_run(r->t, err, sizeof err);
+    return status == IRMAS_OK ? 0 : fail(err);
+}
+
+/* ---- 5. the report -------------------------------------------------- */
+
+/* Scores the best model on the test split into tally and prints it; 0
+ * or 1. */
+static int score_test(run *r, metrics *tally)
+{
+    const example_split *s = &r->split;
+    int n = s->count[SPLIT_TEST], classes = r->m->classes;
+    float *probs = malloc(((size_t)n * classes + 1) * sizeof *probs);
+    if (!probs) return fail("out of memory");
+    double loss, accuracy;
+    trainer_evaluate(r->t, s->which[SPLIT_TEST], n, probs, &loss, &accuracy);
+    for (int i = 0; i < n; i++)
+        metrics_add(tally, r->e.list[s->which[SPLIT_TEST][i]].label,
+                    metrics_argmax(probs + (long)i * classes, classes));
+    free(probs);
+    printf("test split: %d examples, mean cross-entropy %.4f\n", n, loss);
+    metrics_print(tally, stdout);
+    return 0;
+}
+
+/* Prints the report and saves the model with it in the provenance. */
+static int report(run *r)
+{
+    double val_loss, val_accuracy;
+    int best = trainer_best(r->t, &val_loss, &val_accuracy);
+    char *provenance = NULL;
+    metrics *tally = metrics_new(r->m->classes, r->m->labels);
+    if (!tally) return fail("out of memory");
+    int status = 0;
+    if (r->split.count[SPLIT_TEST] > 0) {
+        status = score_test(r, tally);
+    } else {
+        printf("no test split (--test-fraction 0): nothing held out to "
+               "report on\n");
+    }
+    if (status == 0 &&
+        asprintf(&provenance, "%s\nbest epoch: %d; validation loss %.4f, "
+                              "accuracy %.4f\ntest: %ld examples, accuracy "
+                              "%.4f, macro F1 %.4f",
+                 r->provenance, best, val_loss, val_accuracy,
+                 metrics_decisions(tally), metrics_accuracy(tally),
+                 metrics_macro_f1(tally)) < 0)
+        status = fail("out of memory");
+    metrics_delete(tally);
+    char err[512];
+    if (status == 0 && model_set_provenance(r->m, provenance) != IRMAS_OK)
+        status = fail("out of memory");
+    if (status == 0 && model_save(r->m, r->o.out, err, sizeof err) != IRMAS_OK)
+        status = fail(err);
+    free(provenance);
+    if (status == 0) printf("model: %s (best epoch %d)\n", r->o.out, best);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    run r = {0};
+    int status = read_options(&r, argc, argv);
+    if (status < 0) {
+        run_free(&r);
+        return 0;
+    }
+    if (status == 0) status = find_data(&r);
+    if (status == 0) status = build_model(&r);
+    if (status == 0) status = load_examples(&r);
+    if (status == 0) status = make_provenance(&r, argc, argv);
+    if (status == 0) status = train(&r);
+    if (status == 0) status = report(&r);
+    int skipped = r.d.skipped + r.unreadable;
+    if (skipped > 0)
+        fprintf(stderr, "irmas-train: %d file%s could not be used and %s "
+                        "skipped (see the messages above)\n",
+                skipped, skipped == 1 ? "" : "s",
+                skipped == 1 ? "was" : "were");
+    run_free(&r);
+    return status;
+}

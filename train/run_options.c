@@ -1,0 +1,521 @@
+/* run_options.c: irmas-train's command line (see run_options.h).
+ *
+ * Each flag is an entry of one table; its index is its bit in `given`.
+ * Parsing applies flags one at a time with a range check each, so a bad
+ * value is named with the flag that took it. Writing back goes through
+ * the same names, one "--flag value" pair (or lone "--flag") per setting,
+ * with numbers printed so they parse back to the same bits.
+ */
+#include "run_options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_DATA, OPT_MODEL, OPT_HIDDEN, OPT_FRAME, OPT_DENSE, OPT_DROPOUT,
+    OPT_CLASSES, OPT_SPLIT_BY, OPT_MIXDOWN, OPT_FRONTEND, OPT_FFT, OPT_HOP,
+    OPT_MELS, OPT_NORM, OPT_RATE, OPT_WINDOW, OPT_BATCH, OPT_LR, OPT_CLIP,
+    OPT_SEED, OPT_VAL, OPT_TEST, OPT_EPOCHS, OPT_PATIENCE, OPT_THREADS,
+    OPT_OUT, OPT_CHECKPOINT, OPT_LOG, OPT_RESUME, OPT_EXPORT, OPT_HELP,
+    OPT_COUNT
+};
+
+#define OPT(name, arg, id) {name, arg, NULL, 256 + (id)}
+static const struct option option_table[] = {
+    OPT("data", required_argument, OPT_DATA),
+    OPT("model", required_argument, OPT_MODEL),
+    OPT("hidden", required_argument, OPT_HIDDEN),
+    OPT("frame", required_argument, OPT_FRAME),
+    OPT("dense", required_argument, OPT_DENSE),
+    OPT("dropout", required_argument, OPT_DROPOUT),
+    OPT("classes", required_argument, OPT_CLASSES),
+    OPT("split-by", required_argument, OPT_SPLIT_BY),
+    OPT("mixdown", no_argument, OPT_MIXDOWN),
+    OPT("frontend", required_argument, OPT_FRONTEND),
+    OPT("fft", required_argument, OPT_FFT),
+    OPT("hop", required_argument, OPT_HOP),
+    OPT("mels", required_argument, OPT_MELS),
+    OPT("norm", required_argument, OPT_NORM),
+    OPT("rate", required_argument, OPT_RATE),
+    OPT("window", required_argument, OPT_WINDOW),
+    OPT("batch", required_argument, OPT_BATCH),
+    OPT("lr", required_argument, OPT_LR),
+    OPT("clip", required_argument, OPT_CLIP),
+    OPT("seed", required_argument, OPT_SEED),
+    OPT("val-fraction", required_argument, OPT_VAL),
+    OPT("test-fraction", required_argument, OPT_TEST),
+    OPT("epochs", required_argument, OPT_EPOCHS),
+    OPT("patience", required_argument, OPT_PATIENCE),
+    OPT("threads", required_argument, OPT_THREADS),
+    OPT("out", required_argument, OPT_OUT),
+    OPT("checkpoint", required_argument, OPT_CHECKPOINT),
+    OPT("log", required_argument, OPT_LOG),
+    OPT("resume", required_argument, OPT_RESUME),
+    OPT("export", required_argument, OPT_EXPORT),
+    OPT("help", no_argument, OPT_HELP),
+    {NULL, 0, NULL, 0},
+};
+
+void run_options_defaults(run_options *o)
+{
+    *o = (run_options){
+        .cell = LAYER_LSTM, .gru_reset_after = 1, .hidden = 100,
+        .frame = 100, .dropout = 0.2, .classes = "", .split_by = "irmas",
+        .frontend = FRONTEND_RAW, .fft = 1024, .hop = 512, .mels = 64,
+        .norm = NORM_PEAK, .rate = 44100, .window = 3.0, .batch = 32,
+        .lr = 1e-3, .clip = 5.0, .seed = 1, .val_fraction = 0.15,
+        .test_fraction = 0.15, .epochs = 50, .patience = 5, .threads = 2};
+}
+
+void run_options_usage(FILE *f)
+{
+    fputs(
+"usage: irmas-train --data DIR [--data DIR ...] --out FILE.irm [options]\n"
+"       irmas-train --resume CHECKPOINT [--epochs N ...]\n"
+"model (defaults: the study's best, an LSTM reading 100 samples a step)\n"
+"  --model rnn|lstm|gru|gru-original|blstm   the recurrent cell (lstm)\n"
+"  --hidden H        hidden units (100)\n"
+"  --frame X         raw front-end: samples per timestep, |X_t| (100)\n"
+"  --dense N         a ReLU layer of N units before the softmax (0: none)\n"
+"  --dropout P       dropout after the recurrent layer while training (0.2)\n"
+"  --frontend raw|logmel   the model's input (raw)\n"
+"  --fft N --hop N --mels N   logmel: frame, hop and bands (1024, 512, 64)\n"
+"  --norm peak|none  scale each window to peak 1 (peak for raw, none for\n"
+"                    logmel, which can then stream)\n"
+"  --rate HZ         the model's sample rate (44100)\n"
+"  --window SECONDS  the window classified at once (3)\n"
+"data\n"
+"  --data DIR        a labelled data set (IRMAS layouts, or a folder per\n"
+"                    class); several add up\n"
+"  --classes a,b,... the classes, in this order (every class with data)\n"
+"  --split-by irmas|file|regex:PATTERN   what makes excerpts one source\n"
+"  --mixdown         average the channels instead of one example each\n"
+"  --val-fraction F --test-fraction F   held-out shares (0.15, 0.15)\n"
+"training\n"
+"  --epochs N        at most N epochs (50)\n"
+"  --batch B         examples per update (32)\n"
+"  --lr RATE         Adam's learning rate (0.001)\n"
+"  --clip NORM       largest gradient norm, 0 for none (5)\n"
+"  --patience N      stop after N epochs without a better validation loss\n"
+"                    (5; 0: never)\n"
+"  --seed S          the seed of everything random (1)\n"
+"  --threads N       worker threads (2)\n"
+"output\n"
+"  --out FILE.irm    the best model\n"
+"  --checkpoint FILE written every epoch (FILE.irm.ckpt)\n"
+"  --resume FILE     continue the run a checkpoint is from\n"
+"  --log FILE.csv    one line per epoch\n"
+"  --export DIR      also write the initial weights, the training frames\n"
+"                    (as floats: small corpora) and the order, for\n"
+"                    bench/train_torch.py\n",
+        f);
+}
+
+/* ---- parsing one flag ------------------------------------------------- */
+
+static int bad_value(const char *flag, const char *what, const char *text)
+{
+    fprintf(stderr, "irmas-train: --%s takes %s, not '%s'\n", flag, what,
+            text);
+    return 2;
+}
+
+static int parse_int(const char *flag, const char *text, long min, long max,
+                     int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max) {
+        char what[96];
+        snprintf(what, sizeof what, "a whole number from %ld to %ld", min,
+                 max);
+        return bad_value(flag, what, text);
+    }
+    *out = (int)v;
+    return 0;
+}
+
+/* A number of at least lo (above it, when lo_open) and at most hi (below
+ * it, when hi_open). */
+static int parse_real(const char *flag, const char *text, double lo,
+                      int lo_open, double hi, int hi_open, double *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+    int ok = end != text && !*end && isfinite(v) &&
+             (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
+    if (!ok) {
+        char what[96];
+        snprintf(what, sizeof what, "a number %s %g and %s %g",
+                 lo_open ? "above" : "at least", lo,
+                 hi_open ? "below" : "at most", hi);
+        return bad_value(flag, what, text);
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_seed(const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end || strchr(text, '-'))
+        return bad_value("seed", "a whole number from 0 to 2^64 - 1", text);
+    *out = v;
+    return 0;
+}
+
+static int parse_model(run_options *o, const char *text)
+{
+    static const struct {
+        const char *name;
+        layer_kind cell;
+        int reset_after;
+    } models[] = {{"rnn", LAYER_RNN, 1},
+                  {"lstm", LAYER_LSTM, 1},
+                  {"gru", LAYER_GRU, 1},
+                  {"gru-original", LAYER_GRU, 0},
+                  {"blstm", LAYER_BLSTM, 1}};
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
+        if (strcmp(text, models[i].name) == 0) {
+            o->cell = models[i].cell;
+            o->gru_reset_after = models[i].reset_after;
+            return 0;
+        }
+    return bad_value("model", "rnn, lstm, gru, gru-original or blstm", text);
+}
+
+/* Index of text in names[n], or -1 (after saying so for flag). */
+static int parse_choice(const char *flag, const char *text,
+                        const char *const *names, int n, const char *what)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(text, names[i]) == 0) return i;
+    bad_value(flag, what, text);
+    return -1;
+}
+
+static int parse_data(run_options *o, const char *dir, int *data_given)
+{
+    if (!*data_given) o->n_dirs = 0; /* new --data replace stored ones */
+    *data_given = 1;
+    if (o->n_dirs == RUN_MAX_DIRS) {
+        fprintf(stderr, "irmas-train: at most %d --data folders\n",
+                RUN_MAX_DIRS);
+        return 2;
+    }
+    o->dirs[o->n_dirs++] = dir;
+    return 0;
+}
+
+/* The front-end and normalisation flags. */
+static int parse_signal(run_options *o, int id, const char *arg)
+{
+    static const char *const frontends[] = {"raw", "logmel"};
+    static const char *const norms[] = {"none", "peak"};
+    int i;
+    switch (id) {
+    case OPT_FRONTEND:
+        i = parse_choice("frontend", arg, frontends, 2, "raw or logmel");
+        if (i < 0) return 2;
+        o->frontend = i == 0 ? FRONTEND_RAW : FRONTEND_LOGMEL;
+        return 0;
+    case OPT_NORM:
+        i = parse_choice("norm", arg, norms, 2, "peak or none");
+        if (i < 0) return 2;
+        o->norm = i == 0 ? NORM_NONE : NORM_PEAK;
+        return 0;
+    case OPT_FFT: return parse_int("fft", arg, 16, 65536, &o->fft);
+    case OPT_HOP: return parse_int("hop", arg, 1, 65536, &o->hop);
+    case OPT_MELS: return parse_int("mels", arg, 1, 1024, &o->mels);
+    case OPT_RATE: return parse_int("rate", arg, 1000, 384000, &o->rate);
+    case OPT_WINDOW:
+        return parse_real("window", arg, 0, 1, 3600, 0, &o->window);
+    }
+    return 2;
+}
+
+/* The training and output flags. */
+static int parse_training(run_options *o, int id, const char *arg)
+{
+    switch (id) {
+    case OPT_BATCH: return parse_int("batch", arg, 1, 65536, &o->batch);
+    case OPT_LR: return parse_real("lr", arg, 0, 1, 10, 0, &o->lr);
+    case OPT_CLIP: return parse_real("clip", arg, 0, 0, 1e6, 0, &o->clip);
+    case OPT_SEED: return parse_seed(arg, &o->seed);
+    case OPT_VAL:
+        return parse_real("val-fraction", arg, 0, 1, 1, 1, &o->val_fraction);
+    case OPT_TEST:
+        return parse_real("test-fraction", arg, 0, 0, 1, 1,
+                          &o->test_fraction);
+    case OPT_EPOCHS: return parse_int("epochs", arg, 1, 1000000, &o->epochs);
+    case OPT_PATIENCE:
+        return parse_int("patience", arg, 0, 1000000, &o->patience);
+    case OPT_THREADS: return parse_int("threads", arg, 1, 64, &o->threads);
+    case OPT_OUT: o->out = arg; return 0;
+    case OPT_CHECKPOINT: o->checkpoint = arg; return 0;
+    case OPT_LOG: o->log = arg; return 0;
+    case OPT_RESUME: o->resume = arg; return 0;
+    case OPT_EXPORT: o->export_dir = arg; return 0;
+    }
+    return parse_signal(o, id, arg);
+}
+
+static int parse_flag(run_options *o, int id, const char *arg,
+                      int *data_given)
+{
+    switch (id) {
+    case OPT_DATA: return parse_data(o, arg, data_given);
+    case OPT_MODEL: return parse_model(o, arg);
+    case OPT_HIDDEN: return parse_int("hidden", arg, 1, 4096, &o->hidden);
+    case OPT_FRAME: return parse_int("frame", arg, 1, 65536, &o->frame);
+    case OPT_DENSE: return parse_int("dense", arg, 0, 4096, &o->dense);
+    case OPT_DROPOUT:
+        return parse_real("dropout", arg, 0, 0, 1, 1, &o->dropout);
+    case OPT_CLASSES: o->classes = arg; return 0;
+    case OPT_SPLIT_BY: o->split_by = arg; return 0;
+    case OPT_MIXDOWN: o->mixdown = 1; return 0;
+    }
+    return parse_training(o, id, arg);
+}
+
+int run_options_parse(run_options *o, int argc, char *const argv[])
+{
+    int data_given = 0, c;
+    optind = 0; /* start afresh: this may be the second command line */
+    while ((c = getopt_long(argc, argv, "", option_table, NULL)) != -1) {
+        int id = c - 256;
+        if (id < 0 || id >= OPT_COUNT) {
+            fputs("irmas-train: see irmas-train --help\n", stderr);
+            return 2;
+        }
+        if (id == OPT_HELP) {
+            run_options_usage(stdout);
+            return 1;
+        }
+        if (parse_flag(o, id, optarg, &data_given)) return 2;
+        o->given |= 1ull << id;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "irmas-train: unexpected argument '%s'; every "
+                        "setting is a --flag (see --help)\n", argv[optind]);
+        return 2;
+    }
+    /* Log-mel frames have no peak to keep; without per-window scaling the
+     * streaming classifier can share frames between windows. */
+    if (o->frontend == FRONTEND_LOGMEL && !(o->given & (1ull << OPT_NORM)))
+        o->norm = NORM_NONE;
+    return 0;
+}
+
+/* ---- checking them together ------------------------------------------- */
+
+static int fail(const char *message)
+{
+    fprintf(stderr, "irmas-train: %s\n", message);
+    return 2;
+}
+
+static int check_frontend(const run_options *o)
+{
+    uint64_t logmel_only = (1ull << OPT_FFT) | (1ull << OPT_HOP) |
+                           (1ull << OPT_MELS);
+    if (o->frontend == FRONTEND_LOGMEL && (o->given & (1ull << OPT_FRAME)))
+        return fail("--frame sets |X_t| for the raw front-end; with "
+                    "--frontend logmel set --fft and --hop instead");
+    if (o->frontend == FRONTEND_RAW && (o->given & logmel_only))
+        return fail("--fft, --hop and --mels belong to --frontend logmel; "
+                    "the raw front-end reads --frame samples a step");
+    long samples = lround(o->window * o->rate);
+    long frame = o->frontend == FRONTEND_RAW ? o->frame : o->fft;
+    if (samples < frame) {
+        fprintf(stderr, "irmas-train: a --window of %g s is %ld samples at "
+                        "%d Hz, shorter than one frame (%ld samples); "
+                        "lengthen the window\n",
+                o->window, samples, o->rate, frame);
+        return 2;
+    }
+    return 0;
+}
+
+int run_options_check(const run_options *o)
+{
+    if (o->n_dirs == 0)
+        return fail("give at least one --data DIR (or --resume a "
+                    "checkpoint); see --help");
+    if (!o->out)
+        return fail("give --out FILE.irm, where the trained model goes");
+    if (strcmp(o->split_by, "irmas") != 0 && strcmp(o->split_by, "file") != 0 &&
+        strncmp(o->split_by, "regex:", 6) != 0)
+        return fail("--split-by takes irmas, file or regex:PATTERN");
+    if (o->val_fraction + o->test_fraction >= 1.0)
+        return fail("--val-fraction and --test-fraction add up to 1 or "
+                    "more, which leaves nothing to train on");
+    return check_frontend(o);
+}
+
+/* ---- writing them back ------------------------------------------------ */
+
+static void put_flag(FILE *f, int id)
+{
+    fprintf(f, "--%s", option_table[id].name);
+    fputc('\0', f);
+}
+
+static void put_text(FILE *f, int id, const char *value)
+{
+    put_flag(f, id);
+    fputs(value, f);
+    fputc('\0', f);
+}
+
+static void put_int(FILE *f, int id, long value)
+{
+    put_flag(f, id);
+    fprintf(f, "%ld", value);
+    fputc('\0', f);
+}
+
+static void put_real(FILE *f, int id, double value)
+{
+    put_flag(f, id);
+    fprintf(f, "%.17g", value);
+    fputc('\0', f);
+}
+
+static const char *model_name(const run_options *o)
+{
+    switch (o->cell) {
+    case LAYER_RNN: return "rnn";
+    case LAYER_LSTM: return "lstm";
+    case LAYER_GRU: return o->gru_reset_after ? "gru" : "gru-original";
+    case LAYER_BLSTM: return "blstm";
+    case LAYER_DENSE: break;
+    }
+    return "lstm";
+}
+
+static void put_defining(FILE *f, const run_options *o)
+{
+    put_text(f, OPT_MODEL, model_name(o));
+    put_int(f, OPT_HIDDEN, o->hidden);
+    put_int(f, OPT_DENSE, o->dense);
+    put_real(f, OPT_DROPOUT, o->dropout);
+    put_text(f, OPT_FRONTEND, frontend_kind_name(o->frontend));
+    if (o->frontend == FRONTEND_RAW) {
+        put_int(f, OPT_FRAME, o->frame);
+    } else {
+        put_int(f, OPT_FFT, o->fft);
+        put_int(f, OPT_HOP, o->hop);
+        put_int(f, OPT_MELS, o->mels);
+    }
+    put_text(f, OPT_NORM, o->norm == NORM_PEAK ? "peak" : "none");
+    put_int(f, OPT_RATE, o->rate);
+    put_real(f, OPT_WINDOW, o->window);
+    put_text(f, OPT_CLASSES, o->classes);
+    put_text(f, OPT_SPLIT_BY, o->split_by);
+    if (o->mixdown) put_flag(f, OPT_MIXDOWN);
+    put_real(f, OPT_VAL, o->val_fraction);
+    put_real(f, OPT_TEST, o->test_fraction);
+    put_int(f, OPT_BATCH, o->batch);
+    put_real(f, OPT_LR, o->lr);
+    put_real(f, OPT_CLIP, o->clip);
+    put_flag(f, OPT_SEED);
+    fprintf(f, "%" PRIu64, o->seed);
+    fputc('\0', f);
+    for (int i = 0; i < o->n_dirs; i++) put_text(f, OPT_DATA, o->dirs[i]);
+}
+
+/* Runs put over a memory stream; the buffer, or NULL. */
+static char *collect(const run_options *o, int everything, size_t *size)
+{
+    char *buffer = NULL;
+    FILE *f = open_memstream(&buffer, size);
+    if (!f) return NULL;
+    put_defining(f, o);
+    if (everything) {
+        put_int(f, OPT_EPOCHS, o->epochs);
+        put_int(f, OPT_PATIENCE, o->patience);
+        put_int(f, OPT_THREADS, o->threads);
+        put_text(f, OPT_OUT, o->out);
+        if (o->checkpoint) put_text(f, OPT_CHECKPOINT, o->checkpoint);
+        if (o->log) put_text(f, OPT_LOG, o->log);
+    }
+    if (fclose(f) != 0) {
+        free(buffer);
+        return NULL;
+    }
+    return buffer;
+}
+
+char *run_options_args(const run_options *o, size_t *size)
+{
+    return collect(o, 1, size);
+}
+
+char *run_options_defining(const run_options *o, size_t *size)
+{
+    return collect(o, 0, size);
+}
+
+char **run_options_split(const char *program, const char *args, size_t size,
+                         int *argc)
+{
+    int n = 1;
+    for (size_t i = 0; i < size; i++) n += args[i] == '\0';
+    char **argv = calloc((size_t)n + 1, sizeof *argv);
+    if (!argv) return NULL;
+    argv[0] = (char *)program;
+    *argc = 1;
+    for (size_t i = 0; i < size; i += strlen(args + i) + 1)
+        argv[(*argc)++] = (char *)args + i;
+    return argv;
+}
+
+/* The flag whose value token i of args[size] is part of, and that value,
+ * written into out: "--hidden 100", or "nothing" past the end. */
+static void describe_flag(const char *args, size_t size, size_t at,
+                          char *out, size_t out_size)
+{
+    if (at >= size) {
+        snprintf(out, out_size, "nothing");
+        return;
+    }
+    size_t flag = 0;
+    for (size_t i = 0; i <= at; i += strlen(args + i) + 1)
+        if (strncmp(args + i, "--", 2) == 0) flag = i;
+    size_t used = (size_t)snprintf(out, out_size, "%s", args + flag);
+    for (size_t i = flag + strlen(args + flag) + 1;
+         i < size && strncmp(args + i, "--", 2) != 0 && used < out_size;
+         i += strlen(args + i) + 1)
+        used += (size_t)snprintf(out + used, out_size - used, " %s",
+                                 args + i);
+}
+
+int run_options_same_run(const char *before, size_t before_size,
+                         const char *now, size_t now_size, char *why,
+                         size_t why_size)
+{
+    size_t a = 0, b = 0;
+    while (a < before_size && b < now_size &&
+           strcmp(before + a, now + b) == 0) {
+        a += strlen(before + a) + 1;
+        b += strlen(now + b) + 1;
+    }
+    if (a >= before_size && b >= now_size) return 1;
+    char was[256], is[256];
+    describe_flag(before, before_size, a, was, sizeof was);
+    describe_flag(now, now_size, b, is, sizeof is);
+    snprintf(why, why_size, "the checkpoint's run has '%s' where this "
+                            "command has '%s'; a resumed run keeps its "
+                            "model and data (only --epochs, --patience, "
+                            "--threads, --out, --checkpoint and --log may "
+                            "change)", was, is);
+    return 0;
+}
