@@ -151,8 +151,8 @@ static int note_gesture(score *s, const player *p, int key, int prev_key,
 {
     *center = 0;
     if (!rng_chance(r, p->v->cls->bend_chance) || length < 0.15) return key;
-    switch (p->v->cls->kind) {
-    case KIND_PLUCKED: { /* a string bent up into the note */
+    instrument_kind kind = p->v->cls->kind;
+    if (kind == KIND_PLUCKED) { /* a string bent up into the note */
         int amount = rng_chance(r, 0.6) ? 2 : 1;
         if (key - amount < p->v->low) return key;
         double at = t + rng_range(r, 0.01, 0.08);
@@ -160,21 +160,18 @@ static int note_gesture(score *s, const player *p, int key, int prev_key,
         *center = amount;
         return key - amount;
     }
-    case KIND_BOWED:
-    case KIND_SUNG: /* a slide from the note before */
-        if (prev_key >= 0 && prev_key != key) {
-            double from = fmax(-2, fmin(2, prev_key - key));
-            expression_glide(s, t, rng_range(r, 0.04, 0.12), from, 0);
-            return key;
-        }
-        /* fall through: no note before, scoop instead */
-    default: /* a scoop from below */
-        expression_glide(s, t, rng_range(r, 0.04, 0.14), -rng_range(r, 0.3, 1.0), 0);
+    if ((kind == KIND_BOWED || kind == KIND_SUNG) && prev_key >= 0 && prev_key != key) {
+        /* a slide from the note before */
+        double from = fmax(-2, fmin(2, prev_key - key));
+        expression_glide(s, t, rng_range(r, 0.04, 0.12), from, 0);
         return key;
     }
+    /* a scoop from below */
+    expression_glide(s, t, rng_range(r, 0.04, 0.14), -rng_range(r, 0.3, 1.0), 0);
+    return key;
 }
 
-static void shape_held_note(score *s, const player *p, double t, double length,
+static void shape_held_note(score *s, double t, double length,
                             int level, rng *r)
 {
     if (length > 0.6)
@@ -202,7 +199,7 @@ static void perform_line(score *s, const player *p, const melody_note *notes,
         double center;
         int struck = note_gesture(s, p, m->key, prev_key, t, length, &center, r);
         if (p->sustained)
-            shape_held_note(s, p, t, length, p->expression - (int)lround(8 * rng_uniform(r)), r);
+            shape_held_note(s, t, length, p->expression - (int)lround(8 * rng_uniform(r)), r);
         /* Vibrato stops where the next note starts, even when this one
          * overlaps it legato: the bend belongs to the newer note. */
         double held = fmin(length, end - t);
@@ -284,7 +281,7 @@ static void play_chords(score *s, const player *p, double bars, rng *r)
     for (int b = 0; b < bars; b++) {
         double t0 = song_beat_time(p->g, b * bpb);
         if (p->sustained)
-            shape_held_note(s, p, t0, p->g->beat * bpb, p->expression, r);
+            shape_held_note(s, t0, p->g->beat * bpb, p->expression, r);
         chords_comp_bar(s, p->g, pattern, b * bpb, &c, p->jitter, r);
     }
 }

@@ -69,11 +69,3 @@ void score_sort(score *s)
 {
     qsort(s->events, (size_t)s->n, sizeof *s->events, compare_events);
 }
-
-long score_end(const score *s)
-{
-    long end = 0;
-    for (int i = 0; i < s->n; i++)
-        if (s->events[i].frame > end) end = s->events[i].frame;
-    return end;
-}

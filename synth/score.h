@@ -24,7 +24,6 @@ typedef enum {
 
 /* MIDI controllers the generators use. */
 enum {
-    CC_MODULATION = 1,
     CC_VOLUME = 7,
     CC_PAN = 10,
     CC_EXPRESSION = 11,
@@ -60,8 +59,5 @@ void score_bend(score *s, double t, double semitones);
 
 /* Sorts by frame, then kind, then insertion; renderers need this first. */
 void score_sort(score *s);
-
-/* Frame of the last event, or 0. */
-long score_end(const score *s);
 
 #endif
