@@ -3,6 +3,11 @@
  * The client's life is open (ports, callbacks), start (activate, connect)
  * and, after the server died, the same again from capture_poll. The
  * shutdown callback runs in a JACK thread and may only set a flag.
+ *
+ * That notification can be lost (seen under heavy load when jackd is
+ * killed), so the process callback also counts its cycles and capture_poll
+ * takes JACK_STALL_SECONDS without one as the server being gone: an active
+ * client is called every period, with or without connections.
  */
 #include "capture_jack.h"
 
@@ -16,6 +21,7 @@
 #include <string.h>
 
 #define JACK_MAX_CHANNELS 64
+#define JACK_STALL_SECONDS 5.0
 
 typedef struct {
     capture *c; /* first, as capture_attach wants */
@@ -25,6 +31,9 @@ typedef struct {
     jack_port_t *out[JACK_MAX_CHANNELS];
     int first_cycle;       /* process thread: the next block starts anew */
     atomic_int server_gone;
+    atomic_uint cycles;    /* process cycles run, for the stall check */
+    unsigned cycles_seen;  /* main thread: cycles at the last change */
+    double cycles_time;    /* main thread: monotonic s of that change */
     double next_retry;     /* monotonic s */
 } jack_capture;
 
@@ -33,6 +42,7 @@ static int jack_process(jack_nframes_t frames, void *arg)
     jack_capture *j = arg;
     capture *c = j->c;
     const float *in[JACK_MAX_CHANNELS];
+    atomic_fetch_add_explicit(&j->cycles, 1, memory_order_relaxed);
     for (int ch = 0; ch < c->channels; ch++) {
         in[ch] = jack_port_get_buffer(j->in[ch], frames);
         if (j->out[ch])
@@ -102,6 +112,8 @@ static irmas_status jack_client_setup(jack_capture *j, char *err,
     }
     j->first_cycle = 1;
     atomic_store(&j->server_gone, 0);
+    j->cycles_seen = atomic_load(&j->cycles);
+    j->cycles_time = capture_monotonic();
     jack_set_process_callback(j->client, jack_process, j);
     jack_on_info_shutdown(j->client, jack_server_gone, j);
     return IRMAS_OK;
@@ -154,16 +166,34 @@ static void jack_reconnect(jack_capture *j)
                  old_rate);
 }
 
+/* 1 when the active client has not been called for JACK_STALL_SECONDS. */
+static int jack_stalled(jack_capture *j, double now)
+{
+    unsigned cycles = atomic_load_explicit(&j->cycles, memory_order_relaxed);
+    if (cycles != j->cycles_seen) {
+        j->cycles_seen = cycles;
+        j->cycles_time = now;
+        return 0;
+    }
+    return now - j->cycles_time > JACK_STALL_SECONDS;
+}
+
 static void jack_poll(capture *c)
 {
     jack_capture *j = c->state;
+    double now = capture_monotonic();
     if (j->client && atomic_load(&j->server_gone)) {
         log_warn("the JACK server '%s' went away; irmasd waits for it to "
                  "come back", server_name());
         jack_client_close(j->client);
         j->client = NULL;
+    } else if (j->client && jack_stalled(j, now)) {
+        log_warn("the JACK server '%s' went away (no process cycle for %.0f "
+                 "s); irmasd waits for it to come back", server_name(),
+                 JACK_STALL_SECONDS);
+        jack_client_close(j->client);
+        j->client = NULL;
     }
-    double now = capture_monotonic();
     if (j->client || now < j->next_retry) return;
     j->next_retry = now + 1.0;
     jack_reconnect(j);

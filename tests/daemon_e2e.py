@@ -334,6 +334,26 @@ def case_jack_restart(case):
     assert case.stop(d) == 0
 
 
+def case_jack_stall(case):
+    """The JACK server stops cycling without closing its sockets (frozen
+    with SIGSTOP): irmasd notices from the missing process cycles, keeps
+    running, and reconnects once the server runs again."""
+    jackd = case.jackd(48000)
+    model = case.model("model.irm")
+    d = case.irmasd("--client-name", "irmasd-stall", "--channels", "1",
+                    "--model", model)
+    wait_for("irmasd's JACK ports", lambda: "irmasd-stall:in_1" in case.jack_ports(), 15)
+    jackd.send_signal(signal.SIGSTOP)
+    try:
+        wait_for("irmasd to notice the stall",
+                 lambda: "no process cycle" in case.log("irmasd"), 30)
+        assert d.poll() is None, "irmasd stopped with the server"
+    finally:
+        jackd.send_signal(signal.SIGCONT)
+    wait_for("irmasd to reconnect", lambda: "is back" in case.log("irmasd"), 30)
+    assert case.stop(d) == 0
+
+
 def portaudio_jack_device(case):
     r = case.run([tool("IRMASD"), "--backend", "portaudio", "--list-devices"])
     for line in r.stdout.splitlines():
