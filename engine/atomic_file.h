@@ -3,7 +3,9 @@
  *
  * The data goes to a temporary file beside the target (same folder, so
  * the same file system), is flushed to disk, and is renamed over the
- * target. The trainer's checkpoints and its trimmed log are written so.
+ * target, and the folder is synced so the rename survives a power cut.
+ * Model files (model_file.h), the trainer's checkpoints and its log are
+ * written so.
  */
 #ifndef IRMAS_ATOMIC_FILE_H
 #define IRMAS_ATOMIC_FILE_H
@@ -12,6 +14,8 @@
 
 #include "status.h"
 
+/* Replaces path with size bytes of data. On failure path is untouched, no
+ * temporary file is left, and the message names the step that failed. */
 irmas_status atomic_file_write(const char *path, const void *data,
                                size_t size, char *err, size_t errlen);
 
