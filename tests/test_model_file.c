@@ -557,7 +557,9 @@ START_TEST(envelope)
 {
     size_t size;
     uint8_t *data = fixture(&size);
+    ck_assert_uint_gt(size, 16);
     uint8_t *copy = malloc(size);
+    ck_assert_ptr_nonnull(copy);
 
     memcpy(copy, data, size);
     copy[size - 1] ^= 0x40;

@@ -478,24 +478,40 @@ char **run_options_split(const char *program, const char *args, size_t size,
     return argv;
 }
 
+/* Appends text to out[out_size] after its first *used bytes, cutting it
+ * short rather than overflowing; out stays NUL-terminated. */
+static void append_text(char *out, size_t out_size, size_t *used,
+                        const char *text)
+{
+    size_t room = out_size - 1 - *used, length = strlen(text);
+    if (length > room) length = room;
+    memcpy(out + *used, text, length);
+    *used += length;
+    out[*used] = '\0';
+}
+
 /* The flag whose value token i of args[size] is part of, and that value,
  * written into out: "--hidden 100", or "nothing" past the end. */
 static void describe_flag(const char *args, size_t size, size_t at,
                           char *out, size_t out_size)
 {
+    if (out_size == 0) return;
+    size_t used = 0;
+    out[0] = '\0';
     if (at >= size) {
-        snprintf(out, out_size, "nothing");
+        append_text(out, out_size, &used, "nothing");
         return;
     }
     size_t flag = 0;
     for (size_t i = 0; i <= at; i += strlen(args + i) + 1)
         if (strncmp(args + i, "--", 2) == 0) flag = i;
-    size_t used = (size_t)snprintf(out, out_size, "%s", args + flag);
+    append_text(out, out_size, &used, args + flag);
     for (size_t i = flag + strlen(args + flag) + 1;
-         i < size && strncmp(args + i, "--", 2) != 0 && used < out_size;
-         i += strlen(args + i) + 1)
-        used += (size_t)snprintf(out + used, out_size - used, " %s",
-                                 args + i);
+         i < size && strncmp(args + i, "--", 2) != 0;
+         i += strlen(args + i) + 1) {
+        append_text(out, out_size, &used, " ");
+        append_text(out, out_size, &used, args + i);
+    }
 }
 
 int run_options_same_run(const char *before, size_t before_size,
