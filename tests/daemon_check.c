@@ -1,6 +1,8 @@
 /* daemon_check.c: see daemon_check.h. */
 #include "daemon_check.h"
 
+#include "testutil.h"
+
 int daemon_check_run(const char *name, const TTest *const *tests, int n,
                      int timeout_seconds)
 {
@@ -9,9 +11,5 @@ int daemon_check_run(const char *name, const TTest *const *tests, int n,
     tcase_set_timeout(tc, timeout_seconds);
     for (int i = 0; i < n; i++) tcase_add_test(tc, tests[i]);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

@@ -222,9 +222,5 @@ static Suite *audio_file_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(audio_file_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(audio_file_suite());
 }

@@ -181,9 +181,5 @@ int main(void)
     tcase_add_test(t, too_small_an_image_is_refused);
     tcase_add_test(t, b3_runs_forward_and_backward);
     suite_add_tcase(s, t);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(s);
 }

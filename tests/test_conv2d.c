@@ -408,9 +408,5 @@ int main(void)
     tcase_add_test(pool, pool_gradients);
     tcase_add_test(pool, pool_check_names_the_problem);
     suite_add_tcase(s, pool);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(s);
 }

@@ -241,9 +241,5 @@ int main(int argc, char **argv)
     }
     eval_tool = argv[1];
     tag_tool = argv[2];
-    SRunner *runner = srunner_create(eval_tag_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(eval_tag_suite());
 }

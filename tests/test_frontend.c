@@ -225,9 +225,5 @@ static Suite *frontend_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(frontend_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(frontend_suite());
 }

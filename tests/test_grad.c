@@ -429,9 +429,5 @@ int main(void)
     tcase_add_test(optimiser, adam_matches_hand_computation);
     tcase_add_test(optimiser, clipping_scales_to_the_norm);
     suite_add_tcase(s, optimiser);
-    SRunner *runner = srunner_create(s);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(s);
 }

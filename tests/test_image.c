@@ -233,9 +233,5 @@ int main(void)
     tcase_add_test(params, bad_params_name_the_field);
     tcase_add_test(params, kind_names);
     suite_add_tcase(s, params);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(s);
 }

@@ -245,9 +245,5 @@ int main(int argc, char **argv)
     tcase_add_test(t, unwritable_output_leaves_nothing);
     tcase_add_test(t, bad_arguments_say_what_to_use);
     suite_add_tcase(s, t);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(s);
 }

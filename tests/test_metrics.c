@@ -2,6 +2,7 @@
  * threshold rule, and what the report and the JSON say.
  */
 #include "metrics.h"
+#include "testutil.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -173,9 +174,5 @@ static Suite *metrics_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(metrics_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(metrics_suite());
 }

@@ -773,9 +773,5 @@ static Suite *model_file_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(model_file_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(model_file_suite());
 }

@@ -380,9 +380,5 @@ static Suite *stream_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(stream_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(stream_suite());
 }

@@ -299,9 +299,5 @@ int main(int argc, char **argv)
     tcase_add_test(t, missing_and_corrupt_inputs_are_named);
     tcase_add_test(t, musescore_is_flagged_as_the_test_set);
     suite_add_tcase(s, t);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(s);
 }

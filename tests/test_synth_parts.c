@@ -2,6 +2,8 @@
  * phrase and accompaniment generators write, sample names, filters, rooms,
  * noise, the limiter and IRMAS names.
  */
+#include "testutil.h"
+
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -263,9 +265,5 @@ int main(void)
     tcase_add_test(sound, augmentation_sets_the_level);
     tcase_add_test(sound, excerpt_names_follow_irmas);
     suite_add_tcase(s, sound);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(s);
 }

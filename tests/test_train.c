@@ -579,10 +579,7 @@ int main(int argc, char **argv)
     tcase_add_test(refusals, checkpoint_round_trip);
     tcase_add_test(refusals, options_survive_a_round_trip);
     suite_add_tcase(s, refusals);
-    SRunner *runner = srunner_create(s);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
+    int status = tu_run(s);
     if (corpus[0]) remove_tree(corpus);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return status;
 }

@@ -63,3 +63,12 @@ void tu_sine(float *out, long frames, int rate, float freq, float amp)
     for (long i = 0; i < frames; i++)
         out[i] = amp * sinf(2.0f * (float)M_PI * freq * (float)i / (float)rate);
 }
+
+int tu_run(Suite *s)
+{
+    SRunner *runner = srunner_create(s);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -4,6 +4,7 @@
 #ifndef IRMAS_TESTUTIL_H
 #define IRMAS_TESTUTIL_H
 
+#include <check.h>
 #include <stdint.h>
 
 /* xorshift64*: the same numbers on every machine for the same seed. */
@@ -32,5 +33,9 @@ int tu_write_wav(const char *path, const float *interleaved, long frames,
 
 /* A sine of freq Hz at amplitude amp, frames samples at rate, into out. */
 void tu_sine(float *out, long frames, int rate, float freq, float amp);
+
+/* Runs suite s (Check's normal output), frees it, and returns the exit
+ * status a test program ends with: EXIT_SUCCESS when nothing failed. */
+int tu_run(Suite *s);
 
 #endif
