@@ -1,5 +1,6 @@
-/* cnn_zoo.c: the table of the study's CNNs and the stacks they make (see
- * cnn_zoo.h for how each number was derived). */
+/* cnn_zoo.c: the table of the study's CNNs, the stacks they make (see
+ * cnn_zoo.h for how each number was derived), and how a stack becomes a
+ * model's layers. */
 #include "cnn_zoo.h"
 
 #include <stdio.h>
@@ -79,4 +80,36 @@ long cnn_zoo_parameters(const cnn_zoo_stack *s)
     for (int i = 0; i < s->n_blocks; i++)
         total += conv2d_weight_count(&s->conv[i]) + s->conv[i].filters;
     return total;
+}
+
+static void cnn_zoo_add(model *m, layer_kind kind, const void *shape,
+                        size_t size)
+{
+    layer *l = &m->layers[m->n_layers++];
+    memset(l, 0, sizeof *l);
+    l->kind = kind;
+    memcpy(&l->u, shape, size);
+}
+
+irmas_status cnn_zoo_append(const cnn_zoo_stack *s, int crnn_branch, model *m,
+                            char *err, size_t errlen)
+{
+    int needed = 2 * s->n_blocks + (crnn_branch ? 1 : 2);
+    if (m->n_layers < 0 || m->n_layers + needed > MODEL_MAX_LAYERS)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the CNN needs %d layers but the model has %d of "
+                           "%d already", needed, m->n_layers,
+                           MODEL_MAX_LAYERS);
+    for (int i = 0; i < s->n_blocks; i++) {
+        cnn_zoo_add(m, LAYER_CONV2D, &s->conv[i], sizeof s->conv[i]);
+        cnn_zoo_add(m, LAYER_MAXPOOL, &s->pool[i], sizeof s->pool[i]);
+    }
+    dense_layer hidden = s->hidden;
+    hidden.act = crnn_branch ? ACT_TANH : ACT_RELU;
+    cnn_zoo_add(m, LAYER_DENSE, &hidden, sizeof hidden);
+    if (crnn_branch) return IRMAS_OK;
+    dense_layer output = {.inputs = hidden.outputs, .outputs = m->classes,
+                          .act = ACT_SOFTMAX};
+    cnn_zoo_add(m, LAYER_DENSE, &output, sizeof output);
+    return IRMAS_OK;
 }

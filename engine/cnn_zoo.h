@@ -50,6 +50,7 @@
 
 #include "conv2d.h"
 #include "dense.h"
+#include "model.h"
 #include "pool.h"
 
 #define CNN_ZOO_MAX_BLOCKS 5
@@ -97,5 +98,16 @@ irmas_status cnn_zoo_build(const cnn_zoo_arch *a, int size, int channels,
 
 /* Parameters (weights and biases) of the whole stack. */
 long cnn_zoo_parameters(const cnn_zoo_stack *s);
+
+/* Appends s's layers to m's, shapes only (weights are model_alloc_weights'
+ * job): the conv2d and max-pool blocks, then the hidden dense layer. As a
+ * plain CNN (crnn_branch 0) the hidden layer is ReLU and a softmax over
+ * m->classes follows, which completes the model. As a CRNN's image branch
+ * (crnn_branch 1) the hidden layer is TANH, so the initial state it hands
+ * an LSTM lies in (-1, 1) like every h an LSTM makes, and nothing follows:
+ * the caller appends the recurrent layer (s->hidden.outputs units) and the
+ * head. Fails, naming how many layers are missing, if m has no room. */
+irmas_status cnn_zoo_append(const cnn_zoo_stack *s, int crnn_branch, model *m,
+                            char *err, size_t errlen);
 
 #endif

@@ -1,9 +1,10 @@
 /* layer.c: what layer.h says about every kind of layer: its weight
- * tensors in model-file order, its name, and its shape.
+ * tensors in model-file order, its name, its family and its shape.
  *
  * This is the one place that knows each kind's tensors; the model file,
  * weight allocation and the trainer's optimiser all go through
- * layer_tensors.
+ * layer_tensors. Max-pooling and stats have no weights, so they list no
+ * tensors and cost nothing in the arena or the file's data section.
  */
 #include "layer.h"
 
@@ -60,6 +61,15 @@ int layer_tensors(layer *l, layer_tensor out[LAYER_MAX_TENSORS])
         int n = lstm_tensors(&l->u.blstm.fwd, fwd, out);
         return n + lstm_tensors(&l->u.blstm.bwd, bwd, out + n);
     }
+    case LAYER_CONV2D: {
+        conv2d_layer *c = &l->u.conv2d;
+        out[0] = tensor("weights", &c->weights, conv2d_weight_count(c));
+        out[1] = tensor("bias", &c->bias, c->filters);
+        return 2;
+    }
+    case LAYER_MAXPOOL:
+    case LAYER_STATS:
+        return 0;
     }
     return 0;
 }
@@ -72,6 +82,9 @@ const char *layer_kind_name(layer_kind kind)
     case LAYER_LSTM: return "lstm";
     case LAYER_GRU: return "gru";
     case LAYER_BLSTM: return "blstm";
+    case LAYER_CONV2D: return "conv2d";
+    case LAYER_MAXPOOL: return "maxpool";
+    case LAYER_STATS: return "stats";
     }
     return NULL;
 }
@@ -82,6 +95,16 @@ int layer_is_recurrent(const layer *l)
            l->kind == LAYER_GRU || l->kind == LAYER_BLSTM;
 }
 
+int layer_reads_frames(const layer *l)
+{
+    return layer_is_recurrent(l) || l->kind == LAYER_STATS;
+}
+
+int layer_reads_image(const layer *l)
+{
+    return l->kind == LAYER_CONV2D || l->kind == LAYER_MAXPOOL;
+}
+
 int layer_inputs(const layer *l)
 {
     switch (l->kind) {
@@ -90,6 +113,9 @@ int layer_inputs(const layer *l)
     case LAYER_LSTM: return l->u.lstm.inputs;
     case LAYER_GRU: return l->u.gru.inputs;
     case LAYER_BLSTM: return l->u.blstm.fwd.inputs;
+    case LAYER_CONV2D: return (int)conv2d_inputs(&l->u.conv2d);
+    case LAYER_MAXPOOL: return (int)pool_inputs(&l->u.pool);
+    case LAYER_STATS: return l->u.stats.inputs;
     }
     return 0;
 }
@@ -102,6 +128,9 @@ int layer_outputs(const layer *l)
     case LAYER_LSTM: return l->u.lstm.hidden;
     case LAYER_GRU: return l->u.gru.hidden;
     case LAYER_BLSTM: return l->u.blstm.fwd.hidden + l->u.blstm.bwd.hidden;
+    case LAYER_CONV2D: return (int)conv2d_outputs(&l->u.conv2d);
+    case LAYER_MAXPOOL: return (int)pool_outputs(&l->u.pool);
+    case LAYER_STATS: return 2 * l->u.stats.inputs;
     }
     return 0;
 }

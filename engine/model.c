@@ -4,15 +4,21 @@
  * model_alloc_weights asks each layer for its tensors (layer_tensors) and
  * carves them out of one zeroed arena, so no code here knows which tensors
  * a kind of layer has. model_validate checks the model as a whole in the
- * order a reader would: the recording (rate, window, front-end), the
- * classes, then the layers one by one, naming the first thing wrong.
- * The head (the dense layers after the recurrent ones) is run here because
- * the whole-window and streaming classifiers both end with it.
+ * order a reader would: the layer count, the recording (rate, window,
+ * front-end, image), the classes, then the layers one by one (their own
+ * fields, their place among the three parts, their weights), naming the
+ * first thing wrong. The parts are found by scanning the layers' families
+ * (model_image_end, model_head_start), so they mean something even for a
+ * model that does not validate, and the messages can say which layer is
+ * out of place. The head (the dense layers after the frame layers, or
+ * after a plain CNN's image layers) is run here because the whole-window
+ * and streaming classifiers both end with it.
  */
 #include "model.h"
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,12 +34,57 @@ void model_free(model *m)
 
 int model_features(const model *m)
 {
+    if (m->frontend.kind == 0) return 0;
     return frontend_params_features(&m->frontend);
 }
 
 int model_frames(const model *m)
 {
+    if (m->frontend.kind == 0) return 0;
     return frontend_params_frames(&m->frontend, m->window_samples);
+}
+
+/* The layers that exist: n_layers, clamped so that a model that does not
+ * validate can still be asked about its parts. */
+static int layer_count(const model *m)
+{
+    if (m->n_layers < 0) return 0;
+    return m->n_layers < MODEL_MAX_LAYERS ? m->n_layers : MODEL_MAX_LAYERS;
+}
+
+int model_reads_frames(const model *m)
+{
+    for (int i = 0; i < layer_count(m); i++)
+        if (layer_reads_frames(&m->layers[i])) return 1;
+    return 0;
+}
+
+int model_reads_image(const model *m)
+{
+    for (int i = 0; i < layer_count(m); i++)
+        if (layer_reads_image(&m->layers[i])) return 1;
+    return 0;
+}
+
+/* The first frame layer when there is one (a CRNN's branch ends there);
+ * otherwise the first layer after the leading image layers. */
+int model_image_end(const model *m)
+{
+    int i = 0, n = layer_count(m);
+    if (!model_reads_image(m)) return 0;
+    if (model_reads_frames(m)) {
+        while (i < n && !layer_reads_frames(&m->layers[i])) i++;
+        return i;
+    }
+    while (i < n && layer_reads_image(&m->layers[i])) i++;
+    return i;
+}
+
+int model_head_start(const model *m)
+{
+    int i = model_image_end(m), n = layer_count(m);
+    while (i < n && layer_reads_frames(&m->layers[i])) i++;
+    return i;
 }
 
 /* The tensors of a read-only layer. layer_tensors hands out where the layer
@@ -155,6 +206,22 @@ static irmas_status validate_recording(const model *m, char *err,
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "norm is %d; use %d (none) or %d (peak)",
                            (int)m->norm, NORM_NONE, NORM_PEAK);
+    return IRMAS_OK;
+}
+
+/* The front-end must make at least one frame when frame layers read them,
+ * and be unset (kind 0) in a CNN, which reads none. A model with neither
+ * frame nor image layers is left for the layer checks to explain. */
+static irmas_status validate_frontend(const model *m, char *err,
+                                      size_t errlen)
+{
+    if (!model_reads_frames(m)) {
+        if (m->frontend.kind == 0 || !model_reads_image(m)) return IRMAS_OK;
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "frontend.kind is %d but the model has no frame "
+                           "layers to read frames; set frontend.kind to 0",
+                           (int)m->frontend.kind);
+    }
     irmas_status status = frontend_check(&m->frontend, m->sample_rate, err,
                                          errlen);
     if (status != IRMAS_OK) return status;
@@ -162,6 +229,18 @@ static irmas_status validate_recording(const model *m, char *err,
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "window_samples %d is shorter than one front-end "
                            "frame; lengthen the window", m->window_samples);
+    return IRMAS_OK;
+}
+
+static irmas_status validate_image(const model *m, char *err, size_t errlen)
+{
+    if (model_reads_image(m))
+        return image_check(&m->image, m->window_samples, err, errlen);
+    if (m->image.kind != 0)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "image.kind is %d but the model has no image "
+                           "layers (conv2d, maxpool) to read an image; set "
+                           "image.kind to 0", (int)m->image.kind);
     return IRMAS_OK;
 }
 
@@ -175,11 +254,67 @@ static int all_finite(const float *x, long n)
 static irmas_status validate_norm(const model *m, char *err, size_t errlen)
 {
     int n = model_features(m);
+    if ((m->feature_mean || m->feature_scale) && n == 0)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "feature_mean and feature_scale are set but the "
+                           "model reads no frames; allocate its weights "
+                           "without feature normalisation");
     if ((m->feature_mean && !all_finite(m->feature_mean, n)) ||
         (m->feature_scale && !all_finite(m->feature_scale, n)))
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "feature_mean or feature_scale holds a NaN or "
                            "infinite value; the model is corrupt");
+    return IRMAS_OK;
+}
+
+/* Every size of an image layer is at most IMAGE_MAX_SIZE, so that no
+ * product of them overflows an int: not the taps (channels x kernel x
+ * kernel), not the floats of an input or output image. */
+static irmas_status validate_image_sizes(const layer *l, const char *name,
+                                         char *err, size_t errlen)
+{
+    static const char *const conv_fields[] = {"channels", "height", "width",
+                                              "filters", "kernel", "stride"};
+    static const char *const pool_fields[] = {"channels", "height", "width",
+                                              "size", "stride"};
+    const conv2d_layer *c = &l->u.conv2d;
+    const pool_layer *p = &l->u.pool;
+    int conv_values[] = {c->channels, c->height, c->width,
+                         c->filters, c->kernel, c->stride};
+    int pool_values[] = {p->channels, p->height, p->width, p->size,
+                         p->stride};
+    int conv = l->kind == LAYER_CONV2D, n = conv ? 6 : 5;
+    const char *const *fields = conv ? conv_fields : pool_fields;
+    const int *values = conv ? conv_values : pool_values;
+    for (int j = 0; j < n; j++)
+        if (values[j] > IMAGE_MAX_SIZE)
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "%s: %s is %d; at most %d", name, fields[j],
+                               values[j], IMAGE_MAX_SIZE);
+    return IRMAS_OK;
+}
+
+/* An image layer's shape: sizes in range, then conv2d_check or pool_check,
+ * and an output no larger than IMAGE_MAX_SIZE a side (padding can make a
+ * convolution's output larger than its input). */
+static irmas_status validate_image_layer(const layer *l, int i, char *err,
+                                         size_t errlen)
+{
+    char name[48];
+    snprintf(name, sizeof name, "layer %d (%s)", i, layer_kind_name(l->kind));
+    irmas_status status = validate_image_sizes(l, name, err, errlen);
+    if (status != IRMAS_OK) return status;
+    if (l->kind == LAYER_MAXPOOL) return pool_check(&l->u.pool, name, err,
+                                                    errlen);
+    status = conv2d_check(&l->u.conv2d, name, err, errlen);
+    if (status != IRMAS_OK) return status;
+    int height = conv2d_out_height(&l->u.conv2d),
+        width = conv2d_out_width(&l->u.conv2d);
+    if (height > IMAGE_MAX_SIZE || width > IMAGE_MAX_SIZE)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "%s: its output is %d x %d pixels; at most %d a "
+                           "side, so pad less", name, height, width,
+                           IMAGE_MAX_SIZE);
     return IRMAS_OK;
 }
 
@@ -189,6 +324,10 @@ static irmas_status validate_layer_fields(const model *m, int i, char *err,
 {
     const layer *l = &m->layers[i];
     const char *kind = layer_kind_name(l->kind);
+    if (layer_reads_image(l)) {
+        irmas_status status = validate_image_layer(l, i, err, errlen);
+        if (status != IRMAS_OK) return status;
+    }
     if (layer_inputs(l) <= 0 || layer_outputs(l) <= 0)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "layer %d (%s): inputs %d and outputs %d must "
@@ -236,35 +375,136 @@ static irmas_status validate_tensors(const model *m, int i, char *err,
     return IRMAS_OK;
 }
 
+/* An image as a layer reads or writes it. */
+typedef struct {
+    int channels, height, width;
+} image_shape;
+
+static image_shape image_layer_input(const layer *l)
+{
+    if (l->kind == LAYER_CONV2D)
+        return (image_shape){l->u.conv2d.channels, l->u.conv2d.height,
+                             l->u.conv2d.width};
+    return (image_shape){l->u.pool.channels, l->u.pool.height,
+                         l->u.pool.width};
+}
+
+static image_shape image_layer_output(const layer *l)
+{
+    if (l->kind == LAYER_CONV2D)
+        return (image_shape){l->u.conv2d.filters,
+                             conv2d_out_height(&l->u.conv2d),
+                             conv2d_out_width(&l->u.conv2d)};
+    return (image_shape){l->u.pool.channels, pool_out_height(&l->u.pool),
+                         pool_out_width(&l->u.pool)};
+}
+
+/* An image layer reads the image (layer 0) or the image the one before it
+ * wrote, shape for shape: equal float counts are not enough. */
+static irmas_status validate_image_input(const model *m, int i, char *err,
+                                         size_t errlen)
+{
+    const layer *l = &m->layers[i];
+    image_shape want = image_layer_input(l), given;
+    if (i == 0)
+        given = (image_shape){m->image.channels, m->image.size,
+                              m->image.size};
+    else if (layer_reads_image(l - 1))
+        given = image_layer_output(l - 1);
+    else
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (%s) follows layer %d (%s); image "
+                           "layers must come first, before any dense or "
+                           "frame layer", i, layer_kind_name(l->kind), i - 1,
+                           layer_kind_name(l[-1].kind));
+    if (want.channels == given.channels && want.height == given.height &&
+        want.width == given.width)
+        return IRMAS_OK;
+    return status_fail(err, errlen, IRMAS_ERR_ARG,
+                       "layer %d (%s): its input is %d x %d x %d (channels "
+                       "x height x width) but %s gives %d x %d x %d", i,
+                       layer_kind_name(l->kind), want.channels, want.height,
+                       want.width,
+                       i == 0 ? "the image" : "the layer before it",
+                       given.channels, given.height, given.width);
+}
+
+/* The first recurrent layer of a CRNN starts from the image branch's
+ * output, so it must keep a plain h of that width. */
+static irmas_status validate_crnn_start(const model *m, int i, char *err,
+                                        size_t errlen)
+{
+    const layer *l = &m->layers[i];
+    const char *kind = layer_kind_name(l->kind);
+    if (l->kind == LAYER_STATS || l->kind == LAYER_BLSTM)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (%s) follows the image branch, which "
+                           "gives the first frame layer its initial state; "
+                           "that layer must be an rnn, lstm or gru", i, kind);
+    int branch = layer_outputs(l - 1), hidden = layer_outputs(l);
+    if (branch != hidden)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (%s) has %d units but the image branch "
+                           "(layer %d, %s) gives %d values as its initial "
+                           "state; make them equal", i, kind, hidden, i - 1,
+                           layer_kind_name(l[-1].kind), branch);
+    return IRMAS_OK;
+}
+
+/* Where the frame layers may be: together, before the head, a blstm only
+ * as the last of them, a stats layer only alone. */
+static irmas_status validate_frame_place(const model *m, int i, char *err,
+                                         size_t errlen)
+{
+    const layer *l = &m->layers[i];
+    const char *kind = layer_kind_name(l->kind);
+    int first = model_image_end(m), head = model_head_start(m);
+    if (i >= head)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (%s) follows dense layer %d; frame "
+                           "layers (recurrent, stats) must come before "
+                           "dense ones", i, kind, head);
+    if (l->kind == LAYER_BLSTM && i != head - 1)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (blstm) is followed by recurrent layer "
+                           "%d; a blstm yields only its final state, so it "
+                           "must be the last recurrent layer", i, i + 1);
+    if (l->kind == LAYER_STATS && head - first != 1)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (stats) is one of %d frame layers "
+                           "(layers %d to %d); a stats layer must be the "
+                           "only one", i, head - first, first, head - 1);
+    if (i == first && i > 0 && model_reads_image(m))
+        return validate_crnn_start(m, i, err, errlen);
+    return IRMAS_OK;
+}
+
 /* Checks where layer i sits: what feeds it, and what may follow it. */
 static irmas_status validate_layer_place(const model *m, int i, char *err,
                                          size_t errlen)
 {
     const layer *l = &m->layers[i];
     const char *kind = layer_kind_name(l->kind);
-    int head = model_head_start(m);
-    if (i == 0 && !layer_is_recurrent(l))
+    if (i == 0 && !layer_reads_frames(l) && !layer_reads_image(l))
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "layer 0 (%s): the first layer must be recurrent "
-                           "(rnn, lstm, gru or blstm) to read the frames",
+                           "(rnn, lstm, gru or blstm) or stats to read the "
+                           "frames, or conv2d or maxpool to read the image",
                            kind);
-    if (i > head && layer_is_recurrent(l))
-        return status_fail(err, errlen, IRMAS_ERR_ARG,
-                           "layer %d (%s) follows dense layer %d; recurrent "
-                           "layers must come before dense ones", i, kind,
-                           head);
-    if (l->kind == LAYER_BLSTM && i != head - 1)
-        return status_fail(err, errlen, IRMAS_ERR_ARG,
-                           "layer %d (blstm) is followed by recurrent layer "
-                           "%d; a blstm yields only its final state, so it "
-                           "must be the last recurrent layer", i, i + 1);
-    int given = i == 0 ? model_features(m) : layer_outputs(l - 1);
+    irmas_status status = IRMAS_OK;
+    if (layer_reads_image(l))
+        status = validate_image_input(m, i, err, errlen);
+    if (layer_reads_frames(l))
+        status = validate_frame_place(m, i, err, errlen);
+    if (status != IRMAS_OK || layer_reads_image(l)) return status;
+    int from_frames = layer_reads_frames(l) && i == model_image_end(m);
+    int given = from_frames ? model_features(m) : layer_outputs(l - 1);
     if (layer_inputs(l) != given)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "layer %d (%s): inputs is %d but %s gives %d", i,
                            kind, layer_inputs(l),
-                           i == 0 ? "the front-end" : "the layer before it",
-                           given);
+                           from_frames ? "the front-end"
+                                       : "the layer before it", given);
     return IRMAS_OK;
 }
 
@@ -287,10 +527,12 @@ static irmas_status validate_output(const model *m, char *err, size_t errlen)
 
 irmas_status model_validate(const model *m, char *err, size_t errlen)
 {
-    irmas_status status = validate_recording(m, err, errlen);
+    irmas_status status = check_layer_count(m, err, errlen);
+    if (status == IRMAS_OK) status = validate_recording(m, err, errlen);
+    if (status == IRMAS_OK) status = validate_frontend(m, err, errlen);
+    if (status == IRMAS_OK) status = validate_image(m, err, errlen);
     if (status == IRMAS_OK) status = validate_labels(m, err, errlen);
     if (status == IRMAS_OK) status = validate_norm(m, err, errlen);
-    if (status == IRMAS_OK) status = check_layer_count(m, err, errlen);
     for (int i = 0; status == IRMAS_OK && i < m->n_layers; i++) {
         status = validate_layer_fields(m, i, err, errlen);
         if (status == IRMAS_OK)
@@ -353,13 +595,6 @@ long model_parameters(const model *m)
         for (int j = 0; j < n; j++) total += t[j].count;
     }
     return total;
-}
-
-int model_head_start(const model *m)
-{
-    int i = 0;
-    while (i < m->n_layers && layer_is_recurrent(&m->layers[i])) i++;
-    return i;
 }
 
 /* Two buffers as wide as the widest dense output: layers alternate

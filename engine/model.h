@@ -1,20 +1,39 @@
 /* model.h: a trained classifier as the engine holds it in memory.
  *
- * A model reads windows of window_samples samples at sample_rate, turns
- * each into frames with its front-end (frontend.h), optionally scales the
- * window to peak 1 first (the study's normalisation), standardises each
- * feature with a stored mean and scale, and runs its layers in order. The
- * first layers are recurrent and read the frames; the last recurrent layer
- * hands its final state to the dense layers; the last layer is a dense
- * softmax over the classes, whose labels the model carries.
+ * A model reads windows of window_samples samples at sample_rate. It first
+ * optionally scales the window to peak 1 (the study's normalisation,
+ * NORM_PEAK), then reads it in one or both of two ways:
+ *   frames  its front-end (frontend.h) turns the window into frames, each
+ *           feature standardised with a stored mean and scale, which the
+ *           frame layers read: recurrent layers (the last one hands its
+ *           final state on), or one stats layer (stats.h);
+ *   image   its image builder (image.h, image.kind != 0) turns the window
+ *           into an image, which conv2d and maxpool layers read, flattened
+ *           at the end into the dense layers that follow them.
+ * The layers are kept in this order, and the model.h functions below name
+ * the three parts:
+ *   [0, model_image_end)              the image branch: conv2d and maxpool
+ *                                     layers, then, when frame layers
+ *                                     follow, the dense layers between;
+ *   [model_image_end, model_head_start) the frame layers;
+ *   [model_head_start, n_layers)      the head: dense layers, the last a
+ *                                     softmax with one output per class.
+ * So there are three shapes of model:
+ *   recurrent or statistics  frame layers, head (image.kind 0);
+ *   CNN                      image layers, head (frontend.kind 0: no frames);
+ *   CRNN                     image branch, recurrent layers, head: the
+ *                            branch's output is the initial hidden state h
+ *                            of the first recurrent layer (an rnn, lstm or
+ *                            gru of as many units; an lstm's c starts at 0),
+ *                            which then runs over the frames as usual.
  *
  * All weights live in one arena the model owns, so a model is freed with
  * one call and written to a file in one pass (model_file.h). The arena holds
  * each layer's tensors in layer order and layer_tensors order, contiguous,
  * then feature_mean and feature_scale when present. Building one:
  *     model *m = model_new();
- *     ...set sample_rate, window_samples, frontend, labels, layers' kinds
- *        and shapes...
+ *     ...set sample_rate, window_samples, frontend and/or image, labels,
+ *        layers' kinds and shapes...
  *     model_alloc_weights(m, err, sizeof err);   -- zeroed weights
  *     model_validate(m, err, sizeof err);
  */
@@ -22,6 +41,7 @@
 #define IRMAS_MODEL_H
 
 #include "frontend.h"
+#include "image.h"
 #include "layer.h"
 #include "status.h"
 
@@ -37,7 +57,8 @@ typedef enum {
 typedef struct model {
     int sample_rate;    /* Hz */
     int window_samples; /* samples per classified window */
-    frontend_params frontend;
+    frontend_params frontend; /* kind 0: the model reads no frames */
+    image_params image;       /* kind 0: the model reads no image */
     norm_kind norm;
     float *feature_mean;  /* [features] or NULL: subtracted from each feature */
     float *feature_scale; /* [features] or NULL: then multiplied */
@@ -62,13 +83,16 @@ irmas_status model_alloc_weights(model *m, int with_norm, char *err,
                                  size_t errlen);
 
 /* Checks that the model is complete and consistent: rate and window
- * positive, the front-end valid for the rate, at least one frame per
- * window, layer shapes chained (features -> first layer, each layer's
- * outputs -> the next one's inputs), recurrent layers before dense ones (at
- * least one, a blstm only as the last of them), the last layer a softmax
- * with one output per class, labels non-empty and distinct, every tensor
- * allocated and finite. The message names the layer or field that is
- * wrong. */
+ * positive; the front-end valid for the rate with at least one frame per
+ * window if the model has frame layers, and kind 0 if not; the image
+ * parameters valid (image_check) if it has image layers, and kind 0 if
+ * not; the layers in the order above (frame layers: recurrent ones with a
+ * blstm only as the last, or a single stats layer; a CRNN's branch output
+ * as wide as its first recurrent layer's state, which is no blstm); shapes
+ * chained (features or image -> first layer, each layer's outputs -> the
+ * next one's inputs); the last layer a softmax with one output per class;
+ * labels non-empty and distinct; every tensor allocated and finite. The
+ * message names the layer or field that is wrong. */
 irmas_status model_validate(const model *m, char *err, size_t errlen);
 
 /* Sets the provenance string (copied). */
@@ -88,14 +112,25 @@ int model_class_index(const model *m, const char *label);
 /* The number of parameters (floats) in all layers. */
 long model_parameters(const model *m);
 
-/* Features per frame and frames per window, from the front-end's params. */
+/* Features per frame and frames per window, from the front-end's params
+ * (both 0 for a model that reads no frames). */
 int model_features(const model *m);
 int model_frames(const model *m);
 
-/* The head: the dense layers after the recurrent ones. model_head_start is
- * the index of the first of them (the number of recurrent layers);
- * model_head runs them on in (the last recurrent layer's final output) and
- * writes probs[classes], using scratch[model_head_scratch(m)]. */
+/* 1 if the model has frame layers; 1 if it has image layers. */
+int model_reads_frames(const model *m);
+int model_reads_image(const model *m);
+
+/* The parts (see the top of this file): the image branch is layers
+ * [0, model_image_end) (0 when the model reads no image); the frame layers
+ * are [model_image_end, model_head_start). For a plain CNN both are the
+ * index of its first dense layer. */
+int model_image_end(const model *m);
+
+/* The head: model_head_start is the index of its first layer; model_head
+ * runs it on in (the frame layers' output, or for a plain CNN the last
+ * image layer's, flattened) and writes probs[classes], using
+ * scratch[model_head_scratch(m)]. */
 int model_head_start(const model *m);
 int model_head_scratch(const model *m);
 void model_head(const model *m, const float *in, float *scratch,

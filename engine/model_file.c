@@ -21,6 +21,13 @@
  * Layers are handled through layer_tensors and one table of shape
  * parameters below (layer_params), so a new kind of layer is one case in
  * each of layer_params and layer_set_params.
+ *
+ * Format 2 added the image parameters, the front-end kind 0 ("none", for
+ * a CNN) and the conv2d, maxpool and stats layers. A model that needs none
+ * of these is still written as format 1 (model_file_version), so readers
+ * that predate format 2 keep reading recurrent models; a format-1 file
+ * that holds one of them is refused as damaged (the *_since functions say
+ * which format brought each kind).
  */
 #include "model_file.h"
 
@@ -43,7 +50,7 @@
 static const unsigned char irm_magic[8] = {0x89, 'I', 'R', 'M',
                                            '\r', '\n', 0x1a, '\n'};
 
-#define IRM_VERSION 1
+#define IRM_VERSION 2
 #define IRM_HEADER_BYTES 20 /* magic, version, file size */
 #define IRM_CRC_BYTES 4
 #define IRM_MAX_FILE_BYTES (1L << 30)
@@ -51,7 +58,7 @@ static const unsigned char irm_magic[8] = {0x89, 'I', 'R', 'M',
 #define IRM_MAX_SIZE (1 << 24) /* any count of samples, units or bands */
 #define IRM_MAX_NAME 32        /* kind and tensor names, with the NUL */
 #define IRM_MAX_PROVENANCE 65536
-#define IRM_MAX_PARAMS 3
+#define IRM_MAX_PARAMS 8
 #define IRM_MAX_TENSORS (MODEL_MAX_LAYERS * LAYER_MAX_TENSORS + 2)
 
 /* ---- Little-endian fields ---- */
@@ -98,6 +105,34 @@ static const param_spec dense_params[] = {
 static const param_spec cell_params[] = {UNITS("inputs"), UNITS("hidden")};
 static const param_spec gru_params[] = {UNITS("inputs"), UNITS("hidden"),
                                         {"reset_after", 0, 1}};
+/* Image layers: every size at most IMAGE_MAX_SIZE, as model_validate wants,
+ * which keeps the tensor counts computed from them within an int. */
+#define SIDE(name) {name, 1, IMAGE_MAX_SIZE}
+static const param_spec conv2d_params[] = {
+    SIDE("channels"), SIDE("height"), SIDE("width"), SIDE("filters"),
+    SIDE("kernel"), SIDE("stride"), {"padding", 0, IMAGE_MAX_SIZE - 1},
+    {"activation", ACT_NONE, ACT_RELU}};
+static const param_spec maxpool_params[] = {
+    SIDE("channels"), SIDE("height"), SIDE("width"), SIDE("size"),
+    SIDE("stride")};
+static const param_spec stats_params[] = {UNITS("inputs")};
+
+static int conv2d_params_of(const conv2d_layer *c,
+                            uint32_t values[IRM_MAX_PARAMS])
+{
+    int fields[] = {c->channels, c->height, c->width, c->filters,
+                    c->kernel, c->stride, c->padding, (int)c->act};
+    for (int i = 0; i < 8; i++) values[i] = (uint32_t)fields[i];
+    return 8;
+}
+
+static int maxpool_params_of(const pool_layer *p,
+                             uint32_t values[IRM_MAX_PARAMS])
+{
+    int fields[] = {p->channels, p->height, p->width, p->size, p->stride};
+    for (int i = 0; i < 5; i++) values[i] = (uint32_t)fields[i];
+    return 5;
+}
 
 /* l's shape parameters in file order into values[], and what each may be;
  * returns how many. A blstm stores one direction's shape: both are equal. */
@@ -125,6 +160,16 @@ static int layer_params(const layer *l, uint32_t values[IRM_MAX_PARAMS],
         values[2] = (uint32_t)l->u.gru.reset_after;
         *specs = gru_params;
         return 3;
+    case LAYER_CONV2D:
+        *specs = conv2d_params;
+        return conv2d_params_of(&l->u.conv2d, values);
+    case LAYER_MAXPOOL:
+        *specs = maxpool_params;
+        return maxpool_params_of(&l->u.pool, values);
+    case LAYER_STATS:
+        values[0] = (uint32_t)l->u.stats.inputs;
+        *specs = stats_params;
+        return 1;
     }
     return 0;
 }
@@ -133,6 +178,8 @@ static int layer_params(const layer *l, uint32_t values[IRM_MAX_PARAMS],
 static void layer_set_params(layer *l, const uint32_t values[IRM_MAX_PARAMS])
 {
     int inputs = (int)values[0], outputs = (int)values[1];
+    int v[IRM_MAX_PARAMS];
+    for (int i = 0; i < IRM_MAX_PARAMS; i++) v[i] = (int)values[i];
     switch (l->kind) {
     case LAYER_DENSE:
         l->u.dense = (dense_layer){.inputs = inputs, .outputs = outputs,
@@ -152,7 +199,58 @@ static void layer_set_params(layer *l, const uint32_t values[IRM_MAX_PARAMS])
         l->u.blstm.fwd = (lstm_layer){.inputs = inputs, .hidden = outputs};
         l->u.blstm.bwd = l->u.blstm.fwd;
         break;
+    case LAYER_CONV2D:
+        l->u.conv2d = (conv2d_layer){
+            .channels = v[0], .height = v[1], .width = v[2], .filters = v[3],
+            .kernel = v[4], .stride = v[5], .padding = v[6],
+            .act = (activation)v[7]};
+        break;
+    case LAYER_MAXPOOL:
+        l->u.pool = (pool_layer){.channels = v[0], .height = v[1],
+                                 .width = v[2], .size = v[3],
+                                 .stride = v[4]};
+        break;
+    case LAYER_STATS:
+        l->u.stats = (stats_layer){.inputs = inputs};
+        break;
     }
+}
+
+/* The names the file gives kinds: kind 0 of a front-end or an image is
+ * "none", what a model that reads no frames or no image has. */
+static const char *frontend_name(uint32_t kind)
+{
+    return kind == 0 ? "none" : frontend_kind_name((frontend_kind)kind);
+}
+
+static const char *image_name(uint32_t kind)
+{
+    return kind == 0 ? "none" : image_kind_name((image_kind)kind);
+}
+
+static const char *layer_name(uint32_t kind)
+{
+    return layer_kind_name((layer_kind)kind);
+}
+
+/* The format each kind first appeared in. */
+static uint32_t frontend_since(uint32_t kind) { return kind == 0 ? 2 : 1; }
+static uint32_t image_since(uint32_t kind) { return kind == 0 ? 1 : 2; }
+static uint32_t layer_since(uint32_t kind)
+{
+    return kind > LAYER_BLSTM ? 2 : 1;
+}
+
+/* The lowest format that holds m: the one its newest kind needs. */
+static uint32_t model_file_version(const model *m)
+{
+    uint32_t version = frontend_since(m->frontend.kind);
+    if (image_since(m->image.kind) > version)
+        version = image_since(m->image.kind);
+    for (int i = 0; i < m->n_layers; i++)
+        if (layer_since(m->layers[i].kind) > version)
+            version = layer_since(m->layers[i].kind);
+    return version;
 }
 
 /* Every tensor the file holds, in file order: each layer's, then the
@@ -230,7 +328,11 @@ static void put_kind(writer *w, unsigned kind, const char *name)
 
 static void put_frontend(writer *w, const frontend_params *p)
 {
-    put_kind(w, p->kind, frontend_kind_name(p->kind));
+    put_kind(w, p->kind, frontend_name(p->kind));
+    if (p->kind == 0) {
+        put_le(w, 0, 4);
+        return;
+    }
     if (p->kind == FRONTEND_RAW) {
         put_le(w, 1, 4);
         put_le(w, (uint32_t)p->frame, 4);
@@ -242,6 +344,15 @@ static void put_frontend(writer *w, const frontend_params *p)
     put_le(w, (uint32_t)p->mels, 4);
     put_le(w, float_bits(p->fmin), 4);
     put_le(w, float_bits(p->fmax), 4);
+}
+
+static void put_image(writer *w, const image_params *p)
+{
+    put_kind(w, p->kind, image_name(p->kind));
+    put_le(w, p->kind == 0 ? 0 : 2, 4);
+    if (p->kind == 0) return;
+    put_le(w, (uint32_t)p->size, 4);
+    put_le(w, (uint32_t)p->channels, 4);
 }
 
 /* A tensor's entry in the table; its offset is patched by put_data. */
@@ -284,12 +395,14 @@ static void put_data(writer *w, const layer_tensor *t, int n)
 static void put_model(writer *w, model *m)
 {
     int with_norm = m->feature_mean != NULL;
+    uint32_t version = model_file_version(m);
     put_bytes(w, irm_magic, sizeof irm_magic);
-    put_le(w, IRM_VERSION, 4);
+    put_le(w, version, 4);
     put_le(w, 0, 8); /* the file size, known at the end */
     put_le(w, (uint32_t)m->sample_rate, 4);
     put_le(w, (uint32_t)m->window_samples, 4);
     put_frontend(w, &m->frontend);
+    if (version >= 2) put_image(w, &m->image);
     put_le(w, m->norm, 4);
     put_le(w, (uint32_t)with_norm, 4);
     put_le(w, (uint32_t)m->classes, 4);
@@ -430,16 +543,20 @@ static irmas_status read_str(reader *r, const char *field, uint32_t max,
 }
 
 /* A kind's number and name. known is this irmas's name for the number, or
- * NULL when it has none: then the file's name says what is missing. */
+ * NULL when it has none: then the file's name says what is missing. since
+ * gives the format that introduced the kind: an older file cannot hold it. */
 static irmas_status read_kind(reader *r, const char *what,
-                              const char *(*known)(uint32_t), uint32_t *kind)
+                              const char *(*known)(uint32_t),
+                              uint32_t (*since)(uint32_t), uint32_t *kind)
 {
     size_t at = r->at;
     uint64_t number = 0;
     const char *name;
-    irmas_status status = read_le(r, "kind", 4, &number);
-    if (status == IRMAS_OK) status = read_str(r, "kind name", IRM_MAX_NAME,
-                                              &name);
+    char field[32];
+    snprintf(field, sizeof field, "%s kind", what);
+    irmas_status status = read_le(r, field, 4, &number);
+    snprintf(field, sizeof field, "%s kind name", what);
+    if (status == IRMAS_OK) status = read_str(r, field, IRM_MAX_NAME, &name);
     if (status != IRMAS_OK) return status;
     const char *ours = known((uint32_t)number);
     if (!ours)
@@ -449,29 +566,25 @@ static irmas_status read_kind(reader *r, const char *what,
         return reader_fail(r, "%s kind %llu (byte %zu) is named '%s' but "
                               "this irmas calls it '%s'", what,
                            (unsigned long long)number, at, name, ours);
+    if (since((uint32_t)number) > r->version)
+        return reader_fail(r, "%s kind %llu ('%s', byte %zu) is new in "
+                              "format %u but the file is format %u", what,
+                           (unsigned long long)number, name, at,
+                           since((uint32_t)number), r->version);
     *kind = (uint32_t)number;
     return IRMAS_OK;
-}
-
-static const char *frontend_name(uint32_t kind)
-{
-    return frontend_kind_name((frontend_kind)kind);
-}
-
-static const char *layer_name(uint32_t kind)
-{
-    return layer_kind_name((layer_kind)kind);
 }
 
 static irmas_status read_frontend(reader *r, frontend_params *p)
 {
     uint32_t kind = 0;
-    irmas_status status = read_kind(r, "front-end", frontend_name, &kind);
+    irmas_status status = read_kind(r, "front-end", frontend_name,
+                                    frontend_since, &kind);
     if (status != IRMAS_OK) return status;
     p->kind = (frontend_kind)kind;
-    int params = p->kind == FRONTEND_RAW ? 1 : 5, count;
+    int params = p->kind == 0 ? 0 : p->kind == FRONTEND_RAW ? 1 : 5, count;
     status = read_int(r, "frontend parameter count", params, params, &count);
-    if (status != IRMAS_OK) return status;
+    if (status != IRMAS_OK || p->kind == 0) return status;
     if (p->kind == FRONTEND_RAW)
         return read_int(r, "frontend.frame", 1, IRM_MAX_SIZE, &p->frame);
     status = read_int(r, "frontend.fft_size", 1, IRM_MAX_SIZE, &p->fft_size);
@@ -481,6 +594,25 @@ static irmas_status read_frontend(reader *r, frontend_params *p)
         status = read_int(r, "frontend.mels", 1, IRM_MAX_SIZE, &p->mels);
     if (status == IRMAS_OK) status = read_finite(r, "frontend.fmin", &p->fmin);
     if (status == IRMAS_OK) status = read_finite(r, "frontend.fmax", &p->fmax);
+    return status;
+}
+
+/* Format 2 on: the image parameters; an older file has no image. */
+static irmas_status read_image(reader *r, image_params *p)
+{
+    uint32_t kind = 0;
+    if (r->version < 2) return IRMAS_OK;
+    irmas_status status = read_kind(r, "image", image_name, image_since,
+                                    &kind);
+    if (status != IRMAS_OK) return status;
+    p->kind = (image_kind)kind;
+    int params = p->kind == 0 ? 0 : 2, count;
+    status = read_int(r, "image parameter count", params, params, &count);
+    if (status != IRMAS_OK || p->kind == 0) return status;
+    status = read_int(r, "image.size", 1, IMAGE_MAX_SIZE, &p->size);
+    if (status == IRMAS_OK)
+        status = read_int(r, "image.channels", 1, IMAGE_MAX_CHANNELS,
+                          &p->channels);
     return status;
 }
 
@@ -508,10 +640,12 @@ static irmas_status read_metadata(reader *r, model *m, int *with_norm)
         status = read_int(r, "window_samples", 1, IRM_MAX_SIZE,
                           &m->window_samples);
     if (status == IRMAS_OK) status = read_frontend(r, &m->frontend);
+    if (status == IRMAS_OK) status = read_image(r, &m->image);
     if (status == IRMAS_OK)
         status = read_int(r, "norm", NORM_NONE, NORM_PEAK, &norm);
     if (status == IRMAS_OK)
-        status = read_int(r, "feature_norm", 0, 1, with_norm);
+        status = read_int(r, "feature_norm", 0, m->frontend.kind ? 1 : 0,
+                          with_norm);
     if (status == IRMAS_OK) status = read_labels(r, m);
     if (status == IRMAS_OK)
         status = read_str(r, "provenance", IRM_MAX_PROVENANCE, &provenance);
@@ -554,7 +688,8 @@ static irmas_status read_layer(reader *r, model *m, int i)
     uint32_t kind = 0, values[IRM_MAX_PARAMS] = {0};
     const param_spec *specs;
     snprintf(r->where, sizeof r->where, "layer %d: ", i);
-    irmas_status status = read_kind(r, "layer", layer_name, &kind);
+    irmas_status status = read_kind(r, "layer", layer_name, layer_since,
+                                    &kind);
     if (status != IRMAS_OK) return status;
     l->kind = (layer_kind)kind;
     snprintf(r->where, sizeof r->where, "layer %d (%s): ", i,

@@ -1,6 +1,6 @@
 /* recurrent.c: the dispatch of recurrent.h, from a layer's kind to its
  * cell's functions. Asking it about a kind that is not a cell (dense,
- * blstm) gives sizes of 0 and does nothing.
+ * blstm, the image layers, stats) gives sizes of 0 and does nothing.
  */
 #include "recurrent.h"
 
@@ -10,8 +10,7 @@ int recurrent_hidden(const layer *l)
     case LAYER_RNN: return l->u.rnn.hidden;
     case LAYER_LSTM: return l->u.lstm.hidden;
     case LAYER_GRU: return l->u.gru.hidden;
-    case LAYER_DENSE:
-    case LAYER_BLSTM: break;
+    default: break; /* not a cell */
     }
     return 0;
 }
@@ -33,8 +32,7 @@ int recurrent_work_size(const layer *l)
     case LAYER_RNN: return rnn_work_size(l->u.rnn.hidden);
     case LAYER_LSTM: return lstm_work_size(l->u.lstm.hidden);
     case LAYER_GRU: return gru_work_size(l->u.gru.hidden);
-    case LAYER_DENSE:
-    case LAYER_BLSTM: break;
+    default: break; /* not a cell */
     }
     return 0;
 }
@@ -46,8 +44,7 @@ void recurrent_project(const layer *l, const float *x, int frames,
     case LAYER_RNN: rnn_project(&l->u.rnn, x, frames, xproj); break;
     case LAYER_LSTM: lstm_project(&l->u.lstm, x, frames, xproj); break;
     case LAYER_GRU: gru_project(&l->u.gru, x, frames, xproj); break;
-    case LAYER_DENSE:
-    case LAYER_BLSTM: break;
+    default: break; /* not a cell */
     }
 }
 
@@ -66,7 +63,6 @@ void recurrent_step(const layer *l, const float *xproj, int xproj_stride,
     case LAYER_GRU:
         gru_step(&l->u.gru, xproj, xproj_stride, state, batch, work);
         break;
-    case LAYER_DENSE:
-    case LAYER_BLSTM: break;
+    default: break; /* not a cell */
     }
 }

@@ -8,8 +8,8 @@
  * input projection are computed once and shared by every live window. A
  * window's probabilities are emitted as soon as its last frame arrives, so
  * the work per hop is constant. Models that cannot stream (bidirectional
- * layers, per-window peak normalisation) fall back to a whole-window pass
- * at each hop. Nothing allocates after stream_new.
+ * layers, per-window peak normalisation, statistics pooling, and image
+ * models: CNNs and CRNNs) fall back to a whole-window pass at each hop. Nothing allocates after stream_new.
  *
  * The hop is rounded down to a whole number of front-end frames (at least
  * one); stream_hop says what it became. Results equal window_classify on the
@@ -37,7 +37,7 @@ void stream_delete(stream *s);
 int stream_hop(const stream *s);
 
 /* 1 if windows are advanced incrementally, 0 if each hop recomputes a whole
- * window (bidirectional or peak-normalised models). */
+ * window (the models listed at the top). */
 int stream_is_incremental(const stream *s);
 
 /* Feeds n samples at the model's rate; calls emit for each window that

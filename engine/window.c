@@ -1,18 +1,29 @@
 /* window.c: the whole-window forward pass (see window.h).
  *
  * A window goes through the model exactly as model.h describes it: a
- * normalised copy of the samples, the front-end's frames, standardisation,
- * the recurrent layers, the dense head. Each rnn, lstm or gru layer projects
- * all frames in one matrix product and then steps a single state through
- * them; a layer that feeds another recurrent layer keeps its h at every
- * frame as that layer's input sequence, the last one hands on only its
- * final h. A blstm (always the last recurrent layer) runs whole.
+ * normalised copy of the samples, then its two readings of them, then the
+ * head.
+ *   image branch  the image builder's picture of the samples, then the
+ *                 conv2d, maxpool and dense layers before the frame layers,
+ *                 each writing into one of two buffers in turn (no layer
+ *                 can write over its input);
+ *   frame layers  the front-end's frames, standardised. Each rnn, lstm or
+ *                 gru layer projects all frames in one matrix product and
+ *                 then steps a single state through them, from zero or, in
+ *                 a CRNN's first recurrent layer, from h = the branch's
+ *                 output (an LSTM's c still starts at 0); a layer that
+ *                 feeds another keeps its h at every frame as that layer's
+ *                 input sequence, the last one hands on only its final h. A
+ *                 blstm (always the last) runs whole, and so does a stats
+ *                 layer (always alone).
+ * The head reads the frame layers' output or, in a plain CNN, the branch's.
  *
  * window_new sizes every buffer for the largest layer and takes them all
  * from one allocation, so window_classify never allocates.
  */
 #include "window.h"
 
+#include "reader.h"
 #include "recurrent.h"
 
 #include <stdlib.h>
@@ -20,44 +31,52 @@
 
 struct window_runner {
     const model *m;
-    frontend *fe;
-    int frames, features, recurrent;
-    float *samples; /* [window_samples]: the copy that is normalised */
+    reader *reader;       /* the window's frames and image */
+    int frames, features;
+    int image_end, head;  /* the parts, from model.h */
+    float *pixels;  /* [image_floats]: the image built from it */
+    float *branch[2]; /* the image branch's layers' outputs, in turn */
+    float *conv;    /* the largest conv2d's work space */
     float *feats;   /* [frames][features] */
     float *seq[2];  /* [frames][widest output]: stacked layers' sequences */
     float *xproj;   /* [frames][largest projection] */
     float *state;   /* largest state of one row */
     float *work;    /* largest step or blstm work space */
-    float *final;   /* a blstm's output */
-    float *head;    /* model_head's scratch */
+    float *final;   /* a blstm's or a stats layer's output */
+    float *head_scratch; /* model_head's scratch */
     float *block;   /* owns all of the above */
 };
 
-/* The sizes window_new needs, over every recurrent layer. */
+/* The sizes window_new needs, over every layer of each part. */
 typedef struct {
-    long seq, xproj, state, work;
+    long branch, conv;                /* image branch */
+    long seq, xproj, state, work;     /* frame layers */
 } window_sizes;
 
-static window_sizes window_measure(const model *m, int frames)
+static long longest(long a, long b) { return a > b ? a : b; }
+
+static void window_measure_branch(const window_runner *w, window_sizes *z)
 {
-    window_sizes z = {0, 0, 0, 0};
-    for (int i = 0; i < model_head_start(m); i++) {
-        const layer *l = &m->layers[i];
-        long seq = (long)frames * layer_outputs(l), xproj = 0, state = 0,
-             work;
-        if (l->kind == LAYER_BLSTM) {
-            work = blstm_work_size(&l->u.blstm, frames);
-        } else {
-            xproj = (long)frames * recurrent_proj_size(l);
-            state = recurrent_state_size(l);
-            work = recurrent_work_size(l);
-        }
-        z.seq = seq > z.seq ? seq : z.seq;
-        z.xproj = xproj > z.xproj ? xproj : z.xproj;
-        z.state = state > z.state ? state : z.state;
-        z.work = work > z.work ? work : z.work;
+    for (int i = 0; i < w->image_end; i++) {
+        const layer *l = &w->m->layers[i];
+        z->branch = longest(z->branch, layer_outputs(l));
+        if (l->kind == LAYER_CONV2D)
+            z->conv = longest(z->conv, conv2d_work_size(&l->u.conv2d));
     }
-    return z;
+}
+
+static void window_measure_frames(const window_runner *w, window_sizes *z)
+{
+    for (int i = w->image_end; i < w->head; i++) {
+        const layer *l = &w->m->layers[i];
+        long work = l->kind == LAYER_BLSTM
+                        ? blstm_work_size(&l->u.blstm, w->frames)
+                        : recurrent_work_size(l);
+        z->seq = longest(z->seq, (long)w->frames * layer_outputs(l));
+        z->xproj = longest(z->xproj, (long)w->frames * recurrent_proj_size(l));
+        z->state = longest(z->state, recurrent_state_size(l));
+        z->work = longest(z->work, work);
+    }
 }
 
 /* Takes n floats at *used from block, keeping each buffer 64-byte
@@ -74,26 +93,36 @@ static float *carve(float *block, long *used, long n)
 static long window_layout(window_runner *w, float *block)
 {
     const model *m = w->m;
-    window_sizes z = window_measure(m, w->frames);
+    window_sizes z = {0, 0, 0, 0, 0, 0};
+    window_measure_branch(w, &z);
+    window_measure_frames(w, &z);
+    int frame_outputs =
+        w->head > w->image_end ? layer_outputs(&m->layers[w->head - 1]) : 0;
     long used = 0;
-    w->samples = carve(block, &used, m->window_samples);
+    w->pixels =
+        carve(block, &used, model_reads_image(m) ? image_floats(&m->image) : 0);
+    w->branch[0] = carve(block, &used, z.branch);
+    w->branch[1] = carve(block, &used, z.branch);
+    w->conv = carve(block, &used, z.conv);
     w->feats = carve(block, &used, (long)w->frames * w->features);
     w->seq[0] = carve(block, &used, z.seq);
     w->seq[1] = carve(block, &used, z.seq);
     w->xproj = carve(block, &used, z.xproj);
     w->state = carve(block, &used, z.state);
     w->work = carve(block, &used, z.work);
-    w->final =
-        carve(block, &used, layer_outputs(&m->layers[w->recurrent - 1]));
-    w->head = carve(block, &used, model_head_scratch(m));
+    w->final = carve(block, &used, frame_outputs);
+    w->head_scratch = carve(block, &used, model_head_scratch(m));
     return used;
 }
 
-static irmas_status window_alloc(window_runner *w)
+static irmas_status window_alloc(window_runner *w, char *err, size_t errlen)
 {
     long floats = window_layout(w, NULL);
     w->block = aligned_alloc(64, (size_t)floats * sizeof(float));
-    if (!w->block) return IRMAS_ERR_NOMEM;
+    if (!w->block)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "out of memory for the %ld buffers of a window "
+                           "runner", floats);
     memset(w->block, 0, (size_t)floats * sizeof(float));
     window_layout(w, w->block);
     return IRMAS_OK;
@@ -112,12 +141,10 @@ irmas_status window_new(const model *m, window_runner **out, char *err,
     w->m = m;
     w->frames = model_frames(m);
     w->features = model_features(m);
-    w->recurrent = model_head_start(m);
-    status = frontend_new(&m->frontend, m->sample_rate, &w->fe, err, errlen);
-    if (status == IRMAS_OK && window_alloc(w) != IRMAS_OK)
-        status = status_fail(err, errlen, IRMAS_ERR_NOMEM,
-                             "out of memory for the buffers of a %d-frame "
-                             "window", w->frames);
+    w->image_end = model_image_end(m);
+    w->head = model_head_start(m);
+    status = reader_new(m, &w->reader, err, errlen);
+    if (status == IRMAS_OK) status = window_alloc(w, err, errlen);
     if (status != IRMAS_OK) {
         window_delete(w);
         return status;
@@ -129,7 +156,7 @@ irmas_status window_new(const model *m, window_runner **out, char *err,
 void window_delete(window_runner *w)
 {
     if (!w) return;
-    frontend_delete(w->fe);
+    reader_delete(w->reader);
     free(w->block);
     free(w);
 }
@@ -137,25 +164,42 @@ void window_delete(window_runner *w)
 void window_classify(window_runner *w, const float *samples, float *probs)
 {
     const model *m = w->m;
-    memcpy(w->samples, samples, (size_t)m->window_samples * sizeof *samples);
-    model_prepare_samples(m, w->samples, m->window_samples);
-    int hop = frontend_frame_hop(w->fe);
-    for (int t = 0; t < w->frames; t++)
-        frontend_compute(w->fe, w->samples + (long)t * hop,
-                         w->feats + (long)t * w->features);
-    model_standardise(m, w->feats, w->frames, w->features);
-    window_classify_frames(w, w->feats, probs);
+    int image = model_reads_image(m), frames = model_reads_frames(m);
+    reader_read(w->reader, samples, m->window_samples,
+                frames ? w->feats : NULL, image ? w->pixels : NULL);
+    if (frames) model_standardise(m, w->feats, w->frames, w->features);
+    window_classify_prepared(w, image ? w->pixels : NULL,
+                             frames ? w->feats : NULL, probs);
 }
 
-/* Runs rnn, lstm or gru layer l over the frames x from a zero state; keeps
- * h at every frame in seq when seq is not NULL. Leaves the final h at the
- * start of w->state. */
+/* Runs the image branch on image; returns its last layer's output. */
+static const float *window_run_branch(window_runner *w, const float *image)
+{
+    const float *x = image;
+    for (int i = 0; i < w->image_end; i++) {
+        const layer *l = &w->m->layers[i];
+        float *out = x == w->branch[0] ? w->branch[1] : w->branch[0];
+        if (l->kind == LAYER_CONV2D)
+            conv2d_forward(&l->u.conv2d, x, out, 1, w->conv);
+        else if (l->kind == LAYER_MAXPOOL)
+            pool_forward(&l->u.pool, x, out, 1, NULL);
+        else
+            dense_forward(&l->u.dense, x, out, 1);
+        x = out;
+    }
+    return x;
+}
+
+/* Runs rnn, lstm or gru layer l over the frames x from h = h0 (or zero
+ * when h0 is NULL) and c = 0; keeps h at every frame in seq when seq is
+ * not NULL. Leaves the final h at the start of w->state. */
 static void window_run_cell(window_runner *w, const layer *l, const float *x,
-                            float *seq)
+                            const float *h0, float *seq)
 {
     int proj = recurrent_proj_size(l), hidden = recurrent_hidden(l);
     recurrent_project(l, x, w->frames, w->xproj);
     memset(w->state, 0, (size_t)recurrent_state_size(l) * sizeof *w->state);
+    if (h0) memcpy(w->state, h0, (size_t)hidden * sizeof *w->state);
     for (int t = 0; t < w->frames; t++) {
         recurrent_step(l, w->xproj + (long)t * proj, 0, w->state, 1, w->work);
         if (seq)
@@ -164,21 +208,41 @@ static void window_run_cell(window_runner *w, const layer *l, const float *x,
     }
 }
 
-void window_classify_frames(window_runner *w, const float *features,
-                            float *probs)
+/* Runs the frame layers on the frames x, the first from h0 (or NULL);
+ * returns the last one's output. */
+static const float *window_run_frames(window_runner *w, const float *x,
+                                      const float *h0)
 {
-    const float *x = features, *final = NULL;
-    for (int i = 0; i < w->recurrent; i++) {
+    const float *final = NULL;
+    for (int i = w->image_end; i < w->head; i++) {
         const layer *l = &w->m->layers[i];
-        float *seq = i + 1 < w->recurrent ? w->seq[i % 2] : NULL;
-        if (l->kind == LAYER_BLSTM) {
+        float *seq = i + 1 < w->head ? w->seq[i % 2] : NULL;
+        if (l->kind == LAYER_STATS) {
+            stats_forward(&l->u.stats, x, w->frames, w->final);
+            final = w->final;
+        } else if (l->kind == LAYER_BLSTM) {
             blstm_forward(&l->u.blstm, x, w->frames, w->final, w->work);
             final = w->final;
         } else {
-            window_run_cell(w, l, x, seq);
+            window_run_cell(w, l, x, i == w->image_end ? h0 : NULL, seq);
             final = w->state;
         }
         x = seq;
     }
-    model_head(w->m, final, w->head, probs);
+    return final;
+}
+
+void window_classify_prepared(window_runner *w, const float *image,
+                              const float *features, float *probs)
+{
+    const float *branch = image ? window_run_branch(w, image) : NULL;
+    const float *final =
+        features ? window_run_frames(w, features, branch) : branch;
+    model_head(w->m, final, w->head_scratch, probs);
+}
+
+void window_classify_frames(window_runner *w, const float *features,
+                            float *probs)
+{
+    window_classify_prepared(w, NULL, features, probs);
 }

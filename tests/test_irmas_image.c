@@ -208,7 +208,7 @@ START_TEST(unwritable_output_leaves_nothing)
     snprintf(deep, sizeof deep, "%s/no/such/folder/out.png", dir);
     write_sine(44100, 1, 0.5);
     run_fails((const char *[]){"--kind", "stack", "--window", "0.5", wav, deep,
-                               NULL}, 1, "cannot write", 1);
+                               NULL}, 1, "cannot create a temporary file", 1);
 }
 END_TEST
 

@@ -111,5 +111,49 @@ expect 2 'unrecognized option' "$tool" new --colour blue
 expect 1 'cannot save /proc/x.irm' new_raw --arch lstm --hidden 8 \
     --classes a,b --out /proc/x.irm
 
+# Image models and the statistics baseline: new, info and check.
+for arch in cnn-b1 cnn-b2 cnn-b3 cnn-b4 crnn-b1 crnn-b4; do
+    expect 0 "an untrained $arch model" "$tool" new --arch "$arch" \
+        --rate 22050 --window 3 --classes cel,cla --out "$dir/$arch.irm"
+    expect 0 "valid: 2 classes" "$tool" check "$dir/$arch.irm"
+done
+expect 0 'front-end +none: the model reads no frames' "$tool" info \
+    "$dir/cnn-b1.irm"
+printed 'image +mrp: 150 x 150 pixels, 3 channels \(resolutions\)'
+printed '0 conv2d +3x150x150 -> 16x47x47, k10 s3 p0, relu +4816 parameters'
+printed '1 maxpool +16x47x47 -> 16x15x15, 3x3 s3 +0 parameters'
+printed '4 dense +288 -> 128, relu +36992 parameters'
+printed 'parameters +54898 '
+expect 0 'raw: 100 samples per frame' "$tool" info "$dir/crnn-b1.irm"
+printed '100 features per frame, 661 frames per window'
+printed '4 dense +288 -> 128, tanh'
+printed '5 lstm +100 -> 128 +117248 parameters'
+expect 0 'an untrained cnn-b2 model' "$tool" new --arch cnn-b2 --image stack \
+    --image-size 128 --rate 8000 --window 1 --classes a,b,c --out "$dir/s.irm"
+expect 0 'image +stack: 128 x 128 pixels, 1 channel$' "$tool" info "$dir/s.irm"
+expect 0 'an untrained stats model' "$tool" new --arch stats --dense 16 \
+    --mels 40 --rate 16000 --window 1 --classes a,b --out "$dir/stats.irm"
+expect 0 'valid: 2 classes' "$tool" check "$dir/stats.irm"
+expect 0 '0 stats +40 -> 80, mean and deviation +0 parameters' "$tool" info \
+    "$dir/stats.irm"
+printed 'logmel: 2048-point FFT every 512 samples, 40 mel bands'
+
+expect 2 'cnn-b1 reads no frames; drop --frontend' new_raw --arch cnn-b1 \
+    --classes a,b --out "$dir/x.irm"
+expect 2 'crnn-b2 sets its own layers.* drop --hidden' "$tool" new \
+    --arch crnn-b2 --hidden 64 --rate 8000 --window 1 --classes a,b \
+    --out "$dir/x.irm"
+expect 2 '--image, --image-size and --image-channels are for cnn' new_raw \
+    --arch lstm --hidden 8 --image mrp --classes a,b --out "$dir/x.irm"
+expect 2 "--image is 'png'; use stack or mrp" "$tool" new --arch cnn-b1 \
+    --image png --rate 8000 --window 1 --classes a,b --out "$dir/x.irm"
+expect 2 'cnn-b4 block 5 conv2d: a 3 x 3 kernel does not fit' "$tool" new \
+    --arch cnn-b4 --image-size 64 --rate 8000 --window 1 --classes a,b \
+    --out "$dir/x.irm"
+expect 2 'a stacked image has one channel' "$tool" new --arch cnn-b1 \
+    --image stack --image-channels 3 --rate 8000 --window 1 --classes a,b \
+    --out "$dir/x.irm"
+[ ! -e "$dir/x.irm" ] || fail "a refused new wrote $dir/x.irm"
+
 echo "$failures failures"
 [ "$failures" -eq 0 ]

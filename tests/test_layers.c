@@ -480,8 +480,10 @@ END_TEST
 
 START_TEST(test_layer_shapes)
 {
-    static const char *const names[] = {"dense", "rnn", "lstm", "gru", "blstm"};
-    for (int k = LAYER_DENSE; k <= LAYER_BLSTM; k++)
+    static const char *const names[] = {"dense", "rnn",    "lstm",
+                                        "gru",   "blstm",  "conv2d",
+                                        "maxpool", "stats"};
+    for (int k = LAYER_DENSE; k <= LAYER_STATS; k++)
         ck_assert_str_eq(layer_kind_name((layer_kind)k), names[k - 1]);
     ck_assert_ptr_null(layer_kind_name((layer_kind)0));
     ck_assert_ptr_null(layer_kind_name((layer_kind)99));
@@ -500,6 +502,7 @@ START_TEST(test_layer_shapes)
             l.u.blstm.fwd = (lstm_layer){.inputs = 5, .hidden = 3};
             l.u.blstm.bwd = l.u.blstm.fwd;
             break;
+        case LAYER_CONV2D: case LAYER_MAXPOOL: case LAYER_STATS: break;
         }
         ck_assert_int_eq(layer_is_recurrent(&l), k != LAYER_DENSE);
         ck_assert_int_eq(layer_inputs(&l), 5);
@@ -508,6 +511,34 @@ START_TEST(test_layer_shapes)
         ck_assert_int_eq(recurrent_state_size(&l), state[k - 1]);
         ck_assert_int_eq(recurrent_work_size(&l), work[k - 1]);
     }
+}
+END_TEST
+
+/* The image and statistics kinds: which family each belongs to and the
+ * sizes it reads and writes. */
+START_TEST(test_layer_families)
+{
+    layer conv = {.kind = LAYER_CONV2D,
+                  .u.conv2d = {.channels = 2, .height = 9, .width = 9,
+                               .filters = 4, .kernel = 3, .stride = 2}};
+    layer pool = {.kind = LAYER_MAXPOOL,
+                  .u.pool = {.channels = 4, .height = 4, .width = 4,
+                             .size = 2, .stride = 2}};
+    layer stats = {.kind = LAYER_STATS, .u.stats = {.inputs = 7}};
+    layer_tensor t[LAYER_MAX_TENSORS];
+    ck_assert_int_eq(layer_inputs(&conv), 2 * 9 * 9);
+    ck_assert_int_eq(layer_outputs(&conv), 4 * 4 * 4);
+    ck_assert_int_eq(layer_tensors(&conv, t), 2);
+    ck_assert_int_eq(t[0].count, 4 * 2 * 3 * 3);
+    ck_assert_int_eq(layer_inputs(&pool), 4 * 4 * 4);
+    ck_assert_int_eq(layer_outputs(&pool), 4 * 2 * 2);
+    ck_assert_int_eq(layer_tensors(&pool, t), 0);
+    ck_assert_int_eq(layer_inputs(&stats), 7);
+    ck_assert_int_eq(layer_outputs(&stats), 14);
+    ck_assert_int_eq(layer_tensors(&stats, t), 0);
+    ck_assert(layer_reads_image(&conv) && layer_reads_image(&pool));
+    ck_assert(!layer_reads_frames(&conv) && !layer_is_recurrent(&pool));
+    ck_assert(layer_reads_frames(&stats) && !layer_is_recurrent(&stats));
 }
 END_TEST
 
@@ -525,6 +556,7 @@ static Suite *layers_suite(void)
     tcase_add_test(tc, test_gru_reset_before);
     tcase_add_test(tc, test_lstm_state_layout);
     tcase_add_test(tc, test_blstm);
+    tcase_add_test(tc, test_layer_families);
     tcase_add_test(tc, test_layer_tensors);
     tcase_add_test(tc, test_layer_shapes);
     suite_add_tcase(s, tc);

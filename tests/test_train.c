@@ -9,8 +9,12 @@
  * afford to train several times:
  *   - to a validation accuracy well above chance, with the raw and the
  *     log-mel front-end, and the written model loads and names new clips;
+ *   - the same for the statistics baseline, and for a CNN and a CRNN
+ *     (B1 on 70 x 70 recurrence plots, the smallest image B1 takes) told
+ *     to tell sines from noise;
  *   - twice, once straight through and once stopped and resumed from the
- *     checkpoint, which must end in the same bits;
+ *     checkpoint, which must end in the same bits, for a recurrent model
+ *     and a CNN;
  *   - with bad flags, bad data and bad checkpoints, which must be refused
  *     with a message that says what is wrong.
  * The checkpoint file and the run options are also tested directly.
@@ -174,9 +178,22 @@ static void run_train_ok(run_result *r, const char *const *args)
     ck_assert_msg(r->status == 0, "%s", r->err);
 }
 
-/* The settings every training here shares: the test corpus, small. */
-#define SMALL_RUN "--rate", "8000", "--window", "0.5", "--hidden", "16", \
-    "--batch", "8", "--lr", "0.01", "--split-by", "file", "--patience", "0"
+/* The settings every training here shares: the test corpus, small; and
+ * the size of the recurrent models. */
+#define ANY_MODEL_RUN "--rate", "8000", "--window", "0.5", "--batch", "8", \
+    "--lr", "0.01", "--split-by", "file", "--patience", "0"
+#define SMALL_RUN "--hidden", "16", ANY_MODEL_RUN
+
+/* first then second, both NULL-terminated, into out[64], NULL-terminated. */
+static void join_args(const char **out, const char *const *first,
+                      const char *const *second)
+{
+    int n = 0;
+    for (const char *const *a = first; *a; a++) out[n++] = *a;
+    for (const char *const *a = second; *a; a++) out[n++] = *a;
+    ck_assert_int_lt(n, 64);
+    out[n] = NULL;
+}
 
 /* The best validation accuracy in a CSV log. */
 static double best_val_accuracy(const char *log)
@@ -201,72 +218,149 @@ static double best_val_accuracy(const char *log)
     return best;
 }
 
-/* The model names fresh clips of each class (pitches it never saw). */
-static void check_model_classifies(const char *path)
+static model *load_model(const char *path)
 {
     model *m;
     char err[512];
     ck_assert_msg(model_load(path, &m, err, sizeof err) == IRMAS_OK, "%s",
                   err);
-    ck_assert_int_eq(m->classes, 3);
+    return m;
+}
+
+/* The model, trained on the classes kinds[0..n), names four fresh clips of
+ * each (pitches it never saw), all but two right. */
+static void check_model_classifies(const char *path, const int *kinds, int n)
+{
+    model *m = load_model(path);
+    char err[512];
+    ck_assert_int_eq(m->classes, n);
     ck_assert_ptr_nonnull(strstr(m->provenance, "command: "));
     ck_assert_ptr_nonnull(strstr(m->provenance, "test: "));
     window_runner *w;
-    ck_assert_int_eq(window_new(m, &w, err, sizeof err), IRMAS_OK);
-    float clip[CLIP], probs[3];
+    ck_assert_msg(window_new(m, &w, err, sizeof err) == IRMAS_OK, "%s", err);
+    float clip[CLIP], probs[MODEL_MAX_CLASSES];
     int right = 0;
-    for (int kind = SINE; kind <= NOISE; kind++)
+    for (int k = 0; k < n; k++)
         for (int variant = 100; variant < 104; variant++) {
-            render(kind, variant, clip);
+            render(kinds[k], variant, clip);
             window_classify(w, clip, probs);
-            int top = probs[1] > probs[0] ? 1 : 0;
-            top = probs[2] > probs[top] ? 2 : top;
-            right += top == model_class_index(m, class_names[kind]);
+            int top = 0;
+            for (int c = 1; c < n; c++) top = probs[c] > probs[top] ? c : top;
+            right += top == model_class_index(m, class_names[kinds[k]]);
         }
-    ck_assert_msg(right >= 10, "%d of 12 new clips named right", right);
+    ck_assert_msg(right >= 4 * n - 2, "%d of %d new clips named right", right,
+                  4 * n);
     window_delete(w);
     model_free(m);
 }
 
-START_TEST(logmel_model_learns_the_classes)
+static const int all_kinds[] = {SINE, SQUARE, NOISE};
+static const int sine_and_noise[] = {SINE, NOISE};
+
+/* Trains on the corpus with args, the model going to dir/m.irm and the
+ * log to dir/log.csv, and checks that the best validation accuracy
+ * reaches floor. Returns the model's path. */
+static const char *train_model(run_result *r, const char *const *args,
+                               double floor)
 {
     const char *model_path = path_in(dir, "m.irm");
     const char *log = path_in(dir, "log.csv");
-    const char *args[] = {"--data", corpus, "--out", model_path, "--log", log,
-                          "--frontend", "logmel", "--fft", "256", "--hop",
+    const char *where[] = {"--data", corpus, "--out", model_path, "--log",
+                           log, NULL};
+    const char *all[64];
+    join_args(all, where, args);
+    run_train_ok(r, all);
+    ck_assert_double_ge(best_val_accuracy(log), floor);
+    return model_path;
+}
+
+START_TEST(logmel_model_learns_the_classes)
+{
+    const char *args[] = {"--frontend", "logmel", "--fft", "256", "--hop",
                           "128", "--mels", "24", "--epochs", "15", SMALL_RUN,
                           NULL};
     run_result r;
-    run_train_ok(&r, args);
-    ck_assert_double_ge(best_val_accuracy(log), 0.9);
+    const char *model_path = train_model(&r, args, 0.9);
     ck_assert_ptr_nonnull(strstr(r.out, "confusion"));
     ck_assert_ptr_nonnull(strstr(r.out, "precision"));
-    check_model_classifies(model_path);
+    check_model_classifies(model_path, all_kinds, 3);
 }
 END_TEST
 
 START_TEST(raw_model_learns_above_chance)
 {
-    const char *model_path = path_in(dir, "m.irm");
-    const char *log = path_in(dir, "log.csv");
-    const char *args[] = {"--data", corpus, "--out", model_path, "--log", log,
-                          "--frame", "50", "--epochs", "20", SMALL_RUN,
+    const char *args[] = {"--frame", "50", "--epochs", "20", SMALL_RUN,
                           NULL};
     run_result r;
-    run_train_ok(&r, args);
     /* Chance is 1/3. Raw samples need more data than this to be learnt
      * as well as spectra (sines and squares of one pitch look much alike
      * a frame at a time), but the LSTM gets most of them. */
-    ck_assert_double_ge(best_val_accuracy(log), 0.75);
-    model *m;
-    char err[512];
-    ck_assert_msg(model_load(model_path, &m, err, sizeof err) == IRMAS_OK,
-                  "%s", err);
+    model *m = load_model(train_model(&r, args, 0.75));
     ck_assert_int_eq(m->norm, NORM_PEAK);
     ck_assert_int_eq(m->layers[0].kind, LAYER_LSTM);
     ck_assert_int_eq(m->frontend.frame, 50);
     ck_assert_ptr_nonnull(m->feature_mean);
     model_free(m);
+}
+END_TEST
+
+START_TEST(stats_model_learns_the_classes)
+{
+    const char *args[] = {"--model", "stats", "--frontend", "logmel",
+                          "--fft", "256", "--hop", "128", "--mels", "24",
+                          "--epochs", "15", ANY_MODEL_RUN, NULL};
+    run_result r;
+    const char *model_path = train_model(&r, args, 0.9);
+    model *m = load_model(model_path);
+    ck_assert_int_eq(m->n_layers, 2);
+    ck_assert_int_eq(m->layers[0].kind, LAYER_STATS);
+    ck_assert_int_eq(m->layers[0].u.stats.inputs, 24);
+    model_free(m);
+    check_model_classifies(model_path, all_kinds, 3);
+}
+END_TEST
+
+/* Sines against noise bursts, on recurrence plots, as a CNN and a CRNN:
+ * the plot of a sine is nearly flat, a burst's is blocks. */
+START_TEST(cnn_model_tells_sines_from_noise)
+{
+    const char *args[] = {"--classes", "sin,noi", "--model", "cnn-b1",
+                          "--image-size", "70", "--epochs", "10",
+                          ANY_MODEL_RUN, NULL};
+    run_result r;
+    const char *model_path = train_model(&r, args, 0.9);
+    ck_assert_msg(strstr(r.err, "examples of a mrp image of 70 x 70 x 3"),
+                  "%s", r.err);
+    model *m = load_model(model_path);
+    ck_assert_int_eq(m->frontend.kind, 0);
+    ck_assert_ptr_null(m->feature_mean);
+    ck_assert_int_eq(m->image.kind, IMAGE_MRP);
+    ck_assert_int_eq(m->image.size, 70);
+    ck_assert_int_eq(m->image.channels, 3);
+    ck_assert_int_eq(m->layers[0].kind, LAYER_CONV2D);
+    model_free(m);
+    check_model_classifies(model_path, sine_and_noise, 2);
+}
+END_TEST
+
+START_TEST(crnn_model_tells_sines_from_noise)
+{
+    const char *args[] = {"--classes", "sin,noi", "--model", "crnn-b1",
+                          "--image-size", "70", "--frame", "200",
+                          "--epochs", "5", ANY_MODEL_RUN, NULL};
+    run_result r;
+    const char *model_path = train_model(&r, args, 0.8);
+    ck_assert_msg(strstr(r.err, "examples of 20 frames x 200 features and a "
+                                "mrp image of 70 x 70 x 3"), "%s", r.err);
+    model *m = load_model(model_path);
+    int cell = model_image_end(m);
+    ck_assert_int_eq(m->layers[cell].kind, LAYER_LSTM);
+    ck_assert_int_eq(m->layers[cell].u.lstm.hidden, 128);
+    ck_assert_int_eq(m->layers[cell - 1].u.dense.act, ACT_TANH);
+    ck_assert_int_eq(m->frontend.frame, 200);
+    ck_assert_ptr_nonnull(m->feature_mean);
+    model_free(m);
+    check_model_classifies(model_path, sine_and_noise, 2);
 }
 END_TEST
 
@@ -295,6 +389,13 @@ static void read_log_numbers(const char *path, char *text, size_t size)
     *out = '\0';
 }
 
+/* The models a resume is tested with: a recurrent one, and a CNN, which
+ * keeps no feature statistics. */
+static const char *const resumed_models[][8] = {
+    {"--frame", "200", "--hidden", "16", NULL},
+    {"--model", "cnn-b1", "--image", "stack", "--image-size", "70", NULL},
+};
+
 START_TEST(resumed_run_equals_uninterrupted)
 {
     const char *a = path_in(dir, "a.irm"), *b = path_in(dir, "b.irm");
@@ -302,14 +403,17 @@ START_TEST(resumed_run_equals_uninterrupted)
     const char *a_ck = path_in(dir, "a.irm.ckpt");
     const char *b_ck = path_in(dir, "b.irm.ckpt");
     run_result r;
+    const char *args[64];
     const char *straight[] = {"--data", corpus, "--out", a, "--log", a_log,
                               "--epochs", "4", "--dropout", "0.3",
-                              "--frame", "200", SMALL_RUN, NULL};
-    run_train_ok(&r, straight);
+                              ANY_MODEL_RUN, NULL};
+    join_args(args, straight, resumed_models[_i]);
+    run_train_ok(&r, args);
     const char *first[] = {"--data", corpus, "--out", b, "--log", b_log,
                            "--epochs", "2", "--dropout", "0.3",
-                           "--frame", "200", SMALL_RUN, NULL};
-    run_train_ok(&r, first);
+                           ANY_MODEL_RUN, NULL};
+    join_args(args, first, resumed_models[_i]);
+    run_train_ok(&r, args);
     const char *rest[] = {"--resume", b_ck, "--epochs", "4", NULL};
     run_train_ok(&r, rest);
     ck_assert_ptr_nonnull(strstr(r.err, "resuming after epoch 2 of 4"));
@@ -375,7 +479,19 @@ typedef struct {
 
 static const bad_case bad_flags[] = {
     {{"--hidden", "0"}, "--hidden takes a whole number from 1 to 4096"},
-    {{"--model", "cnn"}, "rnn, lstm, gru, gru-original or blstm"},
+    {{"--model", "cnn"}, "rnn, lstm, gru, gru-original, blstm, stats, cnn-b1"},
+    {{"--model", "stats"}, "add --frontend logmel"},
+    {{"--model", "stats", "--frontend", "logmel", "--hidden", "8"},
+     "--hidden sizes the cell of a recurrent model"},
+    {{"--model", "cnn-b1", "--frame", "50"}, "reads only the window's image"},
+    {{"--model", "crnn-b2", "--dense", "10"}, "--dense adds a layer"},
+    {{"--image", "mrp"}, "belong to the image models"},
+    {{"--model", "cnn-b1", "--image", "jpeg"}, "--image takes stack or mrp"},
+    {{"--model", "cnn-b1", "--image-size", "24"},
+     "--image-size 24: cnn-b1 block 2 conv2d"},
+    {{"--model", "cnn-b1", "--image", "stack", "--image-channels", "3"},
+     "a stacked image has one channel"},
+    {{"--model", "cnn-b1", "--export", "/tmp/never"}, "recurrent models only"},
     {{"--dropout", "1"}, "--dropout takes a number at least 0 and below 1"},
     {{"--lr", "-0.1"}, "--lr takes a number above 0"},
     {{"--epochs", "ten"}, "--epochs takes a whole number"},
@@ -541,6 +657,33 @@ START_TEST(options_survive_a_round_trip)
 }
 END_TEST
 
+START_TEST(image_options_survive_a_round_trip)
+{
+    run_options o, back;
+    run_options_defaults(&o);
+    char *argv[] = {"irmas-train", "--data", "a", "--model", "crnn-b4",
+                    "--image", "stack", "--image-size", "100", "--frame",
+                    "50", "--out", "m.irm", NULL};
+    ck_assert_int_eq(run_options_parse(&o, 13, argv), 0);
+    ck_assert_int_eq(run_options_check(&o), 0);
+    size_t size;
+    char *args = run_options_args(&o, &size);
+    int argc;
+    char **split = run_options_split("irmas-train", args, size, &argc);
+    run_options_defaults(&back);
+    ck_assert_int_eq(run_options_parse(&back, argc, split), 0);
+    ck_assert_int_eq(run_options_check(&back), 0);
+    ck_assert_int_eq(back.family, RUN_CRNN);
+    ck_assert_ptr_eq(back.arch, cnn_zoo_find("b4"));
+    ck_assert_int_eq(back.image, IMAGE_STACK);
+    ck_assert_int_eq(back.image_size, 100);
+    ck_assert_int_eq(back.image_channels, 1); /* stack's own */
+    ck_assert_int_eq(back.frame, 50);
+    free(split);
+    free(args);
+}
+END_TEST
+
 /* Renders the shared corpus once, before the first test that needs it. */
 static void setup_corpus(void)
 {
@@ -564,7 +707,11 @@ int main(int argc, char **argv)
     tcase_add_checked_fixture(learning, make_scratch, remove_scratch);
     tcase_add_test(learning, logmel_model_learns_the_classes);
     tcase_add_test(learning, raw_model_learns_above_chance);
-    tcase_add_test(learning, resumed_run_equals_uninterrupted);
+    tcase_add_test(learning, stats_model_learns_the_classes);
+    tcase_add_test(learning, cnn_model_tells_sines_from_noise);
+    tcase_add_test(learning, crnn_model_tells_sines_from_noise);
+    tcase_add_loop_test(learning, resumed_run_equals_uninterrupted, 0,
+                        sizeof resumed_models / sizeof resumed_models[0]);
     tcase_add_test(learning, resume_refuses_another_model);
     suite_add_tcase(s, learning);
     TCase *refusals = tcase_create("refusals");
@@ -578,6 +725,7 @@ int main(int argc, char **argv)
     tcase_add_test(refusals, bad_files_are_skipped_and_counted);
     tcase_add_test(refusals, checkpoint_round_trip);
     tcase_add_test(refusals, options_survive_a_round_trip);
+    tcase_add_test(refusals, image_options_survive_a_round_trip);
     suite_add_tcase(s, refusals);
     int status = tu_run(s);
     if (corpus[0]) remove_tree(corpus);

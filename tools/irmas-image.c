@@ -11,8 +11,8 @@
  * and writes each pixel value v in [0, 1] as round(255 v). A three-channel MRP becomes one RGB
  * image (red the whole window, green its middle half, blue its middle
  * quarter); any other channel count becomes grey tiles side by side, one
- * size x size tile per channel, left to right. The PNG is written to a
- * temporary name beside OUT and renamed over it, so OUT is never half
+ * size x size tile per channel, left to right. The PNG is encoded in
+ * memory and replaces OUT through atomic_file.h, so OUT is never half
  * written.
  */
 #include <errno.h>
@@ -22,9 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomic_file.h"
 #include "audio_file.h"
 #include "image.h"
 
@@ -169,46 +168,37 @@ static void pack_pixels(const image_params *p, const float *pixels,
             }
 }
 
-/* Writes the image to a temporary file beside path and renames it over
- * path; 0 on success, or -1 after printing why. */
+/* Encodes the image as PNG in memory and replaces path with it
+ * (atomic_file.h); 0 on success, or -1 after printing why. */
 static int write_png(const char *path, const image_params *p,
                      const float *pixels)
 {
     png_image img = {.version = PNG_IMAGE_VERSION};
     png_byte *bytes = malloc((size_t)image_floats(p));
-    size_t len = strlen(path) + sizeof ".tmp-XXXXXX";
-    char *tmp = malloc(len);
-    if (!bytes || !tmp) {
-        fprintf(stderr, "irmas-image: out of memory writing %s\n", path);
-        free(bytes);
-        free(tmp);
-        return -1;
+    png_alloc_size_t png_size = 0;
+    void *png = NULL;
+    int ok = bytes != NULL;
+    if (ok) {
+        pack_pixels(p, pixels, bytes, &img);
+        /* The first call measures, the second encodes. */
+        ok = png_image_write_get_memory_size(img, png_size, 0, bytes, 0,
+                                             NULL) &&
+             (png = malloc(png_size)) != NULL &&
+             png_image_write_to_memory(&img, png, &png_size, 0, bytes, 0,
+                                       NULL);
     }
-    pack_pixels(p, pixels, bytes, &img);
-    snprintf(tmp, len, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fd >= 0) fchmod(fd, 0666 & ~mask); /* mkstemp's 0600 is too tight */
-    FILE *f = fd < 0 ? NULL : fdopen(fd, "wb");
-    int ok = f && png_image_write_to_stdio(&img, f, 0, bytes, 0, NULL);
-    const char *why = !f ? strerror(errno) : !ok ? img.message : NULL;
-    if (f && fclose(f) != 0 && ok) {
-        why = strerror(errno);
+    char err[512];
+    if (!ok)
+        fprintf(stderr, "irmas-image: cannot encode %s: %s\n", path,
+                img.message[0] ? img.message : "out of memory");
+    else if (atomic_file_write(path, png, png_size, err, sizeof err) !=
+             IRMAS_OK) {
+        fprintf(stderr, "irmas-image: %s\n", err);
         ok = 0;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        why = strerror(errno);
-        ok = 0;
-    }
-    if (!ok) {
-        fprintf(stderr, "irmas-image: cannot write %s: %s\n", path, why);
-        if (fd >= 0) unlink(tmp);
-        if (fd >= 0 && !f) close(fd);
     }
     png_image_free(&img);
+    free(png);
     free(bytes);
-    free(tmp);
     return ok ? 0 : -1;
 }
 

@@ -8,9 +8,12 @@
  * damaged or inconsistent file with a message naming the field; check then
  * runs a window of silence through window_classify, as irmasd would, and
  * wants finite probabilities that sum to 1. new builds the study's
- * architectures (a recurrent layer, an optional ReLU layer, a softmax)
- * with weights drawn uniformly from +-1/sqrt(fan-in), for trying pipelines
- * and benchmarks before a model is trained.
+ * architectures with weights drawn uniformly from +-1/sqrt(fan-in), for
+ * trying pipelines and benchmarks before a model is trained: a recurrent
+ * layer, an optional ReLU layer and a softmax; the statistics baseline
+ * (stats, an optional ReLU layer, a softmax); the CNNs B1 to B4 on an
+ * image; and the CRNNs, B1 to B4's image branch giving an LSTM over the
+ * frames its initial state (cnn_zoo.h and model.h say how).
  *
  * Exit status: 0 success, 1 an invalid model or a failure, 2 bad usage.
  */
@@ -26,6 +29,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cnn_zoo.h"
 #include "model.h"
 #include "model_file.h"
 #include "window.h"
@@ -51,11 +55,10 @@ static const char info_text[] =
     "usage: irmas-model info FILE\n"
     "\n"
     "Prints what FILE holds: sample rate, window (samples and seconds), the\n"
-    "front-end and its parameters, frames per window, normalisation, the\n"
-    "classes in output order, each layer with its shape and parameter "
-    "count,\n"
-    "the total, and the provenance (data, command, date). Exits 1 if FILE is\n"
-    "not a valid model.\n";
+    "front-end and its parameters, frames per window, the image and its\n"
+    "size, normalisation, the classes in output order, each layer with its\n"
+    "shape and parameter count, the total, and the provenance (data,\n"
+    "command, date). Exits 1 if FILE is not a valid model.\n";
 
 static const char check_text[] =
     "usage: irmas-model check FILE\n"
@@ -66,10 +69,11 @@ static const char check_text[] =
     "prints why and exits 1.\n";
 
 static const char new_text[] =
-    "usage: irmas-model new --arch ARCH --hidden H [--dense N]\n"
-    "         --frontend raw --frame X\n"
-    "       | --frontend logmel [--fft N] [--hop N] [--mels N] [--fmin HZ]\n"
-    "                           [--fmax HZ]\n"
+    "usage: irmas-model new --arch ARCH [--hidden H] [--dense N]\n"
+    "         [--frontend raw --frame X\n"
+    "        | --frontend logmel [--fft N] [--hop N] [--mels N] [--fmin HZ]\n"
+    "                            [--fmax HZ]]\n"
+    "         [--image stack|mrp] [--image-size N] [--image-channels N]\n"
     "         --rate R --window SECONDS --classes A,B,... [--norm none|peak]\n"
     "         [--seed S] --out FILE\n"
     "\n"
@@ -82,9 +86,24 @@ static const char new_text[] =
     "\n"
     "  --arch       rnn, lstm, gru (PyTorch's form), gru-original (Cho et "
     "al.'s,\n"
-    "               the study's), or blstm\n"
+    "               the study's), blstm: a recurrent layer (needs --hidden\n"
+    "               and --frontend);\n"
+    "               stats: each feature's mean and deviation over the window\n"
+    "               (front-end default: logmel);\n"
+    "               cnn-b1 .. cnn-b4: the study's CNNs on an image, no\n"
+    "               front-end;\n"
+    "               crnn-b1 .. crnn-b4: a CNN's blocks on the image give an\n"
+    "               LSTM of 128 units over the frames its initial state\n"
+    "               (front-end default: raw, --frame 100)\n"
     "  --hidden     units of the recurrent layer (1 to 65536)\n"
-    "  --dense      units of a ReLU layer before the softmax (default: none)\n"
+    "  --dense      units of a ReLU layer before the softmax (default: none;\n"
+    "               recurrent and stats models)\n"
+    "  --image      cnn and crnn: stack, or mrp (the default): "
+    "multiresolution\n"
+    "               recurrence plots\n"
+    "  --image-size pixels a side (default 150, the study's)\n"
+    "  --image-channels\n"
+    "               mrp resolutions (default 3, the study's); stack has 1\n"
     "  --frontend   raw: --frame samples per timestep (the study's |X_t|)\n"
     "               logmel: log mel bands of a --fft point FFT (default "
     "2048)\n"
@@ -111,10 +130,36 @@ static long layer_parameters(const layer *l)
     return total;
 }
 
+/* "3x150x150 -> 16x47x47, k10 s3 p0, relu": an image layer's input and
+ * output images, then its window. */
+static void describe_image_layer(const layer *l, char *out, size_t size)
+{
+    if (l->kind == LAYER_CONV2D) {
+        const conv2d_layer *c = &l->u.conv2d;
+        snprintf(out, size, "%dx%dx%d -> %dx%dx%d, k%d s%d p%d, %s",
+                 c->channels, c->height, c->width, c->filters,
+                 conv2d_out_height(c), conv2d_out_width(c), c->kernel,
+                 c->stride, c->padding, activation_name(c->act));
+        return;
+    }
+    const pool_layer *p = &l->u.pool;
+    snprintf(out, size, "%dx%dx%d -> %dx%dx%d, %dx%d s%d", p->channels,
+             p->height, p->width, p->channels, pool_out_height(p),
+             pool_out_width(p), p->size, p->size, p->stride);
+}
+
 /* "40 -> 8", with what sets the kind apart. */
 static void describe_shape(const layer *l, char *out, size_t size)
 {
     switch (l->kind) {
+    case LAYER_CONV2D:
+    case LAYER_MAXPOOL:
+        describe_image_layer(l, out, size);
+        break;
+    case LAYER_STATS:
+        snprintf(out, size, "%d -> %d, mean and deviation",
+                 l->u.stats.inputs, 2 * l->u.stats.inputs);
+        break;
     case LAYER_DENSE:
         snprintf(out, size, "%d -> %d, %s", l->u.dense.inputs,
                  l->u.dense.outputs, activation_name(l->u.dense.act));
@@ -136,6 +181,10 @@ static void describe_shape(const layer *l, char *out, size_t size)
 static void print_frontend(const model *m)
 {
     const frontend_params *p = &m->frontend;
+    if (p->kind == 0) {
+        printf("front-end   none: the model reads no frames\n");
+        return;
+    }
     if (p->kind == FRONTEND_RAW)
         printf("front-end   raw: %d samples per frame (|X_t|)\n", p->frame);
     else
@@ -144,6 +193,16 @@ static void print_frontend(const model *m)
                (double)p->fmin, (double)p->fmax);
     printf("            %d features per frame, %d frames per window\n",
            model_features(m), model_frames(m));
+}
+
+static void print_image(const model *m)
+{
+    const image_params *p = &m->image;
+    if (p->kind == 0) return;
+    printf("image       %s: %d x %d pixels, %d channel%s%s\n",
+           image_kind_name(p->kind), p->size, p->size, p->channels,
+           p->channels == 1 ? "" : "s",
+           p->kind == IMAGE_MRP ? " (resolutions)" : "");
 }
 
 static void print_info(const char *path, const model *m)
@@ -155,6 +214,7 @@ static void print_info(const char *path, const model *m)
     printf("window      %d samples (%.3f s)\n", m->window_samples,
            (double)m->window_samples / m->sample_rate);
     print_frontend(m);
+    print_image(m);
     printf("normalise   %s; feature mean and scale: %s\n",
            m->norm == NORM_PEAK ? "each window to peak 1" : "none",
            m->feature_mean ? "stored" : "none");
@@ -164,7 +224,7 @@ static void print_info(const char *path, const model *m)
     for (int i = 0; i < m->n_layers; i++) {
         char shape[96];
         describe_shape(&m->layers[i], shape, sizeof shape);
-        printf("  %2d %-6s %-36s %10ld parameters\n", i,
+        printf("  %2d %-7s %-40s %10ld parameters\n", i,
                layer_kind_name(m->layers[i].kind), shape,
                layer_parameters(&m->layers[i]));
     }
@@ -213,11 +273,22 @@ static int check_silence(const model *m, char *err, size_t errlen)
 
 /* ---- new ---- */
 
+/* What --arch makes: a recurrent layer of `kind`, or one of the others. */
+typedef enum {
+    FAMILY_RECURRENT = 1,
+    FAMILY_STATS,
+    FAMILY_CNN,
+    FAMILY_CRNN
+} arch_family;
+
 typedef struct {
     const char *arch;
+    arch_family family;
     layer_kind kind;
+    const cnn_zoo_arch *zoo; /* cnn and crnn */
     int reset_after, hidden, dense;
     frontend_params frontend;
+    image_params image;
     int rate;
     double window;
     const char *classes;
@@ -269,6 +340,18 @@ static double parse_real(const char *option, const char *text, double min,
     return v;
 }
 
+/* cnn-b1 .. cnn-b4 and crnn-b1 .. crnn-b4; 0 if it is one, else -1. */
+static int parse_zoo_arch(new_options *o, const char *text)
+{
+    int crnn = strncmp(text, "crnn-", 5) == 0;
+    if (!crnn && strncmp(text, "cnn-", 4) != 0) return -1;
+    o->zoo = cnn_zoo_find(text + (crnn ? 5 : 4));
+    if (!o->zoo) return -1;
+    o->arch = text;
+    o->family = crnn ? FAMILY_CRNN : FAMILY_CNN;
+    return 0;
+}
+
 static int parse_arch(new_options *o, const char *text)
 {
     static const struct {
@@ -281,15 +364,32 @@ static int parse_arch(new_options *o, const char *text)
     for (size_t i = 0; i < sizeof archs / sizeof archs[0]; i++)
         if (strcmp(text, archs[i].name) == 0) {
             o->arch = archs[i].name;
+            o->family = FAMILY_RECURRENT;
             o->kind = archs[i].kind;
             o->reset_after = archs[i].reset_after;
             return 0;
         }
-    return fail_usage("--arch is '%s'; use rnn, lstm, gru, gru-original or "
-                      "blstm", text);
+    if (strcmp(text, "stats") == 0) {
+        o->arch = text;
+        o->family = FAMILY_STATS;
+        return 0;
+    }
+    if (parse_zoo_arch(o, text) == 0) return 0;
+    return fail_usage("--arch is '%s'; use rnn, lstm, gru, gru-original, "
+                      "blstm, stats, cnn-b1 .. cnn-b4 or crnn-b1 .. crnn-b4",
+                      text);
 }
 
-enum { OPT_FFT = 256, OPT_HOP, OPT_MELS, OPT_FMIN, OPT_FMAX };
+enum {
+    OPT_FFT = 256,
+    OPT_HOP,
+    OPT_MELS,
+    OPT_FMIN,
+    OPT_FMAX,
+    OPT_IMAGE,
+    OPT_IMAGE_SIZE,
+    OPT_IMAGE_CHANNELS
+};
 
 static const struct option new_long_options[] = {
     {"arch", required_argument, NULL, 'a'},
@@ -302,6 +402,9 @@ static const struct option new_long_options[] = {
     {"mels", required_argument, NULL, OPT_MELS},
     {"fmin", required_argument, NULL, OPT_FMIN},
     {"fmax", required_argument, NULL, OPT_FMAX},
+    {"image", required_argument, NULL, OPT_IMAGE},
+    {"image-size", required_argument, NULL, OPT_IMAGE_SIZE},
+    {"image-channels", required_argument, NULL, OPT_IMAGE_CHANNELS},
     {"rate", required_argument, NULL, 'r'},
     {"window", required_argument, NULL, 'w'},
     {"classes", required_argument, NULL, 'c'},
@@ -328,6 +431,9 @@ static int new_option(new_options *o, int opt, const char *arg)
         {OPT_FFT, "--fft", 16, 1 << 20, &o->frontend.fft_size},
         {OPT_MELS, "--mels", 1, 1 << 19, &o->frontend.mels},
         {'r', "--rate", 1000, 1000000, &o->rate},
+        {OPT_IMAGE_SIZE, "--image-size", 1, IMAGE_MAX_SIZE, &o->image.size},
+        {OPT_IMAGE_CHANNELS, "--image-channels", 1, IMAGE_MAX_CHANNELS,
+         &o->image.channels},
     };
     for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++) {
         if (whole[i].opt != opt) continue;
@@ -363,6 +469,11 @@ static int new_option(new_options *o, int opt, const char *arg)
         else if (strcmp(arg, "logmel") == 0) o->frontend.kind = FRONTEND_LOGMEL;
         else return fail_usage("--frontend is '%s'; use raw or logmel", arg);
         break;
+    case OPT_IMAGE:
+        o->image.kind = image_kind_parse(arg);
+        if (!o->image.kind)
+            return fail_usage("--image is '%s'; use stack or mrp", arg);
+        break;
     case 'n':
         if (strcmp(arg, "none") == 0) o->norm = NORM_NONE;
         else if (strcmp(arg, "peak") == 0) o->norm = NORM_PEAK;
@@ -372,27 +483,62 @@ static int new_option(new_options *o, int opt, const char *arg)
     return isnan(x) ? EXIT_USAGE : 0;
 }
 
-/* Fills what was not given from the front-end's defaults, and says what is
- * missing. */
+/* The front-end's defaults for what was not given. */
+static void frontend_defaults(frontend_params *p, int rate)
+{
+    if (p->kind != FRONTEND_LOGMEL) return;
+    if (!p->fft_size) p->fft_size = 2048;
+    if (!p->frame) p->frame = p->fft_size / 4;
+    if (!p->mels) p->mels = 128;
+    if (!p->fmax) p->fmax = 0.5f * (float)rate;
+}
+
+/* What a family needs and refuses, and its defaults: a front-end for the
+ * models that read frames (raw |X_t| = 100 for a CRNN, logmel for stats),
+ * an image for the CNNs and CRNNs, the study's 150 x 150, mrp with 3
+ * resolutions. */
+static int family_defaults(new_options *o)
+{
+    int zoo = o->family == FAMILY_CNN || o->family == FAMILY_CRNN;
+    frontend_params *p = &o->frontend;
+    if (!zoo && (o->image.kind || o->image.size || o->image.channels))
+        return fail_usage("--image, --image-size and --image-channels are "
+                          "for cnn-* and crnn-* models");
+    if (zoo && (o->hidden || o->dense))
+        return fail_usage("%s sets its own layers' sizes; drop --hidden and "
+                          "--dense", o->arch);
+    if (o->family == FAMILY_CNN && p->kind)
+        return fail_usage("%s reads no frames; drop --frontend", o->arch);
+    if (o->family == FAMILY_RECURRENT && !o->hidden)
+        return fail_usage("--hidden is required");
+    if (o->family == FAMILY_RECURRENT && !p->kind)
+        return fail_usage("--frontend is required");
+    if (o->family == FAMILY_STATS && !p->kind) p->kind = FRONTEND_LOGMEL;
+    if (o->family == FAMILY_CRNN && !p->kind)
+        *p = (frontend_params){.kind = FRONTEND_RAW, .frame = 100};
+    if (!zoo) return 0;
+    if (!o->image.kind) o->image.kind = IMAGE_MRP;
+    if (!o->image.size) o->image.size = CNN_ZOO_STUDY_SIZE;
+    if (!o->image.channels)
+        o->image.channels =
+            o->image.kind == IMAGE_MRP ? CNN_ZOO_STUDY_CHANNELS : 1;
+    return 0;
+}
+
+/* Fills what was not given from the defaults, and says what is missing. */
 static int new_defaults(new_options *o)
 {
-    const char *missing = !o->kind ? "--arch"
-                          : !o->hidden ? "--hidden"
-                          : !o->frontend.kind ? "--frontend"
+    const char *missing = !o->family ? "--arch"
                           : !o->rate ? "--rate"
                           : !o->window ? "--window"
                           : !o->classes ? "--classes"
                           : !o->out ? "--out" : NULL;
     if (missing) return fail_usage("%s is required", missing);
-    frontend_params *p = &o->frontend;
-    if (p->kind == FRONTEND_RAW) {
-        if (!p->frame) return fail_usage("--frontend raw needs --frame");
-        return 0;
-    }
-    if (!p->fft_size) p->fft_size = 2048;
-    if (!p->frame) p->frame = p->fft_size / 4;
-    if (!p->mels) p->mels = 128;
-    if (!p->fmax) p->fmax = 0.5f * (float)o->rate;
+    int status = family_defaults(o);
+    if (status) return status;
+    if (o->frontend.kind == FRONTEND_RAW && !o->frontend.frame)
+        return fail_usage("--frontend raw needs --frame");
+    frontend_defaults(&o->frontend, o->rate);
     return 0;
 }
 
@@ -429,7 +575,7 @@ static void set_shape(layer *l, const new_options *o, int inputs)
                                .reset_after = o->reset_after};
         break;
     case LAYER_BLSTM: l->u.blstm = (blstm_layer){cell, cell}; break;
-    case LAYER_DENSE: break;
+    default: break;
     }
 }
 
@@ -439,6 +585,59 @@ static void add_dense(model *m, int inputs, int outputs, activation act)
     l->kind = LAYER_DENSE;
     l->u.dense = (dense_layer){.inputs = inputs, .outputs = outputs,
                                .act = act};
+}
+
+/* The ReLU layer (with --dense) and the softmax after `inputs` values. */
+static void add_head(model *m, const new_options *o, int inputs)
+{
+    if (o->dense > 0) {
+        add_dense(m, inputs, o->dense, ACT_RELU);
+        inputs = o->dense;
+    }
+    add_dense(m, inputs, m->classes, ACT_SOFTMAX);
+}
+
+/* A CNN's layers, or a CRNN's: the CNN's branch, then an LSTM over the
+ * frames as wide as the branch, then the softmax. 0, or -1 with the reason
+ * in err. */
+static int add_zoo_layers(model *m, const new_options *o, char *err,
+                          size_t errlen)
+{
+    cnn_zoo_stack s;
+    int crnn = o->family == FAMILY_CRNN;
+    if (cnn_zoo_build(o->zoo, o->image.size, o->image.channels, m->classes,
+                      &s, err, errlen) != IRMAS_OK ||
+        cnn_zoo_append(&s, crnn, m, err, errlen) != IRMAS_OK)
+        return -1;
+    if (!crnn) return 0;
+    layer *l = &m->layers[m->n_layers++];
+    l->kind = LAYER_LSTM;
+    l->u.lstm = (lstm_layer){.inputs = model_features(m),
+                             .hidden = s.hidden.outputs};
+    add_dense(m, s.hidden.outputs, m->classes, ACT_SOFTMAX);
+    return 0;
+}
+
+/* The layers --arch makes; 0, or -1 with the reason in err. */
+static int add_layers(model *m, const new_options *o, char *err,
+                      size_t errlen)
+{
+    layer *first = &m->layers[0];
+    switch (o->family) {
+    case FAMILY_RECURRENT:
+        set_shape(first, o, model_features(m));
+        break;
+    case FAMILY_STATS:
+        first->kind = LAYER_STATS;
+        first->u.stats = (stats_layer){.inputs = model_features(m)};
+        break;
+    case FAMILY_CNN:
+    case FAMILY_CRNN:
+        return add_zoo_layers(m, o, err, errlen);
+    }
+    m->n_layers = 1;
+    add_head(m, o, layer_outputs(first));
+    return 0;
 }
 
 /* splitmix64: reproducible weights from a seed on every machine. */
@@ -451,13 +650,21 @@ static double next_uniform(uint64_t *state)
     return (double)(z >> 11) / 9007199254740992.0;
 }
 
+/* Inputs per output of l: a convolution's taps, another layer's inputs. */
+static int fan_in(const layer *l)
+{
+    if (l->kind == LAYER_CONV2D)
+        return l->u.conv2d.channels * l->u.conv2d.kernel * l->u.conv2d.kernel;
+    return layer_inputs(l);
+}
+
 static void randomise(model *m, uint64_t seed)
 {
     uint64_t state = seed;
     for (int i = 0; i < m->n_layers; i++) {
         layer_tensor t[LAYER_MAX_TENSORS];
         int n = layer_tensors(&m->layers[i], t);
-        double bound = 1.0 / sqrt((double)layer_inputs(&m->layers[i]));
+        double bound = 1.0 / sqrt((double)fan_in(&m->layers[i]));
         for (int j = 0; j < n; j++)
             for (long k = 0; k < t[j].count; k++)
                 (*t[j].data)[k] =
@@ -494,19 +701,11 @@ static model *build_model(const new_options *o, char *err, size_t errlen)
     m->sample_rate = o->rate;
     m->window_samples = (int)lround(o->window * o->rate);
     m->frontend = o->frontend;
+    m->image = o->image;
     m->norm = o->norm;
-    if (set_labels(m, o->classes, err, errlen) != 0) {
-        model_free(m);
-        return NULL;
-    }
-    set_shape(&m->layers[m->n_layers++], o, model_features(m));
-    int inputs = layer_outputs(&m->layers[0]);
-    if (o->dense > 0) {
-        add_dense(m, inputs, o->dense, ACT_RELU);
-        inputs = o->dense;
-    }
-    add_dense(m, inputs, m->classes, ACT_SOFTMAX);
-    if (model_alloc_weights(m, 0, err, errlen) != IRMAS_OK ||
+    if (set_labels(m, o->classes, err, errlen) != 0 ||
+        add_layers(m, o, err, errlen) != 0 ||
+        model_alloc_weights(m, 0, err, errlen) != IRMAS_OK ||
         model_validate(m, err, errlen) != IRMAS_OK) {
         model_free(m);
         return NULL;

@@ -1,5 +1,6 @@
-/* irmas-train: train one of the study's recurrent classifiers on labelled
- * audio and write it as a .irm model.
+/* irmas-train: train one of the study's classifiers (recurrent, CNN or
+ * CRNN) or the statistics baseline on labelled audio and write it as a
+ * .irm model.
  *
  *   irmas-train --data DIR [--data DIR ...] --out FILE.irm [options]
  *   irmas-train --resume CHECKPOINT [--epochs N ...]
@@ -11,7 +12,8 @@
  *      validation and test;
  *   2. the model: network.h builds it from the flags;
  *   3. the examples: every file read once and turned into the model's
- *      frames (examples.h); feature statistics from the training split;
+ *      frames and image (examples.h); feature statistics from the
+ *      training split;
  *   4. training (trainer.h): epochs of minibatch Adam, the best model by
  *      validation loss written to --out as it appears, a checkpoint after
  *      every epoch;
@@ -177,8 +179,14 @@ static int build_model(run *r)
         .window_samples = (int)(o->window * o->rate + 0.5),
         .norm = o->norm, .cell = o->cell,
         .gru_reset_after = o->gru_reset_after, .hidden = o->hidden,
-        .dense = o->dense, .classes = r->d.classes};
-    if (o->frontend == FRONTEND_RAW)
+        .dense = o->dense, .stats = o->family == RUN_STATS,
+        .cnn = o->arch,
+        .image = {.kind = o->image, .size = o->image_size,
+                  .channels = o->image_channels},
+        .classes = r->d.classes};
+    if (o->family == RUN_CNN)
+        spec.frontend = (frontend_params){0}; /* it reads no frames */
+    else if (o->frontend == FRONTEND_RAW)
         spec.frontend = (frontend_params){.kind = FRONTEND_RAW,
                                           .frame = o->frame};
     else
@@ -230,10 +238,16 @@ static int load_examples(run *r)
     int status = check_split(r);
     if (status) return status;
     const int *count = r->split.count;
-    fprintf(stderr, "%d examples of %d frames x %d features: %d training, "
-                    "%d validation, %d test\n",
-            r->e.count, r->e.frames, r->e.features, count[SPLIT_TRAIN],
-            count[SPLIT_VALIDATION], count[SPLIT_TEST]);
+    const image_params *p = &r->m->image;
+    fprintf(stderr, "%d examples of ", r->e.count);
+    if (r->e.frames > 0)
+        fprintf(stderr, "%d frames x %d features%s", r->e.frames,
+                r->e.features, r->e.image_floats > 0 ? " and " : "");
+    if (r->e.image_floats > 0)
+        fprintf(stderr, "a %s image of %d x %d x %d",
+                image_kind_name(p->kind), p->size, p->size, p->channels);
+    fprintf(stderr, ": %d training, %d validation, %d test\n",
+            count[SPLIT_TRAIN], count[SPLIT_VALIDATION], count[SPLIT_TEST]);
     if (examples_standardise(&r->e, r->split.which[SPLIT_TRAIN],
                              count[SPLIT_TRAIN], r->m) != IRMAS_OK)
         return fail("out of memory");

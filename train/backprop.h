@@ -1,12 +1,19 @@
 /* backprop.h: a whole model's forward and backward pass over a batch of
  * windows: what each of the trainer's workers runs.
  *
- * The models irmas-train builds have one recurrent layer reading the
- * frames, then dense layers, the last a softmax over the classes
- * (model.h). Training adds dropout between the recurrent layer and the
- * head: each of the recurrent layer's outputs is multiplied by a mask the
- * caller draws, 0 or 1 / (1 - p), so the expected value is unchanged and
- * the saved model needs no dropout at all.
+ * It trains every shape of model.h that has at most one frame layer:
+ *   recurrent  one recurrent layer over the frames, then the head;
+ *   statistics one stats layer over the frames, then the head;
+ *   CNN        conv2d and max-pool layers over the image, then the head;
+ *   CRNN       the image branch (conv2d, max-pool, dense layers), whose
+ *              output is the initial h of one recurrent layer over the
+ *              frames, then the head.
+ * The head is dense layers, the last a softmax over the classes. Training
+ * adds dropout on the vector entering the head (the recurrent layer's
+ * final state, the statistics, or a CNN's flattened image): each element
+ * is multiplied by a mask the caller draws, 0 or 1 / (1 - p), so the
+ * expected value is unchanged and the saved model needs no dropout at
+ * all.
  *
  * The gradients live in one vector laid out like the model's weights (the
  * start of its arena, model.h), so the optimiser and the sum over workers
@@ -19,9 +26,9 @@
 
 typedef struct backprop backprop;
 
-/* A pass for m over batches of up to max_batch windows. m must have one
- * recurrent layer followed only by dense ones, and must keep its arena
- * while the pass lives; its weights may change between calls. */
+/* A pass for m over batches of up to max_batch windows. m must be one of
+ * the shapes above and must keep its arena while the pass lives; its
+ * weights may change between calls. */
 irmas_status backprop_new(const model *m, int max_batch, backprop **out,
                           char *err, size_t errlen);
 void backprop_delete(backprop *b);
@@ -30,7 +37,7 @@ void backprop_delete(backprop *b);
  * floats. */
 const float *backprop_grads(const backprop *b);
 
-/* The width of a dropout mask's row: the recurrent layer's outputs. */
+/* The width of a dropout mask's row: the head's inputs. */
 int backprop_mask_width(const backprop *b);
 
 /* Runs the model over x[frames][batch][features] (time-major, already
@@ -39,6 +46,14 @@ int backprop_mask_width(const backprop *b);
  * must stay unchanged until the backprop_backward that follows. */
 const float *backprop_forward(backprop *b, const float *x, int batch,
                               const float *mask);
+
+/* The same for a model that reads an image too, or only:
+ * images[batch][image floats] (image.h), which must stay unchanged until
+ * the backprop_backward that follows as well. x is NULL for a CNN, which
+ * reads no frames; images NULL for a model without an image branch. */
+const float *backprop_forward_images(backprop *b, const float *x,
+                                     const float *images, int batch,
+                                     const float *mask);
 
 /* After backprop_forward on the same x and batch: sets the gradients to
  * scale times the sum over rows of the gradient of row r's cross-entropy

@@ -16,7 +16,9 @@
  * weight gradients as products over all frames and rows at once:
  *     dW_x += dA^T x      dW_h += dA^T h_prev      db += column sums of dA
  * (a GRU's candidate rows of W_h multiplied r * h_prev in the original
- * form, so their gradient reads that instead).
+ * form, so their gradient reads that instead). The grad steps leave dh at
+ * dL/dh_{t-1}, so after the first frame it is the gradient of the initial
+ * state, which a CRNN's image branch learns from.
  */
 #include "bptt.h"
 
@@ -149,10 +151,11 @@ static int direction_frame(const direction *d, int s, int frames)
     return d->reverse ? frames - 1 - s : s;
 }
 
-/* Runs direction d over x and writes its final h into out, whose rows are
- * out_ld floats apart. */
+/* Runs direction d over x from h0[batch][H] (NULL: zeros) and writes its
+ * final h into out, whose rows are out_ld floats apart. */
 static void direction_forward(direction *d, const float *x, int frames,
-                              int batch, float *out, int out_ld)
+                              int batch, const float *h0, float *out,
+                              int out_ld)
 {
     int hidden = d->hidden;
     size_t row_bytes = (size_t)batch * hidden * sizeof(float);
@@ -160,6 +163,7 @@ static void direction_forward(direction *d, const float *x, int frames,
     recurrent_project(&d->cell, x, frames * batch, d->proj_grad);
     memset(d->state, 0, (size_t)batch * recurrent_state_size(&d->cell) *
                             sizeof(float));
+    if (h0) memcpy(h, h0, row_bytes);
     for (int s = 0; s < frames; s++) {
         long row = (long)direction_frame(d, s, frames) * batch;
         memcpy(d->h_prev + row * hidden, h, row_bytes);
@@ -173,14 +177,20 @@ static void direction_forward(direction *d, const float *x, int frames,
                (size_t)hidden * sizeof *out);
 }
 
-void bptt_forward(bptt *b, const float *x, int batch, float *out)
+void bptt_forward_from(bptt *b, const float *x, int batch, const float *h0,
+                       float *out)
 {
     int offset = 0;
     for (int i = 0; i < b->n_dirs; i++) {
-        direction_forward(&b->dirs[i], x, b->frames, batch, out + offset,
+        direction_forward(&b->dirs[i], x, b->frames, batch, h0, out + offset,
                           b->outputs);
         offset += b->dirs[i].hidden;
     }
+}
+
+void bptt_forward(bptt *b, const float *x, int batch, float *out)
+{
+    bptt_forward_from(b, x, batch, NULL, out);
 }
 
 /* The cell's backward step for the frame whose tape rows start at row. */
@@ -203,7 +213,10 @@ static void direction_grad_step(direction *d, int batch, long row)
                       d->reset_h ? d->reset_h + h_row : NULL);
         break;
     case LAYER_DENSE:
-    case LAYER_BLSTM: break;
+    case LAYER_BLSTM:
+    case LAYER_CONV2D:
+    case LAYER_MAXPOOL:
+    case LAYER_STATS: break;
     }
 }
 
@@ -233,7 +246,8 @@ static void direction_weight_grads(direction *d, const float *x, int rows)
 }
 
 static void direction_backward(direction *d, const float *x, int frames,
-                               int batch, const float *dout, int dout_ld)
+                               int batch, const float *dout, int dout_ld,
+                               float *dh0)
 {
     int hidden = d->hidden;
     for (int r = 0; r < batch; r++)
@@ -243,15 +257,22 @@ static void direction_backward(direction *d, const float *x, int frames,
     for (int s = frames - 1; s >= 0; s--)
         direction_grad_step(d, batch,
                             (long)direction_frame(d, s, frames) * batch);
+    if (dh0) memcpy(dh0, d->dh, (size_t)batch * hidden * sizeof *dh0);
     direction_weight_grads(d, x, frames * batch);
 }
 
-void bptt_backward(bptt *b, const float *x, int batch, const float *dout)
+void bptt_backward_to(bptt *b, const float *x, int batch, const float *dout,
+                      float *dh0)
 {
     int offset = 0;
     for (int i = 0; i < b->n_dirs; i++) {
         direction_backward(&b->dirs[i], x, b->frames, batch, dout + offset,
-                           b->outputs);
+                           b->outputs, dh0);
         offset += b->dirs[i].hidden;
     }
+}
+
+void bptt_backward(bptt *b, const float *x, int batch, const float *dout)
+{
+    bptt_backward_to(b, x, batch, dout, NULL);
 }

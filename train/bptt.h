@@ -39,4 +39,14 @@ void bptt_forward(bptt *b, const float *x, int batch, float *out);
  * grad. */
 void bptt_backward(bptt *b, const float *x, int batch, const float *dout);
 
+/* The same two for a CRNN's recurrent layer (model.h), whose initial h is
+ * given: row r starts from h0[r][H] (an lstm's c from 0), and the
+ * backward pass also writes dh0[batch][H] = dL/dh0. h0 NULL is a zero
+ * state, dh0 NULL asks for no gradient. An rnn, lstm or gru only: a
+ * blstm's backward direction has no first frame to start from. */
+void bptt_forward_from(bptt *b, const float *x, int batch, const float *h0,
+                       float *out);
+void bptt_backward_to(bptt *b, const float *x, int batch, const float *dout,
+                      float *dh0);
+
 #endif

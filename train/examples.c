@@ -1,14 +1,16 @@
-/* examples.c: reading a data set into memory as quantised frames (see
- * examples.h).
+/* examples.c: reading a data set into memory as quantised frames and
+ * images (see examples.h).
  *
  * Files are shared among threads through an atomic counter; each thread
- * has its own front-end (frontend.h: one per thread) and buffers, and
- * keeps each item's examples apart, so joining them in item order at the
- * end gives the same set whatever the number of threads.
+ * has its own front-end and image builder (frontend.h, image.h: one per
+ * thread) and buffers, and keeps each item's examples apart, so joining
+ * them in item order at the end gives the same set whatever the number
+ * of threads.
  */
 #include "examples.h"
 
 #include "audio_file.h"
+#include "reader.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -35,28 +37,36 @@ typedef struct {
     item_result *results;
 } load_job;
 
-/* One thread's tools. */
+/* One thread's tools: a reader (reader.h) and its outputs. */
 typedef struct {
     load_job *job;
-    frontend *fe;
-    float *window; /* [window_samples] */
+    reader *reader;
     float *frames; /* [frames][features] */
+    float *pixels; /* [image floats] */
 } loader;
 
-/* Stores values[n] in out as 16-bit steps of the largest magnitude. */
-static irmas_status quantise(const float *values, long n, example *out)
+/* Stores values[n] in *out as 16-bit steps of the largest magnitude, which
+ * goes to *step. */
+static irmas_status quantise(const float *values, long n, int16_t **out,
+                             float *step)
 {
     float peak = 0.0f;
     for (long i = 0; i < n; i++)
         if (fabsf(values[i]) > peak) peak = fabsf(values[i]);
-    out->step = peak > 0.0f ? peak / 32767.0f : 1.0f;
-    out->values = malloc((size_t)n * sizeof *out->values);
-    if (!out->values) return IRMAS_ERR_NOMEM;
+    *step = peak > 0.0f ? peak / 32767.0f : 1.0f;
+    *out = malloc((size_t)n * sizeof **out);
+    if (!*out) return IRMAS_ERR_NOMEM;
     for (long i = 0; i < n; i++) {
-        long q = lrintf(values[i] / out->step);
-        out->values[i] = (int16_t)(q > 32767 ? 32767 : q < -32767 ? -32767 : q);
+        long q = lrintf(values[i] / *step);
+        (*out)[i] = (int16_t)(q > 32767 ? 32767 : q < -32767 ? -32767 : q);
     }
     return IRMAS_OK;
+}
+
+static void example_free(example *e)
+{
+    free(e->values);
+    free(e->pixels);
 }
 
 /* One example from the first available samples at x (zero-padded to a
@@ -65,16 +75,17 @@ static irmas_status load_window(loader *l, const float *x, long available,
                                 example *out)
 {
     const model *m = l->job->m;
-    long size = m->window_samples, copy = available < size ? available : size;
-    int hop = frontend_frame_hop(l->fe), features = frontend_features(l->fe);
-    int frames = model_frames(m);
-    memcpy(l->window, x, (size_t)copy * sizeof *x);
-    memset(l->window + copy, 0, (size_t)(size - copy) * sizeof *x);
-    model_prepare_samples(m, l->window, size);
-    for (int t = 0; t < frames; t++)
-        frontend_compute(l->fe, l->window + (long)t * hop,
-                         l->frames + (long)t * features);
-    return quantise(l->frames, (long)frames * features, out);
+    int frames = model_reads_frames(m), image = model_reads_image(m);
+    reader_read(l->reader, x, available, frames ? l->frames : NULL,
+                image ? l->pixels : NULL);
+    irmas_status status = IRMAS_OK;
+    if (frames)
+        status = quantise(l->frames, (long)model_frames(m) * model_features(m),
+                          &out->values, &out->step);
+    if (image && status == IRMAS_OK)
+        status = quantise(l->pixels, image_floats(&m->image), &out->pixels,
+                          &out->pixel_step);
+    return status;
 }
 
 static void load_item(loader *l, int index)
@@ -101,6 +112,7 @@ static void load_item(loader *l, int index)
             e->item = index;
             r->status = load_window(l, clip.data + c * clip.frames + w * size,
                                     clip.frames - w * size, e);
+            if (r->status != IRMAS_OK) example_free(e);
             r->count += r->status == IRMAS_OK;
         }
     audio_clip_free(&clip);
@@ -120,13 +132,12 @@ static irmas_status loader_init(loader *l, load_job *job, char *err,
 {
     const model *m = job->m;
     *l = (loader){.job = job};
-    irmas_status status = frontend_new(&m->frontend, m->sample_rate, &l->fe,
-                                       err, errlen);
+    irmas_status status = reader_new(m, &l->reader, err, errlen);
     if (status != IRMAS_OK) return status;
-    l->window = malloc((size_t)m->window_samples * sizeof(float));
-    l->frames = malloc((size_t)model_frames(m) * model_features(m) *
+    l->frames = malloc(((size_t)model_frames(m) * model_features(m) + 1) *
                        sizeof(float));
-    if (l->window && l->frames) return IRMAS_OK;
+    l->pixels = malloc(((size_t)image_floats(&m->image) + 1) * sizeof(float));
+    if (l->frames && l->pixels) return IRMAS_OK;
     return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                        "out of memory for a window of %d samples",
                        m->window_samples);
@@ -134,9 +145,9 @@ static irmas_status loader_init(loader *l, load_job *job, char *err,
 
 static void loader_free(loader *l)
 {
-    frontend_delete(l->fe);
-    free(l->window);
+    reader_delete(l->reader);
     free(l->frames);
+    free(l->pixels);
 }
 
 /* Runs the job on threads threads (the calling one among them). */
@@ -179,15 +190,16 @@ static irmas_status gather(example_set *e, item_result *results, int items,
             if (status == IRMAS_OK)
                 e->list[e->count++] = results[i].list[j];
             else
-                free(results[i].list[j].values);
+                example_free(&results[i].list[j]);
         }
         free(results[i].list);
     }
     if (status != IRMAS_OK)
         return status_fail(err, errlen, status,
-                           "out of memory holding the frames of the data "
-                           "set; use a smaller --window, fewer --data "
-                           "folders or --mixdown");
+                           "out of memory holding the frames and images of "
+                           "the data set; use a smaller --window or "
+                           "--image-size, fewer --data folders or "
+                           "--mixdown");
     if (total == 0)
         return status_fail(err, errlen, IRMAS_ERR_FORMAT,
                            "none of the %d files could be read; see the "
@@ -200,7 +212,10 @@ irmas_status examples_load(example_set *e, const dataset *d, const model *m,
                            char *err, size_t errlen)
 {
     *e = (example_set){.frames = model_frames(m),
-                       .features = model_features(m)};
+                       .features = model_features(m),
+                       .image_floats = model_reads_image(m)
+                                           ? image_floats(&m->image)
+                                           : 0};
     *unreadable = 0;
     load_job job = {.d = d, .m = m, .mixdown = mixdown};
     job.results = calloc((size_t)d->n_items, sizeof *job.results);
@@ -214,7 +229,7 @@ irmas_status examples_load(example_set *e, const dataset *d, const model *m,
     else
         for (int i = 0; i < d->n_items; i++) {
             for (int j = 0; j < job.results[i].count; j++)
-                free(job.results[i].list[j].values);
+                example_free(&job.results[i].list[j]);
             free(job.results[i].list);
         }
     free(job.results);
@@ -224,7 +239,7 @@ irmas_status examples_load(example_set *e, const dataset *d, const model *m,
 
 void examples_free(example_set *e)
 {
-    for (int i = 0; i < e->count; i++) free(e->list[i].values);
+    for (int i = 0; i < e->count; i++) example_free(&e->list[i]);
     free(e->list);
     e->list = NULL;
     e->count = 0;
@@ -263,6 +278,7 @@ irmas_status examples_standardise(const example_set *e, const int *which,
                                   int n, model *m)
 {
     int features = e->features;
+    if (features == 0) return IRMAS_OK;
     double *sum = calloc(2 * (size_t)features, sizeof *sum);
     if (!sum) return IRMAS_ERR_NOMEM;
     double *squares = sum + features;
@@ -300,5 +316,16 @@ void examples_batch(const example_set *e, const model *m, const int *which,
             for (int f = 0; f < features; f++)
                 out[f] = (q[f] * ex->step - mean[f]) * scale[f];
         }
+    }
+}
+
+void examples_images(const example_set *e, const int *which, int batch,
+                     float *images)
+{
+    long n = e->image_floats;
+    for (int r = 0; r < batch; r++) {
+        const example *ex = &e->list[which[r]];
+        float *out = images + r * n;
+        for (long i = 0; i < n; i++) out[i] = ex->pixels[i] * ex->pixel_step;
     }
 }

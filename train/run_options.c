@@ -21,8 +21,10 @@ enum {
     OPT_MELS, OPT_NORM, OPT_RATE, OPT_WINDOW, OPT_BATCH, OPT_LR, OPT_CLIP,
     OPT_SEED, OPT_VAL, OPT_TEST, OPT_EPOCHS, OPT_PATIENCE, OPT_THREADS,
     OPT_OUT, OPT_CHECKPOINT, OPT_LOG, OPT_RESUME, OPT_EXPORT, OPT_HELP,
-    OPT_COUNT
+    OPT_IMAGE, OPT_IMAGE_SIZE, OPT_IMAGE_CHANNELS, OPT_COUNT
 };
+
+#define GIVEN(id) (1ull << (id))
 
 #define OPT(name, arg, id) {name, arg, NULL, 256 + (id)}
 static const struct option option_table[] = {
@@ -57,13 +59,18 @@ static const struct option option_table[] = {
     OPT("resume", required_argument, OPT_RESUME),
     OPT("export", required_argument, OPT_EXPORT),
     OPT("help", no_argument, OPT_HELP),
+    OPT("image", required_argument, OPT_IMAGE),
+    OPT("image-size", required_argument, OPT_IMAGE_SIZE),
+    OPT("image-channels", required_argument, OPT_IMAGE_CHANNELS),
     {NULL, 0, NULL, 0},
 };
 
 void run_options_defaults(run_options *o)
 {
     *o = (run_options){
-        .cell = LAYER_LSTM, .gru_reset_after = 1, .hidden = 100,
+        .family = RUN_RECURRENT, .cell = LAYER_LSTM, .gru_reset_after = 1,
+        .image = IMAGE_MRP, .image_size = CNN_ZOO_STUDY_SIZE,
+        .image_channels = CNN_ZOO_STUDY_CHANNELS, .hidden = 100,
         .frame = 100, .dropout = 0.2, .classes = "", .split_by = "irmas",
         .frontend = FRONTEND_RAW, .fft = 1024, .hop = 512, .mels = 64,
         .norm = NORM_PEAK, .rate = 44100, .window = 3.0, .batch = 32,
@@ -78,10 +85,21 @@ void run_options_usage(FILE *f)
 "       irmas-train --resume CHECKPOINT [--epochs N ...]\n"
 "model (defaults: the study's best, an LSTM reading 100 samples a step)\n"
 "  --model rnn|lstm|gru|gru-original|blstm   the recurrent cell (lstm)\n"
-"  --hidden H        hidden units (100)\n"
+"  --model stats     log-mel statistics (each band's mean and deviation)\n"
+"                    into the softmax; needs --frontend logmel\n"
+"  --model cnn-b1 .. cnn-b4    the study's CNNs on the window's image\n"
+"  --model crnn-b1 .. crnn-b4  Bk's CNN sets the initial state of a\n"
+"                    128-unit LSTM over the frames\n"
+"  --hidden H        recurrent models: hidden units (100)\n"
 "  --frame X         raw front-end: samples per timestep, |X_t| (100)\n"
-"  --dense N         a ReLU layer of N units before the softmax (0: none)\n"
-"  --dropout P       dropout after the recurrent layer while training (0.2)\n"
+"  --dense N         recurrent and stats models: a ReLU layer of N units\n"
+"                    before the softmax (0: none)\n"
+"  --dropout P       dropout on what enters the softmax's layers while\n"
+"                    training (0.2)\n"
+"  --image stack|mrp cnn and crnn: the image, samples stacked row by row\n"
+"                    or multiresolution recurrence plots (mrp)\n"
+"  --image-size N    its side in pixels (150)\n"
+"  --image-channels N   mrp: resolutions (3); stack has 1\n"
 "  --frontend raw|logmel   the model's input (raw)\n"
 "  --fft N --hop N --mels N   logmel: frame, hop and bands (1024, 512, 64)\n"
 "  --norm peak|none  scale each window to peak 1 (peak for raw, none for\n"
@@ -171,6 +189,31 @@ static int parse_seed(const char *text, uint64_t *out)
     return 0;
 }
 
+/* "cnn-b3", "crnn-b1", ...: the --model name of an image model. */
+static void image_model_name(run_family family, const cnn_zoo_arch *arch,
+                             char *name, size_t size)
+{
+    snprintf(name, size, "%s-%s", family == RUN_CRNN ? "crnn" : "cnn",
+             arch->name);
+}
+
+static int parse_image_model(run_options *o, const char *text)
+{
+    for (int i = 0; i < CNN_ZOO_COUNT; i++)
+        for (run_family f = RUN_CNN; f <= RUN_CRNN; f++) {
+            char name[32];
+            image_model_name(f, &cnn_zoo[i], name, sizeof name);
+            if (strcmp(text, name) != 0) continue;
+            o->family = f;
+            o->arch = &cnn_zoo[i];
+            o->cell = LAYER_LSTM;
+            return 0;
+        }
+    return bad_value("model", "rnn, lstm, gru, gru-original, blstm, stats, "
+                              "cnn-b1 to cnn-b4 or crnn-b1 to crnn-b4",
+                     text);
+}
+
 static int parse_model(run_options *o, const char *text)
 {
     static const struct {
@@ -184,11 +227,18 @@ static int parse_model(run_options *o, const char *text)
                   {"blstm", LAYER_BLSTM, 1}};
     for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
         if (strcmp(text, models[i].name) == 0) {
+            o->family = RUN_RECURRENT;
+            o->arch = NULL;
             o->cell = models[i].cell;
             o->gru_reset_after = models[i].reset_after;
             return 0;
         }
-    return bad_value("model", "rnn, lstm, gru, gru-original or blstm", text);
+    if (strcmp(text, "stats") == 0) {
+        o->family = RUN_STATS;
+        o->arch = NULL;
+        return 0;
+    }
+    return parse_image_model(o, text);
 }
 
 /* Index of text in names[n], or -1 (after saying so for flag). */
@@ -214,13 +264,22 @@ static int parse_data(run_options *o, const char *dir, int *data_given)
     return 0;
 }
 
-/* The front-end and normalisation flags. */
+/* The front-end, image and normalisation flags. */
 static int parse_signal(run_options *o, int id, const char *arg)
 {
     static const char *const frontends[] = {"raw", "logmel"};
     static const char *const norms[] = {"none", "peak"};
     int i;
     switch (id) {
+    case OPT_IMAGE:
+        o->image = image_kind_parse(arg);
+        return o->image ? 0 : bad_value("image", "stack or mrp", arg);
+    case OPT_IMAGE_SIZE:
+        return parse_int("image-size", arg, 1, IMAGE_MAX_SIZE,
+                         &o->image_size);
+    case OPT_IMAGE_CHANNELS:
+        return parse_int("image-channels", arg, 1, IMAGE_MAX_CHANNELS,
+                         &o->image_channels);
     case OPT_FRONTEND:
         i = parse_choice("frontend", arg, frontends, 2, "raw or logmel");
         if (i < 0) return 2;
@@ -300,7 +359,7 @@ int run_options_parse(run_options *o, int argc, char *const argv[])
             return 1;
         }
         if (parse_flag(o, id, optarg, &data_given)) return 2;
-        o->given |= 1ull << id;
+        o->given |= GIVEN(id);
     }
     if (optind < argc) {
         fprintf(stderr, "irmas-train: unexpected argument '%s'; every "
@@ -309,8 +368,13 @@ int run_options_parse(run_options *o, int argc, char *const argv[])
     }
     /* Log-mel frames have no peak to keep; without per-window scaling the
      * streaming classifier can share frames between windows. */
-    if (o->frontend == FRONTEND_LOGMEL && !(o->given & (1ull << OPT_NORM)))
+    if (o->frontend == FRONTEND_LOGMEL && !(o->given & GIVEN(OPT_NORM)))
         o->norm = NORM_NONE;
+    /* A stacked window is one picture; only a recurrence plot has several
+     * resolutions to give. */
+    if (!(o->given & GIVEN(OPT_IMAGE_CHANNELS)))
+        o->image_channels =
+            o->image == IMAGE_STACK ? 1 : CNN_ZOO_STUDY_CHANNELS;
     return 0;
 }
 
@@ -324,9 +388,8 @@ static int fail(const char *message)
 
 static int check_frontend(const run_options *o)
 {
-    uint64_t logmel_only = (1ull << OPT_FFT) | (1ull << OPT_HOP) |
-                           (1ull << OPT_MELS);
-    if (o->frontend == FRONTEND_LOGMEL && (o->given & (1ull << OPT_FRAME)))
+    uint64_t logmel_only = GIVEN(OPT_FFT) | GIVEN(OPT_HOP) | GIVEN(OPT_MELS);
+    if (o->frontend == FRONTEND_LOGMEL && (o->given & GIVEN(OPT_FRAME)))
         return fail("--frame sets |X_t| for the raw front-end; with "
                     "--frontend logmel set --fft and --hop instead");
     if (o->frontend == FRONTEND_RAW && (o->given & logmel_only))
@@ -339,6 +402,63 @@ static int check_frontend(const run_options *o)
                         "%d Hz, shorter than one frame (%ld samples); "
                         "lengthen the window\n",
                 o->window, samples, o->rate, frame);
+        return 2;
+    }
+    return 0;
+}
+
+static int reads_image(const run_options *o)
+{
+    return o->family == RUN_CNN || o->family == RUN_CRNN;
+}
+
+/* The flags that shape a model against the --model they go with. */
+static int check_model_flags(const run_options *o)
+{
+    uint64_t image_flags = GIVEN(OPT_IMAGE) | GIVEN(OPT_IMAGE_SIZE) |
+                           GIVEN(OPT_IMAGE_CHANNELS);
+    uint64_t frame_flags = GIVEN(OPT_FRONTEND) | GIVEN(OPT_FRAME) |
+                           GIVEN(OPT_FFT) | GIVEN(OPT_HOP) | GIVEN(OPT_MELS);
+    int image = reads_image(o);
+    if (!image && (o->given & image_flags))
+        return fail("--image, --image-size and --image-channels belong to "
+                    "the image models, --model cnn-bK and crnn-bK");
+    if (o->family != RUN_RECURRENT && (o->given & GIVEN(OPT_HIDDEN)))
+        return fail("--hidden sizes the cell of a recurrent model; stats and "
+                    "cnn-bK have none, and crnn-bK's LSTM is as wide as "
+                    "Bk's dense layer (128)");
+    if (image && (o->given & GIVEN(OPT_DENSE)))
+        return fail("--dense adds a layer to a recurrent or stats model; "
+                    "cnn-bK and crnn-bK have Bk's own dense layer");
+    if (o->family == RUN_CNN && (o->given & frame_flags))
+        return fail("cnn-bK reads only the window's image; --frontend, "
+                    "--frame, --fft, --hop and --mels belong to models "
+                    "that read frames");
+    if (o->family == RUN_STATS && o->frontend != FRONTEND_LOGMEL)
+        return fail("--model stats summarises log-mel frames; add "
+                    "--frontend logmel");
+    if (o->export_dir && o->family != RUN_RECURRENT)
+        return fail("--export writes what bench/train_torch.py reads, "
+                    "which trains recurrent models only");
+    return 0;
+}
+
+/* The image against the window, and the CNN against the image. */
+static int check_image(const run_options *o)
+{
+    image_params p = {.kind = o->image, .size = o->image_size,
+                      .channels = o->image_channels};
+    char err[512];
+    if (image_check(&p, (int)lround(o->window * o->rate), err, sizeof err) !=
+        IRMAS_OK) {
+        fprintf(stderr, "irmas-train: %s\n", err);
+        return 2;
+    }
+    cnn_zoo_stack stack;
+    if (cnn_zoo_build(o->arch, o->image_size, o->image_channels, 1, &stack,
+                      err, sizeof err) != IRMAS_OK) {
+        fprintf(stderr, "irmas-train: --image-size %d: %s\n", o->image_size,
+                err);
         return 2;
     }
     return 0;
@@ -357,7 +477,10 @@ int run_options_check(const run_options *o)
     if (o->val_fraction + o->test_fraction >= 1.0)
         return fail("--val-fraction and --test-fraction add up to 1 or "
                     "more, which leaves nothing to train on");
-    return check_frontend(o);
+    int status = check_model_flags(o);
+    if (status == 0 && o->family != RUN_CNN) status = check_frontend(o);
+    if (status == 0 && reads_image(o)) status = check_image(o);
+    return status;
 }
 
 /* ---- writing them back ------------------------------------------------ */
@@ -389,24 +512,39 @@ static void put_real(FILE *f, int id, double value)
     fputc('\0', f);
 }
 
-static const char *model_name(const run_options *o)
+/* The --model name of a recurrent model. */
+static const char *cell_name(const run_options *o)
 {
     switch (o->cell) {
     case LAYER_RNN: return "rnn";
     case LAYER_LSTM: return "lstm";
     case LAYER_GRU: return o->gru_reset_after ? "gru" : "gru-original";
     case LAYER_BLSTM: return "blstm";
-    case LAYER_DENSE: break;
+    default: break;
     }
     return "lstm";
 }
 
-static void put_defining(FILE *f, const run_options *o)
+/* --model, and the flags of its shape that it takes (check_model_flags):
+ * only those, so that a resume reads them back without complaint. */
+static void put_shape(FILE *f, const run_options *o)
 {
-    put_text(f, OPT_MODEL, model_name(o));
-    put_int(f, OPT_HIDDEN, o->hidden);
-    put_int(f, OPT_DENSE, o->dense);
-    put_real(f, OPT_DROPOUT, o->dropout);
+    char name[32];
+    if (reads_image(o))
+        image_model_name(o->family, o->arch, name, sizeof name);
+    else
+        snprintf(name, sizeof name, "%s",
+                 o->family == RUN_STATS ? "stats" : cell_name(o));
+    put_text(f, OPT_MODEL, name);
+    if (o->family == RUN_RECURRENT) put_int(f, OPT_HIDDEN, o->hidden);
+    if (o->family == RUN_RECURRENT || o->family == RUN_STATS)
+        put_int(f, OPT_DENSE, o->dense);
+    if (reads_image(o)) {
+        put_text(f, OPT_IMAGE, image_kind_name(o->image));
+        put_int(f, OPT_IMAGE_SIZE, o->image_size);
+        put_int(f, OPT_IMAGE_CHANNELS, o->image_channels);
+    }
+    if (o->family == RUN_CNN) return;
     put_text(f, OPT_FRONTEND, frontend_kind_name(o->frontend));
     if (o->frontend == FRONTEND_RAW) {
         put_int(f, OPT_FRAME, o->frame);
@@ -415,6 +553,12 @@ static void put_defining(FILE *f, const run_options *o)
         put_int(f, OPT_HOP, o->hop);
         put_int(f, OPT_MELS, o->mels);
     }
+}
+
+static void put_defining(FILE *f, const run_options *o)
+{
+    put_shape(f, o);
+    put_real(f, OPT_DROPOUT, o->dropout);
     put_text(f, OPT_NORM, o->norm == NORM_PEAK ? "peak" : "none");
     put_int(f, OPT_RATE, o->rate);
     put_real(f, OPT_WINDOW, o->window);

@@ -16,15 +16,29 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cnn_zoo.h"
 #include "model.h"
 
 #define RUN_MAX_DIRS 64
 
+/* The shapes --model names (model.h). */
+typedef enum {
+    RUN_RECURRENT, /* rnn, lstm, gru, gru-original, blstm: the cell */
+    RUN_STATS,     /* stats: log-mel statistics into the head */
+    RUN_CNN,       /* cnn-b1 .. cnn-b4: the study's CNN on the image */
+    RUN_CRNN       /* crnn-b1 .. crnn-b4: its CNN, then an lstm */
+} run_family;
+
 typedef struct {
     const char *dirs[RUN_MAX_DIRS]; /* --data, in order */
     int n_dirs;
-    layer_kind cell;     /* --model */
+    run_family family;         /* --model */
+    const cnn_zoo_arch *arch;  /* cnn and crnn: which of B1 to B4; NULL
+                                  for the others */
+    layer_kind cell;     /* --model: recurrent, and crnn's lstm */
     int gru_reset_after; /* --model gru (1) or gru-original (0) */
+    image_kind image;    /* cnn and crnn: --image */
+    int image_size, image_channels;
     int hidden, frame, dense;
     double dropout;
     const char *classes;  /* --classes; "" for every class with data */
@@ -46,7 +60,8 @@ typedef struct {
 
 /* The defaults: the study's best model (an LSTM with H = 100 reading
  * |X_t| = 100 raw samples a step, 3 s windows at 44.1 kHz) and training
- * settings that suit it. */
+ * settings that suit it; for image models, 150 x 150 multiresolution
+ * recurrence plots of 3 resolutions, the study's input. */
 void run_options_defaults(run_options *o);
 
 /* Parses argv[1..argc) over o (strings point into argv). Returns 0; 1 if

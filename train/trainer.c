@@ -1,9 +1,10 @@
 /* trainer.c: the training loop of trainer.h.
  *
  * The parts, in the order a run meets them:
- *   workers     one backprop pass and one input buffer per thread; a
- *               batch is dispatched as equal runs of rows, the calling
- *               thread taking the first run itself;
+ *   workers     one backprop pass and input buffers (frames, images, as
+ *               the model reads) per thread; a batch is dispatched as
+ *               equal runs of rows, the calling thread taking the first
+ *               run itself;
  *   a step      dropout masks drawn for the whole batch, the workers run,
  *               their gradients summed in worker order, clipped, Adam;
  *   an epoch    shuffle, steps, validation, the log line, the best model,
@@ -40,6 +41,7 @@ typedef struct {
     const struct trainer *t;
     backprop *pass;
     float *x;      /* [frames][rows][features] */
+    float *images; /* [rows][image floats] */
     int *labels;   /* [rows] */
     const int *which;
     int rows;
@@ -77,10 +79,13 @@ static void *worker_run(void *arg)
     worker *w = arg;
     const trainer *t = w->t;
     int classes = t->m->classes;
-    examples_batch(t->e, t->m, w->which, w->rows, w->x);
+    if (t->e->frames > 0) examples_batch(t->e, t->m, w->which, w->rows, w->x);
+    if (t->e->image_floats > 0)
+        examples_images(t->e, w->which, w->rows, w->images);
     for (int r = 0; r < w->rows; r++)
         w->labels[r] = t->e->list[w->which[r]].label;
-    const float *probs = backprop_forward(w->pass, w->x, w->rows, w->mask);
+    const float *probs = backprop_forward_images(w->pass, w->x, w->images,
+                                                 w->rows, w->mask);
     w->correct = 0;
     for (int r = 0; r < w->rows; r++)
         w->correct +=
@@ -100,10 +105,12 @@ static irmas_status worker_init(worker *w, const trainer *t, int rows,
     w->t = t;
     irmas_status status = backprop_new(t->m, rows, &w->pass, err, errlen);
     if (status != IRMAS_OK) return status;
-    w->x = malloc((size_t)t->e->frames * rows * t->e->features *
+    w->x = malloc(((size_t)t->e->frames * rows * t->e->features + 1) *
                   sizeof *w->x);
+    w->images = malloc(((size_t)rows * t->e->image_floats + 1) *
+                       sizeof *w->images);
     w->labels = malloc((size_t)rows * sizeof *w->labels);
-    if (w->x && w->labels) return IRMAS_OK;
+    if (w->x && w->images && w->labels) return IRMAS_OK;
     return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                        "out of memory for a batch of %d windows", rows);
 }
@@ -112,6 +119,7 @@ static void worker_free(worker *w)
 {
     backprop_delete(w->pass);
     free(w->x);
+    free(w->images);
     free(w->labels);
 }
 
@@ -225,8 +233,11 @@ irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
     memcpy(t->best, c->best, bytes);
     memcpy(t->opt.m, c->adam_m, bytes);
     memcpy(t->opt.v, c->adam_v, bytes);
-    memcpy(t->m->feature_mean, c->feature_mean, features * sizeof(float));
-    memcpy(t->m->feature_scale, c->feature_scale, features * sizeof(float));
+    if (features > 0) {
+        memcpy(t->m->feature_mean, c->feature_mean, features * sizeof(float));
+        memcpy(t->m->feature_scale, c->feature_scale,
+               features * sizeof(float));
+    }
     t->opt.step = c->adam_step;
     t->random.state = c->rng_state;
     t->epoch = c->epoch;
@@ -553,6 +564,10 @@ static irmas_status export_examples(trainer *t, const char *dir, char *err,
 irmas_status trainer_export(trainer *t, const char *dir, char *err,
                             size_t errlen)
 {
+    if (!layer_is_recurrent(&t->m->layers[0]))
+        return status_fail(err, errlen, IRMAS_ERR_UNSUPPORTED,
+                           "%s: the export is for bench/train_torch.py, "
+                           "which trains recurrent models only", dir);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return status_fail(err, errlen, IRMAS_ERR_IO, "%s: cannot create: %s",
                            dir, strerror(errno));

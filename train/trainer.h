@@ -76,7 +76,8 @@ void trainer_evaluate(trainer *t, const int *which, int n, float *probs,
 int trainer_best(const trainer *t, double *loss, double *accuracy);
 
 /* Writes what an outside implementation needs to train the same model on
- * the same data in the same order (bench/train_torch.py): into folder dir,
+ * the same data in the same order (bench/train_torch.py, which knows the
+ * recurrent models only; others are refused): into folder dir,
  * meta.txt (shapes and settings, "key value" lines), weights.f32 (the
  * initial weights, model_parameters floats in arena order), features.f32
  * ([examples][frames][features], standardised), labels.i32 and order.i32

@@ -1,0 +1,69 @@
+/* reader.c: a window's frames and image, read the model's way (see
+ * reader.h). */
+#include "reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct reader {
+    const model *m;
+    frontend *fe;         /* NULL if the model reads no frames */
+    image_builder *image; /* NULL if it reads no image */
+    float *samples;       /* [window_samples]: the normalised copy */
+};
+
+irmas_status reader_new(const model *m, reader **out, char *err,
+                        size_t errlen)
+{
+    *out = NULL;
+    reader *r = calloc(1, sizeof *r);
+    float *samples = malloc((size_t)m->window_samples * sizeof *samples);
+    if (!r || !samples) {
+        free(r);
+        free(samples);
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "out of memory for a window of %d samples",
+                           m->window_samples);
+    }
+    r->m = m;
+    r->samples = samples;
+    irmas_status status = IRMAS_OK;
+    if (model_reads_frames(m))
+        status = frontend_new(&m->frontend, m->sample_rate, &r->fe, err,
+                              errlen);
+    if (status == IRMAS_OK && model_reads_image(m))
+        status = image_new(&m->image, m->window_samples, &r->image, err,
+                           errlen);
+    if (status != IRMAS_OK) {
+        reader_delete(r);
+        return status;
+    }
+    *out = r;
+    return IRMAS_OK;
+}
+
+void reader_delete(reader *r)
+{
+    if (!r) return;
+    frontend_delete(r->fe);
+    image_delete(r->image);
+    free(r->samples);
+    free(r);
+}
+
+void reader_read(reader *r, const float *samples, long available,
+                 float *frames, float *pixels)
+{
+    const model *m = r->m;
+    long size = m->window_samples, copy = available < size ? available : size;
+    memcpy(r->samples, samples, (size_t)copy * sizeof *samples);
+    memset(r->samples + copy, 0, (size_t)(size - copy) * sizeof *samples);
+    model_prepare_samples(m, r->samples, size);
+    if (r->image && pixels) image_build(r->image, r->samples, pixels);
+    if (r->fe && frames) {
+        int hop = frontend_frame_hop(r->fe), features = frontend_features(r->fe);
+        for (int t = 0; t < model_frames(m); t++)
+            frontend_compute(r->fe, r->samples + (long)t * hop,
+                             frames + (long)t * features);
+    }
+}
