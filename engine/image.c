@@ -160,7 +160,7 @@ static void image_stack(image_builder *b, const float *samples, float *pixels)
 }
 
 /* One MRP channel: the recurrence plot of `count` samples max-pooled to
- * size values. */
+ * size values, scaled so its largest distance is 1. */
 static void image_mrp_channel(image_builder *b, const float *segment,
                               int count, float *plot)
 {
@@ -172,9 +172,17 @@ static void image_mrp_channel(image_builder *b, const float *segment,
             if (segment[i] > peak) peak = segment[i];
         b->pooled[k] = peak;
     }
+    float low = b->pooled[0], high = b->pooled[0];
+    for (int k = 1; k < size; k++) {
+        low = fminf(low, b->pooled[k]);
+        high = fmaxf(high, b->pooled[k]);
+    }
+    /* the largest |x'[i] - x'[j]| is high - low */
+    float scale = high > low ? 1.0f / (high - low) : 0.0f;
     for (int i = 0; i < size; i++)
         for (int j = 0; j < size; j++)
-            plot[(long)i * size + j] = 0.5f * fabsf(b->pooled[i] - b->pooled[j]);
+            plot[(long)i * size + j] =
+                scale * fabsf(b->pooled[i] - b->pooled[j]);
 }
 
 void image_build(image_builder *b, const float *samples, float *pixels)

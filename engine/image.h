@@ -21,12 +21,17 @@
  *          slow changes of the envelope, short ones fast ones, which is why
  *          the study wants several.
  *
- * Pixel values, and what irmas-image writes as 0..255 grey: for samples in
- * [-1, 1] (the study's normalisation), a stack pixel is (1 + x) / 2, so
- * silence and the padding are mid-grey, and an MRP pixel is R / 2, so both
- * lie in [0, 1]. The scale is fixed, so a quiet window gives a faint image;
- * a model that wants loudness not to matter scales each window to peak 1
- * first (NORM_PEAK in model.h), which applies before the image is built.
+ * Pixel values, and what irmas-image writes as 0..255 grey, lie in [0, 1].
+ * For samples in [-1, 1] (the study's normalisation), a stack pixel is
+ * (1 + x) / 2, so silence and the padding are mid-grey; its scale is fixed,
+ * so a quiet window gives a faint image, and a model that wants loudness
+ * not to matter scales each window to peak 1 first (NORM_PEAK in model.h).
+ * An MRP channel is R divided by its own largest value, so its strongest
+ * recurrence distance is white, as in the study's plots, which were saved
+ * as full-range images. Without it a sustained note's plot is nearly black:
+ * its block maxima differ by a few hundredths, and a CNN reading such
+ * faint input does not learn (measured: cnn-b1 stayed at chance for three
+ * epochs). A constant segment (silence) stays black.
  *
  * Images are planar, [channels][size][size], row-major: the layout conv2d.h
  * reads.

@@ -118,10 +118,11 @@ START_TEST(mrp_pools_each_centred_segment)
 {
     /* 8 samples, size 2, two resolutions. Channel 0 pools [0.9 0 0 0.1]
      * and [0.3 0 0 -0.5] to 0.9 and 0.3; channel 1 takes the middle half
-     * [0 0.1 0.3 0] and pools it to 0.1 and 0.3. Pixels are |a - b| / 2. */
+     * [0 0.1 0.3 0] and pools it to 0.1 and 0.3. Pixels are |a - b|,
+     * scaled so the largest in the channel is 1. */
     float x[8] = {0.9f, 0.0f, 0.0f, 0.1f, 0.3f, 0.0f, 0.0f, -0.5f};
     float *img = build((image_params){IMAGE_MRP, 2, 2}, x, 8);
-    float want[8] = {0.0f, 0.3f, 0.3f, 0.0f, 0.0f, 0.1f, 0.1f, 0.0f};
+    float want[8] = {0.0f, 1.0f, 1.0f, 0.0f, 0.0f, 1.0f, 1.0f, 0.0f};
     for (int i = 0; i < 8; i++) ck_assert_float_eq_tol(img[i], want[i], 1e-6);
     free(img);
 }
@@ -155,7 +156,7 @@ START_TEST(mrp_properties)
                     top = fmaxf(top, v);
                 }
             }
-            ck_assert_msg(top > 0.05f, "channel %d is blank", c);
+            ck_assert_msg(fabsf(top - 1.0f) < 1e-6f, "channel %d is not full range", c);
         }
         free(img);
     }
@@ -174,7 +175,7 @@ START_TEST(mrp_fine_channels_see_only_the_centre)
     float top[3] = {0};
     for (int c = 0; c < 3; c++)
         for (int i = 0; i < 16 * 16; i++) top[c] = fmaxf(top[c], img[c * 256 + i]);
-    ck_assert_float_eq_tol(top[0], 0.5f, 1e-6); /* pooled peaks 1 vs silence 0 */
+    ck_assert_float_eq_tol(top[0], 1.0f, 1e-6); /* pooled peaks vs silence */
     ck_assert_float_eq_tol(top[1], 0.0f, 1e-6); /* middle half: [n/4, 3n/4) */
     ck_assert_float_eq_tol(top[2], 0.0f, 1e-6);
     free(img);

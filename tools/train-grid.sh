@@ -1,15 +1,18 @@
 #!/bin/bash
-# train-grid.sh: the study's recurrent grid, trained and scored in one go.
+# train-grid.sh: the study's grids of models, trained and scored in one go.
 #
 #   tools/train-grid.sh [-C BUILD] --data DIR [--data DIR ...] --out DIR
 #                       [--test DIR ...] [--epochs N] [--cells LIST]
 #                       [--frames LIST] [--hidden LIST] [--dense LIST]
+#                       [--images] [--archs LIST] [--kinds LIST]
 #                       [-- EXTRA irmas-train OPTIONS]
 #
 # Trains one model per combination of cell (rnn lstm gru blstm), |X_t|
 # (100 300), H (50 100 150) and dense layer (50 0: the study's 50-unit ReLU
-# layer, or none), on raw samples as the study did, then scores each with
-# irmas-eval on every --test set. For model NAME it leaves in DIR:
+# layer, or none), on raw samples as the study did; or, with --images, the
+# study's image models: a CNN per architecture (b1 b2 b3 b4) and image
+# kind (stack mrp), and a CRNN per architecture on MRP images. Then it
+# scores each with irmas-eval on every --test set. For model NAME it leaves in DIR:
 # NAME.irm, NAME.txt (the trainer's report), NAME.csv (per-epoch log),
 # NAME.TEST.json (irmas-eval), and one line in DIR/grid.md, a Markdown
 # table: window accuracy / clip accuracy / macro F1 on each test set, the
@@ -26,6 +29,9 @@ cells="rnn lstm gru blstm"
 frames="100 300"
 hidden="50 100 150"
 dense="50 0"
+images=0
+archs="b1 b2 b3 b4"
+kinds="stack mrp"
 data=()
 tests=()
 extra=()
@@ -43,6 +49,9 @@ while [ $# -gt 0 ]; do
     --frames) frames=${2//,/ }; shift 2 ;;
     --hidden) hidden=${2//,/ }; shift 2 ;;
     --dense) dense=${2//,/ }; shift 2 ;;
+    --images) images=1; shift ;;
+    --archs) archs=${2//,/ }; shift 2 ;;
+    --kinds) kinds=${2//,/ }; shift 2 ;;
     --) shift; extra=("$@"); break ;;
     -h|--help) usage 0 ;;
     *) echo "train-grid: $1: unknown option (see --help)" >&2; exit 2 ;;
@@ -85,28 +94,51 @@ if [ ! -s "$out/grid.md" ]; then
     printf '%s | training |\n%s | --- |\n' "$header" "$rule" >"$out/grid.md"
 fi
 
-for cell in $cells; do
-    for frame in $frames; do
-        for h in $hidden; do
-            for d in $dense; do
-                name=$cell-x$frame-h$h-d$d
-                if [ ! -s "$out/$name.irm" ]; then
-                    echo "== $name" >&2
-                    "$build/tools/irmas-train" "${data[@]}" --model "$cell" \
-                        --frame "$frame" --hidden "$h" --dense "$d" \
-                        --epochs "$epochs" --patience 0 \
-                        --log "$out/$name.csv" --out "$out/$name.irm" \
-                        "${extra[@]}" >"$out/$name.txt" 2>"$out/$name.err"
-                fi
-                for t in "${tests[@]}"; do
-                    json=$out/$name.$(basename "$t").json
-                    [ -s "$json" ] || "$build/tools/irmas-eval" \
-                        --model "$out/$name.irm" --data "$t" --json \
-                        >"$json" 2>>"$out/$name.err"
+# "NAME irmas-train-options..." for every model of the grid, one a line.
+recurrent_models() {
+    for cell in $cells; do
+        for frame in $frames; do
+            for h in $hidden; do
+                for d in $dense; do
+                    echo "$cell-x$frame-h$h-d$d --model $cell --frame $frame --hidden $h --dense $d"
                 done
-                grep -q "^| $name |" "$out/grid.md" || row "$name" >>"$out/grid.md"
             done
         done
     done
-done
+}
+
+image_models() {
+    for arch in $archs; do
+        for kind in $kinds; do
+            echo "cnn-$arch-$kind --model cnn-$arch --image $kind"
+        done
+        echo "crnn-$arch-mrp --model crnn-$arch --image mrp"
+    done
+}
+
+# Trains (unless done) and scores one model.
+run_model() {
+    local name=$1
+    shift
+    if [ ! -s "$out/$name.irm" ]; then
+        echo "== $name" >&2
+        "$build/tools/irmas-train" "${data[@]}" "$@" \
+            --epochs "$epochs" --patience 0 \
+            --log "$out/$name.csv" --out "$out/$name.irm" \
+            "${extra[@]}" >"$out/$name.txt" 2>"$out/$name.err"
+    fi
+    for t in "${tests[@]}"; do
+        json=$out/$name.$(basename "$t").json
+        [ -s "$json" ] || "$build/tools/irmas-eval" \
+            --model "$out/$name.irm" --data "$t" --json \
+            >"$json" 2>>"$out/$name.err"
+    done
+    grep -q "^| $name |" "$out/grid.md" || row "$name" >>"$out/grid.md"
+}
+
+if [ $images = 1 ]; then image_models; else recurrent_models; fi |
+    while read -r name options; do
+        # shellcheck disable=SC2086 # options is a list of words
+        run_model "$name" $options </dev/null
+    done
 cat "$out/grid.md"
