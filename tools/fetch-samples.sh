@@ -189,10 +189,11 @@ npm_root() {
 npm_version() { node -p 'require(process.argv[1] + "/package.json").version' "$1" 2>/dev/null || echo '?'; }
 
 # Converts any audio file sox reads, or MP3, to 16-bit WAV at 44.1 kHz.
+# -R seeds sox's dither the same way every run, so output is repeatable.
 to_wav() {
     case $1 in
     *.mp3) mpg123 -q -w "$2.mp3.wav" "$1" && to_wav "$2.mp3.wav" "$2" && rm "$2.mp3.wav" ;;
-    *) sox -V1 -G "$1" -b 16 -r 44100 "$2" ;;
+    *) sox -V1 -R -G "$1" -b 16 -r 44100 "$2" ;;
     esac
 }
 
@@ -264,7 +265,7 @@ prepare_organ() { # dest stops(+)
         local note parts=()
         note=$(basename "$f")
         for s in "${stops[@]}"; do [ -f "$dir/$s/$note" ] && parts+=("$dir/$s/$note"); done
-        if [ ${#parts[@]} -gt 1 ]; then sox -V1 -m "${parts[@]}" -b 16 "$1/$note" norm -3
+        if [ ${#parts[@]} -gt 1 ]; then sox -V1 -R -m "${parts[@]}" -b 16 "$1/$note" norm -3
         else to_wav "$f" "$1/$note"; fi
     done
     echo "deb grandorgue-demo $(deb_version grandorgue-demo): GrandOrgue demo sample set, recordings by Lars Palo (GPL-2+, or CC-BY-SA-2.5 Sweden)"
@@ -368,7 +369,7 @@ for inst in root.iter(ns + 'instrument'):
         src = os.path.join(kit, f.text)
         if not os.path.isfile(src): continue
         count[p] = count.get(p, 0) + 1
-        subprocess.run(['sox', '-V1', '-G', src, '-b', '16', '-r', '44100',
+        subprocess.run(['sox', '-V1', '-R', '-G', src, '-b', '16', '-r', '44100',
                         os.path.join(dest, f'{p}_{count[p]}.wav')], check=True)
 EOF
     echo "deb hydrogen-drumkits $(deb_version hydrogen-drumkits): kit $2, see /usr/share/doc/hydrogen-drumkits/copyright in the package"

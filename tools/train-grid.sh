@@ -10,8 +10,8 @@
 # Trains one model per combination of cell (rnn lstm gru blstm), |X_t|
 # (100 300), H (50 100 150) and dense layer (50 0: the study's 50-unit ReLU
 # layer, or none), on raw samples as the study did; or, with --images, the
-# study's image models: a CNN per architecture (b1 b2 b3 b4) and image
-# kind (stack mrp), and a CRNN per architecture on MRP images. Then it
+# study's image models: per architecture (b1 b2 b3 b4) and kind (stack mrp
+# crnn) a CNN on stack or MRP images, or a CRNN on MRP images. Then it
 # scores each with irmas-eval on every --test set. For model NAME it leaves in DIR:
 # NAME.irm, NAME.txt (the trainer's report), NAME.csv (per-epoch log),
 # NAME.TEST.json (irmas-eval), and one line in DIR/grid.md, a Markdown
@@ -31,7 +31,7 @@ hidden="50 100 150"
 dense="50 0"
 images=0
 archs="b1 b2 b3 b4"
-kinds="stack mrp"
+kinds="stack mrp crnn"
 data=()
 tests=()
 extra=()
@@ -110,9 +110,11 @@ recurrent_models() {
 image_models() {
     for arch in $archs; do
         for kind in $kinds; do
-            echo "cnn-$arch-$kind --model cnn-$arch --image $kind"
+            case $kind in
+            crnn) echo "crnn-$arch-mrp --model crnn-$arch --image mrp" ;;
+            *) echo "cnn-$arch-$kind --model cnn-$arch --image $kind" ;;
+            esac
         done
-        echo "crnn-$arch-mrp --model crnn-$arch --image mrp"
     done
 }
 
