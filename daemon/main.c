@@ -64,11 +64,14 @@ static irmas_status daemon_tagger(const options *o, int rate, tagger **out,
 static void daemon_describe(daemon_state *d, const tagger *t)
 {
     const model *m = tagger_model(t);
-    log_info("model %s: %d classes, %.2f s windows at %d Hz, every %.3f s, "
-             "%s", d->o.model, m->classes,
+    char input[160] = "";
+    model_describe_input(m, input, sizeof input);
+    log_info("model %s: %d classes, %.2f s windows at %d Hz read as %s, "
+             "every %.3f s, %s", d->o.model, m->classes,
              (double)m->window_samples / m->sample_rate, m->sample_rate,
-             tagger_hop_seconds(t),
-             d->o.no_incremental ? "recomputed whole" : "streamed");
+             input, tagger_hop_seconds(t),
+             tagger_is_incremental(t) ? "streamed"
+                                      : "each window computed whole");
 }
 
 static irmas_status daemon_open(daemon_state *d, char *err, size_t errlen)

@@ -66,7 +66,8 @@ static const setting settings[] = {
     {"fast", KIND_SWITCH, FIELD(fast), 0, 0, 0, 0, NULL,
      "file backend: as fast as the engine goes instead of in real time"},
     {"model", KIND_TEXT, FIELD(model), 0, 0, 0, 0, "FILE",
-     "the model (.irm); SIGHUP reloads it (default: " IRMAS_DEFAULT_MODEL ")"},
+     "the model (.irm): recurrent, statistics, CNN or CRNN; SIGHUP reloads "
+     "it (default: " IRMAS_DEFAULT_MODEL ")"},
     {"config", KIND_ACTION, FIELD(config), 0, 0, 0, 0, "FILE",
      "read settings from FILE, as 'name = value' lines; flags win"},
     {"hop", KIND_SECONDS, FIELD(hop), 0, 0.001, 60, 0, "SECONDS",

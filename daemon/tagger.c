@@ -114,6 +114,11 @@ double tagger_hop_seconds(const tagger *t)
     return (double)stream_hop(t->stream) / t->m->sample_rate;
 }
 
+int tagger_is_incremental(const tagger *t)
+{
+    return !t->naive && stream_is_incremental(t->stream);
+}
+
 double tagger_window_frames(const tagger *t)
 {
     return (double)t->m->window_samples * t->device_rate / t->m->sample_rate;

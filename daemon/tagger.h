@@ -22,10 +22,11 @@ typedef struct tagger tagger;
 typedef void (*tagger_window_fn)(void *user, const float *probs,
                                  double last_frame);
 
-/* A tagger running m on audio at device_rate, a window every hop_seconds
- * (rounded to the model's frames), streamed or, with incremental = 0,
- * recomputed whole at every hop. Refuses a device rate too low to carry
- * the frequencies the model reads. On success the tagger owns m. */
+/* A tagger running m, any shape of model (model.h), on audio at
+ * device_rate, a window every hop_seconds (rounded to the model's frames),
+ * streamed or, with incremental = 0 or a model that cannot stream
+ * (stream.h), recomputed whole at every hop. Refuses a device rate too low
+ * to carry the frequencies the model reads. On success the tagger owns m. */
 irmas_status tagger_new(model *m, int device_rate, double hop_seconds,
                         int incremental, tagger **out, char *err,
                         size_t errlen);
@@ -34,6 +35,9 @@ void tagger_delete(tagger *t);
 const model *tagger_model(const tagger *t);
 int tagger_device_rate(const tagger *t);
 double tagger_hop_seconds(const tagger *t);
+
+/* 1 if windows are streamed, 0 if each is recomputed whole (see above). */
+int tagger_is_incremental(const tagger *t);
 
 /* The window's length in device frames. */
 double tagger_window_frames(const tagger *t);

@@ -66,6 +66,21 @@ int model_reads_image(const model *m)
     return 0;
 }
 
+void model_describe_input(const model *m, char *out, size_t size)
+{
+    int n = 0;
+    if (size) out[0] = '\0';
+    if (model_reads_image(m))
+        n = snprintf(out, size, "%dx%d %s images (%d channel%s)",
+                     m->image.size, m->image.size,
+                     image_kind_name(m->image.kind), m->image.channels,
+                     m->image.channels == 1 ? "" : "s");
+    if (model_reads_frames(m) && n >= 0 && (size_t)n < size)
+        snprintf(out + n, size - (size_t)n, "%s%s frames (%d features)",
+                 n ? " and " : "", frontend_kind_name(m->frontend.kind),
+                 model_features(m));
+}
+
 /* The first frame layer when there is one (a CRNN's branch ends there);
  * otherwise the first layer after the leading image layers. */
 int model_image_end(const model *m)

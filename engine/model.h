@@ -117,6 +117,11 @@ long model_parameters(const model *m);
 int model_features(const model *m);
 int model_frames(const model *m);
 
+/* What the model reads of a window, for messages: "150x150 mrp images
+ * (3 channels)", "logmel frames (64 features)", or for a CRNN both, joined
+ * by " and ". Always NUL-terminated, cut to size. */
+void model_describe_input(const model *m, char *out, size_t size);
+
 /* 1 if the model has frame layers; 1 if it has image layers. */
 int model_reads_frames(const model *m);
 int model_reads_image(const model *m);

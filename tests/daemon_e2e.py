@@ -7,6 +7,9 @@ irmasd, jack_play feeding it rendered clips, oscdump (liblo-tools) receiving
 on 127.0.0.1, irmas-view inside tmux. The clips come from daemon_clips
 (General MIDI cello and flute), the model from daemon_model (weights set by
 hand to tell the two apart), so the top class must follow the instrument.
+The image-models case makes untrained models of the other shapes (CNN,
+CRNN, statistics baseline) with irmas-model new, and runs irmas-tag and
+irmas-eval on them too.
 
 Every wait has a deadline, every process is stopped when the case ends
 (pass, fail or exception), and nothing asserts how fast anything ran: a
@@ -14,6 +17,9 @@ figure that depends on the machine belongs in bench/. Exit status 77 means
 skipped, with the reason printed. IRMAS_TEST_KEEP=1 keeps the scratch folder
 (logs, clips, oscdump output) for a look afterwards.
 """
+import csv
+import io
+import json
 import os
 import re
 import shutil
@@ -27,6 +33,23 @@ import time
 SKIP = 77
 HOP = 0.256  # seconds: 16 of the model's 256-sample frames
 WINDOW = 1.0  # seconds: daemon_model's default
+IMAGE_RATE = 8000  # Hz, and seconds a window, of the image-models case's
+IMAGE_WINDOW = 0.5  # models: small, so the case stays quick
+
+# The image-models case's models: what irmas-model new is asked for, what
+# irmasd's start-up line says the model reads, and what irmas-tag says. The
+# frames (128 raw samples, a 256-sample logmel hop) divide HOP at IMAGE_RATE,
+# so every model runs at HOP exactly. 72 pixels is the least B1 fits in.
+IMAGE_MODELS = [
+    ("cnn-b1", ["--arch", "cnn-b1", "--image", "mrp", "--image-size", "72"],
+     "72x72 mrp images (3 channels)"),
+    ("crnn-b1", ["--arch", "crnn-b1", "--image", "stack", "--image-size", "72",
+                 "--frontend", "raw", "--frame", "128"],
+     "72x72 stack images (1 channel) and raw frames (128 features)"),
+    ("stats", ["--arch", "stats", "--frontend", "logmel", "--fft", "512",
+               "--hop", "256", "--mels", "40"],
+     "logmel frames (40 features)"),
+]
 
 
 class Skip(Exception):
@@ -141,6 +164,15 @@ class Case:
         assert r.returncode == 0, r.stderr
         return path
 
+    def new_model(self, name, *args, labels="cello,flute"):
+        """An untrained model from irmas-model new: random weights, so
+        which class wins means nothing."""
+        path = self.path(name)
+        r = self.run([tool("IRMAS_MODEL"), "new", *args, "--rate", str(IMAGE_RATE),
+                      "--window", str(IMAGE_WINDOW), "--classes", labels, "--out", path])
+        assert r.returncode == 0, r.stderr
+        return path
+
     def oscdump(self, port, proto="udp"):
         url = str(port) if proto == "udp" else f"osc.tcp://:{port}"
         p = self.start(f"oscdump-{port}", ["oscdump", "-L", url])
@@ -218,9 +250,9 @@ def runs(labels, shortest=3):
     return out
 
 
-def expected_label(k, segments):
+def expected_label(k, segments, window=WINDOW):
     """The segment window k lies in whole, or '' when it straddles two."""
-    start, end, t = k * HOP, k * HOP + WINDOW, 0.0
+    start, end, t = k * HOP, k * HOP + window, 0.0
     for kind, seconds in segments:
         if t <= start and end <= t + seconds + 1e-9:
             return kind
@@ -464,6 +496,115 @@ def case_nan(case):
     silences = [float(a[0]) for _, p, _, a in lines if p == "/irmas/silence"]
     assert silences and all(-121 <= s <= 0 for s in silences), silences
     assert_distributions(windows(lines))
+
+
+def printed_times(case, name):
+    """The stream times at the start of irmasd --print's lines."""
+    return [float(m[1]) for line in case.log(name, "out").splitlines()
+            if (m := re.match(r"\s*(\d+\.\d+) s ", line))]
+
+
+def check_daemon_on(case, name, model, reads, wav, segments):
+    """irmasd --fast on one model: its start-up line says what the model
+    reads and that each window is computed whole; a bundle every hop, each
+    a distribution, or silence where the clip is silent; a clean exit."""
+    port = free_port()
+    case.oscdump(port)
+    log = f"irmasd-{name}"
+    d = case.irmasd("--input", wav, "--fast", "--print", "--hop", str(HOP), "--model",
+                    model, "--osc", f"osc.udp://127.0.0.1:{port}", name=log)
+    assert d.wait(60) == 0, case.log(log)
+    said = f"read as {reads}, every {HOP:.3f} s, each window computed whole"
+    assert said in case.log(log), case.log(log)
+
+    total = sum(s for _, s in segments)
+    expected = int((total - IMAGE_WINDOW) / HOP + 1e-9) + 1
+    wait_for(f"{name}'s windows at oscdump",
+             lambda: len(windows(osc_lines(case, port))) >= expected - 1, 10)
+    lines = osc_lines(case, port)
+    wins = windows(lines)
+    assert expected - 1 <= len(wins) <= expected, \
+        f"{name}: {len(wins)} windows, expected {expected}"
+    assert_distributions(wins)
+    assert any(p == "/irmas/classes" and a == ["cello", "flute"] for _, p, _, a in lines)
+    for k, (_, top, _) in enumerate(wins):
+        want = expected_label(k, segments, IMAGE_WINDOW)
+        assert not want or (top is None) == (want == "silence"), \
+            f"{name}: window {k} ({k * HOP:.2f} s): {top}, expected {want}"
+    times = printed_times(case, log)
+    assert len(times) == len(wins), f"{name}: {len(times)} lines printed, {len(wins)} windows"
+    gaps = [round(b - a, 2) for a, b in zip(times, times[1:])]
+    assert all(abs(g - HOP) < 0.011 for g in gaps), f"{name}: windows {gaps} s apart"
+    assert "(null)" not in case.log(log, "out")
+
+
+def check_tools_on(case, name, model, reads, clips, data):
+    """irmas-tag and irmas-eval on one model: status 0, the model
+    described, a distribution per window, a report whose counts add up."""
+    tag = [tool("IRMAS_TAG"), "--model", model, "--hop", str(HOP), *clips]
+    r = case.run(tag)
+    assert r.returncode == 0 and "(null)" not in r.stdout + r.stderr, r.stdout + r.stderr
+    assert f"reads {reads}\n" in r.stdout, r.stdout
+    r = case.run(tag + ["--csv"])
+    assert r.returncode == 0, r.stderr
+    rows = [row for row in csv.DictReader(io.StringIO(r.stdout)) if row["kind"] == "window"]
+    per_clip = int((1.5 - IMAGE_WINDOW) / HOP + 1e-9) + 1
+    assert len(rows) == per_clip * len(clips), f"{name}: {len(rows)} windows tagged"
+    for row in rows:
+        assert abs(float(row["cello"]) + float(row["flute"]) - 1) < 1e-3, row
+
+    evaluate = [tool("IRMAS_EVAL"), "--model", model, "--data", data, "--hop", str(HOP),
+                "--threads", "1"]
+    r = case.run(evaluate)
+    assert r.returncode == 0 and "(null)" not in r.stdout + r.stderr, r.stdout + r.stderr
+    assert f"reads {reads}\n" in r.stdout and "accuracy" in r.stdout, r.stdout
+    r = case.run(evaluate + ["--json"])
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert report["files"] == len(clips) and report["skipped"] == 0, report
+    assert report["labels"] == ["cello", "flute"], report
+    decisions = per_clip * len(clips)
+    assert sum(map(sum, report["confusion"])) == report["decisions"] == decisions, report
+    assert 0 <= report["accuracy"] <= 1, report
+
+
+def case_image_models(case):
+    """The study's image models and the statistics baseline run like any
+    other model: a CNN on recurrence plots, a CRNN on stacked images and the
+    stats baseline, untrained (so which class wins means nothing), in
+    irmasd, irmas-tag and irmas-eval; and SIGHUP swaps one shape for
+    another while irmasd runs in real time, the windows still a hop apart."""
+    segments = [("cello", 2), ("flute", 2), ("silence", 1), ("cello", 1)]
+    wav = case.clips("clips.wav", 44100, 1, *segment_args(segments))
+    clips = []
+    for kind in ("cello", "flute"):
+        os.makedirs(case.path(f"data/{kind}"))
+        clips.append(case.clips(f"data/{kind}/{kind}.wav", 44100, 1, f"{kind}:1.5"))
+    models = {}
+    for name, args, reads in IMAGE_MODELS:
+        models[name] = case.new_model(name + ".irm", *args)
+        check_daemon_on(case, name, models[name], reads, wav, segments)
+        check_tools_on(case, name, models[name], reads, clips, case.path("data"))
+
+    live = case.path("live.irm")
+    shutil.copy(models["stats"], live)
+    wav = case.clips("live.wav", 44100, 1, "cello:2", "flute:2")
+    port = free_port()
+    case.oscdump(port)
+    d = case.irmasd("--input", wav, "--hop", str(HOP), "--model", live, "--osc",
+                    f"osc.udp://127.0.0.1:{port}")
+    wait_for("the first windows", lambda: len(windows(osc_lines(case, port))) >= 2, 15)
+    os.replace(case.new_model("cnn.irm", *IMAGE_MODELS[0][1], labels="low,high"), live)
+    d.send_signal(signal.SIGHUP)
+    wait_for("the CNN's labels", lambda: any(w[1] in ("low", "high")
+                                             for w in windows(osc_lines(case, port))), 10)
+    assert d.wait(30) == 0, case.log("irmasd")
+    assert f"read as {IMAGE_MODELS[0][2]}" in case.log("irmasd"), case.log("irmasd")
+    wins = windows(osc_lines(case, port))
+    assert_distributions(wins)
+    gaps = [b[0] - a[0] for a, b in zip(wins, wins[1:])]
+    assert max(gaps) < 2.5 * HOP, f"a gap of {max(gaps):.2f} s between windows"
+    assert abs(sorted(gaps)[len(gaps) // 2] - HOP) < 0.1 * HOP, gaps
 
 
 def case_settings(case):

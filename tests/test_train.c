@@ -13,8 +13,10 @@
  *     (B1 on 70 x 70 recurrence plots, the smallest image B1 takes) told
  *     to tell sines from noise;
  *   - twice, once straight through and once stopped and resumed from the
- *     checkpoint, which must end in the same bits, for a recurrent model
- *     and a CNN;
+ *     checkpoint, which must end in the same bits, for a recurrent model,
+ *     a CNN and a log-mel model with SpecAugment masks (--augment);
+ *   - with --augment twice from one seed, which must give the same bits,
+ *     and without, which must not;
  *   - with bad flags, bad data and bad checkpoints, which must be refused
  *     with a message that says what is wrong.
  * The checkpoint file and the run options are also tested directly.
@@ -183,6 +185,9 @@ static void run_train_ok(run_result *r, const char *const *args)
 #define ANY_MODEL_RUN "--rate", "8000", "--window", "0.5", "--batch", "8", \
     "--lr", "0.01", "--split-by", "file", "--patience", "0"
 #define SMALL_RUN "--hidden", "16", ANY_MODEL_RUN
+/* The log-mel front-end of the tests: 30 frames of 24 bands a clip. */
+#define SMALL_LOGMEL "--frontend", "logmel", "--fft", "256", "--hop", "128", \
+    "--mels", "24"
 
 /* first then second, both NULL-terminated, into out[64], NULL-terminated. */
 static void join_args(const char **out, const char *const *first,
@@ -276,9 +281,7 @@ static const char *train_model(run_result *r, const char *const *args,
 
 START_TEST(logmel_model_learns_the_classes)
 {
-    const char *args[] = {"--frontend", "logmel", "--fft", "256", "--hop",
-                          "128", "--mels", "24", "--epochs", "15", SMALL_RUN,
-                          NULL};
+    const char *args[] = {SMALL_LOGMEL, "--epochs", "15", SMALL_RUN, NULL};
     run_result r;
     const char *model_path = train_model(&r, args, 0.9);
     ck_assert_ptr_nonnull(strstr(r.out, "confusion"));
@@ -306,9 +309,8 @@ END_TEST
 
 START_TEST(stats_model_learns_the_classes)
 {
-    const char *args[] = {"--model", "stats", "--frontend", "logmel",
-                          "--fft", "256", "--hop", "128", "--mels", "24",
-                          "--epochs", "15", ANY_MODEL_RUN, NULL};
+    const char *args[] = {"--model", "stats", SMALL_LOGMEL, "--epochs",
+                          "15", ANY_MODEL_RUN, NULL};
     run_result r;
     const char *model_path = train_model(&r, args, 0.9);
     model *m = load_model(model_path);
@@ -389,11 +391,13 @@ static void read_log_numbers(const char *path, char *text, size_t size)
     *out = '\0';
 }
 
-/* The models a resume is tested with: a recurrent one, and a CNN, which
- * keeps no feature statistics. */
-static const char *const resumed_models[][8] = {
+/* The models a resume is tested with: a recurrent one, a CNN, which
+ * keeps no feature statistics, and a log-mel one whose frames are masked,
+ * which draws the most from the generator. */
+static const char *const resumed_models[][14] = {
     {"--frame", "200", "--hidden", "16", NULL},
     {"--model", "cnn-b1", "--image", "stack", "--image-size", "70", NULL},
+    {SMALL_LOGMEL, "--hidden", "16", "--augment", "2,6,2,8", NULL},
 };
 
 START_TEST(resumed_run_equals_uninterrupted)
@@ -470,6 +474,67 @@ START_TEST(resume_refuses_another_model)
 }
 END_TEST
 
+/* ---- augmentation --------------------------------------------------- */
+
+/* 1 if the checkpoints at paths a and b hold the same weights. */
+static int same_weights(const char *a, const char *b)
+{
+    checkpoint ca, cb;
+    char err[512];
+    ck_assert_msg(checkpoint_load(a, &ca, err, sizeof err) == IRMAS_OK, "%s",
+                  err);
+    ck_assert_msg(checkpoint_load(b, &cb, err, sizeof err) == IRMAS_OK, "%s",
+                  err);
+    int same = ca.params == cb.params &&
+               memcmp(ca.weights, cb.weights,
+                      (size_t)ca.params * sizeof *ca.weights) == 0;
+    checkpoint_free(&ca);
+    checkpoint_free(&cb);
+    return same;
+}
+
+/* Trains 2 epochs with the log-mel front-end and the given --augment
+ * (NULL: none) to dir/NAME.irm. */
+static void train_augmented(const char *name, const char *augment)
+{
+    const char *out = path_in(dir, "%s.irm", name);
+    const char *args[64];
+    const char *run[] = {"--data", corpus, "--out", out, "--epochs", "2",
+                         "--threads", "2", SMALL_LOGMEL, SMALL_RUN, NULL};
+    const char *masks[] = {"--augment", augment, NULL};
+    join_args(args, run, augment ? masks : masks + 2);
+    run_result r;
+    run_train_ok(&r, args);
+}
+
+START_TEST(augmented_runs_repeat_bit_for_bit)
+{
+    train_augmented("a", "2,6,2,8");
+    train_augmented("b", "2,6,2,8");
+    train_augmented("plain", NULL);
+    const char *a = path_in(dir, "a.irm.ckpt");
+    ck_assert_msg(same_weights(a, path_in(dir, "b.irm.ckpt")),
+                  "two runs from one seed with --augment differ");
+    ck_assert_msg(!same_weights(a, path_in(dir, "plain.irm.ckpt")),
+                  "--augment changed nothing");
+
+    /* The masks define the run: a resume keeps them. */
+    const char *other[] = {"--resume", a, "--epochs", "3", "--augment",
+                           "1,6,2,8", NULL};
+    run_result r;
+    run_train(&r, other);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "'--augment 2,6,2,8' where this command has "
+                                "'--augment 1,6,2,8'"), "%s", r.err);
+    const char *none[] = {"--resume", path_in(dir, "plain.irm.ckpt"),
+                          "--epochs", "3", "--augment", "1,6,2,8", NULL};
+    run_train(&r, none);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "'--augment 0,0,0,0' where this command has "
+                                "'--augment 1,6,2,8'"), "%s", r.err);
+}
+END_TEST
+
 /* ---- refusals ------------------------------------------------------- */
 
 typedef struct {
@@ -503,6 +568,17 @@ static const bad_case bad_flags[] = {
     {{"--frontend", "fft"}, "--frontend takes raw or logmel"},
     {{"--split-by", "folder"}, "--split-by takes irmas, file or regex:"},
     {{"--window", "0.01", "--rate", "8000"}, "shorter than one frame"},
+    {{"--augment", "2,8,2,16"}, "--augment masks log-mel bands and frames"},
+    {{"--model", "cnn-b1", "--augment", "1,4,1,4"},
+     "--augment masks log-mel bands and frames"},
+    {{"--frontend", "logmel", "--augment", "2,8"},
+     "--augment takes F,FW,T,TW"},
+    {{"--frontend", "logmel", "--augment", "1,4,-1,4"},
+     "--augment takes F,FW,T,TW"},
+    {{"--frontend", "logmel", "--augment", "1,4,1,4", "--export",
+      "/tmp/never"}, "which masks no frames"},
+    {{"--frontend", "logmel", "--mels", "24", "--augment", "1,30,1,4"},
+     "runs of up to 30 bands and 4 frames, but a window has 24 bands"},
     {{"--bogus"}, "--help"},
     {{"stray"}, "unexpected argument 'stray'"},
 };
@@ -713,6 +789,7 @@ int main(int argc, char **argv)
     tcase_add_loop_test(learning, resumed_run_equals_uninterrupted, 0,
                         sizeof resumed_models / sizeof resumed_models[0]);
     tcase_add_test(learning, resume_refuses_another_model);
+    tcase_add_test(learning, augmented_runs_repeat_bit_for_bit);
     suite_add_tcase(s, learning);
     TCase *refusals = tcase_create("refusals");
     tcase_set_timeout(refusals, 120);

@@ -297,7 +297,7 @@ static int train(run *r)
         .dropout = o->dropout, .seed = o->seed, .out_path = o->out,
         .checkpoint_path = o->checkpoint ? o->checkpoint : checkpoint_path,
         .log_path = o->log, .provenance = r->provenance, .run = r->run,
-        .run_size = r->run_size};
+        .run_size = r->run_size, .augment = o->augment};
     irmas_status status = trainer_new(r->m, &r->e, &r->split, &to, &r->t,
                                       err, sizeof err);
     if (status == IRMAS_OK && o->resume) {

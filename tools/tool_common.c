@@ -36,24 +36,13 @@ model *tool_load_model(const char *tool, const char *path, const char **used)
     return m;
 }
 
-/* What the model reads, e.g. "logmel frames", "mrp images",
- * "mrp images and raw frames". */
-static void tool_describe_input(FILE *f, const model *m)
-{
-    if (model_reads_image(m))
-        fprintf(f, "%s images%s", image_kind_name(m->image.kind),
-                model_reads_frames(m) ? " and " : "");
-    if (model_reads_frames(m))
-        fprintf(f, "%s frames", frontend_kind_name(m->frontend.kind));
-}
-
 void tool_describe_model(FILE *f, const char *path, const model *m)
 {
-    fprintf(f, "model  %s: %d classes, %d Hz, %.2f s windows, reads ", path,
-            m->classes, m->sample_rate,
-            (double)m->window_samples / m->sample_rate);
-    tool_describe_input(f, m);
-    fputc('\n', f);
+    char input[160];
+    model_describe_input(m, input, sizeof input);
+    fprintf(f, "model  %s: %d classes, %d Hz, %.2f s windows, reads %s\n",
+            path, m->classes, m->sample_rate,
+            (double)m->window_samples / m->sample_rate, input);
 }
 
 double tool_parse_seconds(const char *text)

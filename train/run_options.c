@@ -21,7 +21,7 @@ enum {
     OPT_MELS, OPT_NORM, OPT_RATE, OPT_WINDOW, OPT_BATCH, OPT_LR, OPT_CLIP,
     OPT_SEED, OPT_VAL, OPT_TEST, OPT_EPOCHS, OPT_PATIENCE, OPT_THREADS,
     OPT_OUT, OPT_CHECKPOINT, OPT_LOG, OPT_RESUME, OPT_EXPORT, OPT_HELP,
-    OPT_IMAGE, OPT_IMAGE_SIZE, OPT_IMAGE_CHANNELS, OPT_COUNT
+    OPT_IMAGE, OPT_IMAGE_SIZE, OPT_IMAGE_CHANNELS, OPT_AUGMENT, OPT_COUNT
 };
 
 #define GIVEN(id) (1ull << (id))
@@ -62,6 +62,7 @@ static const struct option option_table[] = {
     OPT("image", required_argument, OPT_IMAGE),
     OPT("image-size", required_argument, OPT_IMAGE_SIZE),
     OPT("image-channels", required_argument, OPT_IMAGE_CHANNELS),
+    OPT("augment", required_argument, OPT_AUGMENT),
     {NULL, 0, NULL, 0},
 };
 
@@ -96,6 +97,9 @@ void run_options_usage(FILE *f)
 "                    before the softmax (0: none)\n"
 "  --dropout P       dropout on what enters the softmax's layers while\n"
 "                    training (0.2)\n"
+"  --augment F,FW,T,TW   log-mel models: F masks of up to FW mel bands and\n"
+"                    T masks of up to TW frames on each training example\n"
+"                    (SpecAugment), e.g. 2,8,2,16 (none)\n"
 "  --image stack|mrp cnn and crnn: the image, samples stacked row by row\n"
 "                    or multiresolution recurrence plots (mrp)\n"
 "  --image-size N    its side in pixels (150)\n"
@@ -186,6 +190,34 @@ static int parse_seed(const char *text, uint64_t *out)
     if (errno || end == text || *end || strchr(text, '-'))
         return bad_value("seed", "a whole number from 0 to 2^64 - 1", text);
     *out = v;
+    return 0;
+}
+
+#define AUGMENT_MAX_MASKS 16
+#define AUGMENT_MAX_WIDTH 1024
+
+/* --augment F,FW,T,TW: four whole numbers, counts and widths. */
+static int parse_augment(const char *text, augment_params *out)
+{
+    long v[4];
+    const char *at = text;
+    for (int i = 0; i < 4; i++) {
+        char *end;
+        errno = 0;
+        v[i] = strtol(at, &end, 10);
+        long max = i % 2 ? AUGMENT_MAX_WIDTH : AUGMENT_MAX_MASKS;
+        if (errno || end == at || v[i] < 0 || v[i] > max ||
+            *end != (i < 3 ? ',' : '\0')) {
+            char what[128];
+            snprintf(what, sizeof what, "F,FW,T,TW: masks per example (0 "
+                     "to %d) and their widest runs (0 to %d), e.g. 2,8,2,16",
+                     AUGMENT_MAX_MASKS, AUGMENT_MAX_WIDTH);
+            return bad_value("augment", what, text);
+        }
+        at = end + 1;
+    }
+    *out = (augment_params){.freq_masks = (int)v[0], .freq_width = (int)v[1],
+                            .time_masks = (int)v[2], .time_width = (int)v[3]};
     return 0;
 }
 
@@ -337,6 +369,7 @@ static int parse_flag(run_options *o, int id, const char *arg,
     case OPT_DENSE: return parse_int("dense", arg, 0, 4096, &o->dense);
     case OPT_DROPOUT:
         return parse_real("dropout", arg, 0, 0, 1, 1, &o->dropout);
+    case OPT_AUGMENT: return parse_augment(arg, &o->augment);
     case OPT_CLASSES: o->classes = arg; return 0;
     case OPT_SPLIT_BY: o->split_by = arg; return 0;
     case OPT_MIXDOWN: o->mixdown = 1; return 0;
@@ -412,6 +445,11 @@ static int reads_image(const run_options *o)
     return o->family == RUN_CNN || o->family == RUN_CRNN;
 }
 
+static int reads_logmel(const run_options *o)
+{
+    return o->family != RUN_CNN && o->frontend == FRONTEND_LOGMEL;
+}
+
 /* The flags that shape a model against the --model they go with. */
 static int check_model_flags(const run_options *o)
 {
@@ -441,6 +479,30 @@ static int check_model_flags(const run_options *o)
         return fail("--export writes what bench/train_torch.py reads, "
                     "which trains recurrent models only");
     return 0;
+}
+
+/* --augment against the log-mel frames it masks. */
+static int check_augment(const run_options *o)
+{
+    if (!(o->given & GIVEN(OPT_AUGMENT))) return 0;
+    if (!reads_logmel(o))
+        return fail("--augment masks log-mel bands and frames, and this "
+                    "model reads none: add --frontend logmel (cnn-bK reads "
+                    "only its image)");
+    if (o->export_dir && augment_runs(&o->augment) > 0)
+        return fail("--export is for bench/train_torch.py, which masks no "
+                    "frames; leave out --augment to compare with it");
+    frontend_params p = {.kind = FRONTEND_LOGMEL, .frame = o->hop,
+                         .fft_size = o->fft, .mels = o->mels};
+    int frames = frontend_params_frames(&p, (int)lround(o->window * o->rate));
+    const augment_params *a = &o->augment;
+    if (a->freq_width <= o->mels && a->time_width <= frames) return 0;
+    fprintf(stderr, "irmas-train: --augment %d,%d,%d,%d: runs of up to %d "
+                    "bands and %d frames, but a window has %d bands (--mels) "
+                    "and %d frames; narrow them\n",
+            a->freq_masks, a->freq_width, a->time_masks, a->time_width,
+            a->freq_width, a->time_width, o->mels, frames);
+    return 2;
 }
 
 /* The image against the window, and the CNN against the image. */
@@ -479,6 +541,7 @@ int run_options_check(const run_options *o)
                     "more, which leaves nothing to train on");
     int status = check_model_flags(o);
     if (status == 0 && o->family != RUN_CNN) status = check_frontend(o);
+    if (status == 0) status = check_augment(o);
     if (status == 0 && reads_image(o)) status = check_image(o);
     return status;
 }
@@ -555,10 +618,21 @@ static void put_shape(FILE *f, const run_options *o)
     }
 }
 
+/* --augment: written for every model that reads log-mel frames, masks or
+ * none, so that a resume with other masks is refused naming this flag. */
+static void put_augment(FILE *f, const augment_params *a)
+{
+    put_flag(f, OPT_AUGMENT);
+    fprintf(f, "%d,%d,%d,%d", a->freq_masks, a->freq_width, a->time_masks,
+            a->time_width);
+    fputc('\0', f);
+}
+
 static void put_defining(FILE *f, const run_options *o)
 {
     put_shape(f, o);
     put_real(f, OPT_DROPOUT, o->dropout);
+    if (reads_logmel(o)) put_augment(f, &o->augment);
     put_text(f, OPT_NORM, o->norm == NORM_PEAK ? "peak" : "none");
     put_int(f, OPT_RATE, o->rate);
     put_real(f, OPT_WINDOW, o->window);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "augment.h"
 #include "cnn_zoo.h"
 #include "model.h"
 
@@ -41,6 +42,7 @@ typedef struct {
     int image_size, image_channels;
     int hidden, frame, dense;
     double dropout;
+    augment_params augment; /* --augment F,FW,T,TW; all zero: none */
     const char *classes;  /* --classes; "" for every class with data */
     const char *split_by; /* --split-by */
     int mixdown;

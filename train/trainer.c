@@ -5,8 +5,9 @@
  *               the model reads) per thread; a batch is dispatched as
  *               equal runs of rows, the calling thread taking the first
  *               run itself;
- *   a step      dropout masks drawn for the whole batch, the workers run,
- *               their gradients summed in worker order, clipped, Adam;
+ *   a step      dropout and frame masks (augment.h) drawn for the whole
+ *               batch, the workers run, their gradients summed in worker
+ *               order, clipped, Adam;
  *   an epoch    shuffle, steps, validation, the log line, the best model,
  *               the checkpoint;
  *   the log     created fresh, or on resume cut back to the checkpoint's
@@ -46,6 +47,7 @@ typedef struct {
     const int *which;
     int rows;
     const float *mask; /* [rows][mask width], or NULL */
+    const augment_run *runs; /* [rows][runs per example], or NULL */
     int learn;         /* 1: backward too */
     float scale;       /* 1 / the whole batch's rows */
     float *probs;      /* where to copy the probabilities, or NULL */
@@ -60,12 +62,14 @@ struct trainer {
     trainer_options o;
     long params;
     int n_workers, mask_width;
+    int runs_per_example; /* augment.h; 0: frames are never masked */
     worker workers[TRAINER_MAX_THREADS];
     adam opt;
     rng random;
     float *grads; /* [params]: the batch's sum over workers */
     float *best;  /* [params]: the best weights so far */
     float *mask;  /* [batch][mask width] */
+    augment_run *runs; /* [batch][runs per example] */
     int *order;   /* [training examples]: this epoch's order */
     int epoch, best_epoch, bad_epochs;
     double best_loss, best_accuracy;
@@ -80,6 +84,9 @@ static void *worker_run(void *arg)
     const trainer *t = w->t;
     int classes = t->m->classes;
     if (t->e->frames > 0) examples_batch(t->e, t->m, w->which, w->rows, w->x);
+    if (w->runs)
+        augment_apply(&t->o.augment, w->runs, w->rows, t->e->frames,
+                      t->e->features, w->x);
     if (t->e->image_floats > 0)
         examples_images(t->e, w->which, w->rows, w->images);
     for (int r = 0; r < w->rows; r++)
@@ -137,6 +144,9 @@ static int trainer_dispatch(trainer *t, const int *which, int rows,
         w->mask = learn && t->o.dropout > 0.0
                       ? t->mask + (long)start * t->mask_width
                       : NULL;
+        w->runs = learn && t->runs_per_example > 0
+                      ? t->runs + (long)start * t->runs_per_example
+                      : NULL;
         w->scale = 1.0f / (float)rows;
         w->probs = probs ? probs + (long)start * t->m->classes : NULL;
     }
@@ -168,10 +178,12 @@ static irmas_status trainer_alloc(trainer *t, char *err, size_t errlen)
     t->grads = malloc((size_t)t->params * sizeof *t->grads);
     t->best = malloc((size_t)t->params * sizeof *t->best);
     t->mask = malloc((size_t)t->o.batch * t->mask_width * sizeof *t->mask);
+    t->runs = malloc(((size_t)t->o.batch * t->runs_per_example + 1) *
+                     sizeof *t->runs);
     t->order = malloc(((size_t)t->split->count[SPLIT_TRAIN] + 1) *
                       sizeof *t->order);
     if (adam_init(&t->opt, t->params, t->o.lr) != IRMAS_OK || !t->grads ||
-        !t->best || !t->mask || !t->order)
+        !t->best || !t->mask || !t->runs || !t->order)
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "out of memory for the optimiser");
     return IRMAS_OK;
@@ -192,7 +204,9 @@ irmas_status trainer_new(model *m, const example_set *e,
                                "out of memory for a trainer");
     *t = (trainer){.m = m, .e = e, .split = s, .o = *o,
                    .params = model_parameters(m),
-                   .n_workers = o->threads < o->batch ? o->threads : o->batch};
+                   .n_workers = o->threads < o->batch ? o->threads : o->batch,
+                   .runs_per_example =
+                       e->frames > 0 ? augment_runs(&o->augment) : 0};
     gemm_set_threads(1);
     irmas_status status = trainer_alloc(t, err, errlen);
     if (status != IRMAS_OK) {
@@ -214,6 +228,7 @@ void trainer_delete(trainer *t)
     free(t->grads);
     free(t->best);
     free(t->mask);
+    free(t->runs);
     free(t->order);
     if (t->log) fclose(t->log);
     free(t);
@@ -291,6 +306,9 @@ static void trainer_step(trainer *t, const int *which, int rows,
                          double *loss, long *correct)
 {
     if (t->o.dropout > 0.0) trainer_draw_mask(t, rows);
+    if (t->runs_per_example > 0)
+        augment_draw(&t->o.augment, t->e->frames, t->e->features, rows,
+                     &t->random, t->runs);
     int used = trainer_dispatch(t, which, rows, 1, NULL);
     memcpy(t->grads, backprop_grads(t->workers[0].pass),
            (size_t)t->params * sizeof *t->grads);

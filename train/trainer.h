@@ -7,11 +7,11 @@
  * thread; every worker runs the model forward and backward over its rows
  * with its own tapes (backprop.h), and the workers' gradients are added in
  * worker order, clipped to a maximum norm and applied by Adam (adam.h).
- * Everything random (the initial weights, the order, the dropout masks)
- * comes from one generator in the calling thread, and nothing depends on
- * which worker finishes first, so a seed and a thread count always give
- * the same model, bit for bit. OpenBLAS is pinned to one thread per
- * caller: the workers are the parallelism.
+ * Everything random (the initial weights, the order, the dropout masks,
+ * the frame masks of augment.h) comes from one generator in the calling
+ * thread, and nothing depends on which worker finishes first, so a seed
+ * and a thread count always give the same model, bit for bit. OpenBLAS
+ * is pinned to one thread per caller: the workers are the parallelism.
  *
  * After each epoch the model is scored on the validation split; a lower
  * validation loss than any before makes it the best so far, saved at once
@@ -25,6 +25,7 @@
 
 #include <stdint.h>
 
+#include "augment.h"
 #include "checkpoint.h"
 #include "examples.h"
 
@@ -43,6 +44,8 @@ typedef struct {
                                     the best epoch's figures */
     const char *run;             /* the run's defining options, stored in */
     size_t run_size;             /* checkpoints (checkpoint.h) */
+    augment_params augment; /* masks on the frames of training batches;
+                               all zero: none */
 } trainer_options;
 
 typedef struct trainer trainer;

@@ -1,0 +1,144 @@
+/* test_augment.c: the SpecAugment masks of train/augment.h on their own.
+ *
+ * The masks are drawn for batches of made-up shapes and applied to frames
+ * of random non-zero values, laid out as examples_batch lays them out:
+ *   - every run lies inside its example's bands or frames and is no wider
+ *     than asked (or than there is room for), and the widths drawn cover
+ *     0 to the widest;
+ *   - applying them clears exactly the values the runs name and leaves
+ *     every other value as it was;
+ *   - one seed gives the same masks every time.
+ * test_train.c runs irmas-train --augment itself (the same model from one
+ * seed, resuming, refusals).
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "augment.h"
+#include "testutil.h"
+
+#define ROWS 200
+
+static const augment_params params = {.freq_masks = 3, .freq_width = 5,
+                                       .time_masks = 2, .time_width = 7};
+
+/* Checks runs[n] lie in [0, size) and are at most widest wide; counts in
+ * seen[0..widest] how often each width came up. */
+static void check_runs(const augment_run *runs, int n, int stride,
+                       int widest, int size, int *seen)
+{
+    for (int i = 0; i < n; i++) {
+        const augment_run *run = &runs[(long)i * stride];
+        ck_assert_int_ge(run->width, 0);
+        ck_assert_int_le(run->width, widest);
+        ck_assert_int_ge(run->start, 0);
+        ck_assert_int_le(run->start + run->width, size);
+        if (seen) seen[run->width]++;
+    }
+}
+
+START_TEST(runs_stay_within_their_widths)
+{
+    int frames = 20, features = 12, per = augment_runs(&params);
+    ck_assert_int_eq(per, 5);
+    augment_run runs[ROWS * 5];
+    rng r;
+    rng_seed(&r, 7);
+    augment_draw(&params, frames, features, ROWS, &r, runs);
+    int band_widths[6] = {0}, frame_widths[8] = {0};
+    for (int i = 0; i < 3; i++)
+        check_runs(runs + i, ROWS, per, 5, features, band_widths);
+    for (int i = 3; i < 5; i++)
+        check_runs(runs + i, ROWS, per, 7, frames, frame_widths);
+    for (int w = 0; w <= 5; w++) ck_assert_int_gt(band_widths[w], 0);
+    for (int w = 0; w <= 7; w++) ck_assert_int_gt(frame_widths[w], 0);
+}
+END_TEST
+
+START_TEST(wide_runs_are_cut_to_the_example)
+{
+    augment_params wide = {.freq_masks = 1, .freq_width = 50,
+                           .time_masks = 1, .time_width = 50};
+    augment_run runs[ROWS * 2];
+    rng r;
+    rng_seed(&r, 8);
+    augment_draw(&wide, 4, 6, ROWS, &r, runs);
+    check_runs(runs, ROWS, 2, 6, 6, NULL);
+    check_runs(runs + 1, ROWS, 2, 4, 4, NULL);
+}
+END_TEST
+
+/* 1 if the runs of one kind, runs[n], cover position i. */
+static int covered(const augment_run *runs, int n, int i)
+{
+    for (int k = 0; k < n; k++)
+        if (i >= runs[k].start && i < runs[k].start + runs[k].width) return 1;
+    return 0;
+}
+
+START_TEST(only_the_runs_drawn_are_cleared)
+{
+    enum { BATCH = 6, FRAMES = 15, FEATURES = 10 };
+    enum { SIZE = FRAMES * BATCH * FEATURES };
+    float x[SIZE], before[SIZE];
+    tu_rng values;
+    tu_seed(&values, 3);
+    tu_fill(&values, before, SIZE, 1.0f, 2.0f);
+    memcpy(x, before, sizeof x);
+    augment_run runs[BATCH * 5];
+    rng r;
+    rng_seed(&r, 9);
+    augment_draw(&params, FRAMES, FEATURES, BATCH, &r, runs);
+    augment_apply(&params, runs, BATCH, FRAMES, FEATURES, x);
+    long cleared = 0;
+    for (int t = 0; t < FRAMES; t++)
+        for (int row = 0; row < BATCH; row++)
+            for (int b = 0; b < FEATURES; b++) {
+                const augment_run *mine = runs + row * 5;
+                int masked = covered(mine, 3, b) || covered(mine + 3, 2, t);
+                long i = ((long)t * BATCH + row) * FEATURES + b;
+                ck_assert_float_eq(x[i], masked ? 0.0f : before[i]);
+                cleared += masked;
+            }
+    ck_assert_int_gt(cleared, 0);
+}
+END_TEST
+
+START_TEST(one_seed_gives_the_same_masks)
+{
+    augment_run a[ROWS * 5], b[ROWS * 5];
+    rng ra, rb;
+    rng_seed(&ra, 11);
+    rng_seed(&rb, 11);
+    augment_draw(&params, 30, 24, ROWS, &ra, a);
+    augment_draw(&params, 30, 24, ROWS, &rb, b);
+    ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
+    ck_assert(ra.state == rb.state);
+}
+END_TEST
+
+START_TEST(no_masks_draw_nothing)
+{
+    augment_params none = {0};
+    ck_assert_int_eq(augment_runs(&none), 0);
+    rng r;
+    rng_seed(&r, 12);
+    uint64_t state = r.state;
+    augment_draw(&none, 30, 24, ROWS, &r, NULL);
+    ck_assert(r.state == state);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("augment");
+    TCase *masks = tcase_create("masks");
+    tcase_add_test(masks, runs_stay_within_their_widths);
+    tcase_add_test(masks, wide_runs_are_cut_to_the_example);
+    tcase_add_test(masks, only_the_runs_drawn_are_cleared);
+    tcase_add_test(masks, one_seed_gives_the_same_masks);
+    tcase_add_test(masks, no_masks_draw_nothing);
+    suite_add_tcase(s, masks);
+    return tu_run(s);
+}

@@ -1,0 +1,56 @@
+/* augment.c: drawing and applying the masks of augment.h.
+ *
+ * Drawing is one loop over examples and their runs; applying walks the
+ * batch's frames in their time-major order, clearing an example's masked
+ * bands in every frame and all its bands in its masked frames.
+ */
+#include "augment.h"
+
+#include <string.h>
+
+int augment_runs(const augment_params *p)
+{
+    return p->freq_masks + p->time_masks;
+}
+
+/* A run of 0 to widest (at most size) positions within [0, size). */
+static augment_run draw_run(int widest, int size, rng *r)
+{
+    if (widest > size) widest = size;
+    augment_run run;
+    run.width = (int)rng_below(r, (uint32_t)widest + 1);
+    run.start = (int)rng_below(r, (uint32_t)(size - run.width) + 1);
+    return run;
+}
+
+void augment_draw(const augment_params *p, int frames, int features,
+                  int rows, rng *r, augment_run *runs)
+{
+    for (int row = 0; row < rows; row++) {
+        for (int i = 0; i < p->freq_masks; i++)
+            *runs++ = draw_run(p->freq_width, features, r);
+        for (int i = 0; i < p->time_masks; i++)
+            *runs++ = draw_run(p->time_width, frames, r);
+    }
+}
+
+void augment_apply(const augment_params *p, const augment_run *runs,
+                   int rows, int frames, int features, float *x)
+{
+    int per_example = augment_runs(p);
+    for (int row = 0; row < rows; row++) {
+        const augment_run *bands = runs + (long)row * per_example;
+        const augment_run *times = bands + p->freq_masks;
+        for (int t = 0; t < frames; t++) {
+            float *frame = x + ((long)t * rows + row) * features;
+            for (int i = 0; i < p->freq_masks; i++)
+                memset(frame + bands[i].start, 0,
+                       (size_t)bands[i].width * sizeof *frame);
+        }
+        for (int i = 0; i < p->time_masks; i++)
+            for (int t = times[i].start; t < times[i].start + times[i].width;
+                 t++)
+                memset(x + ((long)t * rows + row) * features, 0,
+                       (size_t)features * sizeof *x);
+    }
+}
