@@ -374,7 +374,10 @@ def case_jack_stall(case):
     model = case.model("model.irm")
     d = case.irmasd("--client-name", "irmasd-stall", "--channels", "1",
                     "--model", model)
-    wait_for("irmasd's JACK ports", lambda: "irmasd-stall:in_1" in case.jack_ports(), 15)
+    # Ports exist before the client is active; "listening" comes after
+    # jack_activate. Frozen in the middle of a request, the server would
+    # hold irmasd there until it ran again, which is not what this tests.
+    wait_for("irmasd to listen", lambda: "listening:" in case.log("irmasd"), 15)
     jackd.send_signal(signal.SIGSTOP)
     try:
         wait_for("irmasd to notice the stall",
