@@ -12,14 +12,15 @@
 # layer, or none), on raw samples as the study did; or, with --images, the
 # study's image models: per architecture (b1 b2 b3 b4) and kind (stack mrp
 # crnn) a CNN on stack or MRP images, or a CRNN on MRP images. Then it
-# scores each with irmas-eval on every --test set. For model NAME it leaves in DIR:
-# NAME.irm, NAME.txt (the trainer's report), NAME.csv (per-epoch log),
-# NAME.TEST.json (irmas-eval), and one line in DIR/grid.md, a Markdown
-# table: window accuracy / clip accuracy / macro F1 on each test set, the
-# held-out (test split) accuracy and the training time. A model already in
-# DIR is not trained again, so an interrupted grid continues where it
-# stopped. This takes hours (the whole grid is 48 models): it is a
-# separate command, never a test.
+# scores each with irmas-eval on every --test set. For model NAME it leaves
+# in DIR: NAME.irm, NAME.txt (the trainer's report), NAME.csv (per-epoch
+# log), NAME.TEST.json (irmas-eval), and one line in DIR/grid.md, a
+# Markdown table: window accuracy / clip accuracy / macro F1 on each test
+# set, the held-out (test split) accuracy and the training time. A model
+# finished in DIR is not trained again and one interrupted resumes from its
+# checkpoint, so an interrupted grid continues where it stopped. This takes
+# hours (the whole grid is 48 models): it is a separate command, never a
+# test.
 set -euo pipefail
 
 build=build
@@ -36,7 +37,7 @@ data=()
 tests=()
 extra=()
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -122,12 +123,19 @@ image_models() {
 run_model() {
     local name=$1
     shift
-    if [ ! -s "$out/$name.irm" ]; then
+    # Finished when the trainer has written its test-split report; a run
+    # stopped half way goes on from its last checkpoint.
+    if ! grep -q '^accuracy' "$out/$name.txt" 2>/dev/null; then
         echo "== $name" >&2
-        "$build/tools/irmas-train" "${data[@]}" "$@" \
-            --epochs "$epochs" --patience 0 \
-            --log "$out/$name.csv" --out "$out/$name.irm" \
-            "${extra[@]}" >"$out/$name.txt" 2>"$out/$name.err"
+        if [ -s "$out/$name.irm.ckpt" ]; then
+            "$build/tools/irmas-train" --resume "$out/$name.irm.ckpt" \
+                >>"$out/$name.txt" 2>>"$out/$name.err"
+        else
+            "$build/tools/irmas-train" "${data[@]}" "$@" \
+                --epochs "$epochs" --patience 0 \
+                --log "$out/$name.csv" --out "$out/$name.irm" \
+                "${extra[@]}" >"$out/$name.txt" 2>"$out/$name.err"
+        fi
     fi
     for t in "${tests[@]}"; do
         json=$out/$name.$(basename "$t").json
