@@ -141,7 +141,8 @@ static irmas_status jack_start(capture *c, char *err, size_t errlen)
     jack_capture *j = c->state;
     if (jack_activate(j->client) != 0)
         return status_fail(err, errlen, IRMAS_ERR_IO,
-                           "JACK: cannot activate client %s",
+                           "JACK: cannot activate client %s: the server did not "
+                           "answer (is it still running? see its log)",
                            jack_get_client_name(j->client));
     return jack_connect_ports(j, err, errlen);
 }

@@ -348,18 +348,20 @@ def case_jack_restart(case):
     model = case.model("model.irm")
     port = free_port()
     case.oscdump(port)
-    d = case.irmasd("--client-name", "irmasd-test", "--channels", "1",
+    d = case.irmasd("--client-name", "irmasd-restart", "--channels", "1",
                     "--hop", str(HOP), "--model", model, "--osc",
                     f"osc.udp://127.0.0.1:{port}")
-    wait_for("irmasd's JACK ports", lambda: "irmasd-test:in_1" in case.jack_ports(), 15)
+    # Stopped while irmasd is still activating, the server would fail
+    # irmasd's start-up instead; this tests a server lost while running.
+    wait_for("irmasd to listen", lambda: "listening:" in case.log("irmasd"), 15)
     case.stop(jackd)
     wait_for("irmasd to notice", lambda: "went away" in case.log("irmasd"), 15)
     assert d.poll() is None, "irmasd stopped with the server"
     case.procs.remove(jackd)
     case.jackd(48000)
     wait_for("irmasd to reconnect", lambda: "is back" in case.log("irmasd"), 20)
-    wait_for("irmasd's JACK ports", lambda: "irmasd-test:in_1" in case.jack_ports(), 15)
-    player = case.start("jack_play", [tool("JACK_PLAY"), wav, "irmasd-test:in_1"])
+    wait_for("irmasd's JACK ports", lambda: "irmasd-restart:in_1" in case.jack_ports(), 15)
+    player = case.start("jack_play", [tool("JACK_PLAY"), wav, "irmasd-restart:in_1"])
     assert player.wait(30) == 0, case.log("jack_play")
     wait_for("a flute window after the restart",
              lambda: any(w[1] == "flute" for w in windows(osc_lines(case, port))), 10)

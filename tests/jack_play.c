@@ -67,7 +67,12 @@ int main(int argc, char **argv)
     float *samples = read_mono(argv[1], &p.frames, &rate);
     if (!samples) return 1;
     p.samples = samples;
-    jack_client_t *client = jack_client_open("jack_play", JackNoStartServer, NULL);
+    /* jack2 names a client's notification socket after the client alone,
+     * so two clients of one name on two servers (tests run in parallel)
+     * would take each other's socket: the name carries the pid. */
+    char name[32];
+    snprintf(name, sizeof name, "jack_play-%ld", (long)getpid());
+    jack_client_t *client = jack_client_open(name, JackNoStartServer, NULL);
     if (!client) {
         fprintf(stderr, "jack_play: no JACK server\n");
         free(samples);
