@@ -749,7 +749,7 @@ START_TEST(image_options_survive_a_round_trip)
     run_options_defaults(&back);
     ck_assert_int_eq(run_options_parse(&back, argc, split), 0);
     ck_assert_int_eq(run_options_check(&back), 0);
-    ck_assert_int_eq(back.family, RUN_CRNN);
+    ck_assert_int_eq(back.family, ARCH_CRNN);
     ck_assert_ptr_eq(back.arch, cnn_zoo_find("b4"));
     ck_assert_int_eq(back.image, IMAGE_STACK);
     ck_assert_int_eq(back.image_size, 100);

@@ -31,6 +31,7 @@
 
 #include "cnn_zoo.h"
 #include "model.h"
+#include "model_arch.h"
 #include "model_file.h"
 #include "window.h"
 
@@ -273,14 +274,6 @@ static int check_silence(const model *m, char *err, size_t errlen)
 
 /* ---- new ---- */
 
-/* What --arch makes: a recurrent layer of `kind`, or one of the others. */
-typedef enum {
-    FAMILY_RECURRENT = 1,
-    FAMILY_STATS,
-    FAMILY_CNN,
-    FAMILY_CRNN
-} arch_family;
-
 typedef struct {
     const char *arch;
     arch_family family;
@@ -340,44 +333,17 @@ static double parse_real(const char *option, const char *text, double min,
     return v;
 }
 
-/* cnn-b1 .. cnn-b4 and crnn-b1 .. crnn-b4; 0 if it is one, else -1. */
-static int parse_zoo_arch(new_options *o, const char *text)
-{
-    int crnn = strncmp(text, "crnn-", 5) == 0;
-    if (!crnn && strncmp(text, "cnn-", 4) != 0) return -1;
-    o->zoo = cnn_zoo_find(text + (crnn ? 5 : 4));
-    if (!o->zoo) return -1;
-    o->arch = text;
-    o->family = crnn ? FAMILY_CRNN : FAMILY_CNN;
-    return 0;
-}
-
 static int parse_arch(new_options *o, const char *text)
 {
-    static const struct {
-        const char *name;
-        layer_kind kind;
-        int reset_after;
-    } archs[] = {{"rnn", LAYER_RNN, 0},   {"lstm", LAYER_LSTM, 0},
-                 {"gru", LAYER_GRU, 1},   {"gru-original", LAYER_GRU, 0},
-                 {"blstm", LAYER_BLSTM, 0}};
-    for (size_t i = 0; i < sizeof archs / sizeof archs[0]; i++)
-        if (strcmp(text, archs[i].name) == 0) {
-            o->arch = archs[i].name;
-            o->family = FAMILY_RECURRENT;
-            o->kind = archs[i].kind;
-            o->reset_after = archs[i].reset_after;
-            return 0;
-        }
-    if (strcmp(text, "stats") == 0) {
-        o->arch = text;
-        o->family = FAMILY_STATS;
-        return 0;
-    }
-    if (parse_zoo_arch(o, text) == 0) return 0;
-    return fail_usage("--arch is '%s'; use rnn, lstm, gru, gru-original, "
-                      "blstm, stats, cnn-b1 .. cnn-b4 or crnn-b1 .. crnn-b4",
-                      text);
+    model_arch a;
+    if (model_arch_parse(text, &a) != 0)
+        return fail_usage("--arch is '%s'; use " MODEL_ARCH_NAMES, text);
+    o->arch = text;
+    o->family = a.family;
+    o->kind = a.cell;
+    o->reset_after = a.gru_reset_after;
+    o->zoo = a.zoo;
+    return 0;
 }
 
 enum {
@@ -499,7 +465,7 @@ static void frontend_defaults(frontend_params *p, int rate)
  * resolutions. */
 static int family_defaults(new_options *o)
 {
-    int zoo = o->family == FAMILY_CNN || o->family == FAMILY_CRNN;
+    int zoo = o->family == ARCH_CNN || o->family == ARCH_CRNN;
     frontend_params *p = &o->frontend;
     if (!zoo && (o->image.kind || o->image.size || o->image.channels))
         return fail_usage("--image, --image-size and --image-channels are "
@@ -507,14 +473,14 @@ static int family_defaults(new_options *o)
     if (zoo && (o->hidden || o->dense))
         return fail_usage("%s sets its own layers' sizes; drop --hidden and "
                           "--dense", o->arch);
-    if (o->family == FAMILY_CNN && p->kind)
+    if (o->family == ARCH_CNN && p->kind)
         return fail_usage("%s reads no frames; drop --frontend", o->arch);
-    if (o->family == FAMILY_RECURRENT && !o->hidden)
+    if (o->family == ARCH_RECURRENT && !o->hidden)
         return fail_usage("--hidden is required");
-    if (o->family == FAMILY_RECURRENT && !p->kind)
+    if (o->family == ARCH_RECURRENT && !p->kind)
         return fail_usage("--frontend is required");
-    if (o->family == FAMILY_STATS && !p->kind) p->kind = FRONTEND_LOGMEL;
-    if (o->family == FAMILY_CRNN && !p->kind)
+    if (o->family == ARCH_STATS && !p->kind) p->kind = FRONTEND_LOGMEL;
+    if (o->family == ARCH_CRNN && !p->kind)
         *p = (frontend_params){.kind = FRONTEND_RAW, .frame = 100};
     if (!zoo) return 0;
     if (!o->image.kind) o->image.kind = IMAGE_MRP;
@@ -604,7 +570,7 @@ static int add_zoo_layers(model *m, const new_options *o, char *err,
                           size_t errlen)
 {
     cnn_zoo_stack s;
-    int crnn = o->family == FAMILY_CRNN;
+    int crnn = o->family == ARCH_CRNN;
     if (cnn_zoo_build(o->zoo, o->image.size, o->image.channels, m->classes,
                       &s, err, errlen) != IRMAS_OK ||
         cnn_zoo_append(&s, crnn, m, err, errlen) != IRMAS_OK)
@@ -624,15 +590,15 @@ static int add_layers(model *m, const new_options *o, char *err,
 {
     layer *first = &m->layers[0];
     switch (o->family) {
-    case FAMILY_RECURRENT:
+    case ARCH_RECURRENT:
         set_shape(first, o, model_features(m));
         break;
-    case FAMILY_STATS:
+    case ARCH_STATS:
         first->kind = LAYER_STATS;
         first->u.stats = (stats_layer){.inputs = model_features(m)};
         break;
-    case FAMILY_CNN:
-    case FAMILY_CRNN:
+    case ARCH_CNN:
+    case ARCH_CRNN:
         return add_zoo_layers(m, o, err, errlen);
     }
     m->n_layers = 1;

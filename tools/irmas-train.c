@@ -179,12 +179,12 @@ static int build_model(run *r)
         .window_samples = (int)(o->window * o->rate + 0.5),
         .norm = o->norm, .cell = o->cell,
         .gru_reset_after = o->gru_reset_after, .hidden = o->hidden,
-        .dense = o->dense, .stats = o->family == RUN_STATS,
+        .dense = o->dense, .stats = o->family == ARCH_STATS,
         .cnn = o->arch,
         .image = {.kind = o->image, .size = o->image_size,
                   .channels = o->image_channels},
         .classes = r->d.classes};
-    if (o->family == RUN_CNN)
+    if (o->family == ARCH_CNN)
         spec.frontend = (frontend_params){0}; /* it reads no frames */
     else if (o->frontend == FRONTEND_RAW)
         spec.frontend = (frontend_params){.kind = FRONTEND_RAW,

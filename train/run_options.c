@@ -69,7 +69,7 @@ static const struct option option_table[] = {
 void run_options_defaults(run_options *o)
 {
     *o = (run_options){
-        .family = RUN_RECURRENT, .cell = LAYER_LSTM, .gru_reset_after = 1,
+        .family = ARCH_RECURRENT, .cell = LAYER_LSTM, .gru_reset_after = 1,
         .image = IMAGE_MRP, .image_size = CNN_ZOO_STUDY_SIZE,
         .image_channels = CNN_ZOO_STUDY_CHANNELS, .hidden = 100,
         .frame = 100, .dropout = 0.2, .classes = "", .split_by = "irmas",
@@ -221,56 +221,16 @@ static int parse_augment(const char *text, augment_params *out)
     return 0;
 }
 
-/* "cnn-b3", "crnn-b1", ...: the --model name of an image model. */
-static void image_model_name(run_family family, const cnn_zoo_arch *arch,
-                             char *name, size_t size)
-{
-    snprintf(name, size, "%s-%s", family == RUN_CRNN ? "crnn" : "cnn",
-             arch->name);
-}
-
-static int parse_image_model(run_options *o, const char *text)
-{
-    for (int i = 0; i < CNN_ZOO_COUNT; i++)
-        for (run_family f = RUN_CNN; f <= RUN_CRNN; f++) {
-            char name[32];
-            image_model_name(f, &cnn_zoo[i], name, sizeof name);
-            if (strcmp(text, name) != 0) continue;
-            o->family = f;
-            o->arch = &cnn_zoo[i];
-            o->cell = LAYER_LSTM;
-            return 0;
-        }
-    return bad_value("model", "rnn, lstm, gru, gru-original, blstm, stats, "
-                              "cnn-b1 to cnn-b4 or crnn-b1 to crnn-b4",
-                     text);
-}
-
 static int parse_model(run_options *o, const char *text)
 {
-    static const struct {
-        const char *name;
-        layer_kind cell;
-        int reset_after;
-    } models[] = {{"rnn", LAYER_RNN, 1},
-                  {"lstm", LAYER_LSTM, 1},
-                  {"gru", LAYER_GRU, 1},
-                  {"gru-original", LAYER_GRU, 0},
-                  {"blstm", LAYER_BLSTM, 1}};
-    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
-        if (strcmp(text, models[i].name) == 0) {
-            o->family = RUN_RECURRENT;
-            o->arch = NULL;
-            o->cell = models[i].cell;
-            o->gru_reset_after = models[i].reset_after;
-            return 0;
-        }
-    if (strcmp(text, "stats") == 0) {
-        o->family = RUN_STATS;
-        o->arch = NULL;
-        return 0;
-    }
-    return parse_image_model(o, text);
+    model_arch a;
+    if (model_arch_parse(text, &a) != 0)
+        return bad_value("model", MODEL_ARCH_NAMES, text);
+    o->family = a.family;
+    o->arch = a.zoo;
+    o->cell = a.cell;
+    o->gru_reset_after = a.gru_reset_after;
+    return 0;
 }
 
 /* Index of text in names[n], or -1 (after saying so for flag). */
@@ -442,12 +402,12 @@ static int check_frontend(const run_options *o)
 
 static int reads_image(const run_options *o)
 {
-    return o->family == RUN_CNN || o->family == RUN_CRNN;
+    return o->family == ARCH_CNN || o->family == ARCH_CRNN;
 }
 
 static int reads_logmel(const run_options *o)
 {
-    return o->family != RUN_CNN && o->frontend == FRONTEND_LOGMEL;
+    return o->family != ARCH_CNN && o->frontend == FRONTEND_LOGMEL;
 }
 
 /* The flags that shape a model against the --model they go with. */
@@ -461,21 +421,21 @@ static int check_model_flags(const run_options *o)
     if (!image && (o->given & image_flags))
         return fail("--image, --image-size and --image-channels belong to "
                     "the image models, --model cnn-bK and crnn-bK");
-    if (o->family != RUN_RECURRENT && (o->given & GIVEN(OPT_HIDDEN)))
+    if (o->family != ARCH_RECURRENT && (o->given & GIVEN(OPT_HIDDEN)))
         return fail("--hidden sizes the cell of a recurrent model; stats and "
                     "cnn-bK have none, and crnn-bK's LSTM is as wide as "
                     "Bk's dense layer (128)");
     if (image && (o->given & GIVEN(OPT_DENSE)))
         return fail("--dense adds a layer to a recurrent or stats model; "
                     "cnn-bK and crnn-bK have Bk's own dense layer");
-    if (o->family == RUN_CNN && (o->given & frame_flags))
+    if (o->family == ARCH_CNN && (o->given & frame_flags))
         return fail("cnn-bK reads only the window's image; --frontend, "
                     "--frame, --fft, --hop and --mels belong to models "
                     "that read frames");
-    if (o->family == RUN_STATS && o->frontend != FRONTEND_LOGMEL)
+    if (o->family == ARCH_STATS && o->frontend != FRONTEND_LOGMEL)
         return fail("--model stats summarises log-mel frames; add "
                     "--frontend logmel");
-    if (o->export_dir && o->family != RUN_RECURRENT)
+    if (o->export_dir && o->family != ARCH_RECURRENT)
         return fail("--export writes what bench/train_torch.py reads, "
                     "which trains recurrent models only");
     return 0;
@@ -540,7 +500,7 @@ int run_options_check(const run_options *o)
         return fail("--val-fraction and --test-fraction add up to 1 or "
                     "more, which leaves nothing to train on");
     int status = check_model_flags(o);
-    if (status == 0 && o->family != RUN_CNN) status = check_frontend(o);
+    if (status == 0 && o->family != ARCH_CNN) status = check_frontend(o);
     if (status == 0) status = check_augment(o);
     if (status == 0 && reads_image(o)) status = check_image(o);
     return status;
@@ -575,39 +535,24 @@ static void put_real(FILE *f, int id, double value)
     fputc('\0', f);
 }
 
-/* The --model name of a recurrent model. */
-static const char *cell_name(const run_options *o)
-{
-    switch (o->cell) {
-    case LAYER_RNN: return "rnn";
-    case LAYER_LSTM: return "lstm";
-    case LAYER_GRU: return o->gru_reset_after ? "gru" : "gru-original";
-    case LAYER_BLSTM: return "blstm";
-    default: break;
-    }
-    return "lstm";
-}
-
 /* --model, and the flags of its shape that it takes (check_model_flags):
  * only those, so that a resume reads them back without complaint. */
 static void put_shape(FILE *f, const run_options *o)
 {
     char name[32];
-    if (reads_image(o))
-        image_model_name(o->family, o->arch, name, sizeof name);
-    else
-        snprintf(name, sizeof name, "%s",
-                 o->family == RUN_STATS ? "stats" : cell_name(o));
+    model_arch a = {.family = o->family, .cell = o->cell,
+                    .gru_reset_after = o->gru_reset_after, .zoo = o->arch};
+    model_arch_name(&a, name, sizeof name);
     put_text(f, OPT_MODEL, name);
-    if (o->family == RUN_RECURRENT) put_int(f, OPT_HIDDEN, o->hidden);
-    if (o->family == RUN_RECURRENT || o->family == RUN_STATS)
+    if (o->family == ARCH_RECURRENT) put_int(f, OPT_HIDDEN, o->hidden);
+    if (o->family == ARCH_RECURRENT || o->family == ARCH_STATS)
         put_int(f, OPT_DENSE, o->dense);
     if (reads_image(o)) {
         put_text(f, OPT_IMAGE, image_kind_name(o->image));
         put_int(f, OPT_IMAGE_SIZE, o->image_size);
         put_int(f, OPT_IMAGE_CHANNELS, o->image_channels);
     }
-    if (o->family == RUN_CNN) return;
+    if (o->family == ARCH_CNN) return;
     put_text(f, OPT_FRONTEND, frontend_kind_name(o->frontend));
     if (o->frontend == FRONTEND_RAW) {
         put_int(f, OPT_FRAME, o->frame);

@@ -18,22 +18,15 @@
 
 #include "augment.h"
 #include "cnn_zoo.h"
+#include "model_arch.h"
 #include "model.h"
 
 #define RUN_MAX_DIRS 64
 
-/* The shapes --model names (model.h). */
-typedef enum {
-    RUN_RECURRENT, /* rnn, lstm, gru, gru-original, blstm: the cell */
-    RUN_STATS,     /* stats: log-mel statistics into the head */
-    RUN_CNN,       /* cnn-b1 .. cnn-b4: the study's CNN on the image */
-    RUN_CRNN       /* crnn-b1 .. crnn-b4: its CNN, then an lstm */
-} run_family;
-
 typedef struct {
     const char *dirs[RUN_MAX_DIRS]; /* --data, in order */
     int n_dirs;
-    run_family family;         /* --model */
+    arch_family family;        /* --model (model_arch.h) */
     const cnn_zoo_arch *arch;  /* cnn and crnn: which of B1 to B4; NULL
                                   for the others */
     layer_kind cell;     /* --model: recurrent, and crnn's lstm */

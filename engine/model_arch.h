@@ -1,0 +1,51 @@
+/* model_arch.h: the names of the model shapes a user can train or make.
+ *
+ *   rnn lstm gru gru-original blstm   a recurrent layer of that cell ("gru"
+ *                                     is PyTorch's form, "gru-original"
+ *                                     Cho et al.'s), an optional ReLU dense
+ *                                     layer, a softmax
+ *   stats                             log-mel statistics into the head
+ *   cnn-b1 .. cnn-b4                  the study's CNN Bk on the image
+ *   crnn-b1 .. crnn-b4                Bk's CNN sets the initial state of an
+ *                                     LSTM over the frames
+ *
+ * irmas-train --model and irmas-model new --arch read them here, so the
+ * two tools take the same names and name the same choices when one is
+ * wrong.
+ */
+#ifndef IRMAS_MODEL_ARCH_H
+#define IRMAS_MODEL_ARCH_H
+
+#include <stddef.h>
+
+#include "cnn_zoo.h"
+#include "layer.h"
+
+typedef enum {
+    ARCH_RECURRENT = 1, /* rnn, lstm, gru, gru-original, blstm: the cell */
+    ARCH_STATS,         /* stats */
+    ARCH_CNN,           /* cnn-b1 .. cnn-b4 */
+    ARCH_CRNN           /* crnn-b1 .. crnn-b4 */
+} arch_family;
+
+typedef struct {
+    arch_family family;
+    layer_kind cell;         /* recurrent: the cell; crnn: LAYER_LSTM */
+    int gru_reset_after;     /* gru: 1, gru-original: 0 */
+    const cnn_zoo_arch *zoo; /* cnn and crnn: which of B1 to B4, else NULL */
+} model_arch;
+
+/* For messages: every name, as a list a user can pick from. */
+#define MODEL_ARCH_NAMES                                                  \
+    "rnn, lstm, gru, gru-original, blstm, stats, cnn-b1 to cnn-b4 or "   \
+    "crnn-b1 to crnn-b4"
+
+/* Fills *arch for a name; 0, or -1 (leaving *arch alone) for a name that
+ * is none of the above. */
+int model_arch_parse(const char *name, model_arch *arch);
+
+/* The name that parses back to *arch ("gru-original", "crnn-b3"), written
+ * into name[size]. */
+void model_arch_name(const model_arch *arch, char *name, size_t size);
+
+#endif
