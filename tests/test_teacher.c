@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "teacher.h"
+#include "testmodel.h"
 #include "testutil.h"
 
 static char *path_in(const char *dir, const char *name)
@@ -52,22 +53,12 @@ static void write_floats(const char *path, const float *data, long count)
     ck_assert_int_eq(fclose(f), 0);
 }
 
-/* A folder holding random weights in mn04_as's layout (small, so the
- * activations stay moderate). */
+/* A folder holding random weights in mn04_as's layout. */
 static const char *random_teacher_dir(void)
 {
     const char *dir = tu_tmpdir("teacher");
-    char err[512];
-    ck_assert_msg(teacher_write_index(path_in(dir, "tensors.tsv"), err,
-                                      sizeof err) == IRMAS_OK, "%s", err);
-    long n = teacher_weight_floats();
-    ck_assert_int_eq(n, 978679);
-    float *w = malloc((size_t)n * sizeof *w);
-    tu_rng r;
-    tu_seed(&r, 21);
-    tu_fill(&r, w, n, -0.2f, 0.2f);
-    write_floats(path_in(dir, "weights.f32"), w, n);
-    free(w);
+    ck_assert_int_eq(teacher_weight_floats(), 978679);
+    tm_random_teacher(dir, 21);
     return dir;
 }
 
