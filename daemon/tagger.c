@@ -151,16 +151,13 @@ static void tagger_classify(tagger *t, const float *samples, long n)
         stream_push(t->stream, samples, n, tagger_emit, t);
 }
 
-void tagger_push(tagger *t, const float *mono, long n,
-                 tagger_window_fn window, void *user)
+/* Converts n frames (none when flushing) and classifies what comes out;
+ * at the end of the input the resampler gives up what it holds back. */
+static void tagger_convert(tagger *t, const float *mono, long n,
+                           int end_of_input)
 {
-    t->window = window;
-    t->user = user;
-    if (!t->src) {
-        tagger_classify(t, mono, n);
-        return;
-    }
-    SRC_DATA d = {.src_ratio = (double)t->m->sample_rate / t->device_rate};
+    SRC_DATA d = {.src_ratio = (double)t->m->sample_rate / t->device_rate,
+                  .end_of_input = end_of_input};
     long used = 0;
     do {
         d.data_in = mono + used;
@@ -171,4 +168,23 @@ void tagger_push(tagger *t, const float *mono, long n,
         used += d.input_frames_used;
         tagger_classify(t, t->converted, d.output_frames_gen);
     } while (used < n || d.output_frames_gen == TAGGER_CHUNK);
+}
+
+void tagger_push(tagger *t, const float *mono, long n,
+                 tagger_window_fn window, void *user)
+{
+    t->window = window;
+    t->user = user;
+    if (t->src)
+        tagger_convert(t, mono, n, 0);
+    else
+        tagger_classify(t, mono, n);
+}
+
+void tagger_finish(tagger *t, tagger_window_fn window, void *user)
+{
+    t->window = window;
+    t->user = user;
+    static const float none[1]; /* libsamplerate wants a pointer */
+    if (t->src) tagger_convert(t, none, 0, 1);
 }

@@ -55,4 +55,8 @@ void tagger_restart(tagger *t, long long first_frame);
 void tagger_push(tagger *t, const float *mono, long n,
                  tagger_window_fn window, void *user);
 
+/* The input ended: classifies what the resampler still holds back, so the
+ * last window the audio completes is reported. Push nothing after it. */
+void tagger_finish(tagger *t, tagger_window_fn window, void *user);
+
 #endif

@@ -23,6 +23,7 @@
 #define WORKER_IDLE 0.002        /* s to sleep when the ring is empty */
 #define WORKER_TIMELINE 1024     /* blocks remembered */
 #define WORKER_SILENCE_FLOOR -120.0 /* dBFS reported for digital silence */
+#define WORKER_DRAIN_BLOCKS 64   /* blocks handled between chores */
 
 struct worker {
     capture *capture;
@@ -233,19 +234,21 @@ static void worker_chores(worker *w)
     }
 }
 
-/* Reads what the ring holds, a bounded number of blocks so the chores
- * still come round; returns the seconds of audio read. */
+/* Handles first, then what else the ring holds, WORKER_DRAIN_BLOCKS
+ * blocks at most so the chores still come round; returns the seconds of
+ * audio handled. A block is read only when it will be handled: one read
+ * and left behind would be audio lost. */
 static double worker_drain(worker *w, const ring_block *first)
 {
     ring_block b = *first;
     double audio = 0.0;
     worker_sync_clocks(w);
-    for (int n = 0; n < 64; n++) {
+    for (int n = 1;; n++) {
         worker_block(w, &b);
         audio += (double)b.frames / b.rate;
-        if (!ring_read(w->capture->ring, &b, w->frames)) break;
+        if (n == WORKER_DRAIN_BLOCKS || !ring_read(w->capture->ring, &b, w->frames))
+            return audio;
     }
-    return audio;
 }
 
 static void *worker_run(void *arg)
@@ -262,6 +265,7 @@ static void *worker_run(void *arg)
             stats_audio(w->stats, audio,
                         clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu);
         } else if (ring_drained(r)) {
+            tagger_finish(w->tagger, worker_window, w);
             atomic_store(&w->finished, 1);
             break;
         } else {

@@ -285,11 +285,10 @@ def case_file(case):
     total = sum(s for _, s in segments)
     expected = int((total - WINDOW) / HOP + 1e-9) + 1
     wait_for("every window at oscdump",
-             lambda: len(windows(osc_lines(case, port))) >= expected - 1, 10)
+             lambda: len(windows(osc_lines(case, port))) >= expected, 10)
     lines = osc_lines(case, port)
     wins = windows(lines)
-    # The resampler keeps its last few samples, which may hold back the last window.
-    assert expected - 1 <= len(wins) <= expected, f"{len(wins)} windows, expected {expected}"
+    assert len(wins) == expected, f"{len(wins)} windows, expected {expected}"
     assert_distributions(wins)
     tags = [w[0] for w in wins]
     assert tags == sorted(tags), "timetags out of order"
@@ -525,10 +524,10 @@ def check_daemon_on(case, name, model, reads, wav, segments):
     total = sum(s for _, s in segments)
     expected = int((total - IMAGE_WINDOW) / HOP + 1e-9) + 1
     wait_for(f"{name}'s windows at oscdump",
-             lambda: len(windows(osc_lines(case, port))) >= expected - 1, 10)
+             lambda: len(windows(osc_lines(case, port))) >= expected, 10)
     lines = osc_lines(case, port)
     wins = windows(lines)
-    assert expected - 1 <= len(wins) <= expected, \
+    assert len(wins) == expected, \
         f"{name}: {len(wins)} windows, expected {expected}"
     assert_distributions(wins)
     assert any(p == "/irmas/classes" and a == ["cello", "flute"] for _, p, _, a in lines)
