@@ -195,6 +195,29 @@ START_TEST(the_history_keeps_the_last_frames_and_measures_their_level)
 }
 END_TEST
 
+/* A reload to a model with a longer window grows the history: the new room
+ * holds no audio until audio is pushed into it, so neither a copy (the
+ * priming) nor a level reaches back into it. */
+START_TEST(the_room_a_reserve_adds_holds_no_audio_until_pushed)
+{
+    history *h;
+    ck_assert_int_eq(history_new(100, &h, NULL, 0), IRMAS_OK);
+    float x[250], out[400];
+    for (int i = 0; i < 250; i++) x[i] = 1.0f;
+    history_push(h, x, 250);
+    ck_assert_int_eq(history_reserve(h, 400, NULL, 0), IRMAS_OK);
+    ck_assert_int_eq(history_start(h), 150);
+    ck_assert_int_eq(history_copy(h, 0, 250, out), 100);
+    ck_assert_double_eq_tol(history_mean_square(h, 0, 250), 1.0, 1e-9);
+    history_push(h, x, 100);
+    ck_assert_int_eq(history_start(h), 150);
+    history_push(h, x, 250);
+    ck_assert_int_eq(history_start(h), 200);
+    ck_assert_int_eq(history_copy(h, 0, 600, out), 400);
+    history_delete(h);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *tests[] = {
@@ -205,6 +228,7 @@ int main(void)
         a_producer_and_a_consumer_in_two_threads_lose_nothing_silently,
         the_timeline_places_frames_between_and_beyond_blocks,
         the_history_keeps_the_last_frames_and_measures_their_level,
+        the_room_a_reserve_adds_holds_no_audio_until_pushed,
     };
-    return daemon_check_run("daemon ring", tests, 7, 60);
+    return daemon_check_run("daemon ring", tests, 8, 60);
 }
