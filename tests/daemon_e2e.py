@@ -424,9 +424,9 @@ def case_portaudio(case):
 
 
 def case_reload(case):
-    """SIGHUP: a corrupt model is refused and the old one keeps running; a
-    good one at another rate and with other labels takes over, and windows
-    keep coming a hop apart."""
+    """SIGHUP: a corrupt model, and a FIFO in its place, are refused and the
+    old one keeps running; a good one at another rate and with other labels
+    takes over, and windows keep coming a hop apart."""
     wav = case.clips("clips.wav", 44100, 1, *segment_args([("cello", 2), ("flute", 2)] * 4))
     model = case.model("model.irm")
     port = free_port()
@@ -444,6 +444,16 @@ def case_reload(case):
     seen = len(windows(osc_lines(case, port)))
     wait_for("windows from the old model", lambda: len(windows(osc_lines(case, port))) > seen + 2, 10)
     assert d.poll() is None
+
+    # A FIFO at the model's path: opening it would wait for a writer forever.
+    fifo = case.path("fifo")
+    os.mkfifo(fifo)
+    os.replace(fifo, model)
+    d.send_signal(signal.SIGHUP)
+    wait_for("the FIFO refused", lambda: "is not a regular file" in case.log("irmasd"), 10)
+    seen = len(windows(osc_lines(case, port)))
+    wait_for("windows after the FIFO", lambda: len(windows(osc_lines(case, port))) > seen + 2, 10)
+    os.unlink(model)
 
     other = case.model("other.irm", 22050, "low,high")
     os.replace(other, model)
@@ -620,6 +630,8 @@ def case_settings(case):
     corrupt = case.path("corrupt.irm")
     with open(corrupt, "wb") as f:
         f.write(open(model, "rb").read()[:100])
+    fifo = case.path("fifo.irm")
+    os.mkfifo(fifo)
     file_args = ["--input", wav, "--fast", "--model", model]
     expectations = [
         (["--hop", "soon"], 2, "--hop 'soon'"),
@@ -628,6 +640,7 @@ def case_settings(case):
         (file_args + ["--osc", "osc.udp://no-such-host.invalid:9000"], 1, "cannot resolve host"),
         (["--input", wav, "--model", case.path("missing.irm")], 1, "missing.irm"),
         (["--input", wav, "--model", corrupt], 1, "corrupt.irm"),
+        (["--input", wav, "--model", fifo], 1, "fifo.irm is not a regular file"),
         (["--input", case.path("missing.wav"), "--model", model], 1, "missing.wav"),
         (["--input", low_rate, "--model", model], 1, "run the device at"),
         (["--backend", "portaudio", "--device", "no such device", "--model", model], 1,
