@@ -122,14 +122,6 @@ static irmas_status daemon_open(daemon_state *d, char *err, size_t errlen)
     return capture_start(d->capture, err, errlen);
 }
 
-static void daemon_close(daemon_state *d)
-{
-    worker_stop(d->worker);
-    capture_close(d->capture);
-    osc_out_delete(d->osc);
-    stats_delete(d->stats);
-}
-
 static void daemon_reload(daemon_state *d)
 {
     char err[1024];
@@ -152,6 +144,19 @@ static void daemon_report(daemon_state *d)
     stats_line(d->stats, ring_overruns(d->capture->ring), line, sizeof line);
     log_info("%s", line);
     service_status("%s", line);
+}
+
+/* Stops the worker, then lets the OSC queues drain (both bounded in time:
+ * a stuck target holds up neither), writes the final statistics line when
+ * asked, and frees everything. */
+static void daemon_close(daemon_state *d, int report)
+{
+    worker_stop(d->worker);
+    osc_out_finish(d->osc);
+    if (report) daemon_report(d);
+    capture_close(d->capture);
+    osc_out_delete(d->osc);
+    stats_delete(d->stats);
 }
 
 static double monotonic(void)
@@ -261,7 +266,7 @@ int main(int argc, char **argv)
 
     if (daemon_open(&d, err, sizeof err) != IRMAS_OK) {
         log_error("%s", err);
-        daemon_close(&d);
+        daemon_close(&d, 0);
         return 1;
     }
     log_info("listening: %s", d.capture->description);
@@ -272,7 +277,6 @@ int main(int argc, char **argv)
     signals_block(0);
     daemon_run(&d);
     service_notify("STOPPING=1");
-    daemon_report(&d);
-    daemon_close(&d);
+    daemon_close(&d, 1);
     return 0;
 }

@@ -18,6 +18,8 @@
 #include <time.h>
 
 #define OSC_QUEUE 32
+#define OSC_STALL_SECONDS 2 /* a lossless push waits no longer than this */
+#define OSC_CLOSE_SECONDS 2 /* to send what is queued when closing */
 #define OSC_SECONDS_1900_TO_1970 2208988800.0
 
 typedef enum { ITEM_WINDOW, ITEM_CLASSES } item_kind;
@@ -43,6 +45,7 @@ typedef struct {
     pthread_cond_t changed;
     osc_item queue[OSC_QUEUE];
     int head, count, stopping;
+    int stuck; /* took nothing for OSC_STALL_SECONDS: pushes do not wait */
     int failing; /* sender thread only: the last send failed */
 } osc_target;
 
@@ -151,6 +154,8 @@ static int osc_pop(osc_target *t, osc_item *it)
         *it = t->queue[t->head];
         t->head = (t->head + 1) % OSC_QUEUE;
         t->count--;
+        if (t->stuck) log_info("%s: taking bundles again", t->url);
+        t->stuck = 0;
         pthread_cond_broadcast(&t->changed);
     }
     pthread_mutex_unlock(&t->lock);
@@ -165,11 +170,29 @@ static void *osc_run(void *arg)
     return NULL;
 }
 
+/* Queues it for t. With the file backend (lossless) a full queue is
+ * waited on, but only for OSC_STALL_SECONDS without the sender taking
+ * anything: a receiver that stops reading (a TCP peer that never reads
+ * blocks its sender in the kernel) must not hold up the worker. Such a
+ * target is then marked stuck, and its bundles are dropped and counted
+ * without waiting until it takes one again. */
 static void osc_push(osc_target *t, const osc_item *it)
 {
     pthread_mutex_lock(&t->lock);
-    while (t->lossless && t->count == OSC_QUEUE && !t->stopping)
-        pthread_cond_wait(&t->changed, &t->lock);
+    if (t->lossless && t->count == OSC_QUEUE && !t->stuck) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += OSC_STALL_SECONDS;
+        int waited = 0;
+        while (t->count == OSC_QUEUE && !t->stopping && waited == 0)
+            waited = pthread_cond_timedwait(&t->changed, &t->lock, &deadline);
+        if (t->count == OSC_QUEUE && !t->stopping) {
+            t->stuck = 1;
+            log_warn("%s: the target has taken nothing for %d s; its bundles "
+                     "are dropped (counted as failed) until it reads again",
+                     t->url, OSC_STALL_SECONDS);
+        }
+    }
     if (t->count < OSC_QUEUE) {
         t->queue[(t->head + t->count) % OSC_QUEUE] = *it;
         t->count++;
@@ -249,8 +272,12 @@ static irmas_status osc_target_open(osc_target *t, const char *url,
 {
     t->st = st;
     t->lossless = lossless;
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
     pthread_mutex_init(&t->lock, NULL);
-    pthread_cond_init(&t->changed, NULL);
+    pthread_cond_init(&t->changed, &monotonic);
+    pthread_condattr_destroy(&monotonic);
     t->url = strdup(url);
     if (!t->url) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "osc: out of memory");
     irmas_status st2 = osc_address(url, &t->address, err, errlen);
@@ -283,27 +310,21 @@ irmas_status osc_out_new(const char *const *urls, int n, int lossless,
     return IRMAS_OK;
 }
 
-/* Lets the thread send what is queued, for two seconds at most: a target
- * that hangs must not hang the daemon's exit. */
-static void osc_target_close(osc_target *t)
+/* Waits for t's thread to send what is queued and stop, until deadline
+ * (CLOCK_REALTIME): a target that hangs must not hang the daemon's exit. */
+static void osc_target_finish(osc_target *t, const struct timespec *deadline)
 {
-    if (t->running) {
-        struct timespec deadline;
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_sec += 2;
-        if (pthread_timedjoin_np(t->thread, NULL, &deadline) != 0) {
-            log_warn("%s: still sending after 2 s; giving up", t->url);
-            pthread_cancel(t->thread);
-            pthread_join(t->thread, NULL);
-        }
+    if (!t->running) return;
+    if (pthread_timedjoin_np(t->thread, NULL, deadline) != 0) {
+        log_warn("%s: still sending after %d s; giving up", t->url,
+                 OSC_CLOSE_SECONDS);
+        pthread_cancel(t->thread);
+        pthread_join(t->thread, NULL);
     }
-    if (t->address) lo_address_free(t->address);
-    pthread_mutex_destroy(&t->lock);
-    pthread_cond_destroy(&t->changed);
-    free(t->url);
+    t->running = 0;
 }
 
-void osc_out_delete(osc_out *o)
+void osc_out_finish(osc_out *o)
 {
     if (!o) return;
     for (int i = 0; i < o->n; i++) {
@@ -313,7 +334,23 @@ void osc_out_delete(osc_out *o)
         pthread_cond_broadcast(&t->changed);
         pthread_mutex_unlock(&t->lock);
     }
-    for (int i = 0; i < o->n; i++) osc_target_close(&o->targets[i]);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += OSC_CLOSE_SECONDS;
+    for (int i = 0; i < o->n; i++) osc_target_finish(&o->targets[i], &deadline);
+}
+
+void osc_out_delete(osc_out *o)
+{
+    if (!o) return;
+    osc_out_finish(o);
+    for (int i = 0; i < o->n; i++) {
+        osc_target *t = &o->targets[i];
+        if (t->address) lo_address_free(t->address);
+        pthread_mutex_destroy(&t->lock);
+        pthread_cond_destroy(&t->changed);
+        free(t->url);
+    }
     free(o->targets);
     free(o);
 }

@@ -250,6 +250,15 @@ def runs(labels, shortest=3):
     return out
 
 
+def final_stats(case, name):
+    """The last statistics line's windows, bundles sent and failed: the
+    final one, which comes once every queue has drained."""
+    found = re.findall(r"(\d+) windows \(\d+ silent\), (\d+) bundles sent, (\d+) failed",
+                       case.log(name))
+    assert found, case.log(name)
+    return tuple(int(n) for n in found[-1])
+
+
 def expected_label(k, segments, window=WINDOW):
     """The segment window k lies in whole, or '' when it straddles two."""
     start, end, t = k * HOP, k * HOP + window, 0.0
@@ -300,6 +309,7 @@ def case_file(case):
         if want:
             assert top == (None if want == "silence" else want), \
                 f"window {k} ({k * HOP:.2f} s): {top}, expected {want}"
+    assert final_stats(case, "irmasd")[:2] == (expected, expected), case.log("irmasd")
     printed = case.log("irmasd", "out").splitlines()
     assert len(printed) == len(wins), f"{len(printed)} lines printed"
     assert "silence" in "".join(printed) and re.search(r"cello +\d\.\d\d", printed[0]), printed[0]
@@ -490,6 +500,43 @@ def case_targets(case):
     assert f"osc.tcp://127.0.0.1:{closed}: cannot send" in log, log
     wins = windows(osc_lines(case, port))
     assert len(wins) == int((4 - WINDOW) / HOP) + 1 or len(wins) == int((4 - WINDOW) / HOP), len(wins)
+
+
+def case_stuck_target(case):
+    """A receiver that stops reading (a UNIX socket nobody reads: its
+    sender blocks in the kernel, as with a TCP peer that never reads) holds
+    up neither the worker with the file backend, which waits for a full
+    queue only so long, nor the other target, nor SIGTERM."""
+    wav = case.clips("clips.wav", 44100, 1, "cello:5", "flute:5")
+    model = case.model("model.irm")
+    hop = HOP / 4  # many windows, to fill the stuck target's queue
+    expected = int((10 - WINDOW) / hop + 1e-9) + 1
+    for run in ("ends", "term"):
+        port = free_port()
+        case.oscdump(port)
+        stuck = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        stuck.bind(case.path(f"stuck-{run}.sock"))
+        try:
+            d = case.irmasd("--input", wav, "--fast", "--hop", str(hop), "--model",
+                            model, "--osc", f"osc.unix://{case.path(f'stuck-{run}.sock')}",
+                            "--osc", f"osc.udp://127.0.0.1:{port}", name=f"irmasd-{run}")
+            if run == "ends":
+                try:
+                    assert d.wait(90) == 0, case.log("irmasd-ends")
+                except subprocess.TimeoutExpired:
+                    raise AssertionError("irmasd hung on a target that does not read")
+                assert "has taken nothing" in case.log("irmasd-ends")
+                windows_done, sent, failed = final_stats(case, "irmasd-ends")
+                assert windows_done == expected and failed > 0, case.log("irmasd-ends")
+                wait_for("every window at oscdump",
+                         lambda: len(windows(osc_lines(case, port))) >= expected, 10)
+                assert len(windows(osc_lines(case, port))) == expected
+            else:
+                wait_for("windows", lambda: windows(osc_lines(case, port)), 15)
+                assert case.stop(d, timeout=30) == 0, case.log("irmasd-term")
+                assert final_stats(case, "irmasd-term")
+        finally:
+            stuck.close()
 
 
 def case_nan(case):
