@@ -8,6 +8,11 @@
  * killed), so the process callback also counts its cycles and capture_poll
  * takes JACK_STALL_SECONDS without one as the server being gone: an active
  * client is called every period, with or without connections.
+ *
+ * An xrun (the client late for a cycle, the server late for the device)
+ * loses audio: the xrun callback counts it, and the process callback marks
+ * the next block discontinuous, as it does when the frame time jumps by
+ * more than a period (cycles it was never called for).
  */
 #include "capture_jack.h"
 
@@ -30,6 +35,9 @@ typedef struct {
     jack_port_t *in[JACK_MAX_CHANNELS];
     jack_port_t *out[JACK_MAX_CHANNELS];
     int first_cycle;       /* process thread: the next block starts anew */
+    jack_nframes_t next_frame; /* process thread: where the next cycle starts */
+    long long xruns_seen;  /* process thread: xruns when it last looked */
+    atomic_llong xruns;    /* counted by the xrun callback */
     atomic_int server_gone;
     atomic_uint cycles;    /* process cycles run, for the stall check */
     unsigned cycles_seen;  /* main thread: cycles at the last change */
@@ -49,15 +57,29 @@ static int jack_process(jack_nframes_t frames, void *arg)
             memcpy(jack_port_get_buffer(j->out[ch], frames), in[ch],
                    frames * sizeof(float));
     }
-    double cycle_start =
-        1e-6 * (double)jack_frames_to_time(j->client,
-                                           jack_last_frame_time(j->client));
+    /* The server's estimate of the cycle's start may run ahead of the
+     * clock after a stall; the audio was captured before now in any case. */
+    jack_nframes_t first = jack_last_frame_time(j->client);
+    double now = 1e-6 * (double)jack_get_time();
+    double cycle_start = 1e-6 * (double)jack_frames_to_time(j->client, first);
+    if (cycle_start > now) cycle_start = now;
+    long long xruns = atomic_load_explicit(&j->xruns, memory_order_relaxed);
     ring_block b = {.frames = (int)frames, .rate = c->rate,
-                    .discontinuous = j->first_cycle,
-                    .capture_time = cycle_start - (double)frames / c->rate,
-                    .callback_time = cycle_start};
+                    .discontinuous = j->first_cycle || first != j->next_frame ||
+                                     xruns != j->xruns_seen,
+                    .capture_time = cycle_start - (double)frames / c->rate};
     j->first_cycle = 0;
+    j->next_frame = first + frames;
+    j->xruns_seen = xruns;
     ring_write_planar(c->ring, &b, in);
+    return 0;
+}
+
+/* JACK's xrun callback, in a JACK thread: only counts. */
+static int jack_xrun(void *arg)
+{
+    jack_capture *j = arg;
+    atomic_fetch_add_explicit(&j->xruns, 1, memory_order_relaxed);
     return 0;
 }
 
@@ -115,6 +137,7 @@ static irmas_status jack_client_setup(jack_capture *j, char *err,
     j->cycles_seen = atomic_load(&j->cycles);
     j->cycles_time = capture_monotonic();
     jack_set_process_callback(j->client, jack_process, j);
+    jack_set_xrun_callback(j->client, jack_xrun, j);
     jack_on_info_shutdown(j->client, jack_server_gone, j);
     return IRMAS_OK;
 }
@@ -214,8 +237,17 @@ static void jack_close(capture *c)
     free(j);
 }
 
-static const capture_ops jack_ops = {jack_start, jack_poll, jack_clock, NULL,
-                                     jack_close};
+static long long jack_xruns(capture *c)
+{
+    jack_capture *j = c->state;
+    return atomic_load_explicit(&j->xruns, memory_order_relaxed);
+}
+
+static const capture_ops jack_ops = {.start = jack_start,
+                                     .poll = jack_poll,
+                                     .clock = jack_clock,
+                                     .xruns = jack_xruns,
+                                     .close = jack_close};
 
 irmas_status capture_jack_open(const options *o, capture *c, char *err,
                                size_t errlen)

@@ -141,7 +141,8 @@ static void daemon_reload(daemon_state *d)
 static void daemon_report(daemon_state *d)
 {
     char line[512];
-    stats_line(d->stats, ring_overruns(d->capture->ring), line, sizeof line);
+    stats_line(d->stats, ring_overruns(d->capture->ring),
+               capture_xruns(d->capture), line, sizeof line);
     log_info("%s", line);
     service_status("%s", line);
 }

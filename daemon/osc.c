@@ -28,7 +28,7 @@ typedef struct {
     item_kind kind;
     int silent;
     float level_dbfs;
-    double capture_wall, callback_mono;
+    double capture_wall, capture_mono;
     int classes;
     char labels[MODEL_MAX_CLASSES][MODEL_LABEL_MAX];
     float probs[MODEL_MAX_CLASSES];
@@ -127,7 +127,7 @@ static int osc_send(osc_target *t, const osc_item *it)
     lo_bundle b = osc_bundle(it);
     result = lo_send_bundle(t->address, b);
     lo_bundle_free_recursive(b);
-    if (result >= 0) stats_sent(t->st, now(CLOCK_MONOTONIC) - it->callback_mono);
+    if (result >= 0) stats_sent(t->st, now(CLOCK_MONOTONIC) - it->capture_mono);
     return result;
 }
 
@@ -222,7 +222,7 @@ void osc_out_window(osc_out *o, const osc_window *w)
     it->silent = w->silent;
     it->level_dbfs = w->level_dbfs;
     it->capture_wall = w->capture_wall;
-    it->callback_mono = w->callback_mono;
+    it->capture_mono = w->capture_mono;
     copy_labels(it, w->labels, w->classes);
     if (!w->silent)
         memcpy(it->probs, w->probs, (size_t)w->classes * sizeof *w->probs);

@@ -31,7 +31,7 @@ typedef struct {
     int silent;          /* below the gate: send /irmas/silence */
     float level_dbfs;    /* the window's level */
     double capture_wall; /* s since 1970: capture of the last sample */
-    double callback_mono; /* CLOCK_MONOTONIC s: the callback that delivered it */
+    double capture_mono; /* the same on CLOCK_MONOTONIC, where latency is measured from */
     int classes;
     const char (*labels)[MODEL_LABEL_MAX];
     const float *probs;  /* [classes], finite, summing to 1 */

@@ -18,6 +18,7 @@ skipped, with the reason printed. IRMAS_TEST_KEEP=1 keeps the scratch folder
 (logs, clips, oscdump output) for a look afterwards.
 """
 import csv
+import fcntl
 import io
 import json
 import os
@@ -31,6 +32,7 @@ import tempfile
 import time
 
 SKIP = 77
+F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ from Python 3.10 on
 HOP = 0.256  # seconds: 16 of the model's 256-sample frames
 WINDOW = 1.0  # seconds: daemon_model's default
 IMAGE_RATE = 8000  # Hz, and seconds a window, of the image-models case's
@@ -537,6 +539,46 @@ def case_stuck_target(case):
                 assert final_stats(case, "irmasd-term")
         finally:
             stuck.close()
+
+
+def case_print_blocked(case):
+    """--print into a pipe nobody reads: the windows keep flowing, irmasd
+    ends with the input, and every line is either printed or counted as
+    not printed."""
+    wav = case.clips("clips.wav", 44100, 1, "cello:5", "flute:5")
+    model = case.model("model.irm")
+    hop = HOP / 4  # more lines than the pipe holds
+    expected = int((10 - WINDOW) / hop + 1e-9) + 1
+    port = free_port()
+    case.oscdump(port)
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, F_SETPIPE_SZ, 4096)
+    try:
+        d = subprocess.Popen([tool("IRMASD"), "--input", wav, "--fast", "--print", "--hop",
+                              str(hop), "--model", model, "--osc", f"osc.udp://127.0.0.1:{port}"],
+                             stdout=write_end, stderr=open(case.path("irmasd.err"), "w"),
+                             stdin=subprocess.DEVNULL, env=case.env)
+        d.name = "irmasd"
+        case.procs.append(d)
+        os.close(write_end)
+        try:
+            assert d.wait(90) == 0, case.log("irmasd")
+        except subprocess.TimeoutExpired:
+            raise AssertionError("irmasd hung on a standard output nobody reads")
+        os.set_blocking(read_end, False)
+        printed = b""
+        while chunk := os.read(read_end, 65536):
+            printed += chunk
+    finally:
+        os.close(read_end)
+    wait_for("every window at oscdump",
+             lambda: len(windows(osc_lines(case, port))) >= expected, 10)
+    assert len(windows(osc_lines(case, port))) == expected
+    dropped = re.findall(r"(\d+) lines not printed", case.log("irmasd"))
+    assert dropped, case.log("irmasd")
+    lines = printed.decode().splitlines()
+    assert int(dropped[-1]) > 0 and len(lines) + int(dropped[-1]) == expected, \
+        f"{len(lines)} lines printed, {dropped[-1]} not, of {expected}"
 
 
 def case_nan(case):
