@@ -10,9 +10,10 @@
  * client is called every period, with or without connections.
  *
  * An xrun (the client late for a cycle, the server late for the device)
- * loses audio: the xrun callback counts it, and the process callback marks
- * the next block discontinuous, as it does when the frame time jumps by
- * more than a period (cycles it was never called for).
+ * is counted by the xrun callback. Not every xrun loses audio (a client a
+ * little late is still called for every cycle); where audio was lost the
+ * frame time jumps by more than a period, and the process callback marks
+ * that block discontinuous.
  */
 #include "capture_jack.h"
 
@@ -36,7 +37,6 @@ typedef struct {
     jack_port_t *out[JACK_MAX_CHANNELS];
     int first_cycle;       /* process thread: the next block starts anew */
     jack_nframes_t next_frame; /* process thread: where the next cycle starts */
-    long long xruns_seen;  /* process thread: xruns when it last looked */
     atomic_llong xruns;    /* counted by the xrun callback */
     atomic_int server_gone;
     atomic_uint cycles;    /* process cycles run, for the stall check */
@@ -63,14 +63,11 @@ static int jack_process(jack_nframes_t frames, void *arg)
     double now = 1e-6 * (double)jack_get_time();
     double cycle_start = 1e-6 * (double)jack_frames_to_time(j->client, first);
     if (cycle_start > now) cycle_start = now;
-    long long xruns = atomic_load_explicit(&j->xruns, memory_order_relaxed);
     ring_block b = {.frames = (int)frames, .rate = c->rate,
-                    .discontinuous = j->first_cycle || first != j->next_frame ||
-                                     xruns != j->xruns_seen,
+                    .discontinuous = j->first_cycle || first != j->next_frame,
                     .capture_time = cycle_start - (double)frames / c->rate};
     j->first_cycle = 0;
     j->next_frame = first + frames;
-    j->xruns_seen = xruns;
     ring_write_planar(c->ring, &b, in);
     return 0;
 }

@@ -402,6 +402,27 @@ def case_jack_stall(case):
     assert case.stop(d) == 0
 
 
+def case_jack_xrun(case):
+    """irmasd frozen for a moment (SIGSTOP) misses JACK cycles: the xruns
+    are counted in the statistics line, and no latency is negative."""
+    case.jackd(48000)
+    model = case.model("model.irm")
+    d = case.irmasd("--client-name", "irmasd-xrun", "--channels", "1", "--log-interval",
+                    "1", "--model", model)
+    wait_for("audio to flow", lambda: "s per s of audio" in case.log("irmasd"), 20)
+    d.send_signal(signal.SIGSTOP)
+    time.sleep(1)  # not a measurement: long enough to miss many cycles
+    d.send_signal(signal.SIGCONT)
+
+    def xruns():
+        counts = re.findall(r"(\d+) xruns", case.log("irmasd"))
+        return counts and int(counts[-1]) > 0
+    wait_for("the xruns in the statistics", xruns, 30)
+    assert case.stop(d) == 0, case.log("irmasd")
+    latencies = re.findall(r"latency median (-?[\d.]+) ms, p99 (-?[\d.]+) ms", case.log("irmasd"))
+    assert all(float(v) >= 0 for pair in latencies for v in pair), latencies
+
+
 def portaudio_jack_device(case):
     r = case.run([tool("IRMASD"), "--backend", "portaudio", "--list-devices"])
     for line in r.stdout.splitlines():
