@@ -139,41 +139,52 @@ static irmas_status jack_client_setup(jack_capture *j, char *err,
     return IRMAS_OK;
 }
 
-/* Connects --connect port i to input i (modulo the inputs). */
+/* Connects --connect port i to input i (modulo the inputs), every one
+ * that can be; the message names the first that cannot. */
 static irmas_status jack_connect_ports(jack_capture *j, char *err,
                                        size_t errlen)
 {
+    irmas_status st = IRMAS_OK;
     for (int i = 0; i < j->o->n_connect; i++) {
         const char *port = j->o->connect[i];
         const char *input = jack_port_name(j->in[i % j->c->channels]);
         int r = jack_connect(j->client, port, input);
-        if (r != 0 && r != EEXIST)
-            return status_fail(err, errlen, IRMAS_ERR_ARG,
-                               "--connect %s: cannot connect it to %s; "
-                               "jack_lsp lists the ports there are",
-                               port, input);
+        if (r != 0 && r != EEXIST && st == IRMAS_OK)
+            st = status_fail(err, errlen, IRMAS_ERR_ARG,
+                             "--connect %s: cannot connect it to %s; "
+                             "jack_lsp lists the ports there are",
+                             port, input);
     }
+    return st;
+}
+
+static irmas_status jack_activate_client(jack_capture *j, char *err,
+                                        size_t errlen)
+{
+    if (jack_activate(j->client) != 0)
+        return status_fail(err, errlen, IRMAS_ERR_IO,
+                           "JACK: cannot activate client %s: the server did not "
+                           "answer (is it still running? see its log)",
+                           jack_get_client_name(j->client));
     return IRMAS_OK;
 }
 
 static irmas_status jack_start(capture *c, char *err, size_t errlen)
 {
     jack_capture *j = c->state;
-    if (jack_activate(j->client) != 0)
-        return status_fail(err, errlen, IRMAS_ERR_IO,
-                           "JACK: cannot activate client %s: the server did not "
-                           "answer (is it still running? see its log)",
-                           jack_get_client_name(j->client));
-    return jack_connect_ports(j, err, errlen);
+    irmas_status st = jack_activate_client(j, err, errlen);
+    return st == IRMAS_OK ? jack_connect_ports(j, err, errlen) : st;
 }
 
-/* Tries once to bring the client back after the server died. */
+/* Tries once to bring the client back after the server died. A --connect
+ * port the new server lacks does not keep irmasd away: it says so once and
+ * captures what is connected. */
 static void jack_reconnect(jack_capture *j)
 {
     char err[512];
     int old_rate = j->c->rate;
     irmas_status st = jack_client_setup(j, err, sizeof err);
-    if (st == IRMAS_OK) st = jack_start(j->c, err, sizeof err);
+    if (st == IRMAS_OK) st = jack_activate_client(j, err, sizeof err);
     if (st != IRMAS_OK) {
         log_debug("%s", err);
         if (j->client) jack_client_close(j->client);
@@ -182,6 +193,9 @@ static void jack_reconnect(jack_capture *j)
     }
     log_info("JACK server '%s' is back: capturing as %s at %d Hz",
              server_name(), jack_get_client_name(j->client), j->c->rate);
+    if (jack_connect_ports(j, err, sizeof err) != IRMAS_OK)
+        log_warn("%s; irmasd captures without it (connect it with "
+                 "jack_connect, or send SIGTERM and start irmasd again)", err);
     if (j->c->rate != old_rate)
         log_info("the rate changed from %d Hz; the resampler follows",
                  old_rate);
@@ -256,7 +270,13 @@ irmas_status capture_jack_open(const options *o, capture *c, char *err,
     j->o = o;
     c->channels = o->channels ? o->channels
                               : (o->n_connect ? o->n_connect : 2);
-    irmas_status st = jack_client_setup(j, err, errlen);
+    irmas_status st = IRMAS_OK;
+    if (strlen(o->client_name) + 1 > (size_t)jack_client_name_size())
+        st = status_fail(err, errlen, IRMAS_ERR_ARG,
+                         "--client-name %s: %zu characters, but JACK allows "
+                         "%d at most", o->client_name, strlen(o->client_name),
+                         jack_client_name_size() - 1);
+    if (st == IRMAS_OK) st = jack_client_setup(j, err, errlen);
     if (st == IRMAS_OK) st = capture_make_ring(c, err, errlen);
     if (st != IRMAS_OK) {
         jack_close(c);

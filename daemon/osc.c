@@ -238,7 +238,18 @@ void osc_out_classes(osc_out *o, const char (*labels)[MODEL_LABEL_MAX],
     osc_push_all(o, it);
 }
 
-/* Parses url and checks that its host resolves. */
+/* 0 when host and port resolve to an address of family, else
+ * getaddrinfo's error. */
+static int osc_resolve(const char *host, const char *port, int family)
+{
+    struct addrinfo hints = {.ai_family = family}, *found = NULL;
+    int error = getaddrinfo(host, port, &hints, &found);
+    if (found) freeaddrinfo(found);
+    return error;
+}
+
+/* Parses url and checks that its port is in range and its host resolves
+ * to an IPv4 address. */
 static irmas_status osc_address(const char *url, lo_address *out, char *err,
                                 size_t errlen)
 {
@@ -256,9 +267,20 @@ static irmas_status osc_address(const char *url, lo_address *out, char *err,
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "--osc %s: the URL needs a host and a port, as in "
                            "osc.udp://127.0.0.1:9000", url);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC}, *found = NULL;
-    int error = getaddrinfo(host, port, &hints, &found);
-    if (found) freeaddrinfo(found);
+    char *end;
+    long number = strtol(port, &end, 10);
+    if (*end == '\0' && (number < 1 || number > 65535))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--osc %s: port %s is out of range; ports go from "
+                           "1 to 65535", url, port);
+    /* liblo sends over IPv4 here; a host it cannot reach that way would
+     * fail every send, so it is refused now. */
+    int error = osc_resolve(host, port, AF_INET);
+    if (error && !osc_resolve(host, port, AF_UNSPEC))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--osc %s: host '%s' has only IPv6 addresses, and "
+                           "irmasd sends OSC over IPv4: give an IPv4 address "
+                           "or a name that has one", url, host);
     if (error)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "--osc %s: cannot resolve host '%s' port '%s': %s",

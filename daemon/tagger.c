@@ -78,10 +78,18 @@ irmas_status tagger_new(model *m, int device_rate, double hop_seconds,
     *out = NULL;
     irmas_status st = tagger_check_rate(m, device_rate, err, errlen);
     if (st != IRMAS_OK) return st;
+    int hop = (int)(hop_seconds * m->sample_rate + 0.5);
+    if (hop > m->window_samples)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--hop %g s is longer than the model's window "
+                           "(%.3f s): the audio between windows would never "
+                           "be classified; give --hop %.3f or less",
+                           hop_seconds,
+                           (double)m->window_samples / m->sample_rate,
+                           (double)m->window_samples / m->sample_rate);
     tagger *t = calloc(1, sizeof *t);
     if (!t) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "tagger: out of memory");
     t->m = m;
-    int hop = (int)(hop_seconds * m->sample_rate + 0.5);
     st = stream_new(m, hop > 0 ? hop : 1, &t->stream, err, errlen);
     if (st == IRMAS_OK && !incremental)
         st = recompute_new(m, stream_hop(t->stream), &t->naive, err, errlen);

@@ -185,12 +185,13 @@ class Case:
     def irmasd(self, *args, name="irmasd"):
         return self.start(name, [tool("IRMASD"), *args])
 
-    def jackd(self, rate=44100):
+    def jackd(self, rate=44100, captures=2):
         if not shutil.which("jackd"):
             raise Skip("jackd is not installed (apt-get install jackd2)")
         p = self.start("jackd", ["jackd", "--no-realtime", "-n",
                                  self.env["JACK_DEFAULT_SERVER"], "-d",
-                                 "dummy", "-r", str(rate), "-p", "512"])
+                                 "dummy", "-r", str(rate), "-p", "512",
+                                 "-C", str(captures)])
         wait_for("jackd to start", lambda: self.jack_ports(), 15)
         return p
 
@@ -353,13 +354,15 @@ def case_jack(case):
 
 def case_jack_restart(case):
     """The JACK server goes away and comes back: irmasd says so, keeps
-    running, and classifies again once it has reconnected."""
+    running, and classifies again once it has reconnected; a --connect port
+    the new server lacks is reported once and does not keep irmasd away."""
     jackd = case.jackd(48000)
     wav = case.clips("clips.wav", 48000, 1, "flute:2")
     model = case.model("model.irm")
     port = free_port()
     case.oscdump(port)
     d = case.irmasd("--client-name", "irmasd-restart", "--channels", "1",
+                    "--connect", "system:capture_2",
                     "--hop", str(HOP), "--model", model, "--osc",
                     f"osc.udp://127.0.0.1:{port}")
     # Stopped while irmasd is still activating, the server would fail
@@ -369,8 +372,10 @@ def case_jack_restart(case):
     wait_for("irmasd to notice", lambda: "went away" in case.log("irmasd"), 15)
     assert d.poll() is None, "irmasd stopped with the server"
     case.procs.remove(jackd)
-    case.jackd(48000)
+    case.jackd(48000, captures=1)
     wait_for("irmasd to reconnect", lambda: "is back" in case.log("irmasd"), 20)
+    assert case.log("irmasd").count("--connect system:capture_2: cannot connect") == 1, \
+        case.log("irmasd")
     wait_for("irmasd's JACK ports", lambda: "irmasd-restart:in_1" in case.jack_ports(), 15)
     player = case.start("jack_play", [tool("JACK_PLAY"), wav, "irmasd-restart:in_1"])
     assert player.wait(30) == 0, case.log("jack_play")
@@ -756,6 +761,11 @@ def case_settings(case):
         (["--backend", "portaudio", "--device", "no such device", "--model", model], 1,
          "no input device 'no such device'"),
         (["--backend", "jack", "--model", model], 1, "cannot reach the JACK server"),
+        (["--backend", "jack", "--client-name", "x" * 80, "--model", model], 1,
+         "80 characters, but JACK allows"),
+        (file_args + ["--osc", "osc.udp://127.0.0.1:70000"], 1, "port 70000 is out of range"),
+        (file_args + ["--osc", "osc.udp://[::1]:9000"], 1, "IPv4"),
+        (file_args + ["--hop", "1.5"], 1, "--hop 1.5 s is longer than the model's window"),
     ]
     for args, status, message in expectations:
         r = case.run([tool("IRMASD"), *args], timeout=30)

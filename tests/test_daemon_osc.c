@@ -123,6 +123,8 @@ START_TEST(urls_that_cannot_work_are_refused_at_start)
     assert_url_refused("nonsense", "not an OSC URL");
     assert_url_refused("osc.udp://127.0.0.1", "needs a host and a port");
     assert_url_refused("osc.udp://no-such-host.invalid:9000", "cannot resolve host");
+    assert_url_refused("osc.udp://127.0.0.1:70000", "port 70000 is out of range");
+    assert_url_refused("osc.tcp://[::1]:9000", "only IPv6 addresses");
 }
 END_TEST
 
