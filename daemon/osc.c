@@ -8,6 +8,7 @@
 #include "osc.h"
 
 #include "log.h"
+#include "thread.h"
 
 #include <lo/lo.h>
 #include <math.h>
@@ -337,12 +338,9 @@ irmas_status osc_out_new(const char *const *urls, int n, int lossless,
 static void osc_target_finish(osc_target *t, const struct timespec *deadline)
 {
     if (!t->running) return;
-    if (pthread_timedjoin_np(t->thread, NULL, deadline) != 0) {
-        log_warn("%s: still sending after %d s; giving up", t->url,
+    if (!thread_join_by(t->thread, deadline))
+        log_warn("%s: still sending after %d s; gave up", t->url,
                  OSC_CLOSE_SECONDS);
-        pthread_cancel(t->thread);
-        pthread_join(t->thread, NULL);
-    }
     t->running = 0;
 }
 
@@ -356,9 +354,7 @@ void osc_out_finish(osc_out *o)
         pthread_cond_broadcast(&t->changed);
         pthread_mutex_unlock(&t->lock);
     }
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += OSC_CLOSE_SECONDS;
+    struct timespec deadline = thread_deadline(OSC_CLOSE_SECONDS);
     for (int i = 0; i < o->n; i++) osc_target_finish(&o->targets[i], &deadline);
 }
 

@@ -4,6 +4,7 @@
 #include "printer.h"
 
 #include "log.h"
+#include "thread.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -103,14 +104,10 @@ void printer_delete(printer *p)
     p->stopping = 1;
     pthread_cond_signal(&p->changed);
     pthread_mutex_unlock(&p->lock);
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += PRINTER_CLOSE_SECONDS;
-    if (pthread_timedjoin_np(p->thread, NULL, &deadline) != 0) {
+    struct timespec deadline = thread_deadline(PRINTER_CLOSE_SECONDS);
+    if (!thread_join_by(p->thread, &deadline)) { /* stuck in write */
         log_warn("standard output has taken nothing for %d s; the lines "
                  "still queued are not printed", PRINTER_CLOSE_SECONDS);
-        pthread_cancel(p->thread); /* blocked in write, a cancellation point */
-        pthread_join(p->thread, NULL);
         for (int i = 0; i <= p->count; i++) /* and the one being written */
             stats_line_dropped(p->st);
     }
