@@ -336,8 +336,11 @@ def case_jack(case):
     assert "irmasd-test:out_1" in case.jack_ports()
     player = case.start("jack_play", [tool("JACK_PLAY"), wav, "irmasd-test:in_1"])
     assert player.wait(60) == 0, case.log("jack_play")
-    wait_for("the last windows", lambda: len([w for w in windows(osc_lines(case, port))
-                                              if w[1]]) >= 40, 10)
+    # Windows follow the instrument; an xrun that lost audio (frequent on a
+    # loaded machine) restarts the windows after it, so how many come varies.
+    wait_for("windows of all four segments",
+             lambda: runs([w[1] for w in windows(osc_lines(case, port)) if w[1]])
+             == ["cello", "flute", "cello", "flute"], 10)
     d.send_signal(signal.SIGUSR1)
     wait_for("the statistics line", lambda: "latency median" in case.log("irmasd"), 10)
     assert case.stop(d) == 0, case.log("irmasd")
