@@ -3,7 +3,7 @@
  *
  * Every backend delivers the same thing: blocks of interleaved float frames
  * written into the capture's ring (ring.h) from its audio callback, each
- * with the device-clock time of its capture and of the callback. The main
+ * with the device-clock time of its capture. The main
  * thread opens a capture, starts it once the worker is reading, polls it
  * every quarter second (the JACK backend reconnects to a server that went
  * away from there), and closes it. capture_clock reads the device's clock

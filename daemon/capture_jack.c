@@ -10,10 +10,10 @@
  * client is called every period, with or without connections.
  *
  * An xrun (the client late for a cycle, the server late for the device)
- * is counted by the xrun callback. Not every xrun loses audio (a client a
- * little late is still called for every cycle); where audio was lost the
- * frame time jumps by more than a period, and the process callback marks
- * that block discontinuous.
+ * is counted by the xrun callback. No gap is marked for it: neither the
+ * notice nor jack_last_frame_time (the server's current cycle, which a
+ * late client sees run ahead of the one it processes) says which audio,
+ * if any, was lost, and a gap marked wrongly restarts every window.
  */
 #include "capture_jack.h"
 
@@ -36,7 +36,6 @@ typedef struct {
     jack_port_t *in[JACK_MAX_CHANNELS];
     jack_port_t *out[JACK_MAX_CHANNELS];
     int first_cycle;       /* process thread: the next block starts anew */
-    jack_nframes_t next_frame; /* process thread: where the next cycle starts */
     atomic_llong xruns;    /* counted by the xrun callback */
     atomic_int server_gone;
     atomic_uint cycles;    /* process cycles run, for the stall check */
@@ -59,15 +58,15 @@ static int jack_process(jack_nframes_t frames, void *arg)
     }
     /* The server's estimate of the cycle's start may run ahead of the
      * clock after a stall; the audio was captured before now in any case. */
-    jack_nframes_t first = jack_last_frame_time(j->client);
     double now = 1e-6 * (double)jack_get_time();
-    double cycle_start = 1e-6 * (double)jack_frames_to_time(j->client, first);
+    double cycle_start =
+        1e-6 * (double)jack_frames_to_time(j->client,
+                                           jack_last_frame_time(j->client));
     if (cycle_start > now) cycle_start = now;
     ring_block b = {.frames = (int)frames, .rate = c->rate,
-                    .discontinuous = j->first_cycle || first != j->next_frame,
+                    .discontinuous = j->first_cycle,
                     .capture_time = cycle_start - (double)frames / c->rate};
     j->first_cycle = 0;
-    j->next_frame = first + frames;
     ring_write_planar(c->ring, &b, in);
     return 0;
 }

@@ -47,6 +47,7 @@ typedef struct {
     osc_item queue[OSC_QUEUE];
     int head, count, stopping;
     int stuck; /* took nothing for OSC_STALL_SECONDS: pushes do not wait */
+    int abandoned; /* left behind at close, stuck in a send: reports nothing */
     int failing; /* sender thread only: the last send failed */
 } osc_target;
 
@@ -128,14 +129,16 @@ static int osc_send(osc_target *t, const osc_item *it)
     lo_bundle b = osc_bundle(it);
     result = lo_send_bundle(t->address, b);
     lo_bundle_free_recursive(b);
-    if (result >= 0) stats_sent(t->st, now(CLOCK_MONOTONIC) - it->capture_mono);
     return result;
 }
 
-/* Says when a target starts failing and when it recovers; not in between,
- * since a target that is down would otherwise fill the log. */
-static void osc_report(osc_target *t, int ok)
+/* Counts a send (a window's with its latency) and says when a target
+ * starts failing and when it recovers; not in between, since a target that
+ * is down would otherwise fill the log. With t->lock held. */
+static void osc_report(osc_target *t, const osc_item *it, int ok)
 {
+    if (ok && it->kind == ITEM_WINDOW)
+        stats_sent(t->st, now(CLOCK_MONOTONIC) - it->capture_mono);
     if (!ok) stats_failed(t->st);
     if (!ok && !t->failing)
         log_warn("%s: cannot send: %s; irmasd goes on and keeps trying",
@@ -167,7 +170,12 @@ static void *osc_run(void *arg)
 {
     osc_target *t = arg;
     osc_item it;
-    while (osc_pop(t, &it)) osc_report(t, osc_send(t, &it) >= 0);
+    while (osc_pop(t, &it)) {
+        int ok = osc_send(t, &it) >= 0;
+        pthread_mutex_lock(&t->lock);
+        if (!t->abandoned) osc_report(t, &it, ok);
+        pthread_mutex_unlock(&t->lock);
+    }
     return NULL;
 }
 
@@ -338,10 +346,15 @@ irmas_status osc_out_new(const char *const *urls, int n, int lossless,
 static void osc_target_finish(osc_target *t, const struct timespec *deadline)
 {
     if (!t->running) return;
-    if (!thread_join_by(t->thread, deadline))
-        log_warn("%s: still sending after %d s; gave up", t->url,
-                 OSC_CLOSE_SECONDS);
     t->running = 0;
+    if (thread_join_by(t->thread, deadline)) return;
+    log_warn("%s: still sending after %d s; giving up", t->url,
+             OSC_CLOSE_SECONDS);
+    pthread_mutex_lock(&t->lock);
+    for (int i = 0; i <= t->count; i++) stats_failed(t->st); /* and the one in flight */
+    t->count = 0;
+    t->abandoned = 1;
+    pthread_mutex_unlock(&t->lock);
 }
 
 void osc_out_finish(osc_out *o)
@@ -362,6 +375,8 @@ void osc_out_delete(osc_out *o)
 {
     if (!o) return;
     osc_out_finish(o);
+    for (int i = 0; i < o->n; i++)
+        if (o->targets[i].abandoned) return; /* its thread still uses o */
     for (int i = 0; i < o->n; i++) {
         osc_target *t = &o->targets[i];
         if (t->address) lo_address_free(t->address);

@@ -52,7 +52,8 @@ irmas_status osc_out_new(const char *const *urls, int n, int lossless,
  * it if it was not. */
 void osc_out_finish(osc_out *o);
 
-/* Finishes (above) and frees everything. */
+/* Finishes (above) and frees everything, unless a sender was left behind
+ * stuck in a send: then what it uses stays allocated. */
 void osc_out_delete(osc_out *o);
 
 void osc_out_window(osc_out *o, const osc_window *w);

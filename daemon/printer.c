@@ -23,6 +23,7 @@ struct printer {
     pthread_mutex_t lock;
     pthread_cond_t changed;
     int head, count, stopping;
+    int abandoned; /* left behind, stuck in a write: counts nothing more */
     char lines[PRINTER_LINES][PRINTER_LINE_MAX];
     char out[PRINTER_LINE_MAX]; /* the writer's copy */
 };
@@ -59,8 +60,12 @@ static int printer_pop(printer *p)
 static void *printer_run(void *arg)
 {
     printer *p = arg;
-    while (printer_pop(p))
-        if (!write_all(p->out, strlen(p->out))) stats_line_dropped(p->st);
+    while (printer_pop(p)) {
+        if (write_all(p->out, strlen(p->out))) continue;
+        pthread_mutex_lock(&p->lock);
+        if (!p->abandoned) stats_line_dropped(p->st);
+        pthread_mutex_unlock(&p->lock);
+    }
     return NULL;
 }
 
@@ -105,11 +110,17 @@ void printer_delete(printer *p)
     pthread_cond_signal(&p->changed);
     pthread_mutex_unlock(&p->lock);
     struct timespec deadline = thread_deadline(PRINTER_CLOSE_SECONDS);
-    if (!thread_join_by(p->thread, &deadline)) { /* stuck in write */
+    if (!thread_join_by(p->thread, &deadline)) {
+        /* Stuck in a write: the queued lines and the one being written are
+         * not printed, and p stays for the thread left behind. */
         log_warn("standard output has taken nothing for %d s; the lines "
                  "still queued are not printed", PRINTER_CLOSE_SECONDS);
-        for (int i = 0; i <= p->count; i++) /* and the one being written */
-            stats_line_dropped(p->st);
+        pthread_mutex_lock(&p->lock);
+        for (int i = 0; i <= p->count; i++) stats_line_dropped(p->st);
+        p->count = 0;
+        p->abandoned = 1;
+        pthread_mutex_unlock(&p->lock);
+        return;
     }
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->changed);

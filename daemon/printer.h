@@ -20,8 +20,9 @@ typedef struct printer printer;
  * outlive the printer. */
 irmas_status printer_new(stats *st, printer **out, char *err, size_t errlen);
 
-/* Writes what is queued within two seconds (a standard output that stays
- * blocked is then given up), stops the thread and frees everything. */
+/* Writes what is queued within two seconds, stops the thread and frees
+ * everything; a standard output that stays blocked is given up (the lines
+ * left are counted, and the thread, stuck, is left with its memory). */
 void printer_delete(printer *p);
 
 /* Queues line (a newline is added), or drops and counts it when the queue

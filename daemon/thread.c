@@ -12,7 +12,6 @@ struct timespec thread_deadline(int seconds)
 int thread_join_by(pthread_t thread, const struct timespec *deadline)
 {
     if (pthread_timedjoin_np(thread, NULL, deadline) == 0) return 1;
-    pthread_cancel(thread);
-    pthread_join(thread, NULL);
+    pthread_detach(thread);
     return 0;
 }
