@@ -46,6 +46,11 @@ int capture_finished(capture *c)
     return c->ops->finished && c->ops->finished(c);
 }
 
+long long capture_xruns(capture *c)
+{
+    return c->ops->xruns ? c->ops->xruns(c) : 0;
+}
+
 void *capture_attach(capture *c, const capture_ops *ops, size_t size)
 {
     capture **state = calloc(1, size);

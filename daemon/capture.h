@@ -3,7 +3,7 @@
  *
  * Every backend delivers the same thing: blocks of interleaved float frames
  * written into the capture's ring (ring.h) from its audio callback, each
- * with the device-clock time of its capture and of the callback. The main
+ * with the device-clock time of its capture. The main
  * thread opens a capture, starts it once the worker is reading, polls it
  * every quarter second (the JACK backend reconnects to a server that went
  * away from there), and closes it. capture_clock reads the device's clock
@@ -26,6 +26,7 @@ typedef struct {
     void (*poll)(capture *c);     /* may be NULL */
     double (*clock)(capture *c);
     int (*finished)(capture *c);  /* no more audio will come; may be NULL */
+    long long (*xruns)(capture *c); /* the server's xruns; may be NULL */
     void (*close)(capture *c);    /* stops the callbacks, frees the state */
 } capture_ops;
 
@@ -44,6 +45,10 @@ irmas_status capture_start(capture *c, char *err, size_t errlen);
 void capture_poll(capture *c);
 double capture_clock(capture *c);
 int capture_finished(capture *c);
+
+/* The xruns the audio server reported since start (JACK; 0 elsewhere):
+ * cycles the capture was late for, their audio lost and the gap marked. */
+long long capture_xruns(capture *c);
 void capture_close(capture *c);
 
 /* For backends: allocates their zeroed state of size bytes, whose first

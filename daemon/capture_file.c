@@ -55,8 +55,7 @@ static void *file_read(void *arg)
         double now = capture_monotonic();
         ring_block b = {.frames = (int)n, .rate = c->rate,
                         .discontinuous = position == 0,
-                        .capture_time = now - (double)n / c->rate,
-                        .callback_time = now};
+                        .capture_time = now - (double)n / c->rate};
         ring_write_interleaved(c->ring, &b, f->block);
         position += n;
     }
@@ -98,8 +97,10 @@ static void file_close(capture *c)
     free(f);
 }
 
-static const capture_ops file_ops = {file_start, NULL, file_clock,
-                                     file_finished, file_close};
+static const capture_ops file_ops = {.start = file_start,
+                                     .clock = file_clock,
+                                     .finished = file_finished,
+                                     .close = file_close};
 
 irmas_status capture_file_open(const options *o, capture *c, char *err,
                                size_t errlen)

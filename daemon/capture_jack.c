@@ -8,6 +8,12 @@
  * killed), so the process callback also counts its cycles and capture_poll
  * takes JACK_STALL_SECONDS without one as the server being gone: an active
  * client is called every period, with or without connections.
+ *
+ * An xrun (the client late for a cycle, the server late for the device)
+ * is counted by the xrun callback. No gap is marked for it: neither the
+ * notice nor jack_last_frame_time (the server's current cycle, which a
+ * late client sees run ahead of the one it processes) says which audio,
+ * if any, was lost, and a gap marked wrongly restarts every window.
  */
 #include "capture_jack.h"
 
@@ -30,6 +36,7 @@ typedef struct {
     jack_port_t *in[JACK_MAX_CHANNELS];
     jack_port_t *out[JACK_MAX_CHANNELS];
     int first_cycle;       /* process thread: the next block starts anew */
+    atomic_llong xruns;    /* counted by the xrun callback */
     atomic_int server_gone;
     atomic_uint cycles;    /* process cycles run, for the stall check */
     unsigned cycles_seen;  /* main thread: cycles at the last change */
@@ -49,15 +56,26 @@ static int jack_process(jack_nframes_t frames, void *arg)
             memcpy(jack_port_get_buffer(j->out[ch], frames), in[ch],
                    frames * sizeof(float));
     }
+    /* The server's estimate of the cycle's start may run ahead of the
+     * clock after a stall; the audio was captured before now in any case. */
+    double now = 1e-6 * (double)jack_get_time();
     double cycle_start =
         1e-6 * (double)jack_frames_to_time(j->client,
                                            jack_last_frame_time(j->client));
+    if (cycle_start > now) cycle_start = now;
     ring_block b = {.frames = (int)frames, .rate = c->rate,
                     .discontinuous = j->first_cycle,
-                    .capture_time = cycle_start - (double)frames / c->rate,
-                    .callback_time = cycle_start};
+                    .capture_time = cycle_start - (double)frames / c->rate};
     j->first_cycle = 0;
     ring_write_planar(c->ring, &b, in);
+    return 0;
+}
+
+/* JACK's xrun callback, in a JACK thread: only counts. */
+static int jack_xrun(void *arg)
+{
+    jack_capture *j = arg;
+    atomic_fetch_add_explicit(&j->xruns, 1, memory_order_relaxed);
     return 0;
 }
 
@@ -115,45 +133,57 @@ static irmas_status jack_client_setup(jack_capture *j, char *err,
     j->cycles_seen = atomic_load(&j->cycles);
     j->cycles_time = capture_monotonic();
     jack_set_process_callback(j->client, jack_process, j);
+    jack_set_xrun_callback(j->client, jack_xrun, j);
     jack_on_info_shutdown(j->client, jack_server_gone, j);
     return IRMAS_OK;
 }
 
-/* Connects --connect port i to input i (modulo the inputs). */
+/* Connects --connect port i to input i (modulo the inputs), every one
+ * that can be; the message names the first that cannot. */
 static irmas_status jack_connect_ports(jack_capture *j, char *err,
                                        size_t errlen)
 {
+    irmas_status st = IRMAS_OK;
     for (int i = 0; i < j->o->n_connect; i++) {
         const char *port = j->o->connect[i];
         const char *input = jack_port_name(j->in[i % j->c->channels]);
         int r = jack_connect(j->client, port, input);
-        if (r != 0 && r != EEXIST)
-            return status_fail(err, errlen, IRMAS_ERR_ARG,
-                               "--connect %s: cannot connect it to %s; "
-                               "jack_lsp lists the ports there are",
-                               port, input);
+        if (r != 0 && r != EEXIST && st == IRMAS_OK)
+            st = status_fail(err, errlen, IRMAS_ERR_ARG,
+                             "--connect %s: cannot connect it to %s; "
+                             "jack_lsp lists the ports there are",
+                             port, input);
     }
+    return st;
+}
+
+static irmas_status jack_activate_client(jack_capture *j, char *err,
+                                        size_t errlen)
+{
+    if (jack_activate(j->client) != 0)
+        return status_fail(err, errlen, IRMAS_ERR_IO,
+                           "JACK: cannot activate client %s: the server did not "
+                           "answer (is it still running? see its log)",
+                           jack_get_client_name(j->client));
     return IRMAS_OK;
 }
 
 static irmas_status jack_start(capture *c, char *err, size_t errlen)
 {
     jack_capture *j = c->state;
-    if (jack_activate(j->client) != 0)
-        return status_fail(err, errlen, IRMAS_ERR_IO,
-                           "JACK: cannot activate client %s: the server did not "
-                           "answer (is it still running? see its log)",
-                           jack_get_client_name(j->client));
-    return jack_connect_ports(j, err, errlen);
+    irmas_status st = jack_activate_client(j, err, errlen);
+    return st == IRMAS_OK ? jack_connect_ports(j, err, errlen) : st;
 }
 
-/* Tries once to bring the client back after the server died. */
+/* Tries once to bring the client back after the server died. A --connect
+ * port the new server lacks does not keep irmasd away: it says so once and
+ * captures what is connected. */
 static void jack_reconnect(jack_capture *j)
 {
     char err[512];
     int old_rate = j->c->rate;
     irmas_status st = jack_client_setup(j, err, sizeof err);
-    if (st == IRMAS_OK) st = jack_start(j->c, err, sizeof err);
+    if (st == IRMAS_OK) st = jack_activate_client(j, err, sizeof err);
     if (st != IRMAS_OK) {
         log_debug("%s", err);
         if (j->client) jack_client_close(j->client);
@@ -162,6 +192,9 @@ static void jack_reconnect(jack_capture *j)
     }
     log_info("JACK server '%s' is back: capturing as %s at %d Hz",
              server_name(), jack_get_client_name(j->client), j->c->rate);
+    if (jack_connect_ports(j, err, sizeof err) != IRMAS_OK)
+        log_warn("%s; irmasd captures without it (connect it with "
+                 "jack_connect, or send SIGTERM and start irmasd again)", err);
     if (j->c->rate != old_rate)
         log_info("the rate changed from %d Hz; the resampler follows",
                  old_rate);
@@ -214,8 +247,17 @@ static void jack_close(capture *c)
     free(j);
 }
 
-static const capture_ops jack_ops = {jack_start, jack_poll, jack_clock, NULL,
-                                     jack_close};
+static long long jack_xruns(capture *c)
+{
+    jack_capture *j = c->state;
+    return atomic_load_explicit(&j->xruns, memory_order_relaxed);
+}
+
+static const capture_ops jack_ops = {.start = jack_start,
+                                     .poll = jack_poll,
+                                     .clock = jack_clock,
+                                     .xruns = jack_xruns,
+                                     .close = jack_close};
 
 irmas_status capture_jack_open(const options *o, capture *c, char *err,
                                size_t errlen)
@@ -227,7 +269,13 @@ irmas_status capture_jack_open(const options *o, capture *c, char *err,
     j->o = o;
     c->channels = o->channels ? o->channels
                               : (o->n_connect ? o->n_connect : 2);
-    irmas_status st = jack_client_setup(j, err, errlen);
+    irmas_status st = IRMAS_OK;
+    if (strlen(o->client_name) + 1 > (size_t)jack_client_name_size())
+        st = status_fail(err, errlen, IRMAS_ERR_ARG,
+                         "--client-name %s: %zu characters, but JACK allows "
+                         "%d at most", o->client_name, strlen(o->client_name),
+                         jack_client_name_size() - 1);
+    if (st == IRMAS_OK) st = jack_client_setup(j, err, errlen);
     if (st == IRMAS_OK) st = capture_make_ring(c, err, errlen);
     if (st != IRMAS_OK) {
         jack_close(c);

@@ -32,8 +32,7 @@ static int pa_callback(const void *input, void *output,
                                      (flags & paInputOverflow),
                     .capture_time = time->inputBufferAdcTime > 0
                                         ? time->inputBufferAdcTime
-                                        : time->currentTime - length,
-                    .callback_time = time->currentTime};
+                                        : time->currentTime - length};
     p->first_block = 0;
     if (input) ring_write_interleaved(c->ring, &b, input);
     return paContinue;
@@ -130,7 +129,8 @@ static void pa_close(capture *c)
     free(p);
 }
 
-static const capture_ops pa_ops = {pa_start, NULL, pa_clock, NULL, pa_close};
+static const capture_ops pa_ops = {.start = pa_start, .clock = pa_clock,
+                                   .close = pa_close};
 
 static irmas_status pa_open_stream(pa_capture *p, const options *o,
                                    char *err, size_t errlen)

@@ -1,5 +1,6 @@
 /* history.c: see history.h. A circular buffer indexed by frame number
- * modulo its capacity. */
+ * modulo its capacity; start is the first frame it holds that was pushed,
+ * so room made by history_reserve is never read as audio. */
 #include "history.h"
 
 #include <stdlib.h>
@@ -7,7 +8,7 @@
 
 struct history {
     long capacity;
-    long long end;
+    long long start, end;
     float *x;
 };
 
@@ -33,10 +34,7 @@ void history_delete(history *h)
 
 long long history_end(const history *h) { return h->end; }
 
-long long history_start(const history *h)
-{
-    return h->end > h->capacity ? h->end - h->capacity : 0;
-}
+long long history_start(const history *h) { return h->start; }
 
 /* Copies frames [start, end), which must all be kept, into out. */
 static void history_read(const history *h, long long start, long long end,
@@ -53,8 +51,7 @@ irmas_status history_reserve(history *h, long capacity, char *err,
     if (!x)
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "history: out of memory for %ld frames", capacity);
-    long long start = history_start(h);
-    for (long long f = start; f < h->end; f++)
+    for (long long f = h->start; f < h->end; f++)
         x[f % capacity] = h->x[f % h->capacity];
     free(h->x);
     h->x = x;
@@ -66,6 +63,7 @@ void history_push(history *h, const float *x, long n)
 {
     for (long i = 0; i < n; i++) h->x[(h->end + i) % h->capacity] = x[i];
     h->end += n;
+    if (h->end - h->start > h->capacity) h->start = h->end - h->capacity;
 }
 
 /* Clips [*start, *end) to the frames kept; returns the count left. */

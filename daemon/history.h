@@ -19,7 +19,8 @@ irmas_status history_new(long capacity, history **out, char *err,
                          size_t errlen);
 void history_delete(history *h);
 
-/* Makes room for at least capacity frames, keeping what is there. */
+/* Makes room for at least capacity frames, keeping what is there; the new
+ * room fills with the frames pushed from now on. */
 irmas_status history_reserve(history *h, long capacity, char *err,
                              size_t errlen);
 
@@ -28,7 +29,7 @@ void history_push(history *h, const float *x, long n);
 /* The number of frames pushed so far: the next frame's number. */
 long long history_end(const history *h);
 
-/* The first frame still kept. */
+/* The first frame still kept: never one that was not pushed. */
 long long history_start(const history *h);
 
 /* Copies frames [start, end), clipped to those kept, into out; returns how

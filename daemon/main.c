@@ -29,11 +29,14 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct {
     options o;
@@ -43,12 +46,31 @@ typedef struct {
     worker *worker;
 } daemon_state;
 
+/* Refuses a model path that is not a regular file (a FIFO, a device)
+ * without waiting on it: opening a FIFO for reading waits for a writer,
+ * which may never come, and the main thread must always come back to its
+ * signals. model_load then reads it (and checks it again). */
+static irmas_status daemon_check_model_path(const char *path, char *err,
+                                            size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return IRMAS_OK; /* model_load names the reason */
+    struct stat info;
+    int regular = fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+    close(fd);
+    if (regular) return IRMAS_OK;
+    return status_fail(err, errlen, IRMAS_ERR_IO,
+                       "model %s is not a regular file (a FIFO, a device or "
+                       "a folder); give the path of an .irm model file", path);
+}
+
 /* Loads the model and builds a tagger for audio at rate. */
 static irmas_status daemon_tagger(const options *o, int rate, tagger **out,
                                   char *err, size_t errlen)
 {
     model *m = NULL;
-    irmas_status st = model_load(o->model, &m, err, errlen);
+    irmas_status st = daemon_check_model_path(o->model, err, errlen);
+    if (st == IRMAS_OK) st = model_load(o->model, &m, err, errlen);
     if (st == IRMAS_ERR_IO && !strcmp(o->model, options_default_model())) {
         size_t n = strlen(err);
         snprintf(err + n, errlen - n,
@@ -100,14 +122,6 @@ static irmas_status daemon_open(daemon_state *d, char *err, size_t errlen)
     return capture_start(d->capture, err, errlen);
 }
 
-static void daemon_close(daemon_state *d)
-{
-    worker_stop(d->worker);
-    capture_close(d->capture);
-    osc_out_delete(d->osc);
-    stats_delete(d->stats);
-}
-
 static void daemon_reload(daemon_state *d)
 {
     char err[1024];
@@ -127,9 +141,23 @@ static void daemon_reload(daemon_state *d)
 static void daemon_report(daemon_state *d)
 {
     char line[512];
-    stats_line(d->stats, ring_overruns(d->capture->ring), line, sizeof line);
+    stats_line(d->stats, ring_overruns(d->capture->ring),
+               capture_xruns(d->capture), line, sizeof line);
     log_info("%s", line);
     service_status("%s", line);
+}
+
+/* Stops the worker, then lets the OSC queues drain (both bounded in time:
+ * a stuck target holds up neither), writes the final statistics line when
+ * asked, and frees everything. */
+static void daemon_close(daemon_state *d, int report)
+{
+    worker_stop(d->worker);
+    osc_out_finish(d->osc);
+    if (report) daemon_report(d);
+    capture_close(d->capture);
+    osc_out_delete(d->osc);
+    stats_delete(d->stats);
 }
 
 static double monotonic(void)
@@ -239,7 +267,7 @@ int main(int argc, char **argv)
 
     if (daemon_open(&d, err, sizeof err) != IRMAS_OK) {
         log_error("%s", err);
-        daemon_close(&d);
+        daemon_close(&d, 0);
         return 1;
     }
     log_info("listening: %s", d.capture->description);
@@ -250,7 +278,6 @@ int main(int argc, char **argv)
     signals_block(0);
     daemon_run(&d);
     service_notify("STOPPING=1");
-    daemon_report(&d);
-    daemon_close(&d);
+    daemon_close(&d, 1);
     return 0;
 }

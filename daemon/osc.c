@@ -8,6 +8,7 @@
 #include "osc.h"
 
 #include "log.h"
+#include "thread.h"
 
 #include <lo/lo.h>
 #include <math.h>
@@ -18,6 +19,8 @@
 #include <time.h>
 
 #define OSC_QUEUE 32
+#define OSC_STALL_SECONDS 2 /* a lossless push waits no longer than this */
+#define OSC_CLOSE_SECONDS 2 /* to send what is queued when closing */
 #define OSC_SECONDS_1900_TO_1970 2208988800.0
 
 typedef enum { ITEM_WINDOW, ITEM_CLASSES } item_kind;
@@ -26,7 +29,7 @@ typedef struct {
     item_kind kind;
     int silent;
     float level_dbfs;
-    double capture_wall, callback_mono;
+    double capture_wall, capture_mono;
     int classes;
     char labels[MODEL_MAX_CLASSES][MODEL_LABEL_MAX];
     float probs[MODEL_MAX_CLASSES];
@@ -43,6 +46,8 @@ typedef struct {
     pthread_cond_t changed;
     osc_item queue[OSC_QUEUE];
     int head, count, stopping;
+    int stuck; /* took nothing for OSC_STALL_SECONDS: pushes do not wait */
+    int abandoned; /* left behind at close, stuck in a send: reports nothing */
     int failing; /* sender thread only: the last send failed */
 } osc_target;
 
@@ -124,14 +129,16 @@ static int osc_send(osc_target *t, const osc_item *it)
     lo_bundle b = osc_bundle(it);
     result = lo_send_bundle(t->address, b);
     lo_bundle_free_recursive(b);
-    if (result >= 0) stats_sent(t->st, now(CLOCK_MONOTONIC) - it->callback_mono);
     return result;
 }
 
-/* Says when a target starts failing and when it recovers; not in between,
- * since a target that is down would otherwise fill the log. */
-static void osc_report(osc_target *t, int ok)
+/* Counts a send (a window's with its latency) and says when a target
+ * starts failing and when it recovers; not in between, since a target that
+ * is down would otherwise fill the log. With t->lock held. */
+static void osc_report(osc_target *t, const osc_item *it, int ok)
 {
+    if (ok && it->kind == ITEM_WINDOW)
+        stats_sent(t->st, now(CLOCK_MONOTONIC) - it->capture_mono);
     if (!ok) stats_failed(t->st);
     if (!ok && !t->failing)
         log_warn("%s: cannot send: %s; irmasd goes on and keeps trying",
@@ -151,6 +158,8 @@ static int osc_pop(osc_target *t, osc_item *it)
         *it = t->queue[t->head];
         t->head = (t->head + 1) % OSC_QUEUE;
         t->count--;
+        if (t->stuck) log_info("%s: taking bundles again", t->url);
+        t->stuck = 0;
         pthread_cond_broadcast(&t->changed);
     }
     pthread_mutex_unlock(&t->lock);
@@ -161,15 +170,38 @@ static void *osc_run(void *arg)
 {
     osc_target *t = arg;
     osc_item it;
-    while (osc_pop(t, &it)) osc_report(t, osc_send(t, &it) >= 0);
+    while (osc_pop(t, &it)) {
+        int ok = osc_send(t, &it) >= 0;
+        pthread_mutex_lock(&t->lock);
+        if (!t->abandoned) osc_report(t, &it, ok);
+        pthread_mutex_unlock(&t->lock);
+    }
     return NULL;
 }
 
+/* Queues it for t. With the file backend (lossless) a full queue is
+ * waited on, but only for OSC_STALL_SECONDS without the sender taking
+ * anything: a receiver that stops reading (a TCP peer that never reads
+ * blocks its sender in the kernel) must not hold up the worker. Such a
+ * target is then marked stuck, and its bundles are dropped and counted
+ * without waiting until it takes one again. */
 static void osc_push(osc_target *t, const osc_item *it)
 {
     pthread_mutex_lock(&t->lock);
-    while (t->lossless && t->count == OSC_QUEUE && !t->stopping)
-        pthread_cond_wait(&t->changed, &t->lock);
+    if (t->lossless && t->count == OSC_QUEUE && !t->stuck) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += OSC_STALL_SECONDS;
+        int waited = 0;
+        while (t->count == OSC_QUEUE && !t->stopping && waited == 0)
+            waited = pthread_cond_timedwait(&t->changed, &t->lock, &deadline);
+        if (t->count == OSC_QUEUE && !t->stopping) {
+            t->stuck = 1;
+            log_warn("%s: the target has taken nothing for %d s; its bundles "
+                     "are dropped (counted as failed) until it reads again",
+                     t->url, OSC_STALL_SECONDS);
+        }
+    }
     if (t->count < OSC_QUEUE) {
         t->queue[(t->head + t->count) % OSC_QUEUE] = *it;
         t->count++;
@@ -199,7 +231,7 @@ void osc_out_window(osc_out *o, const osc_window *w)
     it->silent = w->silent;
     it->level_dbfs = w->level_dbfs;
     it->capture_wall = w->capture_wall;
-    it->callback_mono = w->callback_mono;
+    it->capture_mono = w->capture_mono;
     copy_labels(it, w->labels, w->classes);
     if (!w->silent)
         memcpy(it->probs, w->probs, (size_t)w->classes * sizeof *w->probs);
@@ -215,7 +247,18 @@ void osc_out_classes(osc_out *o, const char (*labels)[MODEL_LABEL_MAX],
     osc_push_all(o, it);
 }
 
-/* Parses url and checks that its host resolves. */
+/* 0 when host and port resolve to an address of family, else
+ * getaddrinfo's error. */
+static int osc_resolve(const char *host, const char *port, int family)
+{
+    struct addrinfo hints = {.ai_family = family}, *found = NULL;
+    int error = getaddrinfo(host, port, &hints, &found);
+    if (found) freeaddrinfo(found);
+    return error;
+}
+
+/* Parses url and checks that its port is in range and its host resolves
+ * to an IPv4 address. */
 static irmas_status osc_address(const char *url, lo_address *out, char *err,
                                 size_t errlen)
 {
@@ -233,9 +276,20 @@ static irmas_status osc_address(const char *url, lo_address *out, char *err,
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "--osc %s: the URL needs a host and a port, as in "
                            "osc.udp://127.0.0.1:9000", url);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC}, *found = NULL;
-    int error = getaddrinfo(host, port, &hints, &found);
-    if (found) freeaddrinfo(found);
+    char *end;
+    long number = strtol(port, &end, 10);
+    if (*end == '\0' && (number < 1 || number > 65535))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--osc %s: port %s is out of range; ports go from "
+                           "1 to 65535", url, port);
+    /* liblo sends over IPv4 here; a host it cannot reach that way would
+     * fail every send, so it is refused now. */
+    int error = osc_resolve(host, port, AF_INET);
+    if (error && !osc_resolve(host, port, AF_UNSPEC))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--osc %s: host '%s' has only IPv6 addresses, and "
+                           "irmasd sends OSC over IPv4: give an IPv4 address "
+                           "or a name that has one", url, host);
     if (error)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "--osc %s: cannot resolve host '%s' port '%s': %s",
@@ -249,8 +303,12 @@ static irmas_status osc_target_open(osc_target *t, const char *url,
 {
     t->st = st;
     t->lossless = lossless;
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
     pthread_mutex_init(&t->lock, NULL);
-    pthread_cond_init(&t->changed, NULL);
+    pthread_cond_init(&t->changed, &monotonic);
+    pthread_condattr_destroy(&monotonic);
     t->url = strdup(url);
     if (!t->url) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "osc: out of memory");
     irmas_status st2 = osc_address(url, &t->address, err, errlen);
@@ -283,27 +341,23 @@ irmas_status osc_out_new(const char *const *urls, int n, int lossless,
     return IRMAS_OK;
 }
 
-/* Lets the thread send what is queued, for two seconds at most: a target
- * that hangs must not hang the daemon's exit. */
-static void osc_target_close(osc_target *t)
+/* Waits for t's thread to send what is queued and stop, until deadline
+ * (CLOCK_REALTIME): a target that hangs must not hang the daemon's exit. */
+static void osc_target_finish(osc_target *t, const struct timespec *deadline)
 {
-    if (t->running) {
-        struct timespec deadline;
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_sec += 2;
-        if (pthread_timedjoin_np(t->thread, NULL, &deadline) != 0) {
-            log_warn("%s: still sending after 2 s; giving up", t->url);
-            pthread_cancel(t->thread);
-            pthread_join(t->thread, NULL);
-        }
-    }
-    if (t->address) lo_address_free(t->address);
-    pthread_mutex_destroy(&t->lock);
-    pthread_cond_destroy(&t->changed);
-    free(t->url);
+    if (!t->running) return;
+    t->running = 0;
+    if (thread_join_by(t->thread, deadline)) return;
+    log_warn("%s: still sending after %d s; giving up", t->url,
+             OSC_CLOSE_SECONDS);
+    pthread_mutex_lock(&t->lock);
+    for (int i = 0; i <= t->count; i++) stats_failed(t->st); /* and the one in flight */
+    t->count = 0;
+    t->abandoned = 1;
+    pthread_mutex_unlock(&t->lock);
 }
 
-void osc_out_delete(osc_out *o)
+void osc_out_finish(osc_out *o)
 {
     if (!o) return;
     for (int i = 0; i < o->n; i++) {
@@ -313,7 +367,23 @@ void osc_out_delete(osc_out *o)
         pthread_cond_broadcast(&t->changed);
         pthread_mutex_unlock(&t->lock);
     }
-    for (int i = 0; i < o->n; i++) osc_target_close(&o->targets[i]);
+    struct timespec deadline = thread_deadline(OSC_CLOSE_SECONDS);
+    for (int i = 0; i < o->n; i++) osc_target_finish(&o->targets[i], &deadline);
+}
+
+void osc_out_delete(osc_out *o)
+{
+    if (!o) return;
+    osc_out_finish(o);
+    for (int i = 0; i < o->n; i++)
+        if (o->targets[i].abandoned) return; /* its thread still uses o */
+    for (int i = 0; i < o->n; i++) {
+        osc_target *t = &o->targets[i];
+        if (t->address) lo_address_free(t->address);
+        pthread_mutex_destroy(&t->lock);
+        pthread_cond_destroy(&t->changed);
+        free(t->url);
+    }
     free(o->targets);
     free(o);
 }

@@ -31,7 +31,7 @@ typedef struct {
     int silent;          /* below the gate: send /irmas/silence */
     float level_dbfs;    /* the window's level */
     double capture_wall; /* s since 1970: capture of the last sample */
-    double callback_mono; /* CLOCK_MONOTONIC s: the callback that delivered it */
+    double capture_mono; /* the same on CLOCK_MONOTONIC, where latency is measured from */
     int classes;
     const char (*labels)[MODEL_LABEL_MAX];
     const float *probs;  /* [classes], finite, summing to 1 */
@@ -40,12 +40,20 @@ typedef struct {
 /* Parses each URL and resolves its host; a malformed URL or a host that
  * does not resolve is an error naming it. With lossless set (the file
  * backend) a full queue makes the caller wait instead of dropping the
- * bundle. Sends and failures are counted in st. */
+ * bundle, but never for long: a target that takes nothing for two seconds
+ * is dropped from (and counted as failed) until it takes bundles again.
+ * Sends and failures are counted in st. */
 irmas_status osc_out_new(const char *const *urls, int n, int lossless,
                          stats *st, osc_out **out, char *err, size_t errlen);
 
-/* Sends what is queued (giving a target that blocks two seconds), then
- * stops the threads and frees everything. */
+/* Lets the sender threads send what is queued and stop, two seconds at
+ * most in all (a target that blocks is then given up). Call it once
+ * nothing more is handed over (the worker stopped); osc_out_delete calls
+ * it if it was not. */
+void osc_out_finish(osc_out *o);
+
+/* Finishes (above) and frees everything, unless a sender was left behind
+ * stuck in a send: then what it uses stays allocated. */
 void osc_out_delete(osc_out *o);
 
 void osc_out_window(osc_out *o, const osc_window *w);

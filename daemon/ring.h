@@ -25,7 +25,6 @@ typedef struct {
     int rate;            /* device rate, Hz */
     int discontinuous;   /* does not follow the previous block */
     double capture_time; /* device clock, s: capture of the first frame */
-    double callback_time; /* device clock, s: the callback that delivered it */
 } ring_block;
 
 typedef struct ring ring;

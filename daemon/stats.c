@@ -12,7 +12,7 @@
 
 struct stats {
     pthread_mutex_t lock;
-    long long windows, silent, sent, failed;
+    long long windows, silent, sent, failed, lines_dropped;
     double audio_seconds, cpu_seconds; /* this interval */
     double latency[STATS_LATENCIES];
     long long latencies; /* measured this interval */
@@ -64,6 +64,13 @@ void stats_failed(stats *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+void stats_line_dropped(stats *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->lines_dropped++;
+    pthread_mutex_unlock(&s->lock);
+}
+
 long long stats_windows(stats *s)
 {
     pthread_mutex_lock(&s->lock);
@@ -97,7 +104,8 @@ double stats_latency_quantile(stats *s, double q)
     return v;
 }
 
-void stats_line(stats *s, long long overrun_frames, char *line, size_t len)
+void stats_line(stats *s, long long overrun_frames, long long xruns,
+                char *line, size_t len)
 {
     pthread_mutex_lock(&s->lock);
     char cpu[64] = "CPU -", latency[96] = "latency -";
@@ -111,9 +119,10 @@ void stats_line(stats *s, long long overrun_frames, char *line, size_t len)
                  1e3 * latency_quantile(s, 0.99));
     snprintf(line, len,
              "%lld windows (%lld silent), %lld bundles sent, %lld failed, "
-             "%lld frames overrun, %s, %s",
-             s->windows, s->silent, s->sent, s->failed, overrun_frames, cpu,
-             latency);
+             "%lld frames overrun, %lld xruns, %lld lines not printed, "
+             "%s, %s",
+             s->windows, s->silent, s->sent, s->failed, overrun_frames, xruns,
+             s->lines_dropped, cpu, latency);
     s->audio_seconds = s->cpu_seconds = 0;
     s->latencies = 0;
     pthread_mutex_unlock(&s->lock);

@@ -1,7 +1,8 @@
 /* stats.h: what the periodic log line (and SIGUSR1) reports: windows
- * classified, bundles sent and failed, overruns, the worker's CPU time per
- * second of audio, and the latency from a window's last sample entering the
- * audio callback to its bundle leaving, median and 99th percentile.
+ * classified, bundles sent and failed, overruns, the audio server's xruns,
+ * --print lines dropped, the worker's CPU time per second of audio, and the
+ * latency from the capture of a window's last sample to its bundle
+ * leaving, median and 99th percentile.
  *
  * The worker and the OSC sender threads add to it under a mutex; none of it
  * is touched by an audio callback (the ring counts overruns itself).
@@ -27,12 +28,17 @@ void stats_window(stats *s, int silent);
 void stats_audio(stats *s, double audio_seconds, double cpu_seconds);
 
 /* A bundle left for one target, latency_seconds after its last sample
- * entered the callback; or a send failed. */
+ * was captured; or a send failed. */
 void stats_sent(stats *s, double latency_seconds);
 void stats_failed(stats *s);
 
-/* One line of figures, then a new interval starts. */
-void stats_line(stats *s, long long overrun_frames, char *line, size_t len);
+/* A --print line was dropped: standard output did not keep up. */
+void stats_line_dropped(stats *s);
+
+/* One line of figures, with the frames the ring dropped and the xruns the
+ * capture counted (both since start), then a new interval starts. */
+void stats_line(stats *s, long long overrun_frames, long long xruns,
+                char *line, size_t len);
 
 /* Totals, for tests and the status line. */
 long long stats_windows(stats *s);

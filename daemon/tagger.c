@@ -78,10 +78,18 @@ irmas_status tagger_new(model *m, int device_rate, double hop_seconds,
     *out = NULL;
     irmas_status st = tagger_check_rate(m, device_rate, err, errlen);
     if (st != IRMAS_OK) return st;
+    int hop = (int)(hop_seconds * m->sample_rate + 0.5);
+    if (hop > m->window_samples)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--hop %g s is longer than the model's window "
+                           "(%.3f s): the audio between windows would never "
+                           "be classified; give --hop %.3f or less",
+                           hop_seconds,
+                           (double)m->window_samples / m->sample_rate,
+                           (double)m->window_samples / m->sample_rate);
     tagger *t = calloc(1, sizeof *t);
     if (!t) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "tagger: out of memory");
     t->m = m;
-    int hop = (int)(hop_seconds * m->sample_rate + 0.5);
     st = stream_new(m, hop > 0 ? hop : 1, &t->stream, err, errlen);
     if (st == IRMAS_OK && !incremental)
         st = recompute_new(m, stream_hop(t->stream), &t->naive, err, errlen);
@@ -151,16 +159,13 @@ static void tagger_classify(tagger *t, const float *samples, long n)
         stream_push(t->stream, samples, n, tagger_emit, t);
 }
 
-void tagger_push(tagger *t, const float *mono, long n,
-                 tagger_window_fn window, void *user)
+/* Converts n frames (none when flushing) and classifies what comes out;
+ * at the end of the input the resampler gives up what it holds back. */
+static void tagger_convert(tagger *t, const float *mono, long n,
+                           int end_of_input)
 {
-    t->window = window;
-    t->user = user;
-    if (!t->src) {
-        tagger_classify(t, mono, n);
-        return;
-    }
-    SRC_DATA d = {.src_ratio = (double)t->m->sample_rate / t->device_rate};
+    SRC_DATA d = {.src_ratio = (double)t->m->sample_rate / t->device_rate,
+                  .end_of_input = end_of_input};
     long used = 0;
     do {
         d.data_in = mono + used;
@@ -171,4 +176,23 @@ void tagger_push(tagger *t, const float *mono, long n,
         used += d.input_frames_used;
         tagger_classify(t, t->converted, d.output_frames_gen);
     } while (used < n || d.output_frames_gen == TAGGER_CHUNK);
+}
+
+void tagger_push(tagger *t, const float *mono, long n,
+                 tagger_window_fn window, void *user)
+{
+    t->window = window;
+    t->user = user;
+    if (t->src)
+        tagger_convert(t, mono, n, 0);
+    else
+        tagger_classify(t, mono, n);
+}
+
+void tagger_finish(tagger *t, tagger_window_fn window, void *user)
+{
+    t->window = window;
+    t->user = user;
+    static const float none[1]; /* libsamplerate wants a pointer */
+    if (t->src) tagger_convert(t, none, 0, 1);
 }

@@ -26,7 +26,8 @@ typedef void (*tagger_window_fn)(void *user, const float *probs,
  * device_rate, a window every hop_seconds (rounded to the model's frames),
  * streamed or, with incremental = 0 or a model that cannot stream
  * (stream.h), recomputed whole at every hop. Refuses a device rate too low
- * to carry the frequencies the model reads. On success the tagger owns m. */
+ * to carry the frequencies the model reads, and a hop longer than the
+ * model's window (audio no window covers). On success the tagger owns m. */
 irmas_status tagger_new(model *m, int device_rate, double hop_seconds,
                         int incremental, tagger **out, char *err,
                         size_t errlen);
@@ -54,5 +55,9 @@ void tagger_restart(tagger *t, long long first_frame);
  * that finishes (window may be NULL: priming). */
 void tagger_push(tagger *t, const float *mono, long n,
                  tagger_window_fn window, void *user);
+
+/* The input ended: classifies what the resampler still holds back, so the
+ * last window the audio completes is reported. Push nothing after it. */
+void tagger_finish(tagger *t, tagger_window_fn window, void *user);
 
 #endif

@@ -41,8 +41,7 @@ void timeline_add(timeline *t, long long first_frame, const ring_block *b)
     if (t->count < t->capacity) t->count++;
 }
 
-int timeline_find(const timeline *t, double frame, double *capture_time,
-                  double *callback_time)
+int timeline_find(const timeline *t, double frame, double *capture_time)
 {
     if (t->count == 0) return 0;
     const timeline_entry *e = NULL;
@@ -52,6 +51,5 @@ int timeline_find(const timeline *t, double frame, double *capture_time,
     }
     *capture_time = e->block.capture_time +
                     (frame - (double)e->first_frame) / e->block.rate;
-    *callback_time = e->block.callback_time;
     return 1;
 }

@@ -3,9 +3,8 @@
  * The worker numbers the frames it reads from the ring 0, 1, 2, ... and
  * adds each block's description here under the number of its first frame.
  * When the classifier finishes a window the worker asks for the window's
- * last frame: the time it was captured (for the OSC timetag) and the time
- * the callback that delivered it ran (where the latency is measured from),
- * both on the capture device's clock. Only the most recent blocks are kept,
+ * last frame: the time it was captured, on the capture device's clock (for
+ * the OSC timetag and the latency). Only the most recent blocks are kept,
  * which covers the resampler's delay many times over.
  */
 #ifndef IRMASD_TIMELINE_H
@@ -23,10 +22,9 @@ void timeline_delete(timeline *t);
 void timeline_add(timeline *t, long long first_frame, const ring_block *b);
 
 /* The capture time of frame (which may be fractional, as resampled
- * positions are) and the callback time of its block. A frame outside the
+ * positions are). A frame outside the
  * blocks kept is placed by the nearest one at its rate. Returns 0 when no
  * block has been added. */
-int timeline_find(const timeline *t, double frame, double *capture_time,
-                  double *callback_time);
+int timeline_find(const timeline *t, double frame, double *capture_time);
 
 #endif

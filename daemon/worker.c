@@ -9,6 +9,7 @@
 
 #include "history.h"
 #include "log.h"
+#include "printer.h"
 #include "service.h"
 #include "timeline.h"
 
@@ -23,12 +24,14 @@
 #define WORKER_IDLE 0.002        /* s to sleep when the ring is empty */
 #define WORKER_TIMELINE 1024     /* blocks remembered */
 #define WORKER_SILENCE_FLOOR -120.0 /* dBFS reported for digital silence */
+#define WORKER_DRAIN_BLOCKS 64   /* blocks handled between chores */
 
 struct worker {
     capture *capture;
     osc_out *osc;
     stats *stats;
     const options *o;
+    printer *printer; /* with --print */
     tagger *tagger;
     _Atomic(tagger *) offered;
     history *history;
@@ -72,21 +75,24 @@ static void worker_sync_clocks(worker *w)
     w->device_to_mono = clock_seconds(CLOCK_MONOTONIC) - device;
 }
 
-static void worker_print(const osc_window *win, double seconds)
+/* Hands --print's line for a window to the printer. */
+static void worker_print(worker *w, const osc_window *win, double seconds)
 {
+    char line[PRINTER_LINE_MAX];
     if (win->silent) {
-        printf("%9.2f s  (silence, %.0f dBFS)\n", seconds, win->level_dbfs);
+        snprintf(line, sizeof line, "%9.2f s  (silence, %.0f dBFS)", seconds,
+                 win->level_dbfs);
     } else {
         int best = 0;
         for (int c = 1; c < win->classes; c++)
             if (win->probs[c] > win->probs[best]) best = c;
-        printf("%9.2f s  %-16s %.2f  |", seconds, win->labels[best],
-               win->probs[best]);
-        for (int c = 0; c < win->classes; c++)
-            printf(" %s %.2f", win->labels[c], win->probs[c]);
-        printf("\n");
+        int n = snprintf(line, sizeof line, "%9.2f s  %-16s %.2f  |", seconds,
+                         win->labels[best], win->probs[best]);
+        for (int c = 0; c < win->classes && n < (int)sizeof line; c++)
+            n += snprintf(line + n, sizeof line - (size_t)n, " %s %.2f",
+                          win->labels[c], win->probs[c]);
     }
-    fflush(stdout);
+    printer_put(w->printer, line);
 }
 
 /* The moving average of the probabilities, restarted after silence. */
@@ -133,14 +139,14 @@ static void worker_window(void *user, const float *probs, double last_frame)
     else
         win.probs = worker_smooth(w, probs, m->classes);
 
-    double capture_time, callback_time;
-    timeline_find(w->timeline, last_frame, &capture_time, &callback_time);
+    double capture_time;
+    timeline_find(w->timeline, last_frame, &capture_time);
     win.capture_wall = capture_time + w->device_to_wall;
-    win.callback_mono = callback_time + w->device_to_mono;
+    win.capture_mono = capture_time + w->device_to_mono;
     osc_out_window(w->osc, &win);
     stats_window(w->stats, win.silent);
-    if (w->o->print)
-        worker_print(&win, last_frame / tagger_device_rate(w->tagger));
+    if (w->printer)
+        worker_print(w, &win, last_frame / tagger_device_rate(w->tagger));
 }
 
 /* Down-mixes frames into w->mono; NaN and infinities become 0. */
@@ -233,19 +239,21 @@ static void worker_chores(worker *w)
     }
 }
 
-/* Reads what the ring holds, a bounded number of blocks so the chores
- * still come round; returns the seconds of audio read. */
+/* Handles first, then what else the ring holds, WORKER_DRAIN_BLOCKS
+ * blocks at most so the chores still come round; returns the seconds of
+ * audio handled. A block is read only when it will be handled: one read
+ * and left behind would be audio lost. */
 static double worker_drain(worker *w, const ring_block *first)
 {
     ring_block b = *first;
     double audio = 0.0;
     worker_sync_clocks(w);
-    for (int n = 0; n < 64; n++) {
+    for (int n = 1;; n++) {
         worker_block(w, &b);
         audio += (double)b.frames / b.rate;
-        if (!ring_read(w->capture->ring, &b, w->frames)) break;
+        if (n == WORKER_DRAIN_BLOCKS || !ring_read(w->capture->ring, &b, w->frames))
+            return audio;
     }
-    return audio;
 }
 
 static void *worker_run(void *arg)
@@ -262,6 +270,7 @@ static void *worker_run(void *arg)
             stats_audio(w->stats, audio,
                         clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu);
         } else if (ring_drained(r)) {
+            tagger_finish(w->tagger, worker_window, w);
             atomic_store(&w->finished, 1);
             break;
         } else {
@@ -276,6 +285,7 @@ static void worker_free(worker *w)
 {
     tagger_delete(atomic_exchange(&w->offered, NULL));
     tagger_delete(w->tagger);
+    printer_delete(w->printer);
     history_delete(w->history);
     timeline_delete(w->timeline);
     free(w->frames);
@@ -302,6 +312,7 @@ irmas_status worker_start(capture *c, tagger *t, osc_out *osc, stats *st,
                        sizeof *w->frames);
     w->mono = malloc((size_t)RING_MAX_BLOCK * sizeof *w->mono);
     irmas_status s = worker_size_history(w, t, err, errlen);
+    if (s == IRMAS_OK && o->print) s = printer_new(st, &w->printer, err, errlen);
     if (s == IRMAS_OK && (!w->timeline || !w->frames || !w->mono))
         s = status_fail(err, errlen, IRMAS_ERR_NOMEM, "worker: out of memory");
     if (s == IRMAS_OK && pthread_create(&w->thread, NULL, worker_run, w) != 0)

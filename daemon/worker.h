@@ -7,7 +7,8 @@
  * each finished window it measures the window's level for the silence gate,
  * smooths the probabilities (an exponential moving average with time
  * constant --smooth), stamps the capture time of the window's last sample
- * and hands the result to the OSC output, and with --print writes a line.
+ * and hands the result to the OSC output, and with --print a line to the
+ * printer (printer.h), which never holds it up.
  * It pings systemd's watchdog from its loop and sends /irmas/classes every
  * few seconds.
  *
@@ -32,7 +33,8 @@ irmas_status worker_start(capture *c, tagger *t, osc_out *osc, stats *st,
                           const options *o, worker **out, char *err,
                           size_t errlen);
 
-/* Stops and joins the thread and frees the worker and its tagger. */
+/* Stops and joins the thread, lets the printer write what it holds (two
+ * seconds at most) and frees the worker and its tagger. */
 void worker_stop(worker *w);
 
 /* Hands over a tagger to replace the current one (see above). */

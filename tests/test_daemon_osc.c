@@ -100,7 +100,7 @@ START_TEST(a_window_becomes_one_bundle_stamped_with_its_capture_time)
     ck_assert_uint_eq(r->tag.sec, 1700000001u + 2208988800u);
 
     char line[512];
-    stats_line(st, 0, line, sizeof line);
+    stats_line(st, 0, 0, line, sizeof line);
     ck_assert_msg(strstr(line, "2 bundles sent, 0 failed"), "%s", line);
     stats_delete(st);
 }
@@ -123,6 +123,8 @@ START_TEST(urls_that_cannot_work_are_refused_at_start)
     assert_url_refused("nonsense", "not an OSC URL");
     assert_url_refused("osc.udp://127.0.0.1", "needs a host and a port");
     assert_url_refused("osc.udp://no-such-host.invalid:9000", "cannot resolve host");
+    assert_url_refused("osc.udp://127.0.0.1:70000", "port 70000 is out of range");
+    assert_url_refused("osc.tcp://[::1]:9000", "only IPv6 addresses");
 }
 END_TEST
 
