@@ -14,6 +14,8 @@
 #
 # Training side (sources named in models/README.md):
 #   train-sf        FluidR3_GM and TimGM6mb renders (Debian soundfonts)
+#   train-sf2       more renders of those two and sf_GMbank (csound-soundfont,
+#                   fetched by fetch-samples.sh into DIR/samples/soundfonts)
 #   train-recorded  phrases of ../shared/data/recorded/ (all 12 sources,
 #                   all 11 classes), with accompaniment and room
 #   train-samples2  phrases of the registry's train-side recordings
@@ -56,7 +58,7 @@ while [ $# -gt 0 ]; do
     *) sets+=("$1"); shift ;;
     esac
 done
-[ ${#sets[@]} -gt 0 ] || sets=(train-sf train-recorded train-samples2 val-recorded
+[ ${#sets[@]} -gt 0 ] || sets=(train-sf train-sf2 train-recorded train-samples2 val-recorded
                                test-musescore real-test real-test2)
 
 shared=$root/../shared/data
@@ -132,6 +134,10 @@ both=$(comm -12 <(echo "$shared_sources") <(echo "$test_sources"))
 for set in "${sets[@]}"; do
     case $set in
     train-sf) render "$set" --per-class 300 --seed 1 ;;
+    train-sf2) render "$set" --per-class 600 --seed 7 --source-base 2000 \
+                   --soundfont /usr/share/sounds/sf2/FluidR3_GM.sf2 \
+                   --soundfont /usr/share/sounds/sf2/TimGM6mb.sf2 \
+                   --soundfont "$samples/soundfonts/sf_GMbank.sf2" ;;
     train-recorded) render "$set" --per-class 300 --seed 11 --samples "$out/recorded" \
                         --source-base 8000 ;;
     train-samples2) render "$set" --per-class 150 --seed 3 --samples "$samples/train" \
