@@ -23,6 +23,8 @@
 #                   train-samples2, other phrases (another seed): for
 #                   choosing between candidates, never for the model card's
 #                   test figures
+#   val-sf          other phrases of the training soundfonts (FluidR3_GM and
+#                   TimGM6mb), for the same purpose
 # Test side (no source shared with the training side):
 #   test-musescore  MuseScore_General renders (a soundfont never trained on)
 #   real-test       the registry's test-side FreePats and sonic-pi-samples
@@ -58,7 +60,7 @@ while [ $# -gt 0 ]; do
     *) sets+=("$1"); shift ;;
     esac
 done
-[ ${#sets[@]} -gt 0 ] || sets=(train-sf train-sf2 train-recorded train-samples2 val-recorded
+[ ${#sets[@]} -gt 0 ] || sets=(train-sf train-sf2 train-recorded train-samples2 val-recorded val-sf
                                test-musescore real-test real-test2)
 
 shared=$root/../shared/data
@@ -150,6 +152,7 @@ for set in "${sets[@]}"; do
         mkdir -p "$out/val-recorded"
         mv "$out/val-recorded-a" "$out/val-recorded/a"
         mv "$out/val-recorded-b" "$out/val-recorded/b" ;;
+    val-sf) render "$set" --per-class 30 --seed 3003 ;;
     test-musescore) render "$set" --per-class 60 --seed 1001 --soundfont "$musescore" ;;
     real-test) render "$set" --per-class 40 --seed 2001 --samples "$out/samples-v1-test" ;;
     real-test2) render "$set" --per-class 40 --seed 2001 --samples "$samples/test" ;;
