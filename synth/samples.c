@@ -39,7 +39,15 @@ int samples_parse_key(const char *file_name)
 {
     const char *dot = strrchr(file_name, '.');
     size_t n = dot ? (size_t)(dot - file_name) : strlen(file_name);
-    /* A MIDI number standing alone between separators. */
+    /* A note name at the start of a word comes first: sample libraries
+     * often number their takes or round robins ("A1_2", "c3_vl4_rr2_1"),
+     * and such a number is not a pitch. */
+    for (size_t i = 0; i < n; i++) {
+        int key;
+        if ((i == 0 || !isalpha((unsigned char)file_name[i - 1])) && note_at(file_name + i, &key))
+            return key;
+    }
+    /* Otherwise a MIDI number standing alone between separators. */
     for (size_t i = 0; i < n; i++) {
         if (!isdigit((unsigned char)file_name[i])) continue;
         size_t j = i;
@@ -49,12 +57,6 @@ int samples_parse_key(const char *file_name)
         int value = atoi(file_name + i);
         if (alone && j - i <= 3 && value <= 127) return value;
         i = j;
-    }
-    /* A note name at the start of a word. */
-    for (size_t i = 0; i < n; i++) {
-        int key;
-        if ((i == 0 || !isalpha((unsigned char)file_name[i - 1])) && note_at(file_name + i, &key))
-            return key;
     }
     return -1;
 }

@@ -11,7 +11,8 @@
  *
  * A file whose name carries a pitch is a note: a MIDI number standing
  * alone ("067-G.wav", "060.wav") or a note name with octave, C4 = 60
- * ("A0v10.ogg", "D#3.wav", "Bb2_soft.flac"). Other files are phrase
+ * ("A0v10.ogg", "D#3.wav", "Bb2_soft.flac"); a note name wins over a
+ * number ("Samples_A1_2.ogg" is A1). Other files are phrase
  * material, cut into stretches and strung together. Drum files are named
  * by the piece they hold ("kick", "snare", "hihat-open", "ride", "tom-low").
  */
@@ -57,7 +58,9 @@ irmas_status samples_load(const char *dir, const int *classes, int n_classes,
 
 void samples_free(sample_library *lib);
 
-/* The MIDI key a file name carries, or -1. */
+/* The MIDI key a file name carries, or -1: a note name at the start of a
+ * word ("A1", "eb5", "F#3"), else a MIDI number standing alone ("060"), so
+ * a take or round-robin number ("A1_2.ogg") is not read as the pitch. */
 int samples_parse_key(const char *file_name);
 
 /* The GM percussion key of a drum file name, or -1. */

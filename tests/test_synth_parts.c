@@ -134,6 +134,12 @@ START_TEST(sample_names_give_pitches)
     ck_assert_int_eq(samples_parse_key("guit_e_fifths.wav"), -1);
     ck_assert_int_eq(samples_parse_key("ambi_choir.flac"), -1);
     ck_assert_int_eq(samples_parse_key("take2.wav"), -1);
+    /* A note name wins over a take or round-robin number. */
+    ck_assert_int_eq(samples_parse_key("Samples_pizzcato_A1_1.ogg"), 33);
+    ck_assert_int_eq(samples_parse_key("Samples_acoustic_c3_vl4_rr2_1.ogg"), 48);
+    ck_assert_int_eq(samples_parse_key("notes_eb5_f_rr3.ogg"), 75);
+    ck_assert_int_eq(samples_parse_key("Violin.arco.ff.sulE.F5.stereo.ogg"), 77);
+    ck_assert_int_eq(samples_parse_key("HEADROOM_PIANO_LEVEL1_DECCA_42.ogg"), 42);
     ck_assert_int_eq(samples_parse_drum("kick_3.wav"), 36);
     ck_assert_int_eq(samples_parse_drum("hihat-open_1.wav"), 46);
     ck_assert_int_eq(samples_parse_drum("hihat_2.wav"), 42);
