@@ -15,10 +15,16 @@
  * final h there as raw little-endian float32 files, so layers_torch.py can
  * run the same computation in PyTorch and compare. bench-engine.sh runs
  * both; see README, "Benchmarks".
+ *
+ * With --teacher DIR it times the AudioSet teacher (teacher.h) instead,
+ * whose weights DIR holds: its front-end and its network on a 3-second
+ * window at 32 kHz, batch 1 on one thread, and the CPU per second of audio
+ * when every hop recomputes the whole window. bench-teacher.sh runs it.
  */
 #include "gemm.h"
 #include "recurrent.h"
 #include "stream.h"
+#include "teacher.h"
 
 #include <cblas.h>
 #include <stdint.h>
@@ -302,10 +308,64 @@ static int bench_stream(const model *m)
     return 0;
 }
 
+#define TEACHER_WINDOW (3 * TEACHER_SAMPLE_RATE)
+#define TEACHER_RUNS 21
+
+/* The teacher's front-end and whole forward pass on a 3 s window of noise:
+ * median wall time of TEACHER_RUNS runs each. */
+static int bench_teacher(const char *dir)
+{
+    char err[1024];
+    teacher_weights *w;
+    teacher *t;
+    teacher_frontend *f;
+    if (teacher_weights_load(dir, &w, err, sizeof err) ||
+        teacher_new(w, TEACHER_WINDOW, &t, err, sizeof err) ||
+        teacher_frontend_new(&f, err, sizeof err)) {
+        fprintf(stderr, "bench_layers: %s\n", err);
+        return 1;
+    }
+    float *audio = alloc_or_die(TEACHER_WINDOW * sizeof *audio);
+    float *logmel = alloc_or_die(
+        (size_t)TEACHER_MELS * teacher_frontend_frames(TEACHER_WINDOW) *
+        sizeof *logmel);
+    float probs[TEACHER_LABELS];
+    fill(audio, TEACHER_WINDOW, 0.5f);
+    double front[TEACHER_RUNS], whole[TEACHER_RUNS];
+    for (int r = 0; r < TEACHER_RUNS; r++) {
+        double t0 = seconds(CLOCK_MONOTONIC);
+        teacher_frontend_compute(f, audio, TEACHER_WINDOW, logmel);
+        double t1 = seconds(CLOCK_MONOTONIC);
+        teacher_run(t, audio, TEACHER_WINDOW, NULL, NULL, probs);
+        double t2 = seconds(CLOCK_MONOTONIC);
+        front[r] = t1 - t0;
+        whole[r] = t2 - t1;
+    }
+    double window = median(whole, TEACHER_RUNS);
+    printf("teacher (EfficientAT mn04_as) on a 3 s window at 32 kHz, batch 1, "
+           "1 thread: %.2f ms (front-end %.2f ms, network %.2f ms; median of "
+           "%d)\n", 1e3 * window, 1e3 * median(front, TEACHER_RUNS),
+           1e3 * (window - median(front, TEACHER_RUNS)), TEACHER_RUNS);
+    printf("teacher: %.4f s per s of audio for one window; %.4f s per s of "
+           "audio streamed at a 1.5 s hop (every hop recomputes its 3 s "
+           "window)\n", window / 3.0, window / 1.5);
+    free(audio);
+    free(logmel);
+    teacher_frontend_free(f);
+    teacher_free(t);
+    teacher_weights_free(w);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "--teacher")) {
+        gemm_set_threads(1);
+        return bench_teacher(argv[2]);
+    }
     if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-        fprintf(stderr, "usage: bench_layers [folder for layers_torch.py]\n");
+        fprintf(stderr, "usage: bench_layers [folder for layers_torch.py]\n"
+                        "       bench_layers --teacher DIR\n");
         return 2;
     }
     const char *dir = argc == 2 ? argv[1] : NULL;

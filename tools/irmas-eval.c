@@ -1,7 +1,8 @@
 /* irmas-eval: how well a model classifies a labelled data set.
  *
- *   irmas-eval [--model FILE.irm] --data DIR [--data DIR ...] [--json]
- *              [--threshold T] [--hop SECONDS] [--mixdown] [--threads N]
+ *   irmas-eval [--model FILE.irm | --teacher DIR] --data DIR [--data DIR ...]
+ *              [--json] [--threshold T] [--hop SECONDS] [--mixdown]
+ *              [--threads N]
  *
  * The data is scanned (dataset.h) with the model's labels as its classes.
  * Each file is read at the model's rate (audio_file.h); each of its
@@ -16,6 +17,12 @@
  *            all the file's labels (Han et al.'s evaluation, micro and
  *            macro F1).
  * A top class counts as right when it is any of the file's labels.
+ *
+ * With --teacher DIR the windows are classified instead by the AudioSet
+ * teacher (teacher.h) whose weights DIR holds, zero-shot: 3-second windows
+ * at 32 kHz, each of our classes the maximum of its AudioSet labels'
+ * probabilities; everything else is the same, so its figures stand beside
+ * a model's.
  *
  * Files are shared among threads, each with its own window_runner (and
  * the BLAS on one thread); each file's result is kept apart and tallied in
@@ -35,6 +42,7 @@
 #include "gemm.h"
 #include "json.h"
 #include "metrics.h"
+#include "teacher.h"
 #include "tool_common.h"
 #include "window.h"
 
@@ -43,6 +51,7 @@
 
 typedef struct {
     const char *model_path;
+    const char *teacher_dir;
     const char *dirs[EVAL_MAX_DIRS];
     int n_dirs;
     int json, mixdown, threads;
@@ -59,7 +68,8 @@ typedef struct {
 
 /* The work the threads share. */
 typedef struct {
-    const model *m;
+    const model *m; /* with --teacher, only its shape (teacher_shape) */
+    const teacher_weights *teacher; /* NULL: run m */
     const dataset *d;
     const options *opt;
     int hop;
@@ -69,19 +79,25 @@ typedef struct {
 
 typedef struct {
     eval_job *job;
-    window_runner *runner;
+    window_runner *runner;  /* or, with --teacher: */
+    teacher *teacher;
     float *window; /* [window_samples]: a zero-padded short file */
     float *probs;  /* [classes] */
+    float audioset[TEACHER_LABELS];
 } eval_worker;
 
 static void usage(FILE *to)
 {
     fprintf(to,
-        "usage: irmas-eval [--model FILE.irm] --data DIR [--data DIR ...] "
-        "[--json]\n"
-        "                  [--threshold T] [--hop SECONDS] [--mixdown] "
-        "[--threads N]\n"
+        "usage: irmas-eval [--model FILE.irm | --teacher DIR] --data DIR "
+        "[--data DIR ...]\n"
+        "                  [--json] [--threshold T] [--hop SECONDS] "
+        "[--mixdown] [--threads N]\n"
         "  --model      the model (default: the installed default model)\n"
+        "  --teacher    instead of a model, the AudioSet teacher whose "
+        "weights DIR\n"
+        "               holds (tensors.tsv, weights.f32; EfficientAT "
+        "mn04_as), zero-shot\n"
         "  --data       a labelled data set (IRMAS training or testing "
         "layout, or\n"
         "               one folder per class); several add up\n"
@@ -100,6 +116,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
+        {"teacher", required_argument, NULL, 'T'},
         {"data", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},
         {"threshold", required_argument, NULL, 't'},
@@ -117,6 +134,7 @@ static int parse_options(int argc, char **argv, options *o)
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
+        case 'T': o->teacher_dir = optarg; break;
         case 'd':
             if (o->n_dirs == EVAL_MAX_DIRS) {
                 fprintf(stderr, "irmas-eval: at most %d --data folders\n",
@@ -134,7 +152,8 @@ static int parse_options(int argc, char **argv, options *o)
         default: usage(stderr); return 2;
         }
     }
-    if (o->n_dirs == 0 || optind != argc) {
+    if (o->n_dirs == 0 || optind != argc ||
+        (o->model_path && o->teacher_dir)) {
         usage(stderr);
         return 2;
     }
@@ -154,7 +173,13 @@ static void classify_window(eval_worker *w, const float *samples,
                             double *sums, file_result *r)
 {
     int classes = w->job->m->classes;
-    window_classify(w->runner, samples, w->probs);
+    if (w->teacher) {
+        teacher_run(w->teacher, samples, w->job->m->window_samples, NULL,
+                    NULL, w->audioset);
+        teacher_irmas_probs(w->audioset, w->probs);
+    } else {
+        window_classify(w->runner, samples, w->probs);
+    }
     for (int c = 0; c < classes; c++) sums[c] += w->probs[c];
     r->votes[metrics_argmax(w->probs, classes)]++;
     r->windows++;
@@ -209,6 +234,7 @@ static void workers_free(eval_worker *workers, int n)
 {
     for (int i = 0; i < n; i++) {
         window_delete(workers[i].runner);
+        teacher_free(workers[i].teacher);
         free(workers[i].window);
         free(workers[i].probs);
     }
@@ -225,10 +251,12 @@ static eval_worker *workers_new(eval_job *job, int n)
         w->job = job;
         w->window = malloc((size_t)job->m->window_samples * sizeof *w->window);
         w->probs = malloc((size_t)job->m->classes * sizeof *w->probs);
-        if (window_new(job->m, &w->runner, err, sizeof err) || !w->window ||
-            !w->probs) {
-            fprintf(stderr, "irmas-eval: %s\n",
-                    w->runner ? "out of memory" : err);
+        irmas_status made =
+            job->teacher ? teacher_new(job->teacher, job->m->window_samples,
+                                       &w->teacher, err, sizeof err)
+                         : window_new(job->m, &w->runner, err, sizeof err);
+        if (made || !w->window || !w->probs) {
+            fprintf(stderr, "irmas-eval: %s\n", made ? err : "out of memory");
             workers_free(workers, i + 1);
             return NULL;
         }
@@ -307,7 +335,10 @@ static void print_report(const eval_tally *t, const eval_job *job,
                          const char *model_path, int skipped)
 {
     const model *m = job->m;
-    tool_describe_model(stdout, model_path, m);
+    if (job->teacher)
+        tool_describe_teacher(stdout, job->opt->teacher_dir, m);
+    else
+        tool_describe_model(stdout, model_path, m);
     printf("data   %d files read, %d skipped; %ld windows, one every %.2f s\n",
            t->files_read, skipped, metrics_decisions(t->windows),
            (double)job->hop / m->sample_rate);
@@ -331,7 +362,10 @@ static void print_json(const eval_tally *t, const eval_job *job,
     json_writer w;
     json_init(&w, stdout);
     json_begin_object(&w, NULL);
-    json_string(&w, "model", model_path);
+    if (job->teacher)
+        json_string(&w, "teacher", job->opt->teacher_dir);
+    else
+        json_string(&w, "model", model_path);
     json_begin_array(&w, "data");
     for (int i = 0; i < job->opt->n_dirs; i++)
         json_string(&w, NULL, job->opt->dirs[i]);
@@ -370,7 +404,8 @@ static char *class_list(const model *m)
 }
 
 /* Scans, classifies and reports; the exit status. */
-static int evaluate(const model *m, const char *model_path, const options *o)
+static int evaluate(const model *m, const teacher_weights *teacher,
+                    const char *model_path, const options *o)
 {
     char err[512];
     char *classes = class_list(m);
@@ -383,7 +418,7 @@ static int evaluate(const model *m, const char *model_path, const options *o)
         return 1;
     }
     free(classes);
-    eval_job job = {.m = m, .d = &d, .opt = o,
+    eval_job job = {.m = m, .teacher = teacher, .d = &d, .opt = o,
                     .hop = tool_hop_samples(m, o->hop_seconds)};
     atomic_init(&job.next, 0);
     size_t cells = (size_t)d.n_items * (size_t)m->classes;
@@ -424,15 +459,33 @@ static int evaluate(const model *m, const char *model_path, const options *o)
     return status;
 }
 
+/* Loads the teacher's weights from dir and evaluates it; the exit
+ * status. */
+static int evaluate_teacher(const options *o)
+{
+    teacher_weights *w = tool_load_teacher("irmas-eval", o->teacher_dir);
+    if (!w) return 1;
+    model *shape = tool_teacher_shape();
+    int status = 1;
+    if (!shape)
+        fprintf(stderr, "irmas-eval: out of memory\n");
+    else
+        status = evaluate(shape, w, NULL, o);
+    model_free(shape);
+    teacher_weights_free(w);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     options o;
     int status = parse_options(argc, argv, &o);
     if (status) return status;
+    if (o.teacher_dir) return evaluate_teacher(&o);
     const char *model_path = NULL;
     model *m = tool_load_model("irmas-eval", o.model_path, &model_path);
     if (!m) return 1;
-    status = evaluate(m, model_path, &o);
+    status = evaluate(m, NULL, model_path, &o);
     model_free(m);
     return status;
 }

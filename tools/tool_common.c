@@ -45,6 +45,38 @@ void tool_describe_model(FILE *f, const char *path, const model *m)
             (double)m->window_samples / m->sample_rate, input);
 }
 
+model *tool_teacher_shape(void)
+{
+    model *m = model_new();
+    if (!m) return NULL;
+    m->sample_rate = TEACHER_SAMPLE_RATE;
+    m->window_samples = 3 * TEACHER_SAMPLE_RATE;
+    m->classes = TEACHER_IRMAS_CLASSES;
+    for (int c = 0; c < m->classes; c++)
+        snprintf(m->labels[c], sizeof m->labels[c], "%s",
+                 teacher_irmas_label(c));
+    return m;
+}
+
+teacher_weights *tool_load_teacher(const char *tool, const char *dir)
+{
+    char err[1024];
+    teacher_weights *w;
+    if (teacher_weights_load(dir, &w, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", tool, err);
+        return NULL;
+    }
+    return w;
+}
+
+void tool_describe_teacher(FILE *f, const char *dir, const model *shape)
+{
+    fprintf(f, "teacher %s: EfficientAT mn04_as (AudioSet), zero-shot, %d "
+               "classes, %d Hz, %.2f s windows\n", dir, shape->classes,
+            shape->sample_rate,
+            (double)shape->window_samples / shape->sample_rate);
+}
+
 double tool_parse_seconds(const char *text)
 {
     char *end;

@@ -1,5 +1,5 @@
-/* tool_common.h: what irmas-eval and irmas-tag share: the model they run
- * and the numbers their flags take.
+/* tool_common.h: what irmas-eval and irmas-tag share: the model (or the
+ * AudioSet teacher) they run and the numbers their flags take.
  *
  * Without --model a tool runs the installed default model (IRMAS_DEFAULT_MODEL
  * in config.h) or, when that is missing, models/default.irm in the source
@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "model.h"
+#include "teacher.h"
 
 /* Loads path, or the default model when path is NULL; *used says which
  * file that was. Prints why not (prefixed with tool) and returns NULL on
@@ -19,6 +20,20 @@ model *tool_load_model(const char *tool, const char *path, const char **used);
 
 /* Prints one line describing m: classes, rate, window, front-end. */
 void tool_describe_model(FILE *f, const char *path, const model *m);
+
+/* The AudioSet teacher's shape (teacher.h) as a model holds it, for the
+ * tools' bookkeeping: 32 kHz, 3-second windows, our 11 classes in IRMAS
+ * order. It has no layers and is never run. NULL when out of memory. */
+model *tool_teacher_shape(void);
+
+/* Loads the teacher's weights from dir; prints why not (prefixed with
+ * tool: which file is missing or damaged, and where to get the weights)
+ * and returns NULL on failure. */
+teacher_weights *tool_load_teacher(const char *tool, const char *dir);
+
+/* Prints one line describing the teacher in dir, as tool_describe_model
+ * does a model; shape is tool_teacher_shape's. */
+void tool_describe_teacher(FILE *f, const char *dir, const model *shape);
 
 /* Seconds above 0 and at most an hour, or -1. */
 double tool_parse_seconds(const char *text);
