@@ -72,9 +72,8 @@ static void hex_digest(struct sha256_ctx *ctx, char *hex, size_t chars)
         snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 }
 
-/* The SHA-256 of path's bytes as 64 hex digits. */
-static irmas_status hash_file(const char *path, char hex[65], char *err,
-                              size_t errlen)
+irmas_status distill_hash_file(const char *path, char hex[65], char *err,
+                               size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -176,7 +175,8 @@ static irmas_status teach_file(distill_worker *w, int item)
     if (examples == 0) return IRMAS_OK; /* unreadable: skipped already */
     float *raw = job->raw + (long)job->first[item] * job->t->classes;
     char hex[65], entry[4096];
-    irmas_status status = hash_file(path, hex, w->err, sizeof w->err);
+    irmas_status status = distill_hash_file(path, hex, w->err,
+                                            sizeof w->err);
     if (status != IRMAS_OK) return status;
     snprintf(entry, sizeof entry, "%s/%s-%s.tgt", job->s->cache_dir, hex,
              job->settings_key);

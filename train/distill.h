@@ -79,6 +79,11 @@ irmas_status distill_targets_load(distill_targets *out,
                                   char *err, size_t errlen);
 void distill_targets_free(distill_targets *d);
 
+/* The SHA-256 of path's bytes as 64 hex digits and a NUL; an error names
+ * the file. */
+irmas_status distill_hash_file(const char *path, char hex[65], char *err,
+                               size_t errlen);
+
 /* The default cache folder: $XDG_CACHE_HOME/irmasd/teacher-targets, or
  * $HOME/.cache/irmasd/teacher-targets; NULL when neither variable is set.
  * A new string. */

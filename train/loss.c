@@ -50,7 +50,8 @@ static double distill_row(const float *p, int label, const float *q,
     soften(p, classes, t, s);
     soften(q, classes, t, qt);
     for (int c = 0; c < classes; c++)
-        soft -= qt[c] * log(s[c] > 1e-300 ? s[c] : 1e-300);
+        if (qt[c] > 0.0)
+            soft += qt[c] * log(qt[c] / (s[c] > 1e-300 ? s[c] : 1e-300));
     double loss = w * t * t * soft;
     if (label >= 0) loss -= (1.0 - w) * floored_log(p[label]);
     if (!d) return loss;

@@ -30,15 +30,19 @@ typedef struct {
 /* Distillation: for row r with probabilities p = softmax(z) and the
  * teacher's distribution q (targets[r][classes], positive, summing to 1),
  * the loss is
- *     (1 - w) * -log p[label]  +  w * T^2 * -sum_c q_T[c] log s_T[c]
+ *     (1 - w) * -log p[label]  +  w * T^2 * KL(q_T || s_T)
  * where s_T = softmax(z / T) is the student at temperature T and
  * q_T = softmax(log q / T) (q^(1/T), renormalised) the teacher softened
- * the same way, as if log q were its logits. T^2 keeps the soft term's
- * gradient, T * (s_T - q_T) with respect to z, as large as the hard
- * term's whatever T is (Hinton et al.). A row whose label is negative has
- * no hard label (unlabelled audio): its loss is the soft term alone,
- * T^2 * -sum q_T log s_T, at full weight. targets NULL: the plain
- * cross-entropy of loss_softmax_xent (every label must then be valid).
+ * the same way, as if log q were its logits. KL(q_T || s_T) =
+ * sum_c q_T[c] log(q_T[c] / s_T[c]) is Hinton et al.'s cross-entropy
+ * less the teacher's entropy, which the model cannot change: the same
+ * gradient, and a term that is 0 when the student agrees with the
+ * teacher. T^2 keeps the soft term's gradient, T * (s_T - q_T) with
+ * respect to z, as large as the hard term's whatever T is (Hinton et
+ * al.). A row whose label is negative has no hard label (unlabelled
+ * audio): its loss is the soft term alone, T^2 * KL(q_T || s_T), at full
+ * weight. targets NULL: the plain cross-entropy of loss_softmax_xent
+ * (every label must then be valid).
  *
  * Returns the summed loss and writes dlogits[batch][classes] = scale *
  * its gradient with respect to z (dlogits may be NULL). s_T is computed
