@@ -23,7 +23,6 @@
  */
 #include <check.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,21 +99,6 @@ static void render_corpus(const char *root, int classes)
     }
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type,
-                        struct FTW *ftw)
-{
-    (void)st;
-    (void)type;
-    (void)ftw;
-    return remove(path);
-}
-
-/* rm -r path: every test cleans up the folder it made. */
-static void remove_tree(const char *path)
-{
-    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Each test's own folder, made before it and removed after it. */
 static char dir[512];
 
@@ -125,7 +109,7 @@ static void make_scratch(void)
 
 static void remove_scratch(void)
 {
-    remove_tree(dir);
+    tu_remove_tree(dir);
 }
 
 /* ---- running irmas-train -------------------------------------------- */
@@ -805,6 +789,6 @@ int main(int argc, char **argv)
     tcase_add_test(refusals, image_options_survive_a_round_trip);
     suite_add_tcase(s, refusals);
     int status = tu_run(s);
-    if (corpus[0]) remove_tree(corpus);
+    if (corpus[0]) tu_remove_tree(corpus);
     return status;
 }
