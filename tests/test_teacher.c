@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "teacher.h"
+#include "testmodel.h"
 #include "testutil.h"
 
 static char *path_in(const char *dir, const char *name)
@@ -52,22 +53,12 @@ static void write_floats(const char *path, const float *data, long count)
     ck_assert_int_eq(fclose(f), 0);
 }
 
-/* A folder holding random weights in mn04_as's layout (small, so the
- * activations stay moderate). */
+/* A folder holding random weights in mn04_as's layout. */
 static const char *random_teacher_dir(void)
 {
     const char *dir = tu_tmpdir("teacher");
-    char err[512];
-    ck_assert_msg(teacher_write_index(path_in(dir, "tensors.tsv"), err,
-                                      sizeof err) == IRMAS_OK, "%s", err);
-    long n = teacher_weight_floats();
-    ck_assert_int_eq(n, 978679);
-    float *w = malloc((size_t)n * sizeof *w);
-    tu_rng r;
-    tu_seed(&r, 21);
-    tu_fill(&r, w, n, -0.2f, 0.2f);
-    write_floats(path_in(dir, "weights.f32"), w, n);
-    free(w);
+    ck_assert_int_eq(teacher_weight_floats(), 978679);
+    tm_random_teacher(dir, 21);
     return dir;
 }
 
@@ -113,25 +104,31 @@ START_TEST(frontend_matches_naive_dft)
     enum { N = 2000 };
     ck_assert_int_eq(teacher_frontend_frames(96000), 300);
     ck_assert_int_eq(teacher_frontend_frames(TEACHER_MIN_SAMPLES - 1), 0);
-    int frames = teacher_frontend_frames(N);
-    ck_assert_int_eq(frames, 7);
+    /* the shortest input (reflection reaching both ends), and a longer one */
+    static const long lengths[] = {TEACHER_MIN_SAMPLES, N};
+    static const int frames_of[] = {2, 7};
     float x[N];
     tu_rng r;
     tu_seed(&r, 22);
     tu_sine(x, N, 32000, 440.0f, 0.5f);
     for (int i = 0; i < N; i++) x[i] += tu_uniform(&r, -0.01f, 0.01f);
-    float got[128 * 7];
-    double want[128 * 7];
     teacher_frontend *f;
     char err[256];
     ck_assert_int_eq(teacher_frontend_new(&f, err, sizeof err), IRMAS_OK);
-    teacher_frontend_compute(f, x, N, got);
+    for (int l = 0; l < 2; l++) {
+        long n = lengths[l];
+        int frames = teacher_frontend_frames(n);
+        ck_assert_int_eq(frames, frames_of[l]);
+        float got[128 * 7];
+        double want[128 * 7];
+        teacher_frontend_compute(f, x, n, got);
+        frontend_reference(x, n, frames, want);
+        for (int i = 0; i < 128 * frames; i++)
+            ck_assert_msg(fabs(got[i] - want[i]) < 1e-5,
+                          "%ld samples: band %d frame %d: %g, want %g", n,
+                          i / frames, i % frames, got[i], want[i]);
+    }
     teacher_frontend_free(f);
-    frontend_reference(x, N, frames, want);
-    for (int i = 0; i < 128 * frames; i++)
-        ck_assert_msg(fabs(got[i] - want[i]) < 1e-5,
-                      "band %d frame %d: %g, want %g", i / frames, i % frames,
-                      got[i], want[i]);
 }
 END_TEST
 
