@@ -33,8 +33,10 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "config.h"
 #include "model_file.h"
 #include "run_options.h"
+#include "testmodel.h"
 #include "testutil.h"
 #include "window.h"
 
@@ -82,17 +84,17 @@ static const char *path_in(const char *folder, const char *fmt, ...)
     return path;
 }
 
-/* root/<class>/<class>NN.wav for the given classes. */
-static void render_corpus(const char *root, int classes)
+/* root/<name>/<name>NN.wav for the first classes kinds, named names. */
+static void render_corpus(const char *root, const char *const *names,
+                          int classes)
 {
     float clip[CLIP];
     for (int c = 0; c < classes; c++) {
-        mkdir(path_in(root, "%s", class_names[c]), 0777);
+        mkdir(path_in(root, "%s", names[c]), 0777);
         for (int i = 0; i < CLIPS_PER_CLASS; i++) {
             render(c, i, clip);
             ck_assert_int_eq(tu_write_wav(path_in(root, "%s/%s%02d.wav",
-                                                  class_names[c],
-                                                  class_names[c], i),
+                                                  names[c], names[c], i),
                                           clip, CLIP, 1, RATE),
                              0);
         }
@@ -519,6 +521,128 @@ START_TEST(augmented_runs_repeat_bit_for_bit)
 }
 END_TEST
 
+/* ---- distillation ----------------------------------------------------- */
+
+/* The real teacher's folder, or NULL (and a message) when it is absent. */
+static const char *real_teacher_dir(void)
+{
+    const char *dir = getenv("IRMAS_TEACHER_DIR");
+    if (!dir || !*dir)
+        dir = IRMAS_SOURCE_ROOT "/../shared/teachers/efficientat-mn04";
+    if (access(path_in(dir, "weights.f32"), R_OK) == 0) return dir;
+    printf("SKIP real_teacher_distils: no teacher weights at %s (set "
+           "IRMAS_TEACHER_DIR to the efficientat-mn04 folder)\n", dir);
+    return NULL;
+}
+
+/* The corpus again under classes the teacher knows (flute for the sines,
+ * organ for the squares, cello for the noise), and 6 unlabelled clips:
+ * into dir/labelled and dir/unlabelled. */
+static void render_teacher_corpus(char *labelled, char *unlabelled,
+                                  size_t size)
+{
+    static const char *const names[] = {"flu", "org", "cel"};
+    snprintf(labelled, size, "%s", path_in(dir, "labelled"));
+    snprintf(unlabelled, size, "%s", path_in(dir, "unlabelled"));
+    ck_assert_int_eq(mkdir(labelled, 0777), 0);
+    ck_assert_int_eq(mkdir(unlabelled, 0777), 0);
+    render_corpus(labelled, names, 3);
+    float clip[CLIP];
+    for (int i = 0; i < 6; i++) {
+        render(i % 3, 100 + i, clip);
+        ck_assert_int_eq(tu_write_wav(path_in(unlabelled, "u%02d.wav", i),
+                                      clip, CLIP, 1, RATE), 0);
+    }
+}
+
+/* Trains on the teacher corpus with the teacher in teacher_dir, twice:
+ * the first run computes the targets of all 96 files, the second reads
+ * them all from the cache. Then a run cut short resumes with its
+ * teacher, and one that changes --distill is refused. */
+static void distil_twice(const char *teacher_dir)
+{
+    char labelled[600], unlabelled[600], cache[600], out[600], ck[700];
+    render_teacher_corpus(labelled, unlabelled, sizeof labelled);
+    snprintf(cache, sizeof cache, "%s", path_in(dir, "cache"));
+    snprintf(out, sizeof out, "%s", path_in(dir, "m.irm"));
+    snprintf(ck, sizeof ck, "%s.ckpt", out);
+    const char *where[] = {"--data", labelled, "--unlabelled", unlabelled,
+                           "--teacher", teacher_dir, "--teacher-cache", cache,
+                           "--distill", "0.5", "--temperature", "2",
+                           "--out", out, SMALL_LOGMEL, SMALL_RUN, NULL};
+    const char *epochs[] = {"--epochs", "2", NULL};
+    const char *args[64];
+    join_args(args, where, epochs);
+    run_result r;
+    run_train_ok(&r, args);
+    ck_assert_msg(strstr(r.err, "reading 6 unlabelled files") &&
+                      strstr(r.err, "teacher targets: 0 files from the "
+                                    "cache, 96 computed (96 windows)"),
+                  "%s", r.err);
+    model *m = load_model(out);
+    ck_assert_ptr_nonnull(strstr(m->provenance, "teacher: "));
+    ck_assert_ptr_nonnull(strstr(m->provenance, "unlabelled: "));
+    model_free(m);
+
+    const char *one[] = {"--epochs", "1", NULL};
+    join_args(args, where, one);
+    run_train_ok(&r, args);
+    ck_assert_msg(strstr(r.err, "teacher targets: 96 files from the cache, "
+                                "0 computed (0 windows)"), "%s", r.err);
+    const char *rest[] = {"--resume", ck, "--epochs", "2", NULL};
+    run_train_ok(&r, rest);
+    ck_assert_msg(strstr(r.err, "resuming after epoch 1 of 2") &&
+                      strstr(r.err, "96 files from the cache"), "%s", r.err);
+    const char *other[] = {"--resume", ck, "--epochs", "3", "--distill",
+                           "0.7", NULL};
+    run_train(&r, other);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "'--distill 0.5' where this command has "
+                                "'--distill 0.69999"), "%s", r.err);
+}
+
+START_TEST(distilled_run_reads_the_teacher_cache)
+{
+    char teacher[600];
+    snprintf(teacher, sizeof teacher, "%s", path_in(dir, "teacher"));
+    ck_assert_int_eq(mkdir(teacher, 0777), 0);
+    tm_random_teacher(teacher, 7);
+    distil_twice(teacher);
+}
+END_TEST
+
+START_TEST(real_teacher_distils)
+{
+    const char *teacher = real_teacher_dir();
+    if (teacher) distil_twice(teacher);
+}
+END_TEST
+
+/* A missing teacher, and classes it does not know, are named. */
+START_TEST(teacher_problems_are_named)
+{
+    char teacher[600];
+    snprintf(teacher, sizeof teacher, "%s", path_in(dir, "teacher"));
+    ck_assert_int_eq(mkdir(teacher, 0777), 0);
+    const char *cache = path_in(dir, "cache"), *out = path_in(dir, "m.irm");
+    const char *missing[] = {"--data", corpus, "--teacher", teacher,
+                             "--teacher-cache", cache, "--out", out,
+                             "--epochs", "1", SMALL_RUN, NULL};
+    run_result r;
+    run_train(&r, missing);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "--teacher ") && strstr(r.err, teacher) &&
+                      strstr(r.err, "EfficientAT"), "%s", r.err);
+    tm_random_teacher(teacher, 7);
+    run_train(&r, missing);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "the teacher has no class '") &&
+                      strstr(r.err, "(it knows cel,cla,flu,gac,gel,org,pia,"
+                                    "sax,tru,vio,voi)") &&
+                      !strstr(r.err, "reading 90 files"), "%s", r.err);
+}
+END_TEST
+
 /* ---- refusals ------------------------------------------------------- */
 
 typedef struct {
@@ -563,6 +687,13 @@ static const bad_case bad_flags[] = {
       "/tmp/never"}, "which masks no frames"},
     {{"--frontend", "logmel", "--mels", "24", "--augment", "1,30,1,4"},
      "runs of up to 30 bands and 4 frames, but a window has 24 bands"},
+    {{"--distill", "0.5"}, "need --teacher DIR"},
+    {{"--unlabelled", "/tmp"}, "need --teacher DIR"},
+    {{"--teacher", "/tmp", "--distill", "1.5"},
+     "--distill takes a number at least 0 and at most 1"},
+    {{"--teacher", "/tmp", "--temperature", "0"},
+     "--temperature takes a number above 0"},
+    {{"--teacher", "/tmp", "--export", "/tmp/never"}, "knows no teacher"},
     {{"--bogus"}, "--help"},
     {{"stray"}, "unexpected argument 'stray'"},
 };
@@ -612,7 +743,7 @@ START_TEST(unusable_data_is_refused)
     snprintf(one_class, sizeof one_class, "%s/one-class", dir);
     mkdir(empty_dir, 0777);
     mkdir(one_class, 0777);
-    render_corpus(one_class, 1);
+    render_corpus(one_class, class_names, 1);
     const char *out = path_in(dir, "m.irm");
     run_result r;
     const char *empty[] = {"--data", empty_dir, "--out", out, NULL};
@@ -631,7 +762,7 @@ END_TEST
 
 START_TEST(bad_files_are_skipped_and_counted)
 {
-    render_corpus(dir, 2);
+    render_corpus(dir, class_names, 2);
     FILE *f = fopen(path_in(dir, "sin/broken.wav"), "w");
     fputs("RIFF, but no WAV at all", f);
     fclose(f);
@@ -749,7 +880,7 @@ static void setup_corpus(void)
 {
     if (corpus[0]) return;
     snprintf(corpus, sizeof corpus, "%s", tu_tmpdir("train-corpus"));
-    render_corpus(corpus, 3);
+    render_corpus(corpus, class_names, 3);
 }
 
 int main(int argc, char **argv)
@@ -774,6 +905,8 @@ int main(int argc, char **argv)
                         sizeof resumed_models / sizeof resumed_models[0]);
     tcase_add_test(learning, resume_refuses_another_model);
     tcase_add_test(learning, augmented_runs_repeat_bit_for_bit);
+    tcase_add_test(learning, distilled_run_reads_the_teacher_cache);
+    tcase_add_test(learning, real_teacher_distils);
     suite_add_tcase(s, learning);
     TCase *refusals = tcase_create("refusals");
     tcase_set_timeout(refusals, 120);
@@ -783,6 +916,7 @@ int main(int argc, char **argv)
                         sizeof bad_flags / sizeof bad_flags[0]);
     tcase_add_test(refusals, missing_settings_are_named);
     tcase_add_test(refusals, unusable_data_is_refused);
+    tcase_add_test(refusals, teacher_problems_are_named);
     tcase_add_test(refusals, bad_files_are_skipped_and_counted);
     tcase_add_test(refusals, checkpoint_round_trip);
     tcase_add_test(refusals, options_survive_a_round_trip);

@@ -312,16 +312,28 @@ static char *cache_folder(const run *r)
     return NULL;
 }
 
+/* With --teacher: its weights, and whether it knows the model's classes,
+ * before any file is read. */
+static int open_teacher(run *r)
+{
+    if (!r->o.teacher) return 0;
+    char err[1024];
+    int map[MODEL_MAX_CLASSES];
+    irmas_status status = teacher_source_open(r->o.teacher, &r->teacher, err,
+                                              sizeof err);
+    if (status == IRMAS_OK)
+        status = distill_match_classes(&r->teacher, r->m, map, err,
+                                       sizeof err);
+    if (status == IRMAS_OK) return 0;
+    fprintf(stderr, "irmas-train: --teacher %s: %s\n", r->o.teacher, err);
+    return 1;
+}
+
 /* With --teacher: every example's soft target (distill.h). */
 static int teach(run *r)
 {
     if (!r->o.teacher) return 0;
     char err[1024];
-    if (teacher_source_open(r->o.teacher, &r->teacher, err, sizeof err) !=
-        IRMAS_OK) {
-        fprintf(stderr, "irmas-train: --teacher: %s\n", err);
-        return 1;
-    }
     int items = r->d.n_items + r->unlabelled.n_items;
     const char **paths = malloc(((size_t)items + 1) * sizeof *paths);
     char *cache = cache_folder(r);
@@ -490,6 +502,7 @@ int main(int argc, char **argv)
     }
     if (status == 0) status = find_data(&r);
     if (status == 0) status = build_model(&r);
+    if (status == 0) status = open_teacher(&r);
     if (status == 0) status = load_examples(&r);
     if (status == 0) status = teach(&r);
     if (status == 0) status = make_provenance(&r, argc, argv);

@@ -261,9 +261,8 @@ static irmas_status distill_all(distill_job *job, int threads, char *err,
 
 /* ---- the targets ------------------------------------------------------ */
 
-/* map[c]: the teacher's class for the model's class c. */
-static irmas_status match_classes(const distill_teacher *t, const model *m,
-                                  int *map, char *err, size_t errlen)
+irmas_status distill_match_classes(const distill_teacher *t, const model *m,
+                                   int *map, char *err, size_t errlen)
 {
     for (int c = 0; c < m->classes; c++) {
         map[c] = -1;
@@ -343,7 +342,7 @@ irmas_status distill_targets_load(distill_targets *out,
 {
     *out = (distill_targets){.classes = m->classes};
     int map[MODEL_MAX_CLASSES];
-    irmas_status status = match_classes(t, m, map, err, errlen);
+    irmas_status status = distill_match_classes(t, m, map, err, errlen);
     if (status == IRMAS_OK) status = make_folders(s->cache_dir, err, errlen);
     if (status != IRMAS_OK) return status;
     int n_items = e->count > 0 ? e->list[e->count - 1].item + 1 : 0;
