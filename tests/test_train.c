@@ -824,8 +824,10 @@ START_TEST(options_survive_a_round_trip)
     char *argv[] = {"irmas-train", "--data", "a", "--data", "b c",
                     "--model", "gru-original", "--hidden", "37", "--lr",
                     "0.1", "--seed", "18446744073709551615", "--out",
-                    "m.irm", "--mixdown", NULL};
-    ck_assert_int_eq(run_options_parse(&o, 16, argv), 0);
+                    "m.irm", "--mixdown", "--teacher", "t", "--distill",
+                    "0.3", "--temperature", "4.5", "--unlabelled", "u1",
+                    "--unlabelled", "u2", "--teacher-cache", "c", NULL};
+    ck_assert_int_eq(run_options_parse(&o, 28, argv), 0);
     size_t size, again_size;
     char *args = run_options_args(&o, &size);
     int argc;
@@ -839,6 +841,11 @@ START_TEST(options_survive_a_round_trip)
     ck_assert(back.lr == 0.1);
     ck_assert(back.seed == UINT64_MAX);
     ck_assert_int_eq(back.mixdown, 1);
+    ck_assert_str_eq(back.teacher, "t");
+    ck_assert(back.distill == 0.3 && back.temperature == 4.5);
+    ck_assert_int_eq(back.n_unlabelled, 2);
+    ck_assert_str_eq(back.unlabelled[1], "u2");
+    ck_assert_str_eq(back.teacher_cache, "c");
     char *again = run_options_args(&back, &again_size);
     ck_assert_int_eq(again_size, size);
     ck_assert_int_eq(memcmp(again, args, size), 0);

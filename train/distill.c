@@ -110,19 +110,22 @@ static void settings_key(distill_job *job)
 
 /* ---- the entry -------------------------------------------------------- */
 
-/* Reads path's entry into raw when it holds h's shape; 1 if it did. */
-static int entry_read(const char *path, const entry_header *h, float *raw)
+/* Reads path's entry into raw when it holds the teacher's classes for
+ * examples windows in all (channels times windows); 1 if it did. */
+static int entry_read(const char *path, int classes, int examples,
+                      float *raw)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return 0;
     char magic[sizeof cache_magic];
-    entry_header found;
-    size_t n = (size_t)h->channels * h->windows * h->classes;
+    entry_header h;
     int ok = fread(magic, sizeof magic, 1, f) == 1 &&
              memcmp(magic, cache_magic, sizeof magic) == 0 &&
-             fread(&found, sizeof found, 1, f) == 1 &&
-             memcmp(&found, h, sizeof found) == 0 &&
-             fread(raw, sizeof *raw, n, f) == n && fgetc(f) == EOF;
+             fread(&h, sizeof h, 1, f) == 1 && h.classes == classes &&
+             h.channels > 0 && h.windows > 0 &&
+             (long)h.channels * h.windows == examples;
+    size_t n = (size_t)examples * classes;
+    ok = ok && fread(raw, sizeof *raw, n, f) == n && fgetc(f) == EOF;
     fclose(f);
     for (size_t i = 0; ok && i < n; i++) ok = isfinite(raw[i]);
     return ok;
@@ -180,6 +183,10 @@ static irmas_status teach_file(distill_worker *w, int item)
     if (status != IRMAS_OK) return status;
     snprintf(entry, sizeof entry, "%s/%s-%s.tgt", job->s->cache_dir, hex,
              job->settings_key);
+    if (entry_read(entry, job->t->classes, examples, raw)) {
+        atomic_fetch_add(&job->cached, 1);
+        return IRMAS_OK;
+    }
     audio_clip clip;
     status = audio_file_read(path, job->t->rate, job->s->mixdown, &clip,
                              w->err, sizeof w->err);
@@ -191,8 +198,6 @@ static irmas_status teach_file(distill_worker *w, int item)
                              "%s: %d examples but %d channels at %d Hz: the "
                              "file changed while it was read", path,
                              examples, clip.channels, job->t->rate);
-    } else if (entry_read(entry, &h, raw)) {
-        atomic_fetch_add(&job->cached, 1);
     } else {
         teach_clip(w, &clip, h.windows, raw);
         status = entry_write(entry, &h, raw, w->err, sizeof w->err);
