@@ -17,6 +17,9 @@
  *     a CNN and a log-mel model with SpecAugment masks (--augment);
  *   - with --augment twice from one seed, which must give the same bits,
  *     and without, which must not;
+ *   - with a teacher (distillation: random weights, and the real ones
+ *     when ../shared has them), twice, the second run reading every
+ *     target from the cache, and resumed;
  *   - with bad flags, bad data and bad checkpoints, which must be refused
  *     with a message that says what is wrong.
  * The checkpoint file and the run options are also tested directly.
@@ -535,9 +538,13 @@ static const char *real_teacher_dir(void)
     return NULL;
 }
 
-/* The corpus again under classes the teacher knows (flute for the sines,
+/* The clips per class of the teacher's corpus: fewer than the others',
+ * as the teacher costs a hundred times a small model's work a window. */
+#define TEACHER_CLIPS 8
+
+/* A smaller corpus under classes the teacher knows (flute for the sines,
  * organ for the squares, cello for the noise), and 6 unlabelled clips:
- * into dir/labelled and dir/unlabelled. */
+ * into dir/labelled/<class>/ and dir/unlabelled. */
 static void render_teacher_corpus(char *labelled, char *unlabelled,
                                   size_t size)
 {
@@ -546,8 +553,16 @@ static void render_teacher_corpus(char *labelled, char *unlabelled,
     snprintf(unlabelled, size, "%s", path_in(dir, "unlabelled"));
     ck_assert_int_eq(mkdir(labelled, 0777), 0);
     ck_assert_int_eq(mkdir(unlabelled, 0777), 0);
-    render_corpus(labelled, names, 3);
     float clip[CLIP];
+    for (int c = 0; c < 3; c++) {
+        mkdir(path_in(labelled, "%s", names[c]), 0777);
+        for (int i = 0; i < TEACHER_CLIPS; i++) {
+            render(c, i, clip);
+            ck_assert_int_eq(tu_write_wav(path_in(labelled, "%s/%02d.wav",
+                                                  names[c], i),
+                                          clip, CLIP, 1, RATE), 0);
+        }
+    }
     for (int i = 0; i < 6; i++) {
         render(i % 3, 100 + i, clip);
         ck_assert_int_eq(tu_write_wav(path_in(unlabelled, "u%02d.wav", i),
@@ -556,7 +571,7 @@ static void render_teacher_corpus(char *labelled, char *unlabelled,
 }
 
 /* Trains on the teacher corpus with the teacher in teacher_dir, twice:
- * the first run computes the targets of all 96 files, the second reads
+ * the first run computes the targets of all 30 files, the second reads
  * them all from the cache. Then a run cut short resumes with its
  * teacher, and one that changes --distill is refused. */
 static void distil_twice(const char *teacher_dir)
@@ -577,7 +592,7 @@ static void distil_twice(const char *teacher_dir)
     run_train_ok(&r, args);
     ck_assert_msg(strstr(r.err, "reading 6 unlabelled files") &&
                       strstr(r.err, "teacher targets: 0 files from the "
-                                    "cache, 96 computed (96 windows)"),
+                                    "cache, 30 computed (30 windows)"),
                   "%s", r.err);
     model *m = load_model(out);
     ck_assert_ptr_nonnull(strstr(m->provenance, "teacher: "));
@@ -587,12 +602,12 @@ static void distil_twice(const char *teacher_dir)
     const char *one[] = {"--epochs", "1", NULL};
     join_args(args, where, one);
     run_train_ok(&r, args);
-    ck_assert_msg(strstr(r.err, "teacher targets: 96 files from the cache, "
+    ck_assert_msg(strstr(r.err, "teacher targets: 30 files from the cache, "
                                 "0 computed (0 windows)"), "%s", r.err);
     const char *rest[] = {"--resume", ck, "--epochs", "2", NULL};
     run_train_ok(&r, rest);
     ck_assert_msg(strstr(r.err, "resuming after epoch 1 of 2") &&
-                      strstr(r.err, "96 files from the cache"), "%s", r.err);
+                      strstr(r.err, "30 files from the cache"), "%s", r.err);
     const char *other[] = {"--resume", ck, "--epochs", "3", "--distill",
                            "0.7", NULL};
     run_train(&r, other);
@@ -912,9 +927,16 @@ int main(int argc, char **argv)
                         sizeof resumed_models / sizeof resumed_models[0]);
     tcase_add_test(learning, resume_refuses_another_model);
     tcase_add_test(learning, augmented_runs_repeat_bit_for_bit);
-    tcase_add_test(learning, distilled_run_reads_the_teacher_cache);
-    tcase_add_test(learning, real_teacher_distils);
     suite_add_tcase(s, learning);
+    /* Its own meson test (CK_RUN_CASE=distillation), the others run with
+     * CK_EXCLUDE_TAGS=distillation: the teacher is the slowest part. */
+    TCase *distillation = tcase_create("distillation");
+    tcase_set_tags(distillation, "distillation");
+    tcase_set_timeout(distillation, 300);
+    tcase_add_checked_fixture(distillation, make_scratch, remove_scratch);
+    tcase_add_test(distillation, distilled_run_reads_the_teacher_cache);
+    tcase_add_test(distillation, real_teacher_distils);
+    suite_add_tcase(s, distillation);
     TCase *refusals = tcase_create("refusals");
     tcase_set_timeout(refusals, 120);
     tcase_add_unchecked_fixture(refusals, setup_corpus, NULL);
