@@ -936,6 +936,8 @@ int main(int argc, char **argv)
     tcase_add_checked_fixture(distillation, make_scratch, remove_scratch);
     tcase_add_test(distillation, distilled_run_reads_the_teacher_cache);
     tcase_add_test(distillation, real_teacher_distils);
+    tcase_add_unchecked_fixture(distillation, setup_corpus, NULL);
+    tcase_add_test(distillation, teacher_problems_are_named);
     suite_add_tcase(s, distillation);
     TCase *refusals = tcase_create("refusals");
     tcase_set_timeout(refusals, 120);
@@ -945,7 +947,6 @@ int main(int argc, char **argv)
                         sizeof bad_flags / sizeof bad_flags[0]);
     tcase_add_test(refusals, missing_settings_are_named);
     tcase_add_test(refusals, unusable_data_is_refused);
-    tcase_add_test(refusals, teacher_problems_are_named);
     tcase_add_test(refusals, bad_files_are_skipped_and_counted);
     tcase_add_test(refusals, checkpoint_round_trip);
     tcase_add_test(refusals, options_survive_a_round_trip);
