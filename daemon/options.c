@@ -9,6 +9,7 @@
 #include "options.h"
 
 #include "config.h"
+#include "model_limits.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -68,6 +69,12 @@ static const setting settings[] = {
     {"model", KIND_TEXT, FIELD(model), 0, 0, 0, 0, "FILE",
      "the model (.irm): recurrent, statistics, CNN or CRNN; SIGHUP reloads "
      "it (default: " IRMAS_DEFAULT_MODEL ")"},
+    {"max-model-memory", KIND_COUNT, FIELD(max_model_memory), 0, 1, 1e6, 0,
+     "MB", "refuse a model that needs more memory to run (default: "
+     MODEL_LIMITS_STR(MODEL_DEFAULT_MAX_MEMORY_MB) ")"},
+    {"max-model-ops", KIND_COUNT, FIELD(max_model_ops), 0, 1, 1e6, 0, "G",
+     "refuse a model that needs more than G billion operations a window "
+     "(default: " MODEL_LIMITS_STR(MODEL_DEFAULT_MAX_GOPS) ")"},
     {"config", KIND_ACTION, FIELD(config), 0, 0, 0, 0, "FILE",
      "read settings from FILE, as 'name = value' lines; flags win"},
     {"hop", KIND_SECONDS, FIELD(hop), 0, 0.001, 60, 0, "SECONDS",
@@ -124,6 +131,8 @@ static void options_defaults(options *o)
     o->hop = 0.5;
     o->gate = -60.0;
     o->log_interval = 60.0;
+    o->max_model_memory = MODEL_DEFAULT_MAX_MEMORY_MB;
+    o->max_model_ops = MODEL_DEFAULT_MAX_GOPS;
 }
 
 static irmas_status copy_text(char *dst, const char *value, const char *where,

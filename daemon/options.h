@@ -54,6 +54,8 @@ typedef struct {
     int verbose;
     double log_interval; /* seconds between statistics lines; 0 off */
     int no_incremental;  /* recompute whole windows (benchmarks only) */
+    int max_model_memory; /* MB a model may need to run (model_limits.h) */
+    int max_model_ops;    /* billions of operations a window it may need */
 } options;
 
 /* Fills o from defaults, the configuration file and argv. On a bad flag,

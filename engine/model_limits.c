@@ -19,12 +19,39 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 model_limits model_limits_default(void)
 {
     return (model_limits){
         .max_memory_bytes = MODEL_DEFAULT_MAX_MEMORY_MB * 1048576.0,
         .max_ops = MODEL_DEFAULT_MAX_GOPS * 1e9};
+}
+
+int model_limits_option(model_limits *limits, const char *option,
+                        const char *text, char *err, size_t errlen)
+{
+    double unit;
+    double *limit;
+    if (strcmp(option, "max-model-memory") == 0) {
+        unit = 1048576.0;
+        limit = &limits->max_memory_bytes;
+    } else if (strcmp(option, "max-model-ops") == 0) {
+        unit = 1e9;
+        limit = &limits->max_ops;
+    } else {
+        return 0;
+    }
+    char *end;
+    double value = strtod(text, &end);
+    if (end == text || *end || !(value > 0.0 && value < 1e9)) {
+        snprintf(err, errlen, "--%s '%s': give a number above 0 (%s)",
+                 option, text, unit > 1e6 ? "megabytes" : "billions");
+        return -1;
+    }
+    *limit = value * unit;
+    return 1;
 }
 
 /* Floats the front-end keeps: a log-mel one's Hann window, FFT input and

@@ -16,8 +16,9 @@
 #include "model.h"
 
 /* The default limits: well above every model the project trains (the
- * largest, the study's 150 x 150 image CNNs, need under 100 MB and under
- * 2 G operations a window; `irmas-model info` prints a model's figures). */
+ * study's CNNs and CRNNs on 150 x 150 images need under 30 MB and 0.5 G
+ * operations a window, a 512-unit BLSTM over 3 s windows 53 MB and 7 G);
+ * `irmas-model info FILE` prints a model's figures. */
 #define MODEL_DEFAULT_MAX_MEMORY_MB 1024
 #define MODEL_DEFAULT_MAX_GOPS 20
 
@@ -33,6 +34,25 @@ typedef struct {
 
 /* The default limits above. */
 model_limits model_limits_default(void);
+
+/* The options every program that runs models takes to raise the limits,
+ * for usage texts. */
+#define MODEL_LIMITS_USAGE \
+    "  --max-model-memory MB  refuse models needing more memory to run " \
+    "(default " MODEL_LIMITS_STR(MODEL_DEFAULT_MAX_MEMORY_MB) ")\n" \
+    "  --max-model-ops G      refuse models needing more than G billion " \
+    "operations a\n" \
+    "                         window (default " \
+    MODEL_LIMITS_STR(MODEL_DEFAULT_MAX_GOPS) ")\n"
+#define MODEL_LIMITS_STR(x) MODEL_LIMITS_STR_(x)
+#define MODEL_LIMITS_STR_(x) #x
+
+/* Sets the limit option names ("max-model-memory", in MB, or
+ * "max-model-ops", in billions) from text, a number above 0. Returns 1 if
+ * option is one of the two and text is good, 0 if option is neither, and
+ * -1 with the reason in err if text is not a number above 0. */
+int model_limits_option(model_limits *limits, const char *option,
+                        const char *text, char *err, size_t errlen);
 
 /* The cost of running m as its shapes declare it. Only the shapes and
  * sizes are read (the weights need not be allocated), and the sums are in
