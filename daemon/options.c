@@ -181,10 +181,26 @@ static irmas_status apply_backend(options *o, const char *value,
                        where, value);
 }
 
+irmas_status options_check_osc_url(const char *url, char *err,
+                                   size_t errlen)
+{
+    static const char unix_scheme[] = "osc.unix://";
+    if (strncmp(url, unix_scheme, sizeof unix_scheme - 1) == 0 &&
+        !strchr(url + sizeof unix_scheme - 1, '/'))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--osc %s: a socket URL needs an absolute path, "
+                           "as in osc.unix:///run/irmas.sock", url);
+    return IRMAS_OK;
+}
+
 static irmas_status apply_list(options *o, const setting *s,
                                const char *value, const char *where,
                                char *err, size_t errlen)
 {
+    if (!strcmp(s->name, "osc")) {
+        irmas_status st = options_check_osc_url(value, err, errlen);
+        if (st != IRMAS_OK) return st;
+    }
     char(*list)[OPTIONS_TEXT] = (void *)((char *)o + s->offset);
     int *count = (int *)((char *)o + s->count_offset);
     if (*count == OPTIONS_MAX_LIST)

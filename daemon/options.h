@@ -65,6 +65,13 @@ irmas_status options_parse(options *o, int argc, char **argv,
                            options_action *action, char *err,
                            size_t errlen);
 
+/* Refuses an --osc URL liblo cannot parse safely: an osc.unix:// URL
+ * without a '/' after the scheme makes lo_address_new_from_url read past
+ * its buffer (found by tests/fuzz/fuzz_osc_url). The rest of the checks,
+ * host and port, are osc_out_new's. */
+irmas_status options_check_osc_url(const char *url, char *err,
+                                   size_t errlen);
+
 /* Writes the usage text: every flag with its argument and meaning. */
 void options_print_help(FILE *out);
 
