@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 targets="model model_layers audio_file options osc_url"
 
-if [ -d build-fuzz ]; then
+if [ -f build-fuzz/build.ninja ]; then
     CC=clang meson setup --reconfigure build-fuzz >/dev/null
 else
     CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false \
