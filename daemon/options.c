@@ -184,13 +184,21 @@ static irmas_status apply_backend(options *o, const char *value,
 irmas_status options_check_osc_url(const char *url, char *err,
                                    size_t errlen)
 {
-    static const char unix_scheme[] = "osc.unix://";
-    if (strncmp(url, unix_scheme, sizeof unix_scheme - 1) == 0 &&
-        !strchr(url + sizeof unix_scheme - 1, '/'))
-        return status_fail(err, errlen, IRMAS_ERR_ARG,
-                           "--osc %s: a socket URL needs an absolute path, "
-                           "as in osc.unix:///run/irmas.sock", url);
-    return IRMAS_OK;
+    static const char *const prefixes[] = {"osc.udp://", "osc.tcp://",
+                                           "osc.unix:///"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t n = strlen(prefixes[i]);
+        const char *rest = url + n;
+        if (strncmp(url, prefixes[i], n) != 0 || !*rest) continue;
+        /* HOST:PORT, an IPv6 host in brackets: [ADDRESS]:PORT */
+        if (i < 2 && (*rest == '[' ? !strstr(rest, "]:") : !strchr(rest, ':')))
+            break;
+        return IRMAS_OK;
+    }
+    return status_fail(err, errlen, IRMAS_ERR_ARG,
+                       "--osc %s: not an OSC URL; write it as "
+                       "osc.udp://HOST:PORT, osc.tcp://HOST:PORT or "
+                       "osc.unix:///PATH", url);
 }
 
 static irmas_status apply_list(options *o, const setting *s,

@@ -65,9 +65,10 @@ irmas_status options_parse(options *o, int argc, char **argv,
                            options_action *action, char *err,
                            size_t errlen);
 
-/* Refuses an --osc URL liblo cannot parse safely: an osc.unix:// URL
- * without a '/' after the scheme makes lo_address_new_from_url read past
- * its buffer (found by tests/fuzz/fuzz_osc_url). The rest of the checks,
+/* Refuses an --osc URL that is not osc.udp://HOST:PORT, osc.tcp://HOST:PORT
+ * (HOST may be [IPv6]) or osc.unix:///PATH at its start: liblo's lo_address_new_from_url
+ * reads past the end of some others ("osc.", "osc.unix:",
+ * "osc.unix://tmp", "osc.tcp://["; found by tests/fuzz/fuzz_osc_url). The rest of the checks,
  * host and port, are osc_out_new's. */
 irmas_status options_check_osc_url(const char *url, char *err,
                                    size_t errlen);
