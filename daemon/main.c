@@ -69,8 +69,11 @@ static irmas_status daemon_tagger(const options *o, int rate, tagger **out,
                                   char *err, size_t errlen)
 {
     model *m = NULL;
+    model_limits limits = {.max_memory_bytes = o->max_model_memory * 1048576.0,
+                           .max_ops = o->max_model_ops * 1e9};
     irmas_status st = daemon_check_model_path(o->model, err, errlen);
-    if (st == IRMAS_OK) st = model_load(o->model, &m, err, errlen);
+    if (st == IRMAS_OK)
+        st = model_load_within(o->model, &limits, &m, err, errlen);
     if (st == IRMAS_ERR_IO && !strcmp(o->model, options_default_model())) {
         size_t n = strlen(err);
         snprintf(err + n, errlen - n,

@@ -9,6 +9,7 @@
 #include "options.h"
 
 #include "config.h"
+#include "model_limits.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -68,6 +69,12 @@ static const setting settings[] = {
     {"model", KIND_TEXT, FIELD(model), 0, 0, 0, 0, "FILE",
      "the model (.irm): recurrent, statistics, CNN or CRNN; SIGHUP reloads "
      "it (default: " IRMAS_DEFAULT_MODEL ")"},
+    {"max-model-memory", KIND_COUNT, FIELD(max_model_memory), 0, 1, 1e6, 0,
+     "MB", "refuse a model that needs more memory to run (default: "
+     MODEL_LIMITS_STR(MODEL_DEFAULT_MAX_MEMORY_MB) ")"},
+    {"max-model-ops", KIND_COUNT, FIELD(max_model_ops), 0, 1, 1e6, 0, "G",
+     "refuse a model that needs more than G billion operations a window "
+     "(default: " MODEL_LIMITS_STR(MODEL_DEFAULT_MAX_GOPS) ")"},
     {"config", KIND_ACTION, FIELD(config), 0, 0, 0, 0, "FILE",
      "read settings from FILE, as 'name = value' lines; flags win"},
     {"hop", KIND_SECONDS, FIELD(hop), 0, 0.001, 60, 0, "SECONDS",
@@ -124,6 +131,8 @@ static void options_defaults(options *o)
     o->hop = 0.5;
     o->gate = -60.0;
     o->log_interval = 60.0;
+    o->max_model_memory = MODEL_DEFAULT_MAX_MEMORY_MB;
+    o->max_model_ops = MODEL_DEFAULT_MAX_GOPS;
 }
 
 static irmas_status copy_text(char *dst, const char *value, const char *where,
@@ -172,10 +181,34 @@ static irmas_status apply_backend(options *o, const char *value,
                        where, value);
 }
 
+irmas_status options_check_osc_url(const char *url, char *err,
+                                   size_t errlen)
+{
+    static const char *const prefixes[] = {"osc.udp://", "osc.tcp://",
+                                           "osc.unix:///"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t n = strlen(prefixes[i]);
+        const char *rest = url + n;
+        if (strncmp(url, prefixes[i], n) != 0 || !*rest) continue;
+        /* HOST:PORT, an IPv6 host in brackets: [ADDRESS]:PORT */
+        if (i < 2 && (*rest == '[' ? !strstr(rest, "]:") : !strchr(rest, ':')))
+            break;
+        return IRMAS_OK;
+    }
+    return status_fail(err, errlen, IRMAS_ERR_ARG,
+                       "--osc %s: not an OSC URL; write it as "
+                       "osc.udp://HOST:PORT, osc.tcp://HOST:PORT or "
+                       "osc.unix:///PATH", url);
+}
+
 static irmas_status apply_list(options *o, const setting *s,
                                const char *value, const char *where,
                                char *err, size_t errlen)
 {
+    if (!strcmp(s->name, "osc")) {
+        irmas_status st = options_check_osc_url(value, err, errlen);
+        if (st != IRMAS_OK) return st;
+    }
     char(*list)[OPTIONS_TEXT] = (void *)((char *)o + s->offset);
     int *count = (int *)((char *)o + s->count_offset);
     if (*count == OPTIONS_MAX_LIST)

@@ -54,6 +54,8 @@ typedef struct {
     int verbose;
     double log_interval; /* seconds between statistics lines; 0 off */
     int no_incremental;  /* recompute whole windows (benchmarks only) */
+    int max_model_memory; /* MB a model may need to run (model_limits.h) */
+    int max_model_ops;    /* billions of operations a window it may need */
 } options;
 
 /* Fills o from defaults, the configuration file and argv. On a bad flag,
@@ -62,6 +64,14 @@ typedef struct {
 irmas_status options_parse(options *o, int argc, char **argv,
                            options_action *action, char *err,
                            size_t errlen);
+
+/* Refuses an --osc URL that is not osc.udp://HOST:PORT, osc.tcp://HOST:PORT
+ * (HOST may be [IPv6]) or osc.unix:///PATH at its start: liblo's lo_address_new_from_url
+ * reads past the end of some others ("osc.", "osc.unix:",
+ * "osc.unix://tmp", "osc.tcp://["; found by tests/fuzz/fuzz_osc_url). The rest of the checks,
+ * host and port, are osc_out_new's. */
+irmas_status options_check_osc_url(const char *url, char *err,
+                                   size_t errlen);
 
 /* Writes the usage text: every flag with its argument and meaning. */
 void options_print_help(FILE *out);

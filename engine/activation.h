@@ -7,6 +7,7 @@
 #ifndef IRMAS_ACTIVATION_H
 #define IRMAS_ACTIVATION_H
 
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -21,7 +22,10 @@ typedef enum {
 static inline float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
 
 /* Applies act to each row of x ([rows][n]) in place; softmax is per row and
- * subtracts the row's maximum first so large logits cannot overflow. */
+ * subtracts the row's maximum first so large logits cannot overflow. Its
+ * output is a distribution whatever its input: an infinite logit counts as
+ * the largest finite float, and NaN (inf - inf in a layer with huge
+ * weights) as the smallest, so a model never sends NaN probabilities. */
 static inline void activation_apply(activation act, float *x, int rows, int n)
 {
     for (int r = 0; r < rows; r++) {
@@ -39,6 +43,9 @@ static inline void activation_apply(activation act, float *x, int rows, int n)
             for (int i = 0; i < n; i++) v[i] = sigmoidf(v[i]);
             break;
         case ACT_SOFTMAX: {
+            for (int i = 0; i < n; i++)
+                v[i] = isnan(v[i]) ? -FLT_MAX : fmaxf(-FLT_MAX,
+                                                     fminf(v[i], FLT_MAX));
             float max = v[0], sum = 0.0f;
             for (int i = 1; i < n; i++) max = v[i] > max ? v[i] : max;
             for (int i = 0; i < n; i++) sum += v[i] = expf(v[i] - max);

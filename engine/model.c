@@ -187,6 +187,41 @@ irmas_status model_alloc_weights(model *m, int with_norm, char *err,
     return IRMAS_OK;
 }
 
+/* Characters a label may not hold: it is printed as it is and becomes part
+ * of OSC addresses, where these have a meaning (OSC 1.0's address rules);
+ * control characters and bytes over 0x7e are refused separately. */
+static const char label_forbidden[] = " #*,/?[]{}";
+
+irmas_status model_label_check(const char *label, char *err, size_t errlen)
+{
+    size_t n = strnlen(label, MODEL_LABEL_MAX);
+    if (n == 0 || n == MODEL_LABEL_MAX)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "label '%.*s' is empty or longer than %d bytes; "
+                           "give every class a short name", (int)n, label,
+                           MODEL_LABEL_MAX - 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)label[i];
+        if (ch > 0x20 && ch < 0x7f && !strchr(label_forbidden, ch)) continue;
+        char shown[MODEL_LABEL_MAX * 4 + 1]; /* each byte at most \xNN */
+        size_t at = 0;
+        for (size_t k = 0; k < n; k++) {
+            unsigned char c = (unsigned char)label[k];
+            at += (size_t)snprintf(shown + at, sizeof shown - at,
+                                   c > 0x20 && c < 0x7f ? "%c" : "\\x%02x",
+                                   c);
+        }
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "label '%s' has %s (byte %zu); labels go into OSC "
+                           "addresses, so use printable ASCII without space "
+                           "or any of #*,/?[]{}", shown,
+                           ch > 0x20 && ch < 0x7f ? "a character OSC "
+                           "addresses reserve" : ch == ' ' ? "a space"
+                           : "a control or non-ASCII byte", i);
+    }
+    return IRMAS_OK;
+}
+
 static irmas_status validate_labels(const model *m, char *err, size_t errlen)
 {
     if (m->classes < 1 || m->classes > MODEL_MAX_CLASSES)
@@ -195,11 +230,10 @@ static irmas_status validate_labels(const model *m, char *err, size_t errlen)
                            m->classes, MODEL_MAX_CLASSES);
     for (int c = 0; c < m->classes; c++) {
         const char *label = m->labels[c];
-        if (!memchr(label, '\0', MODEL_LABEL_MAX) || label[0] == '\0')
-            return status_fail(err, errlen, IRMAS_ERR_ARG,
-                               "label %d is empty or longer than %d bytes; "
-                               "give every class a short name", c,
-                               MODEL_LABEL_MAX - 1);
+        char why[256];
+        if (model_label_check(label, why, sizeof why) != IRMAS_OK)
+            return status_fail(err, errlen, IRMAS_ERR_ARG, "label %d: %s", c,
+                               why);
         for (int other = 0; other < c; other++)
             if (strcmp(label, m->labels[other]) == 0)
                 return status_fail(err, errlen, IRMAS_ERR_ARG,

@@ -95,6 +95,13 @@ irmas_status model_alloc_weights(model *m, int with_norm, char *err,
  * message names the layer or field that is wrong. */
 irmas_status model_validate(const model *m, char *err, size_t errlen);
 
+/* Checks that label can name a class: 1 to MODEL_LABEL_MAX - 1 bytes of
+ * printable ASCII, none of them a space or one of #*,/?[]{} (labels are
+ * printed and become parts of OSC addresses). The message quotes the label
+ * with unprintable bytes escaped and says which byte is wrong.
+ * model_validate applies it to every label. */
+irmas_status model_label_check(const char *label, char *err, size_t errlen);
+
 /* Sets the provenance string (copied). */
 irmas_status model_set_provenance(model *m, const char *text);
 

@@ -802,7 +802,7 @@ static irmas_status check_envelope(reader *r, size_t size)
     size_t head = size < sizeof irm_magic ? size : sizeof irm_magic;
     if (memcmp(b, irm_magic, head) != 0)
         return status_fail(r->err, r->errlen, IRMAS_ERR_FORMAT,
-                           memcmp(b, irm_magic, 4) == 0 && size >= 8
+                           size >= 8 && memcmp(b, irm_magic, 4) == 0
                                ? "%s: the .irm magic has had its line "
                                  "endings changed; copy the file in binary "
                                  "mode"
@@ -839,10 +839,11 @@ static irmas_status check_envelope(reader *r, size_t size)
     return IRMAS_OK;
 }
 
-/* model_parse, ending messages about the contents with remedy. */
+/* model_parse_within, ending messages about the contents with remedy;
+ * limits NULL checks none (a model being saved is the caller's own). */
 static irmas_status parse(const void *data, size_t size, const char *name,
-                          const char *remedy, model **out, char *err,
-                          size_t errlen)
+                          const char *remedy, const model_limits *limits,
+                          model **out, char *err, size_t errlen)
 {
     *out = NULL;
     model *m = model_new();
@@ -865,6 +866,10 @@ static irmas_status parse(const void *data, size_t size, const char *name,
     if (status == IRMAS_OK && model_validate(m, why, sizeof why) != IRMAS_OK)
         status = status_fail(err, errlen, IRMAS_ERR_FORMAT, "%s: %s", name,
                              why);
+    if (status == IRMAS_OK && limits &&
+        model_check_limits(m, limits, why, sizeof why) != IRMAS_OK)
+        status = status_fail(err, errlen, IRMAS_ERR_UNSUPPORTED, "%s: %s",
+                             name, why);
     if (status != IRMAS_OK) {
         model_free(m);
         return status;
@@ -873,10 +878,19 @@ static irmas_status parse(const void *data, size_t size, const char *name,
     return IRMAS_OK;
 }
 
+irmas_status model_parse_within(const void *data, size_t size,
+                                const char *name, const model_limits *limits,
+                                model **out, char *err, size_t errlen)
+{
+    return parse(data, size, name, "the file is damaged", limits, out, err,
+                 errlen);
+}
+
 irmas_status model_parse(const void *data, size_t size, const char *name,
                          model **out, char *err, size_t errlen)
 {
-    return parse(data, size, name, "the file is damaged", out, err, errlen);
+    model_limits limits = model_limits_default();
+    return model_parse_within(data, size, name, &limits, out, err, errlen);
 }
 
 /* Opens path for reading and says how long it is, refusing what cannot be
@@ -931,8 +945,8 @@ static irmas_status read_all(int fd, const char *path, unsigned char *data,
     return IRMAS_OK;
 }
 
-irmas_status model_load(const char *path, model **out, char *err,
-                        size_t errlen)
+irmas_status model_load_within(const char *path, const model_limits *limits,
+                               model **out, char *err, size_t errlen)
 {
     int fd = -1;
     size_t size = 0, got = 0;
@@ -948,9 +962,17 @@ irmas_status model_load(const char *path, model **out, char *err,
         status = read_all(fd, path, data, size, &got, err, errlen);
     close(fd);
     if (status == IRMAS_OK)
-        status = model_parse(data, got, path, out, err, errlen);
+        status = model_parse_within(data, got, path, limits, out, err,
+                                    errlen);
     free(data);
     return status;
+}
+
+irmas_status model_load(const char *path, model **out, char *err,
+                        size_t errlen)
+{
+    model_limits limits = model_limits_default();
+    return model_load_within(path, &limits, out, err, errlen);
 }
 
 /* ---- Saving ---- */
@@ -980,8 +1002,8 @@ static irmas_status encode(const model *m, const char *target, void **data,
 
     model *back = NULL;
     irmas_status status = parse(w.bytes, w.size, target, "irmas will not "
-                                "save a model it could not load back", &back,
-                                err, errlen);
+                                "save a model it could not load back", NULL,
+                                &back, err, errlen);
     model_free(back);
     if (status != IRMAS_OK) {
         free(w.bytes);

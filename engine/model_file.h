@@ -12,12 +12,23 @@
 #define IRMAS_MODEL_FILE_H
 
 #include "model.h"
+#include "model_limits.h"
 
-/* Reads and validates path. On success *out is a new model. */
+/* Reads and validates path, and refuses (IRMAS_ERR_UNSUPPORTED) a model
+ * whose declared shapes cost more to run than limits allow
+ * (model_limits.h); nothing shape-dependent is allocated before that check.
+ * On success *out is a new model. */
+irmas_status model_load_within(const char *path, const model_limits *limits,
+                               model **out, char *err, size_t errlen);
+
+/* model_load_within with model_limits_default(). */
 irmas_status model_load(const char *path, model **out, char *err,
                         size_t errlen);
 
-/* The same from memory; name is what messages call the buffer. */
+/* The same two from memory; name is what messages call the buffer. */
+irmas_status model_parse_within(const void *data, size_t size,
+                                const char *name, const model_limits *limits,
+                                model **out, char *err, size_t errlen);
 irmas_status model_parse(const void *data, size_t size, const char *name,
                          model **out, char *err, size_t errlen);
 

@@ -128,6 +128,23 @@ static irmas_status window_alloc(window_runner *w, char *err, size_t errlen)
     return IRMAS_OK;
 }
 
+/* The parts and shapes window_layout reads, from m. */
+static void window_shape(window_runner *w, const model *m)
+{
+    w->m = m;
+    w->frames = model_frames(m);
+    w->features = model_features(m);
+    w->image_end = model_image_end(m);
+    w->head = model_head_start(m);
+}
+
+long window_working_floats(const model *m)
+{
+    window_runner w = {0};
+    window_shape(&w, m);
+    return window_layout(&w, NULL);
+}
+
 irmas_status window_new(const model *m, window_runner **out, char *err,
                         size_t errlen)
 {
@@ -138,11 +155,7 @@ irmas_status window_new(const model *m, window_runner **out, char *err,
     window_runner *w = calloc(1, sizeof *w);
     if (!w) return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                                "out of memory creating a window runner");
-    w->m = m;
-    w->frames = model_frames(m);
-    w->features = model_features(m);
-    w->image_end = model_image_end(m);
-    w->head = model_head_start(m);
+    window_shape(w, m);
     status = reader_new(m, &w->reader, err, errlen);
     if (status == IRMAS_OK) status = window_alloc(w, err, errlen);
     if (status != IRMAS_OK) {

@@ -19,6 +19,10 @@ irmas_status window_new(const model *m, window_runner **out, char *err,
                         size_t errlen);
 void window_delete(window_runner *w);
 
+/* The floats window_new would allocate for m's buffers (a validated
+ * model), without allocating them; model_cost_of counts them. */
+long window_working_floats(const model *m);
+
 /* probs[classes] for samples[window_samples] at the model's rate. samples
  * are not modified (normalisation works on a copy). */
 void window_classify(window_runner *w, const float *samples, float *probs);

@@ -757,7 +757,7 @@ def case_settings(case):
     expectations = [
         (["--hop", "soon"], 2, "--hop 'soon'"),
         (["--frobnicate"], 2, "unknown flag '--frobnicate'"),
-        (file_args + ["--osc", "udp:/127.0.0.1"], 1, "not an OSC URL"),
+        (file_args + ["--osc", "udp:/127.0.0.1"], 2, "not an OSC URL"),
         (file_args + ["--osc", "osc.udp://no-such-host.invalid:9000"], 1, "cannot resolve host"),
         (["--input", wav, "--model", case.path("missing.irm")], 1, "missing.irm"),
         (["--input", wav, "--model", corrupt], 1, "corrupt.irm"),

@@ -132,6 +132,16 @@ START_TEST(wrong_settings_are_refused_with_a_message_naming_them)
     assert_refused(":1: expected 'name = value'", parse("--config", path, NULL));
     path = write_config("print = maybe\n");
     assert_refused("expected yes or no", parse("--config", path, NULL));
+    /* liblo reads past the end of such a URL (found by the fuzzer). */
+    assert_refused("--osc osc.unix://tmp: not an OSC URL",
+                   parse("--osc", "osc.unix://tmp", NULL));
+    assert_refused("--osc osc.unix:: not an OSC URL",
+                   parse("--osc", "osc.unix:", NULL));
+    assert_refused("--osc osc.: not an OSC URL", parse("--osc", "osc.", NULL));
+    assert_refused("--osc osc.tcp://[: not an OSC URL",
+                   parse("--osc", "osc.tcp://[", NULL));
+    assert_refused("--max-model-memory '0'",
+                   parse("--max-model-memory", "0", NULL));
 }
 END_TEST
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 static char root[512];
@@ -118,6 +119,31 @@ START_TEST(classes_filter_and_order)
 
     ck_assert_int_ne(scan(&d, "pia,pia", NULL, 1, err, root, NULL), IRMAS_OK);
     ck_assert_ptr_nonnull(strstr(err, "twice"));
+
+    /* A listed class without files is trained without a word unless
+     * warned of; a label OSC cannot carry is refused, named. */
+    char warned[4096] = "";
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *log = tmpfile();
+    ck_assert_ptr_nonnull(log);
+    dup2(fileno(log), 2);
+    irmas_status st = scan(&d, "sax,pia,gel", NULL, 1, err, root, NULL);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(log);
+    size_t got = fread(warned, 1, sizeof warned - 1, log);
+    warned[got] = '\0';
+    fclose(log);
+    ck_assert_int_eq(st, IRMAS_OK);
+    ck_assert_msg(strstr(warned, "warning: class 'gel' has no files"), "%s",
+                  warned);
+    ck_assert_ptr_null(strstr(warned, "'sax'"));
+    dataset_free(&d);
+    ck_assert_int_eq(scan(&d, "sax,p/a", NULL, 1, err, root, NULL),
+                     IRMAS_ERR_ARG);
+    ck_assert_msg(strstr(err, "label 'p/a'"), "%s", err);
     ck_assert_int_ne(scan(&d, ",", NULL, 1, err, root, NULL), IRMAS_OK);
 }
 END_TEST

@@ -384,6 +384,23 @@ static void check_gemm(char which, int m, int n, int k, float beta,
     free(a), free(b), free(c), free(want);
 }
 
+/* A model with huge (finite) weights overflows to inf and then NaN before
+ * its softmax, as the fuzzer found; the softmax still gives a
+ * distribution: inf as the largest logit, NaN as the smallest. */
+START_TEST(test_softmax_of_overflowed_logits)
+{
+    float v[4] = {INFINITY, NAN, 1.0f, -INFINITY};
+    activation_apply(ACT_SOFTMAX, v, 1, 4);
+    ck_assert_float_eq(v[0], 1.0f);
+    for (int i = 1; i < 4; i++) ck_assert_float_eq(v[i], 0.0f);
+
+    float nans[3] = {NAN, NAN, NAN};
+    activation_apply(ACT_SOFTMAX, nans, 1, 3);
+    for (int i = 0; i < 3; i++)
+        ck_assert_float_eq_tol(nans[i], 1.0f / 3.0f, 1e-6f);
+}
+END_TEST
+
 START_TEST(test_gemm)
 {
     static const int shapes[][3] = {{1, 400, 100}, {1, 7, 3},   {2, 9, 5},
@@ -558,6 +575,7 @@ static Suite *layers_suite(void)
     tcase_add_test(tc, test_blstm);
     tcase_add_test(tc, test_layer_families);
     tcase_add_test(tc, test_layer_tensors);
+    tcase_add_test(tc, test_softmax_of_overflowed_logits);
     tcase_add_test(tc, test_layer_shapes);
     suite_add_tcase(s, tc);
     return s;

@@ -646,6 +646,17 @@ START_TEST(envelope)
     expect_refused((const uint8_t *)"RIFF....WAVEfmt ", 16, IRMAS_ERR_FORMAT,
                    "not an irmas model file", NULL);
 
+    /* One to three bytes that are not the magic's start, each in a buffer
+     * of exactly that size so ASan sees any read past it. */
+    for (size_t length = 1; length <= 3; length++) {
+        uint8_t *tiny = malloc(length);
+        ck_assert_ptr_nonnull(tiny);
+        memset(tiny, 'x', length);
+        expect_refused(tiny, length, IRMAS_ERR_FORMAT,
+                       "not an irmas model file", NULL);
+        free(tiny);
+    }
+
     memcpy(copy, data, size);
     store32(copy + 8, 0);
     reseal(copy, size);
@@ -663,6 +674,104 @@ START_TEST(envelope)
     reseal(data, size);
     expect_refused(data, size, IRMAS_ERR_UNSUPPORTED, "is format 3, newer",
                    "update irmas", NULL);
+    free(data);
+}
+END_TEST
+
+/* Labels are printed and go into OSC addresses: one with an escape
+ * sequence, a space or an OSC pattern character is refused when a model is
+ * loaded or saved, and the message names it. */
+START_TEST(labels_must_be_printable_osc_names)
+{
+    size_t size;
+    uint8_t *data = fixture(&size);
+    size_t at = find(data, size, "c1", 3, 0);
+    const char bad[] = "\x1b /*{]";
+    for (const char *b = bad; *b; b++) {
+        uint8_t *copy = malloc(size);
+        ck_assert_ptr_nonnull(copy);
+        memcpy(copy, data, size);
+        copy[at + 1] = (uint8_t)*b; /* "c1" becomes "c\x1b", "c ", ... */
+        reseal(copy, size);
+        expect_refused(copy, size, IRMAS_ERR_FORMAT, "label 1: label 'c",
+                       "OSC addresses", NULL);
+        free(copy);
+    }
+    free(data);
+
+    tm_spec spec = small_spec(LAYER_LSTM);
+    model *m = tm_model(&spec);
+    snprintf(m->labels[2], MODEL_LABEL_MAX, "%s", "\x1b]0;pwned\a");
+    char err[512] = "";
+    void *out = NULL;
+    size_t out_size = 0;
+    ck_assert_int_eq(model_serialise(m, &out, &out_size, err, sizeof err),
+                     IRMAS_ERR_ARG);
+    ck_assert_msg(strstr(err, "label 2: label '\\x1b]0;pwned\\x07'"),
+                  "%s", err);
+    model_free(m);
+}
+END_TEST
+
+/* Parses data under limits, wanting a refusal that names both needles. */
+static void expect_over_limits(const uint8_t *data, size_t size,
+                               const model_limits *limits, const char *a,
+                               const char *b)
+{
+    char err[512] = "";
+    model *m = NULL;
+    irmas_status got = model_parse_within(data, size, NAME, limits, &m, err,
+                                          sizeof err);
+    ck_assert_msg(got == IRMAS_ERR_UNSUPPORTED, "status %d: %s", got, err);
+    ck_assert_ptr_null(m);
+    ck_assert_msg(strstr(err, a) && strstr(err, b), "%s", err);
+}
+
+/* A small file may declare a huge run: a 2^20-point FFT with 4096 mel
+ * bands (an 8 GB filterbank), or an LSTM that needs 128 G operations a
+ * window. The default limits refuse both before anything is built for
+ * them, naming the figure, the limit and the option; raised limits let
+ * them through. */
+START_TEST(costly_models_are_refused_within_limits)
+{
+    tm_spec spec = small_spec(LAYER_LSTM);
+    spec.window_samples = 1 << 20;
+    spec.sample_rate = 44100;
+    spec.frontend = (frontend_params){.kind = FRONTEND_LOGMEL,
+                                      .frame = 1 << 20, .fft_size = 1 << 20,
+                                      .mels = 4096, .fmin = 0.0f,
+                                      .fmax = 22050.0f};
+    model *m = tm_model(&spec);
+    size_t size;
+    uint8_t *data = serialise(m, &size);
+    model_free(m);
+    ck_assert_uint_lt(size, 1 << 20);
+    model_limits limits = model_limits_default();
+    expect_over_limits(data, size, &limits, "needs 8209 MB of memory",
+                       "over the limit of 1024 MB; raise the limit with "
+                       "--max-model-memory MB");
+    limits.max_memory_bytes = 64e9;
+    char err[512] = "";
+    ck_assert_msg(model_parse_within(data, size, NAME, &limits, &m, err,
+                                     sizeof err) == IRMAS_OK, "%s", err);
+    model_free(m);
+    free(data);
+
+    spec = small_spec(LAYER_LSTM);
+    spec.frontend.frame = 1;
+    spec.window_samples = 16000;
+    spec.hidden[0] = 1000;
+    m = tm_model(&spec);
+    data = serialise(m, &size);
+    model_free(m);
+    limits = model_limits_default();
+    expect_over_limits(data, size, &limits, "each window needs 128.",
+                       "over the limit of 20.0 G; raise the limit with "
+                       "--max-model-ops G");
+    limits.max_ops = 200e9;
+    ck_assert_msg(model_parse_within(data, size, NAME, &limits, &m, err,
+                                     sizeof err) == IRMAS_OK, "%s", err);
+    model_free(m);
     free(data);
 }
 END_TEST
@@ -931,6 +1040,8 @@ static Suite *model_file_suite(void)
     tcase_add_test(tc, absurd_layer_values);
     tcase_add_test(tc, absurd_tensor_entries);
     tcase_add_test(tc, envelope);
+    tcase_add_test(tc, labels_must_be_printable_osc_names);
+    tcase_add_test(tc, costly_models_are_refused_within_limits);
     tcase_add_test(tc, newer_layer_kind_is_named);
     tcase_add_test(tc, logmel_values);
     tcase_add_test(tc, format_2_kinds_in_a_format_1_file);

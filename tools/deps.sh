@@ -15,8 +15,10 @@ IRMAS_RUN_PACKAGES="jackd2 liblo-tools fluid-soundfont-gm timgm6mb-soundfont
   musescore-general-soundfont fluidsynth"
 
 # To test it: Check, terminal and process tools the end-to-end tests drive,
-# and systemd-analyze for the unit.
-IRMAS_TEST_PACKAGES="check tmux procps psmisc systemd python3 file"
+# systemd-analyze for the unit, and clang with Debian 12's libFuzzer (the
+# same LLVM version, 14) for tools/fuzz.sh.
+IRMAS_TEST_PACKAGES="check tmux procps psmisc systemd python3 file
+  clang libfuzzer-14-dev"
 
 # deps_install PACKAGE...: installs whichever of the packages are missing.
 deps_install() {

@@ -56,6 +56,7 @@ typedef struct {
     int n_dirs;
     int json, mixdown, threads;
     double threshold, hop_seconds;
+    model_limits limits;
 } options;
 
 /* What classifying one file gave. */
@@ -108,7 +109,8 @@ static void usage(FILE *to)
         "(default 0.5)\n"
         "  --hop        seconds between windows (default: half a window)\n"
         "  --mixdown    average the channels instead of classifying each\n"
-        "  --threads    files classified at once (default: one per core)\n");
+        "  --threads    files classified at once (default: one per core)\n"
+        MODEL_LIMITS_USAGE);
 }
 
 /* Returns 0 and fills o, or prints why not and returns the exit status. */
@@ -123,15 +125,18 @@ static int parse_options(int argc, char **argv, options *o)
         {"hop", required_argument, NULL, 'o'},
         {"mixdown", no_argument, NULL, 'x'},
         {"threads", required_argument, NULL, 'n'},
+        {"max-model-memory", required_argument, NULL, 'L'},
+        {"max-model-ops", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    *o = (options){.threshold = 0.5,
+    *o = (options){.threshold = 0.5, .limits = model_limits_default(),
                    .threads = cores < 1 ? 1
                               : cores > EVAL_MAX_THREADS ? EVAL_MAX_THREADS
                                                          : (int)cores};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    int opt, index = 0;
+    char err[160];
+    while ((opt = getopt_long(argc, argv, "", longopts, &index)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
         case 'T': o->teacher_dir = optarg; break;
@@ -148,6 +153,13 @@ static int parse_options(int argc, char **argv, options *o)
         case 'o': o->hop_seconds = tool_parse_seconds(optarg); break;
         case 'x': o->mixdown = 1; break;
         case 'n': o->threads = tool_parse_count(optarg); break;
+        case 'L':
+            if (model_limits_option(&o->limits, longopts[index].name, optarg,
+                                    err, sizeof err) < 0) {
+                fprintf(stderr, "irmas-eval: %s\n", err);
+                return 2;
+            }
+            break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return 2;
         }
@@ -483,7 +495,8 @@ int main(int argc, char **argv)
     if (status) return status;
     if (o.teacher_dir) return evaluate_teacher(&o);
     const char *model_path = NULL;
-    model *m = tool_load_model("irmas-eval", o.model_path, &model_path);
+    model *m = tool_load_model("irmas-eval", o.model_path, &o.limits,
+                               &model_path);
     if (!m) return 1;
     status = evaluate(m, NULL, model_path, &o);
     model_free(m);

@@ -232,6 +232,9 @@ static void print_info(const char *path, const model *m)
     long total = model_parameters(m);
     printf("parameters  %ld (%.1f KiB of float32)\n", total,
            total * 4.0 / 1024.0);
+    model_cost cost = model_cost_of(m);
+    printf("cost        %.1f MB to run, %.3f G operations a window\n",
+           cost.memory_bytes / 1048576.0, cost.ops / 1e9);
     printf("provenance  %s\n",
            m->provenance && *m->provenance ? m->provenance : "(none)");
 }

@@ -41,6 +41,7 @@ typedef struct {
     const char *teacher_dir;
     double hop_seconds, threshold;
     tag_format format;
+    model_limits limits;
 } options;
 
 /* The windows of one file, as the stream emits them. */
@@ -85,7 +86,8 @@ static void usage(FILE *to)
         "least T\n"
         "               times the largest (default 0.5)\n"
         "  --json       one JSON object for all files\n"
-        "  --csv        one row per window and a summary row per file\n");
+        "  --csv        one row per window and a summary row per file\n"
+        MODEL_LIMITS_USAGE);
 }
 
 /* Returns 0 and fills o, or prints why not and returns the exit status. */
@@ -98,11 +100,14 @@ static int parse_options(int argc, char **argv, options *o)
         {"threshold", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},
+        {"max-model-memory", required_argument, NULL, 'L'},
+        {"max-model-ops", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    *o = (options){.threshold = 0.5};
-    int opt, formats = 0;
-    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    *o = (options){.threshold = 0.5, .limits = model_limits_default()};
+    int opt, formats = 0, index = 0;
+    char err[160];
+    while ((opt = getopt_long(argc, argv, "", longopts, &index)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
         case 'T': o->teacher_dir = optarg; break;
@@ -110,6 +115,13 @@ static int parse_options(int argc, char **argv, options *o)
         case 't': o->threshold = tool_parse_fraction(optarg); break;
         case 'j': o->format = FORMAT_JSON; formats++; break;
         case 'c': o->format = FORMAT_CSV; formats++; break;
+        case 'L':
+            if (model_limits_option(&o->limits, longopts[index].name, optarg,
+                                    err, sizeof err) < 0) {
+                fprintf(stderr, "irmas-tag: %s\n", err);
+                return 2;
+            }
+            break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return 2;
         }
@@ -446,7 +458,8 @@ int main(int argc, char **argv)
     int status = parse_options(argc, argv, &o);
     if (status) return status;
     if (o.teacher_dir) return tag_with_teacher(&o, argc, argv);
-    model *m = tool_load_model("irmas-tag", o.model_path, &o.model_path);
+    model *m = tool_load_model("irmas-tag", o.model_path, &o.limits,
+                               &o.model_path);
     if (!m) return 1;
     char err[512];
     stream *s = NULL;

@@ -4,8 +4,10 @@
 # On a fresh Debian 12 machine (as root) it installs the Debian packages the
 # build and the tests need, builds with -Werror, runs the whole suite, then
 # builds it again with AddressSanitizer and UndefinedBehaviorSanitizer and
-# runs it once more. It ends with one line, "N passed, N failed", counting
-# both runs, and exits non-zero if anything failed.
+# runs it once more, then runs every fuzz target briefly (tools/fuzz.sh,
+# FUZZ_SECONDS each, default 15). It ends with one line, "N passed, N
+# failed", counting both runs and each fuzz target, and exits non-zero if
+# anything failed.
 set -eu
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -31,11 +33,21 @@ run_suite build -Dwerror=true
 run_suite build-asan -Dwerror=true -Db_sanitize=address,undefined \
     -Db_lundef=false -Dbuildtype=debugoptimized
 
-# One closing line a reader (and CI) can count, from meson's own logs.
-python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'
+mkdir -p build-fuzz
+tools/fuzz.sh "${FUZZ_SECONDS:-15}" | tee build-fuzz/fuzz-summary.txt || true
+
+# One closing line a reader (and CI) can count, from meson's own logs and
+# the fuzz lines.
+python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
+    build-fuzz/fuzz-summary.txt <<'PY'
 import json, sys
 passed = failed = skipped = 0
-for log in sys.argv[1:]:
+fuzz_lines = [line for line in open(sys.argv[3]) if line.startswith("fuzz ")]
+passed += sum(1 for line in fuzz_lines if ": ok" in line)
+failed += sum(1 for line in fuzz_lines if ": ok" not in line)
+if not fuzz_lines:
+    failed += 1  # tools/fuzz.sh did not get as far as running a target
+for log in sys.argv[1:3]:
     for line in open(log):
         result = json.loads(line)["result"]
         if result in ("OK", "EXPECTEDFAIL"):

@@ -12,7 +12,8 @@
 
 static const char source_model[] = IRMAS_SOURCE_ROOT "/models/default.irm";
 
-model *tool_load_model(const char *tool, const char *path, const char **used)
+model *tool_load_model(const char *tool, const char *path,
+                       const model_limits *limits, const char **used)
 {
     if (!path) {
         if (access(IRMAS_DEFAULT_MODEL, R_OK) == 0)
@@ -28,7 +29,7 @@ model *tool_load_model(const char *tool, const char *path, const char **used)
     }
     char err[512];
     model *m = NULL;
-    if (model_load(path, &m, err, sizeof err)) {
+    if (model_load_within(path, limits, &m, err, sizeof err)) {
         fprintf(stderr, "%s: %s\n", tool, err);
         return NULL;
     }

@@ -11,12 +11,14 @@
 #include <stdio.h>
 
 #include "model.h"
+#include "model_limits.h"
 #include "teacher.h"
 
 /* Loads path, or the default model when path is NULL; *used says which
  * file that was. Prints why not (prefixed with tool) and returns NULL on
  * failure. */
-model *tool_load_model(const char *tool, const char *path, const char **used);
+model *tool_load_model(const char *tool, const char *path,
+                       const model_limits *limits, const char **used);
 
 /* Prints one line describing m: classes, rate, window, front-end. */
 void tool_describe_model(FILE *f, const char *path, const model *m);

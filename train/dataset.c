@@ -575,6 +575,9 @@ static irmas_status set_classes(dataset *d, const name_list *classes,
                            "the data has %d classes; a model takes at most %d "
                            "(choose some with --classes)",
                            classes->n, MODEL_MAX_CLASSES);
+    for (int i = 0; i < classes->n; i++)
+        if (model_label_check(classes->names[i], err, errlen) != IRMAS_OK)
+            return IRMAS_ERR_ARG;
     d->classes = classes->n;
     for (int i = 0; i < classes->n; i++)
         snprintf(d->labels[i], MODEL_LABEL_MAX, "%s", classes->names[i]);
@@ -598,6 +601,11 @@ static irmas_status check_usable(const dataset *d, const dataset_options *opt,
     for (int i = 0; i < d->n_items; i++) seen |= d->items[i].label_mask;
     int classes_seen = 0;
     for (int k = 0; k < d->classes; k++) classes_seen += (seen >> k) & 1;
+    for (int k = 0; k < d->classes; k++)
+        if (!((seen >> k) & 1))
+            fprintf(stderr, "warning: class '%s' has no files in %s%s; the "
+                    "model will learn never to predict it (check --classes "
+                    "and the labels)\n", d->labels[k], where, more);
     if (require_two_classes && classes_seen < 2)
         return status_fail(err, errlen, IRMAS_ERR_FORMAT,
                            "%s%s: every file is labelled '%s'; a classifier "
