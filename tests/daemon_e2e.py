@@ -678,6 +678,27 @@ def case_view(case):
     assert open(status).read().strip() == "0", case.log("view")
 
 
+def case_view_idle(case):
+    """irmas-view with its standard input at its end (as under a script or
+    a service) and no bundles coming: it waits quietly, drawing its screen
+    once, instead of polling the ended input and redrawing in a busy loop.
+    The CPU bound is a generous one (a busy loop takes about a second of
+    CPU a second): what is checked is that the view sleeps."""
+    port = free_port()
+    view = case.start("view", [tool("IRMAS_VIEW"), "--port", str(port)])
+    wait_for("irmas-view to listen", lambda: port_taken(port), 10)
+    time.sleep(3)
+    with open(f"/proc/{view.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    assert case.stop(view) == 0, case.log("view")
+    screen = case.log("view", "out")
+    frames = screen.count("\x1b[H")
+    print(f"3 s idle: {cpu:.2f} s CPU, {len(screen)} bytes, {frames} screens drawn")
+    assert frames == 1, f"{frames} screens drawn for an unchanging view"
+    assert cpu < 1.0, f"{cpu:.2f} s of CPU in 3 s idle"
+
+
 def case_systemd(case):
     """The unit passes systemd-analyze verify (with ExecStart pointed at the
     irmasd just built, since the installed path does not exist here)."""
