@@ -95,6 +95,10 @@ class Case:
         self.sessions = []
         self.env = dict(os.environ, JACK_DEFAULT_SERVER=f"irmas-test-{os.getpid()}",
                         JACK_NO_AUDIO_RESERVATION="1")
+        # jack2 names a client's notification socket after the client
+        # alone, so a client name shared with a test running at the same
+        # time (another build's suite) would take each other's socket.
+        self.client = f"irmasd-{os.getpid()}"
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -308,7 +312,7 @@ def case_file(case):
 
 def case_jack(case):
     """irmasd as a JACK client of a dummy server at 44.1 kHz (the model runs
-    at 16 kHz), fed by jack_play: bundles come a hop apart, each a
+    at 16 kHz), fed by jack_play: bundles come a hop of audio apart, each a
     distribution, and the top class follows the instrument; SIGUSR1 logs the
     figures; SIGTERM stops it cleanly."""
     case.jackd(44100)
@@ -317,12 +321,12 @@ def case_jack(case):
     model = case.model("model.irm")
     port = free_port()
     case.oscdump(port)
-    d = case.irmasd("--client-name", "irmasd-test", "--channels", "1",
+    d = case.irmasd("--client-name", case.client, "--channels", "1",
                     "--passthrough", "--hop", str(HOP), "--model", model,
                     "--osc", f"osc.udp://127.0.0.1:{port}")
-    wait_for("irmasd's JACK ports", lambda: "irmasd-test:in_1" in case.jack_ports(), 15)
-    assert "irmasd-test:out_1" in case.jack_ports()
-    player = case.start("jack_play", [tool("JACK_PLAY"), wav, "irmasd-test:in_1"])
+    wait_for("irmasd's JACK ports", lambda: f"{case.client}:in_1" in case.jack_ports(), 15)
+    assert f"{case.client}:out_1" in case.jack_ports()
+    player = case.start("jack_play", [tool("JACK_PLAY"), wav, f"{case.client}:in_1"])
     assert player.wait(60) == 0, case.log("jack_play")
     wait_for("the last windows", lambda: len([w for w in windows(osc_lines(case, port))
                                               if w[1]]) >= 40, 10)
@@ -332,9 +336,12 @@ def case_jack(case):
 
     wins = windows(osc_lines(case, port))
     assert_distributions(wins)
-    gaps = sorted(b[0] - a[0] for a, b in zip(wins, wins[1:]))
-    median = gaps[len(gaps) // 2]
-    assert abs(median - HOP) < 0.1 * HOP, f"windows {median:.3f} s apart, hop {HOP}"
+    # A hop apart in audio: the 12 s played give at least 40 classified
+    # windows (waited for above; half as many with twice the hop). How far
+    # apart their timetags are in wall-clock time is not asserted: a loaded
+    # machine slows the dummy server's clock and makes it skip late clients.
+    tags = [tag for tag, _, _ in wins]
+    assert tags == sorted(tags), "window timetags out of order"
     tops = [top for _, top, _ in wins if top]
     assert runs(tops) == ["cello", "flute", "cello", "flute"], runs(tops)
     assert re.search(r"\d+ windows .* 0 frames overrun", case.log("irmasd"))
@@ -348,7 +355,7 @@ def case_jack_restart(case):
     model = case.model("model.irm")
     port = free_port()
     case.oscdump(port)
-    d = case.irmasd("--client-name", "irmasd-restart", "--channels", "1",
+    d = case.irmasd("--client-name", case.client, "--channels", "1",
                     "--hop", str(HOP), "--model", model, "--osc",
                     f"osc.udp://127.0.0.1:{port}")
     # Stopped while irmasd is still activating, the server would fail
@@ -360,8 +367,8 @@ def case_jack_restart(case):
     case.procs.remove(jackd)
     case.jackd(48000)
     wait_for("irmasd to reconnect", lambda: "is back" in case.log("irmasd"), 20)
-    wait_for("irmasd's JACK ports", lambda: "irmasd-restart:in_1" in case.jack_ports(), 15)
-    player = case.start("jack_play", [tool("JACK_PLAY"), wav, "irmasd-restart:in_1"])
+    wait_for("irmasd's JACK ports", lambda: f"{case.client}:in_1" in case.jack_ports(), 15)
+    player = case.start("jack_play", [tool("JACK_PLAY"), wav, f"{case.client}:in_1"])
     assert player.wait(30) == 0, case.log("jack_play")
     wait_for("a flute window after the restart",
              lambda: any(w[1] == "flute" for w in windows(osc_lines(case, port))), 10)
@@ -374,7 +381,7 @@ def case_jack_stall(case):
     running, and reconnects once the server runs again."""
     jackd = case.jackd(48000)
     model = case.model("model.irm")
-    d = case.irmasd("--client-name", "irmasd-stall", "--channels", "1",
+    d = case.irmasd("--client-name", case.client, "--channels", "1",
                     "--model", model)
     # Ports exist before the client is active; "listening" comes after
     # jack_activate. Frozen in the middle of a request, the server would
