@@ -156,7 +156,9 @@ class Case:
 
     def clips(self, name, rate, channels, *segments):
         path = self.path(name)
-        r = self.run([tool("DAEMON_CLIPS"), path, str(rate), str(channels), *segments])
+        # Rendering is CPU-bound and slow under ASan on a loaded machine.
+        r = self.run([tool("DAEMON_CLIPS"), path, str(rate), str(channels), *segments],
+                     timeout=120)
         if r.returncode == SKIP:
             raise Skip(r.stderr.strip())
         assert r.returncode == 0, r.stderr
