@@ -36,7 +36,7 @@
 # JACK_PLAY, DAEMON_CLIPS and DAEMON_MODEL name them (the test suite does).
 # IRMAS_SOAK_KEEP=1 keeps the scratch folder and its logs.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 minutes=${1:-10}
 case $minutes in
@@ -87,8 +87,11 @@ wait_for() {
 # calc EXPRESSION: evaluates an awk expression.
 calc() { awk "BEGIN { print $1 }"; }
 
-# udp_listening PORT: whether something listens on UDP PORT.
-udp_listening() { [ -n "$(ss -Hluna "sport = :$1")" ]; }
+# udp_listening PORT: whether a socket is bound to UDP PORT (IPv4).
+udp_listening() {
+    awk -v port=":$(printf '%04X' "$1")" 'substr($2, length($2) - 4) == port { found = 1 }
+        END { exit !found }' /proc/net/udp
+}
 
 # stat_field LINE PATTERN: the number before PATTERN in a statistics line
 # ("-" when the field is not there, as xruns in older versions).
