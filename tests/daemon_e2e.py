@@ -192,8 +192,11 @@ class Case:
     def jackd(self, rate=44100):
         if not shutil.which("jackd"):
             raise Skip("jackd is not installed (apt-get install jackd2)")
-        p = self.start("jackd", ["jackd", "--no-realtime", "-n",
-                                 self.env["JACK_DEFAULT_SERVER"], "-d",
+        # Synchronous (-S), waiting up to 2 s (-t) for a late client: on a
+        # loaded machine the dummy server's clock slows down instead of
+        # skipping clients that have not run yet, which loses their audio.
+        p = self.start("jackd", ["jackd", "--no-realtime", "-S", "-t", "2000",
+                                 "-n", self.env["JACK_DEFAULT_SERVER"], "-d",
                                  "dummy", "-r", str(rate), "-p", "512"])
         wait_for("jackd to start", lambda: self.jack_ports(), 15)
         return p
