@@ -197,7 +197,7 @@ report file "$windows" "$windows" "-"
 # JACK: a dummy server of its own, irmasd as its client, jack_play feeding
 # it the file; irmasd is stopped a second after the file has played.
 export JACK_DEFAULT_SERVER="irmas-soak-$$" JACK_NO_AUDIO_RESERVATION=1
-jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -S -t 10000 -d dummy -r $rate -p 512 \
+jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -S -t 2000 -d dummy -r $rate -p 512 \
     >"$dir/jackd.out" 2>"$dir/jackd.err" &
 pids="$pids $!"
 wait_for 15 jack_lsp >/dev/null 2>&1 || { echo "soak: jackd did not start" >&2; exit 1; }
