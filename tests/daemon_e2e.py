@@ -97,6 +97,10 @@ class Case:
         self.sessions = []
         self.env = dict(os.environ, JACK_DEFAULT_SERVER=f"irmas-test-{os.getpid()}",
                         JACK_NO_AUDIO_RESERVATION="1")
+        # jack2 names a client's notification socket after the client
+        # alone, so a client name shared with a test running at the same
+        # time (another build's suite) would take each other's socket.
+        self.client = f"irmasd-{os.getpid()}"
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -154,7 +158,9 @@ class Case:
 
     def clips(self, name, rate, channels, *segments):
         path = self.path(name)
-        r = self.run([tool("DAEMON_CLIPS"), path, str(rate), str(channels), *segments])
+        # Rendering is CPU-bound and slow under ASan on a loaded machine.
+        r = self.run([tool("DAEMON_CLIPS"), path, str(rate), str(channels), *segments],
+                     timeout=120)
         if r.returncode == SKIP:
             raise Skip(r.stderr.strip())
         assert r.returncode == 0, r.stderr
@@ -188,8 +194,11 @@ class Case:
     def jackd(self, rate=44100, captures=2):
         if not shutil.which("jackd"):
             raise Skip("jackd is not installed (apt-get install jackd2)")
-        p = self.start("jackd", ["jackd", "--no-realtime", "-n",
-                                 self.env["JACK_DEFAULT_SERVER"], "-d",
+        # Synchronous (-S), waiting up to 2 s (-t) for a late client: on a
+        # loaded machine the dummy server's clock slows down instead of
+        # skipping clients that have not run yet, which loses their audio.
+        p = self.start("jackd", ["jackd", "--no-realtime", "-S", "-t", "2000",
+                                 "-n", self.env["JACK_DEFAULT_SERVER"], "-d",
                                  "dummy", "-r", str(rate), "-p", "512",
                                  "-C", str(captures)])
         wait_for("jackd to start", lambda: self.jack_ports(), 15)
@@ -320,7 +329,7 @@ def case_file(case):
 
 def case_jack(case):
     """irmasd as a JACK client of a dummy server at 44.1 kHz (the model runs
-    at 16 kHz), fed by jack_play: bundles come a hop apart, each a
+    at 16 kHz), fed by jack_play: bundles come a hop of audio apart, each a
     distribution, and the top class follows the instrument; SIGUSR1 logs the
     figures; SIGTERM stops it cleanly."""
     case.jackd(44100)
@@ -329,12 +338,12 @@ def case_jack(case):
     model = case.model("model.irm")
     port = free_port()
     case.oscdump(port)
-    d = case.irmasd("--client-name", "irmasd-test", "--channels", "1",
+    d = case.irmasd("--client-name", case.client, "--channels", "1",
                     "--passthrough", "--hop", str(HOP), "--model", model,
                     "--osc", f"osc.udp://127.0.0.1:{port}")
-    wait_for("irmasd's JACK ports", lambda: "irmasd-test:in_1" in case.jack_ports(), 15)
-    assert "irmasd-test:out_1" in case.jack_ports()
-    player = case.start("jack_play", [tool("JACK_PLAY"), wav, "irmasd-test:in_1"])
+    wait_for("irmasd's JACK ports", lambda: f"{case.client}:in_1" in case.jack_ports(), 15)
+    assert f"{case.client}:out_1" in case.jack_ports()
+    player = case.start("jack_play", [tool("JACK_PLAY"), wav, f"{case.client}:in_1"])
     assert player.wait(60) == 0, case.log("jack_play")
     # Windows follow the instrument; an xrun that lost audio (frequent on a
     # loaded machine) restarts the windows after it, so how many come varies.
@@ -347,9 +356,12 @@ def case_jack(case):
 
     wins = windows(osc_lines(case, port))
     assert_distributions(wins)
-    gaps = sorted(b[0] - a[0] for a, b in zip(wins, wins[1:]))
-    median = gaps[len(gaps) // 2]
-    assert abs(median - HOP) < 0.1 * HOP, f"windows {median:.3f} s apart, hop {HOP}"
+    # A hop apart in audio: the 12 s played give at least 40 classified
+    # windows (waited for above; half as many with twice the hop). How far
+    # apart their timetags are in wall-clock time is not asserted: a loaded
+    # machine slows the dummy server's clock and makes it skip late clients.
+    tags = [tag for tag, _, _ in wins]
+    assert tags == sorted(tags), "window timetags out of order"
     tops = [top for _, top, _ in wins if top]
     assert runs(tops) == ["cello", "flute", "cello", "flute"], runs(tops)
     assert re.search(r"\d+ windows .* 0 frames overrun", case.log("irmasd"))
@@ -364,7 +376,7 @@ def case_jack_restart(case):
     model = case.model("model.irm")
     port = free_port()
     case.oscdump(port)
-    d = case.irmasd("--client-name", "irmasd-restart", "--channels", "1",
+    d = case.irmasd("--client-name", case.client, "--channels", "1",
                     "--connect", "system:capture_2",
                     "--hop", str(HOP), "--model", model, "--osc",
                     f"osc.udp://127.0.0.1:{port}")
@@ -379,8 +391,8 @@ def case_jack_restart(case):
     wait_for("irmasd to reconnect", lambda: "is back" in case.log("irmasd"), 20)
     assert case.log("irmasd").count("--connect system:capture_2: cannot connect") == 1, \
         case.log("irmasd")
-    wait_for("irmasd's JACK ports", lambda: "irmasd-restart:in_1" in case.jack_ports(), 15)
-    player = case.start("jack_play", [tool("JACK_PLAY"), wav, "irmasd-restart:in_1"])
+    wait_for("irmasd's JACK ports", lambda: f"{case.client}:in_1" in case.jack_ports(), 15)
+    player = case.start("jack_play", [tool("JACK_PLAY"), wav, f"{case.client}:in_1"])
     assert player.wait(30) == 0, case.log("jack_play")
     wait_for("a flute window after the restart",
              lambda: any(w[1] == "flute" for w in windows(osc_lines(case, port))), 10)
@@ -393,7 +405,7 @@ def case_jack_stall(case):
     running, and reconnects once the server runs again."""
     jackd = case.jackd(48000)
     model = case.model("model.irm")
-    d = case.irmasd("--client-name", "irmasd-stall", "--channels", "1",
+    d = case.irmasd("--client-name", case.client, "--channels", "1",
                     "--model", model)
     # Ports exist before the client is active; "listening" comes after
     # jack_activate. Frozen in the middle of a request, the server would
@@ -814,6 +826,27 @@ def case_view(case):
     wait_for("irmas-view to quit", lambda: os.path.exists(status), 10)
     time.sleep(0.1)
     assert open(status).read().strip() == "0", case.log("view")
+
+
+def case_view_idle(case):
+    """irmas-view with its standard input at its end (as under a script or
+    a service) and no bundles coming: it waits quietly, drawing its screen
+    once, instead of polling the ended input and redrawing in a busy loop.
+    The CPU bound is a generous one (a busy loop takes about a second of
+    CPU a second): what is checked is that the view sleeps."""
+    port = free_port()
+    view = case.start("view", [tool("IRMAS_VIEW"), "--port", str(port)])
+    wait_for("irmas-view to listen", lambda: port_taken(port), 10)
+    time.sleep(3)
+    with open(f"/proc/{view.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    assert case.stop(view) == 0, case.log("view")
+    screen = case.log("view", "out")
+    frames = screen.count("\x1b[H")
+    print(f"3 s idle: {cpu:.2f} s CPU, {len(screen)} bytes, {frames} screens drawn")
+    assert frames == 1, f"{frames} screens drawn for an unchanging view"
+    assert cpu < 1.0, f"{cpu:.2f} s of CPU in 3 s idle"
 
 
 def case_systemd(case):

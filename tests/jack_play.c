@@ -5,8 +5,11 @@
  *     jack_play FILE.wav PORT...
  *
  * The whole file is read before the client activates, so the process
- * callback only copies. It exits 1 with a message when the server is not
- * there, the rates differ or a port cannot be connected.
+ * callback only copies; the samples are freed only after jack_client_close
+ * has returned, when no callback can run. It exits 1 with a message when
+ * the server is not there (with libjack's status bits), the rates differ, a
+ * port cannot be connected, or the server shuts the client down before the
+ * file has played (instead of waiting for ever).
  */
 #include <jack/jack.h>
 #include <sndfile.h>
@@ -23,7 +26,16 @@ typedef struct {
     long position; /* process thread only */
     atomic_int playing; /* set once every port is connected */
     atomic_int done;
+    atomic_int shut_down; /* the server closed the client */
 } player;
+
+/* JACK's shutdown callback: the server has gone or has thrown the client
+ * out, so no more process callbacks will come. */
+static void on_shutdown(void *arg)
+{
+    player *p = arg;
+    atomic_store(&p->shut_down, 1);
+}
 
 static int play(jack_nframes_t n, void *arg)
 {
@@ -72,9 +84,12 @@ int main(int argc, char **argv)
      * would take each other's socket: the name carries the pid. */
     char name[32];
     snprintf(name, sizeof name, "jack_play-%ld", (long)getpid());
-    jack_client_t *client = jack_client_open(name, JackNoStartServer, NULL);
+    jack_status_t open_status = 0;
+    jack_client_t *client = jack_client_open(name, JackNoStartServer, &open_status);
     if (!client) {
-        fprintf(stderr, "jack_play: no JACK server\n");
+        fprintf(stderr, "jack_play: cannot open a JACK client (status 0x%x%s)\n",
+                (unsigned)open_status,
+                open_status & JackServerFailed ? ": no JACK server" : "");
         free(samples);
         return 1;
     }
@@ -85,15 +100,28 @@ int main(int argc, char **argv)
     }
     p.out = jack_port_register(client, "out", JACK_DEFAULT_AUDIO_TYPE,
                                JackPortIsOutput, 0);
-    jack_set_process_callback(client, play, &p);
-    if (!p.out || jack_activate(client) != 0) goto out;
+    if (!p.out) {
+        fprintf(stderr, "jack_play: cannot register an output port\n");
+        goto out;
+    }
+    jack_on_shutdown(client, on_shutdown, &p);
+    if (jack_set_process_callback(client, play, &p) != 0 ||
+        jack_activate(client) != 0) {
+        fprintf(stderr, "jack_play: cannot activate the JACK client\n");
+        goto out;
+    }
     for (int i = 2; i < argc; i++)
         if (jack_connect(client, jack_port_name(p.out), argv[i]) != 0) {
             fprintf(stderr, "jack_play: cannot connect to %s\n", argv[i]);
             goto out;
         }
     atomic_store(&p.playing, 1);
-    while (!atomic_load(&p.done)) usleep(10000);
+    while (!atomic_load(&p.done) && !atomic_load(&p.shut_down)) usleep(10000);
+    if (atomic_load(&p.shut_down)) {
+        fprintf(stderr, "jack_play: the JACK server shut the client down "
+                        "before %s had played\n", argv[1]);
+        goto out;
+    }
     usleep(200000); /* the last block reaches the reader */
     status = 0;
 out:

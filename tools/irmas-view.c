@@ -5,13 +5,16 @@
  *     irmas-view [--port N | --url URL] [--stale SECONDS]
  *
  * A liblo server thread receives the bundles and copies them into the
- * `view` under a mutex; the main thread redraws the screen ten times a
- * second with plain ANSI escapes (alternate screen, no cursor) and reads
- * keys in raw mode: q quits. It handles /irmas/probs, /irmas/top,
+ * `view` under a mutex; the main thread looks ten times a second, draws
+ * the screen with plain ANSI escapes (alternate screen, no cursor) when it
+ * differs from what is shown, and reads keys in raw mode: q quits. Once
+ * standard input ends (run from a script, under a service, with
+ * </dev/null) it is left alone and the loop only waits. It handles /irmas/probs, /irmas/top,
  * /irmas/silence and /irmas/classes (see README, "OSC address space").
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <lo/lo.h>
 #include <math.h>
@@ -46,6 +49,7 @@ static pthread_mutex_t shown_lock = PTHREAD_MUTEX_INITIALIZER;
 static volatile sig_atomic_t quit;
 static struct termios saved_tty;
 static int tty_raw;
+static int keys_open = 1; /* stdin may still bring keys: not at its end */
 
 static double monotonic(void)
 {
@@ -142,38 +146,75 @@ static int terminal_columns(void)
     return 80;
 }
 
-static void draw_bar(const char *label, float p, int width, int highlight)
+static void draw_bar(FILE *out, const char *label, float p, int width,
+                     int highlight)
 {
     int filled = (int)lrintf(p * (float)width);
     if (filled < 0) filled = 0;
     if (filled > width) filled = width;
-    printf("%s%-16.16s ", highlight ? "\x1b[1;32m" : "", label);
-    for (int i = 0; i < width; i++) putchar(i < filled ? '#' : '.');
-    printf(" %4.2f%s\x1b[K\n", p, highlight ? "\x1b[0m" : "");
+    fprintf(out, "%s%-16.16s ", highlight ? "\x1b[1;32m" : "", label);
+    for (int i = 0; i < width; i++) putc(i < filled ? '#' : '.', out);
+    fprintf(out, " %4.2f%s\x1b[K\n", p, highlight ? "\x1b[0m" : "");
 }
 
-static void draw(const view *v, const char *source, double stale)
+/* Writes the whole screen for `v` to `out`: the header, the top class or
+ * silence, a bar per class and the window count, with the no-data warning
+ * once the last window is older than `stale` seconds. */
+static void draw(FILE *out, const view *v, const char *source, double stale)
 {
     int width = terminal_columns() - 24;
     if (width < 10) width = 10;
-    printf("\x1b[H\x1b[1mirmas-view\x1b[0m  %s   (q quits)\x1b[K\n\x1b[K\n",
-           source);
+    fprintf(out,
+            "\x1b[H\x1b[1mirmas-view\x1b[0m  %s   (q quits)\x1b[K\n\x1b[K\n",
+            source);
     if (v->last == 0)
-        printf("waiting for irmasd...\x1b[K\n");
+        fprintf(out, "waiting for irmasd...\x1b[K\n");
     else if (v->silent)
-        printf("silence (%.0f dBFS)\x1b[K\n", v->level_dbfs);
+        fprintf(out, "silence (%.0f dBFS)\x1b[K\n", v->level_dbfs);
     else
-        printf("top: \x1b[1;32m%s\x1b[0m %.2f\x1b[K\n", v->top, v->top_prob);
-    printf("\x1b[K\n");
+        fprintf(out, "top: \x1b[1;32m%s\x1b[0m %.2f\x1b[K\n", v->top,
+                v->top_prob);
+    fprintf(out, "\x1b[K\n");
     for (int c = 0; c < v->classes; c++)
-        draw_bar(v->labels[c], v->silent ? 0.0f : v->probs[c], width,
+        draw_bar(out, v->labels[c], v->silent ? 0.0f : v->probs[c], width,
                  !v->silent && !strcmp(v->labels[c], v->top));
     double age = monotonic() - v->last;
-    printf("\x1b[K\n%ld windows", v->windows);
+    fprintf(out, "\x1b[K\n%ld windows", v->windows);
     if (v->last > 0 && age > stale)
-        printf("   \x1b[1;31mno data for %.0f s\x1b[0m", floor(age));
-    printf("\x1b[K\n\x1b[J");
+        fprintf(out, "   \x1b[1;31mno data for %.0f s\x1b[0m", floor(age));
+    fprintf(out, "\x1b[K\n\x1b[J");
+}
+
+/* Draws `v` into memory and writes it to the terminal only when it differs
+ * from the screen shown last (kept in `*shown_screen`, freed by the
+ * caller), so an idle view writes nothing. When memory runs out it draws
+ * straight to the terminal. */
+static void show(const view *v, const char *source, double stale,
+                 char **shown_screen)
+{
+    char *screen = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&screen, &len);
+    if (out) {
+        draw(out, v, source, stale);
+        if (fclose(out) != 0) {
+            free(screen);
+            screen = NULL;
+        }
+    }
+    if (!screen) {
+        draw(stdout, v, source, stale);
+        fflush(stdout);
+        return;
+    }
+    if (*shown_screen && !strcmp(*shown_screen, screen)) {
+        free(screen);
+        return;
+    }
+    fwrite(screen, 1, len, stdout);
     fflush(stdout);
+    free(*shown_screen);
+    *shown_screen = screen;
 }
 
 /* ---- the terminal */
@@ -203,14 +244,20 @@ static void on_signal(int sig)
     quit = 1;
 }
 
-/* Waits up to a tenth of a second for a key; q quits. */
+/* Waits up to a tenth of a second for a key; q quits. At the end of
+ * standard input, or on an error reading it, it stops looking at it for
+ * good (an ended input stays readable, and polling it would spin) and from
+ * then on only waits. */
 static void read_keys(void)
 {
-    struct pollfd in = {.fd = STDIN_FILENO, .events = POLLIN};
+    struct pollfd in = {.fd = keys_open ? STDIN_FILENO : -1, .events = POLLIN};
+    if (poll(&in, 1, 100) <= 0) return;
     char key;
-    if (poll(&in, 1, 100) > 0 && read(STDIN_FILENO, &key, 1) == 1 &&
-        (key == 'q' || key == 'Q'))
+    ssize_t got = read(STDIN_FILENO, &key, 1);
+    if (got == 1 && (key == 'q' || key == 'Q'))
         quit = 1;
+    else if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+        keys_open = 0;
 }
 
 static void usage(FILE *out)
@@ -284,13 +331,15 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     lo_server_thread_start(server);
     terminal_raw();
+    char *screen = NULL; /* what the terminal shows */
     while (!quit) {
         pthread_mutex_lock(&shown_lock);
         view v = shown;
         pthread_mutex_unlock(&shown_lock);
-        draw(&v, source, stale);
+        show(&v, source, stale, &screen);
         read_keys();
     }
+    free(screen);
     terminal_restore();
     lo_server_thread_free(server);
     return 0;
