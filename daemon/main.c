@@ -19,9 +19,9 @@
 #include "capture.h"
 #include "capture_portaudio.h"
 #include "log.h"
-#include "model_file.h"
 #include "options.h"
 #include "osc.h"
+#include "pretrained.h"
 #include "service.h"
 #include "stats.h"
 #include "tagger.h"
@@ -48,7 +48,8 @@ static irmas_status daemon_tagger(const options *o, int rate, tagger **out,
                                   char *err, size_t errlen)
 {
     model *m = NULL;
-    irmas_status st = model_load(o->model, &m, err, errlen);
+    irmas_status st = pretrained_load_model(
+        o->model, o->weights[0] ? o->weights : NULL, &m, err, errlen);
     if (st == IRMAS_ERR_IO && !strcmp(o->model, options_default_model())) {
         size_t n = strlen(err);
         snprintf(err + n, errlen - n,

@@ -68,6 +68,9 @@ static const setting settings[] = {
     {"model", KIND_TEXT, FIELD(model), 0, 0, 0, 0, "FILE",
      "the model (.irm): recurrent, statistics, CNN or CRNN; SIGHUP reloads "
      "it (default: " IRMAS_DEFAULT_MODEL ")"},
+    {"weights", KIND_TEXT, FIELD(weights), 0, 0, 0, 0, "DIR",
+     "where a model's pretrained front-end's weights are (default: "
+     "$IRMAS_WEIGHTS, else " IRMAS_DEFAULT_WEIGHTS ")"},
     {"config", KIND_ACTION, FIELD(config), 0, 0, 0, 0, "FILE",
      "read settings from FILE, as 'name = value' lines; flags win"},
     {"hop", KIND_SECONDS, FIELD(hop), 0, 0.001, 60, 0, "SECONDS",

@@ -20,56 +20,8 @@
 
 #include "config.h"
 #include "teacher.h"
+#include "testteacher.h"
 #include "testutil.h"
-
-static char *path_in(const char *dir, const char *name)
-{
-    static char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return path;
-}
-
-/* Reads count floats from path into a new array, or NULL. */
-static float *read_floats(const char *path, long count)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    float *data = malloc((size_t)count * sizeof *data);
-    size_t got = data ? fread(data, sizeof *data, (size_t)count, f) : 0;
-    fclose(f);
-    if (got != (size_t)count) {
-        free(data);
-        return NULL;
-    }
-    return data;
-}
-
-static void write_floats(const char *path, const float *data, long count)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(fwrite(data, sizeof *data, (size_t)count, f), count);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-/* A folder holding random weights in mn04_as's layout (small, so the
- * activations stay moderate). */
-static const char *random_teacher_dir(void)
-{
-    const char *dir = tu_tmpdir("teacher");
-    char err[512];
-    ck_assert_msg(teacher_write_index(path_in(dir, "tensors.tsv"), err,
-                                      sizeof err) == IRMAS_OK, "%s", err);
-    long n = teacher_weight_floats();
-    ck_assert_int_eq(n, 978679);
-    float *w = malloc((size_t)n * sizeof *w);
-    tu_rng r;
-    tu_seed(&r, 21);
-    tu_fill(&r, w, n, -0.2f, 0.2f);
-    write_floats(path_in(dir, "weights.f32"), w, n);
-    free(w);
-    return dir;
-}
 
 /* The front-end of teacher_frontend.h written out: naive DFT, filters
  * from the formula, all in double. */
@@ -137,7 +89,7 @@ END_TEST
 
 START_TEST(random_teacher_runs)
 {
-    const char *dir = random_teacher_dir();
+    const char *dir = tt_random_teacher_dir();
     teacher_weights *w;
     teacher *t;
     char err[512];
@@ -227,32 +179,32 @@ static void edit_file(const char *path, const char *from, const char *to)
 
 START_TEST(loader_names_the_damage)
 {
-    const char *dir = random_teacher_dir();
+    const char *dir = tt_random_teacher_dir();
     char tsv[4096], weights[4096];
-    snprintf(tsv, sizeof tsv, "%s", path_in(dir, "tensors.tsv"));
-    snprintf(weights, sizeof weights, "%s", path_in(dir, "weights.f32"));
+    snprintf(tsv, sizeof tsv, "%s", tt_path_in(dir, "tensors.tsv"));
+    snprintf(weights, sizeof weights, "%s", tt_path_in(dir, "weights.f32"));
     long n = teacher_weight_floats();
-    float *w = read_floats(weights, n);
+    float *w = tt_read_floats(weights, n);
     ck_assert_ptr_nonnull(w);
 
     /* weights.f32 cut short, and one float too long */
-    write_floats(weights, w, n - 10);
+    tt_write_floats(weights, w, n - 10);
     expect_failure(dir, IRMAS_ERR_FORMAT, "weights.f32", "truncated",
                    "978679", NULL);
     float *longer = malloc((size_t)(n + 1) * sizeof *longer);
     memcpy(longer, w, (size_t)n * sizeof *w);
     longer[n] = 0.0f;
-    write_floats(weights, longer, n + 1);
+    tt_write_floats(weights, longer, n + 1);
     free(longer);
     expect_failure(dir, IRMAS_ERR_FORMAT, "weights.f32", "more than", NULL);
 
     /* a NaN inside b02_0_w (offset 232) */
     w[300] = NAN;
-    write_floats(weights, w, n);
+    tt_write_floats(weights, w, n);
     expect_failure(dir, IRMAS_ERR_FORMAT, "weights.f32", "byte 1200",
                    "b02_0_w", NULL);
     w[300] = 0.0f;
-    write_floats(weights, w, n);
+    tt_write_floats(weights, w, n);
 
     /* tensors.tsv: a wrong shape, a wrong name, a wrong count, cut short */
     edit_file(tsv, "24x8x1x1", "24x8x3x3");
@@ -279,22 +231,6 @@ START_TEST(loader_names_the_damage)
 }
 END_TEST
 
-/* The real teacher's folder, or NULL (and a message) when it is absent. */
-static const char *real_teacher_dir(void)
-{
-    const char *dir = getenv("IRMAS_TEACHER_DIR");
-    if (!dir || !*dir)
-        dir = IRMAS_SOURCE_ROOT "/../shared/teachers/efficientat-mn04";
-    FILE *f = fopen(path_in(dir, "weights.f32"), "rb");
-    if (!f) {
-        printf("SKIP reference_outputs: no teacher weights at %s (set "
-               "IRMAS_TEACHER_DIR to the efficientat-mn04 folder)\n", dir);
-        return NULL;
-    }
-    fclose(f);
-    return dir;
-}
-
 static void compare(const char *what, const float *got, const float *want,
                     long n)
 {
@@ -306,7 +242,7 @@ static void compare(const char *what, const float *got, const float *want,
 
 START_TEST(reference_outputs)
 {
-    const char *dir = real_teacher_dir();
+    const char *dir = tt_real_teacher_dir("reference_outputs");
     if (!dir) return;
     static const char *const inputs[] = {"cello_note", "pluck"};
     teacher_weights *w;
@@ -321,7 +257,7 @@ START_TEST(reference_outputs)
     for (int i = 0; i < 2; i++) {
         snprintf(path, sizeof path, "%s/reference/%s.input-32k.f32", dir,
                  inputs[i]);
-        float *x = read_floats(path, 96000);
+        float *x = tt_read_floats(path, 96000);
         ck_assert_msg(x != NULL, "%s: cannot read 96000 floats", path);
         teacher_run(t, x, 96000, logmel, embedding, probs);
         free(x);
@@ -334,7 +270,7 @@ START_TEST(reference_outputs)
         for (int o = 0; o < 3; o++) {
             snprintf(path, sizeof path, "%s/reference/%s.%s.f32", dir,
                      inputs[i], outs[o].suffix);
-            float *want = read_floats(path, outs[o].count);
+            float *want = tt_read_floats(path, outs[o].count);
             compare(path, got[o], want, outs[o].count);
             free(want);
         }

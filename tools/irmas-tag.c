@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "audio_file.h"
+#include "config.h"
 #include "json.h"
 #include "metrics.h"
 #include "stream.h"
@@ -33,6 +34,7 @@ typedef enum { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON } tag_format;
 
 typedef struct {
     const char *model_path;
+    const char *weights; /* --weights: a pretrained front-end's, or NULL */
     double hop_seconds, threshold;
     tag_format format;
 } options;
@@ -66,9 +68,11 @@ typedef struct {
 static void usage(FILE *to)
 {
     fprintf(to,
-        "usage: irmas-tag [--model FILE.irm] [--hop SECONDS] [--threshold T]\n"
-        "                 [--json | --csv] FILE...\n"
+        "usage: irmas-tag [--model FILE.irm] [--weights DIR] [--hop SECONDS]\n"
+        "                 [--threshold T] [--json | --csv] FILE...\n"
         "  --model      the model (default: the installed default model)\n"
+        "  --weights    where a model's pretrained front-end's weights are\n"
+        "               (default: $IRMAS_WEIGHTS, else " IRMAS_DEFAULT_WEIGHTS ")\n"
         "  --hop        seconds between windows (default: half a window)\n"
         "  --threshold  a class is a tag when its mean probability is at "
         "least T\n"
@@ -82,6 +86,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
+        {"weights", required_argument, NULL, 'W'},
         {"hop", required_argument, NULL, 'o'},
         {"threshold", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},
@@ -93,6 +98,7 @@ static int parse_options(int argc, char **argv, options *o)
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
+        case 'W': o->weights = optarg; break;
         case 'o': o->hop_seconds = tool_parse_seconds(optarg); break;
         case 't': o->threshold = tool_parse_fraction(optarg); break;
         case 'j': o->format = FORMAT_JSON; formats++; break;
@@ -358,7 +364,8 @@ int main(int argc, char **argv)
     options o;
     int status = parse_options(argc, argv, &o);
     if (status) return status;
-    model *m = tool_load_model("irmas-tag", o.model_path, &o.model_path);
+    model *m = tool_load_model("irmas-tag", o.model_path, o.weights,
+                               &o.model_path);
     if (!m) return 1;
     char err[512];
     stream *s = NULL;

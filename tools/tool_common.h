@@ -14,9 +14,11 @@
 #include "teacher.h"
 
 /* Loads path, or the default model when path is NULL; *used says which
- * file that was. Prints why not (prefixed with tool) and returns NULL on
- * failure. */
-model *tool_load_model(const char *tool, const char *path, const char **used);
+ * file that was. A model with a pretrained front-end gets its weights from
+ * weights, else where pretrained.h looks (pretrained_load_model). Prints
+ * why not (prefixed with tool) and returns NULL on failure. */
+model *tool_load_model(const char *tool, const char *path,
+                       const char *weights, const char **used);
 
 /* Prints one line describing m: classes, rate, window, front-end. */
 void tool_describe_model(FILE *f, const char *path, const model *m);

@@ -50,6 +50,7 @@ typedef struct {
     const char *out, *checkpoint, *log; /* checkpoint: default OUT.ckpt */
     const char *resume;                 /* --resume, or NULL */
     const char *export_dir;             /* --export, or NULL */
+    const char *weights; /* --weights: efficientat-mn04's, or NULL */
     uint64_t given; /* bit i: option i of the table was on the command line */
 } run_options;
 
