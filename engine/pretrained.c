@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #define PRETRAINED_READ_CHUNK 65536
@@ -81,6 +82,25 @@ static irmas_status attach_fail(const model *m, int has_checksum,
         TEACHER_WEIGHTS_SOURCE, PRETRAINED_WEIGHTS_ENV, IRMAS_DEFAULT_WEIGHTS);
 }
 
+/* 1 after writing which of the two files dir lacks into out ("no
+ * tensors.tsv and no weights.f32 there"); 0 when both are there. */
+static int missing_files(const char *dir, char *out, size_t size)
+{
+    static const char *const files[] = {"tensors.tsv", "weights.f32"};
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < 2; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (access(path, R_OK) == 0) continue;
+        int n = snprintf(out + used, size - used, "%sno readable %s",
+                         used ? " and " : "", files[i]);
+        used = n > 0 && (size_t)n < size - used ? used + (size_t)n : used;
+    }
+    if (used) snprintf(out + used, size - used, " there");
+    return used > 0;
+}
+
 /* pretrained_attach, and pretrained_adopt when adopt is 1: then the
  * checksum found becomes the model's. */
 static irmas_status attach(model *m, const char *dir, int adopt, char *err,
@@ -90,6 +110,9 @@ static irmas_status attach(model *m, const char *dir, int adopt, char *err,
     const char *why;
     dir = pretrained_weights_dir(dir, &why);
     char problem[1024];
+    if (missing_files(dir, problem, sizeof problem))
+        return attach_fail(m, !adopt, IRMAS_ERR_IO, dir, why, problem, err,
+                           errlen);
     unsigned crc = 0;
     irmas_status status =
         pretrained_checksum(dir, &crc, problem, sizeof problem);

@@ -73,6 +73,7 @@ START_TEST(missing_weights_say_what_and_where)
     assert_says(err, "tensors.tsv and weights.f32 with CRC-32 0x1234abcd");
     assert_says(err, empty);
     assert_says(err, "because of --weights");
+    assert_says(err, "no readable tensors.tsv and no readable weights.f32");
     assert_says(err, "EfficientAT");
     assert_says(err, "mn04_as_mAP_432.pt");
     assert_says(err, "IRMAS_WEIGHTS");

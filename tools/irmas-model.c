@@ -188,6 +188,10 @@ static void print_frontend(const model *m)
     }
     if (p->kind == FRONTEND_RAW)
         printf("front-end   raw: %d samples per frame (|X_t|)\n", p->frame);
+    else if (frontend_is_pretrained(p))
+        printf("front-end   %s: the AudioSet teacher's per-frame "
+               "embeddings, weights.f32 CRC-32 0x%08x (not in this file)\n",
+               frontend_kind_name(p->kind), p->checksum);
     else
         printf("front-end   logmel: %d-point FFT every %d samples, %d mel "
                "bands from %g to %g Hz\n", p->fft_size, p->frame, p->mels,
