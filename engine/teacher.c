@@ -86,29 +86,38 @@ static void add_conv(tensor_spec *list, int *n, const char *name, int out,
     add_tensor(list, n, name, "_b", 1, out, 0, 0, 0);
 }
 
-/* Every tensor of mn04_as in file order; returns how many. */
+/* "b04_2": part `part` of block `block` (counted from 1), in buf. */
+static const char *part_name(char *buf, size_t len, int block, int part)
+{
+    snprintf(buf, len, "b%02d_%d", block, part);
+    return buf;
+}
+
+/* Every tensor of mn04_as in file order; returns how many. In each block
+ * the parts are numbered in order: expansion (not in b01), depthwise,
+ * squeeze-excitation (when it has one), projection. */
 static int architecture(tensor_spec *list)
 {
     int n = 0, in = STEM_CHANNELS;
-    char name[16];
+    char name[24];
     add_conv(list, &n, "features.0", STEM_CHANNELS, 1, 3);
     for (int b = 0; b < BLOCKS; b++) {
         const block_spec *s = &blocks[b];
         int part = 0;
-        char layer[24];
-#define LAYER(i) (snprintf(layer, sizeof layer, "%s_%d", name, (i)), layer)
-        snprintf(name, sizeof name, "b%02d", b + 1);
-        if (b > 0) add_conv(list, &n, LAYER(part++), s->expand, in, 1);
-        add_conv(list, &n, LAYER(part++), s->expand, 1, s->kernel);
+        if (b > 0)
+            add_conv(list, &n, part_name(name, sizeof name, b + 1, part++),
+                     s->expand, in, 1);
+        add_conv(list, &n, part_name(name, sizeof name, b + 1, part++),
+                 s->expand, 1, s->kernel);
         if (s->squeeze) {
-            LAYER(part++);
-            add_tensor(list, &n, layer, "_se_fc1_w", 2, s->squeeze, s->expand, 0, 0);
-            add_tensor(list, &n, layer, "_se_fc1_b", 1, s->squeeze, 0, 0, 0);
-            add_tensor(list, &n, layer, "_se_fc2_w", 2, s->expand, s->squeeze, 0, 0);
-            add_tensor(list, &n, layer, "_se_fc2_b", 1, s->expand, 0, 0, 0);
+            part_name(name, sizeof name, b + 1, part++);
+            add_tensor(list, &n, name, "_se_fc1_w", 2, s->squeeze, s->expand, 0, 0);
+            add_tensor(list, &n, name, "_se_fc1_b", 1, s->squeeze, 0, 0, 0);
+            add_tensor(list, &n, name, "_se_fc2_w", 2, s->expand, s->squeeze, 0, 0);
+            add_tensor(list, &n, name, "_se_fc2_b", 1, s->expand, 0, 0, 0);
         }
-        add_conv(list, &n, LAYER(part++), s->out, s->expand, 1);
-#undef LAYER
+        add_conv(list, &n, part_name(name, sizeof name, b + 1, part++),
+                 s->out, s->expand, 1);
         in = s->out;
     }
     add_conv(list, &n, "last", TEACHER_EMBEDDING, in, 1);
@@ -125,6 +134,7 @@ static long total_floats(const tensor_spec *spec, int n)
     return spec[n - 1].offset + spec[n - 1].count;
 }
 
+/* The shape as tensors.tsv writes it: "24x8x1x1". */
 static void format_shape(const tensor_spec *t, char *out, size_t len)
 {
     int used = 0;

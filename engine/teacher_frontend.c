@@ -31,6 +31,7 @@ int teacher_frontend_frames(long n)
     return n < TEACHER_MIN_SAMPLES ? 0 : (int)(1 + (n - 2) / TEACHER_HOP);
 }
 
+/* Hz on the Kaldi mel scale. */
 static double kaldi_mel(double hz) { return 1127.0 * log(1.0 + hz / 700.0); }
 
 /* The Kaldi filter bank: band b rises from mel lo + b delta to its centre

@@ -3,6 +3,9 @@
  * renders: the JSON parses (python3 reads it) and holds what the README
  * promises, the windows are counted as documented, results do not depend
  * on the number of threads, and bad files are reported and passed over.
+ * With --teacher, both run an AudioSet teacher with random weights
+ * (tm_random_teacher) on our 11 classes at 32 kHz, and a missing teacher
+ * is one clear error.
  *
  * Usage: test_eval_tag PATH/TO/irmas-eval PATH/TO/irmas-tag (meson passes
  * them).
@@ -217,6 +220,59 @@ START_TEST(tag_goes_on_after_a_bad_file)
 }
 END_TEST
 
+/* The random teacher's folder in root. */
+static const char *teacher_dir(void)
+{
+    static char dir[600];
+    snprintf(dir, sizeof dir, "%s/teacher", root);
+    td_touch(dir, "tensors.tsv");
+    tm_random_teacher(dir, 31);
+    return dir;
+}
+
+START_TEST(eval_and_tag_with_the_teacher)
+{
+    const char *dir = teacher_dir(), *out;
+    /* 8 kHz files, read at 32 kHz: 4.5 s gives windows at 0 and 1.5 s;
+     * 1 s is padded to one; the c0 folder is no class of the teacher's */
+    sine_file("set/pia/long.wav", 4.5, 1);
+    sine_file("set/voi/short.wav", 1.0, 1);
+    sine_file("set/c0/other.wav", 1.0, 1);
+    ck_assert_int_eq(run(&out, "%s --teacher %s --data %s/set --json | "
+                         "python3 -c 'import json, sys; d = json.load("
+                         "sys.stdin); print(d[\"teacher\"] == \"%s\", "
+                         "d[\"files\"], d[\"decisions\"], d[\"labels\"], "
+                         "d[\"window_seconds\"], d[\"hop_seconds\"])'",
+                         eval_tool, dir, root, dir), 0);
+    ck_assert_str_eq(out, "True 2 3 ['cel', 'cla', 'flu', 'gac', 'gel', "
+                          "'org', 'pia', 'sax', 'tru', 'vio', 'voi'] 3 1.5\n");
+    ck_assert_int_eq(run(&out, "%s --teacher %s %s/set/pia/long.wav", tag_tool,
+                         dir, root), 0);
+    ck_assert_ptr_nonnull(strstr(out, "teacher "));
+    ck_assert_ptr_nonnull(strstr(out, "long.wav: 4.50 s, 2 windows"));
+    ck_assert_ptr_nonnull(strstr(out, "\n      1.50     4.50  "));
+}
+END_TEST
+
+START_TEST(teacher_missing_says_where_to_get_it)
+{
+    const char *out;
+    sine_file("set/pia/a.wav", 1.0, 1);
+    const char *tools[] = {eval_tool, tag_tool};
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(run(&out, i ? "%s --teacher %s/none %s/set/pia/a.wav"
+                                     : "%s --teacher %s/none --data %s/set",
+                             tools[i], root, root), 1);
+        const char *err = stderr_text();
+        ck_assert_ptr_nonnull(strstr(err, "none/tensors.tsv"));
+        ck_assert_ptr_nonnull(strstr(err, "EfficientAT"));
+        ck_assert_ptr_nonnull(strstr(err, "mn04_as"));
+    }
+    ck_assert_int_eq(run(&out, "%s --teacher %s --model %s --data %s",
+                         eval_tool, root, model_path, root), 2);
+}
+END_TEST
+
 static Suite *eval_tag_suite(void)
 {
     Suite *s = suite_create("eval_tag");
@@ -229,6 +285,8 @@ static Suite *eval_tag_suite(void)
     tcase_add_test(tc, eval_refuses_clearly);
     tcase_add_test(tc, tag_prints_a_timeline);
     tcase_add_test(tc, tag_goes_on_after_a_bad_file);
+    tcase_add_test(tc, eval_and_tag_with_the_teacher);
+    tcase_add_test(tc, teacher_missing_says_where_to_get_it);
     suite_add_tcase(s, tc);
     return s;
 }

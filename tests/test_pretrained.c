@@ -16,15 +16,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "config.h"
 #include "model_file.h"
 #include "pretrained.h"
 #include "stream.h"
 #include "teacher.h"
 #include "testmodel.h"
-#include "testteacher.h"
 #include "testutil.h"
 #include "window.h"
+
+/* A new folder holding random teacher weights (testmodel.h). */
+static const char *random_teacher_dir(void)
+{
+    const char *dir = tu_tmpdir("teacher");
+    tm_random_teacher(dir, 21);
+    return dir;
+}
+
+/* The real teacher's folder beside the source tree, or NULL after saying
+ * the test is skipped. */
+static const char *real_teacher_dir(void)
+{
+    const char *dir = IRMAS_SOURCE_ROOT "/../shared/teachers/efficientat-mn04";
+    char path[4096];
+    snprintf(path, sizeof path, "%s/weights.f32", dir);
+    if (access(path, R_OK) == 0) return dir;
+    printf("SKIP real_weights_load: no teacher weights at %s\n", dir);
+    return NULL;
+}
 
 /* A GRU head over the teacher's frames: 1 s windows (4 frames), 3
  * classes, standardised features. */
@@ -97,7 +118,7 @@ END_TEST
 
 START_TEST(other_weights_are_refused_by_checksum)
 {
-    const char *dir = tt_random_teacher_dir();
+    const char *dir = random_teacher_dir();
     unsigned crc;
     char err[4096];
     ck_assert(pretrained_checksum(dir, &crc, err, sizeof err) == IRMAS_OK);
@@ -140,7 +161,7 @@ static void on_window(void *user, const float *probs, long long end_sample)
 START_TEST(classifiers_read_the_teachers_frames)
 {
     char dir[4096]; /* tu_tmpdir's buffer is reused by saved() */
-    snprintf(dir, sizeof dir, "%s", tt_random_teacher_dir());
+    snprintf(dir, sizeof dir, "%s", random_teacher_dir());
     model *m = head_model(0);
     char err[4096];
     ck_assert_msg(pretrained_adopt(m, dir, err, sizeof err) == IRMAS_OK,
@@ -200,7 +221,7 @@ END_TEST
 
 START_TEST(real_weights_load)
 {
-    const char *dir = tt_real_teacher_dir("real_weights_load");
+    const char *dir = real_teacher_dir();
     if (!dir) return;
     unsigned crc;
     char err[4096];

@@ -20,8 +20,47 @@
 
 #include "config.h"
 #include "teacher.h"
-#include "testteacher.h"
+#include "testmodel.h"
 #include "testutil.h"
+
+static char *path_in(const char *dir, const char *name)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return path;
+}
+
+/* Reads count floats from path into a new array, or NULL. */
+static float *read_floats(const char *path, long count)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    float *data = malloc((size_t)count * sizeof *data);
+    size_t got = data ? fread(data, sizeof *data, (size_t)count, f) : 0;
+    fclose(f);
+    if (got != (size_t)count) {
+        free(data);
+        return NULL;
+    }
+    return data;
+}
+
+static void write_floats(const char *path, const float *data, long count)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fwrite(data, sizeof *data, (size_t)count, f), count);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A folder holding random weights in mn04_as's layout. */
+static const char *random_teacher_dir(void)
+{
+    const char *dir = tu_tmpdir("teacher");
+    ck_assert_int_eq(teacher_weight_floats(), 978679);
+    tm_random_teacher(dir, 21);
+    return dir;
+}
 
 /* The front-end of teacher_frontend.h written out: naive DFT, filters
  * from the formula, all in double. */
@@ -65,31 +104,37 @@ START_TEST(frontend_matches_naive_dft)
     enum { N = 2000 };
     ck_assert_int_eq(teacher_frontend_frames(96000), 300);
     ck_assert_int_eq(teacher_frontend_frames(TEACHER_MIN_SAMPLES - 1), 0);
-    int frames = teacher_frontend_frames(N);
-    ck_assert_int_eq(frames, 7);
+    /* the shortest input (reflection reaching both ends), and a longer one */
+    static const long lengths[] = {TEACHER_MIN_SAMPLES, N};
+    static const int frames_of[] = {2, 7};
     float x[N];
     tu_rng r;
     tu_seed(&r, 22);
     tu_sine(x, N, 32000, 440.0f, 0.5f);
     for (int i = 0; i < N; i++) x[i] += tu_uniform(&r, -0.01f, 0.01f);
-    float got[128 * 7];
-    double want[128 * 7];
     teacher_frontend *f;
     char err[256];
     ck_assert_int_eq(teacher_frontend_new(&f, err, sizeof err), IRMAS_OK);
-    teacher_frontend_compute(f, x, N, got);
+    for (int l = 0; l < 2; l++) {
+        long n = lengths[l];
+        int frames = teacher_frontend_frames(n);
+        ck_assert_int_eq(frames, frames_of[l]);
+        float got[128 * 7];
+        double want[128 * 7];
+        teacher_frontend_compute(f, x, n, got);
+        frontend_reference(x, n, frames, want);
+        for (int i = 0; i < 128 * frames; i++)
+            ck_assert_msg(fabs(got[i] - want[i]) < 1e-5,
+                          "%ld samples: band %d frame %d: %g, want %g", n,
+                          i / frames, i % frames, got[i], want[i]);
+    }
     teacher_frontend_free(f);
-    frontend_reference(x, N, frames, want);
-    for (int i = 0; i < 128 * frames; i++)
-        ck_assert_msg(fabs(got[i] - want[i]) < 1e-5,
-                      "band %d frame %d: %g, want %g", i / frames, i % frames,
-                      got[i], want[i]);
 }
 END_TEST
 
 START_TEST(random_teacher_runs)
 {
-    const char *dir = tt_random_teacher_dir();
+    const char *dir = random_teacher_dir();
     teacher_weights *w;
     teacher *t;
     char err[512];
@@ -179,32 +224,32 @@ static void edit_file(const char *path, const char *from, const char *to)
 
 START_TEST(loader_names_the_damage)
 {
-    const char *dir = tt_random_teacher_dir();
+    const char *dir = random_teacher_dir();
     char tsv[4096], weights[4096];
-    snprintf(tsv, sizeof tsv, "%s", tt_path_in(dir, "tensors.tsv"));
-    snprintf(weights, sizeof weights, "%s", tt_path_in(dir, "weights.f32"));
+    snprintf(tsv, sizeof tsv, "%s", path_in(dir, "tensors.tsv"));
+    snprintf(weights, sizeof weights, "%s", path_in(dir, "weights.f32"));
     long n = teacher_weight_floats();
-    float *w = tt_read_floats(weights, n);
+    float *w = read_floats(weights, n);
     ck_assert_ptr_nonnull(w);
 
     /* weights.f32 cut short, and one float too long */
-    tt_write_floats(weights, w, n - 10);
+    write_floats(weights, w, n - 10);
     expect_failure(dir, IRMAS_ERR_FORMAT, "weights.f32", "truncated",
                    "978679", NULL);
     float *longer = malloc((size_t)(n + 1) * sizeof *longer);
     memcpy(longer, w, (size_t)n * sizeof *w);
     longer[n] = 0.0f;
-    tt_write_floats(weights, longer, n + 1);
+    write_floats(weights, longer, n + 1);
     free(longer);
     expect_failure(dir, IRMAS_ERR_FORMAT, "weights.f32", "more than", NULL);
 
     /* a NaN inside b02_0_w (offset 232) */
     w[300] = NAN;
-    tt_write_floats(weights, w, n);
+    write_floats(weights, w, n);
     expect_failure(dir, IRMAS_ERR_FORMAT, "weights.f32", "byte 1200",
                    "b02_0_w", NULL);
     w[300] = 0.0f;
-    tt_write_floats(weights, w, n);
+    write_floats(weights, w, n);
 
     /* tensors.tsv: a wrong shape, a wrong name, a wrong count, cut short */
     edit_file(tsv, "24x8x1x1", "24x8x3x3");
@@ -231,6 +276,22 @@ START_TEST(loader_names_the_damage)
 }
 END_TEST
 
+/* The real teacher's folder, or NULL (and a message) when it is absent. */
+static const char *real_teacher_dir(void)
+{
+    const char *dir = getenv("IRMAS_TEACHER_DIR");
+    if (!dir || !*dir)
+        dir = IRMAS_SOURCE_ROOT "/../shared/teachers/efficientat-mn04";
+    FILE *f = fopen(path_in(dir, "weights.f32"), "rb");
+    if (!f) {
+        printf("SKIP reference_outputs: no teacher weights at %s (set "
+               "IRMAS_TEACHER_DIR to the efficientat-mn04 folder)\n", dir);
+        return NULL;
+    }
+    fclose(f);
+    return dir;
+}
+
 static void compare(const char *what, const float *got, const float *want,
                     long n)
 {
@@ -242,7 +303,7 @@ static void compare(const char *what, const float *got, const float *want,
 
 START_TEST(reference_outputs)
 {
-    const char *dir = tt_real_teacher_dir("reference_outputs");
+    const char *dir = real_teacher_dir();
     if (!dir) return;
     static const char *const inputs[] = {"cello_note", "pluck"};
     teacher_weights *w;
@@ -257,7 +318,7 @@ START_TEST(reference_outputs)
     for (int i = 0; i < 2; i++) {
         snprintf(path, sizeof path, "%s/reference/%s.input-32k.f32", dir,
                  inputs[i]);
-        float *x = tt_read_floats(path, 96000);
+        float *x = read_floats(path, 96000);
         ck_assert_msg(x != NULL, "%s: cannot read 96000 floats", path);
         teacher_run(t, x, 96000, logmel, embedding, probs);
         free(x);
@@ -270,7 +331,7 @@ START_TEST(reference_outputs)
         for (int o = 0; o < 3; o++) {
             snprintf(path, sizeof path, "%s/reference/%s.%s.f32", dir,
                      inputs[i], outs[o].suffix);
-            float *want = tt_read_floats(path, outs[o].count);
+            float *want = read_floats(path, outs[o].count);
             compare(path, got[o], want, outs[o].count);
             free(want);
         }

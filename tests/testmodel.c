@@ -1,11 +1,13 @@
 /* testmodel.c: see testmodel.h. */
 #include "testmodel.h"
 
+#include "teacher.h"
 #include "testutil.h"
 
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 tm_spec tm_raw_spec(layer_kind kind, int frame, int hidden)
@@ -262,4 +264,24 @@ int tm_is_distribution(const float *probs, int n, float tol)
         sum += probs[i];
     }
     return fabs(sum - 1.0) <= tol;
+}
+
+void tm_random_teacher(const char *dir, uint64_t seed)
+{
+    char path[4096], err[512];
+    snprintf(path, sizeof path, "%s/tensors.tsv", dir);
+    ck_assert_msg(teacher_write_index(path, err, sizeof err) == IRMAS_OK, "%s",
+                  err);
+    long n = teacher_weight_floats();
+    float *w = malloc((size_t)n * sizeof *w);
+    ck_assert_ptr_nonnull(w);
+    tu_rng r;
+    tu_seed(&r, seed);
+    tu_fill(&r, w, n, -0.2f, 0.2f);
+    snprintf(path, sizeof path, "%s/weights.f32", dir);
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "%s: cannot write", path);
+    ck_assert_int_eq(fwrite(w, sizeof *w, (size_t)n, f), n);
+    ck_assert_int_eq(fclose(f), 0);
+    free(w);
 }

@@ -1,7 +1,8 @@
 /* testmodel.h: models with random weights for the engine's tests: a
  * front-end, one or more recurrent layers, an optional dense ReLU layer and
  * a softmax head, as the study builds them; and small models of the other
- * shapes (model.h): a CNN, a CRNN and a statistics model.
+ * shapes (model.h): a CNN, a CRNN and a statistics model; and the AudioSet
+ * teacher's weights folder with random weights.
  */
 #ifndef IRMAS_TESTMODEL_H
 #define IRMAS_TESTMODEL_H
@@ -67,5 +68,10 @@ void tm_expect_invalid(model *m, const char *a, const char *b);
 /* Largest |sum(probs) - 1| is within tol and every value finite and in
  * [0, 1]. */
 int tm_is_distribution(const float *probs, int n, float tol);
+
+/* Writes an AudioSet teacher (teacher.h) with random weights into the
+ * existing folder dir: its tensors.tsv and a weights.f32 drawn uniformly
+ * from +-0.2, the same for a seed. Fails the test on error. */
+void tm_random_teacher(const char *dir, uint64_t seed);
 
 #endif

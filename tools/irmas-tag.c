@@ -1,7 +1,7 @@
 /* irmas-tag: which instruments play when, in audio files.
  *
- *   irmas-tag [--model FILE.irm] [--hop SECONDS] [--threshold T]
- *             [--json | --csv] FILE...
+ *   irmas-tag [--model FILE.irm [--weights DIR] | --teacher DIR]
+ *             [--hop SECONDS] [--threshold T] [--json | --csv] FILE...
  *
  * Each file is read at the model's rate with its channels mixed down
  * (audio_file.h) and pushed through the streaming classifier (stream.h), as
@@ -12,6 +12,14 @@
  * The summary names the classes whose mean probability over the file's
  * windows is at least threshold times the largest mean (irmas-eval's rule
  * for files with several labels), most probable first.
+ *
+ * A model whose front-end is the AudioSet teacher finds its weights in
+ * --weights DIR, $IRMAS_WEIGHTS or the installed folder (pretrained.h).
+ *
+ * With --teacher DIR the AudioSet teacher (teacher.h) whose weights DIR
+ * holds tags instead, zero-shot: its 3-second windows at 32 kHz are each
+ * computed whole (it does not stream), and each of our classes is the
+ * maximum of its AudioSet labels' probabilities.
  *
  * Output is a plain report, CSV (one row per window, then one "summary"
  * row per file, with every class's probability) or one JSON object. A
@@ -35,6 +43,7 @@ typedef enum { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON } tag_format;
 typedef struct {
     const char *model_path;
     const char *weights; /* --weights: a pretrained front-end's, or NULL */
+    const char *teacher_dir;
     double hop_seconds, threshold;
     tag_format format;
 } options;
@@ -59,7 +68,8 @@ typedef struct {
 } tagged_file;
 
 typedef struct {
-    const model *m;
+    const model *m; /* with --teacher, only its shape (tool_teacher_shape) */
+    teacher *teacher; /* NULL: m runs through a stream */
     const options *opt;
     int hop;
     json_writer json;
@@ -68,11 +78,15 @@ typedef struct {
 static void usage(FILE *to)
 {
     fprintf(to,
-        "usage: irmas-tag [--model FILE.irm] [--weights DIR] [--hop SECONDS]\n"
-        "                 [--threshold T] [--json | --csv] FILE...\n"
+        "usage: irmas-tag [--model FILE.irm [--weights DIR] | --teacher DIR]\n"
+        "                 [--hop SECONDS] [--threshold T] [--json | --csv] FILE...\n"
         "  --model      the model (default: the installed default model)\n"
         "  --weights    where a model's pretrained front-end's weights are\n"
         "               (default: $IRMAS_WEIGHTS, else " IRMAS_DEFAULT_WEIGHTS ")\n"
+        "  --teacher    instead of a model, the AudioSet teacher whose "
+        "weights DIR\n"
+        "               holds (tensors.tsv, weights.f32; EfficientAT "
+        "mn04_as), zero-shot\n"
         "  --hop        seconds between windows (default: half a window)\n"
         "  --threshold  a class is a tag when its mean probability is at "
         "least T\n"
@@ -87,6 +101,7 @@ static int parse_options(int argc, char **argv, options *o)
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
         {"weights", required_argument, NULL, 'W'},
+        {"teacher", required_argument, NULL, 'T'},
         {"hop", required_argument, NULL, 'o'},
         {"threshold", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},
@@ -99,6 +114,7 @@ static int parse_options(int argc, char **argv, options *o)
         switch (opt) {
         case 'm': o->model_path = optarg; break;
         case 'W': o->weights = optarg; break;
+        case 'T': o->teacher_dir = optarg; break;
         case 'o': o->hop_seconds = tool_parse_seconds(optarg); break;
         case 't': o->threshold = tool_parse_fraction(optarg); break;
         case 'j': o->format = FORMAT_JSON; formats++; break;
@@ -107,7 +123,7 @@ static int parse_options(int argc, char **argv, options *o)
         default: usage(stderr); return 2;
         }
     }
-    if (optind == argc || formats > 1) {
+    if (optind == argc || formats > 1 || (o->model_path && o->teacher_dir)) {
         usage(stderr);
         return 2;
     }
@@ -270,7 +286,10 @@ static void print_begin(tagger *g)
 {
     const model *m = g->m;
     if (g->opt->format == FORMAT_TEXT) {
-        tool_describe_model(stdout, g->opt->model_path, m);
+        if (g->teacher)
+            tool_describe_teacher(stdout, g->opt->teacher_dir, m);
+        else
+            tool_describe_model(stdout, g->opt->model_path, m);
         printf("hop    %.2f s; tags: mean probability at least %.2f of the "
                "largest\n", (double)g->hop / m->sample_rate,
                g->opt->threshold);
@@ -284,7 +303,10 @@ static void print_begin(tagger *g)
     } else {
         json_init(&g->json, stdout);
         json_begin_object(&g->json, NULL);
-        json_string(&g->json, "model", g->opt->model_path);
+        if (g->teacher)
+            json_string(&g->json, "teacher", g->opt->teacher_dir);
+        else
+            json_string(&g->json, "model", g->opt->model_path);
         json_number(&g->json, "window_seconds",
                     (double)m->window_samples / m->sample_rate);
         json_number(&g->json, "hop_seconds", (double)g->hop / m->sample_rate);
@@ -318,6 +340,32 @@ static void stream_clip(stream *s, const model *m, const audio_clip *clip,
     }
 }
 
+/* Runs the teacher on every window of clip that starts on a hop, or on the
+ * clip zero-padded to one window when it is shorter, into t. */
+static void teacher_clip(const tagger *g, const audio_clip *clip, timeline *t)
+{
+    long size = g->m->window_samples;
+    float audioset[TEACHER_LABELS], probs[TEACHER_IRMAS_CLASSES];
+    float *padded = NULL;
+    const float *x = clip->data;
+    if (clip->frames < size) {
+        padded = calloc((size_t)size, sizeof *padded);
+        if (!padded) {
+            t->out_of_memory = 1;
+            return;
+        }
+        memcpy(padded, x, (size_t)clip->frames * sizeof *padded);
+        x = padded;
+    }
+    long frames = clip->frames < size ? size : clip->frames;
+    for (long start = 0; start + size <= frames; start += g->hop) {
+        teacher_run(g->teacher, x + start, size, NULL, NULL, audioset);
+        teacher_irmas_probs(audioset, probs);
+        on_window(t, probs, start + size);
+    }
+    free(padded);
+}
+
 /* Says why a file was not tagged, on stderr and in the JSON. */
 static void report_failure(tagger *g, const char *path, const char *why)
 {
@@ -339,7 +387,10 @@ static int tag_file(tagger *g, stream *s, const char *path)
         return -1;
     }
     timeline t = {.classes = g->m->classes};
-    stream_clip(s, g->m, &clip, &t);
+    if (g->teacher)
+        teacher_clip(g, &clip, &t);
+    else
+        stream_clip(s, g->m, &clip, &t);
     int ok = !t.out_of_memory && t.windows > 0;
     if (ok) {
         tagged_file f = {.path = path, .t = &t,
@@ -359,11 +410,51 @@ static int tag_file(tagger *g, stream *s, const char *path)
     return ok ? 0 : -1;
 }
 
+/* Tags every file named on the command line with g; the exit status. */
+static int tag_files(tagger *g, stream *s, int argc, char **argv)
+{
+    print_begin(g);
+    int failed = 0;
+    for (int i = optind; i < argc; i++) {
+        failed += tag_file(g, s, argv[i]) != 0;
+        fflush(stdout);
+    }
+    print_end(g, failed);
+    if (failed)
+        fprintf(stderr, "irmas-tag: %d of %d files failed\n", failed,
+                argc - optind);
+    return failed ? 1 : 0;
+}
+
+/* Loads the teacher's weights and tags with it; the exit status. */
+static int tag_with_teacher(const options *o, int argc, char **argv)
+{
+    teacher_weights *w = tool_load_teacher("irmas-tag", o->teacher_dir);
+    if (!w) return 1;
+    model *shape = tool_teacher_shape();
+    char err[512] = "out of memory";
+    teacher *t = NULL;
+    int status = 1;
+    if (!shape ||
+        teacher_new(w, shape->window_samples, &t, err, sizeof err)) {
+        fprintf(stderr, "irmas-tag: %s\n", err);
+    } else {
+        tagger g = {.m = shape, .teacher = t, .opt = o,
+                    .hop = tool_hop_samples(shape, o->hop_seconds)};
+        status = tag_files(&g, NULL, argc, argv);
+    }
+    teacher_free(t);
+    model_free(shape);
+    teacher_weights_free(w);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     options o;
     int status = parse_options(argc, argv, &o);
     if (status) return status;
+    if (o.teacher_dir) return tag_with_teacher(&o, argc, argv);
     model *m = tool_load_model("irmas-tag", o.model_path, o.weights,
                                &o.model_path);
     if (!m) return 1;
@@ -376,17 +467,8 @@ int main(int argc, char **argv)
         return 1;
     }
     tagger g = {.m = m, .opt = &o, .hop = stream_hop(s)};
-    print_begin(&g);
-    int failed = 0;
-    for (int i = optind; i < argc; i++) {
-        failed += tag_file(&g, s, argv[i]) != 0;
-        fflush(stdout);
-    }
-    print_end(&g, failed);
-    if (failed)
-        fprintf(stderr, "irmas-tag: %d of %d files failed\n", failed,
-                argc - optind);
+    status = tag_files(&g, s, argc, argv);
     stream_delete(s);
     model_free(m);
-    return failed ? 1 : 0;
+    return status;
 }
