@@ -8,8 +8,8 @@
  * weights than the model's are refused by checksum, the model's own load,
  * and the whole-window and streaming classifiers read exactly the
  * teacher's per-frame embeddings. With the real weights beside the source
- * tree: a model file naming them loads; without them that test says it is
- * skipped.
+ * tree: a model file naming them loads, and so does models/audioset-head.irm,
+ * which classifies a window; without them that test says it is skipped.
  */
 #include <check.h>
 #include <math.h>
@@ -46,6 +46,8 @@ static const char *real_teacher_dir(void)
     printf("SKIP real_weights_load: no teacher weights at %s\n", dir);
     return NULL;
 }
+
+#define SHIPPED_MODEL IRMAS_SOURCE_ROOT "/models/audioset-head.irm"
 
 /* A GRU head over the teacher's frames: 1 s windows (4 frames), 3
  * classes, standardised features. */
@@ -233,6 +235,20 @@ START_TEST(real_weights_load)
     ck_assert_ptr_nonnull(loaded->pretrained);
     model_free(loaded);
     model_free(m);
+
+    /* the shipped model names these weights and runs on them */
+    ck_assert_msg(pretrained_load_model(SHIPPED_MODEL, dir, &loaded, err,
+                                        sizeof err) == IRMAS_OK, "%s", err);
+    window_runner *w = NULL;
+    ck_assert(window_new(loaded, &w, err, sizeof err) == IRMAS_OK);
+    float *x = malloc((size_t)loaded->window_samples * sizeof *x);
+    tones(x, loaded->window_samples);
+    float probs[MODEL_MAX_CLASSES];
+    window_classify(w, x, probs);
+    ck_assert(tm_is_distribution(probs, loaded->classes, 1e-4f));
+    free(x);
+    window_delete(w);
+    model_free(loaded);
 }
 END_TEST
 
