@@ -19,9 +19,9 @@
 #include "capture.h"
 #include "capture_portaudio.h"
 #include "log.h"
-#include "model_file.h"
 #include "options.h"
 #include "osc.h"
+#include "pretrained.h"
 #include "service.h"
 #include "stats.h"
 #include "tagger.h"
@@ -73,7 +73,9 @@ static irmas_status daemon_tagger(const options *o, int rate, tagger **out,
                            .max_ops = o->max_model_ops * 1e9};
     irmas_status st = daemon_check_model_path(o->model, err, errlen);
     if (st == IRMAS_OK)
-        st = model_load_within(o->model, &limits, &m, err, errlen);
+        st = pretrained_load_model(o->model, &limits,
+                                   o->weights[0] ? o->weights : NULL, &m,
+                                   err, errlen);
     if (st == IRMAS_ERR_IO && !strcmp(o->model, options_default_model())) {
         size_t n = strlen(err);
         snprintf(err + n, errlen - n,

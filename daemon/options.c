@@ -75,6 +75,9 @@ static const setting settings[] = {
     {"max-model-ops", KIND_COUNT, FIELD(max_model_ops), 0, 1, 1e6, 0, "G",
      "refuse a model that needs more than G billion operations a window "
      "(default: " MODEL_LIMITS_STR(MODEL_DEFAULT_MAX_GOPS) ")"},
+    {"weights", KIND_TEXT, FIELD(weights), 0, 0, 0, 0, "DIR",
+     "where a model's pretrained front-end's weights are (default: "
+     "$IRMAS_WEIGHTS, else " IRMAS_DEFAULT_WEIGHTS ")"},
     {"config", KIND_ACTION, FIELD(config), 0, 0, 0, 0, "FILE",
      "read settings from FILE, as 'name = value' lines; flags win"},
     {"hop", KIND_SECONDS, FIELD(hop), 0, 0.001, 60, 0, "SECONDS",

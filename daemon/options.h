@@ -44,6 +44,7 @@ typedef struct {
     char input[OPTIONS_TEXT];                        /* file backend: a WAV */
     int fast;        /* file backend: as fast as the engine goes */
     char model[OPTIONS_TEXT];
+    char weights[OPTIONS_TEXT]; /* a pretrained front-end's; "": pretrained.h's default */
     char config[OPTIONS_TEXT];
     double hop;      /* seconds between windows */
     double smooth;   /* seconds: time constant of the moving average; 0 off */

@@ -1,4 +1,5 @@
-/* frontend.c: the raw and log-mel front-ends (see frontend.h).
+/* frontend.c: the raw and log-mel front-ends, and the shape of the
+ * pretrained one (see frontend.h).
  *
  * The raw front-end copies a frame's samples. The log-mel front-end keeps
  * everything a frame needs, made once in frontend_new: the Hann window, an
@@ -11,6 +12,8 @@
  * serialised by a mutex; executing a plan on its own buffers is safe.
  */
 #include "frontend.h"
+
+#include "teacher_frontend.h"
 
 #include <fftw3.h>
 #include <math.h>
@@ -42,6 +45,7 @@ const char *frontend_kind_name(frontend_kind kind)
     switch (kind) {
     case FRONTEND_RAW: return "raw";
     case FRONTEND_LOGMEL: return "logmel";
+    case FRONTEND_EFFICIENTAT_MN04: return "efficientat-mn04";
     }
     return NULL;
 }
@@ -51,13 +55,28 @@ static int params_frame_length(const frontend_params *p)
     return p->kind == FRONTEND_LOGMEL ? p->fft_size : p->frame;
 }
 
+int frontend_is_pretrained(const frontend_params *p)
+{
+    return p->kind == FRONTEND_EFFICIENTAT_MN04;
+}
+
 int frontend_params_features(const frontend_params *p)
 {
+    if (frontend_is_pretrained(p)) return FRONTEND_MN04_FEATURES;
     return p->kind == FRONTEND_LOGMEL ? p->mels : p->frame;
+}
+
+/* The teacher's stem and its four stride-2 blocks each halve the log-mel
+ * frames, rounding up (kernel 3 or 5 with "same" padding): one column of
+ * its last feature map per 32 frames. */
+static int mn04_frames(int window_samples)
+{
+    return (teacher_frontend_frames(window_samples) + 31) / 32;
 }
 
 int frontend_params_frames(const frontend_params *p, int window_samples)
 {
+    if (frontend_is_pretrained(p)) return mn04_frames(window_samples);
     int length = params_frame_length(p);
     if (length <= 0 || p->frame <= 0 || window_samples < length) return 0;
     return 1 + (window_samples - length) / p->frame;
@@ -110,10 +129,18 @@ irmas_status frontend_check(const frontend_params *p, int sample_rate,
         return IRMAS_OK;
     case FRONTEND_LOGMEL:
         return check_logmel(p, sample_rate, err, errlen);
+    case FRONTEND_EFFICIENTAT_MN04:
+        if (sample_rate != FRONTEND_MN04_RATE)
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "sample_rate is %d but the efficientat-mn04 "
+                               "front-end reads %d Hz", sample_rate,
+                               FRONTEND_MN04_RATE);
+        return IRMAS_OK;
     }
     return status_fail(err, errlen, IRMAS_ERR_ARG,
-                       "frontend.kind is %d; use %d (raw) or %d (logmel)",
-                       (int)p->kind, FRONTEND_RAW, FRONTEND_LOGMEL);
+                       "frontend.kind is %d; use %d (raw), %d (logmel) or %d "
+                       "(efficientat-mn04)", (int)p->kind, FRONTEND_RAW,
+                       FRONTEND_LOGMEL, FRONTEND_EFFICIENTAT_MN04);
 }
 
 static double hz_to_mel(double hz)
@@ -190,6 +217,10 @@ irmas_status frontend_new(const frontend_params *p, int sample_rate,
     *out = NULL;
     irmas_status status = frontend_check(p, sample_rate, err, errlen);
     if (status != IRMAS_OK) return status;
+    if (frontend_is_pretrained(p))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the %s front-end reads whole windows (reader.h), "
+                           "not frame by frame", frontend_kind_name(p->kind));
 
     frontend *f = calloc(1, sizeof *f);
     if (!f) return status_fail(err, errlen, IRMAS_ERR_NOMEM,

@@ -12,8 +12,16 @@
  *          normalisation (librosa.filters.mel(htk=True), norm 'slaney'), and
  *          each band becomes log(1e-10 + energy), natural log, so silence
  *          gives a finite floor of about -23.
- * A window of N samples holds 1 + (N - frame_length) / frame_hop frames, with
- * no padding, so a window's frames are exactly the stream's frames that fall
+ *   efficientat-mn04
+ *          a pretrained front-end: the AudioSet teacher (teacher.h) run on
+ *          the whole window at 32 kHz, its last feature map pooled over
+ *          frequency only, so each frame is a 384-d embedding of 32 of the
+ *          teacher's 10 ms log-mel frames (0.32 s), rounded up at the end.
+ *          Its weights are third-party data outside the model file, which
+ *          holds only their CRC-32 (checksum); pretrained.h finds and
+ *          checks them. It has no per-frame computation: reader.h runs it.
+ * A raw or logmel window of N samples holds 1 + (N - frame_length) /
+ * frame_hop frames, with no padding, so a window's frames are exactly the stream's frames that fall
  * inside it: that is what lets the streaming classifier share them.
  */
 #ifndef IRMAS_FRONTEND_H
@@ -21,7 +29,15 @@
 
 #include "status.h"
 
-typedef enum { FRONTEND_RAW = 1, FRONTEND_LOGMEL = 2 } frontend_kind;
+typedef enum {
+    FRONTEND_RAW = 1,
+    FRONTEND_LOGMEL = 2,
+    FRONTEND_EFFICIENTAT_MN04 = 3
+} frontend_kind;
+
+/* The efficientat-mn04 front-end's rate and features per frame. */
+#define FRONTEND_MN04_RATE 32000
+#define FRONTEND_MN04_FEATURES 384
 
 typedef struct {
     frontend_kind kind;
@@ -30,6 +46,7 @@ typedef struct {
     int mels;       /* logmel: mel bands */
     float fmin;     /* logmel: lowest band edge, Hz */
     float fmax;     /* logmel: highest band edge, Hz (<= sample_rate / 2) */
+    unsigned checksum; /* efficientat-mn04: CRC-32 of its weights.f32 */
 } frontend_params;
 
 typedef struct frontend frontend;
@@ -45,8 +62,13 @@ irmas_status frontend_check(const frontend_params *p, int sample_rate,
 int frontend_params_features(const frontend_params *p);
 int frontend_params_frames(const frontend_params *p, int window_samples);
 
+/* 1 if p is a pretrained front-end (efficientat-mn04): one that reads the
+ * whole window at once, through reader.h, and never through frontend_new. */
+int frontend_is_pretrained(const frontend_params *p);
+
 /* Checks p against sample_rate and creates a front-end (FFTW plans and
- * buffers included); nothing allocates after this. */
+ * buffers included); nothing allocates after this. A pretrained front-end
+ * is refused (IRMAS_ERR_ARG): it has no frame-by-frame form. */
 irmas_status frontend_new(const frontend_params *p, int sample_rate,
                           frontend **out, char *err, size_t errlen);
 void frontend_delete(frontend *f);
@@ -62,7 +84,7 @@ int frontend_frames(const frontend *f, int window_samples);
  * front-end's own buffers: one frontend per thread. */
 void frontend_compute(frontend *f, const float *samples, float *features);
 
-/* "raw" or "logmel", or NULL. */
+/* "raw", "logmel" or "efficientat-mn04", or NULL. */
 const char *frontend_kind_name(frontend_kind kind);
 
 #endif

@@ -16,6 +16,8 @@
  */
 #include "model.h"
 
+#include "teacher.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@ void model_free(model *m)
     if (!m) return;
     free(m->arena);
     free(m->provenance);
+    teacher_weights_free(m->pretrained);
     free(m);
 }
 

@@ -65,6 +65,9 @@ typedef struct model {
     int classes;
     char labels[MODEL_MAX_CLASSES][MODEL_LABEL_MAX];
     char *provenance; /* free text: data, command, date; owned, may be NULL */
+    /* A pretrained front-end's weights (pretrained.h), owned, or NULL: not
+     * in the model file, attached after loading. */
+    struct teacher_weights *pretrained;
     int n_layers;
     layer layers[MODEL_MAX_LAYERS];
     float *arena; /* owns every tensor above */
@@ -74,7 +77,8 @@ typedef struct model {
 /* A zeroed model, or NULL when out of memory. */
 model *model_new(void);
 
-/* Frees the model, its arena and its provenance. NULL is fine. */
+/* Frees the model, its arena, its provenance and its pretrained weights.
+ * NULL is fine. */
 void model_free(model *m);
 
 /* Allocates zeroed weights for every layer's tensors (and, if with_norm,

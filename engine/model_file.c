@@ -22,7 +22,9 @@
  * parameters below (layer_params), so a new kind of layer is one case in
  * each of layer_params and layer_set_params.
  *
- * Format 2 added the image parameters, the front-end kind 0 ("none", for
+ * Format 3 added the pretrained front-end efficientat-mn04, which holds
+ * the CRC-32 of its weights instead of them. Format 2 added the image
+ * parameters, the front-end kind 0 ("none", for
  * a CNN) and the conv2d, maxpool and stats layers. A model that needs none
  * of these is still written as format 1 (model_file_version), so readers
  * that predate format 2 keep reading recurrent models; a format-1 file
@@ -50,7 +52,7 @@
 static const unsigned char irm_magic[8] = {0x89, 'I', 'R', 'M',
                                            '\r', '\n', 0x1a, '\n'};
 
-#define IRM_VERSION 2
+#define IRM_VERSION 3
 #define IRM_HEADER_BYTES 20 /* magic, version, file size */
 #define IRM_CRC_BYTES 4
 #define IRM_MAX_FILE_BYTES (1L << 30)
@@ -234,7 +236,10 @@ static const char *layer_name(uint32_t kind)
 }
 
 /* The format each kind first appeared in. */
-static uint32_t frontend_since(uint32_t kind) { return kind == 0 ? 2 : 1; }
+static uint32_t frontend_since(uint32_t kind)
+{
+    return kind == FRONTEND_EFFICIENTAT_MN04 ? 3 : kind == 0 ? 2 : 1;
+}
 static uint32_t image_since(uint32_t kind) { return kind == 0 ? 1 : 2; }
 static uint32_t layer_since(uint32_t kind)
 {
@@ -333,9 +338,10 @@ static void put_frontend(writer *w, const frontend_params *p)
         put_le(w, 0, 4);
         return;
     }
-    if (p->kind == FRONTEND_RAW) {
+    if (p->kind == FRONTEND_RAW || p->kind == FRONTEND_EFFICIENTAT_MN04) {
         put_le(w, 1, 4);
-        put_le(w, (uint32_t)p->frame, 4);
+        put_le(w, p->kind == FRONTEND_RAW ? (uint32_t)p->frame : p->checksum,
+               4);
         return;
     }
     put_le(w, 5, 4);
@@ -582,9 +588,15 @@ static irmas_status read_frontend(reader *r, frontend_params *p)
                                     frontend_since, &kind);
     if (status != IRMAS_OK) return status;
     p->kind = (frontend_kind)kind;
-    int params = p->kind == 0 ? 0 : p->kind == FRONTEND_RAW ? 1 : 5, count;
+    int params = p->kind == 0 ? 0 : p->kind == FRONTEND_LOGMEL ? 5 : 1, count;
     status = read_int(r, "frontend parameter count", params, params, &count);
     if (status != IRMAS_OK || p->kind == 0) return status;
+    if (p->kind == FRONTEND_EFFICIENTAT_MN04) {
+        uint32_t checksum = 0;
+        status = read_u32(r, "frontend.checksum", 0, UINT32_MAX, &checksum);
+        p->checksum = checksum;
+        return status;
+    }
     if (p->kind == FRONTEND_RAW)
         return read_int(r, "frontend.frame", 1, IRM_MAX_SIZE, &p->frame);
     status = read_int(r, "frontend.fft_size", 1, IRM_MAX_SIZE, &p->fft_size);

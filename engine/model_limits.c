@@ -14,7 +14,9 @@
 #include "model_limits.h"
 
 #include "conv2d.h"
+#include "frontend.h"
 #include "pool.h"
+#include "teacher.h"
 #include "window.h"
 
 #include <math.h>
@@ -54,10 +56,22 @@ int model_limits_option(model_limits *limits, const char *option,
     return 1;
 }
 
-/* Floats the front-end keeps: a log-mel one's Hann window, FFT input and
- * output and its dense filterbank; a raw one keeps nothing to speak of. */
-static double frontend_floats(const frontend_params *p)
+/* What the pretrained AudioSet front-end (teacher.h) costs per input
+ * sample: its feature maps, generously (the first convolution alone keeps
+ * 0.8 floats a sample), and about 11 million multiply-adds a second of
+ * audio at 32 kHz. Its weights are counted once, whatever the window. */
+#define MN04_FLOATS_PER_SAMPLE 8.0
+#define MN04_OPS_PER_SAMPLE (2.0 * 11e6 / FRONTEND_MN04_RATE)
+
+/* Floats the front-end keeps for a window of window_samples: a log-mel
+ * one's Hann window, FFT input and output and its dense filterbank; the
+ * pretrained one's weights and feature maps; a raw one keeps nothing to
+ * speak of. */
+static double frontend_floats(const frontend_params *p, int window_samples)
 {
+    if (p->kind == FRONTEND_EFFICIENTAT_MN04)
+        return (double)teacher_weight_floats() +
+               MN04_FLOATS_PER_SAMPLE * window_samples;
     if (p->kind != FRONTEND_LOGMEL) return 0.0;
     double bins = p->fft_size / 2 + 1;
     return 2.0 * p->fft_size + 2.0 * bins + (double)p->mels * (bins + 2.0);
@@ -67,6 +81,8 @@ static double frontend_floats(const frontend_params *p)
  * power spectrum, and the filterbank's sums. */
 static double frontend_frame_ops(const frontend_params *p)
 {
+    if (p->kind == FRONTEND_EFFICIENTAT_MN04)
+        return MN04_OPS_PER_SAMPLE * p->frame;
     if (p->kind != FRONTEND_LOGMEL) return p->frame;
     double n = p->fft_size, bins = n / 2 + 1;
     return 2.5 * n * log2(n) + n + 4.0 * bins + 2.0 * p->mels;
@@ -108,7 +124,7 @@ model_cost model_cost_of(const model *m)
     double ops = 4.0 * m->window_samples; /* the copy and its scaling */
     int frames = model_frames(m);
     if (model_reads_frames(m)) {
-        floats += frontend_floats(&m->frontend);
+        floats += frontend_floats(&m->frontend, m->window_samples);
         ops += frames * frontend_frame_ops(&m->frontend);
     }
     if (model_reads_image(m)) {

@@ -1,16 +1,38 @@
 /* reader.c: a window's frames and image, read the model's way (see
- * reader.h). */
+ * reader.h).
+ *
+ * A frame front-end computes each frame from its own samples; a pretrained
+ * one (the AudioSet teacher) runs once over the whole window and its
+ * per-frame embeddings are the frames. */
 #include "reader.h"
+
+#include "teacher.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 struct reader {
     const model *m;
-    frontend *fe;         /* NULL if the model reads no frames */
+    frontend *fe;         /* NULL if the model reads no frames or its */
+    teacher *teacher;     /* front-end is pretrained: then this */
     image_builder *image; /* NULL if it reads no image */
     float *samples;       /* [window_samples]: the normalised copy */
 };
+
+/* The teacher a pretrained front-end runs, on the weights attached to the
+ * model (pretrained.h). */
+static irmas_status reader_new_teacher(reader *r, char *err, size_t errlen)
+{
+    const model *m = r->m;
+    if (!m->pretrained)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the model's %s front-end has no weights loaded; "
+                           "load them with pretrained_attach (the tools' "
+                           "--weights DIR)",
+                           frontend_kind_name(m->frontend.kind));
+    return teacher_new(m->pretrained, m->window_samples, &r->teacher, err,
+                       errlen);
+}
 
 irmas_status reader_new(const model *m, reader **out, char *err,
                         size_t errlen)
@@ -28,7 +50,9 @@ irmas_status reader_new(const model *m, reader **out, char *err,
     r->m = m;
     r->samples = samples;
     irmas_status status = IRMAS_OK;
-    if (model_reads_frames(m))
+    if (model_reads_frames(m) && frontend_is_pretrained(&m->frontend))
+        status = reader_new_teacher(r, err, errlen);
+    else if (model_reads_frames(m))
         status = frontend_new(&m->frontend, m->sample_rate, &r->fe, err,
                               errlen);
     if (status == IRMAS_OK && model_reads_image(m))
@@ -46,6 +70,7 @@ void reader_delete(reader *r)
 {
     if (!r) return;
     frontend_delete(r->fe);
+    teacher_free(r->teacher);
     image_delete(r->image);
     free(r->samples);
     free(r);
@@ -60,6 +85,13 @@ void reader_read(reader *r, const float *samples, long available,
     memset(r->samples + copy, 0, (size_t)(size - copy) * sizeof *samples);
     model_prepare_samples(m, r->samples, size);
     if (r->image && pixels) image_build(r->image, r->samples, pixels);
+    if (r->teacher && frames) {
+        int columns;
+        teacher_run(r->teacher, r->samples, size, NULL, NULL, NULL);
+        const float *e = teacher_frame_embeddings(r->teacher, &columns);
+        memcpy(frames, e,
+               (size_t)columns * TEACHER_EMBEDDING * sizeof *frames);
+    }
     if (r->fe && frames) {
         int hop = frontend_frame_hop(r->fe), features = frontend_features(r->fe);
         for (int t = 0; t < model_frames(m); t++)

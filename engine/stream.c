@@ -20,9 +20,11 @@
  * Models that cannot stream keep the last window_samples samples in a ring
  * and run window_classify on them at each hop instead: a blstm or a stats
  * layer needs the window's last frame before its first output, a peak
- * normalisation the whole window before its first frame, and an image is
- * built from the whole window at once. A model that reads no frames (a
- * CNN) keeps its hop to the sample.
+ * normalisation the whole window before its first frame, an image is
+ * built from the whole window at once, and so are a pretrained front-end's
+ * frames (the teacher's convolutions see the whole log-mel image; it is
+ * not causal frame by frame). A model that reads no frames (a
+ * CNN) or reads a pretrained front-end keeps its hop to the sample.
  *
  * The push loop feeds samples in pieces that stop at the next event (a
  * frame complete, a window's end), so no event is ever missed or late.
@@ -68,7 +70,9 @@ struct stream {
 
 static int stream_model_is_incremental(const model *m)
 {
-    if (m->norm == NORM_PEAK || model_reads_image(m)) return 0;
+    if (m->norm == NORM_PEAK || model_reads_image(m) ||
+        frontend_is_pretrained(&m->frontend))
+        return 0;
     for (int i = 0; i < m->n_layers; i++)
         if (m->layers[i].kind == LAYER_BLSTM ||
             m->layers[i].kind == LAYER_STATS)
@@ -140,7 +144,9 @@ irmas_status stream_new(const model *m, int hop_samples, stream **out,
     stream *s = calloc(1, sizeof *s);
     if (!s) return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                                "out of memory creating a stream");
-    int frame_hop = model_reads_frames(m) ? m->frontend.frame : 1;
+    int frame_hop = model_reads_frames(m) && !frontend_is_pretrained(&m->frontend)
+                        ? m->frontend.frame
+                        : 1;
     if (hop_samples <= 0) hop_samples = m->sample_rate / 2;
     s->m = m;
     s->incremental = stream_model_is_incremental(m);

@@ -427,7 +427,7 @@ def case_jack_xrun(case):
     are counted in the statistics line, and no latency is negative."""
     case.jackd(48000)
     model = case.model("model.irm")
-    d = case.irmasd("--client-name", "irmasd-xrun", "--channels", "1", "--log-interval",
+    d = case.irmasd("--client-name", case.client, "--channels", "1", "--log-interval",
                     "1", "--model", model)
     wait_for("audio to flow", lambda: "s per s of audio" in case.log("irmasd"), 20)
     d.send_signal(signal.SIGSTOP)

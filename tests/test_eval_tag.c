@@ -5,12 +5,16 @@
  * on the number of threads, and bad files are reported and passed over.
  * With --teacher, both run an AudioSet teacher with random weights
  * (tm_random_teacher) on our 11 classes at 32 kHz, and a missing teacher
- * is one clear error.
+ * is one clear error. A model whose front-end is that teacher runs with
+ * --weights or IRMAS_WEIGHTS, and an empty --weights folder is one error
+ * saying which files and checksum it needs, where it looked and where to
+ * get them.
  *
  * Usage: test_eval_tag PATH/TO/irmas-eval PATH/TO/irmas-tag (meson passes
  * them).
  */
 #include "model_file.h"
+#include "pretrained.h"
 #include "testdata.h"
 #include "testmodel.h"
 #include "testutil.h"
@@ -273,6 +277,63 @@ START_TEST(teacher_missing_says_where_to_get_it)
 }
 END_TEST
 
+/* A GRU head over the teacher's frames (front-end efficientat-mn04) whose
+ * checksum is that of dir's random weights, saved in root; its path. */
+static const char *head_model(const char *dir)
+{
+    static char path[700];
+    snprintf(path, sizeof path, "%s/head.irm", root);
+    tm_spec spec = tm_raw_spec(LAYER_GRU, 1, 6);
+    spec.sample_rate = FRONTEND_MN04_RATE;
+    spec.window_samples = FRONTEND_MN04_RATE;
+    spec.frontend.kind = FRONTEND_EFFICIENTAT_MN04;
+    spec.classes = 3;
+    char err[512];
+    ck_assert(pretrained_checksum(dir, &spec.frontend.checksum, err,
+                                  sizeof err) == IRMAS_OK);
+    model *m = tm_model(&spec);
+    ck_assert_msg(model_save(m, path, err, sizeof err) == IRMAS_OK, "%s",
+                  err);
+    model_free(m);
+    return path;
+}
+
+START_TEST(a_head_on_the_teacher_runs_with_its_weights)
+{
+    const char *dir = teacher_dir(), *head = head_model(dir), *out;
+    sine_file("set/c0/long.wav", 2.5, 1);
+    sine_file("set/c1/short.wav", 1.0, 1);
+    ck_assert_int_eq(run(&out, "%s --model %s --weights %s --data %s/set "
+                         "--json | python3 -c 'import json, sys; d = "
+                         "json.load(sys.stdin); print(d[\"files\"], "
+                         "d[\"decisions\"])'", eval_tool, head, dir, root), 0);
+    ck_assert_str_eq(out, "2 5\n");
+    ck_assert_int_eq(run(&out, "IRMAS_WEIGHTS=%s %s --model %s "
+                         "%s/set/c0/long.wav", dir, tag_tool, head, root), 0);
+    ck_assert_ptr_nonnull(strstr(out, "long.wav: 2.50 s, 4 windows"));
+    ck_assert_ptr_nonnull(strstr(out, "efficientat-mn04 frames"));
+
+    /* an empty folder: which files, which checksum, where, and whence */
+    td_text(root, "empty/README", "no weights here");
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(run(&out, i ? "%s --model %s --weights %s/empty "
+                                       "%s/set/c0/long.wav"
+                                     : "%s --model %s --weights %s/empty "
+                                       "--data %s/set",
+                             i ? tag_tool : eval_tool, head, root, root), 1);
+        const char *err = stderr_text();
+        ck_assert_msg(strstr(err, "no readable tensors.tsv and no readable "
+                                  "weights.f32") &&
+                          strstr(err, "empty (looked there because of "
+                                      "--weights)") &&
+                          strstr(err, "with CRC-32 0x") &&
+                          strstr(err, "EfficientAT") &&
+                          strstr(err, "mn04_as_mAP_432.pt"),
+                      "%s", err);
+    }
+}
+END_TEST
+
 static Suite *eval_tag_suite(void)
 {
     Suite *s = suite_create("eval_tag");
@@ -287,6 +348,7 @@ static Suite *eval_tag_suite(void)
     tcase_add_test(tc, tag_goes_on_after_a_bad_file);
     tcase_add_test(tc, eval_and_tag_with_the_teacher);
     tcase_add_test(tc, teacher_missing_says_where_to_get_it);
+    tcase_add_test(tc, a_head_on_the_teacher_runs_with_its_weights);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "audio_file.h"
+#include "config.h"
 #include "dataset.h"
 #include "gemm.h"
 #include "json.h"
@@ -51,6 +52,7 @@
 
 typedef struct {
     const char *model_path;
+    const char *weights; /* --weights: a pretrained front-end's, or NULL */
     const char *teacher_dir;
     const char *dirs[EVAL_MAX_DIRS];
     int n_dirs;
@@ -90,11 +92,12 @@ typedef struct {
 static void usage(FILE *to)
 {
     fprintf(to,
-        "usage: irmas-eval [--model FILE.irm | --teacher DIR] --data DIR "
-        "[--data DIR ...]\n"
-        "                  [--json] [--threshold T] [--hop SECONDS] "
+        "usage: irmas-eval [--model FILE.irm [--weights DIR] | --teacher DIR]\n"
+        "                  --data DIR [--data DIR ...] [--json] [--threshold T] [--hop SECONDS] "
         "[--mixdown] [--threads N]\n"
         "  --model      the model (default: the installed default model)\n"
+        "  --weights    where a model's pretrained front-end's weights are\n"
+        "               (default: $IRMAS_WEIGHTS, else " IRMAS_DEFAULT_WEIGHTS ")\n"
         "  --teacher    instead of a model, the AudioSet teacher whose "
         "weights DIR\n"
         "               holds (tensors.tsv, weights.f32; EfficientAT "
@@ -118,6 +121,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
+        {"weights", required_argument, NULL, 'W'},
         {"teacher", required_argument, NULL, 'T'},
         {"data", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},
@@ -139,6 +143,7 @@ static int parse_options(int argc, char **argv, options *o)
     while ((opt = getopt_long(argc, argv, "", longopts, &index)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
+        case 'W': o->weights = optarg; break;
         case 'T': o->teacher_dir = optarg; break;
         case 'd':
             if (o->n_dirs == EVAL_MAX_DIRS) {
@@ -495,7 +500,7 @@ int main(int argc, char **argv)
     if (status) return status;
     if (o.teacher_dir) return evaluate_teacher(&o);
     const char *model_path = NULL;
-    model *m = tool_load_model("irmas-eval", o.model_path, &o.limits,
+    model *m = tool_load_model("irmas-eval", o.model_path, &o.limits, o.weights,
                                &model_path);
     if (!m) return 1;
     status = evaluate(m, NULL, model_path, &o);

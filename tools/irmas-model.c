@@ -33,6 +33,7 @@
 #include "model.h"
 #include "model_arch.h"
 #include "model_file.h"
+#include "pretrained.h"
 #include "window.h"
 
 #define EXIT_USAGE 2
@@ -67,7 +68,9 @@ static const char check_text[] =
     "Exits 0 if FILE is a valid model: it reads back whole (checksum, sizes,\n"
     "shapes), its layers fit together, its weights are finite, and a window\n"
     "of silence classifies to finite probabilities that sum to 1. Otherwise\n"
-    "prints why and exits 1.\n";
+    "prints why and exits 1. A model whose front-end is pretrained\n"
+    "(efficientat-mn04) runs with the weights in $IRMAS_WEIGHTS, else the\n"
+    "installed ones.\n";
 
 static const char new_text[] =
     "usage: irmas-model new --arch ARCH [--hidden H] [--dense N]\n"
@@ -188,6 +191,10 @@ static void print_frontend(const model *m)
     }
     if (p->kind == FRONTEND_RAW)
         printf("front-end   raw: %d samples per frame (|X_t|)\n", p->frame);
+    else if (frontend_is_pretrained(p))
+        printf("front-end   %s: the AudioSet teacher's per-frame "
+               "embeddings, weights.f32 CRC-32 0x%08x (not in this file)\n",
+               frontend_kind_name(p->kind), p->checksum);
     else
         printf("front-end   logmel: %d-point FFT every %d samples, %d mel "
                "bands from %g to %g Hz\n", p->fft_size, p->frame, p->mels,
@@ -742,8 +749,9 @@ static int check_action(const char *path, const model *m)
     return 0;
 }
 
-/* info and check: loads the one FILE argument and runs action on it. */
-static int command_file(int argc, char **argv, const char *help,
+/* info and check: loads the one FILE argument (with its pretrained
+ * front-end's weights when runs is 1) and runs action on it. */
+static int command_file(int argc, char **argv, const char *help, int runs,
                         int (*action)(const char *path, const model *m))
 {
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
@@ -755,15 +763,18 @@ static int command_file(int argc, char **argv, const char *help,
                 help);
         return EXIT_USAGE;
     }
-    char err[512];
+    char err[4096];
     model *m = NULL;
-    if (model_load(argv[1], &m, err, sizeof err) != IRMAS_OK) {
+    irmas_status status =
+        runs ? pretrained_load_model(argv[1], NULL, NULL, &m, err, sizeof err)
+             : model_load(argv[1], &m, err, sizeof err);
+    if (status != IRMAS_OK) {
         fprintf(stderr, "irmas-model %s: %s\n", argv[0], err);
         return 1;
     }
-    int status = action(argv[1], m);
+    int exit_status = action(argv[1], m);
     model_free(m);
-    return status;
+    return exit_status;
 }
 
 int main(int argc, char **argv)
@@ -778,9 +789,9 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(command, "info") == 0)
-        return command_file(argc - 1, argv + 1, info_text, info_action);
+        return command_file(argc - 1, argv + 1, info_text, 0, info_action);
     if (strcmp(command, "check") == 0)
-        return command_file(argc - 1, argv + 1, check_text, check_action);
+        return command_file(argc - 1, argv + 1, check_text, 1, check_action);
     if (strcmp(command, "new") == 0) return command_new(argc - 1, argv + 1);
     fprintf(stderr, "irmas-model: unknown command '%s'\n%s", command,
             usage_text);

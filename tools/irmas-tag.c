@@ -1,7 +1,7 @@
 /* irmas-tag: which instruments play when, in audio files.
  *
- *   irmas-tag [--model FILE.irm | --teacher DIR] [--hop SECONDS]
- *             [--threshold T] [--json | --csv] FILE...
+ *   irmas-tag [--model FILE.irm [--weights DIR] | --teacher DIR]
+ *             [--hop SECONDS] [--threshold T] [--json | --csv] FILE...
  *
  * Each file is read at the model's rate with its channels mixed down
  * (audio_file.h) and pushed through the streaming classifier (stream.h), as
@@ -12,6 +12,9 @@
  * The summary names the classes whose mean probability over the file's
  * windows is at least threshold times the largest mean (irmas-eval's rule
  * for files with several labels), most probable first.
+ *
+ * A model whose front-end is the AudioSet teacher finds its weights in
+ * --weights DIR, $IRMAS_WEIGHTS or the installed folder (pretrained.h).
  *
  * With --teacher DIR the AudioSet teacher (teacher.h) whose weights DIR
  * holds tags instead, zero-shot: its 3-second windows at 32 kHz are each
@@ -29,6 +32,7 @@
 #include <string.h>
 
 #include "audio_file.h"
+#include "config.h"
 #include "json.h"
 #include "metrics.h"
 #include "stream.h"
@@ -38,6 +42,7 @@ typedef enum { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON } tag_format;
 
 typedef struct {
     const char *model_path;
+    const char *weights; /* --weights: a pretrained front-end's, or NULL */
     const char *teacher_dir;
     double hop_seconds, threshold;
     tag_format format;
@@ -74,9 +79,11 @@ typedef struct {
 static void usage(FILE *to)
 {
     fprintf(to,
-        "usage: irmas-tag [--model FILE.irm | --teacher DIR] [--hop SECONDS]\n"
-        "                 [--threshold T] [--json | --csv] FILE...\n"
+        "usage: irmas-tag [--model FILE.irm [--weights DIR] | --teacher DIR]\n"
+        "                 [--hop SECONDS] [--threshold T] [--json | --csv] FILE...\n"
         "  --model      the model (default: the installed default model)\n"
+        "  --weights    where a model's pretrained front-end's weights are\n"
+        "               (default: $IRMAS_WEIGHTS, else " IRMAS_DEFAULT_WEIGHTS ")\n"
         "  --teacher    instead of a model, the AudioSet teacher whose "
         "weights DIR\n"
         "               holds (tensors.tsv, weights.f32; EfficientAT "
@@ -95,6 +102,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
+        {"weights", required_argument, NULL, 'W'},
         {"teacher", required_argument, NULL, 'T'},
         {"hop", required_argument, NULL, 'o'},
         {"threshold", required_argument, NULL, 't'},
@@ -110,6 +118,7 @@ static int parse_options(int argc, char **argv, options *o)
     while ((opt = getopt_long(argc, argv, "", longopts, &index)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
+        case 'W': o->weights = optarg; break;
         case 'T': o->teacher_dir = optarg; break;
         case 'o': o->hop_seconds = tool_parse_seconds(optarg); break;
         case 't': o->threshold = tool_parse_fraction(optarg); break;
@@ -458,7 +467,7 @@ int main(int argc, char **argv)
     int status = parse_options(argc, argv, &o);
     if (status) return status;
     if (o.teacher_dir) return tag_with_teacher(&o, argc, argv);
-    model *m = tool_load_model("irmas-tag", o.model_path, &o.limits,
+    model *m = tool_load_model("irmas-tag", o.model_path, &o.limits, o.weights,
                                &o.model_path);
     if (!m) return 1;
     char err[512];

@@ -37,6 +37,7 @@
 #include "metrics.h"
 #include "model_file.h"
 #include "network.h"
+#include "pretrained.h"
 #include "run_options.h"
 #include "teacher_source.h"
 #include "trainer.h"
@@ -206,13 +207,16 @@ static int build_model(run *r)
     else if (o->frontend == FRONTEND_RAW)
         spec.frontend = (frontend_params){.kind = FRONTEND_RAW,
                                           .frame = o->frame};
+    else if (o->frontend == FRONTEND_EFFICIENTAT_MN04)
+        spec.frontend = (frontend_params){.kind = o->frontend};
     else
         spec.frontend = (frontend_params){
             .kind = FRONTEND_LOGMEL, .frame = o->hop, .fft_size = o->fft,
             .mels = o->mels, .fmin = 0.0f, .fmax = o->rate / 2.0f};
     memcpy(spec.labels, r->d.labels, sizeof spec.labels);
-    char err[512];
-    if (network_build(&spec, &r->m, err, sizeof err) != IRMAS_OK)
+    char err[4096];
+    if (network_build(&spec, &r->m, err, sizeof err) != IRMAS_OK ||
+        pretrained_adopt(r->m, o->weights, err, sizeof err) != IRMAS_OK)
         return fail(err);
     return 0;
 }

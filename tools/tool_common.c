@@ -9,11 +9,13 @@
 
 #include "config.h"
 #include "model_file.h"
+#include "pretrained.h"
 
 static const char source_model[] = IRMAS_SOURCE_ROOT "/models/default.irm";
 
 model *tool_load_model(const char *tool, const char *path,
-                       const model_limits *limits, const char **used)
+                       const model_limits *limits, const char *weights,
+                       const char **used)
 {
     if (!path) {
         if (access(IRMAS_DEFAULT_MODEL, R_OK) == 0)
@@ -27,9 +29,9 @@ model *tool_load_model(const char *tool, const char *path,
                 tool, IRMAS_DEFAULT_MODEL, source_model);
         return NULL;
     }
-    char err[512];
+    char err[4096];
     model *m = NULL;
-    if (model_load_within(path, limits, &m, err, sizeof err)) {
+    if (pretrained_load_model(path, limits, weights, &m, err, sizeof err)) {
         fprintf(stderr, "%s: %s\n", tool, err);
         return NULL;
     }

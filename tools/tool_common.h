@@ -15,10 +15,13 @@
 #include "teacher.h"
 
 /* Loads path, or the default model when path is NULL; *used says which
- * file that was. Prints why not (prefixed with tool) and returns NULL on
- * failure. */
+ * file that was, under limits (model_limits.h). A model with a pretrained
+ * front-end gets its weights from weights, else where pretrained.h looks
+ * (pretrained_load_model). Prints why not (prefixed with tool) and returns
+ * NULL on failure. */
 model *tool_load_model(const char *tool, const char *path,
-                       const model_limits *limits, const char **used);
+                       const model_limits *limits, const char *weights,
+                       const char **used);
 
 /* Prints one line describing m: classes, rate, window, front-end. */
 void tool_describe_model(FILE *f, const char *path, const model *m);

@@ -22,7 +22,7 @@ enum {
     OPT_SEED, OPT_VAL, OPT_TEST, OPT_EPOCHS, OPT_PATIENCE, OPT_THREADS,
     OPT_OUT, OPT_CHECKPOINT, OPT_LOG, OPT_RESUME, OPT_EXPORT, OPT_HELP,
     OPT_IMAGE, OPT_IMAGE_SIZE, OPT_IMAGE_CHANNELS, OPT_AUGMENT, OPT_TEACHER,
-    OPT_DISTILL, OPT_TEMPERATURE, OPT_UNLABELLED, OPT_TEACHER_CACHE,
+    OPT_DISTILL, OPT_TEMPERATURE, OPT_UNLABELLED, OPT_TEACHER_CACHE, OPT_WEIGHTS,
     OPT_COUNT
 };
 
@@ -70,6 +70,7 @@ static const struct option option_table[] = {
     OPT("temperature", required_argument, OPT_TEMPERATURE),
     OPT("unlabelled", required_argument, OPT_UNLABELLED),
     OPT("teacher-cache", required_argument, OPT_TEACHER_CACHE),
+    OPT("weights", required_argument, OPT_WEIGHTS),
     {NULL, 0, NULL, 0},
 };
 
@@ -112,7 +113,11 @@ void run_options_usage(FILE *f)
 "                    or multiresolution recurrence plots (mrp)\n"
 "  --image-size N    its side in pixels (150)\n"
 "  --image-channels N   mrp: resolutions (3); stack has 1\n"
-"  --frontend raw|logmel   the model's input (raw)\n"
+"  --frontend raw|logmel|efficientat-mn04   the model's input (raw);\n"
+"                    efficientat-mn04: the AudioSet teacher's per-frame\n"
+"                    embeddings (384 every 0.32 s at 32 kHz), frozen\n"
+"  --weights DIR     efficientat-mn04: its weights (default: $IRMAS_WEIGHTS,\n"
+"                    else the installed ones)\n"
 "  --fft N --hop N --mels N   logmel: frame, hop and bands (1024, 512, 64)\n"
 "  --norm peak|none  scale each window to peak 1 (peak for raw, none for\n"
 "                    logmel, which can then stream)\n"
@@ -280,7 +285,10 @@ static int parse_folder(const char *flag, const char **dirs, int *n,
 /* The front-end, image and normalisation flags. */
 static int parse_signal(run_options *o, int id, const char *arg)
 {
-    static const char *const frontends[] = {"raw", "logmel"};
+    static const char *const frontends[] = {"raw", "logmel",
+                                            "efficientat-mn04"};
+    static const frontend_kind frontend_kinds[] = {
+        FRONTEND_RAW, FRONTEND_LOGMEL, FRONTEND_EFFICIENTAT_MN04};
     static const char *const norms[] = {"none", "peak"};
     int i;
     switch (id) {
@@ -294,9 +302,10 @@ static int parse_signal(run_options *o, int id, const char *arg)
         return parse_int("image-channels", arg, 1, IMAGE_MAX_CHANNELS,
                          &o->image_channels);
     case OPT_FRONTEND:
-        i = parse_choice("frontend", arg, frontends, 2, "raw or logmel");
+        i = parse_choice("frontend", arg, frontends, 3,
+                         "raw, logmel or efficientat-mn04");
         if (i < 0) return 2;
-        o->frontend = i == 0 ? FRONTEND_RAW : FRONTEND_LOGMEL;
+        o->frontend = frontend_kinds[i];
         return 0;
     case OPT_NORM:
         i = parse_choice("norm", arg, norms, 2, "peak or none");
@@ -341,6 +350,7 @@ static int parse_training(run_options *o, int id, const char *arg)
         return parse_real("distill", arg, 0, 0, 1, 0, &o->distill);
     case OPT_TEMPERATURE:
         return parse_real("temperature", arg, 0, 1, 100, 0, &o->temperature);
+    case OPT_WEIGHTS: o->weights = arg; return 0;
     }
     return parse_signal(o, id, arg);
 }
@@ -393,8 +403,12 @@ int run_options_parse(run_options *o, int argc, char *const argv[])
     }
     /* Log-mel frames have no peak to keep; without per-window scaling the
      * streaming classifier can share frames between windows. */
-    if (o->frontend == FRONTEND_LOGMEL && !(o->given & GIVEN(OPT_NORM)))
+    if (o->frontend != FRONTEND_RAW && !(o->given & GIVEN(OPT_NORM)))
         o->norm = NORM_NONE;
+    /* The teacher reads 32 kHz. */
+    if (o->frontend == FRONTEND_EFFICIENTAT_MN04 &&
+        !(o->given & GIVEN(OPT_RATE)))
+        o->rate = FRONTEND_MN04_RATE;
     /* A stacked window is one picture; only a recurrence plot has several
      * resolutions to give. */
     if (!(o->given & GIVEN(OPT_IMAGE_CHANNELS)))
@@ -411,9 +425,33 @@ static int fail(const char *message)
     return 2;
 }
 
+/* The pretrained front-end has its own rate and frames. */
+static int check_pretrained(const run_options *o)
+{
+    uint64_t frame_flags =
+        GIVEN(OPT_FRAME) | GIVEN(OPT_FFT) | GIVEN(OPT_HOP) | GIVEN(OPT_MELS);
+    if (o->given & frame_flags)
+        return fail("--frame, --fft, --hop and --mels shape the raw and "
+                    "logmel front-ends; efficientat-mn04 has its own frames");
+    if (o->rate != FRONTEND_MN04_RATE)
+        return fail("--frontend efficientat-mn04 reads 32 kHz; leave out "
+                    "--rate or give --rate 32000");
+    if (o->family != ARCH_RECURRENT)
+        return fail("--frontend efficientat-mn04 feeds a recurrent head: "
+                    "--model lstm, gru or blstm");
+    if (frontend_params_frames(&(frontend_params){.kind = o->frontend},
+                               (int)lround(o->window * o->rate)) < 1 ||
+        o->window < 0.1)
+        return fail("--frontend efficientat-mn04 needs a --window of at "
+                    "least 0.1 s");
+    return 0;
+}
+
 static int check_frontend(const run_options *o)
 {
     uint64_t logmel_only = GIVEN(OPT_FFT) | GIVEN(OPT_HOP) | GIVEN(OPT_MELS);
+    if (o->frontend == FRONTEND_EFFICIENTAT_MN04)
+        return check_pretrained(o);
     if (o->frontend == FRONTEND_LOGMEL && (o->given & GIVEN(OPT_FRAME)))
         return fail("--frame sets |X_t| for the raw front-end; with "
                     "--frontend logmel set --fft and --hop instead");
@@ -606,7 +644,7 @@ static void put_shape(FILE *f, const run_options *o)
     put_text(f, OPT_FRONTEND, frontend_kind_name(o->frontend));
     if (o->frontend == FRONTEND_RAW) {
         put_int(f, OPT_FRAME, o->frame);
-    } else {
+    } else if (o->frontend == FRONTEND_LOGMEL) {
         put_int(f, OPT_FFT, o->fft);
         put_int(f, OPT_HOP, o->hop);
         put_int(f, OPT_MELS, o->mels);
@@ -667,6 +705,7 @@ static char *collect(const run_options *o, int everything, size_t *size)
         if (o->log) put_text(f, OPT_LOG, o->log);
         if (o->teacher_cache)
             put_text(f, OPT_TEACHER_CACHE, o->teacher_cache);
+        if (o->weights) put_text(f, OPT_WEIGHTS, o->weights);
     }
     if (fclose(f) != 0) {
         free(buffer);
@@ -752,7 +791,8 @@ int run_options_same_run(const char *before, size_t before_size,
     snprintf(why, why_size, "the checkpoint's run has '%s' where this "
                             "command has '%s'; a resumed run keeps its "
                             "model and data (only --epochs, --patience, "
-                            "--threads, --out, --checkpoint, --log and "
-                            "--teacher-cache may change)", was, is);
+                            "--threads, --out, --checkpoint, --log, "
+                            "--teacher-cache and --weights may change)",
+                            was, is);
     return 0;
 }
