@@ -104,6 +104,9 @@ else
     echo "run.sh: no capture device; playing $demo (piano, violin, flute, trumpet, organ, guitar, clarinet, cello)"
     source_args="--backend file --input $demo"
 fi
+echo "run.sh: model $model (the shipped default; models/README.md is its card):"
+build/tools/irmas-model info "$model" | grep -E '^(front-end|classes|layers)' |
+    sed 's/^/run.sh:   /'
 # shellcheck disable=SC2086
 exec $irmasd $source_args --model "$model" --print \
     --osc osc.udp://127.0.0.1:9000 "$@"
