@@ -139,7 +139,6 @@ static int parse_options(int argc, char **argv, options *o)
                               : cores > EVAL_MAX_THREADS ? EVAL_MAX_THREADS
                                                          : (int)cores};
     int opt, index = 0;
-    char err[160];
     while ((opt = getopt_long(argc, argv, "", longopts, &index)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
@@ -159,11 +158,9 @@ static int parse_options(int argc, char **argv, options *o)
         case 'x': o->mixdown = 1; break;
         case 'n': o->threads = tool_parse_count(optarg); break;
         case 'L':
-            if (model_limits_option(&o->limits, longopts[index].name, optarg,
-                                    err, sizeof err) < 0) {
-                fprintf(stderr, "irmas-eval: %s\n", err);
+            if (tool_limits_option("irmas-eval", &o->limits, longopts[index].name,
+                                   optarg))
                 return 2;
-            }
             break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return 2;

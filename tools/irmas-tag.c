@@ -114,7 +114,6 @@ static int parse_options(int argc, char **argv, options *o)
         {NULL, 0, NULL, 0}};
     *o = (options){.threshold = 0.5, .limits = model_limits_default()};
     int opt, formats = 0, index = 0;
-    char err[160];
     while ((opt = getopt_long(argc, argv, "", longopts, &index)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
@@ -125,11 +124,9 @@ static int parse_options(int argc, char **argv, options *o)
         case 'j': o->format = FORMAT_JSON; formats++; break;
         case 'c': o->format = FORMAT_CSV; formats++; break;
         case 'L':
-            if (model_limits_option(&o->limits, longopts[index].name, optarg,
-                                    err, sizeof err) < 0) {
-                fprintf(stderr, "irmas-tag: %s\n", err);
+            if (tool_limits_option("irmas-tag", &o->limits, longopts[index].name,
+                                   optarg))
                 return 2;
-            }
             break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return 2;

@@ -102,6 +102,16 @@ int tool_parse_count(const char *text)
     return errno || *end || end == text || v < 1 || v > 1024 ? -1 : (int)v;
 }
 
+int tool_limits_option(const char *tool, model_limits *limits,
+                       const char *option, const char *text)
+{
+    char err[160];
+    if (model_limits_option(limits, option, text, err, sizeof err) >= 0)
+        return 0;
+    fprintf(stderr, "%s: %s\n", tool, err);
+    return 2;
+}
+
 int tool_hop_samples(const model *m, double seconds)
 {
     long hop = seconds > 0.0 ? lround(seconds * m->sample_rate)
