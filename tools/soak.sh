@@ -27,8 +27,10 @@
 #
 # The dummy server runs synchronously with a long client timeout, so a
 # loaded machine slows its clock rather than skipping late clients: what is
-# measured is irmasd, not the machine. Xruns are still counted (irmasd's and
-# the server's own "was not finished" reports) and fail the run.
+# measured is irmasd, not the machine. Xruns are still reported: irmasd's
+# count (every xrun in the graph) is shown, and the server's own "was not
+# finished" reports for irmasd's client, which mean it was skipped, fail
+# the run.
 #
 # It exits 0 when nothing was lost and memory stayed within 2 MiB plus 5 %
 # of where it started, 1 otherwise, 77 when jackd, oscdump or a General
@@ -142,7 +144,11 @@ sample_rss() {
 }
 
 # report NAME SENT_EXPECTED CLASSIFIED_EXPECTED SERVER_XRUNS: reads NAME's
-# logs and prints the figures, failing on loss, xruns or growth.
+# logs and prints the figures, failing on loss, overruns, a server that
+# skipped irmasd, or growth. irmasd's own xrun count is reported, not failed
+# on: JACK calls every client's xrun callback when any part of the graph
+# (the dummy driver on a loaded machine, say) runs late, whether or not
+# irmasd's audio was lost; lost audio shows in the windows and overruns.
 report() {
     local name=$1 expected=$2 least=$3 server_xruns=$4
     local line received classified made overrun xruns sendfail median p99
@@ -165,8 +171,7 @@ report() {
     [ "$received" -eq "$expected" ] || fail "$((expected - received)) windows lost"
     [ "$classified" -ge "$least" ] || fail "$((least - classified)) windows of audio missing"
     [ "$overrun" = 0 ] || fail "$overrun frames overrun"
-    case $xruns in -|0) ;; *) fail "$xruns xruns (irmasd)" ;; esac
-    case $server_xruns in -|0) ;; *) fail "$server_xruns xruns (server)" ;; esac
+    case $server_xruns in -|0) ;; *) fail "the server skipped irmasd $server_xruns times" ;; esac
     [ "$sendfail" = 0 ] || fail "$sendfail sends failed"
     local samples start end
     local first warm
