@@ -28,6 +28,7 @@ run_suite() { # run_suite BUILD_DIR MESON_OPTIONS...
 
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 
 run_suite build -Dwerror=true
 run_suite build-asan -Dwerror=true -Db_sanitize=address,undefined \
