@@ -183,6 +183,92 @@ START_TEST(softmax_cross_entropy)
 }
 END_TEST
 
+/* Distillation (loss.h): rows with labels and one without (-1), the
+ * teacher's targets positive and summing to 1. */
+typedef struct {
+    float logits[LOSS_ROWS * LOSS_CLASSES];
+    int labels[LOSS_ROWS];
+    float targets[LOSS_ROWS * LOSS_CLASSES];
+    loss_distill_params params;
+} distill_case;
+
+static double distill_loss(void *ctx)
+{
+    distill_case *c = ctx;
+    float probs[LOSS_ROWS * LOSS_CLASSES];
+    memcpy(probs, c->logits, sizeof probs);
+    activation_apply(ACT_SOFTMAX, probs, LOSS_ROWS, LOSS_CLASSES);
+    return loss_distill(probs, c->labels, c->targets, LOSS_ROWS, LOSS_CLASSES,
+                        &c->params, 1.0f, NULL) / LOSS_ROWS;
+}
+
+/* The loss written out for one row from logits, in double. */
+static double distill_reference(const float *z, int label, const float *q,
+                                const loss_distill_params *p)
+{
+    double t = p->temperature, s[LOSS_CLASSES], qt[LOSS_CLASSES];
+    double zs = 0.0, qs = 0.0, ps = 0.0;
+    for (int c = 0; c < LOSS_CLASSES; c++) {
+        zs += s[c] = exp(z[c] / t);
+        qs += qt[c] = pow(q[c], 1.0 / t);
+        ps += exp(z[c]);
+    }
+    double kl = 0.0;
+    for (int c = 0; c < LOSS_CLASSES; c++)
+        kl += qt[c] / qs * log((qt[c] / qs) / (s[c] / zs));
+    if (label < 0) return t * t * kl;
+    double hard = -log(exp(z[label]) / ps);
+    return (1.0 - p->weight) * hard + p->weight * t * t * kl;
+}
+
+START_TEST(distillation_loss)
+{
+    static const loss_distill_params settings[] = {
+        {.weight = 0.5f, .temperature = 1.0f},
+        {.weight = 0.3f, .temperature = 3.0f},
+        {.weight = 1.0f, .temperature = 0.5f},
+    };
+    for (int k = 0; k < 3; k++) {
+        tu_rng rng;
+        tu_seed(&rng, 40 + (uint64_t)k);
+        distill_case c = {.labels = {2, -1, 0}, .params = settings[k]};
+        tu_fill(&rng, c.logits, LOSS_ROWS * LOSS_CLASSES, -3, 3);
+        tu_fill(&rng, c.targets, LOSS_ROWS * LOSS_CLASSES, 0.05f, 1.0f);
+        for (int r = 0; r < LOSS_ROWS; r++) {
+            float *q = c.targets + r * LOSS_CLASSES, sum = 0.0f;
+            for (int j = 0; j < LOSS_CLASSES; j++) sum += q[j];
+            for (int j = 0; j < LOSS_CLASSES; j++) q[j] /= sum;
+        }
+        float probs[LOSS_ROWS * LOSS_CLASSES], grads[LOSS_ROWS * LOSS_CLASSES];
+        memcpy(probs, c.logits, sizeof probs);
+        activation_apply(ACT_SOFTMAX, probs, LOSS_ROWS, LOSS_CLASSES);
+        double loss = loss_distill(probs, c.labels, c.targets, LOSS_ROWS,
+                                   LOSS_CLASSES, &c.params,
+                                   1.0f / LOSS_ROWS, grads);
+        double want = 0.0;
+        for (int r = 0; r < LOSS_ROWS; r++)
+            want += distill_reference(c.logits + r * LOSS_CLASSES,
+                                      c.labels[r],
+                                      c.targets + r * LOSS_CLASSES, &c.params);
+        ck_assert_msg(fabs(loss - want) < 1e-5 * (1.0 + fabs(want)),
+                      "T %g: loss %.8f, written out %.8f",
+                      (double)c.params.temperature, loss, want);
+        check_against_differences("distilled logits", c.logits, grads,
+                                  LOSS_ROWS * LOSS_CLASSES,
+                                  (loss_fn){distill_loss, &c});
+    }
+
+    /* The student that agrees with the teacher pays nothing on an
+     * unlabelled row, and without targets the loss is the cross-entropy. */
+    float q[3] = {0.2f, 0.5f, 0.3f}, d[3];
+    int none = -1, label = 1;
+    loss_distill_params p = {.weight = 0.5f, .temperature = 2.0f};
+    ck_assert(fabs(loss_distill(q, &none, q, 1, 3, &p, 1.0f, d)) < 1e-6);
+    ck_assert(fabs(loss_distill(q, &label, NULL, 1, 3, &p, 1.0f, d) +
+                   log(0.5)) < 1e-6);
+}
+END_TEST
+
 /* ---- recurrent layers ------------------------------------------------ */
 
 enum { SEQ_FRAMES = 6, SEQ_ROWS = 3, SEQ_INPUTS = 4, SEQ_HIDDEN = 5 };
@@ -537,6 +623,7 @@ int main(void)
     tcase_set_timeout(layers, 60);
     tcase_add_loop_test(layers, dense_gradients, 0, 5);
     tcase_add_test(layers, softmax_cross_entropy);
+    tcase_add_test(layers, distillation_loss);
     tcase_add_test(layers, rnn_gradients);
     tcase_add_test(layers, lstm_gradients);
     tcase_add_test(layers, gru_gradients);

@@ -17,13 +17,15 @@
  *     a CNN and a log-mel model with SpecAugment masks (--augment);
  *   - with --augment twice from one seed, which must give the same bits,
  *     and without, which must not;
+ *   - with a teacher (distillation: random weights, and the real ones
+ *     when ../shared has them), twice, the second run reading every
+ *     target from the cache, and resumed;
  *   - with bad flags, bad data and bad checkpoints, which must be refused
  *     with a message that says what is wrong.
  * The checkpoint file and the run options are also tested directly.
  */
 #include <check.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,8 +36,10 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "config.h"
 #include "model_file.h"
 #include "run_options.h"
+#include "testmodel.h"
 #include "testutil.h"
 #include "window.h"
 
@@ -83,36 +87,21 @@ static const char *path_in(const char *folder, const char *fmt, ...)
     return path;
 }
 
-/* root/<class>/<class>NN.wav for the given classes. */
-static void render_corpus(const char *root, int classes)
+/* root/<name>/<name>NN.wav for the first classes kinds, named names. */
+static void render_corpus(const char *root, const char *const *names,
+                          int classes)
 {
     float clip[CLIP];
     for (int c = 0; c < classes; c++) {
-        mkdir(path_in(root, "%s", class_names[c]), 0777);
+        mkdir(path_in(root, "%s", names[c]), 0777);
         for (int i = 0; i < CLIPS_PER_CLASS; i++) {
             render(c, i, clip);
             ck_assert_int_eq(tu_write_wav(path_in(root, "%s/%s%02d.wav",
-                                                  class_names[c],
-                                                  class_names[c], i),
+                                                  names[c], names[c], i),
                                           clip, CLIP, 1, RATE),
                              0);
         }
     }
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type,
-                        struct FTW *ftw)
-{
-    (void)st;
-    (void)type;
-    (void)ftw;
-    return remove(path);
-}
-
-/* rm -r path: every test cleans up the folder it made. */
-static void remove_tree(const char *path)
-{
-    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Each test's own folder, made before it and removed after it. */
@@ -125,7 +114,7 @@ static void make_scratch(void)
 
 static void remove_scratch(void)
 {
-    remove_tree(dir);
+    tu_remove_tree(dir);
 }
 
 /* ---- running irmas-train -------------------------------------------- */
@@ -535,6 +524,140 @@ START_TEST(augmented_runs_repeat_bit_for_bit)
 }
 END_TEST
 
+/* ---- distillation ----------------------------------------------------- */
+
+/* The real teacher's folder, or NULL (and a message) when it is absent. */
+static const char *real_teacher_dir(void)
+{
+    const char *dir = getenv("IRMAS_TEACHER_DIR");
+    if (!dir || !*dir)
+        dir = IRMAS_SOURCE_ROOT "/../shared/teachers/efficientat-mn04";
+    if (access(path_in(dir, "weights.f32"), R_OK) == 0) return dir;
+    printf("SKIP real_teacher_distils: no teacher weights at %s (set "
+           "IRMAS_TEACHER_DIR to the efficientat-mn04 folder)\n", dir);
+    return NULL;
+}
+
+/* The clips per class of the teacher's corpus: fewer than the others',
+ * as the teacher costs a hundred times a small model's work a window. */
+#define TEACHER_CLIPS 8
+
+/* A smaller corpus under classes the teacher knows (flute for the sines,
+ * organ for the squares, cello for the noise), and 6 unlabelled clips:
+ * into dir/labelled/<class>/ and dir/unlabelled. */
+static void render_teacher_corpus(char *labelled, char *unlabelled,
+                                  size_t size)
+{
+    static const char *const names[] = {"flu", "org", "cel"};
+    snprintf(labelled, size, "%s", path_in(dir, "labelled"));
+    snprintf(unlabelled, size, "%s", path_in(dir, "unlabelled"));
+    ck_assert_int_eq(mkdir(labelled, 0777), 0);
+    ck_assert_int_eq(mkdir(unlabelled, 0777), 0);
+    float clip[CLIP];
+    for (int c = 0; c < 3; c++) {
+        mkdir(path_in(labelled, "%s", names[c]), 0777);
+        for (int i = 0; i < TEACHER_CLIPS; i++) {
+            render(c, i, clip);
+            ck_assert_int_eq(tu_write_wav(path_in(labelled, "%s/%02d.wav",
+                                                  names[c], i),
+                                          clip, CLIP, 1, RATE), 0);
+        }
+    }
+    for (int i = 0; i < 6; i++) {
+        render(i % 3, 100 + i, clip);
+        ck_assert_int_eq(tu_write_wav(path_in(unlabelled, "u%02d.wav", i),
+                                      clip, CLIP, 1, RATE), 0);
+    }
+}
+
+/* Trains on the teacher corpus with the teacher in teacher_dir, twice:
+ * the first run computes the targets of all 30 files, the second reads
+ * them all from the cache. Then a run cut short resumes with its
+ * teacher, and one that changes --distill is refused. */
+static void distil_twice(const char *teacher_dir)
+{
+    char labelled[600], unlabelled[600], cache[600], out[600], ck[700];
+    render_teacher_corpus(labelled, unlabelled, sizeof labelled);
+    snprintf(cache, sizeof cache, "%s", path_in(dir, "cache"));
+    snprintf(out, sizeof out, "%s", path_in(dir, "m.irm"));
+    snprintf(ck, sizeof ck, "%s.ckpt", out);
+    const char *where[] = {"--data", labelled, "--unlabelled", unlabelled,
+                           "--teacher", teacher_dir, "--teacher-cache", cache,
+                           "--distill", "0.5", "--temperature", "2",
+                           "--out", out, SMALL_LOGMEL, SMALL_RUN, NULL};
+    const char *epochs[] = {"--epochs", "2", NULL};
+    const char *args[64];
+    join_args(args, where, epochs);
+    run_result r;
+    run_train_ok(&r, args);
+    ck_assert_msg(strstr(r.err, "reading 6 unlabelled files") &&
+                      strstr(r.err, "teacher targets: 0 files from the "
+                                    "cache, 30 computed (30 windows)"),
+                  "%s", r.err);
+    model *m = load_model(out);
+    ck_assert_ptr_nonnull(strstr(m->provenance, "teacher: "));
+    ck_assert_ptr_nonnull(strstr(m->provenance, "unlabelled: "));
+    model_free(m);
+
+    const char *one[] = {"--epochs", "1", NULL};
+    join_args(args, where, one);
+    run_train_ok(&r, args);
+    ck_assert_msg(strstr(r.err, "teacher targets: 30 files from the cache, "
+                                "0 computed (0 windows)"), "%s", r.err);
+    const char *rest[] = {"--resume", ck, "--epochs", "2", NULL};
+    run_train_ok(&r, rest);
+    ck_assert_msg(strstr(r.err, "resuming after epoch 1 of 2") &&
+                      strstr(r.err, "30 files from the cache"), "%s", r.err);
+    const char *other[] = {"--resume", ck, "--epochs", "3", "--distill",
+                           "0.7", NULL};
+    run_train(&r, other);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "'--distill 0.5' where this command has "
+                                "'--distill 0.69999"), "%s", r.err);
+}
+
+START_TEST(distilled_run_reads_the_teacher_cache)
+{
+    char teacher[600];
+    snprintf(teacher, sizeof teacher, "%s", path_in(dir, "teacher"));
+    ck_assert_int_eq(mkdir(teacher, 0777), 0);
+    tm_random_teacher(teacher, 7);
+    distil_twice(teacher);
+}
+END_TEST
+
+START_TEST(real_teacher_distils)
+{
+    const char *teacher = real_teacher_dir();
+    if (teacher) distil_twice(teacher);
+}
+END_TEST
+
+/* A missing teacher, and classes it does not know, are named. */
+START_TEST(teacher_problems_are_named)
+{
+    char teacher[600];
+    snprintf(teacher, sizeof teacher, "%s", path_in(dir, "teacher"));
+    ck_assert_int_eq(mkdir(teacher, 0777), 0);
+    const char *cache = path_in(dir, "cache"), *out = path_in(dir, "m.irm");
+    const char *missing[] = {"--data", corpus, "--teacher", teacher,
+                             "--teacher-cache", cache, "--out", out,
+                             "--epochs", "1", SMALL_RUN, NULL};
+    run_result r;
+    run_train(&r, missing);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "--teacher ") && strstr(r.err, teacher) &&
+                      strstr(r.err, "EfficientAT"), "%s", r.err);
+    tm_random_teacher(teacher, 7);
+    run_train(&r, missing);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "the teacher has no class '") &&
+                      strstr(r.err, "(it knows cel,cla,flu,gac,gel,org,pia,"
+                                    "sax,tru,vio,voi)") &&
+                      !strstr(r.err, "reading 90 files"), "%s", r.err);
+}
+END_TEST
+
 /* ---- refusals ------------------------------------------------------- */
 
 typedef struct {
@@ -579,6 +702,13 @@ static const bad_case bad_flags[] = {
       "/tmp/never"}, "which masks no frames"},
     {{"--frontend", "logmel", "--mels", "24", "--augment", "1,30,1,4"},
      "runs of up to 30 bands and 4 frames, but a window has 24 bands"},
+    {{"--distill", "0.5"}, "need --teacher DIR"},
+    {{"--unlabelled", "/tmp"}, "need --teacher DIR"},
+    {{"--teacher", "/tmp", "--distill", "1.5"},
+     "--distill takes a number at least 0 and at most 1"},
+    {{"--teacher", "/tmp", "--temperature", "0"},
+     "--temperature takes a number above 0"},
+    {{"--teacher", "/tmp", "--export", "/tmp/never"}, "knows no teacher"},
     {{"--bogus"}, "--help"},
     {{"stray"}, "unexpected argument 'stray'"},
 };
@@ -628,7 +758,7 @@ START_TEST(unusable_data_is_refused)
     snprintf(one_class, sizeof one_class, "%s/one-class", dir);
     mkdir(empty_dir, 0777);
     mkdir(one_class, 0777);
-    render_corpus(one_class, 1);
+    render_corpus(one_class, class_names, 1);
     const char *out = path_in(dir, "m.irm");
     run_result r;
     const char *empty[] = {"--data", empty_dir, "--out", out, NULL};
@@ -647,7 +777,7 @@ END_TEST
 
 START_TEST(bad_files_are_skipped_and_counted)
 {
-    render_corpus(dir, 2);
+    render_corpus(dir, class_names, 2);
     FILE *f = fopen(path_in(dir, "sin/broken.wav"), "w");
     fputs("RIFF, but no WAV at all", f);
     fclose(f);
@@ -709,8 +839,10 @@ START_TEST(options_survive_a_round_trip)
     char *argv[] = {"irmas-train", "--data", "a", "--data", "b c",
                     "--model", "gru-original", "--hidden", "37", "--lr",
                     "0.1", "--seed", "18446744073709551615", "--out",
-                    "m.irm", "--mixdown", NULL};
-    ck_assert_int_eq(run_options_parse(&o, 16, argv), 0);
+                    "m.irm", "--mixdown", "--teacher", "t", "--distill",
+                    "0.3", "--temperature", "4.5", "--unlabelled", "u1",
+                    "--unlabelled", "u2", "--teacher-cache", "c", NULL};
+    ck_assert_int_eq(run_options_parse(&o, 28, argv), 0);
     size_t size, again_size;
     char *args = run_options_args(&o, &size);
     int argc;
@@ -724,6 +856,11 @@ START_TEST(options_survive_a_round_trip)
     ck_assert(back.lr == 0.1);
     ck_assert(back.seed == UINT64_MAX);
     ck_assert_int_eq(back.mixdown, 1);
+    ck_assert_str_eq(back.teacher, "t");
+    ck_assert(back.distill == 0.3 && back.temperature == 4.5);
+    ck_assert_int_eq(back.n_unlabelled, 2);
+    ck_assert_str_eq(back.unlabelled[1], "u2");
+    ck_assert_str_eq(back.teacher_cache, "c");
     char *again = run_options_args(&back, &again_size);
     ck_assert_int_eq(again_size, size);
     ck_assert_int_eq(memcmp(again, args, size), 0);
@@ -765,7 +902,7 @@ static void setup_corpus(void)
 {
     if (corpus[0]) return;
     snprintf(corpus, sizeof corpus, "%s", tu_tmpdir("train-corpus"));
-    render_corpus(corpus, 3);
+    render_corpus(corpus, class_names, 3);
 }
 
 int main(int argc, char **argv)
@@ -791,6 +928,17 @@ int main(int argc, char **argv)
     tcase_add_test(learning, resume_refuses_another_model);
     tcase_add_test(learning, augmented_runs_repeat_bit_for_bit);
     suite_add_tcase(s, learning);
+    /* Its own meson test (CK_RUN_CASE=distillation), the others run with
+     * CK_EXCLUDE_TAGS=distillation: the teacher is the slowest part. */
+    TCase *distillation = tcase_create("distillation");
+    tcase_set_tags(distillation, "distillation");
+    tcase_set_timeout(distillation, 300);
+    tcase_add_checked_fixture(distillation, make_scratch, remove_scratch);
+    tcase_add_test(distillation, distilled_run_reads_the_teacher_cache);
+    tcase_add_test(distillation, real_teacher_distils);
+    tcase_add_unchecked_fixture(distillation, setup_corpus, NULL);
+    tcase_add_test(distillation, teacher_problems_are_named);
+    suite_add_tcase(s, distillation);
     TCase *refusals = tcase_create("refusals");
     tcase_set_timeout(refusals, 120);
     tcase_add_unchecked_fixture(refusals, setup_corpus, NULL);
@@ -805,6 +953,6 @@ int main(int argc, char **argv)
     tcase_add_test(refusals, image_options_survive_a_round_trip);
     suite_add_tcase(s, refusals);
     int status = tu_run(s);
-    if (corpus[0]) remove_tree(corpus);
+    if (corpus[0]) tu_remove_tree(corpus);
     return status;
 }

@@ -1,10 +1,12 @@
 /* testutil.c: see testutil.h. */
 #include "testutil.h"
 
+#include <ftw.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 void tu_seed(tu_rng *r, uint64_t seed) { r->s = seed ? seed : 0x9e3779b97f4a7c15u; }
 
@@ -44,6 +46,20 @@ const char *tu_tmpdir(const char *tag)
     snprintf(path, sizeof path, "%s/irmas-%s-XXXXXX", base ? base : "/tmp", tag);
     if (!mkdtemp(path)) return NULL;
     return path;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+                        struct FTW *ftw)
+{
+    (void)st;
+    (void)type;
+    (void)ftw;
+    return remove(path);
+}
+
+void tu_remove_tree(const char *path)
+{
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int tu_write_wav(const char *path, const float *interleaved, long frames,

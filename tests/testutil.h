@@ -26,6 +26,9 @@ float tu_max_abs_diff(const float *a, const float *b, long n);
  * valid until the next call. */
 const char *tu_tmpdir(const char *tag);
 
+/* rm -r path: removes a folder tu_tmpdir made, and all in it. */
+void tu_remove_tree(const char *path);
+
 /* Writes channels x frames float samples (interleaved) as 16-bit PCM WAV.
  * Returns 0 on success. */
 int tu_write_wav(const char *path, const float *interleaved, long frames,

@@ -9,11 +9,12 @@
  * goes in five steps:
  *   1. the data: dataset_scan finds the files and their classes,
  *      dataset_split deals their source recordings out to training,
- *      validation and test;
+ *      validation and test; --unlabelled audio goes to training only;
  *   2. the model: network.h builds it from the flags;
  *   3. the examples: every file read once and turned into the model's
  *      frames and image (examples.h); feature statistics from the
- *      training split;
+ *      training split; with --teacher, the teacher's soft target for
+ *      every example, from its cache or computed (distill.h);
  *   4. training (trainer.h): epochs of minibatch Adam, the best model by
  *      validation loss written to --out as it appears, a checkpoint after
  *      every epoch;
@@ -37,6 +38,7 @@
 #include "model_file.h"
 #include "network.h"
 #include "run_options.h"
+#include "teacher_source.h"
 #include "trainer.h"
 
 /* Everything the run holds, so that one function can free it. */
@@ -47,11 +49,14 @@ typedef struct {
     char *run;           /* this run's options for new checkpoints */
     size_t run_size;
     dataset d;
-    int *assignment;     /* [items]: SPLIT_* */
+    dataset unlabelled;  /* --unlabelled: its items follow d's */
+    int *assignment;     /* [items of both]: SPLIT_* */
     model *m;
     example_set e;
     example_split split;
     int unreadable;      /* files that could not be read */
+    distill_teacher teacher;  /* --teacher */
+    distill_targets targets;  /* its targets for e */
     char *provenance;
     trainer *t;
 } run;
@@ -60,10 +65,13 @@ static void run_free(run *r)
 {
     trainer_delete(r->t);
     free(r->provenance);
+    distill_targets_free(&r->targets);
+    teacher_source_close(&r->teacher);
     example_split_free(&r->split);
     examples_free(&r->e);
     model_free(r->m);
     free(r->assignment);
+    dataset_free(&r->unlabelled);
     dataset_free(&r->d);
     free(r->run);
     free(r->stored_argv);
@@ -159,10 +167,19 @@ static int find_data(run *r)
                            .split_by = r->o.split_by};
     if (dataset_scan(&r->d, &opt, 1, err, sizeof err) != IRMAS_OK)
         return fail(err);
-    r->assignment = malloc((size_t)r->d.n_items * sizeof *r->assignment);
+    if (r->o.n_unlabelled > 0 &&
+        dataset_scan_unlabelled(&r->unlabelled, r->o.unlabelled,
+                                r->o.n_unlabelled, err,
+                                sizeof err) != IRMAS_OK) {
+        fprintf(stderr, "irmas-train: --unlabelled: %s\n", err);
+        return 1;
+    }
+    int labelled = r->d.n_items, items = labelled + r->unlabelled.n_items;
+    r->assignment = malloc((size_t)items * sizeof *r->assignment);
     if (!r->assignment) return fail("out of memory");
     dataset_split(&r->d, r->o.val_fraction, r->o.test_fraction, r->o.seed,
                   r->assignment);
+    for (int i = labelled; i < items; i++) r->assignment[i] = SPLIT_TRAIN;
     if (r->d.multi_label)
         fprintf(stderr, "irmas-train: some files have several labels; each "
                         "is trained as its first\n");
@@ -216,9 +233,16 @@ static int check_split(const run *r)
                 r->d.n_items);
         return 1;
     }
-    int first = r->e.list[s->which[SPLIT_TRAIN][0]].label;
-    for (int i = 1; i < s->count[SPLIT_TRAIN]; i++)
-        if (r->e.list[s->which[SPLIT_TRAIN][i]].label != first) return 0;
+    int first = -1;
+    for (int i = 0; i < s->count[SPLIT_TRAIN]; i++) {
+        int label = r->e.list[s->which[SPLIT_TRAIN][i]].label;
+        if (label < 0) continue; /* unlabelled */
+        if (first >= 0 && label != first) return 0;
+        first = label;
+    }
+    if (first < 0)
+        return fail("no training example has a label; --unlabelled audio "
+                    "trains beside labelled --data, not instead of it");
     fprintf(stderr, "irmas-train: every training example is '%s'; a "
                     "classifier needs at least two classes to learn\n",
             r->d.labels[first]);
@@ -233,6 +257,23 @@ static int load_examples(run *r)
     if (examples_load(&r->e, &r->d, r->m, r->o.mixdown, r->o.threads,
                       &r->unreadable, err, sizeof err) != IRMAS_OK)
         return fail(err);
+    if (r->unlabelled.n_items > 0) {
+        fprintf(stderr, "reading %d unlabelled files\n",
+                r->unlabelled.n_items);
+        example_set more;
+        int unreadable = 0;
+        irmas_status status = examples_load(&more, &r->unlabelled, r->m,
+                                            r->o.mixdown, r->o.threads,
+                                            &unreadable, err, sizeof err);
+        r->unreadable += unreadable;
+        if (status != IRMAS_OK) {
+            fprintf(stderr, "irmas-train: --unlabelled: %s\n", err);
+            return 1;
+        }
+        status = examples_append(&r->e, &more, r->d.n_items);
+        examples_free(&more);
+        if (status != IRMAS_OK) return fail("out of memory");
+    }
     if (examples_split(&r->e, r->assignment, &r->split) != IRMAS_OK)
         return fail("out of memory");
     int status = check_split(r);
@@ -252,6 +293,71 @@ static int load_examples(run *r)
                              count[SPLIT_TRAIN], r->m) != IRMAS_OK)
         return fail("out of memory");
     return 0;
+}
+
+/* The file of item i: d's items, then the unlabelled ones. */
+static const char *item_path(const run *r, int i)
+{
+    return i < r->d.n_items ? r->d.items[i].path
+                            : r->unlabelled.items[i - r->d.n_items].path;
+}
+
+/* --teacher-cache, else the user's cache folder, else beside --out. A new
+ * string, or NULL when out of memory. */
+static char *cache_folder(const run *r)
+{
+    if (r->o.teacher_cache) return strdup(r->o.teacher_cache);
+    char *dir = distill_default_cache();
+    if (dir || asprintf(&dir, "%s.teacher-cache", r->o.out) >= 0) return dir;
+    return NULL;
+}
+
+/* With --teacher: its weights, and whether it knows the model's classes,
+ * before any file is read. */
+static int open_teacher(run *r)
+{
+    if (!r->o.teacher) return 0;
+    char err[1024];
+    int map[MODEL_MAX_CLASSES];
+    irmas_status status = teacher_source_open(r->o.teacher, &r->teacher, err,
+                                              sizeof err);
+    if (status == IRMAS_OK)
+        status = distill_match_classes(&r->teacher, r->m, map, err,
+                                       sizeof err);
+    if (status == IRMAS_OK) return 0;
+    fprintf(stderr, "irmas-train: --teacher %s: %s\n", r->o.teacher, err);
+    return 1;
+}
+
+/* With --teacher: every example's soft target (distill.h). */
+static int teach(run *r)
+{
+    if (!r->o.teacher) return 0;
+    char err[1024];
+    int items = r->d.n_items + r->unlabelled.n_items;
+    const char **paths = malloc(((size_t)items + 1) * sizeof *paths);
+    char *cache = cache_folder(r);
+    int status = 0;
+    if (!paths || !cache) {
+        status = fail("out of memory");
+    } else {
+        for (int i = 0; i < items; i++) paths[i] = item_path(r, i);
+        distill_settings s = {
+            .cache_dir = cache, .mixdown = r->o.mixdown,
+            .threads = r->o.threads,
+            .window_seconds = (double)r->m->window_samples / r->m->sample_rate};
+        if (distill_targets_load(&r->targets, &r->teacher, &s, &r->e, paths,
+                                 r->m, err, sizeof err) != IRMAS_OK)
+            status = fail(err);
+        else
+            fprintf(stderr, "teacher targets: %d files from the cache, %d "
+                            "computed (%ld windows), in %s\n",
+                    r->targets.files_cached, r->targets.files_computed,
+                    r->targets.teacher_runs, cache);
+    }
+    free(paths);
+    free(cache);
+    return status;
 }
 
 /* ---- 4. training -------------------------------------------------------- */
@@ -278,6 +384,13 @@ static int make_provenance(run *r, int argc, char **argv)
     put_command(f, argc, argv);
     fputs("\ndata:", f);
     for (int i = 0; i < r->o.n_dirs; i++) fprintf(f, " %s", r->o.dirs[i]);
+    if (r->o.teacher) {
+        fprintf(f, "\nteacher: %s (EfficientAT mn04_as), --distill %g "
+                   "--temperature %g", r->o.teacher, r->o.distill,
+                r->o.temperature);
+        for (int i = 0; i < r->o.n_unlabelled; i++)
+            fprintf(f, "%s %s", i ? "" : "; unlabelled:", r->o.unlabelled[i]);
+    }
     const int *count = r->split.count;
     fprintf(f, "\nexamples: %d training, %d validation, %d test; %d files "
                "skipped", count[SPLIT_TRAIN], count[SPLIT_VALIDATION],
@@ -297,7 +410,10 @@ static int train(run *r)
         .dropout = o->dropout, .seed = o->seed, .out_path = o->out,
         .checkpoint_path = o->checkpoint ? o->checkpoint : checkpoint_path,
         .log_path = o->log, .provenance = r->provenance, .run = r->run,
-        .run_size = r->run_size, .augment = o->augment};
+        .run_size = r->run_size, .augment = o->augment,
+        .targets = r->targets.targets,
+        .distill = {.weight = (float)o->distill,
+                    .temperature = (float)o->temperature}};
     irmas_status status = trainer_new(r->m, &r->e, &r->split, &to, &r->t,
                                       err, sizeof err);
     if (status == IRMAS_OK && o->resume) {
@@ -386,7 +502,9 @@ int main(int argc, char **argv)
     }
     if (status == 0) status = find_data(&r);
     if (status == 0) status = build_model(&r);
+    if (status == 0) status = open_teacher(&r);
     if (status == 0) status = load_examples(&r);
+    if (status == 0) status = teach(&r);
     if (status == 0) status = make_provenance(&r, argc, argv);
     if (status == 0) status = train(&r);
     if (status == 0) status = report(&r);

@@ -22,6 +22,7 @@
 #ifndef IRMAS_BACKPROP_H
 #define IRMAS_BACKPROP_H
 
+#include "loss.h"
 #include "model.h"
 
 typedef struct backprop backprop;
@@ -60,5 +61,13 @@ const float *backprop_forward_images(backprop *b, const float *x,
  * against labels[r], and returns the summed cross-entropy. */
 double backprop_backward(backprop *b, const float *x, const int *labels,
                          int batch, float scale);
+
+/* The same with the distillation loss of loss.h: labels[r] < 0 for a row
+ * without a hard label, targets[batch][classes] the teacher's
+ * distributions (NULL: plain cross-entropy, as backprop_backward). */
+double backprop_backward_distill(backprop *b, const float *x,
+                                 const int *labels, const float *targets,
+                                 const loss_distill_params *p, int batch,
+                                 float scale);
 
 #endif

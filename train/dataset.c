@@ -644,3 +644,29 @@ void dataset_free(dataset *d)
     free(d->items);
     memset(d, 0, sizeof *d);
 }
+
+irmas_status dataset_scan_unlabelled(dataset *d, const char *const *dirs,
+                                     int n_dirs, char *err, size_t errlen)
+{
+    memset(d, 0, sizeof *d);
+    name_list files = {0};
+    dataset_options opt = {.dirs = dirs, .n_dirs = n_dirs};
+    irmas_status st = find_files(&opt, &files, &d->skipped, err, errlen);
+    if (!st) {
+        d->items = calloc((size_t)files.n + 1, sizeof *d->items);
+        if (!d->items) st = IRMAS_ERR_NOMEM;
+    }
+    for (int i = 0; !st && i < files.n; i++) {
+        dataset_item *item = &d->items[d->n_items];
+        item->label = -1;
+        item->path = strdup(files.names[i]);
+        item->group = strdup(files.names[i]);
+        d->n_items++;
+        if (!item->path || !item->group) st = IRMAS_ERR_NOMEM;
+    }
+    if (st == IRMAS_ERR_NOMEM)
+        status_fail(err, errlen, st, "out of memory scanning %s", dirs[0]);
+    name_list_free(&files);
+    if (st) dataset_free(d);
+    return st;
+}

@@ -57,6 +57,14 @@ irmas_status dataset_scan(dataset *d, const dataset_options *opt,
                           int require_two_classes, char *err, size_t errlen);
 void dataset_free(dataset *d);
 
+/* Finds the audio files under the folders dirs[0..n_dirs) (recursively,
+ * in name order) as items without a label: label -1, label_mask 0, each
+ * file its own group, d->classes 0. For audio a teacher labels
+ * (distill.h). Fails as dataset_scan does on a missing folder or one
+ * without audio files. */
+irmas_status dataset_scan_unlabelled(dataset *d, const char *const *dirs,
+                                     int n_dirs, char *err, size_t errlen);
+
 /* Assigns each item SPLIT_TRAIN, SPLIT_VALIDATION or SPLIT_TEST by group,
  * roughly the given fractions of items in each class, deterministically for
  * a seed. assignment has n_items entries. */

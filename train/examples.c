@@ -245,6 +245,25 @@ void examples_free(example_set *e)
     e->count = 0;
 }
 
+irmas_status examples_append(example_set *to, example_set *from,
+                             int first_item)
+{
+    if (from->count == 0) return IRMAS_OK;
+    example *grown = realloc(to->list, (size_t)(to->count + from->count) *
+                                           sizeof *grown);
+    if (!grown) return IRMAS_ERR_NOMEM;
+    to->list = grown;
+    for (int i = 0; i < from->count; i++) {
+        example *e = &to->list[to->count++];
+        *e = from->list[i];
+        e->item += first_item;
+    }
+    free(from->list);
+    from->list = NULL;
+    from->count = 0;
+    return IRMAS_OK;
+}
+
 irmas_status examples_split(const example_set *e, const int *assignment,
                             example_split *out)
 {

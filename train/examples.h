@@ -33,7 +33,8 @@ typedef struct {
     float step;      /* what one unit of values stands for */
     int16_t *pixels; /* [image floats], quantised; NULL without an image */
     float pixel_step;
-    int label;       /* the item's primary class */
+    int label;       /* the item's primary class; -1: none (unlabelled
+                        audio, dataset_scan_unlabelled) */
     int item;        /* the index of the data set item it came from */
 } example;
 
@@ -53,6 +54,13 @@ irmas_status examples_load(example_set *e, const dataset *d, const model *m,
                            int mixdown, int threads, int *unreadable,
                            char *err, size_t errlen);
 void examples_free(example_set *e);
+
+/* Moves the examples of from (read for the same model) to the end of to,
+ * their items numbered after to's first_item - 1, so that both data sets'
+ * items can be told apart; from is left empty. Fails only for lack of
+ * memory, leaving both as they were. */
+irmas_status examples_append(example_set *to, example_set *from,
+                             int first_item);
 
 /* The examples of each split, as indices into a set's list. */
 typedef struct {

@@ -1,5 +1,7 @@
 /* loss.h: the training objective: cross-entropy of the softmax output
- * against the true class.
+ * against the true class, and, when a teacher network gives soft targets,
+ * knowledge distillation (Hinton, Vinyals and Dean, "Distilling the
+ * Knowledge in a Neural Network", 2015).
  *
  * The model's last layer already applies the softmax (dense.h), so the
  * loss reads probabilities. Its gradient with respect to the logits (the
@@ -18,5 +20,37 @@
  * infinity. */
 double loss_softmax_xent(const float *probs, const int *labels, int batch,
                          int classes, float scale, float *dlogits);
+
+/* How hard labels and a teacher's soft targets are mixed. */
+typedef struct {
+    float weight;      /* w in [0, 1]: the share of the soft term */
+    float temperature; /* T > 0: both distributions are softened at T */
+} loss_distill_params;
+
+/* Distillation: for row r with probabilities p = softmax(z) and the
+ * teacher's distribution q (targets[r][classes], positive, summing to 1),
+ * the loss is
+ *     (1 - w) * -log p[label]  +  w * T^2 * KL(q_T || s_T)
+ * where s_T = softmax(z / T) is the student at temperature T and
+ * q_T = softmax(log q / T) (q^(1/T), renormalised) the teacher softened
+ * the same way, as if log q were its logits. KL(q_T || s_T) =
+ * sum_c q_T[c] log(q_T[c] / s_T[c]) is Hinton et al.'s cross-entropy
+ * less the teacher's entropy, which the model cannot change: the same
+ * gradient, and a term that is 0 when the student agrees with the
+ * teacher. T^2 keeps the soft term's gradient, T * (s_T - q_T) with
+ * respect to z, as large as the hard term's whatever T is (Hinton et
+ * al.). A row whose label is negative has no hard label (unlabelled
+ * audio): its loss is the soft term alone, T^2 * KL(q_T || s_T), at full
+ * weight. targets NULL: the plain cross-entropy of loss_softmax_xent
+ * (every label must then be valid).
+ *
+ * Returns the summed loss and writes dlogits[batch][classes] = scale *
+ * its gradient with respect to z (dlogits may be NULL). s_T is computed
+ * from log p (log p = z - logsumexp z), with p below 1e-30 counted as
+ * 1e-30 as in loss_softmax_xent. classes is at most MODEL_MAX_CLASSES. */
+double loss_distill(const float *probs, const int *labels,
+                    const float *targets, int batch, int classes,
+                    const loss_distill_params *p, float scale,
+                    float *dlogits);
 
 #endif

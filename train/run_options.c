@@ -21,7 +21,9 @@ enum {
     OPT_MELS, OPT_NORM, OPT_RATE, OPT_WINDOW, OPT_BATCH, OPT_LR, OPT_CLIP,
     OPT_SEED, OPT_VAL, OPT_TEST, OPT_EPOCHS, OPT_PATIENCE, OPT_THREADS,
     OPT_OUT, OPT_CHECKPOINT, OPT_LOG, OPT_RESUME, OPT_EXPORT, OPT_HELP,
-    OPT_IMAGE, OPT_IMAGE_SIZE, OPT_IMAGE_CHANNELS, OPT_AUGMENT, OPT_COUNT
+    OPT_IMAGE, OPT_IMAGE_SIZE, OPT_IMAGE_CHANNELS, OPT_AUGMENT, OPT_TEACHER,
+    OPT_DISTILL, OPT_TEMPERATURE, OPT_UNLABELLED, OPT_TEACHER_CACHE,
+    OPT_COUNT
 };
 
 #define GIVEN(id) (1ull << (id))
@@ -63,6 +65,11 @@ static const struct option option_table[] = {
     OPT("image-size", required_argument, OPT_IMAGE_SIZE),
     OPT("image-channels", required_argument, OPT_IMAGE_CHANNELS),
     OPT("augment", required_argument, OPT_AUGMENT),
+    OPT("teacher", required_argument, OPT_TEACHER),
+    OPT("distill", required_argument, OPT_DISTILL),
+    OPT("temperature", required_argument, OPT_TEMPERATURE),
+    OPT("unlabelled", required_argument, OPT_UNLABELLED),
+    OPT("teacher-cache", required_argument, OPT_TEACHER_CACHE),
     {NULL, 0, NULL, 0},
 };
 
@@ -76,7 +83,8 @@ void run_options_defaults(run_options *o)
         .frontend = FRONTEND_RAW, .fft = 1024, .hop = 512, .mels = 64,
         .norm = NORM_PEAK, .rate = 44100, .window = 3.0, .batch = 32,
         .lr = 1e-3, .clip = 5.0, .seed = 1, .val_fraction = 0.15,
-        .test_fraction = 0.15, .epochs = 50, .patience = 5, .threads = 2};
+        .test_fraction = 0.15, .epochs = 50, .patience = 5, .threads = 2,
+        .distill = 0.5, .temperature = 2.0};
 }
 
 void run_options_usage(FILE *f)
@@ -117,6 +125,16 @@ void run_options_usage(FILE *f)
 "  --split-by irmas|file|regex:PATTERN   what makes excerpts one source\n"
 "  --mixdown         average the channels instead of one example each\n"
 "  --val-fraction F --test-fraction F   held-out shares (0.15, 0.15)\n"
+"distillation (README, \"Distillation\")\n"
+"  --teacher DIR     the AudioSet teacher's weights (tensors.tsv and\n"
+"                    weights.f32): its probabilities for the classes\n"
+"                    become soft targets beside the labels\n"
+"  --distill W       the soft targets' share of the loss, 0 to 1 (0.5)\n"
+"  --temperature T   both distributions softened at T (2)\n"
+"  --unlabelled DIR  audio without labels, trained on the teacher's\n"
+"                    targets alone; several add up\n"
+"  --teacher-cache DIR   where the targets are kept, by file content\n"
+"                    ($XDG_CACHE_HOME/irmasd/teacher-targets)\n"
 "training\n"
 "  --epochs N        at most N epochs (50)\n"
 "  --batch B         examples per update (32)\n"
@@ -243,16 +261,19 @@ static int parse_choice(const char *flag, const char *text,
     return -1;
 }
 
-static int parse_data(run_options *o, const char *dir, int *data_given)
+/* Adds dir to a list of folders (--data or --unlabelled), which the first
+ * such flag of a command line empties: new folders replace stored ones. */
+static int parse_folder(const char *flag, const char **dirs, int *n,
+                        const char *dir, int *given)
 {
-    if (!*data_given) o->n_dirs = 0; /* new --data replace stored ones */
-    *data_given = 1;
-    if (o->n_dirs == RUN_MAX_DIRS) {
-        fprintf(stderr, "irmas-train: at most %d --data folders\n",
-                RUN_MAX_DIRS);
+    if (!*given) *n = 0;
+    *given = 1;
+    if (*n == RUN_MAX_DIRS) {
+        fprintf(stderr, "irmas-train: at most %d --%s folders\n",
+                RUN_MAX_DIRS, flag);
         return 2;
     }
-    o->dirs[o->n_dirs++] = dir;
+    dirs[(*n)++] = dir;
     return 0;
 }
 
@@ -314,15 +335,25 @@ static int parse_training(run_options *o, int id, const char *arg)
     case OPT_LOG: o->log = arg; return 0;
     case OPT_RESUME: o->resume = arg; return 0;
     case OPT_EXPORT: o->export_dir = arg; return 0;
+    case OPT_TEACHER: o->teacher = arg; return 0;
+    case OPT_TEACHER_CACHE: o->teacher_cache = arg; return 0;
+    case OPT_DISTILL:
+        return parse_real("distill", arg, 0, 0, 1, 0, &o->distill);
+    case OPT_TEMPERATURE:
+        return parse_real("temperature", arg, 0, 1, 100, 0, &o->temperature);
     }
     return parse_signal(o, id, arg);
 }
 
 static int parse_flag(run_options *o, int id, const char *arg,
-                      int *data_given)
+                      int *data_given, int *unlabelled_given)
 {
     switch (id) {
-    case OPT_DATA: return parse_data(o, arg, data_given);
+    case OPT_DATA:
+        return parse_folder("data", o->dirs, &o->n_dirs, arg, data_given);
+    case OPT_UNLABELLED:
+        return parse_folder("unlabelled", o->unlabelled, &o->n_unlabelled,
+                            arg, unlabelled_given);
     case OPT_MODEL: return parse_model(o, arg);
     case OPT_HIDDEN: return parse_int("hidden", arg, 1, 4096, &o->hidden);
     case OPT_FRAME: return parse_int("frame", arg, 1, 65536, &o->frame);
@@ -339,7 +370,7 @@ static int parse_flag(run_options *o, int id, const char *arg,
 
 int run_options_parse(run_options *o, int argc, char *const argv[])
 {
-    int data_given = 0, c;
+    int data_given = 0, unlabelled_given = 0, c;
     optind = 0; /* start afresh: this may be the second command line */
     while ((c = getopt_long(argc, argv, "", option_table, NULL)) != -1) {
         int id = c - 256;
@@ -351,7 +382,8 @@ int run_options_parse(run_options *o, int argc, char *const argv[])
             run_options_usage(stdout);
             return 1;
         }
-        if (parse_flag(o, id, optarg, &data_given)) return 2;
+        if (parse_flag(o, id, optarg, &data_given, &unlabelled_given))
+            return 2;
         o->given |= GIVEN(id);
     }
     if (optind < argc) {
@@ -486,6 +518,23 @@ static int check_image(const run_options *o)
     return 0;
 }
 
+/* The distillation flags need a teacher, and the export has no room for
+ * its targets. */
+static int check_distill(const run_options *o)
+{
+    uint64_t teacher_only = GIVEN(OPT_DISTILL) | GIVEN(OPT_TEMPERATURE) |
+                            GIVEN(OPT_UNLABELLED) | GIVEN(OPT_TEACHER_CACHE);
+    if (!o->teacher && (o->given & teacher_only))
+        return fail("--distill, --temperature, --unlabelled and "
+                    "--teacher-cache need --teacher DIR, the network whose "
+                    "targets they are about");
+    if (o->teacher && o->export_dir)
+        return fail("--export writes hard labels for bench/train_torch.py, "
+                    "which knows no teacher; leave out --teacher to "
+                    "export");
+    return 0;
+}
+
 int run_options_check(const run_options *o)
 {
     if (o->n_dirs == 0)
@@ -500,6 +549,7 @@ int run_options_check(const run_options *o)
         return fail("--val-fraction and --test-fraction add up to 1 or "
                     "more, which leaves nothing to train on");
     int status = check_model_flags(o);
+    if (status == 0) status = check_distill(o);
     if (status == 0 && o->family != ARCH_CNN) status = check_frontend(o);
     if (status == 0) status = check_augment(o);
     if (status == 0 && reads_image(o)) status = check_image(o);
@@ -593,6 +643,12 @@ static void put_defining(FILE *f, const run_options *o)
     fprintf(f, "%" PRIu64, o->seed);
     fputc('\0', f);
     for (int i = 0; i < o->n_dirs; i++) put_text(f, OPT_DATA, o->dirs[i]);
+    if (!o->teacher) return;
+    put_text(f, OPT_TEACHER, o->teacher);
+    put_real(f, OPT_DISTILL, o->distill);
+    put_real(f, OPT_TEMPERATURE, o->temperature);
+    for (int i = 0; i < o->n_unlabelled; i++)
+        put_text(f, OPT_UNLABELLED, o->unlabelled[i]);
 }
 
 /* Runs put over a memory stream; the buffer, or NULL. */
@@ -609,6 +665,8 @@ static char *collect(const run_options *o, int everything, size_t *size)
         put_text(f, OPT_OUT, o->out);
         if (o->checkpoint) put_text(f, OPT_CHECKPOINT, o->checkpoint);
         if (o->log) put_text(f, OPT_LOG, o->log);
+        if (o->teacher_cache)
+            put_text(f, OPT_TEACHER_CACHE, o->teacher_cache);
     }
     if (fclose(f) != 0) {
         free(buffer);
@@ -694,7 +752,7 @@ int run_options_same_run(const char *before, size_t before_size,
     snprintf(why, why_size, "the checkpoint's run has '%s' where this "
                             "command has '%s'; a resumed run keeps its "
                             "model and data (only --epochs, --patience, "
-                            "--threads, --out, --checkpoint and --log may "
-                            "change)", was, is);
+                            "--threads, --out, --checkpoint, --log and "
+                            "--teacher-cache may change)", was, is);
     return 0;
 }

@@ -5,8 +5,9 @@
  * it) so that `irmas-train --resume FILE` alone continues the run. A
  * resume parses the stored arguments, then the new ones over them: flags
  * that only say how long, how fast or where to write (--epochs,
- * --patience, --threads, --out, --checkpoint, --log) may change; those
- * that define the model and its data (run_options_defining) must not, and
+ * --patience, --threads, --out, --checkpoint, --log, --teacher-cache) may
+ * change; those that define the model and its data, the teacher among
+ * them (run_options_defining), must not, and
  * run_options_same_run names the first that did.
  */
 #ifndef IRMAS_RUN_OPTIONS_H
@@ -50,6 +51,11 @@ typedef struct {
     const char *out, *checkpoint, *log; /* checkpoint: default OUT.ckpt */
     const char *resume;                 /* --resume, or NULL */
     const char *export_dir;             /* --export, or NULL */
+    const char *teacher;       /* --teacher DIR, or NULL: no distillation */
+    const char *teacher_cache; /* --teacher-cache, or NULL: the default */
+    double distill, temperature;            /* loss.h's w and T */
+    const char *unlabelled[RUN_MAX_DIRS];   /* --unlabelled, in order */
+    int n_unlabelled;
     uint64_t given; /* bit i: option i of the table was on the command line */
 } run_options;
 

@@ -43,7 +43,8 @@ typedef struct {
     backprop *pass;
     float *x;      /* [frames][rows][features] */
     float *images; /* [rows][image floats] */
-    int *labels;   /* [rows] */
+    int *labels;   /* [rows]; -1: none (unlabelled audio) */
+    float *soft;   /* [rows][classes]: the teacher's targets */
     const int *which;
     int rows;
     const float *mask; /* [rows][mask width], or NULL */
@@ -78,6 +79,19 @@ struct trainer {
 
 /* ---- workers ---------------------------------------------------------- */
 
+/* The rows' soft targets gathered into w->soft, or NULL without any. */
+static const float *worker_targets(worker *w)
+{
+    const float *all = w->t->o.targets;
+    if (!all) return NULL;
+    int classes = w->t->m->classes;
+    for (int r = 0; r < w->rows; r++)
+        memcpy(w->soft + (long)r * classes,
+               all + (long)w->which[r] * classes,
+               (size_t)classes * sizeof *w->soft);
+    return w->soft;
+}
+
 static void *worker_run(void *arg)
 {
     worker *w = arg;
@@ -89,18 +103,24 @@ static void *worker_run(void *arg)
                       t->e->features, w->x);
     if (t->e->image_floats > 0)
         examples_images(t->e, w->which, w->rows, w->images);
+    const float *soft = w->learn ? worker_targets(w) : NULL;
     for (int r = 0; r < w->rows; r++)
         w->labels[r] = t->e->list[w->which[r]].label;
     const float *probs = backprop_forward_images(w->pass, w->x, w->images,
                                                  w->rows, w->mask);
     w->correct = 0;
-    for (int r = 0; r < w->rows; r++)
+    for (int r = 0; r < w->rows; r++) {
+        int truth = w->labels[r] >= 0
+                        ? w->labels[r]
+                        : metrics_argmax(soft + (long)r * classes, classes);
         w->correct +=
-            metrics_argmax(probs + (long)r * classes, classes) == w->labels[r];
+            metrics_argmax(probs + (long)r * classes, classes) == truth;
+    }
     if (w->probs)
         memcpy(w->probs, probs, (size_t)w->rows * classes * sizeof *probs);
-    w->loss = w->learn ? backprop_backward(w->pass, w->x, w->labels, w->rows,
-                                           w->scale)
+    w->loss = w->learn ? backprop_backward_distill(w->pass, w->x, w->labels,
+                                                   soft, &t->o.distill,
+                                                   w->rows, w->scale)
                        : loss_softmax_xent(probs, w->labels, w->rows, classes,
                                            0.0f, NULL);
     return NULL;
@@ -117,7 +137,8 @@ static irmas_status worker_init(worker *w, const trainer *t, int rows,
     w->images = malloc(((size_t)rows * t->e->image_floats + 1) *
                        sizeof *w->images);
     w->labels = malloc((size_t)rows * sizeof *w->labels);
-    if (w->x && w->images && w->labels) return IRMAS_OK;
+    w->soft = malloc((size_t)rows * t->m->classes * sizeof *w->soft);
+    if (w->x && w->images && w->labels && w->soft) return IRMAS_OK;
     return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                        "out of memory for a batch of %d windows", rows);
 }
@@ -128,6 +149,7 @@ static void worker_free(worker *w)
     free(w->x);
     free(w->images);
     free(w->labels);
+    free(w->soft);
 }
 
 /* Runs examples which[0..rows) through the workers; returns how many took
@@ -189,6 +211,27 @@ static irmas_status trainer_alloc(trainer *t, char *err, size_t errlen)
     return IRMAS_OK;
 }
 
+/* Refuses examples without a label where trainer.h says they cannot be. */
+static irmas_status trainer_check_labels(const example_set *e,
+                                         const example_split *s,
+                                         const trainer_options *o, char *err,
+                                         size_t errlen)
+{
+    static const char *const names[] = {"training", "validation", "test"};
+    for (int split = 0; split < 3; split++)
+        for (int i = 0; i < s->count[split]; i++) {
+            if (e->list[s->which[split][i]].label >= 0) continue;
+            if (split == SPLIT_TRAIN && o->targets) continue;
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "example %d of the %s split has no label%s",
+                               s->which[split][i], names[split],
+                               split == SPLIT_TRAIN
+                                   ? " and there are no teacher's targets"
+                                   : ": unlabelled audio only trains");
+        }
+    return IRMAS_OK;
+}
+
 irmas_status trainer_new(model *m, const example_set *e,
                          const example_split *s, const trainer_options *o,
                          trainer **out, char *err, size_t errlen)
@@ -199,6 +242,8 @@ irmas_status trainer_new(model *m, const example_set *e,
                            "batch %d and threads %d: both must be at least "
                            "1, threads at most %d", o->batch, o->threads,
                            TRAINER_MAX_THREADS);
+    irmas_status refused = trainer_check_labels(e, s, o, err, errlen);
+    if (refused != IRMAS_OK) return refused;
     trainer *t = calloc(1, sizeof *t);
     if (!t) return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                                "out of memory for a trainer");

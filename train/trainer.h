@@ -19,6 +19,15 @@
  * epochs without one. Then a checkpoint (checkpoint.h) is written, from
  * which trainer_resume continues exactly. The CSV log gets one line per
  * epoch: epoch,train_loss,train_acc,val_loss,val_acc,seconds.
+ *
+ * With a teacher's targets (trainer_options.targets), training minimises
+ * the distillation loss of loss.h: hard labels and soft targets mixed, and
+ * examples without a label (label -1, unlabelled audio, only ever in the
+ * training split) on their soft targets alone. The training accuracy then
+ * counts an unlabelled example right when the model agrees with the
+ * teacher's top class. Validation and test stay on hard labels alone:
+ * their loss is the plain cross-entropy, so early stopping and the report
+ * measure what the model is for.
  */
 #ifndef IRMAS_TRAINER_H
 #define IRMAS_TRAINER_H
@@ -28,6 +37,7 @@
 #include "augment.h"
 #include "checkpoint.h"
 #include "examples.h"
+#include "loss.h"
 
 typedef struct {
     int epochs;   /* the last epoch to run, counting from 1 */
@@ -46,13 +56,18 @@ typedef struct {
     size_t run_size;             /* checkpoints (checkpoint.h) */
     augment_params augment; /* masks on the frames of training batches;
                                all zero: none */
+    const float *targets;   /* [examples][classes]: a teacher's soft
+                               targets (distill.h), or NULL: none */
+    loss_distill_params distill; /* how training mixes them in (loss.h) */
 } trainer_options;
 
 typedef struct trainer trainer;
 
 /* A trainer for m (built by network.h, its feature statistics set) over
- * the examples of e in splits s, all of which must outlive it. m's weights
- * are drawn from the seed. */
+ * the examples of e in splits s, all of which (and o->targets) must
+ * outlive it. m's weights are drawn from the seed. Refuses a validation
+ * or test example without a label, and an unlabelled training example
+ * without targets. */
 irmas_status trainer_new(model *m, const example_set *e,
                          const example_split *s, const trainer_options *o,
                          trainer **out, char *err, size_t errlen);

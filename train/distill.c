@@ -1,0 +1,401 @@
+/* distill.c: the teacher's soft targets, computed or read from the cache
+ * (see distill.h).
+ *
+ * The parts, in the order a run meets them:
+ *   the plan     which examples each file has (examples are in item
+ *                order, channel, then window) and which of the teacher's
+ *                classes each of the model's is;
+ *   the key      SHA-256 (nettle) of the file's bytes, and of the
+ *                settings, naming its cache entry;
+ *   the entry    a header (magic, classes, channels, windows) and the
+ *                raw values, read back when it fits what is asked;
+ *   the threads  files shared out through an atomic counter, each thread
+ *                with its own runner of the teacher;
+ *   the targets  the raw values of the model's classes, normalised.
+ */
+#include "distill.h"
+
+#include "atomic_file.h"
+#include "audio_file.h"
+
+#include <errno.h>
+#include <math.h>
+#include <nettle/sha2.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DISTILL_MAX_THREADS 64
+#define DISTILL_FLOOR 1e-6f /* the least share a class's target gets */
+
+static const char cache_magic[8] = "IRMTGT1";
+
+typedef struct {
+    int classes, channels, windows;
+} entry_header;
+
+/* The work: what every thread reads, and what each file gave. */
+typedef struct {
+    const distill_teacher *t;
+    const distill_settings *s;
+    const char *const *paths;
+    int n_items;
+    const int *first, *count; /* [items]: each file's examples in e */
+    float *raw;               /* [examples][teacher classes] */
+    long window;              /* samples at the teacher's rate */
+    char settings_key[17];    /* hex: the settings' part of the key */
+    atomic_int next;
+    atomic_int cached, computed;
+    atomic_long runs;
+} distill_job;
+
+typedef struct {
+    distill_job *job;
+    void *runner;
+    float *buffer; /* [the runner's input] */
+    long input;    /* its length: a window, or the teacher's shortest */
+    irmas_status status;
+    char err[1024];
+} distill_worker;
+
+/* ---- the key ---------------------------------------------------------- */
+
+static void hex_digest(struct sha256_ctx *ctx, char *hex, size_t chars)
+{
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(ctx, sizeof digest, digest);
+    for (size_t i = 0; i < chars / 2 && i < sizeof digest; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
+irmas_status distill_hash_file(const char *path, char hex[65], char *err,
+                               size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return status_fail(err, errlen, IRMAS_ERR_IO, "%s: cannot open: %s",
+                           path, strerror(errno));
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    uint8_t chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sha256_update(&ctx, n, chunk);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed)
+        return status_fail(err, errlen, IRMAS_ERR_IO, "%s: cannot read it "
+                           "to key the teacher's cache", path);
+    hex_digest(&ctx, hex, 64);
+    return IRMAS_OK;
+}
+
+/* The settings' part of every key: the teacher, its rate, the window and
+ * the mixdown. */
+static void settings_key(distill_job *job)
+{
+    char text[1024];
+    int n = snprintf(text, sizeof text, "%s\nrate %d\nwindow %ld\nmixdown %d",
+                     job->t->identity, job->t->rate, job->window,
+                     job->s->mixdown);
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, (size_t)n, (const uint8_t *)text);
+    hex_digest(&ctx, job->settings_key, 16);
+}
+
+/* ---- the entry -------------------------------------------------------- */
+
+/* Reads path's entry into raw when it holds the teacher's classes for
+ * examples windows in all (channels times windows); 1 if it did. */
+static int entry_read(const char *path, int classes, int examples,
+                      float *raw)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char magic[sizeof cache_magic];
+    entry_header h;
+    int ok = fread(magic, sizeof magic, 1, f) == 1 &&
+             memcmp(magic, cache_magic, sizeof magic) == 0 &&
+             fread(&h, sizeof h, 1, f) == 1 && h.classes == classes &&
+             h.channels > 0 && h.windows > 0 &&
+             (long)h.channels * h.windows == examples;
+    size_t n = (size_t)examples * classes;
+    ok = ok && fread(raw, sizeof *raw, n, f) == n && fgetc(f) == EOF;
+    fclose(f);
+    for (size_t i = 0; ok && i < n; i++) ok = isfinite(raw[i]);
+    return ok;
+}
+
+static irmas_status entry_write(const char *path, const entry_header *h,
+                                const float *raw, char *err, size_t errlen)
+{
+    size_t values = (size_t)h->channels * h->windows * h->classes * sizeof *raw;
+    size_t size = sizeof cache_magic + sizeof *h + values;
+    char *data = malloc(size);
+    if (!data)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "out of memory for %s", path);
+    memcpy(data, cache_magic, sizeof cache_magic);
+    memcpy(data + sizeof cache_magic, h, sizeof *h);
+    memcpy(data + sizeof cache_magic + sizeof *h, raw, values);
+    irmas_status status = atomic_file_write(path, data, size, err, errlen);
+    free(data);
+    return status;
+}
+
+/* ---- one file --------------------------------------------------------- */
+
+/* Runs the teacher over every window of every channel of clip into raw. */
+static void teach_clip(distill_worker *w, const audio_clip *clip,
+                       int windows, float *raw)
+{
+    const distill_teacher *t = w->job->t;
+    long window = w->job->window;
+    for (int c = 0; c < clip->channels; c++)
+        for (int k = 0; k < windows; k++) {
+            const float *from = clip->data + c * clip->frames + k * window;
+            long available = clip->frames - k * window;
+            if (available > window) available = window;
+            if (available < 0) available = 0;
+            memset(w->buffer, 0, (size_t)w->input * sizeof *w->buffer);
+            memcpy(w->buffer, from, (size_t)available * sizeof *w->buffer);
+            t->run(w->runner, w->buffer, w->input,
+                   raw + ((long)c * windows + k) * t->classes);
+        }
+    atomic_fetch_add(&w->job->runs, (long)clip->channels * windows);
+}
+
+static irmas_status teach_file(distill_worker *w, int item)
+{
+    distill_job *job = w->job;
+    const char *path = job->paths[item];
+    int examples = job->count[item];
+    if (examples == 0) return IRMAS_OK; /* unreadable: skipped already */
+    float *raw = job->raw + (long)job->first[item] * job->t->classes;
+    char hex[65], entry[4096];
+    irmas_status status = distill_hash_file(path, hex, w->err,
+                                            sizeof w->err);
+    if (status != IRMAS_OK) return status;
+    snprintf(entry, sizeof entry, "%s/%s-%s.tgt", job->s->cache_dir, hex,
+             job->settings_key);
+    if (entry_read(entry, job->t->classes, examples, raw)) {
+        atomic_fetch_add(&job->cached, 1);
+        return IRMAS_OK;
+    }
+    audio_clip clip;
+    status = audio_file_read(path, job->t->rate, job->s->mixdown, &clip,
+                             w->err, sizeof w->err);
+    if (status != IRMAS_OK) return status;
+    entry_header h = {.classes = job->t->classes, .channels = clip.channels,
+                      .windows = examples / clip.channels};
+    if (examples % clip.channels != 0) {
+        status = status_fail(w->err, sizeof w->err, IRMAS_ERR_FORMAT,
+                             "%s: %d examples but %d channels at %d Hz: the "
+                             "file changed while it was read", path,
+                             examples, clip.channels, job->t->rate);
+    } else {
+        teach_clip(w, &clip, h.windows, raw);
+        status = entry_write(entry, &h, raw, w->err, sizeof w->err);
+        atomic_fetch_add(&job->computed, 1);
+    }
+    audio_clip_free(&clip);
+    return status;
+}
+
+/* ---- the threads ------------------------------------------------------ */
+
+static void *distill_thread(void *arg)
+{
+    distill_worker *w = arg;
+    int item;
+    while (w->status == IRMAS_OK &&
+           (item = atomic_fetch_add(&w->job->next, 1)) < w->job->n_items)
+        w->status = teach_file(w, item);
+    if (w->status != IRMAS_OK)
+        atomic_store(&w->job->next, w->job->n_items); /* the others stop */
+    return NULL;
+}
+
+static irmas_status worker_init(distill_worker *w, distill_job *job)
+{
+    const distill_teacher *t = job->t;
+    *w = (distill_worker){.job = job, .input = job->window};
+    if (w->input < t->min_samples) w->input = t->min_samples;
+    w->buffer = malloc((size_t)w->input * sizeof *w->buffer);
+    if (!w->buffer)
+        return status_fail(w->err, sizeof w->err, IRMAS_ERR_NOMEM,
+                           "out of memory for a window of %ld samples",
+                           w->input);
+    return t->open(t->shared, w->input, &w->runner, w->err, sizeof w->err);
+}
+
+/* Runs the job on up to threads threads; the first failure's message goes
+ * to err. */
+static irmas_status distill_all(distill_job *job, int threads, char *err,
+                                size_t errlen)
+{
+    distill_worker workers[DISTILL_MAX_THREADS];
+    pthread_t ids[DISTILL_MAX_THREADS];
+    if (threads > DISTILL_MAX_THREADS) threads = DISTILL_MAX_THREADS;
+    if (threads < 1) threads = 1;
+    int ready = 0, started = 0;
+    irmas_status status = IRMAS_OK;
+    for (; ready < threads && status == IRMAS_OK; ready++)
+        status = workers[ready].status = worker_init(&workers[ready], job);
+    for (int i = 1; i < ready && status == IRMAS_OK; i++, started++)
+        if (pthread_create(&ids[i], NULL, distill_thread, &workers[i]) != 0)
+            break;
+    if (status == IRMAS_OK) distill_thread(&workers[0]);
+    for (int i = 1; i <= started; i++) pthread_join(ids[i], NULL);
+    irmas_status result = IRMAS_OK;
+    for (int i = 0; i < ready; i++) {
+        if (result == IRMAS_OK && workers[i].status != IRMAS_OK) {
+            result = workers[i].status;
+            status_fail(err, errlen, result, "%s", workers[i].err);
+        }
+        job->t->close(workers[i].runner);
+        free(workers[i].buffer);
+    }
+    return result;
+}
+
+/* ---- the targets ------------------------------------------------------ */
+
+irmas_status distill_match_classes(const distill_teacher *t, const model *m,
+                                   int *map, char *err, size_t errlen)
+{
+    for (int c = 0; c < m->classes; c++) {
+        map[c] = -1;
+        for (int k = 0; k < t->classes; k++)
+            if (strcmp(m->labels[c], t->labels[k]) == 0) map[c] = k;
+        if (map[c] >= 0) continue;
+        char known[1024] = "";
+        for (int k = 0; k < t->classes; k++)
+            snprintf(known + strlen(known), sizeof known - strlen(known),
+                     "%s%s", k ? "," : "", t->labels[k]);
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the teacher has no class '%s' (it knows %s); "
+                           "choose those with --classes, or train without "
+                           "--teacher", m->labels[c], known);
+    }
+    return IRMAS_OK;
+}
+
+/* Each file's examples: first[item] and count[item] in e's list. */
+static irmas_status plan_files(const example_set *e, int n_items, int **first,
+                               int **count)
+{
+    *first = calloc((size_t)n_items + 1, sizeof **first);
+    *count = calloc((size_t)n_items + 1, sizeof **count);
+    if (!*first || !*count) return IRMAS_ERR_NOMEM;
+    for (int i = e->count - 1; i >= 0; i--) {
+        (*first)[e->list[i].item] = i;
+        (*count)[e->list[i].item]++;
+    }
+    return IRMAS_OK;
+}
+
+/* The model's share of each row of raw, as distill.h says. */
+static void normalise(const float *raw, int examples, int teacher_classes,
+                      const int *map, int classes, float *targets)
+{
+    for (int i = 0; i < examples; i++) {
+        const float *q = raw + (long)i * teacher_classes;
+        float *out = targets + (long)i * classes;
+        double sum = 0.0;
+        for (int c = 0; c < classes; c++) {
+            out[c] = q[map[c]] > DISTILL_FLOOR ? q[map[c]] : DISTILL_FLOOR;
+            sum += out[c];
+        }
+        for (int c = 0; c < classes; c++) out[c] = (float)(out[c] / sum);
+    }
+}
+
+/* Creates dir and its parents, as mkdir -p does. */
+static irmas_status make_folders(const char *dir, char *err, size_t errlen)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s", dir);
+    if (n <= 0 || (size_t)n >= sizeof path)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the cache folder's name is empty or too long");
+    for (char *p = path + 1; ; p++) {
+        char was = *p;
+        if (was != '/' && was != '\0') continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return status_fail(err, errlen, IRMAS_ERR_IO,
+                               "%s: cannot create the teacher's cache "
+                               "folder: %s; choose another with "
+                               "--teacher-cache", path, strerror(errno));
+        *p = was;
+        if (!was) return IRMAS_OK;
+    }
+}
+
+irmas_status distill_targets_load(distill_targets *out,
+                                  const distill_teacher *t,
+                                  const distill_settings *s,
+                                  const example_set *e,
+                                  const char *const *paths, const model *m,
+                                  char *err, size_t errlen)
+{
+    *out = (distill_targets){.classes = m->classes};
+    int map[MODEL_MAX_CLASSES];
+    irmas_status status = distill_match_classes(t, m, map, err, errlen);
+    if (status == IRMAS_OK) status = make_folders(s->cache_dir, err, errlen);
+    if (status != IRMAS_OK) return status;
+    int n_items = e->count > 0 ? e->list[e->count - 1].item + 1 : 0;
+    distill_job job = {.t = t, .s = s, .paths = paths, .n_items = n_items,
+                       .window = lround(s->window_seconds * t->rate)};
+    int *first = NULL, *count = NULL;
+    status = plan_files(e, n_items, &first, &count);
+    job.first = first;
+    job.count = count;
+    job.raw = malloc(((size_t)e->count * t->classes + 1) * sizeof *job.raw);
+    out->targets = malloc(((size_t)e->count * m->classes + 1) *
+                          sizeof *out->targets);
+    if (status != IRMAS_OK || !job.raw || !out->targets) {
+        status = status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                             "out of memory for the targets of %d examples",
+                             e->count);
+    } else {
+        settings_key(&job);
+        status = distill_all(&job, s->threads, err, errlen);
+    }
+    if (status == IRMAS_OK)
+        normalise(job.raw, e->count, t->classes, map, m->classes,
+                  out->targets);
+    out->files_cached = atomic_load(&job.cached);
+    out->files_computed = atomic_load(&job.computed);
+    out->teacher_runs = atomic_load(&job.runs);
+    free(job.raw);
+    free(first);
+    free(count);
+    if (status != IRMAS_OK) distill_targets_free(out);
+    return status;
+}
+
+void distill_targets_free(distill_targets *d)
+{
+    if (!d) return;
+    free(d->targets);
+    d->targets = NULL;
+}
+
+char *distill_default_cache(void)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char *dir = NULL;
+    int n = -1;
+    if (xdg && xdg[0] == '/')
+        n = asprintf(&dir, "%s/irmasd/teacher-targets", xdg);
+    else if (home && home[0])
+        n = asprintf(&dir, "%s/.cache/irmasd/teacher-targets", home);
+    return n < 0 ? NULL : dir;
+}
