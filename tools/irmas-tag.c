@@ -81,13 +81,7 @@ static void usage(FILE *to)
     fprintf(to,
         "usage: irmas-tag [--model FILE.irm [--weights DIR] | --teacher DIR]\n"
         "                 [--hop SECONDS] [--threshold T] [--json | --csv] FILE...\n"
-        "  --model      the model (default: the installed default model)\n"
-        "  --weights    where a model's pretrained front-end's weights are\n"
-        "               (default: $IRMAS_WEIGHTS, else " IRMAS_DEFAULT_WEIGHTS ")\n"
-        "  --teacher    instead of a model, the AudioSet teacher whose "
-        "weights DIR\n"
-        "               holds (tensors.tsv, weights.f32; EfficientAT "
-        "mn04_as), zero-shot\n"
+        TOOL_MODEL_USAGE
         "  --hop        seconds between windows (default: half a window)\n"
         "  --threshold  a class is a tag when its mean probability is at "
         "least T\n"

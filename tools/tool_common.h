@@ -14,6 +14,17 @@
 #include "model_limits.h"
 #include "teacher.h"
 
+/* The usage lines of the options that choose what classifies (--model,
+ * --weights, --teacher), the same in irmas-eval and irmas-tag. */
+#define TOOL_MODEL_USAGE \
+    "  --model      the model (default: the installed default model)\n" \
+    "  --weights    where a model's pretrained front-end's weights are\n" \
+    "               (default: $IRMAS_WEIGHTS, else " IRMAS_DEFAULT_WEIGHTS ")\n" \
+    "  --teacher    instead of a model, the AudioSet teacher whose " \
+    "weights DIR\n" \
+    "               holds (tensors.tsv, weights.f32; EfficientAT " \
+    "mn04_as), zero-shot\n"
+
 /* Loads path, or the default model when path is NULL; *used says which
  * file that was, under limits (model_limits.h). A model with a pretrained
  * front-end gets its weights from weights, else where pretrained.h looks
