@@ -850,27 +850,32 @@ def case_view_idle(case):
 
 
 def case_systemd(case):
-    """The unit passes systemd-analyze verify (with ExecStart pointed at the
-    irmasd just built, since the installed path does not exist here)."""
+    """The system unit and the user-session unit pass systemd-analyze verify
+    (with ExecStart pointed at the irmasd just built, since the installed
+    path does not exist here)."""
     analyze = shutil.which("systemd-analyze")
     if not analyze:
         raise Skip("systemd-analyze is not installed")
-    unit = case.path("irmasd.service")
-    with open(tool("IRMASD_UNIT")) as f:
-        text = f.read()
-    text = re.sub(r"^ExecStart=\S+", f"ExecStart={tool('IRMASD')}", text, flags=re.M)
-    with open(unit, "w") as f:
-        f.write(text)
     probe = case.path("probe.service")
     with open(probe, "w") as f:
         f.write("[Service]\nExecStart=/bin/true\n")
     if case.run([analyze, "verify", probe]).returncode != 0:
         raise Skip("systemd-analyze verify does not work in this environment")
-    r = case.run([analyze, "verify", unit])
-    assert r.returncode == 0 and not r.stderr.strip(), r.stderr
-    r = case.run([analyze, "security", "--offline=yes", unit])
-    if r.returncode == 0:
-        print(r.stdout.strip().splitlines()[-1])
+    for source, folder in (("IRMASD_UNIT", "system"), ("IRMASD_USER_UNIT", "user")):
+        os.makedirs(case.path(folder), exist_ok=True)
+        unit = case.path(os.path.join(folder, "irmasd.service"))
+        with open(tool(source)) as f:
+            text = f.read()
+        text = re.sub(r"^ExecStart=\S+", f"ExecStart={tool('IRMASD')}", text, flags=re.M)
+        with open(unit, "w") as f:
+            f.write(text)
+        r = case.run([analyze, "verify", unit])
+        assert r.returncode == 0 and not r.stderr.strip(), f"{folder} unit: {r.stderr}"
+        print(f"{folder} unit: verified")
+        if folder == "system":
+            r = case.run([analyze, "security", "--offline=yes", unit])
+            if r.returncode == 0:
+                print(r.stdout.strip().splitlines()[-1])
 
 
 CASES = {name[5:].replace("_", "-"): f for name, f in globals().items()

@@ -3,7 +3,7 @@
 # two Quick start commands agree on what a fresh Debian 12 machine lacks.
 
 # To build irmasd and its tools.
-IRMAS_BUILD_PACKAGES="gcc meson ninja-build pkg-config
+IRMAS_BUILD_PACKAGES="gcc meson ninja-build pkg-config scdoc
   libopenblas-dev libfftw3-dev zlib1g-dev
   libsndfile1-dev libsamplerate0-dev liblo-dev
   portaudio19-dev libjack-jackd2-dev libsystemd-dev
@@ -17,7 +17,7 @@ IRMAS_RUN_PACKAGES="jackd2 liblo-tools fluid-soundfont-gm timgm6mb-soundfont
 # To test it: Check, terminal and process tools the end-to-end tests drive,
 # systemd-analyze for the unit, and clang with Debian 12's libFuzzer (the
 # same LLVM version, 14) for tools/fuzz.sh.
-IRMAS_TEST_PACKAGES="check tmux procps psmisc systemd python3 file
+IRMAS_TEST_PACKAGES="check tmux procps psmisc systemd python3 file man-db
   clang libfuzzer-14-dev"
 
 # deps_install PACKAGE...: installs whichever of the packages are missing.
