@@ -849,6 +849,58 @@ def case_view_idle(case):
     assert cpu < 1.0, f"{cpu:.2f} s of CPU in 3 s idle"
 
 
+def case_examples(case):
+    """The OSC receivers in examples/ as a user runs them: the Pure Data
+    patch under pd -nogui and the Python receiver each print the top
+    instrument of every window irmasd sends, and say silence for a quiet
+    one, the same as irmasd's own --print."""
+    pd = shutil.which("pd")
+    if not pd:
+        raise Skip("pd is not installed (Debian package puredata-core)")
+    if case.run(["/usr/bin/python3", "-c", "import liblo"]).returncode != 0:
+        raise Skip("pyliblo is not installed (Debian package python3-liblo)")
+    examples = tool("EXAMPLES")
+    segments = [("cello", 2), ("flute", 2), ("silence", 1.5)]
+    wav = case.clips("clips.wav", 44100, 1, *segment_args(segments))
+    model = case.model("model.irm")
+    pd_port, py_port = free_port(), free_port()
+    # The patch listens on irmasd's default port; this copy on a free one.
+    with open(os.path.join(examples, "irmas-top.pd")) as f:
+        patch = f.read().replace("netreceive -u -b 9000", f"netreceive -u -b {pd_port}")
+    assert str(pd_port) in patch, "the patch no longer listens with netreceive -u -b 9000"
+    with open(case.path("irmas-top.pd"), "w") as f:
+        f.write(patch)
+    case.start("pd", [pd, "-nogui", "-noaudio", "-nomidi", "-stderr", "-open",
+                      case.path("irmas-top.pd")])
+    case.start("python", ["/usr/bin/python3", os.path.join(examples, "irmas-top.py"),
+                          str(py_port)])
+    wait_for("pd to listen", lambda: port_taken(pd_port), 30)
+    wait_for("irmas-top.py to listen", lambda: "listening" in case.log("python"), 30)
+    d = case.irmasd("--input", wav, "--fast", "--model", model, "--hop", str(HOP),
+                    "--print", "--osc", f"osc.udp://127.0.0.1:{pd_port}",
+                    "--osc", f"osc.udp://127.0.0.1:{py_port}")
+    assert d.wait(60) == 0, case.log("irmasd")
+    printed = case.log("irmasd", "out").splitlines()
+    want = ["silence" if "(silence" in line else line.split()[2] for line in printed]
+    assert "silence" in want and "cello" in want and "flute" in want, printed
+
+    def heard(name, pattern):
+        return [m.group(1) for m in re.finditer(pattern, case.log(name, *(
+            ("out",) if name == "python" else ())), re.M)]
+    py_pattern = r"^(\w+) (?:\d\.\d\d|-?\d+ dBFS)$"
+    pd_pattern = r"^(?:top: (?:list |symbol )?(\w+) [\d.e-]+|(silence): -?[\d.e-]+)$"
+    wait_for("every window at irmas-top.py",
+             lambda: len(heard("python", py_pattern)) >= len(want), 10)
+    assert heard("python", py_pattern) == want, case.log("python", "out")
+
+    def pd_heard():
+        return [m.group(1) or m.group(2)
+                for m in re.finditer(pd_pattern, case.log("pd"), re.M)]
+    wait_for("every window at the Pd patch", lambda: len(pd_heard()) >= len(want), 10)
+    assert pd_heard() == want, case.log("pd")
+    print(f"{len(want)} windows: irmasd --print, the Pd patch and irmas-top.py agree")
+
+
 def case_systemd(case):
     """The system unit and the user-session unit pass systemd-analyze verify
     (with ExecStart pointed at the irmasd just built, since the installed
