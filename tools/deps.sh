@@ -7,7 +7,7 @@ IRMAS_BUILD_PACKAGES="gcc meson ninja-build pkg-config scdoc
   libopenblas-dev libfftw3-dev zlib1g-dev
   libsndfile1-dev libsamplerate0-dev liblo-dev
   portaudio19-dev libjack-jackd2-dev libsystemd-dev
-  libfluidsynth-dev libpng-dev libncurses-dev nettle-dev"
+  libfluidsynth-dev libpng-dev libcairo2-dev libncurses-dev nettle-dev"
 
 # To run it: a JACK server, the soundfonts irmas-synth and the demo render
 # from, and the OSC command-line tools.

@@ -2,7 +2,7 @@
  *
  *   irmas-eval [--model FILE.irm | --teacher DIR] --data DIR [--data DIR ...]
  *              [--json] [--threshold T] [--hop SECONDS] [--mixdown]
- *              [--threads N]
+ *              [--threads N] [--plot FILE.png]
  *
  * The data is scanned (dataset.h) with the model's labels as its classes.
  * Each file is read at the model's rate (audio_file.h); each of its
@@ -16,7 +16,8 @@
  *            clip mean is at least threshold times the largest one, against
  *            all the file's labels (Han et al.'s evaluation, micro and
  *            macro F1).
- * A top class counts as right when it is any of the file's labels.
+ * A top class counts as right when it is any of the file's labels. --plot
+ * draws the windows' confusion matrix as a picture too (plot.h).
  *
  * With --teacher DIR the windows are classified instead by the AudioSet
  * teacher (teacher.h) whose weights DIR holds, zero-shot: 3-second windows
@@ -43,6 +44,7 @@
 #include "gemm.h"
 #include "json.h"
 #include "metrics.h"
+#include "plot.h"
 #include "teacher.h"
 #include "tool_common.h"
 #include "window.h"
@@ -54,6 +56,7 @@ typedef struct {
     const char *model_path;
     const char *weights; /* --weights: a pretrained front-end's, or NULL */
     const char *teacher_dir;
+    const char *plot_path; /* --plot: the confusion matrix's picture */
     const char *dirs[EVAL_MAX_DIRS];
     int n_dirs;
     int json, mixdown, threads;
@@ -95,6 +98,7 @@ static void usage(FILE *to)
         "usage: irmas-eval [--model FILE.irm [--weights DIR] | --teacher DIR]\n"
         "                  --data DIR [--data DIR ...] [--json] [--threshold T] [--hop SECONDS] "
         "[--mixdown] [--threads N]\n"
+        "                  [--plot FILE.png]\n"
         TOOL_MODEL_USAGE
         "  --data       a labelled data set (IRMAS training or testing "
         "layout, or\n"
@@ -107,6 +111,7 @@ static void usage(FILE *to)
         "  --hop        seconds between windows (default: half a window)\n"
         "  --mixdown    average the channels instead of classifying each\n"
         "  --threads    files classified at once (default: one per core)\n"
+        "  --plot       also draw the windows' confusion matrix as a PNG\n"
         MODEL_LIMITS_USAGE);
 }
 
@@ -123,6 +128,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"hop", required_argument, NULL, 'o'},
         {"mixdown", no_argument, NULL, 'x'},
         {"threads", required_argument, NULL, 'n'},
+        {"plot", required_argument, NULL, 'P'},
         {"max-model-memory", required_argument, NULL, 'L'},
         {"max-model-ops", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
@@ -151,6 +157,7 @@ static int parse_options(int argc, char **argv, options *o)
         case 'o': o->hop_seconds = tool_parse_seconds(optarg); break;
         case 'x': o->mixdown = 1; break;
         case 'n': o->threads = tool_parse_count(optarg); break;
+        case 'P': o->plot_path = optarg; break;
         case 'L':
             if (tool_limits_option("irmas-eval", &o->limits, longopts[index].name,
                                    optarg))
@@ -397,6 +404,32 @@ static void print_json(const eval_tally *t, const eval_job *job,
     json_end_object(&w);
 }
 
+/* Draws the windows' confusion matrix to the --plot picture; 0, or -1 after
+ * saying why not. */
+static int draw_confusion(const eval_tally *t, const eval_job *job,
+                          const char *model_path)
+{
+    const model *m = job->m;
+    const char *labels[MODEL_MAX_CLASSES];
+    long counts[MODEL_MAX_CLASSES * MODEL_MAX_CLASSES];
+    for (int truth = 0; truth < m->classes; truth++) {
+        labels[truth] = m->labels[truth];
+        for (int p = 0; p < m->classes; p++)
+            counts[truth * m->classes + p] =
+                metrics_confusion(t->windows, truth, p);
+    }
+    char title[512], err[512];
+    snprintf(title, sizeof title, "%s: window accuracy %.3f",
+             job->teacher ? job->opt->teacher_dir : model_path,
+             metrics_accuracy(t->windows));
+    if (plot_confusion(job->opt->plot_path, labels, m->classes, counts, title,
+                       err, sizeof err)) {
+        fprintf(stderr, "irmas-eval: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 /* The model's labels as a --classes list, so the data's class indices are
  * the model's. */
 static char *class_list(const model *m)
@@ -457,6 +490,9 @@ static int evaluate(const model *m, const teacher_weights *teacher,
                 fprintf(stderr, "irmas-eval: %d files skipped (see above)\n",
                         skipped);
             status = t.files_read == 0;
+            if (!status && o->plot_path &&
+                draw_confusion(&t, &job, model_path) != 0)
+                status = 1;
         }
     }
     tally_free(&t);

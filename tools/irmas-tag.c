@@ -1,7 +1,8 @@
 /* irmas-tag: which instruments play when, in audio files.
  *
  *   irmas-tag [--model FILE.irm [--weights DIR] | --teacher DIR]
- *             [--hop SECONDS] [--threshold T] [--json | --csv] FILE...
+ *             [--hop SECONDS] [--threshold T] [--json | --csv]
+ *             [--plot FILE.png] FILE...
  *
  * Each file is read at the model's rate with its channels mixed down
  * (audio_file.h) and pushed through the streaming classifier (stream.h), as
@@ -22,7 +23,8 @@
  * maximum of its AudioSet labels' probabilities.
  *
  * Output is a plain report, CSV (one row per window, then one "summary"
- * row per file, with every class's probability) or one JSON object. A
+ * row per file, with every class's probability) or one JSON object; with
+ * --plot, a picture of every file's probabilities over time too (plot.h). A
  * file that cannot be read is reported and the next one tagged; the exit
  * status is 1 if any failed.
  */
@@ -35,6 +37,7 @@
 #include "config.h"
 #include "json.h"
 #include "metrics.h"
+#include "plot.h"
 #include "stream.h"
 #include "tool_common.h"
 
@@ -44,6 +47,7 @@ typedef struct {
     const char *model_path;
     const char *weights; /* --weights: a pretrained front-end's, or NULL */
     const char *teacher_dir;
+    const char *plot_path; /* --plot: the picture, or NULL */
     double hop_seconds, threshold;
     tag_format format;
     model_limits limits;
@@ -74,13 +78,16 @@ typedef struct {
     const options *opt;
     int hop;
     json_writer json;
+    plot_timeline *panels; /* with --plot: a panel per file tagged */
+    int n_panels;
 } tagger;
 
 static void usage(FILE *to)
 {
     fprintf(to,
         "usage: irmas-tag [--model FILE.irm [--weights DIR] | --teacher DIR]\n"
-        "                 [--hop SECONDS] [--threshold T] [--json | --csv] FILE...\n"
+        "                 [--hop SECONDS] [--threshold T] [--json | --csv]\n"
+        "                 [--plot FILE.png] FILE...\n"
         TOOL_MODEL_USAGE
         "  --hop        seconds between windows (default: half a window)\n"
         "  --threshold  a class is a tag when its mean probability is at "
@@ -88,6 +95,7 @@ static void usage(FILE *to)
         "               times the largest (default 0.5)\n"
         "  --json       one JSON object for all files\n"
         "  --csv        one row per window and a summary row per file\n"
+        "  --plot       also draw each file's probabilities over time as a PNG\n"
         MODEL_LIMITS_USAGE);
 }
 
@@ -102,6 +110,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"threshold", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},
+        {"plot", required_argument, NULL, 'P'},
         {"max-model-memory", required_argument, NULL, 'L'},
         {"max-model-ops", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
@@ -117,6 +126,7 @@ static int parse_options(int argc, char **argv, options *o)
         case 't': o->threshold = tool_parse_fraction(optarg); break;
         case 'j': o->format = FORMAT_JSON; formats++; break;
         case 'c': o->format = FORMAT_CSV; formats++; break;
+        case 'P': o->plot_path = optarg; break;
         case 'L':
             if (tool_limits_option("irmas-tag", &o->limits, longopts[index].name,
                                    optarg))
@@ -128,6 +138,12 @@ static int parse_options(int argc, char **argv, options *o)
     }
     if (optind == argc || formats > 1 || (o->model_path && o->teacher_dir)) {
         usage(stderr);
+        return 2;
+    }
+    if (o->plot_path && argc - optind > PLOT_MAX_PANELS) {
+        fprintf(stderr, "irmas-tag: --plot draws at most %d files at once, "
+                        "not %d: tag fewer files a picture\n", PLOT_MAX_PANELS,
+                argc - optind);
         return 2;
     }
     if (o->threshold < 0 || o->hop_seconds < 0) {
@@ -369,6 +385,51 @@ static void teacher_clip(const tagger *g, const audio_clip *clip, timeline *t)
     free(padded);
 }
 
+/* Hands t's windows over to g's next picture panel (t's probabilities then
+ * belong to the panel). Out of memory, the file is left out of the picture
+ * and the picture says nothing of it: the tool says so on stderr. */
+static void keep_for_plot(tagger *g, const tagged_file *f, timeline *t)
+{
+    double *ends = malloc((size_t)t->windows * sizeof *ends);
+    if (!ends) {
+        fprintf(stderr, "irmas-tag: %s: out of memory, left out of the "
+                        "picture\n", f->path);
+        return;
+    }
+    double rate = g->m->sample_rate;
+    for (long i = 0; i < t->windows; i++) ends[i] = (double)t->ends[i] / rate;
+    g->panels[g->n_panels++] = (plot_timeline){
+        .title = f->path, .probs = t->probs, .ends = ends,
+        .windows = t->windows, .seconds = f->seconds,
+        .window = g->m->window_samples / rate, .hop = g->hop / rate};
+    t->probs = NULL;
+}
+
+/* Draws the files g kept to the --plot picture and frees them; 0, or -1
+ * after saying why not. */
+static int draw_plot(tagger *g)
+{
+    const char *labels[MODEL_MAX_CLASSES];
+    for (int c = 0; c < g->m->classes; c++) labels[c] = g->m->labels[c];
+    char err[512];
+    int status = 0;
+    if (g->n_panels == 0) {
+        fprintf(stderr, "irmas-tag: %s not drawn: no file was tagged\n",
+                g->opt->plot_path);
+        status = -1;
+    } else if (plot_timelines(g->opt->plot_path, labels, g->m->classes,
+                              g->panels, g->n_panels, err, sizeof err)) {
+        fprintf(stderr, "irmas-tag: %s\n", err);
+        status = -1;
+    }
+    for (int p = 0; p < g->n_panels; p++) {
+        free((float *)g->panels[p].probs);
+        free((double *)g->panels[p].ends);
+    }
+    free(g->panels);
+    return status;
+}
+
 /* Says why a file was not tagged, on stderr and in the JSON. */
 static void report_failure(tagger *g, const char *path, const char *why)
 {
@@ -402,6 +463,7 @@ static int tag_file(tagger *g, stream *s, const char *path)
         if (g->opt->format == FORMAT_TEXT) print_text(g, &f);
         else if (g->opt->format == FORMAT_CSV) print_csv(g, &f);
         else print_json(g, &f);
+        if (g->panels) keep_for_plot(g, &f, &t);
     } else {
         snprintf(err, sizeof err, "%s: out of memory after %ld windows", path,
                  t.windows);
@@ -416,6 +478,13 @@ static int tag_file(tagger *g, stream *s, const char *path)
 /* Tags every file named on the command line with g; the exit status. */
 static int tag_files(tagger *g, stream *s, int argc, char **argv)
 {
+    if (g->opt->plot_path) {
+        g->panels = calloc((size_t)(argc - optind), sizeof *g->panels);
+        if (!g->panels) {
+            fprintf(stderr, "irmas-tag: out of memory for --plot\n");
+            return 1;
+        }
+    }
     print_begin(g);
     int failed = 0;
     for (int i = optind; i < argc; i++) {
@@ -426,7 +495,8 @@ static int tag_files(tagger *g, stream *s, int argc, char **argv)
     if (failed)
         fprintf(stderr, "irmas-tag: %d of %d files failed\n", failed,
                 argc - optind);
-    return failed ? 1 : 0;
+    int not_drawn = g->opt->plot_path && draw_plot(g) != 0;
+    return failed || not_drawn ? 1 : 0;
 }
 
 /* Loads the teacher's weights and tags with it; the exit status. */
