@@ -822,6 +822,22 @@ def case_view(case):
     assert re.search(r"flute\s", text), text
     assert d.wait(30) == 0
     wait_for("the no-data warning", lambda: "no data for" in screen(), 10)
+    # Each class's recent history as a sparkline after its probability
+    # (block characters in a UTF-8 terminal, an ASCII ramp otherwise).
+    assert re.search(r"cello\s+#+\.*\s+\d\.\d\d\s+[\u2581-\u2588_.\-=+*#@]{3,}",
+                     screen()), screen()
+    # A terminal too small for every class: the header and the status line
+    # stay on screen and the most probable class is shown; nothing wraps.
+    subprocess.run(["tmux", "resize-window", "-t", session, "-x", "30", "-y", "4"],
+                   check=True)
+    def small_screen():
+        lines = screen().rstrip("\n").splitlines()
+        return lines if len(lines) == 4 and "flute" not in "".join(lines) else None
+    lines = wait_for("the view redrawn at 30 x 4", small_screen, 10)
+    small = "\n".join(lines)
+    assert lines[0].startswith("irmas-view"), small
+    assert lines[2].startswith("cello"), small
+    assert re.search(r"no data|windows", lines[-1]), small
     subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
     wait_for("irmas-view to quit", lambda: os.path.exists(status), 10)
     time.sleep(0.1)
