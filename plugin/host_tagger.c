@@ -1,8 +1,8 @@
 /* host_tagger.c: see host_tagger.h. */
 #include "host_tagger.h"
 
-#include "config.h"
 #include "history.h"
+#include "model_file.h"
 #include "model_limits.h"
 #include "pretrained.h"
 #include "tagger.h"
@@ -27,7 +27,7 @@ irmas_status host_tagger_load(const char *path, model **out, char *err,
                               size_t errlen)
 {
     model_limits limits = model_limits_default();
-    return pretrained_load_model(path ? path : IRMAS_DEFAULT_MODEL, &limits,
+    return pretrained_load_model(path ? path : model_default_path(), &limits,
                                  NULL, out, err, errlen);
 }
 

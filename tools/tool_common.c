@@ -7,27 +7,20 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "model_file.h"
 #include "pretrained.h"
-
-static const char source_model[] = IRMAS_SOURCE_ROOT "/models/default.irm";
 
 model *tool_load_model(const char *tool, const char *path,
                        const model_limits *limits, const char *weights,
                        const char **used)
 {
     if (!path) {
-        if (access(IRMAS_DEFAULT_MODEL, R_OK) == 0)
-            path = IRMAS_DEFAULT_MODEL;
-        else if (access(source_model, R_OK) == 0)
-            path = source_model;
-    }
-    if (!path) {
-        fprintf(stderr, "%s: no default model found (looked for %s and %s); "
-                        "pass --model FILE.irm\n",
-                tool, IRMAS_DEFAULT_MODEL, source_model);
-        return NULL;
+        path = model_default_path();
+        if (access(path, R_OK) != 0) {
+            fprintf(stderr, "%s: no default model is installed (%s); pass "
+                            "--model FILE.irm\n", tool, path);
+            return NULL;
+        }
     }
     char err[4096];
     model *m = NULL;
