@@ -26,7 +26,7 @@ typedef struct host_tagger host_tagger;
 typedef void (*host_tagger_fn)(void *user, const float *probs,
                                double level_dbfs, double end_seconds);
 
-/* Loads the model at path (NULL: the default model, model_default_path) with the
+/* Loads the model at path (NULL: model_default_path) with the
  * default cost limits, finding a pretrained front-end's weights as irmasd
  * does ($IRMAS_WEIGHTS or the installed folder). On failure *out is NULL
  * and the message names the file. */

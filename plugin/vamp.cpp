@@ -27,6 +27,7 @@
 extern "C" {
 #include "config.h"
 #include "host_tagger.h"
+#include "model_file.h"
 }
 
 namespace {
@@ -221,11 +222,13 @@ class IrmasVamp : public Vamp::Plugin {
         return d;
     }
 
-    /* The model file: $IRMAS_MODEL, else the program's installed model. */
+    /* The model file: $IRMAS_MODEL, else the program's installed model (the
+     * default one found as irmasd finds it). */
     std::string path() const
     {
         const char *env = std::getenv("IRMAS_MODEL");
-        return env && *env ? env : program_path(program_);
+        if (env && *env) return env;
+        return program_ == "default" ? model_default_path() : program_path(program_);
     }
 
     /* The model's labels, read once per program. */
