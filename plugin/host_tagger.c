@@ -125,6 +125,12 @@ void host_tagger_push(host_tagger *t, const float *const *channels,
     }
 }
 
+void host_tagger_reset(host_tagger *t)
+{
+    tagger_restart(t->tagger, history_end(t->history));
+    verdict_restart(&t->verdict);
+}
+
 void host_tagger_finish(host_tagger *t, host_tagger_fn fn, void *user)
 {
     t->fn = fn;

@@ -59,6 +59,10 @@ void host_tagger_set(host_tagger *t, double gate_dbfs, double smooth_seconds);
 void host_tagger_push(host_tagger *t, const float *const *channels,
                       int n_channels, long n, host_tagger_fn fn, void *user);
 
+/* Forgets the audio so far: the next window is the first of a new run
+ * (a host restarting its transport). Real-time safe. */
+void host_tagger_reset(host_tagger *t);
+
 /* The audio ended: reports the last window it completes. Real-time safe. */
 void host_tagger_finish(host_tagger *t, host_tagger_fn fn, void *user);
 

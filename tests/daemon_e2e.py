@@ -17,6 +17,7 @@ figure that depends on the machine belongs in bench/. Exit status 77 means
 skipped, with the reason printed. IRMAS_TEST_KEEP=1 keeps the scratch folder
 (logs, clips, oscdump output) for a look afterwards.
 """
+import array
 import csv
 import fcntl
 import io
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import wave
 
 SKIP = 77
 F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ from Python 3.10 on
@@ -915,6 +917,65 @@ def case_examples(case):
     wait_for("every window at the Pd patch", lambda: len(pd_heard()) >= len(want), 10)
     assert pd_heard() == want, case.log("pd")
     print(f"{len(want)} windows: irmasd --print, the Pd patch and irmas-top.py agree")
+
+
+def case_lv2_jalv(case):
+    """The LV2 plugin in jalv, a real LV2 host, on a JACK server at 48 kHz:
+    a piano phrase played into its input comes out of its output port, and
+    its control outputs name piano on top with probabilities that sum to
+    1 (jalv's "monitors" command prints them)."""
+    jalv = shutil.which("jalv")
+    if not jalv:
+        raise Skip("jalv is not installed (Debian package jalv)")
+    bundles = tool("LV2_BUNDLES")
+    if not os.path.isdir(bundles):
+        raise Skip("the LV2 plugin is not built (no lv2-dev)")
+    soundfont = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
+    if not os.path.exists(soundfont):
+        raise Skip(f"{soundfont} is not installed (fluid-soundfont-gm)")
+    r = case.run([tool("IRMAS_SYNTH"), "--out", case.path("piano"), "--per-class", "1",
+                  "--classes", "pia", "--seed", "7", "--accompaniment", "0",
+                  "--augment", "none", "--seconds", "9", "--excerpts", "1",
+                  "--rate", "48000", "--soundfont", soundfont], timeout=120)
+    assert r.returncode == 0, r.stderr
+    stereo = [os.path.join(case.path("piano/pia"), f)
+              for f in os.listdir(case.path("piano/pia"))][0]
+    with wave.open(stereo) as w:
+        frames = array.array("h", w.readframes(w.getnframes()))
+    mono = array.array("h", ((frames[i] + frames[i + 1]) // 2
+                             for i in range(0, len(frames), 2)))
+    phrase = case.path("piano.wav")
+    with wave.open(phrase, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        w.writeframes(mono.tobytes())
+
+    case.jackd(rate=48000)
+    name = f"irmas-lv2-{os.getpid()}"
+    out = open(case.path("jalv.out"), "w")
+    err = open(case.path("jalv.err"), "w")
+    host = subprocess.Popen([jalv, "-n", name, "-x", "urn:irmasd:lv2:tagger"],
+                            stdin=subprocess.PIPE, stdout=out, stderr=err, text=True,
+                            env=dict(case.env, LV2_PATH=bundles))
+    host.name = "jalv"
+    case.procs.append(host)
+    wait_for("jalv's ports", lambda: f"{name}:in" in case.jack_ports(), 30)
+    assert f"{name}:out" in case.jack_ports()
+    r = case.run([tool("JACK_PLAY"), phrase, f"{name}:in"], timeout=120)
+    assert r.returncode == 0, r.stderr
+    # jalv answers "monitors" with every output's value, and quits at the
+    # end of its input, writing out what it buffered.
+    host.stdin.write("monitors\n")
+    host.stdin.close()
+    assert host.wait(30) == 0, case.log("jalv")
+    values = {k: float(v) for k, v in re.findall(
+        r"^>? *(\w+) = (-?[\d.]+)$", case.log("jalv", "out"), re.M)}
+    labels = "cel cla flu gac gel org pia sax tru vio voi".split()
+    print(f"jalv: top {values['top']:.0f}, " +
+          " ".join(f"{c} {values[c]:.2f}" for c in labels))
+    assert values["top"] == labels.index("pia"), values
+    assert abs(sum(values[c] for c in labels) - 1) < 1e-3, values
 
 
 def case_systemd(case):

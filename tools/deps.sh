@@ -2,12 +2,13 @@
 # installs the missing ones. Sourced by tools/run.sh and tools/test.sh so the
 # two Quick start commands agree on what a fresh Debian 12 machine lacks.
 
-# To build irmasd and its tools.
+# To build irmasd, its tools and its LV2 and Vamp plugins.
 IRMAS_BUILD_PACKAGES="gcc meson ninja-build pkg-config scdoc
   libopenblas-dev libfftw3-dev zlib1g-dev
   libsndfile1-dev libsamplerate0-dev liblo-dev
   portaudio19-dev libjack-jackd2-dev libsystemd-dev
-  libfluidsynth-dev libpng-dev libcairo2-dev libncurses-dev nettle-dev"
+  libfluidsynth-dev libpng-dev libcairo2-dev libncurses-dev nettle-dev
+  g++ lv2-dev vamp-plugin-sdk"
 
 # To run it: a JACK server, the soundfonts irmas-synth and the demo render
 # from, and the OSC command-line tools.
@@ -16,10 +17,11 @@ IRMAS_RUN_PACKAGES="jackd2 liblo-tools fluid-soundfont-gm timgm6mb-soundfont
 
 # To test it: Check, terminal and process tools the end-to-end tests drive,
 # systemd-analyze for the units, man for the manual pages, Pure Data and
-# pyliblo for the example OSC receivers, and clang with Debian 12's libFuzzer (the
-# same LLVM version, 14) for tools/fuzz.sh.
+# pyliblo for the example OSC receivers, lilv, jalv and the Vamp SDK's host
+# for the plugins, and clang with Debian 12's libFuzzer (the same LLVM
+# version, 14) for tools/fuzz.sh.
 IRMAS_TEST_PACKAGES="check tmux procps psmisc systemd python3 file man-db
-  puredata-core python3-liblo
+  puredata-core python3-liblo liblilv-dev lilv-utils jalv vamp-examples
   clang libfuzzer-14-dev"
 
 # deps_install PACKAGE...: installs whichever of the packages are missing.
