@@ -4,14 +4,15 @@
  * passes through unchanged, the probability outputs sum to 1 and piano is
  * on top; a model set by patch:Set loads on the worker and is announced on
  * the notify port; a model that does not load leaves the old one running;
- * the model's path survives state save and restore; and at the model's own
- * rate every window's probabilities equal the engine's stream on the same
- * samples.
+ * the model's path survives state save and restore; run() allocates
+ * nothing; and at the model's own rate every window's probabilities equal
+ * the engine's stream on the same samples.
  *
  *     test_lv2 LV2_PATH IRMAS_SYNTH MODEL
  */
-#include "stream.h"
+#include "alloc_count.h"
 #include "host_tagger.h"
+#include "stream.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -354,6 +355,36 @@ START_TEST(a_model_is_set_announced_kept_and_restored)
 }
 END_TEST
 
+START_TEST(run_allocates_nothing)
+{
+    long frames;
+    float *x = piano_phrase(48000, &frames);
+    host *h = host_new(48000);
+    control_set_model(h, model_path);
+    host_run(h, x, 64); /* the model loads and is swapped in */
+    host_run(h, x + 64, 64);
+    /* Only run() is counted: the host's worker may allocate. No Check
+     * assertion inside (they allocate in fork mode). */
+    long allocations = 0, windows = 0;
+    float last = h->top_probability;
+    for (long at = 128; at + 64 <= frames; at += 64) {
+        memcpy(h->in, x + at, 64 * sizeof *x);
+        h->notify.seq.atom.size = NOTIFY_CAPACITY - sizeof(LV2_Atom);
+        alloc_count_start();
+        lilv_instance_run(h->instance, 64);
+        allocations += alloc_count_stop();
+        windows += h->top_probability != last;
+        last = h->top_probability;
+        control_begin(h);
+    }
+    ck_assert_int_ge(windows, 10);
+    ck_assert_msg(allocations == 0, "run() allocated %ld times in %ld windows",
+                  allocations, windows);
+    host_free(h);
+    free(x);
+}
+END_TEST
+
 /* The engine's stream on the same samples: its windows in order. */
 static float engine_probs[64][CLASSES];
 static int engine_windows;
@@ -423,6 +454,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, piano_in_blocks_of_1024);
     tcase_add_test(tc, a_model_is_set_announced_kept_and_restored);
     tcase_add_test(tc, at_the_model_rate_it_equals_the_engine);
+    tcase_add_test(tc, run_allocates_nothing);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -21,6 +21,16 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/irmas-vamp.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT INT TERM
 export VAMP_PATH="$plugins" IRMAS_MODEL="$model"
 
+# vamp-simple-host, with the ASan runtime preloaded when the plugin is an
+# ASan build (PLUGIN_HOST_PRELOAD; the host's own leaks are not ours).
+host() {
+    if [ -n "${PLUGIN_HOST_PRELOAD:-}" ]; then
+        LD_PRELOAD="$PLUGIN_HOST_PRELOAD" ASAN_OPTIONS=detect_leaks=0 vamp-simple-host "$@"
+    else
+        vamp-simple-host "$@"
+    fi
+}
+
 # phrase RATE: a 9 s piano phrase at RATE Hz; prints its path.
 phrase() {
     "$synth" --out "$scratch/$1" --per-class 1 --classes pia --seed 7 \
@@ -29,16 +39,16 @@ phrase() {
     ls "$scratch/$1"/pia/*.wav
 }
 
-vamp-simple-host -l | grep -q '"irmas"' ||
+host -l | grep -q '"irmas"' ||
     { echo "FAIL: vamp-simple-host does not list the plugin in $plugins"; exit 1; }
 
 at48=$(phrase 48000)
-vamp-simple-host irmas:irmas:probabilities "$at48" >"$scratch/probs.txt" 2>"$scratch/host.err" ||
+host irmas:irmas:probabilities "$at48" >"$scratch/probs.txt" 2>"$scratch/host.err" ||
     { cat "$scratch/host.err"; exit 1; }
-vamp-simple-host irmas:irmas:instrument "$at48" >"$scratch/segments.txt" 2>>"$scratch/host.err" ||
+host irmas:irmas:instrument "$at48" >"$scratch/segments.txt" 2>>"$scratch/host.err" ||
     { cat "$scratch/host.err"; exit 1; }
 at44=$(phrase 44100)
-vamp-simple-host irmas:irmas:probabilities "$at44" >"$scratch/probs44.txt" 2>>"$scratch/host.err"
+host irmas:irmas:probabilities "$at44" >"$scratch/probs44.txt" 2>>"$scratch/host.err"
 "$tag" --model "$model" --hop 0.5 --json "$at44" >"$scratch/tag.json"
 
 python3 - "$scratch" <<'PY'
