@@ -3,7 +3,9 @@
 # host (vamp-simple-host) on a rendered piano phrase at 48 kHz: 11
 # probabilities per hop that sum to 1 with piano on top, and a piano
 # segment on the instrument output; and, on the same phrase at the model's
-# own rate, the same probabilities as irmas-tag within 1e-5.
+# own rate, the same probabilities as irmas-tag within 1e-5. Then, when
+# it is installed, Sonic Visualiser under Xvfb adds the plugin's instrument
+# layer to the phrase and exports it: a piano segment.
 #
 #     test_vamp.sh PLUGIN_DIR IRMAS_SYNTH IRMAS_TAG MODEL
 set -eu
@@ -21,15 +23,16 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/irmas-vamp.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT INT TERM
 export VAMP_PATH="$plugins" IRMAS_MODEL="$model"
 
-# vamp-simple-host, with the ASan runtime preloaded when the plugin is an
+# Runs a Vamp host, with the ASan runtime preloaded when the plugin is an
 # ASan build (PLUGIN_HOST_PRELOAD; the host's own leaks are not ours).
-host() {
+as_host() {
     if [ -n "${PLUGIN_HOST_PRELOAD:-}" ]; then
-        LD_PRELOAD="$PLUGIN_HOST_PRELOAD" ASAN_OPTIONS=detect_leaks=0 vamp-simple-host "$@"
+        LD_PRELOAD="$PLUGIN_HOST_PRELOAD" ASAN_OPTIONS=detect_leaks=0 "$@"
     else
-        vamp-simple-host "$@"
+        "$@"
     fi
 }
+host() { as_host vamp-simple-host "$@"; }
 
 # phrase RATE: a 9 s piano phrase at RATE Hz; prints its path.
 phrase() {
@@ -91,3 +94,42 @@ for k, w in enumerate(tagged):
 print(f"44.1 kHz: {len(tagged)} windows, largest difference from irmas-tag {worst:.2e}")
 assert worst < 1e-5, f"the plugin and irmas-tag differ by {worst}"
 PY
+
+# Sonic Visualiser, as a researcher would use it, run by an OSC script:
+# open the phrase, add the plugin's instrument layer, export it. Its own
+# settings in a scratch HOME: no first-run network question, plugins in
+# its own process (so an ASan build loads with the preloaded runtime).
+if ! command -v sonic-visualiser >/dev/null || ! command -v xvfb-run >/dev/null; then
+    echo "Sonic Visualiser part skipped: sonic-visualiser or xvfb-run is not installed"
+    exit 0
+fi
+mkdir -p "$scratch/home/.config/sonic-visualiser"
+cat >"$scratch/home/.config/sonic-visualiser/Sonic Visualiser.conf" <<EOF
+[Preferences]
+network-permission-4.5=false
+network-permission-4.5.1=false
+run-vamp-plugins-in-process=true
+EOF
+# Two exports, the second after plenty of time, so that a slow machine
+# still gets the finished layer.
+cat >"$scratch/session.osc" <<EOF
+/open $at48
+2
+/transform vamp:irmas:irmas:instrument
+8
+/exportlayer $scratch/layer1.csv
+12
+/exportlayer $scratch/layer2.csv
+1
+/quit
+EOF
+HOME="$scratch/home" XDG_RUNTIME_DIR="$scratch/home" as_host timeout 120 \
+    xvfb-run -a sonic-visualiser --no-audio --no-splash \
+    --osc-script "$scratch/session.osc" >"$scratch/sv.log" 2>&1 ||
+    { tail -20 "$scratch/sv.log"; echo "FAIL: Sonic Visualiser did not finish"; exit 1; }
+layer=$scratch/layer2.csv
+[ -s "$layer" ] || layer=$scratch/layer1.csv
+[ -s "$layer" ] || { tail -20 "$scratch/sv.log"; echo "FAIL: no layer exported"; exit 1; }
+echo "Sonic Visualiser's instrument layer:"
+cat "$layer"
+grep -q ',pia$' "$layer" || { echo "FAIL: no piano segment in the layer"; exit 1; }
