@@ -92,9 +92,11 @@ typedef struct {
     const LV2_State_Interface *state;
     float in[1024], out[1024];
     float smooth, gate, top, top_probability, probs[CLASSES];
+    /* Atom buffers, 64-bit aligned as LV2 requires. */
     union {
         LV2_Atom_Sequence seq;
         unsigned char bytes[NOTIFY_CAPACITY];
+        uint64_t align;
     } control, notify;
     LV2_Atom_Forge forge;
 } host;

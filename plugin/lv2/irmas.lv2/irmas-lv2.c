@@ -43,6 +43,7 @@
 #define IRMAS_LV2_CLASSES 11 /* the probability ports */
 #define IRMAS_LV2_PATH_MAX 1024
 #define IRMAS_LV2_HOP 0.5 /* seconds between windows */
+#define IRMAS_LV2_CONTROL_MAX 8192 /* bytes of control events read a run */
 
 /* The classes of the probability ports, in port order. */
 static const char *const port_classes[IRMAS_LV2_CLASSES] = {
@@ -89,6 +90,15 @@ typedef struct {
     const float *smooth, *gate;
     float *top, *top_probability;
     float *probability[IRMAS_LV2_CLASSES];
+
+    /* The control port's events, copied to 64-bit alignment: some hosts
+     * (jalv 1.6) hand over buffers only 32-bit aligned, and an event's
+     * 64-bit time may not be read there. */
+    union {
+        LV2_Atom_Sequence sequence;
+        uint64_t align;
+        unsigned char bytes[IRMAS_LV2_CONTROL_MAX];
+    } control_copy;
 
     double rate;
     loaded_model *model;
@@ -208,8 +218,14 @@ static void run(LV2_Handle instance, uint32_t n)
     LV2_Atom_Forge_Frame notify_frame;
     lv2_atom_forge_sequence_head(&self->forge, &notify_frame, 0);
 
-    LV2_ATOM_SEQUENCE_FOREACH (self->control, ev)
-        handle_event(self, ev);
+    /* Events that do not fit the copy are not read: patch messages are a
+     * few dozen bytes. */
+    size_t control_size = sizeof(LV2_Atom) + self->control->atom.size;
+    if (control_size <= sizeof self->control_copy) {
+        memcpy(self->control_copy.bytes, self->control, control_size);
+        LV2_ATOM_SEQUENCE_FOREACH (&self->control_copy.sequence, ev)
+            handle_event(self, ev);
+    }
 
     if (self->model && (*self->smooth != self->smooth_in_force ||
                         *self->gate != self->gate_in_force)) {
@@ -244,12 +260,13 @@ static LV2_Worker_Status work(LV2_Handle instance,
 {
     irmas_lv2 *self = instance;
     if (size != sizeof(work_message)) return LV2_WORKER_ERR_UNKNOWN;
-    const work_message *msg = data;
-    if (msg->kind == WORK_FREE) {
-        loaded_model_free(msg->model);
-    } else if (msg->kind == WORK_LOAD) {
+    work_message msg; /* the host's copy need not be aligned */
+    memcpy(&msg, data, sizeof msg);
+    if (msg.kind == WORK_FREE) {
+        loaded_model_free(msg.model);
+    } else if (msg.kind == WORK_LOAD) {
         work_message reply = {.kind = WORK_LOADED,
-                              .model = loaded_model_new(self, msg->path)};
+                              .model = loaded_model_new(self, msg.path)};
         if (reply.model) respond(handle, sizeof reply, &reply);
     }
     return LV2_WORKER_SUCCESS;
@@ -260,10 +277,11 @@ static LV2_Worker_Status work_response(LV2_Handle instance, uint32_t size,
 {
     irmas_lv2 *self = instance;
     if (size != sizeof(work_message)) return LV2_WORKER_ERR_UNKNOWN;
-    const work_message *msg = data;
-    if (msg->kind != WORK_LOADED) return LV2_WORKER_SUCCESS;
+    work_message msg; /* the host's copy need not be aligned */
+    memcpy(&msg, data, sizeof msg);
+    if (msg.kind != WORK_LOADED) return LV2_WORKER_SUCCESS;
     work_message old = {.kind = WORK_FREE, .model = self->model};
-    self->model = msg->model;
+    self->model = msg.model;
     /* The settings may have moved while it loaded. */
     host_tagger_set(self->model->tagger, self->gate_in_force, self->smooth_in_force);
     clear_latest(self);
