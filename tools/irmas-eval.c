@@ -30,6 +30,7 @@
  * data-set order at the end, so the report does not depend on the number
  * of threads.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -112,7 +113,8 @@ static void usage(FILE *to)
         "  --mixdown    average the channels instead of classifying each\n"
         "  --threads    files classified at once (default: one per core)\n"
         "  --plot       also draw the windows' confusion matrix as a PNG\n"
-        MODEL_LIMITS_USAGE);
+        MODEL_LIMITS_USAGE
+        "  -h, --help   this help; --version: the version\n");
 }
 
 /* Returns 0 and fills o, or prints why not and returns the exit status. */
@@ -132,6 +134,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"max-model-memory", required_argument, NULL, 'L'},
         {"max-model-ops", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     *o = (options){.threshold = 0.5, .limits = model_limits_default(),
@@ -139,14 +142,14 @@ static int parse_options(int argc, char **argv, options *o)
                               : cores > EVAL_MAX_THREADS ? EVAL_MAX_THREADS
                                                          : (int)cores};
     int opt, index = 0;
-    while ((opt = getopt_long(argc, argv, "", longopts, &index)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", longopts, &index)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
         case 'W': o->weights = optarg; break;
         case 'T': o->teacher_dir = optarg; break;
         case 'd':
             if (o->n_dirs == EVAL_MAX_DIRS) {
-                fprintf(stderr, "irmas-eval: at most %d --data folders\n",
+                fprintf(stderr, "irmas-eval: error: at most %d --data folders\n",
                         EVAL_MAX_DIRS);
                 return 2;
             }
@@ -164,6 +167,7 @@ static int parse_options(int argc, char **argv, options *o)
                 return 2;
             break;
         case 'h': usage(stdout); exit(0);
+        case 'V': printf("irmas-eval %s\n", IRMAS_VERSION); exit(0);
         default: usage(stderr); return 2;
         }
     }
@@ -174,7 +178,7 @@ static int parse_options(int argc, char **argv, options *o)
     }
     if (o->threshold < 0 || o->hop_seconds < 0 || o->threads < 1 ||
         o->threads > EVAL_MAX_THREADS) {
-        fprintf(stderr, "irmas-eval: --threshold takes a number above 0 and "
+        fprintf(stderr, "irmas-eval: error: --threshold takes a number above 0 and "
                         "at most 1, --hop seconds above 0 and at most 3600, "
                         "--threads a whole number from 1 to %d\n",
                 EVAL_MAX_THREADS);
@@ -271,7 +275,7 @@ static eval_worker *workers_new(eval_job *job, int n)
                                        &w->teacher, err, sizeof err)
                          : window_new(job->m, &w->runner, err, sizeof err);
         if (made || !w->window || !w->probs) {
-            fprintf(stderr, "irmas-eval: %s\n", made ? err : "out of memory");
+            fprintf(stderr, "irmas-eval: error: %s\n", made ? err : "out of memory");
             workers_free(workers, i + 1);
             return NULL;
         }
@@ -424,7 +428,7 @@ static int draw_confusion(const eval_tally *t, const eval_job *job,
              metrics_accuracy(t->windows));
     if (plot_confusion(job->opt->plot_path, labels, m->classes, counts, title,
                        err, sizeof err)) {
-        fprintf(stderr, "irmas-eval: %s\n", err);
+        fprintf(stderr, "irmas-eval: error: %s\n", err);
         return -1;
     }
     return 0;
@@ -454,7 +458,7 @@ static int evaluate(const model *m, const teacher_weights *teacher,
     dataset_options scan = {.dirs = o->dirs, .n_dirs = o->n_dirs,
                             .classes = classes};
     if (!classes || dataset_scan(&d, &scan, 0, err, sizeof err)) {
-        fprintf(stderr, "irmas-eval: %s\n", classes ? err : "out of memory");
+        fprintf(stderr, "irmas-eval: error: %s\n", classes ? err : "out of memory");
         free(classes);
         return 1;
     }
@@ -469,7 +473,7 @@ static int evaluate(const model *m, const teacher_weights *teacher,
     eval_tally t = {0};
     int status = 1;
     if (!job.results || !means || !votes || tally_new(&t, &d)) {
-        fprintf(stderr, "irmas-eval: out of memory for %d files\n", d.n_items);
+        fprintf(stderr, "irmas-eval: error: out of memory for %d files\n", d.n_items);
     } else {
         for (int i = 0; i < d.n_items; i++) {
             job.results[i].mean = means + (size_t)i * m->classes;
@@ -480,7 +484,7 @@ static int evaluate(const model *m, const teacher_weights *teacher,
             tally_results(&t, &job);
             int skipped = d.skipped + d.n_items - t.files_read;
             if (t.files_read == 0)
-                fprintf(stderr, "irmas-eval: none of the %d files could be "
+                fprintf(stderr, "irmas-eval: error: none of the %d files could be "
                                 "read\n", d.n_items);
             else if (o->json)
                 print_json(&t, &job, model_path, skipped);
@@ -512,7 +516,7 @@ static int evaluate_teacher(const options *o)
     model *shape = tool_teacher_shape();
     int status = 1;
     if (!shape)
-        fprintf(stderr, "irmas-eval: out of memory\n");
+        fprintf(stderr, "irmas-eval: error: out of memory\n");
     else
         status = evaluate(shape, w, NULL, o);
     model_free(shape);
@@ -522,6 +526,7 @@ static int evaluate_teacher(const options *o)
 
 int main(int argc, char **argv)
 {
+    argv[0] = program_invocation_short_name; /* getopt names us so */
     options o;
     int status = parse_options(argc, argv, &o);
     if (status) return status;

@@ -28,6 +28,7 @@
  * file that cannot be read is reported and the next one tagged; the exit
  * status is 1 if any failed.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +97,8 @@ static void usage(FILE *to)
         "  --json       one JSON object for all files\n"
         "  --csv        one row per window and a summary row per file\n"
         "  --plot       also draw each file's probabilities over time as a PNG\n"
-        MODEL_LIMITS_USAGE);
+        MODEL_LIMITS_USAGE
+        "  -h, --help   this help; --version: the version\n");
 }
 
 /* Returns 0 and fills o, or prints why not and returns the exit status. */
@@ -114,10 +116,11 @@ static int parse_options(int argc, char **argv, options *o)
         {"max-model-memory", required_argument, NULL, 'L'},
         {"max-model-ops", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     *o = (options){.threshold = 0.5, .limits = model_limits_default()};
     int opt, formats = 0, index = 0;
-    while ((opt = getopt_long(argc, argv, "", longopts, &index)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", longopts, &index)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
         case 'W': o->weights = optarg; break;
@@ -133,6 +136,7 @@ static int parse_options(int argc, char **argv, options *o)
                 return 2;
             break;
         case 'h': usage(stdout); exit(0);
+        case 'V': printf("irmas-tag %s\n", IRMAS_VERSION); exit(0);
         default: usage(stderr); return 2;
         }
     }
@@ -141,13 +145,13 @@ static int parse_options(int argc, char **argv, options *o)
         return 2;
     }
     if (o->plot_path && argc - optind > PLOT_MAX_PANELS) {
-        fprintf(stderr, "irmas-tag: --plot draws at most %d files at once, "
+        fprintf(stderr, "irmas-tag: error: --plot draws at most %d files at once, "
                         "not %d: tag fewer files a picture\n", PLOT_MAX_PANELS,
                 argc - optind);
         return 2;
     }
     if (o->threshold < 0 || o->hop_seconds < 0) {
-        fprintf(stderr, "irmas-tag: --threshold takes a number above 0 and "
+        fprintf(stderr, "irmas-tag: error: --threshold takes a number above 0 and "
                         "at most 1, --hop seconds above 0 and at most 3600\n");
         return 2;
     }
@@ -414,12 +418,12 @@ static int draw_plot(tagger *g)
     char err[512];
     int status = 0;
     if (g->n_panels == 0) {
-        fprintf(stderr, "irmas-tag: %s not drawn: no file was tagged\n",
+        fprintf(stderr, "irmas-tag: error: %s not drawn: no file was tagged\n",
                 g->opt->plot_path);
         status = -1;
     } else if (plot_timelines(g->opt->plot_path, labels, g->m->classes,
                               g->panels, g->n_panels, err, sizeof err)) {
-        fprintf(stderr, "irmas-tag: %s\n", err);
+        fprintf(stderr, "irmas-tag: error: %s\n", err);
         status = -1;
     }
     for (int p = 0; p < g->n_panels; p++) {
@@ -433,7 +437,7 @@ static int draw_plot(tagger *g)
 /* Says why a file was not tagged, on stderr and in the JSON. */
 static void report_failure(tagger *g, const char *path, const char *why)
 {
-    fprintf(stderr, "irmas-tag: %s\n", why);
+    fprintf(stderr, "irmas-tag: error: %s\n", why);
     if (g->opt->format != FORMAT_JSON) return;
     json_begin_flat_object(&g->json, NULL);
     json_string(&g->json, "file", path);
@@ -481,7 +485,7 @@ static int tag_files(tagger *g, stream *s, int argc, char **argv)
     if (g->opt->plot_path) {
         g->panels = calloc((size_t)(argc - optind), sizeof *g->panels);
         if (!g->panels) {
-            fprintf(stderr, "irmas-tag: out of memory for --plot\n");
+            fprintf(stderr, "irmas-tag: error: out of memory for --plot\n");
             return 1;
         }
     }
@@ -493,7 +497,7 @@ static int tag_files(tagger *g, stream *s, int argc, char **argv)
     }
     print_end(g, failed);
     if (failed)
-        fprintf(stderr, "irmas-tag: %d of %d files failed\n", failed,
+        fprintf(stderr, "irmas-tag: error: %d of %d files failed\n", failed,
                 argc - optind);
     int not_drawn = g->opt->plot_path && draw_plot(g) != 0;
     return failed || not_drawn ? 1 : 0;
@@ -510,7 +514,7 @@ static int tag_with_teacher(const options *o, int argc, char **argv)
     int status = 1;
     if (!shape ||
         teacher_new(w, shape->window_samples, &t, err, sizeof err)) {
-        fprintf(stderr, "irmas-tag: %s\n", err);
+        fprintf(stderr, "irmas-tag: error: %s\n", err);
     } else {
         tagger g = {.m = shape, .teacher = t, .opt = o,
                     .hop = tool_hop_samples(shape, o->hop_seconds)};
@@ -524,6 +528,7 @@ static int tag_with_teacher(const options *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    argv[0] = program_invocation_short_name; /* getopt names us so */
     options o;
     int status = parse_options(argc, argv, &o);
     if (status) return status;
@@ -535,7 +540,7 @@ int main(int argc, char **argv)
     stream *s = NULL;
     if (stream_new(m, tool_hop_samples(m, o.hop_seconds), &s, err,
                    sizeof err)) {
-        fprintf(stderr, "irmas-tag: %s\n", err);
+        fprintf(stderr, "irmas-tag: error: %s\n", err);
         model_free(m);
         return 1;
     }

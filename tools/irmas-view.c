@@ -148,7 +148,7 @@ static int on_classes(const char *path, const char *types, lo_arg **argv,
 
 static void on_error(int num, const char *msg, const char *where)
 {
-    fprintf(stderr, "irmas-view: liblo error %d in %s: %s\n", num,
+    fprintf(stderr, "irmas-view: error: liblo error %d in %s: %s\n", num,
             where ? where : "-", msg);
 }
 
@@ -416,6 +416,7 @@ static lo_server_thread open_server(const char *port, const char *url,
 
 int main(int argc, char **argv)
 {
+    argv[0] = program_invocation_short_name; /* getopt names us so */
     static const struct option longopts[] = {
         {"port", required_argument, NULL, 'p'},
         {"url", required_argument, NULL, 'u'},
@@ -445,7 +446,7 @@ int main(int argc, char **argv)
     char source[256];
     lo_server_thread server = open_server(port, url, source, sizeof source);
     if (!server) {
-        fprintf(stderr, "irmas-view: cannot listen on %s %s (in use, or not "
+        fprintf(stderr, "irmas-view: error: cannot listen on %s %s (in use, or not "
                         "a liblo URL)\n", url ? "URL" : "port",
                 url ? url : port);
         return 1;

@@ -17,7 +17,7 @@ model *tool_load_model(const char *tool, const char *path,
     if (!path) {
         path = model_default_path();
         if (access(path, R_OK) != 0) {
-            fprintf(stderr, "%s: no default model is installed (%s); pass "
+            fprintf(stderr, "%s: error: no default model is installed (%s); pass "
                             "--model FILE.irm\n", tool, path);
             return NULL;
         }
@@ -25,7 +25,7 @@ model *tool_load_model(const char *tool, const char *path,
     char err[4096];
     model *m = NULL;
     if (pretrained_load_model(path, limits, weights, &m, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", tool, err);
+        fprintf(stderr, "%s: error: %s\n", tool, err);
         return NULL;
     }
     *used = path;
@@ -59,7 +59,7 @@ teacher_weights *tool_load_teacher(const char *tool, const char *dir)
     char err[1024];
     teacher_weights *w;
     if (teacher_weights_load(dir, &w, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", tool, err);
+        fprintf(stderr, "%s: error: %s\n", tool, err);
         return NULL;
     }
     return w;
@@ -101,7 +101,7 @@ int tool_limits_option(const char *tool, model_limits *limits,
     char err[160];
     if (model_limits_option(limits, option, text, err, sizeof err) >= 0)
         return 0;
-    fprintf(stderr, "%s: %s\n", tool, err);
+    fprintf(stderr, "%s: error: %s\n", tool, err);
     return 2;
 }
 
