@@ -18,6 +18,7 @@
  */
 #include "capture.h"
 #include "capture_portaudio.h"
+#include "control.h"
 #include "log.h"
 #include "model_file.h"
 #include "options.h"
@@ -45,6 +46,7 @@ typedef struct {
     stats *stats;
     osc_out *osc;
     worker *worker;
+    control *control; /* --osc-listen, or NULL */
 } daemon_state;
 
 /* Refuses a model path that is not a regular file (a FIFO, a device)
@@ -117,6 +119,8 @@ static irmas_status daemon_open(daemon_state *d, char *err, size_t errlen)
         st = status_fail(err, errlen, IRMAS_ERR_NOMEM, "out of memory");
     if (st == IRMAS_OK)
         st = osc_out_new(urls, d->o.n_osc, d->o.backend == BACKEND_FILE,
+                         &(osc_format){.bundles = d->o.osc_bundles,
+                                       .prefix = d->o.osc_prefix},
                          d->stats, &d->osc, err, errlen);
     if (st == IRMAS_OK)
         st = worker_start(d->capture, t, d->osc, d->stats, &d->o, &d->worker,
@@ -124,6 +128,15 @@ static irmas_status daemon_open(daemon_state *d, char *err, size_t errlen)
     if (st != IRMAS_OK) {
         tagger_delete(t);
         return st;
+    }
+    /* The worker owns t from here on; what the control says of it is
+     * taken now, before the worker may swap it. */
+    if (d->o.osc_listen[0]) {
+        st = control_new(d->o.osc_listen, d->osc, d->worker, d->o.gate,
+                         d->o.smooth, &d->control, err, errlen);
+        if (st != IRMAS_OK) return st;
+        control_set_model(d->control, d->o.model, tagger_model(t),
+                          tagger_hop_seconds(t));
     }
     return capture_start(d->capture, err, errlen);
 }
@@ -139,9 +152,34 @@ static void daemon_reload(daemon_state *d)
         log_error("%s; the model loaded before keeps running", err);
     } else {
         daemon_describe(d, t);
+        if (d->control)
+            control_set_model(d->control, d->o.model, tagger_model(t),
+                              tagger_hop_seconds(t));
         worker_offer(d->worker, t);
     }
     service_notify("READY=1");
+}
+
+/* Carries out a /irmas/set/hop from the OSC control: the model is loaded
+ * again with the new hop (as on SIGHUP) and answered with the hop in
+ * force; on failure the old hop stays. */
+static void daemon_change_hop(daemon_state *d, double hop)
+{
+    char err[1024];
+    tagger *t = NULL;
+    double old = d->o.hop;
+    d->o.hop = hop;
+    if (daemon_tagger(&d->o, worker_device_rate(d->worker), &t, err,
+                      sizeof err) != IRMAS_OK) {
+        d->o.hop = old;
+        control_answer_hop(d->control, 0, err);
+        return;
+    }
+    daemon_describe(d, t);
+    control_set_model(d->control, d->o.model, tagger_model(t),
+                      tagger_hop_seconds(t));
+    control_answer_hop(d->control, tagger_hop_seconds(t), NULL);
+    worker_offer(d->worker, t);
 }
 
 static void daemon_report(daemon_state *d)
@@ -158,6 +196,7 @@ static void daemon_report(daemon_state *d)
  * asked, and frees everything. */
 static void daemon_close(daemon_state *d, int report)
 {
+    control_free(d->control);
     worker_stop(d->worker);
     osc_out_finish(d->osc);
     if (report) daemon_report(d);
@@ -225,6 +264,9 @@ static void daemon_run(daemon_state *d)
             signal_report = 0;
             daemon_report(d);
         }
+        double hop;
+        if (d->control && control_take_hop(d->control, &hop))
+            daemon_change_hop(d, hop);
         signals_block(1); /* JACK's threads, should it reconnect */
         capture_poll(d->capture);
         signals_block(0);

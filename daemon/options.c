@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "model_file.h"
+#include "osc.h"
 #include "model_limits.h"
 
 #include <ctype.h>
@@ -90,6 +91,15 @@ static const setting settings[] = {
     {"osc", KIND_LIST, LIST(osc, n_osc), 0, 0, 0, "URL",
      "send OSC to URL, e.g. osc.udp://127.0.0.1:9000, osc.tcp://host:9000, "
      "osc.udp://224.0.1.9:9000; repeatable (default: osc.udp://127.0.0.1:9000)"},
+    {"osc-bundles", KIND_TEXT, FIELD(osc_bundles_text), 0, 0, 0, 0, "on|off",
+     "off: plain messages, each with the capture time as a last argument, "
+     "for receivers that do not read bundles (default: on)"},
+    {"osc-prefix", KIND_TEXT, FIELD(osc_prefix), 0, 0, 0, 0, "/PATH",
+     "put /PATH before every address, e.g. /stage/left, so daemons can "
+     "share a receiver (default: none)"},
+    {"osc-listen", KIND_TEXT, FIELD(osc_listen), 0, 0, 0, 0, "[HOST:]PORT",
+     "take OSC control messages on UDP PORT: /irmas/info, /irmas/subscribe, "
+     "/irmas/set/smooth, ... (default: off; HOST default 127.0.0.1)"},
     {"print", KIND_SWITCH, FIELD(print), 0, 0, 0, 0, NULL,
      "print a line per window: the top instrument and every probability"},
     {"log-interval", KIND_SECONDS, FIELD(log_interval), 0, 0, 86400, 0,
@@ -124,6 +134,7 @@ static void options_defaults(options *o)
     strcpy(o->client_name, "irmasd");
     o->hop = 0.5;
     o->gate = -60.0;
+    strcpy(o->osc_bundles_text, "on");
     o->log_interval = 60.0;
     o->max_model_memory = MODEL_DEFAULT_MAX_MEMORY_MB;
     o->max_model_ops = MODEL_DEFAULT_MAX_GOPS;
@@ -406,6 +417,18 @@ static irmas_status options_finish(options *o, char *err, size_t errlen)
                            options_backend_name(o->backend));
     if (!o->model[0]) strcpy(o->model, model_default_path());
     if (o->n_osc == 0) strcpy(o->osc[o->n_osc++], "osc.udp://127.0.0.1:9000");
+    if (!parse_switch(o->osc_bundles_text, &o->osc_bundles))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--osc-bundles '%s': expected on or off",
+                           o->osc_bundles_text);
+    const char *p = o->osc_prefix;
+    if (*p && (p[0] != '/' || p[strlen(p) - 1] == '/' ||
+               strlen(p) >= OSC_PREFIX_MAX ||
+               strpbrk(p, " #*,?[]{}") || strstr(p, "//")))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "--osc-prefix '%s': expected an OSC address such as "
+                           "/stage/left (a leading '/', none at the end, no "
+                           "space or # * , ? [ ] { })", p);
     return IRMAS_OK;
 }
 

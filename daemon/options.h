@@ -51,6 +51,10 @@ typedef struct {
     double gate;     /* dBFS: quieter windows are silence; -inf when off */
     char osc[OPTIONS_MAX_LIST][OPTIONS_TEXT];        /* liblo URLs */
     int n_osc;
+    int osc_bundles;                 /* a bundle per window; 0: messages */
+    char osc_bundles_text[OPTIONS_TEXT]; /* --osc-bundles as given: on, off */
+    char osc_prefix[OPTIONS_TEXT];   /* before every address; "" none */
+    char osc_listen[OPTIONS_TEXT];   /* [HOST:]PORT of the control; "" off */
     int print;       /* a line per window on stdout */
     int verbose;
     double log_interval; /* seconds between statistics lines; 0 off */

@@ -14,6 +14,8 @@
 #include <math.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,6 +41,8 @@ typedef struct {
     char *url;
     lo_address address;
     stats *st;
+    const osc_format *format; /* the osc_out's */
+    atomic_int active; /* sent to; 0 after an unsubscribe */
     int lossless;
     pthread_t thread;
     int running;
@@ -52,8 +56,11 @@ typedef struct {
 } osc_target;
 
 struct osc_out {
-    int n;
-    osc_target *targets;
+    atomic_int n;        /* targets opened, --osc ones first */
+    osc_target *targets; /* [n_static + OSC_MAX_SUBSCRIBERS] */
+    int n_static, lossless;
+    stats *st;
+    osc_format format;   /* its prefix owned */
     osc_item scratch; /* the worker's, where an item is put together */
 };
 
@@ -82,54 +89,82 @@ static void osc_address_part(const char *label, char *out, size_t len)
     out[i] = '\0';
 }
 
-static void bundle_add_float(lo_bundle b, const char *path, float value)
+/* Sends one message of a window to t: into the bundle b, or alone with
+ * the capture time as its last argument when there is no bundle. Frees m.
+ * Returns liblo's result, or 0 for a message put in the bundle. */
+static int osc_put(osc_target *t, lo_bundle b, const char *address,
+                   lo_message m, double capture_wall)
+{
+    char path[OSC_PREFIX_MAX + MODEL_LABEL_MAX + 32];
+    snprintf(path, sizeof path, "%s%s", t->format->prefix, address);
+    if (b) {
+        lo_bundle_add_message(b, path, m);
+        return 0;
+    }
+    lo_message_add_double(m, capture_wall);
+    int result = lo_send_message(t->address, path, m);
+    lo_message_free(m);
+    return result;
+}
+
+static lo_message message_float(float value)
 {
     lo_message m = lo_message_new();
     lo_message_add_float(m, value);
-    lo_bundle_add_message(b, path, m);
+    return m;
 }
 
-static lo_bundle osc_bundle(const osc_item *it)
+/* Sends a window to t, as a bundle or as messages (osc.h). */
+static int osc_send_window(osc_target *t, const osc_item *it)
 {
-    lo_bundle b = lo_bundle_new(osc_timetag(it->capture_wall));
+    lo_bundle b = t->format->bundles ? lo_bundle_new(osc_timetag(it->capture_wall))
+                                     : NULL;
+    double wall = it->capture_wall;
+    int result = 0;
     if (it->silent) {
-        bundle_add_float(b, "/irmas/silence", it->level_dbfs);
-        return b;
+        result |= osc_put(t, b, "/irmas/silence", message_float(it->level_dbfs), wall);
+    } else {
+        lo_message probs = lo_message_new(), top = lo_message_new(),
+                   index = lo_message_new();
+        int best = 0;
+        for (int c = 0; c < it->classes; c++) {
+            lo_message_add_float(probs, it->probs[c]);
+            if (it->probs[c] > it->probs[best]) best = c;
+        }
+        lo_message_add_string(top, it->labels[best]);
+        lo_message_add_float(top, it->probs[best]);
+        lo_message_add_int32(index, best);
+        lo_message_add_float(index, it->probs[best]);
+        result |= osc_put(t, b, "/irmas/probs", probs, wall);
+        result |= osc_put(t, b, "/irmas/top", top, wall);
+        result |= osc_put(t, b, "/irmas/top/index", index, wall);
+        for (int c = 0; c < it->classes; c++) {
+            char path[MODEL_LABEL_MAX + 16] = "/irmas/class/";
+            osc_address_part(it->labels[c], path + strlen(path),
+                             sizeof path - strlen(path));
+            result |= osc_put(t, b, path, message_float(it->probs[c]), wall);
+        }
     }
-    lo_message probs = lo_message_new(), top = lo_message_new();
-    int best = 0;
-    for (int c = 0; c < it->classes; c++) {
-        lo_message_add_float(probs, it->probs[c]);
-        if (it->probs[c] > it->probs[best]) best = c;
+    if (b) {
+        result = lo_send_bundle(t->address, b);
+        lo_bundle_free_recursive(b);
     }
-    lo_bundle_add_message(b, "/irmas/probs", probs);
-    lo_message_add_string(top, it->labels[best]);
-    lo_message_add_float(top, it->probs[best]);
-    lo_bundle_add_message(b, "/irmas/top", top);
-    for (int c = 0; c < it->classes; c++) {
-        char path[MODEL_LABEL_MAX + 16] = "/irmas/class/";
-        osc_address_part(it->labels[c], path + strlen(path),
-                         sizeof path - strlen(path));
-        bundle_add_float(b, path, it->probs[c]);
-    }
-    return b;
+    return result;
 }
 
 static int osc_send(osc_target *t, const osc_item *it)
 {
-    int result;
     if (it->kind == ITEM_CLASSES) {
         lo_message m = lo_message_new();
         for (int c = 0; c < it->classes; c++)
             lo_message_add_string(m, it->labels[c]);
-        result = lo_send_message(t->address, "/irmas/classes", m);
+        char path[OSC_PREFIX_MAX + 32];
+        snprintf(path, sizeof path, "%s/irmas/classes", t->format->prefix);
+        int result = lo_send_message(t->address, path, m);
         lo_message_free(m);
         return result;
     }
-    lo_bundle b = osc_bundle(it);
-    result = lo_send_bundle(t->address, b);
-    lo_bundle_free_recursive(b);
-    return result;
+    return osc_send_window(t, it);
 }
 
 /* Counts a send (a window's with its latency) and says when a target
@@ -214,7 +249,10 @@ static void osc_push(osc_target *t, const osc_item *it)
 
 static void osc_push_all(osc_out *o, const osc_item *it)
 {
-    for (int i = 0; i < o->n; i++) osc_push(&o->targets[i], it);
+    int n = atomic_load_explicit(&o->n, memory_order_acquire);
+    for (int i = 0; i < n; i++)
+        if (atomic_load_explicit(&o->targets[i].active, memory_order_relaxed))
+            osc_push(&o->targets[i], it);
 }
 
 static void copy_labels(osc_item *it, const char (*labels)[MODEL_LABEL_MAX],
@@ -298,11 +336,12 @@ static irmas_status osc_address(const char *url, lo_address *out, char *err,
 }
 
 static irmas_status osc_target_open(osc_target *t, const char *url,
-                                    int lossless, stats *st, char *err,
-                                    size_t errlen)
+                                    const osc_out *o, char *err, size_t errlen)
 {
-    t->st = st;
-    t->lossless = lossless;
+    t->st = o->st;
+    t->lossless = o->lossless;
+    t->format = &o->format;
+    atomic_init(&t->active, 1);
     pthread_condattr_t monotonic;
     pthread_condattr_init(&monotonic);
     pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
@@ -321,23 +360,97 @@ static irmas_status osc_target_open(osc_target *t, const char *url,
 }
 
 irmas_status osc_out_new(const char *const *urls, int n, int lossless,
-                         stats *st, osc_out **out, char *err, size_t errlen)
+                         const osc_format *format, stats *st, osc_out **out,
+                         char *err, size_t errlen)
 {
     osc_out *o = calloc(1, sizeof *o);
     *out = NULL;
-    if (!o || !(o->targets = calloc((size_t)n, sizeof *o->targets))) {
+    const char *prefix = format->prefix ? format->prefix : "";
+    if (!o || !(o->targets = calloc((size_t)n + OSC_MAX_SUBSCRIBERS,
+                                    sizeof *o->targets)) ||
+        !(o->format.prefix = strdup(prefix))) {
+        if (o) free(o->targets);
         free(o);
         return status_fail(err, errlen, IRMAS_ERR_NOMEM, "osc: out of memory");
     }
+    if (strlen(prefix) >= OSC_PREFIX_MAX) {
+        osc_out_delete(o);
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "osc prefix longer than %d bytes", OSC_PREFIX_MAX - 1);
+    }
+    o->format.bundles = format->bundles;
+    o->lossless = lossless;
+    o->st = st;
+    o->n_static = n;
     irmas_status s = IRMAS_OK;
-    for (; o->n < n && s == IRMAS_OK; o->n++)
-        s = osc_target_open(&o->targets[o->n], urls[o->n], lossless, st, err,
-                            errlen);
+    int opened = 0;
+    for (; opened < n && s == IRMAS_OK; opened++) {
+        s = osc_target_open(&o->targets[opened], urls[opened], o, err, errlen);
+        atomic_store(&o->n, opened + 1);
+    }
     if (s != IRMAS_OK) {
         osc_out_delete(o);
         return s;
     }
     *out = o;
+    return IRMAS_OK;
+}
+
+/* Frees what a target holds; its thread has stopped or never started. */
+static void osc_target_clear(osc_target *t)
+{
+    if (t->address) lo_address_free(t->address);
+    pthread_mutex_destroy(&t->lock);
+    pthread_cond_destroy(&t->changed);
+    free(t->url);
+    memset(t, 0, sizeof *t);
+}
+
+/* The target sending to url, or NULL. */
+static osc_target *osc_find(osc_out *o, const char *url)
+{
+    int n = atomic_load(&o->n);
+    for (int i = 0; i < n; i++)
+        if (o->targets[i].url && !strcmp(o->targets[i].url, url))
+            return &o->targets[i];
+    return NULL;
+}
+
+irmas_status osc_out_subscribe(osc_out *o, const char *url, char *err,
+                               size_t errlen)
+{
+    osc_target *t = osc_find(o, url);
+    if (t && atomic_load(&t->active))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "%s is subscribed already", url);
+    if (t) {
+        atomic_store(&t->active, 1);
+        return IRMAS_OK;
+    }
+    int n = atomic_load(&o->n);
+    if (n == o->n_static + OSC_MAX_SUBSCRIBERS)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "%d subscribers already: no room for %s",
+                           OSC_MAX_SUBSCRIBERS, url);
+    /* The slot is filled before n counts it: the worker reads n first. */
+    osc_target *slot = &o->targets[n];
+    irmas_status s = osc_target_open(slot, url, o, err, errlen);
+    if (s != IRMAS_OK) {
+        osc_target_clear(slot);
+        return s;
+    }
+    atomic_store_explicit(&o->n, n + 1, memory_order_release);
+    return IRMAS_OK;
+}
+
+irmas_status osc_out_unsubscribe(osc_out *o, const char *url, char *err,
+                                 size_t errlen)
+{
+    osc_target *t = osc_find(o, url);
+    if (!t || !atomic_load(&t->active))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "%s is not subscribed", url);
+    atomic_store(&t->active, 0);
     return IRMAS_OK;
 }
 
@@ -360,7 +473,8 @@ static void osc_target_finish(osc_target *t, const struct timespec *deadline)
 void osc_out_finish(osc_out *o)
 {
     if (!o) return;
-    for (int i = 0; i < o->n; i++) {
+    int n = atomic_load(&o->n);
+    for (int i = 0; i < n; i++) {
         osc_target *t = &o->targets[i];
         pthread_mutex_lock(&t->lock);
         t->stopping = 1;
@@ -368,22 +482,18 @@ void osc_out_finish(osc_out *o)
         pthread_mutex_unlock(&t->lock);
     }
     struct timespec deadline = thread_deadline(OSC_CLOSE_SECONDS);
-    for (int i = 0; i < o->n; i++) osc_target_finish(&o->targets[i], &deadline);
+    for (int i = 0; i < n; i++) osc_target_finish(&o->targets[i], &deadline);
 }
 
 void osc_out_delete(osc_out *o)
 {
     if (!o) return;
     osc_out_finish(o);
-    for (int i = 0; i < o->n; i++)
+    int n = atomic_load(&o->n);
+    for (int i = 0; i < n; i++)
         if (o->targets[i].abandoned) return; /* its thread still uses o */
-    for (int i = 0; i < o->n; i++) {
-        osc_target *t = &o->targets[i];
-        if (t->address) lo_address_free(t->address);
-        pthread_mutex_destroy(&t->lock);
-        pthread_cond_destroy(&t->changed);
-        free(t->url);
-    }
+    for (int i = 0; i < n; i++) osc_target_clear(&o->targets[i]);
     free(o->targets);
+    free((char *)o->format.prefix);
     free(o);
 }

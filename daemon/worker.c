@@ -41,6 +41,8 @@ struct worker {
     long long frames_read, segment_start;
     atomic_int rate;
     verdict verdict; /* the gate and the moving average */
+    _Atomic double gate, smooth; /* in force; set from any thread */
+    atomic_int verdict_changed;
     double device_to_wall, device_to_mono; /* clock offsets, s */
     double next_classes, next_watchdog, watchdog_interval;
     pthread_t thread;
@@ -94,13 +96,26 @@ static void worker_print(worker *w, const osc_window *win, double seconds)
     printer_put(w->printer, line);
 }
 
+/* The gate and moving average in force, for the current tagger's hop. */
+static verdict_settings worker_verdict_settings(worker *w)
+{
+    return (verdict_settings){.gate_dbfs = atomic_load(&w->gate),
+                              .smooth_seconds = atomic_load(&w->smooth),
+                              .hop_seconds = tagger_hop_seconds(w->tagger)};
+}
+
 /* Judges windows of the current tagger's model with the settings. */
 static void worker_start_verdict(worker *w)
 {
-    verdict_init(&w->verdict, tagger_model(w->tagger)->classes,
-                 &(verdict_settings){.gate_dbfs = w->o->gate,
-                                     .smooth_seconds = w->o->smooth,
-                                     .hop_seconds = tagger_hop_seconds(w->tagger)});
+    verdict_settings settings = worker_verdict_settings(w);
+    verdict_init(&w->verdict, tagger_model(w->tagger)->classes, &settings);
+}
+
+void worker_set_verdict(worker *w, double gate_dbfs, double smooth_seconds)
+{
+    atomic_store(&w->gate, gate_dbfs);
+    atomic_store(&w->smooth, smooth_seconds);
+    atomic_store(&w->verdict_changed, 1);
 }
 
 /* The tagger's callback: one finished window. */
@@ -111,6 +126,10 @@ static void worker_window(void *user, const float *probs, double last_frame)
     double first_frame = last_frame + 1 - tagger_window_frames(w->tagger);
     double power = history_mean_square(w->history, (long long)ceil(first_frame),
                                        (long long)floor(last_frame) + 1);
+    if (atomic_exchange(&w->verdict_changed, 0)) {
+        verdict_settings settings = worker_verdict_settings(w);
+        verdict_set(&w->verdict, &settings);
+    }
     double level = verdict_level_dbfs(power);
     osc_window win = {.silent = verdict_is_silent(&w->verdict, level),
                       .level_dbfs = (float)level,
@@ -288,6 +307,8 @@ irmas_status worker_start(capture *c, tagger *t, osc_out *osc, stats *st,
     w->stats = st;
     w->o = o;
     w->tagger = t;
+    atomic_init(&w->gate, o->gate);
+    atomic_init(&w->smooth, o->smooth);
     worker_start_verdict(w);
     w->watchdog_interval = service_watchdog_interval();
     atomic_store(&w->rate, tagger_device_rate(t));

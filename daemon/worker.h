@@ -43,6 +43,10 @@ void worker_offer(worker *w, tagger *t);
 /* The rate of the audio the worker reads now. */
 int worker_device_rate(worker *w);
 
+/* Changes the silence gate and the moving average from the next window on
+ * (the OSC control's /irmas/set/gate and /irmas/set/smooth). Any thread. */
+void worker_set_verdict(worker *w, double gate_dbfs, double smooth_seconds);
+
 /* 1 once the input ended (the file backend) and every window went out. */
 int worker_finished(worker *w);
 

@@ -27,6 +27,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -918,6 +919,7 @@ def case_examples(case):
                 for m in re.finditer(pd_pattern, case.log("pd"), re.M)]
     wait_for("every window at the Pd patch", lambda: len(pd_heard()) >= len(want), 10)
     assert pd_heard() == want, case.log("pd")
+    assert "index" not in case.log("pd"), "the patch shows /irmas/top/index as a label"
     print(f"{len(want)} windows: irmasd --print, the Pd patch and irmas-top.py agree")
 
 
@@ -987,6 +989,127 @@ def case_lv2_jalv(case):
           " ".join(f"{c} {values[c]:.2f}" for c in labels))
     assert values["top"] == labels.index("pia"), values
     assert abs(sum(values[c] for c in labels) - 1) < 1e-3, values
+
+
+def osc_string(text):
+    data = text.encode() + b"\0"
+    return data + b"\0" * (-len(data) % 4)
+
+
+def osc_encode(path, *args):
+    """An OSC message: ints as i, floats as f, strings as s."""
+    types = "," + "".join("i" if isinstance(a, int) else "f" if isinstance(a, float)
+                          else "s" for a in args)
+    body = b"".join(struct.pack(">i", a) if isinstance(a, int) else
+                    struct.pack(">f", a) if isinstance(a, float) else osc_string(a)
+                    for a in args)
+    return osc_string(path) + osc_string(types) + body
+
+
+def osc_decode(data):
+    """The messages of a datagram (a bundle's, or the one it is), each as
+    (path, types, [args])."""
+    def string(at):
+        end = data.index(b"\0", at)
+        return data[at:end].decode(), end + 1 + (-(end + 1 - at) % 4)
+    if data.startswith(b"#bundle\0"):
+        out, at = [], 16
+        while at < len(data):
+            size = struct.unpack(">i", data[at:at + 4])[0]
+            out += osc_decode(data[at + 4:at + 4 + size])
+            at += 4 + size
+        return out
+    path, at = string(0)
+    types, at = string(at)
+    args = []
+    for t in types[1:]:
+        if t in "if":
+            args.append(struct.unpack(">" + t, data[at:at + 4])[0])
+            at += 4
+        elif t == "d":
+            args.append(struct.unpack(">d", data[at:at + 8])[0])
+            at += 8
+        elif t == "s":
+            value, at = string(at)
+            args.append(value)
+    return [(path, types[1:], args)]
+
+
+def case_control(case):
+    """irmasd's OSC control port as a visualiser or a control surface uses
+    it: /irmas/info describes the model, /irmas/subscribe makes the sender a
+    target (plain messages with the capture time, under the instance's
+    prefix, as --osc-bundles off and --osc-prefix ask), /irmas/set/...
+    changes settings live and answers with the value in force, anything
+    refused is answered with /irmas/error and irmasd goes on, and
+    /irmas/unsubscribe stops the windows."""
+    wav = case.clips("clips.wav", 44100, 1, "cello:20")
+    model = case.model("model.irm")
+    port = free_port()
+    d = case.irmasd("--input", wav, "--model", model, "--hop", str(HOP),
+                    "--osc-listen", str(port), "--osc-bundles", "off",
+                    "--osc-prefix", "/stage/left",
+                    "--osc", f"osc.udp://127.0.0.1:{free_port()}")
+    wait_for("the control port", lambda: "control: listening" in case.log("irmasd"), 15)
+    me = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    me.bind(("127.0.0.1", 0))
+    me.settimeout(5)
+
+    def ask(data, answer):
+        """Sends data; returns the first message at address answer."""
+        me.sendto(data, ("127.0.0.1", port))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            for message in osc_decode(me.recv(65536)):
+                if message[0] == answer:
+                    return message
+        raise AssertionError(f"no {answer} came back")
+
+    path, types, args = ask(osc_encode("/irmas/info"), "/irmas/info")
+    assert types == "siffss" and args[0] == model and args[1] == 16000, args
+    assert abs(args[2] - HOP) < 0.02 and args[3] == 1.0 and args[4:] == ["cello", "flute"], args
+
+    path, _, args = ask(osc_encode("/irmas/subscribe"), "/irmas/subscribed")
+    assert args[0] == f"osc.udp://127.0.0.1:{me.getsockname()[1]}", args
+    deadline = time.monotonic() + 10
+    seen = {}
+    while time.monotonic() < deadline and "/stage/left/irmas/top/index" not in seen:
+        for m in osc_decode(me.recv(65536)):
+            seen[m[0]] = m
+    top = seen["/stage/left/irmas/top/index"]
+    assert top[1] == "ifd" and top[2][0] == 0, top  # cello, with the capture time
+    assert abs(top[2][2] - time.time()) < 30, top
+    assert "/stage/left/irmas/probs" in seen and "/irmas/probs" not in seen, seen.keys()
+
+    assert ask(osc_encode("/irmas/set/smooth", 2.0), "/irmas/set/smooth")[2] == [2.0]
+    assert ask(osc_encode("/irmas/set/gate", "off"), "/irmas/set/gate")[2] == ["off"]
+    error = ask(osc_encode("/irmas/set/gate", 5.0), "/irmas/error")[2][0]
+    assert "dBFS" in error, error
+    error = ask(b"this is not OSC at all", "/irmas/error")[2][0]
+    assert "not an OSC message" in error, error
+    error = ask(osc_encode("/irmas/launch"), "/irmas/error")[2][0]
+    assert "unknown address" in error, error
+    hop = ask(osc_encode("/irmas/set/hop", 0.5), "/irmas/set/hop")[2][0]
+    assert 0.4 < hop <= 0.5, hop
+    assert abs(ask(osc_encode("/irmas/info"), "/irmas/info")[2][2] - hop) < 1e-6
+
+    ask(osc_encode("/irmas/unsubscribe"), "/irmas/unsubscribed")
+    time.sleep(1.5)  # what was already on its way
+    me.settimeout(0.1)
+    try:
+        while True:
+            me.recv(65536)
+    except socket.timeout:
+        pass
+    me.settimeout(2)
+    try:
+        late = osc_decode(me.recv(65536))
+        raise AssertionError(f"windows after unsubscribing: {late}")
+    except socket.timeout:
+        pass
+    assert d.poll() is None, "irmasd stopped"
+    assert case.stop(d) == 0, case.log("irmasd")
+    assert case.log("irmasd").count("control: refused") == 3, case.log("irmasd")
 
 
 def case_systemd(case):

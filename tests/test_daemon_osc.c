@@ -1,7 +1,8 @@
 /* test_daemon_osc.c: the daemon's OSC output (osc.h) against a liblo
  * server in the test: what a window's bundle holds, its timetag, labels
- * made safe for addresses, silence, the class list, and URLs refused at
- * start. */
+ * made safe for addresses, silence, the class list; plain messages with a
+ * prefix for receivers without bundles; subscribers added and removed;
+ * and URLs refused at start. */
 #include "daemon_check.h"
 #include "osc.h"
 
@@ -17,6 +18,8 @@
 typedef struct {
     char path[64], types[16], first_string[64];
     float first_float;
+    int first_int;
+    double last_double;
     lo_timetag tag;
 } received;
 
@@ -39,6 +42,12 @@ static int on_message(const char *path, const char *types, lo_arg **argv,
             memcpy(&r->first_float, (const void *)argv[0], sizeof(float));
         snprintf(r->first_string, sizeof r->first_string, "%s",
                  argc && types[0] == 's' ? (const char *)argv[0] : "");
+        r->first_int = -1;
+        if (argc && types[0] == 'i')
+            memcpy(&r->first_int, (const void *)argv[0], sizeof(int));
+        r->last_double = NAN;
+        if (argc && types[argc - 1] == 'd')
+            memcpy(&r->last_double, (const void *)argv[argc - 1], sizeof(double));
         r->tag = lo_message_get_timestamp(msg);
     }
     pthread_mutex_unlock(&lock);
@@ -64,7 +73,7 @@ START_TEST(a_window_becomes_one_bundle_stamped_with_its_capture_time)
     stats *st = stats_new();
     osc_out *o = NULL;
     char err[512] = "";
-    ck_assert_msg(osc_out_new(urls, 1, 1, st, &o, err, sizeof err) == IRMAS_OK, "%s", err);
+    ck_assert_msg(osc_out_new(urls, 1, 1, &(osc_format){.bundles = 1}, st, &o, err, sizeof err) == IRMAS_OK, "%s", err);
 
     const char labels[2][MODEL_LABEL_MAX] = {"acoustic guitar", "a/b*c"};
     const float probs[2] = {0.25f, 0.75f};
@@ -77,10 +86,10 @@ START_TEST(a_window_becomes_one_bundle_stamped_with_its_capture_time)
                         .labels = labels};
     osc_out_window(o, &quiet);
     osc_out_delete(o); /* sends what is queued */
-    for (int i = 0; i < 200 && n_got < 6; i++) usleep(10000);
+    for (int i = 0; i < 200 && n_got < 7; i++) usleep(10000);
     lo_server_thread_free(server);
 
-    ck_assert_int_eq(n_got, 6);
+    ck_assert_int_eq(n_got, 7);
     const received *r = find("/irmas/classes");
     ck_assert_ptr_nonnull(r);
     ck_assert_str_eq(r->types, "ss");
@@ -93,6 +102,9 @@ START_TEST(a_window_becomes_one_bundle_stamped_with_its_capture_time)
     r = find("/irmas/top");
     ck_assert_str_eq(r->types, "sf");
     ck_assert_str_eq(r->first_string, "a/b*c");
+    r = find("/irmas/top/index");
+    ck_assert_str_eq(r->types, "if");
+    ck_assert_int_eq(r->first_int, 1);
     ck_assert_float_eq(find("/irmas/class/acoustic_guitar")->first_float, 0.25f);
     ck_assert_float_eq(find("/irmas/class/a_b_c")->first_float, 0.75f);
     r = find("/irmas/silence");
@@ -106,13 +118,101 @@ START_TEST(a_window_becomes_one_bundle_stamped_with_its_capture_time)
 }
 END_TEST
 
+/* A server in the test on a port of its own; its URL in url. */
+static lo_server_thread test_server(char *url, size_t len)
+{
+    lo_server_thread server = lo_server_thread_new(NULL, NULL);
+    lo_server_thread_add_method(server, NULL, NULL, on_message, NULL);
+    lo_server_thread_start(server);
+    snprintf(url, len, "osc.udp://127.0.0.1:%d", lo_server_thread_get_port(server));
+    return server;
+}
+
+START_TEST(messages_without_bundles_carry_their_time_and_a_prefix)
+{
+    char url[64];
+    lo_server_thread server = test_server(url, sizeof url);
+    n_got = 0;
+    const char *urls[] = {url};
+    stats *st = stats_new();
+    osc_out *o = NULL;
+    char err[512] = "";
+    ck_assert_msg(osc_out_new(urls, 1, 1,
+                              &(osc_format){.bundles = 0, .prefix = "/stage/left"},
+                              st, &o, err, sizeof err) == IRMAS_OK, "%s", err);
+    const char labels[2][MODEL_LABEL_MAX] = {"cel", "flu"};
+    const float probs[2] = {0.25f, 0.75f};
+    osc_out_window(o, &(osc_window){.capture_wall = 1700000000.5, .classes = 2,
+                                    .labels = labels, .probs = probs});
+    osc_out_delete(o);
+    for (int i = 0; i < 200 && n_got < 5; i++) usleep(10000);
+    lo_server_thread_free(server);
+    ck_assert_int_eq(n_got, 5);
+    const received *r = find("/stage/left/irmas/top");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(r->types, "sfd");
+    ck_assert_double_eq(r->last_double, 1700000000.5);
+    r = find("/stage/left/irmas/top/index");
+    ck_assert_str_eq(r->types, "ifd");
+    ck_assert_int_eq(r->first_int, 1);
+    ck_assert_str_eq(find("/stage/left/irmas/probs")->types, "ffd");
+    ck_assert_ptr_null(find("/irmas/probs"));
+    stats_delete(st);
+}
+END_TEST
+
+START_TEST(subscribers_come_and_go)
+{
+    char url[64];
+    lo_server_thread server = test_server(url, sizeof url);
+    n_got = 0;
+    const char *urls[] = {"osc.udp://127.0.0.1:9"}; /* nobody listens */
+    stats *st = stats_new();
+    osc_out *o = NULL;
+    char err[512] = "";
+    ck_assert(osc_out_new(urls, 1, 0, &(osc_format){.bundles = 1}, st, &o, err,
+                          sizeof err) == IRMAS_OK);
+    const char labels[1][MODEL_LABEL_MAX] = {"voi"};
+    const float probs[1] = {1.0f};
+    osc_window w = {.capture_wall = 1700000000.0, .classes = 1, .labels = labels,
+                    .probs = probs};
+    osc_out_window(o, &w); /* not subscribed yet: nothing comes */
+    ck_assert_int_eq(osc_out_subscribe(o, url, err, sizeof err), IRMAS_OK);
+    ck_assert_int_eq(osc_out_subscribe(o, url, err, sizeof err), IRMAS_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(err, "subscribed already"));
+    osc_out_window(o, &w);
+    for (int i = 0; i < 200 && n_got < 4; i++) usleep(10000);
+    ck_assert_int_eq(n_got, 4); /* probs, top, top/index, one class */
+    ck_assert_int_eq(osc_out_unsubscribe(o, url, err, sizeof err), IRMAS_OK);
+    ck_assert_int_eq(osc_out_unsubscribe(o, url, err, sizeof err), IRMAS_ERR_ARG);
+    osc_out_window(o, &w);
+    ck_assert_int_eq(osc_out_subscribe(o, "osc.udp://no-such-host.invalid:9",
+                                       err, sizeof err), IRMAS_ERR_ARG);
+    for (int i = 0; i < OSC_MAX_SUBSCRIBERS - 1; i++) {
+        char other[64];
+        snprintf(other, sizeof other, "osc.udp://127.0.0.1:%d", 20000 + i);
+        ck_assert_int_eq(osc_out_subscribe(o, other, err, sizeof err), IRMAS_OK);
+    }
+    ck_assert_int_eq(osc_out_subscribe(o, "osc.udp://127.0.0.1:30000", err,
+                                       sizeof err), IRMAS_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(err, "no room"));
+    ck_assert_int_eq(osc_out_subscribe(o, url, err, sizeof err), IRMAS_OK);
+    osc_out_window(o, &w);
+    osc_out_delete(o);
+    for (int i = 0; i < 200 && n_got < 8; i++) usleep(10000);
+    lo_server_thread_free(server);
+    ck_assert_int_eq(n_got, 4 + 4); /* none while unsubscribed, then again */
+    stats_delete(st);
+}
+END_TEST
+
 static void assert_url_refused(const char *url, const char *expected)
 {
     const char *urls[] = {"osc.udp://127.0.0.1:9000", url};
     osc_out *o = NULL;
     char err[512] = "";
     stats *st = stats_new();
-    ck_assert_int_eq(osc_out_new(urls, 2, 0, st, &o, err, sizeof err), IRMAS_ERR_ARG);
+    ck_assert_int_eq(osc_out_new(urls, 2, 0, &(osc_format){.bundles = 1}, st, &o, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_ptr_null(o);
     ck_assert_msg(strstr(err, url) && strstr(err, expected), "'%s' lacks '%s'", err, expected);
     stats_delete(st);
@@ -133,6 +233,8 @@ int main(void)
     const TTest *tests[] = {
         a_window_becomes_one_bundle_stamped_with_its_capture_time,
         urls_that_cannot_work_are_refused_at_start,
+        messages_without_bundles_carry_their_time_and_a_prefix,
+        subscribers_come_and_go,
     };
-    return daemon_check_run("daemon osc", tests, 2, 30);
+    return daemon_check_run("daemon osc", tests, 4, 30);
 }
