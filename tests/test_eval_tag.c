@@ -23,6 +23,7 @@
 
 #include <cairo.h>
 #include <check.h>
+#include <sndfile.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +251,35 @@ START_TEST(tag_and_eval_draw_pictures)
 }
 END_TEST
 
+START_TEST(eval_and_tag_read_mp3_like_the_daemon)
+{
+    /* A second of sine as MP3 (libsndfile writes it through LAME). */
+    long frames = 8000;
+    float *x = malloc((size_t)frames * sizeof *x);
+    tu_sine(x, frames, 8000, 440.0f, 0.5f);
+    const char *path = td_path(root, "mp3/c1/tune.mp3");
+    td_parents(path);
+    SF_INFO info = {.samplerate = 8000, .channels = 1,
+                    .format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III};
+    SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+    if (!f) {
+        printf("skipped: this libsndfile cannot write MP3\n");
+        free(x);
+        return;
+    }
+    sf_writef_float(f, x, frames);
+    sf_close(f);
+    free(x);
+    const char *out;
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s/mp3 --json | " PY_EVAL_SUMMARY,
+                         eval_tool, model_path, root), 0);
+    ck_assert_msg(strstr(out, "files=1 skipped=0"), "%s", out);
+    ck_assert_int_eq(run(&out, "%s --model %s %s", tag_tool, model_path,
+                         td_path(root, "mp3/c1/tune.mp3")), 0);
+    ck_assert_ptr_nonnull(strstr(out, "tune.mp3: "));
+}
+END_TEST
+
 START_TEST(tag_goes_on_after_a_bad_file)
 {
     sine_file("short.wav", 0.2, 1);
@@ -395,6 +425,7 @@ static Suite *eval_tag_suite(void)
     tcase_add_test(tc, tag_prints_a_timeline);
     tcase_add_test(tc, tag_goes_on_after_a_bad_file);
     tcase_add_test(tc, tag_and_eval_draw_pictures);
+    tcase_add_test(tc, eval_and_tag_read_mp3_like_the_daemon);
     tcase_add_test(tc, eval_and_tag_with_the_teacher);
     tcase_add_test(tc, teacher_missing_says_where_to_get_it);
     tcase_add_test(tc, a_head_on_the_teacher_runs_with_its_weights);

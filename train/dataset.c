@@ -36,7 +36,7 @@ static const char *const irmas_codes[] = {
 #define IRMAS_CODES (int)(sizeof irmas_codes / sizeof irmas_codes[0])
 
 static const char *const audio_extensions[] = {
-    ".wav", ".flac", ".aif", ".aiff", ".ogg",
+    ".wav", ".flac", ".aif", ".aiff", ".ogg", ".mp3",
 };
 #define AUDIO_EXTENSIONS \
     (int)(sizeof audio_extensions / sizeof audio_extensions[0])
@@ -559,7 +559,7 @@ static irmas_status find_files(const dataset_options *opt, name_list *files,
         if (st) return st;
         if (files->n == before)
             return status_fail(err, errlen, IRMAS_ERR_FORMAT,
-                               "%s: no audio files (.wav, .flac, .aiff, .ogg) "
+                               "%s: no audio files (.wav, .flac, .aiff, .ogg, .mp3) "
                                "in it or its subfolders", dir);
     }
     qsort(files->names, (size_t)files->n, sizeof *files->names,
