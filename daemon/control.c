@@ -98,25 +98,110 @@ static void control_info(control *c, const struct sockaddr_in *from)
     control_send(from, "/irmas/info", m);
 }
 
-/* /irmas/subscribe and /irmas/unsubscribe: the sender, at the port it
- * names or the one it sent from. */
-static void control_subscription(control *c, const struct sockaddr_in *from,
-                                 const char *path, int subscribe,
-                                 const char *types, lo_arg **argv)
+/* ---- reading a message ---- */
+
+/* The one number a message carries (f, d or i), or NAN. liblo hands
+ * arguments at 4-byte alignment while its union lo_arg wants 8, so they
+ * are read through memcpy, never as union members. */
+static double control_number(const char *types, lo_arg **argv)
 {
-    int port = ntohs(from->sin_port);
-    if (types[0] == 'i') port = argv[0]->i;
-    else if (types[0] != '\0') {
-        control_refuse(c, from, path, "takes no argument, or the port (i)");
-        return;
+    float f;
+    double d;
+    int32_t i;
+    if (!strcmp(types, "f")) return memcpy(&f, (const void *)argv[0], sizeof f), f;
+    if (!strcmp(types, "d")) return memcpy(&d, (const void *)argv[0], sizeof d), d;
+    if (!strcmp(types, "i")) return memcpy(&i, (const void *)argv[0], sizeof i), i;
+    return NAN;
+}
+
+/* Reads the arguments of a message at a known address into r; NULL, or
+ * why they are refused. */
+static const char *control_arguments(control_request *r, const char *types,
+                                     lo_arg **argv)
+{
+    switch (r->kind) {
+    case CONTROL_INFO:
+        return *types ? "takes no argument" : NULL;
+    case CONTROL_SUBSCRIBE:
+    case CONTROL_UNSUBSCRIBE:
+        if (!*types) return NULL;
+        if (strcmp(types, "i"))
+            return "takes no argument, or a port from 1 to 65535 (i)";
+        r->port = (int)control_number(types, argv);
+        return r->port >= 1 && r->port <= 65535
+                   ? NULL : "takes no argument, or a port from 1 to 65535 (i)";
+    case CONTROL_SET_GATE:
+        if (!strcmp(types, "s") && !strcmp((const char *)argv[0], "off")) {
+            r->value = -INFINITY;
+            return NULL;
+        }
+        r->value = control_number(types, argv);
+        return r->value <= 0 ? NULL
+                             : "gate takes a level in dBFS at or below 0, or off";
+    case CONTROL_SET_SMOOTH:
+        r->value = control_number(types, argv);
+        return r->value >= 0 && r->value <= 3600
+                   ? NULL : "smooth takes 0 to 3600 seconds";
+    case CONTROL_SET_HOP:
+        r->value = control_number(types, argv);
+        return r->value > 0 && r->value <= 3600 ? NULL : "hop takes seconds above 0";
     }
+    return "unknown request";
+}
+
+irmas_status control_parse(const void *data, size_t size,
+                           control_request *request, char *why, size_t whylen)
+{
+    static const struct {
+        const char *path;
+        control_kind kind;
+    } addresses[] = {
+        {"/irmas/info", CONTROL_INFO},
+        {"/irmas/subscribe", CONTROL_SUBSCRIBE},
+        {"/irmas/unsubscribe", CONTROL_UNSUBSCRIBE},
+        {"/irmas/set/smooth", CONTROL_SET_SMOOTH},
+        {"/irmas/set/gate", CONTROL_SET_GATE},
+        {"/irmas/set/hop", CONTROL_SET_HOP},
+    };
+    *request = (control_request){0};
+    int result = 0;
+    const char *path = size > 0 ? lo_get_path((void *)data, (ssize_t)size) : NULL;
+    lo_message m = path ? lo_message_deserialise((void *)data, size, &result)
+                        : NULL;
+    if (!m)
+        return status_fail(why, whylen, IRMAS_ERR_FORMAT,
+                           "not an OSC message (bundles are not taken here)");
+    snprintf(request->path, sizeof request->path, "%s", path);
+    const char *refusal = "unknown address: /irmas/info, /irmas/subscribe, "
+                          "/irmas/unsubscribe, /irmas/set/smooth|gate|hop";
+    for (size_t i = 0; i < sizeof addresses / sizeof *addresses; i++) {
+        if (strcmp(path, addresses[i].path)) continue;
+        request->kind = addresses[i].kind;
+        refusal = control_arguments(request, lo_message_get_types(m),
+                                    lo_message_get_argv(m));
+        break;
+    }
+    lo_message_free(m);
+    return refusal ? status_fail(why, whylen, IRMAS_ERR_FORMAT, "%s", refusal)
+                   : IRMAS_OK;
+}
+
+/* ---- acting on it ---- */
+
+/* /irmas/subscribe and /irmas/unsubscribe: the sender, at the port it
+ * named or the one it sent from. */
+static void control_subscription(control *c, const struct sockaddr_in *from,
+                                 const control_request *r)
+{
+    int subscribe = r->kind == CONTROL_SUBSCRIBE;
     char host[INET_ADDRSTRLEN], url[128], err[512];
     inet_ntop(AF_INET, &from->sin_addr, host, sizeof host);
-    snprintf(url, sizeof url, "osc.udp://%s:%d", host, port);
+    snprintf(url, sizeof url, "osc.udp://%s:%d", host,
+             r->port ? r->port : ntohs(from->sin_port));
     irmas_status st = subscribe ? osc_out_subscribe(c->osc, url, err, sizeof err)
                                 : osc_out_unsubscribe(c->osc, url, err, sizeof err);
     if (st != IRMAS_OK) {
-        control_refuse(c, from, path, err);
+        control_refuse(c, from, r->path, err);
         return;
     }
     log_info("control: %s %s", subscribe ? "subscribed" : "unsubscribed", url);
@@ -125,95 +210,57 @@ static void control_subscription(control *c, const struct sockaddr_in *from,
     control_send(from, subscribe ? "/irmas/subscribed" : "/irmas/unsubscribed", m);
 }
 
-/* The one number a /irmas/set/... message carries, or NAN. */
-static double control_number(const char *types, lo_arg **argv)
-{
-    if (!strcmp(types, "f")) return argv[0]->f;
-    if (!strcmp(types, "d")) return argv[0]->d;
-    if (!strcmp(types, "i")) return argv[0]->i;
-    return NAN;
-}
-
+/* /irmas/set/...: smoothing and gate now, the hop through the main thread. */
 static void control_set(control *c, const struct sockaddr_in *from,
-                        const char *path, const char *types, lo_arg **argv)
+                        const control_request *r)
 {
-    const char *what = path + strlen("/irmas/set/");
-    double x = control_number(types, argv);
-    if (!strcmp(what, "gate") && !strcmp(types, "s") &&
-        !strcmp(&argv[0]->s, "off"))
-        x = -INFINITY;
-    else if (!isfinite(x)) {
-        control_refuse(c, from, path, "takes one number");
-        return;
-    }
     pthread_mutex_lock(&c->lock);
     const char *refusal = NULL;
-    if (!strcmp(what, "smooth")) {
-        if (x < 0 || x > 3600) refusal = "smooth takes 0 to 3600 seconds";
-        else c->smooth = x;
-    } else if (!strcmp(what, "gate")) {
-        if (x > 0) refusal = "gate takes a level in dBFS at or below 0, or off";
-        else c->gate = x;
-    } else if (!strcmp(what, "hop")) {
-        if (!(x > 0) || x > c->window)
-            refusal = "hop takes seconds above 0, at most the model's window";
-        else if (c->hop_pending)
-            refusal = "a hop change is already under way";
-        else {
-            c->hop_pending = 1;
-            c->hop_asked = x;
-            c->hop_from = *from;
-        }
+    if (r->kind == CONTROL_SET_SMOOTH) {
+        c->smooth = r->value;
+    } else if (r->kind == CONTROL_SET_GATE) {
+        c->gate = r->value;
+    } else if (r->value > c->window) {
+        refusal = "hop takes at most the model's window";
+    } else if (c->hop_pending) {
+        refusal = "a hop change is already under way";
     } else {
-        refusal = "unknown setting: smooth, gate or hop";
+        c->hop_pending = 1;
+        c->hop_asked = r->value;
+        c->hop_from = *from;
     }
     double gate = c->gate, smooth = c->smooth;
     pthread_mutex_unlock(&c->lock);
     if (refusal) {
-        control_refuse(c, from, path, refusal);
+        control_refuse(c, from, r->path, refusal);
         return;
     }
-    if (!strcmp(what, "hop")) return; /* answered once the main thread has it */
+    if (r->kind == CONTROL_SET_HOP) return; /* answered by the main thread */
     worker_set_verdict(c->worker, gate, smooth);
-    log_info("control: %s %g", path, x);
-    if (isinf(x)) { /* the gate off: no infinity goes out over OSC */
+    log_info("control: %s %g", r->path, r->value);
+    if (isinf(r->value)) { /* the gate off: no infinity goes out over OSC */
         lo_message m = lo_message_new();
         lo_message_add_string(m, "off");
-        control_send(from, path, m);
+        control_send(from, r->path, m);
     } else {
-        control_answer_float(from, path, x);
+        control_answer_float(from, r->path, r->value);
     }
 }
 
-/* Parses one datagram and acts on it. */
+/* Reads one datagram and acts on it. */
 static void control_handle(control *c, const char *data, ssize_t size,
                            const struct sockaddr_in *from)
 {
-    int result = 0;
-    const char *path = size > 0 ? lo_get_path((void *)data, size) : NULL;
-    lo_message m = path ? lo_message_deserialise((void *)data, (size_t)size,
-                                                 &result)
-                        : NULL;
-    if (!m) {
-        control_refuse(c, from, NULL, "not an OSC message (bundles are not "
-                                      "taken here)");
+    control_request r;
+    char why[256];
+    if (control_parse(data, (size_t)size, &r, why, sizeof why) != IRMAS_OK) {
+        control_refuse(c, from, r.path[0] ? r.path : NULL, why);
         return;
     }
-    const char *types = lo_message_get_types(m);
-    lo_arg **argv = lo_message_get_argv(m);
-    if (!strcmp(path, "/irmas/info") && !*types)
-        control_info(c, from);
-    else if (!strcmp(path, "/irmas/subscribe"))
-        control_subscription(c, from, path, 1, types, argv);
-    else if (!strcmp(path, "/irmas/unsubscribe"))
-        control_subscription(c, from, path, 0, types, argv);
-    else if (!strncmp(path, "/irmas/set/", strlen("/irmas/set/")))
-        control_set(c, from, path, types, argv);
-    else
-        control_refuse(c, from, path, "unknown address: /irmas/info, "
-                                      "/irmas/subscribe, /irmas/unsubscribe, "
-                                      "/irmas/set/smooth|gate|hop");
-    lo_message_free(m);
+    if (r.kind == CONTROL_INFO) control_info(c, from);
+    else if (r.kind == CONTROL_SUBSCRIBE || r.kind == CONTROL_UNSUBSCRIBE)
+        control_subscription(c, from, &r);
+    else control_set(c, from, &r);
 }
 
 static void *control_run(void *arg)

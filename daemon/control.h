@@ -31,6 +31,29 @@
 
 typedef struct control control;
 
+/* What one control message asks. */
+typedef enum {
+    CONTROL_INFO, CONTROL_SUBSCRIBE, CONTROL_UNSUBSCRIBE,
+    CONTROL_SET_SMOOTH, CONTROL_SET_GATE, CONTROL_SET_HOP
+} control_kind;
+
+typedef struct {
+    control_kind kind;
+    double value;  /* CONTROL_SET_*: seconds or dBFS (-INFINITY: gate off) */
+    int port;      /* CONTROL_(UN)SUBSCRIBE: the port named, 0: the sender's */
+    char path[64]; /* the address, cut to fit: what answers name */
+} control_request;
+
+/* Reads one datagram as a control message: IRMAS_OK and *request, or
+ * IRMAS_ERR_FORMAT with why (not OSC, an unknown address, wrong arguments,
+ * a smoothing or gate out of range); request->path then holds the address
+ * when there was one, else "". Checks everything but what depends on the
+ * model (the hop against its window). Pure: any thread; fuzzed
+ * (tests/fuzz/fuzz_control.c). */
+irmas_status control_parse(const void *data, size_t size,
+                           control_request *request, char *why,
+                           size_t whylen);
+
 /* Listens on listen ("PORT" or "HOST:PORT") for control messages; osc
  * takes the subscribers, worker the new gate and smoothing, which start at
  * gate_dbfs and smooth_seconds. A port out of range, a host that is not an
