@@ -1,4 +1,5 @@
 /* teacher.c: see teacher.h. */
+#include "classes.h"
 #include "teacher.h"
 
 #include <errno.h>
@@ -533,21 +534,20 @@ const float *teacher_frame_embeddings(const teacher *t, int *frames)
 /* Our classes and the AudioSet labels (audioset_labels.csv indices) each
  * one is the maximum of; -1 ends a list. */
 static const struct {
-    const char *code;
     int labels[6];
 } irmas_classes[TEACHER_IRMAS_CLASSES] = {
-    {"cel", {193, -1}},                 /* Cello */
-    {"cla", {198, -1}},                 /* Clarinet */
-    {"flu", {196, -1}},                 /* Flute */
-    {"gac", {143, -1}},                 /* Acoustic guitar */
-    {"gel", {141, -1}},                 /* Electric guitar */
-    {"org", {155, 156, 157, -1}},       /* Organ, Electronic, Hammond organ */
-    {"pia", {153, -1}},                 /* Piano */
-    {"sax", {197, -1}},                 /* Saxophone */
-    {"tru", {187, -1}},                 /* Trumpet */
-    {"vio", {191, -1}},                 /* Violin, fiddle */
-    {"voi", {27, 28, 32, 33, 34, -1}},  /* Singing, Choir, Male, Female,
-                                           Child singing */
+    {{193, -1}},                 /* cel: Cello */
+    {{198, -1}},                 /* cla: Clarinet */
+    {{196, -1}},                 /* flu: Flute */
+    {{143, -1}},                 /* gac: Acoustic guitar */
+    {{141, -1}},                 /* gel: Electric guitar */
+    {{155, 156, 157, -1}},       /* org: Organ, Electronic, Hammond organ */
+    {{153, -1}},                 /* pia: Piano */
+    {{197, -1}},                 /* sax: Saxophone */
+    {{187, -1}},                 /* tru: Trumpet */
+    {{191, -1}},                 /* vio: Violin, fiddle */
+    {{27, 28, 32, 33, 34, -1}},  /* voi: Singing, Choir, Male, Female,
+                                    Child singing */
 };
 
 void teacher_irmas_probs(const float *probs, float *irmas)
@@ -563,5 +563,5 @@ void teacher_irmas_probs(const float *probs, float *irmas)
 
 const char *teacher_irmas_label(int c)
 {
-    return c >= 0 && c < TEACHER_IRMAS_CLASSES ? irmas_classes[c].code : NULL;
+    return c >= 0 && c < TEACHER_IRMAS_CLASSES ? classes_code(c) : NULL;
 }

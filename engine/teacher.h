@@ -21,12 +21,13 @@
 #ifndef IRMAS_TEACHER_H
 #define IRMAS_TEACHER_H
 
+#include "classes.h"
 #include "status.h"
 #include "teacher_frontend.h"
 
 #define TEACHER_EMBEDDING 384
 #define TEACHER_LABELS 527
-#define TEACHER_IRMAS_CLASSES 11
+#define TEACHER_IRMAS_CLASSES CLASSES_IRMAS
 
 /* Where to get the weights, for messages that say they are missing. */
 #define TEACHER_WEIGHTS_SOURCE                                                \

@@ -1,6 +1,7 @@
 /* test_model.c: a model in memory: the weight arena, validation and its
  * messages, sample preparation, standardisation and the small look-ups.
  */
+#include "classes.h"
 #include "model.h"
 #include "model_arch.h"
 #include "testmodel.h"
@@ -272,6 +273,20 @@ START_TEST(arch_names_round_trip)
     for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
         ck_assert_int_eq(model_arch_parse(wrong[i], &a), -1);
 }
+
+
+START_TEST(the_irmas_classes_have_codes_and_names)
+{
+    ck_assert_int_eq(CLASSES_IRMAS, 11);
+    ck_assert_str_eq(classes_code(0), "cel");
+    ck_assert_str_eq(classes_code(10), "voi");
+    ck_assert_ptr_null(classes_code(11));
+    ck_assert_int_eq(classes_find("gac"), 3);
+    ck_assert_int_eq(classes_find("kazoo"), -1);
+    ck_assert_str_eq(classes_name("gac"), "acoustic guitar");
+    ck_assert_str_eq(classes_name("kazoo"), "kazoo"); /* a model's own label */
+}
+END_TEST
 END_TEST
 
 static Suite *model_suite(void)
@@ -279,6 +294,7 @@ static Suite *model_suite(void)
     Suite *s = suite_create("model");
     TCase *tc = tcase_create("model");
     tcase_add_test(tc, arena_holds_every_tensor);
+    tcase_add_test(tc, the_irmas_classes_have_codes_and_names);
     tcase_add_test(tc, alloc_rejects_unset_shapes);
     tcase_add_test(tc, validate_names_what_is_wrong);
     tcase_add_test(tc, prepare_samples_cleans_and_normalises);

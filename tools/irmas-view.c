@@ -16,6 +16,7 @@
  * </dev/null) it is left alone and the loop only waits. It handles /irmas/probs, /irmas/top,
  * /irmas/silence and /irmas/classes (see README, "OSC address space").
  */
+#include "classes.h"
 #include "config.h"
 
 #include <errno.h>
@@ -110,7 +111,7 @@ static int on_top(const char *path, const char *types, lo_arg **argv,
 {
     (void)path, (void)types, (void)argc, (void)msg, (void)user;
     pthread_mutex_lock(&shown_lock);
-    snprintf(shown.top, VIEW_LABEL, "%s", arg_string(argv[0]));
+    snprintf(shown.top, VIEW_LABEL, "%s", classes_name(arg_string(argv[0])));
     shown.top_prob = arg_float(argv[1]);
     pthread_mutex_unlock(&shown_lock);
     return 0;
@@ -141,7 +142,7 @@ static int on_classes(const char *path, const char *types, lo_arg **argv,
     shown.classes = n;
     for (int i = 0; i < n; i++)
         snprintf(shown.labels[i], VIEW_LABEL, "%s",
-                 types[i] == LO_STRING ? arg_string(argv[i]) : "?");
+                 classes_name(types[i] == LO_STRING ? arg_string(argv[i]) : "?"));
     pthread_mutex_unlock(&shown_lock);
     return 0;
 }

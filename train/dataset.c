@@ -16,6 +16,7 @@
  *
  * dataset_split is in dataset_split.c.
  */
+#include "classes.h"
 #include "dataset.h"
 
 #include <ctype.h>
@@ -29,11 +30,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-static const char *const irmas_codes[] = {
-    "cel", "cla", "flu", "gac", "gel", "org",
-    "pia", "sax", "tru", "vio", "voi",
-};
-#define IRMAS_CODES (int)(sizeof irmas_codes / sizeof irmas_codes[0])
 
 static const char *const audio_extensions[] = {
     ".wav", ".flac", ".aif", ".aiff", ".ogg", ".mp3",
@@ -285,8 +281,8 @@ static irmas_status known_labels(const name_list *files,
                                  const name_list *class_list,
                                  name_list *known)
 {
-    for (int i = 0; i < IRMAS_CODES; i++)
-        if (name_list_add_unique(known, irmas_codes[i]) < 0)
+    for (int i = 0; i < CLASSES_IRMAS; i++)
+        if (name_list_add_unique(known, classes_code(i)) < 0)
             return IRMAS_ERR_NOMEM;
     for (int i = 0; i < class_list->n; i++)
         if (name_list_add_unique(known, class_list->names[i]) < 0)
@@ -396,10 +392,10 @@ static irmas_status default_classes(const candidate *c, int n, name_list *out)
 {
     name_list others = {0};
     irmas_status st = IRMAS_OK;
-    for (int i = 0; !st && i < IRMAS_CODES; i++)
+    for (int i = 0; !st && i < CLASSES_IRMAS; i++)
         for (int k = 0; k < n; k++)
-            if (name_list_find(&c[k].labels, irmas_codes[i]) >= 0) {
-                if (name_list_add(out, irmas_codes[i]) < 0)
+            if (name_list_find(&c[k].labels, classes_code(i)) >= 0) {
+                if (name_list_add(out, classes_code(i)) < 0)
                     st = IRMAS_ERR_NOMEM;
                 break;
             }
