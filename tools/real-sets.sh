@@ -19,6 +19,9 @@
 #   train-recorded  phrases of ../shared/data/recorded/ (all 12 sources,
 #                   all 11 classes), with accompaniment and room
 #   train-samples2  phrases of the registry's train-side recordings
+#   train-solo-sf   solo phrases of the training soundfonts: no accompaniment,
+#                   a light recording chain (as a musician alone on stage)
+#   train-solo-rec  solo phrases of ../shared/data/recorded/, the same way
 #   val-recorded    the same training recordings as train-recorded and
 #                   train-samples2, other phrases (another seed): for
 #                   choosing between candidates, never for the model card's
@@ -31,6 +34,8 @@
 #                   recordings
 #   real-test2      real-test's sources and the registry's test-side tonejs
 #                   recordings (trumpet, nylon guitar, pipe organ)
+#   real-solo       real-test2's sources as solo phrases: no accompaniment,
+#                   a light recording chain
 #   ../shared/data/performed/ is the third test set and needs no building:
 #   give it to irmas-eval as it is (its labelled clips are read from their
 #   class folders; the unlabelled ones are left out).
@@ -60,8 +65,9 @@ while [ $# -gt 0 ]; do
     *) sets+=("$1"); shift ;;
     esac
 done
-[ ${#sets[@]} -gt 0 ] || sets=(train-sf train-sf2 train-recorded train-samples2 val-recorded val-sf
-                               test-musescore real-test real-test2)
+[ ${#sets[@]} -gt 0 ] || sets=(train-sf train-sf2 train-recorded train-samples2 train-solo-sf
+                               train-solo-rec val-recorded val-sf test-musescore real-test
+                               real-test2 real-solo)
 
 shared=$root/../shared/data
 recorded=$shared/recorded
@@ -123,6 +129,7 @@ link_test_v1
     for s in $(sources_of "$samples/train"); do printf 'train-samples2\ttrain\t%s\n' "$s"; done
     for s in $(sources_of "$out/samples-v1-test"); do printf 'real-test\ttest\t%s\n' "$s"; done
     for s in $(sources_of "$samples/test"); do printf 'real-test2\ttest\t%s\n' "$s"; done
+    for s in $(sources_of "$samples/test"); do printf 'real-solo\ttest\t%s\n' "$s"; done
     for d in "$shared"/performed/*/*/; do
         case $d in */licence/|*/unlabelled/) continue ;; esac
         s=${d%/}; printf 'performed\ttest\t%s/%s\n' "${s##*/}" "$(basename "${s%/*}")"
@@ -144,6 +151,9 @@ for set in "${sets[@]}"; do
                         --source-base 8000 ;;
     train-samples2) render "$set" --per-class 150 --seed 3 --samples "$samples/train" \
                         --source-base 5000 ;;
+    train-solo-sf) render "$set" --per-class 60 --seed 4101 --accompaniment 0 --augment light ;;
+    train-solo-rec) render "$set" --per-class 60 --seed 4102 --samples "$out/recorded" \
+                        --accompaniment 0 --augment light --source-base 20000 ;;
     val-recorded)
         # Half from each training sampler folder, with seeds no corpus uses.
         render val-recorded-a --per-class 15 --seed 3001 --samples "$out/recorded"
@@ -156,6 +166,8 @@ for set in "${sets[@]}"; do
     test-musescore) render "$set" --per-class 60 --seed 1001 --soundfont "$musescore" ;;
     real-test) render "$set" --per-class 40 --seed 2001 --samples "$out/samples-v1-test" ;;
     real-test2) render "$set" --per-class 40 --seed 2001 --samples "$samples/test" ;;
+    real-solo) render "$set" --per-class 40 --seed 2001 --samples "$samples/test" \
+                   --accompaniment 0 --augment light ;;
     *) echo "real-sets: unknown set $set" >&2; usage 2 ;;
     esac
 done
