@@ -19,6 +19,7 @@
 #include "capture.h"
 #include "capture_portaudio.h"
 #include "log.h"
+#include "model_file.h"
 #include "options.h"
 #include "osc.h"
 #include "pretrained.h"
@@ -76,7 +77,7 @@ static irmas_status daemon_tagger(const options *o, int rate, tagger **out,
         st = pretrained_load_model(o->model, &limits,
                                    o->weights[0] ? o->weights : NULL, &m,
                                    err, errlen);
-    if (st == IRMAS_ERR_IO && !strcmp(o->model, options_default_model())) {
+    if (st == IRMAS_ERR_IO && !strcmp(o->model, model_default_path())) {
         size_t n = strlen(err);
         snprintf(err + n, errlen - n,
                  " (the default model: build it as the README's \"Models\" "

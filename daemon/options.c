@@ -9,6 +9,7 @@
 #include "options.h"
 
 #include "config.h"
+#include "model_file.h"
 #include "model_limits.h"
 
 #include <ctype.h>
@@ -114,16 +115,6 @@ const char *options_backend_name(backend_kind backend)
     case BACKEND_UNSET: break;
     }
     return "unset";
-}
-
-static int file_exists(const char *path) { return access(path, R_OK) == 0; }
-
-const char *options_default_model(void)
-{
-    static const char source_model[] = IRMAS_SOURCE_ROOT "/models/default.irm";
-    if (!file_exists(IRMAS_DEFAULT_MODEL) && file_exists(source_model))
-        return source_model;
-    return IRMAS_DEFAULT_MODEL;
 }
 
 static void options_defaults(options *o)
@@ -413,7 +404,7 @@ static irmas_status options_finish(options *o, char *err, size_t errlen)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "--input is for --backend file, not %s",
                            options_backend_name(o->backend));
-    if (!o->model[0]) strcpy(o->model, options_default_model());
+    if (!o->model[0]) strcpy(o->model, model_default_path());
     if (o->n_osc == 0) strcpy(o->osc[o->n_osc++], "osc.udp://127.0.0.1:9000");
     return IRMAS_OK;
 }

@@ -77,11 +77,6 @@ irmas_status options_check_osc_url(const char *url, char *err,
 /* Writes the usage text: every flag with its argument and meaning. */
 void options_print_help(FILE *out);
 
-/* The model irmasd uses when none is given: the installed one, or, when
- * that is missing and irmasd runs from its build folder, the source tree's
- * models/default.irm. */
-const char *options_default_model(void);
-
 /* "jack", "portaudio" or "file". */
 const char *options_backend_name(backend_kind backend);
 

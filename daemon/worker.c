@@ -12,6 +12,7 @@
 #include "printer.h"
 #include "service.h"
 #include "timeline.h"
+#include "verdict.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -23,7 +24,6 @@
 #define WORKER_CLASSES_EVERY 5.0 /* s between /irmas/classes */
 #define WORKER_IDLE 0.002        /* s to sleep when the ring is empty */
 #define WORKER_TIMELINE 1024     /* blocks remembered */
-#define WORKER_SILENCE_FLOOR -120.0 /* dBFS reported for digital silence */
 #define WORKER_DRAIN_BLOCKS 64   /* blocks handled between chores */
 
 struct worker {
@@ -40,8 +40,7 @@ struct worker {
     float *mono;   /* [RING_MAX_BLOCK] */
     long long frames_read, segment_start;
     atomic_int rate;
-    float smoothed[MODEL_MAX_CLASSES];
-    int smoothing; /* smoothed holds a previous window */
+    verdict verdict; /* the gate and the moving average */
     double device_to_wall, device_to_mono; /* clock offsets, s */
     double next_classes, next_watchdog, watchdog_interval;
     pthread_t thread;
@@ -95,24 +94,13 @@ static void worker_print(worker *w, const osc_window *win, double seconds)
     printer_put(w->printer, line);
 }
 
-/* The moving average of the probabilities, restarted after silence. */
-static const float *worker_smooth(worker *w, const float *probs, int classes)
+/* Judges windows of the current tagger's model with the settings. */
+static void worker_start_verdict(worker *w)
 {
-    double tau = w->o->smooth;
-    float alpha = tau > 0 && w->smoothing
-                      ? (float)(1.0 - exp(-tagger_hop_seconds(w->tagger) / tau))
-                      : 1.0f;
-    for (int c = 0; c < classes; c++)
-        w->smoothed[c] += alpha * (probs[c] - w->smoothed[c]);
-    w->smoothing = 1;
-    return w->smoothed;
-}
-
-static int all_finite(const float *x, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (!isfinite(x[i])) return 0;
-    return 1;
+    verdict_init(&w->verdict, tagger_model(w->tagger)->classes,
+                 &(verdict_settings){.gate_dbfs = w->o->gate,
+                                     .smooth_seconds = w->o->smooth,
+                                     .hop_seconds = tagger_hop_seconds(w->tagger)});
 }
 
 /* The tagger's callback: one finished window. */
@@ -123,21 +111,16 @@ static void worker_window(void *user, const float *probs, double last_frame)
     double first_frame = last_frame + 1 - tagger_window_frames(w->tagger);
     double power = history_mean_square(w->history, (long long)ceil(first_frame),
                                        (long long)floor(last_frame) + 1);
-    double level = power > 0 ? 10 * log10(power) : WORKER_SILENCE_FLOOR;
-    if (level < WORKER_SILENCE_FLOOR) level = WORKER_SILENCE_FLOOR;
-
-    osc_window win = {.silent = level < w->o->gate,
+    double level = verdict_level_dbfs(power);
+    osc_window win = {.silent = verdict_is_silent(&w->verdict, level),
                       .level_dbfs = (float)level,
                       .classes = m->classes,
                       .labels = m->labels};
-    if (!win.silent && !all_finite(probs, m->classes)) {
+    win.probs = verdict_judge(&w->verdict, probs, level);
+    if (!win.silent && !win.probs) {
         log_debug("a window gave non-finite probabilities; not sent");
         return;
     }
-    if (win.silent)
-        w->smoothing = 0;
-    else
-        win.probs = worker_smooth(w, probs, m->classes);
 
     double capture_time;
     timeline_find(w->timeline, last_frame, &capture_time);
@@ -179,7 +162,7 @@ static void worker_block(worker *w, const ring_block *b)
     if (b->discontinuous) {
         w->segment_start = w->frames_read;
         tagger_restart(w->tagger, w->frames_read);
-        w->smoothing = 0;
+        verdict_restart(&w->verdict);
     }
     timeline_add(w->timeline, w->frames_read, b);
     history_push(w->history, w->mono, b->frames);
@@ -221,7 +204,7 @@ static void worker_take_offer(worker *w)
     worker_prime(w, t);
     tagger_delete(w->tagger);
     w->tagger = t;
-    w->smoothing = 0;
+    worker_start_verdict(w);
     w->next_classes = 0; /* announce the new labels now */
 }
 
@@ -305,6 +288,7 @@ irmas_status worker_start(capture *c, tagger *t, osc_out *osc, stats *st,
     w->stats = st;
     w->o = o;
     w->tagger = t;
+    worker_start_verdict(w);
     w->watchdog_interval = service_watchdog_interval();
     atomic_store(&w->rate, tagger_device_rate(t));
     w->timeline = timeline_new(WORKER_TIMELINE);

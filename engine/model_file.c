@@ -34,6 +34,7 @@
 #include "model_file.h"
 
 #include "atomic_file.h"
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -1042,4 +1044,12 @@ irmas_status model_save(const model *m, const char *path, char *err,
     status = atomic_file_write(path, data, size, err, errlen);
     free(data);
     return status;
+}
+
+const char *model_default_path(void)
+{
+    static const char source_model[] = IRMAS_SOURCE_ROOT "/models/default.irm";
+    if (access(IRMAS_DEFAULT_MODEL, R_OK) != 0 && access(source_model, R_OK) == 0)
+        return source_model;
+    return IRMAS_DEFAULT_MODEL;
 }

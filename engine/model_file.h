@@ -32,6 +32,12 @@ irmas_status model_parse_within(const void *data, size_t size,
 irmas_status model_parse(const void *data, size_t size, const char *name,
                          model **out, char *err, size_t errlen);
 
+/* The default model: the installed one ($datadir/irmasd/default.irm) or,
+ * while none is installed, models/default.irm of the source tree this build
+ * came from (a build run in place); the installed path when neither is
+ * there, so that messages name where it belongs. */
+const char *model_default_path(void);
+
 /* Validates m and writes it to path atomically. */
 irmas_status model_save(const model *m, const char *path, char *err,
                         size_t errlen);

@@ -26,7 +26,8 @@ void cli_usage(FILE *f)
           "  --rate HZ                sample rate (default 44100)\n"
           "  --threads N              worker threads (default 2); output does not depend on it\n"
           "  --excerpts LOW[:HIGH]    excerpts per source (default 2:4)\n"
-          "  --source-base N          added to source numbers, to merge corpora (default 0)\n",
+          "  --source-base N          added to source numbers, to merge corpora (default 0)\n"
+          "  -h, --help               this help; --version: the version\n",
           f);
 }
 
@@ -146,6 +147,7 @@ static irmas_status parse_flag(int flag, const char *arg, cli_options *o, char *
         return IRMAS_OK;
     case 'e': return parse_excerpts(arg, o, err, errlen);
     case 'h': o->help = 1; return IRMAS_OK;
+    case 'V': o->version = 1; return IRMAS_OK;
     default: return parse_number_flag(flag, arg, o, err, errlen);
     }
 }
@@ -160,6 +162,7 @@ irmas_status cli_parse(int argc, char **argv, cli_options *o, char *err, size_t 
         {"seconds", required_argument, 0, 'S'}, {"rate", required_argument, 0, 'r'},
         {"threads", required_argument, 0, 't'}, {"excerpts", required_argument, 0, 'e'},
         {"source-base", required_argument, 0, 'b'}, {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0},
     };
     *o = (cli_options){.seed = 1, .accomp_chance = 0.7, .accomp_db = -8,
@@ -177,7 +180,7 @@ irmas_status cli_parse(int argc, char **argv, cli_options *o, char *err, size_t 
         irmas_status st = parse_flag(flag, optarg, o, err, errlen);
         if (st != IRMAS_OK) return st;
     }
-    if (o->help) return IRMAS_OK;
+    if (o->help || o->version) return IRMAS_OK;
     if (optind < argc)
         return status_fail(err, errlen, IRMAS_ERR_ARG, "%s: unexpected argument (see --help)", argv[optind]);
     if (!o->out_dir) return status_fail(err, errlen, IRMAS_ERR_ARG, "--out DIR is required (see --help)");

@@ -39,6 +39,7 @@ typedef struct {
     int excerpts_low, excerpts_high;  /* excerpts per source */
     long source_base;
     int help;
+    int version; /* --version: say the version and stop */
 } cli_options;
 
 /* Fills o from argv. A bad or missing value is IRMAS_ERR_ARG with a

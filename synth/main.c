@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "config.h"
 #include "cli.h"
 #include "corpus.h"
 #include "instruments.h"
@@ -159,11 +160,15 @@ int main(int argc, char **argv)
     static synth_run run;
     char err[1024] = "";
     if (cli_parse(argc, argv, &run.options, err, sizeof err) != IRMAS_OK) {
-        fprintf(stderr, "irmas-synth: %s\n", err);
+        fprintf(stderr, "irmas-synth: error: %s\n", err);
         return 2;
     }
     if (run.options.help) {
         cli_usage(stdout);
+        return 0;
+    }
+    if (run.options.version) {
+        printf("irmas-synth %s\n", IRMAS_VERSION);
         return 0;
     }
     struct timespec t0, t1;
@@ -180,7 +185,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "irmas-synth: wrote %ld clips from %d sources to %s in %.1f s (%.1f clips/s)\n",
                 clips, run.n_jobs, run.options.out_dir, seconds, clips / seconds);
     } else {
-        fprintf(stderr, "irmas-synth: %s\n", err);
+        fprintf(stderr, "irmas-synth: error: %s\n", err);
     }
     finish(&run);
     return st == IRMAS_OK ? 0 : 1;

@@ -2,6 +2,7 @@
  * configuration file, which of them wins, and the messages a wrong one
  * gets. */
 #include "daemon_check.h"
+#include "model_file.h"
 #include "options.h"
 #include "testutil.h"
 
@@ -48,7 +49,7 @@ START_TEST(defaults_listen_on_jack_and_send_to_port_9000)
     ck_assert_double_eq(o.gate, -60.0);
     ck_assert_int_eq(o.n_osc, 1);
     ck_assert_str_eq(o.osc[0], "osc.udp://127.0.0.1:9000");
-    ck_assert_str_eq(o.model, options_default_model());
+    ck_assert_str_eq(o.model, model_default_path());
 }
 END_TEST
 

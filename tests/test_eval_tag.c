@@ -8,17 +8,20 @@
  * is one clear error. A model whose front-end is that teacher runs with
  * --weights or IRMAS_WEIGHTS, and an empty --weights folder is one error
  * saying which files and checksum it needs, where it looked and where to
- * get them.
+ * get them. --plot draws the pictures plot.h promises, of the size it
+ * promises, and a picture that cannot be written fails the run.
  *
  * Usage: test_eval_tag PATH/TO/irmas-eval PATH/TO/irmas-tag (meson passes
  * them).
  */
 #include "model_file.h"
+#include "plot.h"
 #include "pretrained.h"
 #include "testdata.h"
 #include "testmodel.h"
 #include "testutil.h"
 
+#include <cairo.h>
 #include <check.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -202,6 +205,51 @@ START_TEST(tag_prints_a_timeline)
 }
 END_TEST
 
+/* Says whether path is a PNG of width x height pixels. */
+static int png_is(const char *path, int width, int height)
+{
+    cairo_surface_t *s = cairo_image_surface_create_from_png(path);
+    int ok = cairo_surface_status(s) == CAIRO_STATUS_SUCCESS &&
+             cairo_image_surface_get_width(s) == width &&
+             cairo_image_surface_get_height(s) == height;
+    cairo_surface_destroy(s);
+    return ok;
+}
+
+START_TEST(tag_and_eval_draw_pictures)
+{
+    sine_file("a.wav", 1.2, 1);
+    sine_file("b.wav", 2.0, 2);
+    char a[700], b[700], timeline[700], confusion[700];
+    snprintf(a, sizeof a, "%s", td_path(root, "a.wav"));
+    snprintf(b, sizeof b, "%s", td_path(root, "b.wav"));
+    snprintf(timeline, sizeof timeline, "%s", td_path(root, "timeline.png"));
+    snprintf(confusion, sizeof confusion, "%s", td_path(root, "confusion.png"));
+    const char *out;
+    ck_assert_int_eq(run(&out, "%s --model %s --plot %s %s %s", tag_tool,
+                         model_path, timeline, a, b), 0);
+    ck_assert_msg(png_is(timeline, PLOT_WIDTH, plot_timelines_height(5, 2)),
+                  "irmas-tag --plot: %s is not a %dx%d PNG", timeline,
+                  PLOT_WIDTH, plot_timelines_height(5, 2));
+    const char *data = make_training_set();
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s --plot %s", eval_tool,
+                         model_path, data, confusion), 0);
+    int side = plot_confusion_size(5);
+    ck_assert_msg(png_is(confusion, side, side),
+                  "irmas-eval --plot: %s is not a %dx%d PNG", confusion, side, side);
+
+    /* A picture that cannot be written: the report still comes, the run
+     * fails and says where. */
+    ck_assert_int_eq(run(&out, "%s --model %s --plot %s/no/such.png %s",
+                         tag_tool, model_path, root, a), 1);
+    ck_assert_ptr_nonnull(strstr(out, "tags:"));
+    ck_assert_ptr_nonnull(strstr(stderr_text(), "no/such.png"));
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s --plot %s/no/such.png",
+                         eval_tool, model_path, data, root), 1);
+    ck_assert_ptr_nonnull(strstr(stderr_text(), "no/such.png"));
+}
+END_TEST
+
 START_TEST(tag_goes_on_after_a_bad_file)
 {
     sine_file("short.wav", 0.2, 1);
@@ -346,6 +394,7 @@ static Suite *eval_tag_suite(void)
     tcase_add_test(tc, eval_refuses_clearly);
     tcase_add_test(tc, tag_prints_a_timeline);
     tcase_add_test(tc, tag_goes_on_after_a_bad_file);
+    tcase_add_test(tc, tag_and_eval_draw_pictures);
     tcase_add_test(tc, eval_and_tag_with_the_teacher);
     tcase_add_test(tc, teacher_missing_says_where_to_get_it);
     tcase_add_test(tc, a_head_on_the_teacher_runs_with_its_weights);

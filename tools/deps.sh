@@ -2,12 +2,13 @@
 # installs the missing ones. Sourced by tools/run.sh and tools/test.sh so the
 # two Quick start commands agree on what a fresh Debian 12 machine lacks.
 
-# To build irmasd and its tools.
-IRMAS_BUILD_PACKAGES="gcc meson ninja-build pkg-config
+# To build irmasd, its tools and its LV2 and Vamp plugins.
+IRMAS_BUILD_PACKAGES="gcc meson ninja-build pkg-config scdoc
   libopenblas-dev libfftw3-dev zlib1g-dev
   libsndfile1-dev libsamplerate0-dev liblo-dev
   portaudio19-dev libjack-jackd2-dev libsystemd-dev
-  libfluidsynth-dev libpng-dev libncurses-dev nettle-dev
+  libfluidsynth-dev libpng-dev libcairo2-dev libncurses-dev nettle-dev
+  g++ lv2-dev vamp-plugin-sdk
   libopenmpi-dev"
 
 # To run it: a JACK server, the soundfonts irmas-synth and the demo render
@@ -18,9 +19,13 @@ IRMAS_RUN_PACKAGES="jackd2 liblo-tools fluid-soundfont-gm timgm6mb-soundfont
   musescore-general-soundfont fluidsynth openmpi-bin"
 
 # To test it: Check, terminal and process tools the end-to-end tests drive,
-# systemd-analyze for the unit, and clang with Debian 12's libFuzzer (the
-# same LLVM version, 14) for tools/fuzz.sh.
-IRMAS_TEST_PACKAGES="check tmux procps psmisc systemd python3 file
+# systemd-analyze for the units, man for the manual pages, Pure Data and
+# pyliblo for the example OSC receivers, lilv, jalv, the Vamp SDK's host
+# and Sonic Visualiser under Xvfb for the plugins, and clang with Debian
+# 12's libFuzzer (the same LLVM version, 14) for tools/fuzz.sh.
+IRMAS_TEST_PACKAGES="check tmux procps psmisc systemd python3 file man-db
+  puredata-core python3-liblo liblilv-dev lilv-utils jalv vamp-examples
+  sonic-visualiser xvfb xauth
   clang libfuzzer-14-dev"
 
 # deps_install PACKAGE...: installs whichever of the packages are missing.

@@ -2,7 +2,7 @@
  *
  *   irmas-eval [--model FILE.irm | --teacher DIR] --data DIR [--data DIR ...]
  *              [--json] [--threshold T] [--hop SECONDS] [--mixdown]
- *              [--threads N]
+ *              [--threads N] [--plot FILE.png]
  *
  * The data is scanned (dataset.h) with the model's labels as its classes.
  * Each file is read at the model's rate (audio_file.h); each of its
@@ -16,7 +16,8 @@
  *            clip mean is at least threshold times the largest one, against
  *            all the file's labels (Han et al.'s evaluation, micro and
  *            macro F1).
- * A top class counts as right when it is any of the file's labels.
+ * A top class counts as right when it is any of the file's labels. --plot
+ * draws the windows' confusion matrix as a picture too (plot.h).
  *
  * With --teacher DIR the windows are classified instead by the AudioSet
  * teacher (teacher.h) whose weights DIR holds, zero-shot: 3-second windows
@@ -29,6 +30,7 @@
  * data-set order at the end, so the report does not depend on the number
  * of threads.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -43,6 +45,7 @@
 #include "gemm.h"
 #include "json.h"
 #include "metrics.h"
+#include "plot.h"
 #include "teacher.h"
 #include "tool_common.h"
 #include "window.h"
@@ -54,6 +57,7 @@ typedef struct {
     const char *model_path;
     const char *weights; /* --weights: a pretrained front-end's, or NULL */
     const char *teacher_dir;
+    const char *plot_path; /* --plot: the confusion matrix's picture */
     const char *dirs[EVAL_MAX_DIRS];
     int n_dirs;
     int json, mixdown, threads;
@@ -95,6 +99,7 @@ static void usage(FILE *to)
         "usage: irmas-eval [--model FILE.irm [--weights DIR] | --teacher DIR]\n"
         "                  --data DIR [--data DIR ...] [--json] [--threshold T] [--hop SECONDS] "
         "[--mixdown] [--threads N]\n"
+        "                  [--plot FILE.png]\n"
         TOOL_MODEL_USAGE
         "  --data       a labelled data set (IRMAS training or testing "
         "layout, or\n"
@@ -107,7 +112,9 @@ static void usage(FILE *to)
         "  --hop        seconds between windows (default: half a window)\n"
         "  --mixdown    average the channels instead of classifying each\n"
         "  --threads    files classified at once (default: one per core)\n"
-        MODEL_LIMITS_USAGE);
+        "  --plot       also draw the windows' confusion matrix as a PNG\n"
+        MODEL_LIMITS_USAGE
+        "  -h, --help   this help; --version: the version\n");
 }
 
 /* Returns 0 and fills o, or prints why not and returns the exit status. */
@@ -123,9 +130,11 @@ static int parse_options(int argc, char **argv, options *o)
         {"hop", required_argument, NULL, 'o'},
         {"mixdown", no_argument, NULL, 'x'},
         {"threads", required_argument, NULL, 'n'},
+        {"plot", required_argument, NULL, 'P'},
         {"max-model-memory", required_argument, NULL, 'L'},
         {"max-model-ops", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     *o = (options){.threshold = 0.5, .limits = model_limits_default(),
@@ -133,14 +142,14 @@ static int parse_options(int argc, char **argv, options *o)
                               : cores > EVAL_MAX_THREADS ? EVAL_MAX_THREADS
                                                          : (int)cores};
     int opt, index = 0;
-    while ((opt = getopt_long(argc, argv, "", longopts, &index)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", longopts, &index)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
         case 'W': o->weights = optarg; break;
         case 'T': o->teacher_dir = optarg; break;
         case 'd':
             if (o->n_dirs == EVAL_MAX_DIRS) {
-                fprintf(stderr, "irmas-eval: at most %d --data folders\n",
+                fprintf(stderr, "irmas-eval: error: at most %d --data folders\n",
                         EVAL_MAX_DIRS);
                 return 2;
             }
@@ -151,12 +160,14 @@ static int parse_options(int argc, char **argv, options *o)
         case 'o': o->hop_seconds = tool_parse_seconds(optarg); break;
         case 'x': o->mixdown = 1; break;
         case 'n': o->threads = tool_parse_count(optarg); break;
+        case 'P': o->plot_path = optarg; break;
         case 'L':
             if (tool_limits_option("irmas-eval", &o->limits, longopts[index].name,
                                    optarg))
                 return 2;
             break;
         case 'h': usage(stdout); exit(0);
+        case 'V': printf("irmas-eval %s\n", IRMAS_VERSION); exit(0);
         default: usage(stderr); return 2;
         }
     }
@@ -167,7 +178,7 @@ static int parse_options(int argc, char **argv, options *o)
     }
     if (o->threshold < 0 || o->hop_seconds < 0 || o->threads < 1 ||
         o->threads > EVAL_MAX_THREADS) {
-        fprintf(stderr, "irmas-eval: --threshold takes a number above 0 and "
+        fprintf(stderr, "irmas-eval: error: --threshold takes a number above 0 and "
                         "at most 1, --hop seconds above 0 and at most 3600, "
                         "--threads a whole number from 1 to %d\n",
                 EVAL_MAX_THREADS);
@@ -264,7 +275,7 @@ static eval_worker *workers_new(eval_job *job, int n)
                                        &w->teacher, err, sizeof err)
                          : window_new(job->m, &w->runner, err, sizeof err);
         if (made || !w->window || !w->probs) {
-            fprintf(stderr, "irmas-eval: %s\n", made ? err : "out of memory");
+            fprintf(stderr, "irmas-eval: error: %s\n", made ? err : "out of memory");
             workers_free(workers, i + 1);
             return NULL;
         }
@@ -397,6 +408,32 @@ static void print_json(const eval_tally *t, const eval_job *job,
     json_end_object(&w);
 }
 
+/* Draws the windows' confusion matrix to the --plot picture; 0, or -1 after
+ * saying why not. */
+static int draw_confusion(const eval_tally *t, const eval_job *job,
+                          const char *model_path)
+{
+    const model *m = job->m;
+    const char *labels[MODEL_MAX_CLASSES];
+    long counts[MODEL_MAX_CLASSES * MODEL_MAX_CLASSES];
+    for (int truth = 0; truth < m->classes; truth++) {
+        labels[truth] = m->labels[truth];
+        for (int p = 0; p < m->classes; p++)
+            counts[truth * m->classes + p] =
+                metrics_confusion(t->windows, truth, p);
+    }
+    char title[512], err[512];
+    snprintf(title, sizeof title, "%s: window accuracy %.3f",
+             job->teacher ? job->opt->teacher_dir : model_path,
+             metrics_accuracy(t->windows));
+    if (plot_confusion(job->opt->plot_path, labels, m->classes, counts, title,
+                       err, sizeof err)) {
+        fprintf(stderr, "irmas-eval: error: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 /* The model's labels as a --classes list, so the data's class indices are
  * the model's. */
 static char *class_list(const model *m)
@@ -421,7 +458,7 @@ static int evaluate(const model *m, const teacher_weights *teacher,
     dataset_options scan = {.dirs = o->dirs, .n_dirs = o->n_dirs,
                             .classes = classes};
     if (!classes || dataset_scan(&d, &scan, 0, err, sizeof err)) {
-        fprintf(stderr, "irmas-eval: %s\n", classes ? err : "out of memory");
+        fprintf(stderr, "irmas-eval: error: %s\n", classes ? err : "out of memory");
         free(classes);
         return 1;
     }
@@ -436,7 +473,7 @@ static int evaluate(const model *m, const teacher_weights *teacher,
     eval_tally t = {0};
     int status = 1;
     if (!job.results || !means || !votes || tally_new(&t, &d)) {
-        fprintf(stderr, "irmas-eval: out of memory for %d files\n", d.n_items);
+        fprintf(stderr, "irmas-eval: error: out of memory for %d files\n", d.n_items);
     } else {
         for (int i = 0; i < d.n_items; i++) {
             job.results[i].mean = means + (size_t)i * m->classes;
@@ -447,7 +484,7 @@ static int evaluate(const model *m, const teacher_weights *teacher,
             tally_results(&t, &job);
             int skipped = d.skipped + d.n_items - t.files_read;
             if (t.files_read == 0)
-                fprintf(stderr, "irmas-eval: none of the %d files could be "
+                fprintf(stderr, "irmas-eval: error: none of the %d files could be "
                                 "read\n", d.n_items);
             else if (o->json)
                 print_json(&t, &job, model_path, skipped);
@@ -457,6 +494,9 @@ static int evaluate(const model *m, const teacher_weights *teacher,
                 fprintf(stderr, "irmas-eval: %d files skipped (see above)\n",
                         skipped);
             status = t.files_read == 0;
+            if (!status && o->plot_path &&
+                draw_confusion(&t, &job, model_path) != 0)
+                status = 1;
         }
     }
     tally_free(&t);
@@ -476,7 +516,7 @@ static int evaluate_teacher(const options *o)
     model *shape = tool_teacher_shape();
     int status = 1;
     if (!shape)
-        fprintf(stderr, "irmas-eval: out of memory\n");
+        fprintf(stderr, "irmas-eval: error: out of memory\n");
     else
         status = evaluate(shape, w, NULL, o);
     model_free(shape);
@@ -486,6 +526,7 @@ static int evaluate_teacher(const options *o)
 
 int main(int argc, char **argv)
 {
+    argv[0] = program_invocation_short_name; /* getopt names us so */
     options o;
     int status = parse_options(argc, argv, &o);
     if (status) return status;

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "atomic_file.h"
 #include "audio_file.h"
 #include "image.h"
@@ -49,7 +50,8 @@ static void usage(FILE *to)
             "  --rate      sample rate the model reads (default 44100)\n"
             "  --window    seconds of audio in the image (default 3)\n"
             "  --peak      scale the window to peak 1 first, as NORM_PEAK "
-            "models do\n");
+            "models do\n"
+            "  -h, --help  this help; --version: the version\n");
 }
 
 /* A whole number from 1 to a billion, or -1. */
@@ -80,11 +82,12 @@ static int parse_options(int argc, char **argv, options *o)
         {"window", required_argument, NULL, 'w'},
         {"peak", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     *o = (options){.image = {.size = 150}, .rate = 44100,
                    .window_seconds = 3.0};
     int opt;
-    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'k': o->image.kind = image_kind_parse(optarg); break;
         case 's': o->image.size = parse_count(optarg); break;
@@ -93,10 +96,11 @@ static int parse_options(int argc, char **argv, options *o)
         case 'w': o->window_seconds = parse_seconds(optarg); break;
         case 'p': o->peak = 1; break;
         case 'h': usage(stdout); exit(0);
+        case 'V': printf("irmas-image %s\n", IRMAS_VERSION); exit(0);
         default: usage(stderr); return 2;
         }
         if (opt == 'k' && !o->image.kind) {
-            fprintf(stderr, "irmas-image: --kind '%s' is unknown; use stack "
+            fprintf(stderr, "irmas-image: error: --kind '%s' is unknown; use stack "
                             "or mrp\n", optarg);
             return 2;
         }
@@ -107,7 +111,7 @@ static int parse_options(int argc, char **argv, options *o)
     }
     if (o->image.size < 0 || o->image.channels < 0 || o->rate < 0 ||
         o->window_seconds < 0.0 || o->window_seconds * o->rate > 1e9) {
-        fprintf(stderr, "irmas-image: --size, --channels and --rate take a "
+        fprintf(stderr, "irmas-image: error: --size, --channels and --rate take a "
                         "whole number of at least 1, --window seconds above 0 "
                         "and at most 3600\n");
         return 2;
@@ -125,7 +129,7 @@ static int read_window(const char *path, int rate, float *window, long samples)
     audio_clip clip;
     char err[512];
     if (audio_file_read(path, rate, 1, &clip, err, sizeof err)) {
-        fprintf(stderr, "irmas-image: %s\n", err);
+        fprintf(stderr, "irmas-image: error: %s\n", err);
         return -1;
     }
     long n = clip.frames < samples ? clip.frames : samples;
@@ -189,11 +193,11 @@ static int write_png(const char *path, const image_params *p,
     }
     char err[512];
     if (!ok)
-        fprintf(stderr, "irmas-image: cannot encode %s: %s\n", path,
+        fprintf(stderr, "irmas-image: error: cannot encode %s: %s\n", path,
                 img.message[0] ? img.message : "out of memory");
     else if (atomic_file_write(path, png, png_size, err, sizeof err) !=
              IRMAS_OK) {
-        fprintf(stderr, "irmas-image: %s\n", err);
+        fprintf(stderr, "irmas-image: error: %s\n", err);
         ok = 0;
     }
     png_image_free(&img);
@@ -204,6 +208,7 @@ static int write_png(const char *path, const image_params *p,
 
 int main(int argc, char **argv)
 {
+    argv[0] = program_invocation_short_name; /* getopt names us so */
     options o;
     int status = parse_options(argc, argv, &o);
     if (status) return status;
@@ -211,14 +216,14 @@ int main(int argc, char **argv)
     char err[512];
     image_builder *b;
     if (image_new(&o.image, (int)samples, &b, err, sizeof err)) {
-        fprintf(stderr, "irmas-image: %s\n", err);
+        fprintf(stderr, "irmas-image: error: %s\n", err);
         return 2;
     }
     float *window = malloc(sizeof *window * samples);
     float *pixels = malloc(sizeof *pixels * image_floats(&o.image));
     status = 1;
     if (!window || !pixels) {
-        fprintf(stderr, "irmas-image: out of memory for %ld samples\n", samples);
+        fprintf(stderr, "irmas-image: error: out of memory for %ld samples\n", samples);
     } else if (read_window(o.input, o.rate, window, samples) == 0) {
         if (o.peak) scale_to_peak(window, samples);
         image_build(b, window, pixels);

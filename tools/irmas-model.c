@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "config.h"
 #include "cnn_zoo.h"
 #include "model.h"
 #include "model_arch.h"
@@ -55,7 +56,8 @@ static const char usage_text[] =
     "  diff A B     the largest difference of every weight tensor of two\n"
     "               models of the same shape\n"
     "\n"
-    "`irmas-model COMMAND --help` describes a command.\n";
+    "`irmas-model COMMAND --help` describes a command; --version says the\n"
+    "version.\n";
 
 static const char info_text[] =
     "usage: irmas-model info FILE\n"
@@ -312,7 +314,7 @@ static int fail_usage(const char *fmt, ...)
 {
     va_list args;
     va_start(args, fmt);
-    fprintf(stderr, "irmas-model new: ");
+    fprintf(stderr, "irmas-model: error: new: ");
     vfprintf(stderr, fmt, args);
     fprintf(stderr, "\nrun `irmas-model new --help` for the options\n");
     va_end(args);
@@ -327,7 +329,7 @@ static long parse_whole(const char *option, const char *text, long min,
     errno = 0;
     long v = strtol(text, &end, 10);
     if (errno || end == text || *end || v < min || v > max) {
-        fprintf(stderr, "irmas-model new: %s must be a whole number from "
+        fprintf(stderr, "irmas-model: error: new: %s must be a whole number from "
                         "%ld to %ld, not '%s'\n", option, min, max, text);
         return -1;
     }
@@ -340,7 +342,7 @@ static double parse_real(const char *option, const char *text, double min,
     char *end;
     double v = strtod(text, &end);
     if (end == text || *end || !(v >= min && v <= max)) {
-        fprintf(stderr, "irmas-model new: %s must be a number from %g to "
+        fprintf(stderr, "irmas-model: error: new: %s must be a number from %g to "
                         "%g, not '%s'\n", option, min, max, text);
         return NAN;
     }
@@ -716,12 +718,12 @@ static int command_new(int argc, char **argv)
     char err[512] = "";
     model *m = build_model(&o, err, sizeof err);
     if (!m) {
-        fprintf(stderr, "irmas-model new: %s\n", err);
+        fprintf(stderr, "irmas-model: error: new: %s\n", err);
         return EXIT_USAGE;
     }
     if (set_provenance(m, argc, argv, o.seed) != 0 ||
         model_save(m, o.out, err, sizeof err) != IRMAS_OK) {
-        fprintf(stderr, "irmas-model new: %s\n", *err ? err : "out of memory");
+        fprintf(stderr, "irmas-model: error: new: %s\n", *err ? err : "out of memory");
         model_free(m);
         return 1;
     }
@@ -744,7 +746,7 @@ static int check_action(const char *path, const model *m)
 {
     char err[256];
     if (check_silence(m, err, sizeof err) != 0) {
-        fprintf(stderr, "irmas-model check: %s: %s\n", path, err);
+        fprintf(stderr, "irmas-model: error: check: %s: %s\n", path, err);
         return 1;
     }
     printf("%s: valid: %d classes, %ld parameters; a window of silence "
@@ -763,7 +765,7 @@ static int command_file(int argc, char **argv, const char *help, int runs,
         return 0;
     }
     if (argc != 2 || argv[1][0] == '-') {
-        fprintf(stderr, "irmas-model %s: give one model FILE\n%s", argv[0],
+        fprintf(stderr, "irmas-model: error: %s: give one model FILE\n%s", argv[0],
                 help);
         return EXIT_USAGE;
     }
@@ -773,7 +775,7 @@ static int command_file(int argc, char **argv, const char *help, int runs,
         runs ? pretrained_load_model(argv[1], NULL, NULL, &m, err, sizeof err)
              : model_load(argv[1], &m, err, sizeof err);
     if (status != IRMAS_OK) {
-        fprintf(stderr, "irmas-model %s: %s\n", argv[0], err);
+        fprintf(stderr, "irmas-model: error: %s: %s\n", argv[0], err);
         return 1;
     }
     int exit_status = action(argv[1], m);
@@ -788,8 +790,13 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *command = argv[1];
-    if (strcmp(command, "--help") == 0 || strcmp(command, "help") == 0) {
+    if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
+        strcmp(command, "help") == 0) {
         fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(command, "--version") == 0) {
+        printf("irmas-model %s\n", IRMAS_VERSION);
         return 0;
     }
     if (strcmp(command, "info") == 0)
@@ -799,7 +806,7 @@ int main(int argc, char **argv)
     if (strcmp(command, "new") == 0) return command_new(argc - 1, argv + 1);
     if (strcmp(command, "diff") == 0)
         return model_diff_command(argc - 1, argv + 1);
-    fprintf(stderr, "irmas-model: unknown command '%s'\n%s", command,
+    fprintf(stderr, "irmas-model: error: unknown command '%s'\n%s", command,
             usage_text);
     return EXIT_USAGE;
 }

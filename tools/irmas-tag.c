@@ -2,7 +2,7 @@
  *
  *   irmas-tag [--model FILE.irm [--weights DIR] | --teacher DIR]
  *             [--hop SECONDS] [--threshold T] [--json | --csv]
- *             [--recursive] FILE|DIR...
+ *             [--plot FILE.png] [--recursive] FILE|DIR...
  *
  * Each file is read at the model's rate with its channels mixed down
  * (audio_file.h) and pushed through the streaming classifier (stream.h), as
@@ -23,7 +23,8 @@
  * maximum of its AudioSet labels' probabilities.
  *
  * Output is a plain report, CSV (one row per window, then one "summary"
- * row per file, with every class's probability) or one JSON object. A
+ * row per file, with every class's probability) or one JSON object; with
+ * --plot, a picture of every file's probabilities over time too (plot.h). A
  * file that cannot be read is reported and the next one tagged; the exit
  * status is 1 if any failed. With --recursive a folder stands for the
  * audio files under it, in name order.
@@ -33,6 +34,7 @@
  * tags its own, and rank 0 gathers the results and prints them in the
  * same order, and the same form, as one process would.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,7 @@
 #include "config.h"
 #include "json.h"
 #include "metrics.h"
+#include "plot.h"
 #include "stream.h"
 #include "tag_share.h"
 #include "tool_common.h"
@@ -53,6 +56,7 @@ typedef struct {
     const char *model_path;
     const char *weights; /* --weights: a pretrained front-end's, or NULL */
     const char *teacher_dir;
+    const char *plot_path; /* --plot: the picture, or NULL */
     double hop_seconds, threshold;
     tag_format format;
     int recursive; /* a folder argument stands for its audio files */
@@ -84,6 +88,8 @@ typedef struct {
     const options *opt;
     int hop;
     json_writer json;
+    plot_timeline *panels; /* with --plot: a panel per file tagged */
+    int n_panels;
 } tagger;
 
 static void usage(FILE *to)
@@ -91,7 +97,7 @@ static void usage(FILE *to)
     fprintf(to,
         "usage: irmas-tag [--model FILE.irm [--weights DIR] | --teacher DIR]\n"
         "                 [--hop SECONDS] [--threshold T] [--json | --csv]\n"
-        "                 [--recursive] FILE|DIR...\n"
+        "                 [--plot FILE.png] [--recursive] FILE|DIR...\n"
         TOOL_MODEL_USAGE
         "  --hop        seconds between windows (default: half a window)\n"
         "  --threshold  a class is a tag when its mean probability is at "
@@ -99,12 +105,14 @@ static void usage(FILE *to)
         "               times the largest (default 0.5)\n"
         "  --json       one JSON object for all files\n"
         "  --csv        one row per window and a summary row per file\n"
+        "  --plot       also draw each file's probabilities over time as a PNG\n"
         "  --recursive  tag the audio files under each folder named, in "
         "name order\n"
         "(under mpirun, the files are shared out over the processes and "
         "rank 0\n"
         "prints the same output as one process would)\n"
-        MODEL_LIMITS_USAGE);
+        MODEL_LIMITS_USAGE
+        "  -h, --help   this help; --version: the version\n");
 }
 
 /* Returns 0 and fills o, or prints why not and returns the exit status. */
@@ -119,13 +127,15 @@ static int parse_options(int argc, char **argv, options *o)
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},
         {"recursive", no_argument, NULL, 'r'},
+        {"plot", required_argument, NULL, 'P'},
         {"max-model-memory", required_argument, NULL, 'L'},
         {"max-model-ops", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     *o = (options){.threshold = 0.5, .limits = model_limits_default()};
     int opt, formats = 0, index = 0;
-    while ((opt = getopt_long(argc, argv, "", longopts, &index)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", longopts, &index)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
         case 'W': o->weights = optarg; break;
@@ -135,12 +145,14 @@ static int parse_options(int argc, char **argv, options *o)
         case 'j': o->format = FORMAT_JSON; formats++; break;
         case 'c': o->format = FORMAT_CSV; formats++; break;
         case 'r': o->recursive = 1; break;
+        case 'P': o->plot_path = optarg; break;
         case 'L':
             if (tool_limits_option("irmas-tag", &o->limits, longopts[index].name,
                                    optarg))
                 return 2;
             break;
         case 'h': usage(stdout); exit(0);
+        case 'V': printf("irmas-tag %s\n", IRMAS_VERSION); exit(0);
         default: usage(stderr); return 2;
         }
     }
@@ -148,8 +160,14 @@ static int parse_options(int argc, char **argv, options *o)
         usage(stderr);
         return 2;
     }
+    if (o->plot_path && argc - optind > PLOT_MAX_PANELS) {
+        fprintf(stderr, "irmas-tag: error: --plot draws at most %d files at once, "
+                        "not %d: tag fewer files a picture\n", PLOT_MAX_PANELS,
+                argc - optind);
+        return 2;
+    }
     if (o->threshold < 0 || o->hop_seconds < 0) {
-        fprintf(stderr, "irmas-tag: --threshold takes a number above 0 and "
+        fprintf(stderr, "irmas-tag: error: --threshold takes a number above 0 and "
                         "at most 1, --hop seconds above 0 and at most 3600\n");
         return 2;
     }
@@ -387,10 +405,55 @@ static void teacher_clip(const tagger *g, const audio_clip *clip, timeline *t)
     free(padded);
 }
 
+/* Hands t's windows over to g's next picture panel (t's probabilities then
+ * belong to the panel). Out of memory, the file is left out of the picture
+ * and the picture says nothing of it: the tool says so on stderr. */
+static void keep_for_plot(tagger *g, const tagged_file *f, timeline *t)
+{
+    double *ends = malloc((size_t)t->windows * sizeof *ends);
+    if (!ends) {
+        fprintf(stderr, "irmas-tag: %s: out of memory, left out of the "
+                        "picture\n", f->path);
+        return;
+    }
+    double rate = g->m->sample_rate;
+    for (long i = 0; i < t->windows; i++) ends[i] = (double)t->ends[i] / rate;
+    g->panels[g->n_panels++] = (plot_timeline){
+        .title = f->path, .probs = t->probs, .ends = ends,
+        .windows = t->windows, .seconds = f->seconds,
+        .window = g->m->window_samples / rate, .hop = g->hop / rate};
+    t->probs = NULL;
+}
+
+/* Draws the files g kept to the --plot picture and frees them; 0, or -1
+ * after saying why not. */
+static int draw_plot(tagger *g)
+{
+    const char *labels[MODEL_MAX_CLASSES];
+    for (int c = 0; c < g->m->classes; c++) labels[c] = g->m->labels[c];
+    char err[512];
+    int status = 0;
+    if (g->n_panels == 0) {
+        fprintf(stderr, "irmas-tag: error: %s not drawn: no file was tagged\n",
+                g->opt->plot_path);
+        status = -1;
+    } else if (plot_timelines(g->opt->plot_path, labels, g->m->classes,
+                              g->panels, g->n_panels, err, sizeof err)) {
+        fprintf(stderr, "irmas-tag: error: %s\n", err);
+        status = -1;
+    }
+    for (int p = 0; p < g->n_panels; p++) {
+        free((float *)g->panels[p].probs);
+        free((double *)g->panels[p].ends);
+    }
+    free(g->panels);
+    return status;
+}
+
 /* Says why a file was not tagged, on stderr and in the JSON. */
 static void report_failure(tagger *g, const char *path, const char *why)
 {
-    fprintf(stderr, "irmas-tag: %s\n", why);
+    fprintf(stderr, "irmas-tag: error: %s\n", why);
     if (g->opt->format != FORMAT_JSON) return;
     json_begin_flat_object(&g->json, NULL);
     json_string(&g->json, "file", path);
@@ -419,8 +482,9 @@ static int tag_timeline(tagger *g, stream *s, const char *path, timeline *t,
     return -1;
 }
 
-/* Prints a tagged file, or why it failed (error not NULL). */
-static void print_file(tagger *g, const char *path, const timeline *t,
+/* Prints a tagged file, or why it failed (error not NULL); with --plot,
+ * keeps t's windows for the picture (keep_for_plot). */
+static void print_file(tagger *g, const char *path, timeline *t,
                        double seconds, const char *error)
 {
     if (error) {
@@ -432,6 +496,7 @@ static void print_file(tagger *g, const char *path, const timeline *t,
     if (g->opt->format == FORMAT_TEXT) print_text(g, &f);
     else if (g->opt->format == FORMAT_CSV) print_csv(g, &f);
     else print_json(g, &f);
+    if (g->panels) keep_for_plot(g, &f, t);
 }
 
 /* Tags one file and prints it; 0, or -1 after saying why not. */
@@ -484,13 +549,22 @@ static int print_records(tagger *g, const tag_share *list, const char *all,
             records[r.index] = r;
         }
     for (int i = 0; i < list->n && found == list->n; i++) {
+        /* The probabilities copied: --plot keeps them past the buffer. */
+        size_t bytes = (size_t)records[i].windows * records[i].classes *
+                       sizeof(float);
         timeline t = {.classes = records[i].classes,
-                      .probs = (float *)records[i].probs,
+                      .probs = malloc(bytes + 1),
                       .ends = (long long *)records[i].ends,
                       .windows = records[i].windows};
+        if (!t.probs) {
+            failed = -1;
+            break;
+        }
+        memcpy(t.probs, records[i].probs, bytes);
         print_file(g, list->paths[i], &t, records[i].seconds,
                    records[i].error);
         failed += records[i].error != NULL;
+        free(t.probs);
     }
     free(records);
     return found == list->n ? failed : -1;
@@ -503,8 +577,8 @@ static int tag_shared(tagger *g, stream *s, const tag_share *list)
     size_t mine_size = 0, all_size = 0;
     FILE *out = open_memstream(&mine, &mine_size);
     if (!out || tag_mine(g, s, list, out) != 0 || fclose(out) != 0) {
-        fprintf(stderr, "irmas-tag: rank %d: out of memory for the results\n",
-                cluster_rank());
+        fprintf(stderr, "irmas-tag: error: rank %d: out of memory for the "
+                        "results\n", cluster_rank());
         cluster_abort(1);
     }
     if (cluster_gather_text(mine, mine_size, &all, &all_size) != 0)
@@ -514,7 +588,7 @@ static int tag_shared(tagger *g, stream *s, const tag_share *list)
     if (cluster_is_root()) failed = print_records(g, list, all, all_size);
     free(all);
     if (failed < 0) {
-        fprintf(stderr, "irmas-tag: the ranks' results are incomplete\n");
+        fprintf(stderr, "irmas-tag: error: the ranks' results are incomplete\n");
         cluster_abort(1);
     }
     return failed;
@@ -524,6 +598,13 @@ static int tag_shared(tagger *g, stream *s, const tag_share *list)
  * exit status. */
 static int tag_files(tagger *g, stream *s, const tag_share *list)
 {
+    if (g->opt->plot_path && cluster_is_root()) {
+        g->panels = calloc((size_t)list->n + 1, sizeof *g->panels);
+        if (!g->panels) {
+            fprintf(stderr, "irmas-tag: error: out of memory for --plot\n");
+            cluster_abort(1);
+        }
+    }
     if (cluster_is_root()) print_begin(g);
     int failed = 0;
     if (cluster_size() > 1) {
@@ -537,9 +618,10 @@ static int tag_files(tagger *g, stream *s, const tag_share *list)
     if (!cluster_is_root()) return 0;
     print_end(g, failed);
     if (failed)
-        fprintf(stderr, "irmas-tag: %d of %d files failed\n", failed,
+        fprintf(stderr, "irmas-tag: error: %d of %d files failed\n", failed,
                 list->n);
-    return failed ? 1 : 0;
+    int not_drawn = g->opt->plot_path && draw_plot(g) != 0;
+    return failed || not_drawn ? 1 : 0;
 }
 
 /* Loads the teacher's weights and tags with it; the exit status. A
@@ -554,7 +636,7 @@ static int tag_with_teacher(const options *o, const tag_share *list)
     int status = 1;
     if (!shape ||
         teacher_new(w, shape->window_samples, &t, err, sizeof err)) {
-        fprintf(stderr, "irmas-tag: %s\n", err);
+        fprintf(stderr, "irmas-tag: error: %s\n", err);
         cluster_abort(1);
     } else {
         tagger g = {.m = shape, .teacher = t, .opt = o,
@@ -578,7 +660,7 @@ static int tag_with_model(options *o, const tag_share *list)
     stream *s = NULL;
     if (stream_new(m, tool_hop_samples(m, o->hop_seconds), &s, err,
                    sizeof err)) {
-        fprintf(stderr, "irmas-tag: %s\n", err);
+        fprintf(stderr, "irmas-tag: error: %s\n", err);
         model_free(m);
         cluster_abort(1);
     }
@@ -592,6 +674,7 @@ static int tag_with_model(options *o, const tag_share *list)
 int main(int argc, char **argv)
 {
     if (cluster_init(&argc, &argv) != 0) return 1;
+    argv[0] = program_invocation_short_name; /* getopt names us so */
     options o;
     tag_share list;
     char err[512];
@@ -599,8 +682,14 @@ int main(int argc, char **argv)
     if (status == 0 &&
         tag_share_new(&list, argv + optind, argc - optind, o.recursive,
                       cluster_size(), err, sizeof err) != 0) {
-        fprintf(stderr, "irmas-tag: %s\n", err);
+        fprintf(stderr, "irmas-tag: error: %s\n", err);
         status = 1;
+    }
+    if (status == 0 && o.plot_path && list.n > PLOT_MAX_PANELS) {
+        fprintf(stderr, "irmas-tag: error: --plot draws at most %d files at "
+                        "once, not %d\n", PLOT_MAX_PANELS, list.n);
+        tag_share_free(&list);
+        status = 2;
     }
     if (status) cluster_abort(status);
     status = o.teacher_dir ? tag_with_teacher(&o, &list)

@@ -30,6 +30,7 @@
  * batch (trainer.h); rank 0 alone writes the files and the report, and a
  * rank that fails stops the whole job.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,7 @@ static void run_free(run *r)
 
 static int fail(const char *message)
 {
-    fprintf(stderr, "irmas-train: %s\n", message);
+    fprintf(stderr, "irmas-train: error: %s\n", message);
     return 1;
 }
 
@@ -121,7 +122,7 @@ static int resume_options(run *r, int argc, char **argv)
     free(was);
     free(is);
     if (!same) {
-        fprintf(stderr, "irmas-train: %s: %s\n", path,
+        fprintf(stderr, "irmas-train: error: %s: %s\n", path,
                 was && is ? err : "out of memory");
         return 2;
     }
@@ -138,7 +139,7 @@ static int check_writable(const char *flag, const char *path)
     if (slash && slash != copy) *slash = '\0';
     int ok = access(dir, W_OK) == 0;
     if (!ok)
-        fprintf(stderr, "irmas-train: %s %s: cannot write into the folder "
+        fprintf(stderr, "irmas-train: error: %s %s: cannot write into the folder "
                         "'%s'; create it or choose another place\n",
                 flag, path, dir);
     free(copy);
@@ -178,7 +179,7 @@ static int find_data(run *r)
         dataset_scan_unlabelled(&r->unlabelled, r->o.unlabelled,
                                 r->o.n_unlabelled, err,
                                 sizeof err) != IRMAS_OK) {
-        fprintf(stderr, "irmas-train: --unlabelled: %s\n", err);
+        fprintf(stderr, "irmas-train: error: --unlabelled: %s\n", err);
         return 1;
     }
     int labelled = r->d.n_items, items = labelled + r->unlabelled.n_items;
@@ -188,7 +189,7 @@ static int find_data(run *r)
                   r->assignment);
     for (int i = labelled; i < items; i++) r->assignment[i] = SPLIT_TRAIN;
     if (r->d.multi_label)
-        fprintf(stderr, "irmas-train: some files have several labels; each "
+        fprintf(stderr, "irmas-train: error: some files have several labels; each "
                         "is trained as its first\n");
     return 0;
 }
@@ -234,7 +235,7 @@ static int check_split(const run *r)
 {
     const example_split *s = &r->split;
     if (s->count[SPLIT_TRAIN] == 0 || s->count[SPLIT_VALIDATION] == 0) {
-        fprintf(stderr, "irmas-train: the %s split is empty: the %d files "
+        fprintf(stderr, "irmas-train: error: the %s split is empty: the %d files "
                         "come from too few source recordings (see "
                         "--split-by) to hold some out; add data, raise "
                         "--val-fraction, or use --split-by file if every "
@@ -253,7 +254,7 @@ static int check_split(const run *r)
     if (first < 0)
         return fail("no training example has a label; --unlabelled audio "
                     "trains beside labelled --data, not instead of it");
-    fprintf(stderr, "irmas-train: every training example is '%s'; a "
+    fprintf(stderr, "irmas-train: error: every training example is '%s'; a "
                     "classifier needs at least two classes to learn\n",
             r->d.labels[first]);
     return 1;
@@ -277,7 +278,7 @@ static int load_examples(run *r)
                                             &unreadable, err, sizeof err);
         r->unreadable += unreadable;
         if (status != IRMAS_OK) {
-            fprintf(stderr, "irmas-train: --unlabelled: %s\n", err);
+            fprintf(stderr, "irmas-train: error: --unlabelled: %s\n", err);
             return 1;
         }
         status = examples_append(&r->e, &more, r->d.n_items);
@@ -335,7 +336,7 @@ static int open_teacher(run *r)
         status = distill_match_classes(&r->teacher, r->m, map, err,
                                        sizeof err);
     if (status == IRMAS_OK) return 0;
-    fprintf(stderr, "irmas-train: --teacher %s: %s\n", r->o.teacher, err);
+    fprintf(stderr, "irmas-train: error: --teacher %s: %s\n", r->o.teacher, err);
     return 1;
 }
 
@@ -429,7 +430,7 @@ static int train(run *r)
     if (status == IRMAS_OK && o->resume) {
         const int *was = r->resumed.examples, *is = r->split.count;
         if (memcmp(was, is, sizeof r->resumed.examples) != 0) {
-            fprintf(stderr, "irmas-train: %s: the data has changed: the "
+            fprintf(stderr, "irmas-train: error: %s: the data has changed: the "
                             "checkpoint's run had %d/%d/%d training/"
                             "validation/test examples, now there are "
                             "%d/%d/%d\n",
@@ -505,6 +506,7 @@ static int report(run *r)
 int main(int argc, char **argv)
 {
     if (cluster_init(&argc, &argv) != 0) return 1;
+    argv[0] = program_invocation_short_name; /* getopt names us so */
     run r = {0};
     int status = read_options(&r, argc, argv);
     if (status < 0) {
@@ -522,7 +524,7 @@ int main(int argc, char **argv)
     if (status == 0 && cluster_is_root()) status = report(&r);
     int skipped = r.d.skipped + r.unreadable;
     if (skipped > 0)
-        fprintf(stderr, "irmas-train: %d file%s could not be used and %s "
+        fprintf(stderr, "irmas-train: error: %d file%s could not be used and %s "
                         "skipped (see the messages above)\n",
                 skipped, skipped == 1 ? "" : "s",
                 skipped == 1 ? "was" : "were");

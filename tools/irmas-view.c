@@ -1,13 +1,17 @@
 /* irmas-view.c: a live view of irmasd's OSC stream in a terminal: a bar
- * per class, the top instrument highlighted, and a warning when no bundle
- * has come for a while. The way to check the daemon by eye on stage.
+ * per class with a sparkline of its recent history, the top instrument
+ * highlighted, and a warning when no bundle has come for a while. The way
+ * to check the daemon by eye on stage.
  *
  *     irmas-view [--port N | --url URL] [--stale SECONDS]
  *
  * A liblo server thread receives the bundles and copies them into the
  * `view` under a mutex; the main thread looks ten times a second, draws
  * the screen with plain ANSI escapes (alternate screen, no cursor) when it
- * differs from what is shown, and reads keys in raw mode: q quits. Once
+ * differs from what is shown, and reads keys in raw mode: q quits. The
+ * screen fits any terminal: bars and sparklines share the width left by
+ * the labels, and when rows run short the least probable classes give way
+ * first while the header, the top instrument and the status line stay. Once
  * standard input ends (run from a script, under a service, with
  * </dev/null) it is left alone and the loop only waits. It handles /irmas/probs, /irmas/top,
  * /irmas/silence and /irmas/classes (see README, "OSC address space").
@@ -16,7 +20,9 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <langinfo.h>
 #include <lo/lo.h>
+#include <locale.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -31,6 +37,7 @@
 
 #define VIEW_MAX_CLASSES 64
 #define VIEW_LABEL 32
+#define VIEW_HISTORY 256 /* windows a sparkline can show */
 
 typedef struct {
     int classes;
@@ -42,6 +49,9 @@ typedef struct {
     float level_dbfs;
     long windows;
     double last; /* monotonic s of the last window, 0 for none yet */
+    /* Each class's probability in the last VIEW_HISTORY windows, NaN for a
+     * silent one; window w is at w % VIEW_HISTORY. */
+    float history[VIEW_MAX_CLASSES][VIEW_HISTORY];
 } view;
 
 static view shown; /* under shown_lock */
@@ -50,6 +60,7 @@ static volatile sig_atomic_t quit;
 static struct termios saved_tty;
 static int tty_raw;
 static int keys_open = 1; /* stdin may still bring keys: not at its end */
+static int utf8; /* the terminal takes UTF-8: sparklines in block characters */
 
 static double monotonic(void)
 {
@@ -85,6 +96,9 @@ static int on_probs(const char *path, const char *types, lo_arg **argv,
         snprintf(shown.labels[i], VIEW_LABEL, "class %d", i);
     if (n > shown.classes) shown.classes = n;
     shown.silent = 0;
+    for (int i = 0; i < VIEW_MAX_CLASSES; i++)
+        shown.history[i][shown.windows % VIEW_HISTORY] =
+            i < n ? shown.probs[i] : NAN;
     shown.windows++;
     shown.last = monotonic();
     pthread_mutex_unlock(&shown_lock);
@@ -109,6 +123,8 @@ static int on_silence(const char *path, const char *types, lo_arg **argv,
     pthread_mutex_lock(&shown_lock);
     shown.silent = 1;
     shown.level_dbfs = argc > 0 && types[0] == LO_FLOAT ? arg_float(argv[0]) : NAN;
+    for (int i = 0; i < VIEW_MAX_CLASSES; i++)
+        shown.history[i][shown.windows % VIEW_HISTORY] = NAN;
     shown.windows++;
     shown.last = monotonic();
     pthread_mutex_unlock(&shown_lock);
@@ -132,57 +148,162 @@ static int on_classes(const char *path, const char *types, lo_arg **argv,
 
 static void on_error(int num, const char *msg, const char *where)
 {
-    fprintf(stderr, "irmas-view: liblo error %d in %s: %s\n", num,
+    fprintf(stderr, "irmas-view: error: liblo error %d in %s: %s\n", num,
             where ? where : "-", msg);
 }
 
 /* ---- drawing: the main thread's side */
 
-static int terminal_columns(void)
+/* The terminal's size, 80 x 24 when it does not say. */
+static void terminal_size(int *columns, int *rows)
 {
     struct winsize ws;
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        return ws.ws_col;
-    return 80;
+    int known = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0;
+    *columns = known && ws.ws_col > 0 ? ws.ws_col : 80;
+    *rows = known && ws.ws_row > 0 ? ws.ws_row : 24;
 }
 
-static void draw_bar(FILE *out, const char *label, float p, int width,
+/* One cell of a sparkline for probability p: eight block heights in
+ * UTF-8, an ASCII ramp otherwise; a space for a silent window. */
+static void draw_spark(FILE *out, float p)
+{
+    static const char *const blocks[8] = {"\u2581", "\u2582", "\u2583",
+                                          "\u2584", "\u2585", "\u2586",
+                                          "\u2587", "\u2588"};
+    static const char ramp[] = "_.-=+*#@";
+    if (isnan(p)) {
+        putc(' ', out);
+        return;
+    }
+    int level = (int)lrintf(p * 7.0f);
+    if (level < 0) level = 0;
+    if (level > 7) level = 7;
+    if (utf8) fputs(blocks[level], out);
+    else putc(ramp[level], out);
+}
+
+/* The widths of a class row: its label, bar and sparkline, from the
+ * terminal's columns. A row is "label bar prob sparkline". */
+typedef struct {
+    int label, bar, spark;
+} row_layout;
+
+static row_layout layout_rows(const view *v, int columns)
+{
+    row_layout l = {.label = 5};
+    for (int c = 0; c < v->classes; c++) {
+        int n = (int)strlen(v->labels[c]);
+        if (n > l.label) l.label = n;
+    }
+    if (l.label > 16) l.label = 16;
+    int rest = columns - l.label - 7; /* spaces and " 0.00" */
+    if (rest < 4) {                   /* a narrow terminal: shorter labels */
+        l.label = columns - 11 > 1 ? columns - 11 : 1;
+        rest = 4;
+    }
+    if (rest >= 30) {                 /* room for a sparkline */
+        l.bar = rest * 2 / 5;
+        l.spark = rest - l.bar - 1;
+        if (l.spark > VIEW_HISTORY) l.spark = VIEW_HISTORY;
+    } else {
+        l.bar = rest;
+    }
+    return l;
+}
+
+/* One class's row: label, bar, probability and, room permitting, the
+ * sparkline of its last windows (the newest on the right). */
+static void draw_row(FILE *out, const view *v, int c, const row_layout *l,
                      int highlight)
 {
-    int filled = (int)lrintf(p * (float)width);
+    float p = v->silent ? 0.0f : v->probs[c];
+    int filled = (int)lrintf(p * (float)l->bar);
     if (filled < 0) filled = 0;
-    if (filled > width) filled = width;
-    fprintf(out, "%s%-16.16s ", highlight ? "\x1b[1;32m" : "", label);
-    for (int i = 0; i < width; i++) putc(i < filled ? '#' : '.', out);
-    fprintf(out, " %4.2f%s\x1b[K\n", p, highlight ? "\x1b[0m" : "");
+    if (filled > l->bar) filled = l->bar;
+    fprintf(out, "%s%-*.*s ", highlight ? "\x1b[1;32m" : "", l->label,
+            l->label, v->labels[c]);
+    for (int i = 0; i < l->bar; i++) putc(i < filled ? '#' : '.', out);
+    fprintf(out, " %4.2f%s", p, highlight ? "\x1b[0m" : "");
+    if (l->spark > 0) {
+        putc(' ', out);
+        long shown_windows = v->windows < l->spark ? v->windows : l->spark;
+        for (long i = 0; i < l->spark - shown_windows; i++) putc(' ', out);
+        for (long w = v->windows - shown_windows; w < v->windows; w++)
+            draw_spark(out, v->history[c][w % VIEW_HISTORY]);
+    }
+    fputs("\x1b[K\n", out);
+}
+
+/* The classes to draw when only room of them fit: the most probable first,
+ * in the model's order otherwise. Returns how many are in order[]. */
+static int classes_to_show(const view *v, int room, int order[])
+{
+    for (int c = 0; c < v->classes; c++) order[c] = c;
+    if (room >= v->classes) return v->classes;
+    /* Insertion sort by probability, stable for equal ones. */
+    for (int i = 1; i < v->classes; i++) {
+        int c = order[i], j = i;
+        while (j > 0 && !v->silent && v->probs[order[j - 1]] < v->probs[c]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = c;
+    }
+    return room > 0 ? room : 0;
 }
 
 /* Writes the whole screen for `v` to `out`: the header, the top class or
- * silence, a bar per class and the window count, with the no-data warning
+ * silence, a row per class and the window count, with the no-data warning
  * once the last window is older than `stale` seconds. */
 static void draw(FILE *out, const view *v, const char *source, double stale)
 {
-    int width = terminal_columns() - 24;
-    if (width < 10) width = 10;
-    fprintf(out,
-            "\x1b[H\x1b[1mirmas-view\x1b[0m  %s   (q quits)\x1b[K\n\x1b[K\n",
-            source);
+    int columns, rows;
+    terminal_size(&columns, &rows);
+    /* Header, top and status always; the blank lines between them only
+     * when every class fits besides. */
+    int spacious = rows >= v->classes + 6;
+    int room = rows - (spacious ? 6 : 3);
+    int order[VIEW_MAX_CLASSES];
+    int n = classes_to_show(v, room, order);
+    /* The header, cut to the width: "irmas-view  SOURCE   (q quits)". */
+    int room_source = columns - 12 - 12;
+    fprintf(out, "\x1b[H\x1b[1m%.*s\x1b[0m", columns, "irmas-view");
+    if (room_source > 0)
+        fprintf(out, "  %.*s   (q quits)", room_source, source);
+    fputs("\x1b[K\n", out);
+    if (spacious) fputs("\x1b[K\n", out);
+    char line[256];
     if (v->last == 0)
-        fprintf(out, "waiting for irmasd...\x1b[K\n");
+        snprintf(line, sizeof line, "waiting for irmasd...");
     else if (v->silent)
-        fprintf(out, "silence (%.0f dBFS)\x1b[K\n", v->level_dbfs);
+        snprintf(line, sizeof line, "silence (%.0f dBFS)", v->level_dbfs);
+    else
+        snprintf(line, sizeof line, "top: %s %.2f", v->top, v->top_prob);
+    if (v->last == 0 || v->silent || (int)strlen(line) > columns)
+        fprintf(out, "%.*s\x1b[K\n", columns, line);
     else
         fprintf(out, "top: \x1b[1;32m%s\x1b[0m %.2f\x1b[K\n", v->top,
                 v->top_prob);
-    fprintf(out, "\x1b[K\n");
-    for (int c = 0; c < v->classes; c++)
-        draw_bar(out, v->labels[c], v->silent ? 0.0f : v->probs[c], width,
-                 !v->silent && !strcmp(v->labels[c], v->top));
+    if (spacious) fputs("\x1b[K\n", out);
+    row_layout l = layout_rows(v, columns);
+    for (int k = 0; k < n; k++)
+        draw_row(out, v, order[k], &l,
+                 !v->silent && !strcmp(v->labels[order[k]], v->top));
+    if (spacious) fputs("\x1b[K\n", out);
+    /* The status line, cut to the width like every line so that nothing
+     * wraps and scrolls the header away; the no-data warning first. */
     double age = monotonic() - v->last;
-    fprintf(out, "\x1b[K\n%ld windows", v->windows);
+    char warning[64] = "";
     if (v->last > 0 && age > stale)
-        fprintf(out, "   \x1b[1;31mno data for %.0f s\x1b[0m", floor(age));
-    fprintf(out, "\x1b[K\n\x1b[J");
+        snprintf(warning, sizeof warning, "no data for %.0f s   ", floor(age));
+    int len = snprintf(line, sizeof line, "%ld windows", v->windows);
+    if (n < v->classes && len < (int)sizeof line)
+        snprintf(line + len, sizeof line - (size_t)len,
+                 ", %d classes not shown", v->classes - n);
+    int left = columns - (int)strlen(warning);
+    fprintf(out, "\x1b[1;31m%.*s\x1b[0m", columns, warning);
+    if (left > 0) fprintf(out, "%.*s", left, line);
+    fprintf(out, "\x1b[K\x1b[J");
 }
 
 /* Draws `v` into memory and writes it to the terminal only when it differs
@@ -295,6 +416,7 @@ static lo_server_thread open_server(const char *port, const char *url,
 
 int main(int argc, char **argv)
 {
+    argv[0] = program_invocation_short_name; /* getopt names us so */
     static const struct option longopts[] = {
         {"port", required_argument, NULL, 'p'},
         {"url", required_argument, NULL, 'u'},
@@ -319,10 +441,12 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    setlocale(LC_CTYPE, "");
+    utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
     char source[256];
     lo_server_thread server = open_server(port, url, source, sizeof source);
     if (!server) {
-        fprintf(stderr, "irmas-view: cannot listen on %s %s (in use, or not "
+        fprintf(stderr, "irmas-view: error: cannot listen on %s %s (in use, or not "
                         "a liblo URL)\n", url ? "URL" : "port",
                 url ? url : port);
         return 1;

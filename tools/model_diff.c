@@ -48,7 +48,7 @@ static int same_shape(const model *a, const model *b)
 {
     if (a->n_layers != b->n_layers || a->classes != b->classes ||
         model_features(a) != model_features(b)) {
-        fprintf(stderr, "irmas-model diff: the shapes differ: %d and %d "
+        fprintf(stderr, "irmas-model: error: diff: the shapes differ: %d and %d "
                         "layers, %d and %d classes, %d and %d features\n",
                 a->n_layers, b->n_layers, a->classes, b->classes,
                 model_features(a), model_features(b));
@@ -59,7 +59,7 @@ static int same_shape(const model *a, const model *b)
         layer_tensor ta[LAYER_MAX_TENSORS], tb[LAYER_MAX_TENSORS];
         int na = layer_tensors(&la, ta), nb = layer_tensors(&lb, tb);
         if (la.kind != lb.kind || na != nb) {
-            fprintf(stderr, "irmas-model diff: layer %d differs: %s with %d "
+            fprintf(stderr, "irmas-model: error: diff: layer %d differs: %s with %d "
                             "tensors, %s with %d\n", i,
                     layer_kind_name(la.kind), na, layer_kind_name(lb.kind),
                     nb);
@@ -68,7 +68,7 @@ static int same_shape(const model *a, const model *b)
         for (int k = 0; k < na; k++)
             if (strcmp(ta[k].name, tb[k].name) != 0 ||
                 ta[k].count != tb[k].count) {
-                fprintf(stderr, "irmas-model diff: layer %d (%s) differs: "
+                fprintf(stderr, "irmas-model: error: diff: layer %d (%s) differs: "
                                 "tensor %s of %ld floats, %s of %ld\n",
                         i, layer_kind_name(la.kind), ta[k].name,
                         ta[k].count, tb[k].name, tb[k].count);
@@ -76,7 +76,7 @@ static int same_shape(const model *a, const model *b)
             }
     }
     if ((a->feature_mean == NULL) != (b->feature_mean == NULL)) {
-        fprintf(stderr, "irmas-model diff: the shapes differ: only %s stores "
+        fprintf(stderr, "irmas-model: error: diff: the shapes differ: only %s stores "
                         "feature statistics\n", a->feature_mean ? "A" : "B");
         return -1;
     }
@@ -140,7 +140,7 @@ int model_diff_command(int argc, char **argv)
     if (argc > 2 && strcmp(argv[1], "--tolerance") == 0) {
         tolerance = parse_tolerance(argv[2]);
         if (tolerance < 0.0) {
-            fprintf(stderr, "irmas-model diff: --tolerance must be a number "
+            fprintf(stderr, "irmas-model: error: diff: --tolerance must be a number "
                             "from 0 up, not '%s'\n", argv[2]);
             return 2;
         }
@@ -148,7 +148,7 @@ int model_diff_command(int argc, char **argv)
     }
     if (argc - first != 2 || argv[first][0] == '-' ||
         argv[first + 1][0] == '-') {
-        fprintf(stderr, "irmas-model diff: give two model files A B\n%s",
+        fprintf(stderr, "irmas-model: error: diff: give two model files A B\n%s",
                 model_diff_usage);
         return 2;
     }
@@ -158,14 +158,14 @@ int model_diff_command(int argc, char **argv)
     for (int i = 0; i < 2; i++)
         if (model_load(argv[first + i], i ? &b : &a, err, sizeof err) !=
             IRMAS_OK) {
-            fprintf(stderr, "irmas-model diff: %s\n", err);
+            fprintf(stderr, "irmas-model: error: diff: %s\n", err);
             goto done;
         }
     if (same_shape(a, b) != 0) goto done;
     double most = print_differences(a, b);
     exit_status = most > tolerance;
     if (exit_status)
-        fprintf(stderr, "irmas-model diff: %s and %s differ by %.3g, more "
+        fprintf(stderr, "irmas-model: error: diff: %s and %s differ by %.3g, more "
                         "than the tolerance %.3g\n", argv[first],
                 argv[first + 1], most, tolerance);
 done:

@@ -7,32 +7,25 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "model_file.h"
 #include "pretrained.h"
-
-static const char source_model[] = IRMAS_SOURCE_ROOT "/models/default.irm";
 
 model *tool_load_model(const char *tool, const char *path,
                        const model_limits *limits, const char *weights,
                        const char **used)
 {
     if (!path) {
-        if (access(IRMAS_DEFAULT_MODEL, R_OK) == 0)
-            path = IRMAS_DEFAULT_MODEL;
-        else if (access(source_model, R_OK) == 0)
-            path = source_model;
-    }
-    if (!path) {
-        fprintf(stderr, "%s: no default model found (looked for %s and %s); "
-                        "pass --model FILE.irm\n",
-                tool, IRMAS_DEFAULT_MODEL, source_model);
-        return NULL;
+        path = model_default_path();
+        if (access(path, R_OK) != 0) {
+            fprintf(stderr, "%s: error: no default model is installed (%s); pass "
+                            "--model FILE.irm\n", tool, path);
+            return NULL;
+        }
     }
     char err[4096];
     model *m = NULL;
     if (pretrained_load_model(path, limits, weights, &m, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", tool, err);
+        fprintf(stderr, "%s: error: %s\n", tool, err);
         return NULL;
     }
     *used = path;
@@ -66,7 +59,7 @@ teacher_weights *tool_load_teacher(const char *tool, const char *dir)
     char err[1024];
     teacher_weights *w;
     if (teacher_weights_load(dir, &w, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", tool, err);
+        fprintf(stderr, "%s: error: %s\n", tool, err);
         return NULL;
     }
     return w;
@@ -108,7 +101,7 @@ int tool_limits_option(const char *tool, model_limits *limits,
     char err[160];
     if (model_limits_option(limits, option, text, err, sizeof err) >= 0)
         return 0;
-    fprintf(stderr, "%s: %s\n", tool, err);
+    fprintf(stderr, "%s: error: %s\n", tool, err);
     return 2;
 }
 

@@ -8,6 +8,8 @@
  */
 #include "run_options.h"
 
+#include "config.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -23,7 +25,7 @@ enum {
     OPT_OUT, OPT_CHECKPOINT, OPT_LOG, OPT_RESUME, OPT_EXPORT, OPT_HELP,
     OPT_IMAGE, OPT_IMAGE_SIZE, OPT_IMAGE_CHANNELS, OPT_AUGMENT, OPT_TEACHER,
     OPT_DISTILL, OPT_TEMPERATURE, OPT_UNLABELLED, OPT_TEACHER_CACHE, OPT_WEIGHTS,
-    OPT_COUNT
+    OPT_VERSION, OPT_COUNT
 };
 
 #define GIVEN(id) (1ull << (id))
@@ -71,6 +73,7 @@ static const struct option option_table[] = {
     OPT("unlabelled", required_argument, OPT_UNLABELLED),
     OPT("teacher-cache", required_argument, OPT_TEACHER_CACHE),
     OPT("weights", required_argument, OPT_WEIGHTS),
+    OPT("version", no_argument, OPT_VERSION),
     {NULL, 0, NULL, 0},
 };
 
@@ -156,7 +159,8 @@ void run_options_usage(FILE *f)
 "  --log FILE.csv    one line per epoch\n"
 "  --export DIR      also write the initial weights, the training frames\n"
 "                    (as floats: small corpora) and the order, for\n"
-"                    bench/train_torch.py\n",
+"                    bench/train_torch.py\n"
+"  -h, --help        this help; --version: the version\n",
         f);
 }
 
@@ -164,7 +168,7 @@ void run_options_usage(FILE *f)
 
 static int bad_value(const char *flag, const char *what, const char *text)
 {
-    fprintf(stderr, "irmas-train: --%s takes %s, not '%s'\n", flag, what,
+    fprintf(stderr, "irmas-train: error: --%s takes %s, not '%s'\n", flag, what,
             text);
     return 2;
 }
@@ -274,7 +278,7 @@ static int parse_folder(const char *flag, const char **dirs, int *n,
     if (!*given) *n = 0;
     *given = 1;
     if (*n == RUN_MAX_DIRS) {
-        fprintf(stderr, "irmas-train: at most %d --%s folders\n",
+        fprintf(stderr, "irmas-train: error: at most %d --%s folders\n",
                 RUN_MAX_DIRS, flag);
         return 2;
     }
@@ -382,14 +386,18 @@ int run_options_parse(run_options *o, int argc, char *const argv[])
 {
     int data_given = 0, unlabelled_given = 0, c;
     optind = 0; /* start afresh: this may be the second command line */
-    while ((c = getopt_long(argc, argv, "", option_table, NULL)) != -1) {
-        int id = c - 256;
+    while ((c = getopt_long(argc, argv, "h", option_table, NULL)) != -1) {
+        int id = c == 'h' ? OPT_HELP : c - 256;
         if (id < 0 || id >= OPT_COUNT) {
-            fputs("irmas-train: see irmas-train --help\n", stderr);
+            fputs("irmas-train: error: see irmas-train --help\n", stderr);
             return 2;
         }
         if (id == OPT_HELP) {
             run_options_usage(stdout);
+            return 1;
+        }
+        if (id == OPT_VERSION) {
+            printf("irmas-train %s\n", IRMAS_VERSION);
             return 1;
         }
         if (parse_flag(o, id, optarg, &data_given, &unlabelled_given))
@@ -397,7 +405,7 @@ int run_options_parse(run_options *o, int argc, char *const argv[])
         o->given |= GIVEN(id);
     }
     if (optind < argc) {
-        fprintf(stderr, "irmas-train: unexpected argument '%s'; every "
+        fprintf(stderr, "irmas-train: error: unexpected argument '%s'; every "
                         "setting is a --flag (see --help)\n", argv[optind]);
         return 2;
     }
@@ -421,7 +429,7 @@ int run_options_parse(run_options *o, int argc, char *const argv[])
 
 static int fail(const char *message)
 {
-    fprintf(stderr, "irmas-train: %s\n", message);
+    fprintf(stderr, "irmas-train: error: %s\n", message);
     return 2;
 }
 
@@ -461,7 +469,7 @@ static int check_frontend(const run_options *o)
     long samples = lround(o->window * o->rate);
     long frame = o->frontend == FRONTEND_RAW ? o->frame : o->fft;
     if (samples < frame) {
-        fprintf(stderr, "irmas-train: a --window of %g s is %ld samples at "
+        fprintf(stderr, "irmas-train: error: a --window of %g s is %ld samples at "
                         "%d Hz, shorter than one frame (%ld samples); "
                         "lengthen the window\n",
                 o->window, samples, o->rate, frame);
@@ -527,7 +535,7 @@ static int check_augment(const run_options *o)
     int frames = frontend_params_frames(&p, (int)lround(o->window * o->rate));
     const augment_params *a = &o->augment;
     if (a->freq_width <= o->mels && a->time_width <= frames) return 0;
-    fprintf(stderr, "irmas-train: --augment %d,%d,%d,%d: runs of up to %d "
+    fprintf(stderr, "irmas-train: error: --augment %d,%d,%d,%d: runs of up to %d "
                     "bands and %d frames, but a window has %d bands (--mels) "
                     "and %d frames; narrow them\n",
             a->freq_masks, a->freq_width, a->time_masks, a->time_width,
@@ -543,13 +551,13 @@ static int check_image(const run_options *o)
     char err[512];
     if (image_check(&p, (int)lround(o->window * o->rate), err, sizeof err) !=
         IRMAS_OK) {
-        fprintf(stderr, "irmas-train: %s\n", err);
+        fprintf(stderr, "irmas-train: error: %s\n", err);
         return 2;
     }
     cnn_zoo_stack stack;
     if (cnn_zoo_build(o->arch, o->image_size, o->image_channels, 1, &stack,
                       err, sizeof err) != IRMAS_OK) {
-        fprintf(stderr, "irmas-train: --image-size %d: %s\n", o->image_size,
+        fprintf(stderr, "irmas-train: error: --image-size %d: %s\n", o->image_size,
                 err);
         return 2;
     }

@@ -1,0 +1,139 @@
+/* host_tagger.c: see host_tagger.h. */
+#include "host_tagger.h"
+
+#include "history.h"
+#include "model_file.h"
+#include "model_limits.h"
+#include "pretrained.h"
+#include "tagger.h"
+#include "verdict.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define HOST_TAGGER_CHUNK 1024 /* frames mixed down at a time */
+
+struct host_tagger {
+    tagger *tagger;
+    history *history; /* the host's audio, for each window's level */
+    verdict verdict;
+    double rate;
+    host_tagger_fn fn;
+    void *user;
+    float mono[HOST_TAGGER_CHUNK];
+};
+
+irmas_status host_tagger_load(const char *path, model **out, char *err,
+                              size_t errlen)
+{
+    model_limits limits = model_limits_default();
+    return pretrained_load_model(path ? path : model_default_path(), &limits,
+                                 NULL, out, err, errlen);
+}
+
+irmas_status host_tagger_new(model *m, double host_rate, double hop_seconds,
+                             double gate_dbfs, double smooth_seconds,
+                             host_tagger **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    host_tagger *t = calloc(1, sizeof *t);
+    if (!t) {
+        model_free(m);
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "host tagger: out of memory");
+    }
+    t->rate = host_rate;
+    irmas_status st = tagger_new(m, (int)lround(host_rate), hop_seconds, 1,
+                                 &t->tagger, err, errlen);
+    if (st != IRMAS_OK) {
+        model_free(m);
+        free(t);
+        return st;
+    }
+    /* A window and the resampler's delay, with room to spare. */
+    long frames = (long)ceil(tagger_window_frames(t->tagger)) +
+                  2 * (long)lround(host_rate);
+    st = history_new(frames, &t->history, err, errlen);
+    if (st != IRMAS_OK) {
+        host_tagger_free(t);
+        return st;
+    }
+    verdict_init(&t->verdict, m->classes,
+                 &(verdict_settings){.gate_dbfs = gate_dbfs,
+                                     .smooth_seconds = smooth_seconds,
+                                     .hop_seconds = tagger_hop_seconds(t->tagger)});
+    *out = t;
+    return IRMAS_OK;
+}
+
+void host_tagger_free(host_tagger *t)
+{
+    if (!t) return;
+    tagger_delete(t->tagger);
+    history_delete(t->history);
+    free(t);
+}
+
+const model *host_tagger_model(const host_tagger *t)
+{
+    return tagger_model(t->tagger);
+}
+
+double host_tagger_hop_seconds(const host_tagger *t)
+{
+    return tagger_hop_seconds(t->tagger);
+}
+
+void host_tagger_set(host_tagger *t, double gate_dbfs, double smooth_seconds)
+{
+    verdict_set(&t->verdict,
+                &(verdict_settings){.gate_dbfs = gate_dbfs,
+                                    .smooth_seconds = smooth_seconds,
+                                    .hop_seconds = tagger_hop_seconds(t->tagger)});
+}
+
+/* The tagger's callback: measures and judges one window. */
+static void host_tagger_window(void *user, const float *probs,
+                               double last_frame)
+{
+    host_tagger *t = user;
+    double first = last_frame + 1 - tagger_window_frames(t->tagger);
+    double level = verdict_level_dbfs(history_mean_square(
+        t->history, (long long)ceil(first), (long long)floor(last_frame) + 1));
+    const float *judged = verdict_judge(&t->verdict, probs, level);
+    if (!judged && !verdict_is_silent(&t->verdict, level)) return;
+    t->fn(t->user, judged, level, (last_frame + 1) / t->rate);
+}
+
+void host_tagger_push(host_tagger *t, const float *const *channels,
+                      int n_channels, long n, host_tagger_fn fn, void *user)
+{
+    t->fn = fn;
+    t->user = user;
+    for (long done = 0; done < n; done += HOST_TAGGER_CHUNK) {
+        long frames = n - done < HOST_TAGGER_CHUNK ? n - done : HOST_TAGGER_CHUNK;
+        for (long i = 0; i < frames; i++) {
+            float sum = 0.0f;
+            for (int c = 0; c < n_channels; c++) {
+                float x = channels[c][done + i];
+                sum += isfinite(x) ? x : 0.0f;
+            }
+            t->mono[i] = sum / (float)n_channels;
+        }
+        history_push(t->history, t->mono, frames);
+        tagger_push(t->tagger, t->mono, frames, host_tagger_window, t);
+    }
+}
+
+void host_tagger_reset(host_tagger *t)
+{
+    tagger_restart(t->tagger, history_end(t->history));
+    verdict_restart(&t->verdict);
+}
+
+void host_tagger_finish(host_tagger *t, host_tagger_fn fn, void *user)
+{
+    t->fn = fn;
+    t->user = user;
+    tagger_finish(t->tagger, host_tagger_window, t);
+}
