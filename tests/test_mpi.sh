@@ -91,6 +91,7 @@ cp -r data/cel data/flu archive/
 printf 'not audio' >archive/cel/broken.wav
 for format in text csv json; do
     flag=--$format
+    # (text is the default: --recursive, given twice, stands in for a flag)
     [ "$format" = text ] && flag=--recursive
     status=0
     "$tag" --model one2.irm --recursive "$flag" archive >"one.$format" \

@@ -106,11 +106,11 @@ static void usage(FILE *to)
         "  --json       one JSON object for all files\n"
         "  --csv        one row per window and a summary row per file\n"
         "  --plot       also draw each file's probabilities over time as a PNG\n"
-        "  --recursive  tag the audio files under each folder named, in "
-        "name order\n"
-        "(under mpirun, the files are shared out over the processes and "
+        "  --recursive  a folder stands for the audio files under it, in "
+        "name\n"
+        "               order (under mpirun, shared out over the processes; "
         "rank 0\n"
-        "prints the same output as one process would)\n"
+        "               prints what one process would)\n"
         MODEL_LIMITS_USAGE
         "  -h, --help   this help; --version: the version\n");
 }
