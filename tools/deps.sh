@@ -8,12 +8,15 @@ IRMAS_BUILD_PACKAGES="gcc meson ninja-build pkg-config scdoc
   libsndfile1-dev libsamplerate0-dev liblo-dev
   portaudio19-dev libjack-jackd2-dev libsystemd-dev
   libfluidsynth-dev libpng-dev libcairo2-dev libncurses-dev nettle-dev
-  g++ lv2-dev vamp-plugin-sdk"
+  g++ lv2-dev vamp-plugin-sdk
+  libopenmpi-dev"
 
 # To run it: a JACK server, the soundfonts irmas-synth and the demo render
-# from, and the OSC command-line tools.
+# from, the OSC command-line tools, and mpirun for training and tagging on
+# several processes (MPI is optional: without libopenmpi-dev everything
+# builds and runs as one process).
 IRMAS_RUN_PACKAGES="jackd2 liblo-tools fluid-soundfont-gm timgm6mb-soundfont
-  musescore-general-soundfont fluidsynth"
+  musescore-general-soundfont fluidsynth openmpi-bin"
 
 # To test it: Check, terminal and process tools the end-to-end tests drive,
 # systemd-analyze for the units, man for the manual pages, Pure Data and

@@ -3,6 +3,7 @@
  *   irmas-model info FILE    what the model is, layer by layer
  *   irmas-model check FILE   exit 0 if it is a model irmasd can run, else 1
  *   irmas-model new ...      write an untrained model with random weights
+ *   irmas-model diff A B     the largest difference of every tensor
  *
  * info and check read the file with model_load, which already refuses any
  * damaged or inconsistent file with a message naming the field; check then
@@ -33,6 +34,7 @@
 #include "cnn_zoo.h"
 #include "model.h"
 #include "model_arch.h"
+#include "model_diff.h"
 #include "model_file.h"
 #include "pretrained.h"
 #include "window.h"
@@ -51,6 +53,8 @@ static const char usage_text[] =
     "  check FILE   exit 0 if FILE is a valid model, 1 with the reason if "
     "not\n"
     "  new ...      write an untrained model with small random weights\n"
+    "  diff A B     the largest difference of every weight tensor of two\n"
+    "               models of the same shape\n"
     "\n"
     "`irmas-model COMMAND --help` describes a command; --version says the\n"
     "version.\n";
@@ -800,6 +804,8 @@ int main(int argc, char **argv)
     if (strcmp(command, "check") == 0)
         return command_file(argc - 1, argv + 1, check_text, 1, check_action);
     if (strcmp(command, "new") == 0) return command_new(argc - 1, argv + 1);
+    if (strcmp(command, "diff") == 0)
+        return model_diff_command(argc - 1, argv + 1);
     fprintf(stderr, "irmas-model: error: unknown command '%s'\n%s", command,
             usage_text);
     return EXIT_USAGE;

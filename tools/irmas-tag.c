@@ -2,7 +2,7 @@
  *
  *   irmas-tag [--model FILE.irm [--weights DIR] | --teacher DIR]
  *             [--hop SECONDS] [--threshold T] [--json | --csv]
- *             [--plot FILE.png] FILE...
+ *             [--plot FILE.png] [--recursive] FILE|DIR...
  *
  * Each file is read at the model's rate with its channels mixed down
  * (audio_file.h) and pushed through the streaming classifier (stream.h), as
@@ -26,7 +26,13 @@
  * row per file, with every class's probability) or one JSON object; with
  * --plot, a picture of every file's probabilities over time too (plot.h). A
  * file that cannot be read is reported and the next one tagged; the exit
- * status is 1 if any failed.
+ * status is 1 if any failed. With --recursive a folder stands for the
+ * audio files under it, in name order.
+ *
+ * Under an MPI launcher (`mpirun -np N irmas-tag ...`, cluster.h) the
+ * files are shared out over the ranks by length (tag_share.h); each rank
+ * tags its own, and rank 0 gathers the results and prints them in the
+ * same order, and the same form, as one process would.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,11 +41,13 @@
 #include <string.h>
 
 #include "audio_file.h"
+#include "cluster.h"
 #include "config.h"
 #include "json.h"
 #include "metrics.h"
 #include "plot.h"
 #include "stream.h"
+#include "tag_share.h"
 #include "tool_common.h"
 
 typedef enum { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON } tag_format;
@@ -51,6 +59,7 @@ typedef struct {
     const char *plot_path; /* --plot: the picture, or NULL */
     double hop_seconds, threshold;
     tag_format format;
+    int recursive; /* a folder argument stands for its audio files */
     model_limits limits;
 } options;
 
@@ -88,7 +97,7 @@ static void usage(FILE *to)
     fprintf(to,
         "usage: irmas-tag [--model FILE.irm [--weights DIR] | --teacher DIR]\n"
         "                 [--hop SECONDS] [--threshold T] [--json | --csv]\n"
-        "                 [--plot FILE.png] FILE...\n"
+        "                 [--plot FILE.png] [--recursive] FILE|DIR...\n"
         TOOL_MODEL_USAGE
         "  --hop        seconds between windows (default: half a window)\n"
         "  --threshold  a class is a tag when its mean probability is at "
@@ -97,6 +106,11 @@ static void usage(FILE *to)
         "  --json       one JSON object for all files\n"
         "  --csv        one row per window and a summary row per file\n"
         "  --plot       also draw each file's probabilities over time as a PNG\n"
+        "  --recursive  a folder stands for the audio files under it, in "
+        "name\n"
+        "               order (under mpirun, shared out over the processes; "
+        "rank 0\n"
+        "               prints what one process would)\n"
         MODEL_LIMITS_USAGE
         "  -h, --help   this help; --version: the version\n");
 }
@@ -112,6 +126,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"threshold", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},
+        {"recursive", no_argument, NULL, 'r'},
         {"plot", required_argument, NULL, 'P'},
         {"max-model-memory", required_argument, NULL, 'L'},
         {"max-model-ops", required_argument, NULL, 'L'},
@@ -129,6 +144,7 @@ static int parse_options(int argc, char **argv, options *o)
         case 't': o->threshold = tool_parse_fraction(optarg); break;
         case 'j': o->format = FORMAT_JSON; formats++; break;
         case 'c': o->format = FORMAT_CSV; formats++; break;
+        case 'r': o->recursive = 1; break;
         case 'P': o->plot_path = optarg; break;
         case 'L':
             if (tool_limits_option("irmas-tag", &o->limits, longopts[index].name,
@@ -445,69 +461,175 @@ static void report_failure(tagger *g, const char *path, const char *why)
     json_end_object(&g->json);
 }
 
+/* Reads path and tags it into t (whose arrays the caller frees) and
+ * *seconds; 0, or -1 with the reason in err. */
+static int tag_timeline(tagger *g, stream *s, const char *path, timeline *t,
+                        double *seconds, char *err, size_t errlen)
+{
+    audio_clip clip;
+    *t = (timeline){.classes = g->m->classes};
+    if (audio_file_read(path, g->m->sample_rate, 1, &clip, err, errlen))
+        return -1;
+    if (g->teacher)
+        teacher_clip(g, &clip, t);
+    else
+        stream_clip(s, g->m, &clip, t);
+    *seconds = (double)clip.frames / g->m->sample_rate;
+    audio_clip_free(&clip);
+    if (!t->out_of_memory && t->windows > 0) return 0;
+    snprintf(err, errlen, "%s: out of memory after %ld windows", path,
+             t->windows);
+    return -1;
+}
+
+/* Prints a tagged file, or why it failed (error not NULL); with --plot,
+ * keeps t's windows for the picture (keep_for_plot). */
+static void print_file(tagger *g, const char *path, timeline *t,
+                       double seconds, const char *error)
+{
+    if (error) {
+        report_failure(g, path, error);
+        return;
+    }
+    tagged_file f = {.path = path, .t = t, .seconds = seconds};
+    summarise(&f, g->opt->threshold);
+    if (g->opt->format == FORMAT_TEXT) print_text(g, &f);
+    else if (g->opt->format == FORMAT_CSV) print_csv(g, &f);
+    else print_json(g, &f);
+    if (g->panels) keep_for_plot(g, &f, t);
+}
+
 /* Tags one file and prints it; 0, or -1 after saying why not. */
 static int tag_file(tagger *g, stream *s, const char *path)
 {
-    audio_clip clip;
+    timeline t;
+    double seconds = 0.0;
     char err[512];
-    if (audio_file_read(path, g->m->sample_rate, 1, &clip, err, sizeof err)) {
-        report_failure(g, path, err);
-        return -1;
-    }
-    timeline t = {.classes = g->m->classes};
-    if (g->teacher)
-        teacher_clip(g, &clip, &t);
-    else
-        stream_clip(s, g->m, &clip, &t);
-    int ok = !t.out_of_memory && t.windows > 0;
-    if (ok) {
-        tagged_file f = {.path = path, .t = &t,
-                         .seconds = (double)clip.frames / g->m->sample_rate};
-        summarise(&f, g->opt->threshold);
-        if (g->opt->format == FORMAT_TEXT) print_text(g, &f);
-        else if (g->opt->format == FORMAT_CSV) print_csv(g, &f);
-        else print_json(g, &f);
-        if (g->panels) keep_for_plot(g, &f, &t);
-    } else {
-        snprintf(err, sizeof err, "%s: out of memory after %ld windows", path,
-                 t.windows);
-        report_failure(g, path, err);
-    }
+    int status = tag_timeline(g, s, path, &t, &seconds, err, sizeof err);
+    print_file(g, path, &t, seconds, status ? err : NULL);
     free(t.probs);
     free(t.ends);
-    audio_clip_free(&clip);
-    return ok ? 0 : -1;
+    return status;
 }
 
-/* Tags every file named on the command line with g; the exit status. */
-static int tag_files(tagger *g, stream *s, int argc, char **argv)
+/* Tags this rank's files of list into records on out; 0 or -1. */
+static int tag_mine(tagger *g, stream *s, const tag_share *list, FILE *out)
 {
-    if (g->opt->plot_path) {
-        g->panels = calloc((size_t)(argc - optind), sizeof *g->panels);
+    int status = 0;
+    for (int i = 0; i < list->n && status == 0; i++) {
+        if (list->owner[i] != cluster_rank()) continue;
+        timeline t;
+        double seconds = 0.0;
+        char err[512];
+        int failed = tag_timeline(g, s, list->paths[i], &t, &seconds, err,
+                                  sizeof err);
+        tag_record r = {.index = i, .classes = t.classes,
+                        .windows = t.windows, .seconds = seconds,
+                        .probs = t.probs, .ends = t.ends,
+                        .error = failed ? err : NULL};
+        status = tag_share_write(out, &r);
+        free(t.probs);
+        free(t.ends);
+    }
+    return status;
+}
+
+/* Rank 0: prints the gathered records of every file of list in list
+ * order; returns how many failed, or -1 if records are missing. */
+static int print_records(tagger *g, const tag_share *list, const char *all,
+                         size_t size)
+{
+    tag_record *records = calloc((size_t)list->n + 1, sizeof *records);
+    if (!records) return -1;
+    int found = 0, failed = 0;
+    tag_record r;
+    for (const char *at = all; tag_share_read(&at, all + size, &r) == 0;)
+        if (r.index >= 0 && r.index < list->n && r.classes == g->m->classes) {
+            found += records[r.index].classes == 0;
+            records[r.index] = r;
+        }
+    for (int i = 0; i < list->n && found == list->n; i++) {
+        /* The probabilities copied: --plot keeps them past the buffer. */
+        size_t bytes = (size_t)records[i].windows * records[i].classes *
+                       sizeof(float);
+        timeline t = {.classes = records[i].classes,
+                      .probs = malloc(bytes + 1),
+                      .ends = (long long *)records[i].ends,
+                      .windows = records[i].windows};
+        if (!t.probs) {
+            failed = -1;
+            break;
+        }
+        memcpy(t.probs, records[i].probs, bytes);
+        print_file(g, list->paths[i], &t, records[i].seconds,
+                   records[i].error);
+        failed += records[i].error != NULL;
+        free(t.probs);
+    }
+    free(records);
+    return found == list->n ? failed : -1;
+}
+
+/* Tags list over the ranks of the job; rank 0 prints; the failures. */
+static int tag_shared(tagger *g, stream *s, const tag_share *list)
+{
+    char *mine = NULL, *all = NULL;
+    size_t mine_size = 0, all_size = 0;
+    FILE *out = open_memstream(&mine, &mine_size);
+    if (!out || tag_mine(g, s, list, out) != 0 || fclose(out) != 0) {
+        fprintf(stderr, "irmas-tag: error: rank %d: out of memory for the "
+                        "results\n", cluster_rank());
+        cluster_abort(1);
+    }
+    if (cluster_gather_text(mine, mine_size, &all, &all_size) != 0)
+        cluster_abort(1);
+    free(mine);
+    int failed = 0;
+    if (cluster_is_root()) failed = print_records(g, list, all, all_size);
+    free(all);
+    if (failed < 0) {
+        fprintf(stderr, "irmas-tag: error: the ranks' results are incomplete\n");
+        cluster_abort(1);
+    }
+    return failed;
+}
+
+/* Tags every file of list with g, alone or shared over the ranks; the
+ * exit status. */
+static int tag_files(tagger *g, stream *s, const tag_share *list)
+{
+    if (g->opt->plot_path && cluster_is_root()) {
+        g->panels = calloc((size_t)list->n + 1, sizeof *g->panels);
         if (!g->panels) {
             fprintf(stderr, "irmas-tag: error: out of memory for --plot\n");
-            return 1;
+            cluster_abort(1);
         }
     }
-    print_begin(g);
+    if (cluster_is_root()) print_begin(g);
     int failed = 0;
-    for (int i = optind; i < argc; i++) {
-        failed += tag_file(g, s, argv[i]) != 0;
-        fflush(stdout);
+    if (cluster_size() > 1) {
+        failed = tag_shared(g, s, list);
+    } else {
+        for (int i = 0; i < list->n; i++) {
+            failed += tag_file(g, s, list->paths[i]) != 0;
+            fflush(stdout);
+        }
     }
+    if (!cluster_is_root()) return 0;
     print_end(g, failed);
     if (failed)
         fprintf(stderr, "irmas-tag: error: %d of %d files failed\n", failed,
-                argc - optind);
+                list->n);
     int not_drawn = g->opt->plot_path && draw_plot(g) != 0;
     return failed || not_drawn ? 1 : 0;
 }
 
-/* Loads the teacher's weights and tags with it; the exit status. */
-static int tag_with_teacher(const options *o, int argc, char **argv)
+/* Loads the teacher's weights and tags with it; the exit status. A
+ * teacher that cannot be loaded stops every rank (cluster_abort). */
+static int tag_with_teacher(const options *o, const tag_share *list)
 {
     teacher_weights *w = tool_load_teacher("irmas-tag", o->teacher_dir);
-    if (!w) return 1;
+    if (!w) cluster_abort(1);
     model *shape = tool_teacher_shape();
     char err[512] = "out of memory";
     teacher *t = NULL;
@@ -515,10 +637,11 @@ static int tag_with_teacher(const options *o, int argc, char **argv)
     if (!shape ||
         teacher_new(w, shape->window_samples, &t, err, sizeof err)) {
         fprintf(stderr, "irmas-tag: error: %s\n", err);
+        cluster_abort(1);
     } else {
         tagger g = {.m = shape, .teacher = t, .opt = o,
                     .hop = tool_hop_samples(shape, o->hop_seconds)};
-        status = tag_files(&g, NULL, argc, argv);
+        status = tag_files(&g, NULL, list);
     }
     teacher_free(t);
     model_free(shape);
@@ -526,27 +649,52 @@ static int tag_with_teacher(const options *o, int argc, char **argv)
     return status;
 }
 
-int main(int argc, char **argv)
+/* Tags with the model of o (loaded, with a stream); the exit status. A
+ * model that cannot be loaded stops every rank (cluster_abort). */
+static int tag_with_model(options *o, const tag_share *list)
 {
-    argv[0] = program_invocation_short_name; /* getopt names us so */
-    options o;
-    int status = parse_options(argc, argv, &o);
-    if (status) return status;
-    if (o.teacher_dir) return tag_with_teacher(&o, argc, argv);
-    model *m = tool_load_model("irmas-tag", o.model_path, &o.limits, o.weights,
-                               &o.model_path);
-    if (!m) return 1;
+    model *m = tool_load_model("irmas-tag", o->model_path, &o->limits,
+                               o->weights, &o->model_path);
+    if (!m) cluster_abort(1);
     char err[512];
     stream *s = NULL;
-    if (stream_new(m, tool_hop_samples(m, o.hop_seconds), &s, err,
+    if (stream_new(m, tool_hop_samples(m, o->hop_seconds), &s, err,
                    sizeof err)) {
         fprintf(stderr, "irmas-tag: error: %s\n", err);
         model_free(m);
-        return 1;
+        cluster_abort(1);
     }
-    tagger g = {.m = m, .opt = &o, .hop = stream_hop(s)};
-    status = tag_files(&g, s, argc, argv);
+    tagger g = {.m = m, .opt = o, .hop = stream_hop(s)};
+    int status = tag_files(&g, s, list);
     stream_delete(s);
     model_free(m);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (cluster_init(&argc, &argv) != 0) return 1;
+    argv[0] = program_invocation_short_name; /* getopt names us so */
+    options o;
+    tag_share list;
+    char err[512];
+    int status = parse_options(argc, argv, &o);
+    if (status == 0 &&
+        tag_share_new(&list, argv + optind, argc - optind, o.recursive,
+                      cluster_size(), err, sizeof err) != 0) {
+        fprintf(stderr, "irmas-tag: error: %s\n", err);
+        status = 1;
+    }
+    if (status == 0 && o.plot_path && list.n > PLOT_MAX_PANELS) {
+        fprintf(stderr, "irmas-tag: error: --plot draws at most %d files at "
+                        "once, not %d\n", PLOT_MAX_PANELS, list.n);
+        tag_share_free(&list);
+        status = 2;
+    }
+    if (status) cluster_abort(status);
+    status = o.teacher_dir ? tag_with_teacher(&o, &list)
+                           : tag_with_model(&o, &list);
+    tag_share_free(&list);
+    cluster_finish();
     return status;
 }

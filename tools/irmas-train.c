@@ -24,6 +24,11 @@
  *      command line, the date and these figures.
  * Progress and per-epoch lines go to stderr. Exit status: 0 done, 1 the
  * run failed, 2 the command line is wrong.
+ *
+ * Under an MPI launcher (`mpirun -np N irmas-train ...`, cluster.h) every
+ * rank runs these steps on the same data and trains its share of every
+ * batch (trainer.h); rank 0 alone writes the files and the report, and a
+ * rank that fails stops the whole job.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cluster.h"
 #include "config.h"
 #include "dataset.h"
 #include "examples.h"
@@ -436,7 +442,7 @@ static int train(run *r)
             fprintf(stderr, "resuming after epoch %d of %d\n",
                     r->resumed.epoch, o->epochs);
     }
-    if (status == IRMAS_OK && o->export_dir)
+    if (status == IRMAS_OK && o->export_dir && cluster_is_root())
         status = trainer_export(r->t, o->export_dir, err, sizeof err);
     if (status == IRMAS_OK) status = trainer_run(r->t, err, sizeof err);
     return status == IRMAS_OK ? 0 : fail(err);
@@ -499,11 +505,13 @@ static int report(run *r)
 
 int main(int argc, char **argv)
 {
+    if (cluster_init(&argc, &argv) != 0) return 1;
     argv[0] = program_invocation_short_name; /* getopt names us so */
     run r = {0};
     int status = read_options(&r, argc, argv);
     if (status < 0) {
         run_free(&r);
+        cluster_finish();
         return 0;
     }
     if (status == 0) status = find_data(&r);
@@ -513,7 +521,7 @@ int main(int argc, char **argv)
     if (status == 0) status = teach(&r);
     if (status == 0) status = make_provenance(&r, argc, argv);
     if (status == 0) status = train(&r);
-    if (status == 0) status = report(&r);
+    if (status == 0 && cluster_is_root()) status = report(&r);
     int skipped = r.d.skipped + r.unreadable;
     if (skipped > 0)
         fprintf(stderr, "irmas-train: error: %d file%s could not be used and %s "
@@ -521,5 +529,7 @@ int main(int argc, char **argv)
                 skipped, skipped == 1 ? "" : "s",
                 skipped == 1 ? "was" : "were");
     run_free(&r);
+    if (status != 0) cluster_abort(status);
+    cluster_finish();
     return status;
 }

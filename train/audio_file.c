@@ -250,3 +250,13 @@ void audio_clip_free(audio_clip *clip)
     clip->frames = 0;
     clip->channels = 0;
 }
+
+double audio_file_seconds(const char *path)
+{
+    SNDFILE *file;
+    SF_INFO info;
+    char err[16];
+    if (open_file(path, &file, &info, err, sizeof err) != IRMAS_OK) return 0.0;
+    sf_close(file);
+    return info.samplerate > 0 ? (double)info.frames / info.samplerate : 0.0;
+}

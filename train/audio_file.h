@@ -25,4 +25,9 @@ irmas_status audio_file_read(const char *path, int rate, int mixdown,
 
 void audio_clip_free(audio_clip *clip);
 
+/* How long path plays, in seconds, from its header alone; 0 when it
+ * cannot be opened (audio_file_read then says why). For sharing files
+ * out by length before reading them. */
+double audio_file_seconds(const char *path);
+
 #endif

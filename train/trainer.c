@@ -13,12 +13,23 @@
  *   the log     created fresh, or on resume cut back to the checkpoint's
  *               epoch (a crash between log and checkpoint would otherwise
  *               leave an epoch in it twice) and appended to.
+ *
+ * Across processes (cluster.h: `mpirun -np N irmas-train`), every rank
+ * holds the same weights, optimiser and generator, shuffles the same
+ * order and draws the same masks for the whole batch; each runs its
+ * workers on its own contiguous share of the batch's rows, and the ranks'
+ * gradients (and loss and accuracy sums) are added by the cluster before
+ * the one clipping and Adam step every rank takes alike. The batch, and so
+ * the model, is the same as one process's but for the order of the sums.
+ * Validation is shared out the same way. Rank 0 alone writes the log, the
+ * model and the checkpoints, and prints.
  */
 #include "trainer.h"
 
 #include "adam.h"
 #include "atomic_file.h"
 #include "backprop.h"
+#include "cluster.h"
 #include "gemm.h"
 #include "loss.h"
 #include "metrics.h"
@@ -74,6 +85,7 @@ struct trainer {
     int *order;   /* [training examples]: this epoch's order */
     int epoch, best_epoch, bad_epochs;
     double best_loss, best_accuracy;
+    double summed_before; /* cluster_seconds() when the epoch began */
     FILE *log;
 };
 
@@ -153,9 +165,11 @@ static void worker_free(worker *w)
 }
 
 /* Runs examples which[0..rows) through the workers; returns how many took
- * part. probs, when not NULL, receives [rows][classes]. */
+ * part. They are rows first.. of a batch of total rows (this rank's share):
+ * their masks start at row first, and each row's gradient weighs
+ * 1 / total. probs, when not NULL, receives [rows][classes]. */
 static int trainer_dispatch(trainer *t, const int *which, int rows,
-                            int learn, float *probs)
+                            int first, int total, int learn, float *probs)
 {
     int share = (rows + t->n_workers - 1) / t->n_workers, used = 0;
     for (int start = 0; start < rows; start += share, used++) {
@@ -164,12 +178,12 @@ static int trainer_dispatch(trainer *t, const int *which, int rows,
         w->rows = rows - start < share ? rows - start : share;
         w->learn = learn;
         w->mask = learn && t->o.dropout > 0.0
-                      ? t->mask + (long)start * t->mask_width
+                      ? t->mask + (long)(first + start) * t->mask_width
                       : NULL;
         w->runs = learn && t->runs_per_example > 0
-                      ? t->runs + (long)start * t->runs_per_example
+                      ? t->runs + (long)(first + start) * t->runs_per_example
                       : NULL;
-        w->scale = 1.0f / (float)rows;
+        w->scale = 1.0f / (float)total;
         w->probs = probs ? probs + (long)start * t->m->classes : NULL;
     }
     pthread_t ids[TRAINER_MAX_THREADS];
@@ -312,20 +326,24 @@ irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
 void trainer_evaluate(trainer *t, const int *which, int n, float *probs,
                       double *loss, double *accuracy)
 {
-    double total = 0.0;
-    long correct = 0;
+    /* sums[0]: the loss, [1]: the examples right; without probs to fill,
+     * each rank scores its share of every batch and the ranks add up. */
+    double sums[2] = {0.0, 0.0};
+    int shared = probs == NULL;
     for (int start = 0; start < n; start += t->o.batch) {
-        int rows = n - start < t->o.batch ? n - start : t->o.batch;
+        int rows = n - start < t->o.batch ? n - start : t->o.batch, first = 0;
+        if (shared) rows = cluster_share(rows, &first);
         int used = trainer_dispatch(
-            t, which + start, rows, 0,
+            t, which + start + first, rows, 0, rows, 0,
             probs ? probs + (long)start * t->m->classes : NULL);
         for (int i = 0; i < used; i++) {
-            total += t->workers[i].loss;
-            correct += t->workers[i].correct;
+            sums[0] += t->workers[i].loss;
+            sums[1] += t->workers[i].correct;
         }
     }
-    *loss = n > 0 ? total / n : 0.0;
-    *accuracy = n > 0 ? (double)correct / n : 0.0;
+    if (shared) cluster_sum_doubles(sums, 2);
+    *loss = n > 0 ? sums[0] / n : 0.0;
+    *accuracy = n > 0 ? sums[1] / n : 0.0;
 }
 
 int trainer_best(const trainer *t, double *loss, double *accuracy)
@@ -346,25 +364,30 @@ static void trainer_draw_mask(trainer *t, int rows)
         t->mask[i] = rng_uniform(&t->random) < p ? 0.0f : keep;
 }
 
-/* One update from examples which[0..rows); adds to the epoch's sums. */
+/* One update from examples which[0..rows), this rank running its share;
+ * adds to the epoch's sums (sums[0]: loss, [1]: examples right). */
 static void trainer_step(trainer *t, const int *which, int rows,
-                         double *loss, long *correct)
+                         double sums[2])
 {
     if (t->o.dropout > 0.0) trainer_draw_mask(t, rows);
     if (t->runs_per_example > 0)
         augment_draw(&t->o.augment, t->e->frames, t->e->features, rows,
                      &t->random, t->runs);
-    int used = trainer_dispatch(t, which, rows, 1, NULL);
-    memcpy(t->grads, backprop_grads(t->workers[0].pass),
-           (size_t)t->params * sizeof *t->grads);
-    for (int i = 1; i < used; i++) {
+    int first, share = cluster_share(rows, &first);
+    int used = trainer_dispatch(t, which + first, share, first, rows, 1,
+                                NULL);
+    memset(t->grads, 0, (size_t)t->params * sizeof *t->grads);
+    double step[2] = {0.0, 0.0};
+    for (int i = 0; i < used; i++) {
         const float *g = backprop_grads(t->workers[i].pass);
         for (long j = 0; j < t->params; j++) t->grads[j] += g[j];
+        step[0] += t->workers[i].loss;
+        step[1] += t->workers[i].correct;
     }
-    for (int i = 0; i < used; i++) {
-        *loss += t->workers[i].loss;
-        *correct += t->workers[i].correct;
-    }
+    cluster_sum_floats(t->grads, t->params);
+    cluster_sum_doubles(step, 2);
+    sums[0] += step[0];
+    sums[1] += step[1];
     adam_clip_norm(t->grads, t->params, t->o.clip);
     adam_step(&t->opt, t->m->arena, t->grads);
 }
@@ -382,18 +405,18 @@ static void trainer_train_epoch(trainer *t, epoch_result *r)
     rng_shuffle(&t->random, t->order, n);
     progress bar;
     progress_begin(&bar, t->epoch + 1, t->o.epochs, batches);
-    double loss = 0.0;
-    long correct = 0;
+    double sums[2] = {0.0, 0.0}; /* loss, examples right */
     for (int b = 0; b < batches; b++) {
         int start = b * t->o.batch;
         int rows = n - start < t->o.batch ? n - start : t->o.batch;
-        trainer_step(t, t->order + start, rows, &loss, &correct);
-        progress_step(&bar, b + 1, loss / (start + rows),
-                      (double)correct / (start + rows));
+        trainer_step(t, t->order + start, rows, sums);
+        if (cluster_is_root())
+            progress_step(&bar, b + 1, sums[0] / (start + rows),
+                          sums[1] / (start + rows));
     }
-    progress_end(&bar);
-    r->train_loss = loss / n;
-    r->train_accuracy = (double)correct / n;
+    if (cluster_is_root()) progress_end(&bar);
+    r->train_loss = sums[0] / n;
+    r->train_accuracy = sums[1] / n;
 }
 
 /* The provenance of the model as saved at the best epoch. */
@@ -424,12 +447,16 @@ static irmas_status trainer_keep_best(trainer *t, const epoch_result *r,
                            "out of memory for the model's provenance");
     }
     free(provenance);
-    return model_save(t->m, t->o.out_path, err, errlen);
+    return cluster_is_root() ? model_save(t->m, t->o.out_path, err, errlen)
+                             : IRMAS_OK;
 }
 
+/* Rank 0 writes the checkpoint (checkpoint_save writes a temporary file
+ * and renames it: a job stopped midway leaves the last one whole). */
 static irmas_status trainer_save_checkpoint(trainer *t, char *err,
                                             size_t errlen)
 {
+    if (!cluster_is_root()) return IRMAS_OK;
     const example_split *s = t->split;
     checkpoint c = {
         .run = (char *)t->o.run, .run_size = t->o.run_size,
@@ -448,6 +475,10 @@ static irmas_status trainer_save_checkpoint(trainer *t, char *err,
 static void trainer_report_epoch(trainer *t, const epoch_result *r,
                                  int improved)
 {
+    if (!cluster_is_root()) return;
+    if (cluster_size() > 1)
+        fprintf(stderr, "%d ranks; %.2f s of the epoch summing across them\n",
+                cluster_size(), cluster_seconds() - t->summed_before);
     fprintf(stderr, "epoch %d/%d  train loss %.4f acc %.4f  val loss %.4f "
                     "acc %.4f  %.1f s (%.2f s training)%s\n",
             t->epoch, t->o.epochs, r->train_loss, r->train_accuracy,
@@ -463,6 +494,7 @@ static irmas_status trainer_epoch(trainer *t, char *err, size_t errlen)
 {
     epoch_result r;
     double start = progress_now();
+    t->summed_before = cluster_seconds();
     trainer_train_epoch(t, &r);
     r.training_seconds = progress_now() - start;
     if (!isfinite(r.train_loss))
@@ -524,7 +556,7 @@ static irmas_status trainer_trim_log(trainer *t, char *err, size_t errlen)
 
 static irmas_status trainer_open_log(trainer *t, char *err, size_t errlen)
 {
-    if (!t->o.log_path) return IRMAS_OK;
+    if (!t->o.log_path || !cluster_is_root()) return IRMAS_OK;
     irmas_status status = IRMAS_OK;
     if (t->epoch > 0) status = trainer_trim_log(t, err, errlen);
     if (status != IRMAS_OK) return status;
@@ -550,7 +582,7 @@ irmas_status trainer_run(trainer *t, char *err, size_t errlen)
     while (status == IRMAS_OK && t->epoch < t->o.epochs &&
            !trainer_should_stop(t))
         status = trainer_epoch(t, err, errlen);
-    if (status == IRMAS_OK && trainer_should_stop(t))
+    if (status == IRMAS_OK && trainer_should_stop(t) && cluster_is_root())
         fprintf(stderr, "stopped: no better validation loss in the %d "
                         "epochs since epoch %d\n",
                 t->bad_epochs, t->best_epoch);

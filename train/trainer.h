@@ -28,6 +28,13 @@
  * teacher's top class. Validation and test stay on hard labels alone:
  * their loss is the plain cross-entropy, so early stopping and the report
  * measure what the model is for.
+ *
+ * Started as several processes (cluster.h), the trainer is data-parallel:
+ * every rank computes the gradients of its share of each batch and the
+ * ranks add them up before the step, so N ranks of T threads train the
+ * model one process would, but for the order of the sums; rank 0 alone
+ * writes the log, the model and the checkpoints. Every rank must make the
+ * same calls; trainer_evaluate with probs runs on the calling rank alone.
  */
 #ifndef IRMAS_TRAINER_H
 #define IRMAS_TRAINER_H
