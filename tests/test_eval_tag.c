@@ -251,6 +251,39 @@ START_TEST(tag_and_eval_draw_pictures)
 }
 END_TEST
 
+START_TEST(tag_says_silence_as_irmasd_does)
+{
+    /* 1.5 s of sine, then 1.5 s of digital silence, at 8 kHz. */
+    long frames = 24000;
+    float *x = calloc((size_t)frames, sizeof *x);
+    tu_sine(x, frames / 2, 8000, 440.0f, 0.5f);
+    const char *path = td_path(root, "half.wav");
+    ck_assert_int_eq(tu_write_wav(path, x, frames, 1, 8000), 0);
+    const char *silent = td_path(root, "silent.wav");
+    memset(x, 0, (size_t)frames * sizeof *x);
+    ck_assert_int_eq(tu_write_wav(silent, x, frames, 1, 8000), 0);
+    free(x);
+    const char *out;
+    char half[700];
+    snprintf(half, sizeof half, "%s", path);
+    ck_assert_int_eq(run(&out, "%s --model %s --hop 0.5 %s", tag_tool, model_path,
+                         half), 0);
+    ck_assert_msg(strstr(out, "    2.50     3.00  (silence)"), "%s", out);
+    ck_assert_msg(strstr(out, "\n      0.00     0.50  c"), "%s", out);
+    ck_assert_int_eq(run(&out, "%s --model %s --json %s", tag_tool, model_path,
+                         silent), 0);
+    ck_assert_msg(strstr(out, "\"label\": \"silence\""), "%s", out);
+    ck_assert_int_eq(run(&out, "%s --model %s %s", tag_tool, model_path, silent), 0);
+    ck_assert_msg(strstr(out, "tags: silence"), "%s", out);
+    /* With the gate off, silence is classified like anything else. */
+    ck_assert_int_eq(run(&out, "%s --model %s --gate off %s", tag_tool, model_path,
+                         silent), 0);
+    ck_assert_msg(!strstr(out, "silence"), "%s", out);
+    ck_assert_int_eq(run(&out, "%s --model %s --gate 3 %s", tag_tool, model_path,
+                         silent), 2);
+}
+END_TEST
+
 START_TEST(eval_and_tag_read_mp3_like_the_daemon)
 {
     /* A second of sine as MP3 (libsndfile writes it through LAME). */
@@ -426,6 +459,7 @@ static Suite *eval_tag_suite(void)
     tcase_add_test(tc, tag_goes_on_after_a_bad_file);
     tcase_add_test(tc, tag_and_eval_draw_pictures);
     tcase_add_test(tc, eval_and_tag_read_mp3_like_the_daemon);
+    tcase_add_test(tc, tag_says_silence_as_irmasd_does);
     tcase_add_test(tc, eval_and_tag_with_the_teacher);
     tcase_add_test(tc, teacher_missing_says_where_to_get_it);
     tcase_add_test(tc, a_head_on_the_teacher_runs_with_its_weights);

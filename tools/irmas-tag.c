@@ -49,6 +49,7 @@
 #include "stream.h"
 #include "tag_share.h"
 #include "tool_common.h"
+#include "verdict.h"
 
 typedef enum { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON } tag_format;
 
@@ -58,14 +59,19 @@ typedef struct {
     const char *teacher_dir;
     const char *plot_path; /* --plot: the picture, or NULL */
     double hop_seconds, threshold;
+    double gate; /* dBFS: quieter windows are silence; -inf: off */
     tag_format format;
     int recursive; /* a folder argument stands for its audio files */
     model_limits limits;
 } options;
 
-/* The windows of one file, as the stream emits them. */
+/* The windows of one file, as the stream emits them. A window quieter
+ * than the gate (irmasd's, verdict.h) is silence: every probability 0. */
 typedef struct {
     int classes;
+    const float *samples; /* the file, to measure each window's level */
+    long n_samples, window;
+    double gate;
     float *probs;     /* [windows][classes] */
     long long *ends;  /* [windows]: the sample just after each window */
     long windows, capacity;
@@ -96,13 +102,15 @@ static void usage(FILE *to)
 {
     fprintf(to,
         "usage: irmas-tag [--model FILE.irm [--weights DIR] | --teacher DIR]\n"
-        "                 [--hop SECONDS] [--threshold T] [--json | --csv]\n"
-        "                 [--plot FILE.png] [--recursive] FILE|DIR...\n"
+        "                 [--hop SECONDS] [--threshold T] [--gate DBFS|off]\n"
+        "                 [--json | --csv] [--plot FILE.png] [--recursive] FILE|DIR...\n"
         TOOL_MODEL_USAGE
         "  --hop        seconds between windows (default: half a window)\n"
         "  --threshold  a class is a tag when its mean probability is at "
         "least T\n"
         "               times the largest (default 0.5)\n"
+        "  --gate       windows quieter than this are silence, as irmasd has\n"
+        "               them (default -60; off: none)\n"
         "  --json       one JSON object for all files\n"
         "  --csv        one row per window and a summary row per file\n"
         "  --plot       also draw each file's probabilities over time as a PNG\n"
@@ -128,12 +136,14 @@ static int parse_options(int argc, char **argv, options *o)
         {"csv", no_argument, NULL, 'c'},
         {"recursive", no_argument, NULL, 'r'},
         {"plot", required_argument, NULL, 'P'},
+        {"gate", required_argument, NULL, 'g'},
         {"max-model-memory", required_argument, NULL, 'L'},
         {"max-model-ops", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
-    *o = (options){.threshold = 0.5, .limits = model_limits_default()};
+    *o = (options){.threshold = 0.5, .gate = -60.0,
+                   .limits = model_limits_default()};
     int opt, formats = 0, index = 0;
     while ((opt = getopt_long(argc, argv, "h", longopts, &index)) != -1) {
         switch (opt) {
@@ -146,6 +156,9 @@ static int parse_options(int argc, char **argv, options *o)
         case 'c': o->format = FORMAT_CSV; formats++; break;
         case 'r': o->recursive = 1; break;
         case 'P': o->plot_path = optarg; break;
+        case 'g':
+            if (tool_parse_gate("irmas-tag", optarg, &o->gate)) return 2;
+            break;
         case 'L':
             if (tool_limits_option("irmas-tag", &o->limits, longopts[index].name,
                                    optarg))
@@ -191,23 +204,39 @@ static void on_window(void *user, const float *probs, long long end_sample)
         }
         t->capacity = capacity;
     }
-    memcpy(t->probs + t->windows * t->classes, probs,
-           (size_t)t->classes * sizeof *probs);
+    float *out = t->probs + t->windows * t->classes;
+    memcpy(out, probs, (size_t)t->classes * sizeof *probs);
+    double sum = 0.0;
+    for (long long i = end_sample - t->window; i < end_sample; i++)
+        if (i >= 0 && i < t->n_samples) sum += (double)t->samples[i] * t->samples[i];
+    if (verdict_level_dbfs(sum / (double)t->window) < t->gate)
+        memset(out, 0, (size_t)t->classes * sizeof *out);
     t->ends[t->windows++] = end_sample;
 }
 
-/* The mean of the windows and the classes that pass the threshold, the
- * most probable first. */
+/* Whether window i was silence (quieter than the gate). */
+static int window_silent(const timeline *t, long i)
+{
+    for (int c = 0; c < t->classes; c++)
+        if (t->probs[i * t->classes + c] != 0.0f) return 0;
+    return 1;
+}
+
+/* The mean of the windows that were not silence and the classes that pass
+ * the threshold, the most probable first; no tags when all were silence. */
 static void summarise(tagged_file *f, double threshold)
 {
     const timeline *t = f->t;
+    long heard = 0;
+    for (long i = 0; i < t->windows; i++) heard += !window_silent(t, i);
     for (int c = 0; c < t->classes; c++) {
         double sum = 0.0;
         for (long i = 0; i < t->windows; i++) sum += t->probs[i * t->classes + c];
-        f->mean[c] = (float)(sum / (double)t->windows);
+        f->mean[c] = heard ? (float)(sum / (double)heard) : 0.0f;
     }
-    uint64_t tags = metrics_threshold_labels(f->mean, t->classes, threshold);
     f->n_tags = 0;
+    if (!heard) return;
+    uint64_t tags = metrics_threshold_labels(f->mean, t->classes, threshold);
     for (int c = 0; c < t->classes; c++) {
         if (!((tags >> c) & 1)) continue;
         int at = f->n_tags++;
@@ -247,14 +276,28 @@ static void csv_row(const tagged_file *f, const char *kind, double start,
     putchar('\n');
 }
 
-/* Window i's start and end in seconds; returns its top class. */
+/* Window i's start and end in seconds; returns its top class, or -1 for
+ * silence. */
 static int window_top(const tagger *g, const timeline *t, long i,
                        double *start, double *end)
 {
     double rate = g->m->sample_rate;
     *end = (double)t->ends[i] / rate;
     *start = (double)(t->ends[i] - g->m->window_samples) / rate;
+    if (window_silent(t, i)) return -1;
     return metrics_argmax(t->probs + i * t->classes, t->classes);
+}
+
+/* What window i is called: its top class's label, or "silence". */
+static const char *window_label(const tagger *g, int top)
+{
+    return top < 0 ? "silence" : g->m->labels[top];
+}
+
+/* The top class's probability; 0 for silence. */
+static float window_probability(const timeline *t, long i, int top)
+{
+    return top < 0 ? 0.0f : t->probs[i * t->classes + top];
 }
 
 static void print_text(const tagger *g, const tagged_file *f)
@@ -264,10 +307,11 @@ static void print_text(const tagger *g, const tagged_file *f)
     for (long i = 0; i < t->windows; i++) {
         double start, end;
         int top = window_top(g, t, i, &start, &end);
-        printf("  %8.2f %8.2f  %-12s %.3f\n", start, end, g->m->labels[top],
-               t->probs[i * t->classes + top]);
+        if (top < 0) printf("  %8.2f %8.2f  (silence)\n", start, end);
+        else printf("  %8.2f %8.2f  %-12s %.3f\n", start, end, g->m->labels[top],
+                    t->probs[i * t->classes + top]);
     }
-    printf("  tags:");
+    printf("  tags:%s", f->n_tags ? "" : " silence");
     for (int k = 0; k < f->n_tags; k++)
         printf("%s %s %.3f", k ? "," : "", g->m->labels[f->tags[k]],
                f->mean[f->tags[k]]);
@@ -281,14 +325,17 @@ static void print_csv(const tagger *g, const tagged_file *f)
         double start, end;
         int top = window_top(g, t, i, &start, &end);
         const float *probs = t->probs + i * t->classes;
-        csv_row(f, "window", start, end, g->m->labels[top], probs[top], probs);
+        csv_row(f, "window", start, end, window_label(g, top),
+                window_probability(t, i, top), probs);
     }
-    char tags[MODEL_MAX_CLASSES * MODEL_LABEL_MAX] = "";
+    char tags[MODEL_MAX_CLASSES * MODEL_LABEL_MAX] = "silence";
     for (int k = 0; k < f->n_tags; k++) {
         if (k) strcat(tags, " ");
+        else tags[0] = '\0';
         strcat(tags, g->m->labels[f->tags[k]]);
     }
-    csv_row(f, "summary", 0.0, f->seconds, tags, f->mean[f->tags[0]], f->mean);
+    csv_row(f, "summary", 0.0, f->seconds, tags,
+            f->n_tags ? f->mean[f->tags[0]] : 0.0f, f->mean);
 }
 
 static void print_json(tagger *g, const tagged_file *f)
@@ -305,8 +352,8 @@ static void print_json(tagger *g, const tagged_file *f)
         json_begin_flat_object(w, NULL);
         json_number(w, "start", start);
         json_number(w, "end", end);
-        json_string(w, "label", g->m->labels[top]);
-        json_number(w, "probability", t->probs[i * t->classes + top]);
+        json_string(w, "label", window_label(g, top));
+        json_number(w, "probability", window_probability(t, i, top));
         json_end_object(w);
     }
     json_end_array(w);
@@ -470,12 +517,17 @@ static int tag_timeline(tagger *g, stream *s, const char *path, timeline *t,
     *t = (timeline){.classes = g->m->classes};
     if (audio_file_read(path, g->m->sample_rate, 1, &clip, err, errlen))
         return -1;
+    t->samples = clip.data;
+    t->n_samples = clip.frames;
+    t->window = g->m->window_samples;
+    t->gate = g->opt->gate;
     if (g->teacher)
         teacher_clip(g, &clip, t);
     else
         stream_clip(s, g->m, &clip, t);
     *seconds = (double)clip.frames / g->m->sample_rate;
     audio_clip_free(&clip);
+    t->samples = NULL;
     if (!t->out_of_memory && t->windows > 0) return 0;
     snprintf(err, errlen, "%s: out of memory after %ld windows", path,
              t->windows);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "model_file.h"
@@ -110,4 +111,21 @@ int tool_hop_samples(const model *m, double seconds)
     long hop = seconds > 0.0 ? lround(seconds * m->sample_rate)
                              : m->window_samples / 2;
     return hop < 1 ? 1 : (int)hop;
+}
+
+int tool_parse_gate(const char *tool, const char *text, double *gate)
+{
+    if (!strcmp(text, "off")) {
+        *gate = -INFINITY;
+        return 0;
+    }
+    char *end;
+    double v = strtod(text, &end);
+    if (*end || end == text || !(v <= 0.0)) {
+        fprintf(stderr, "%s: error: --gate '%s': expected a level in dBFS at "
+                        "or below 0, e.g. -60, or 'off'\n", tool, text);
+        return -1;
+    }
+    *gate = v;
+    return 0;
 }

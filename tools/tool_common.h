@@ -57,6 +57,10 @@ double tool_parse_seconds(const char *text);
 /* A number above 0 and at most 1, or -1. */
 double tool_parse_fraction(const char *text);
 
+/* --gate DBFS|off, as irmasd takes it: a level at or below 0 dBFS, or
+ * "off" (-INFINITY). 0 and *gate, or -1 after saying so as tool. */
+int tool_parse_gate(const char *tool, const char *text, double *gate);
+
 /* A whole number from 1 to 1024, or -1. */
 int tool_parse_count(const char *text);
 
