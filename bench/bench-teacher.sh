@@ -20,7 +20,7 @@ if [ ! -x "$bench" ]; then
     exit 1
 fi
 if [ ! -r "$dir/weights.f32" ]; then
-    echo "bench-teacher.sh: no teacher weights in $dir (weights.f32, tensors.tsv: EfficientAT's mn04_as; see README, \"The AudioSet teacher\")" >&2
+    echo "bench-teacher.sh: no teacher weights in $dir (weights.f32, tensors.tsv: EfficientAT's mn04_as; see docs/training.md, \"The AudioSet teacher\")" >&2
     exit 1
 fi
 "$bench" --teacher "$dir"

@@ -14,7 +14,7 @@
  * Given a folder, it also writes each layer's weights, the input and the
  * final h there as raw little-endian float32 files, so layers_torch.py can
  * run the same computation in PyTorch and compare. bench-engine.sh runs
- * both; see README, "Benchmarks".
+ * both; see docs/development.md, "Benchmarks".
  *
  * With --teacher DIR it times the AudioSet teacher (teacher.h) instead,
  * whose weights DIR holds: its front-end and its network on a 3-second

@@ -8,7 +8,7 @@
  * row. gemm_nt therefore takes products of up to GEMM_SMALL_ROWS rows
  * itself: each output is a dot product of a row of A with a row of B, and
  * eight rows of B are swept together so each load of A serves eight of
- * them. README ("Layers and matrix products") has the measurements.
+ * them. docs/engine.md ("Layers and matrix products") has the measurements.
  */
 #include "gemm.h"
 

@@ -3,7 +3,7 @@
  * All weight matrices in libirmas are stored row-major as [outputs][inputs],
  * the layout PyTorch uses, so applying a layer to a batch of row vectors is
  *     C[m][n] = beta * C[m][n] + sum_k A[m][k] * B[n][k]      (C = A B^T)
- * gemm_nt is that product; it goes through the BLAS (see README, "Matrix
+ * gemm_nt is that product; it goes through the BLAS (see docs/engine.md, "Matrix
  * products") or through our own kernel where that was measured faster.
  */
 #ifndef IRMAS_GEMM_H

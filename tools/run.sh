@@ -29,7 +29,7 @@ model=models/default.irm
 if [ ! -f "$model" ]; then
     cat >&2 <<MSG
 run.sh: $model does not exist yet. Make one before running irmasd:
-  train it with build/tools/irmas-train (README, "Training and evaluation"),
+  train it with build/tools/irmas-train (docs/training.md),
   or, to try the pipeline with an untrained model, write a random one with
   build/tools/irmas-model new (README, "Models and the model file");
 then run tools/run.sh again, or irmasd --model FILE.

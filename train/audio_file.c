@@ -11,7 +11,7 @@
  * sample is NaN or infinite.
  *
  * Resampling uses SRC_SINC_MEDIUM_QUALITY: on this project's 3-second clips
- * it is about three times faster than SRC_SINC_BEST_QUALITY (see README,
+ * it is about three times faster than SRC_SINC_BEST_QUALITY (see docs/training.md,
  * "Data sets") with a 90% pass band and 121 dB of stopband attenuation,
  * far beyond what a classifier hears. The output holds exactly
  * round(frames * rate / file_rate) frames.

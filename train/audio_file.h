@@ -2,7 +2,7 @@
  *
  * Any format libsndfile reads, converted with libsamplerate (medium sinc
  * quality: four times faster than the best, and transparent for
- * classification; see README, "Data sets") when its rate differs from the
+ * classification; see docs/training.md, "Data sets") when its rate differs from the
  * one asked for, to exactly round(frames * rate / file rate) frames. Used
  * by the trainer, irmas-eval and irmas-tag; the daemon streams instead.
  */

@@ -1,6 +1,6 @@
 /* dataset.h: labelled audio files found on disk, and how they are split.
  *
- * Layouts read (see README, "Data sets"):
+ * Layouts read (see docs/training.md, "Data sets"):
  *   IRMAS-TrainingData  <class>/[pia][jaz_blu]1502__2.wav, or
  *                       <class>/108__[pia][nod][cla]1386__1.wav: the class is
  *                       the first bracketed code that names a class, else

@@ -133,7 +133,7 @@ void run_options_usage(FILE *f)
 "  --split-by irmas|file|regex:PATTERN   what makes excerpts one source\n"
 "  --mixdown         average the channels instead of one example each\n"
 "  --val-fraction F --test-fraction F   held-out shares (0.15, 0.15)\n"
-"distillation (README, \"Distillation\")\n"
+"distillation (docs/training.md, \"Distillation\")\n"
 "  --teacher DIR     the AudioSet teacher's weights (tensors.tsv and\n"
 "                    weights.f32): its probabilities for the classes\n"
 "                    become soft targets beside the labels\n"
