@@ -85,6 +85,9 @@ static irmas_status daemon_tagger(const options *o, int rate, tagger **out,
                  " (the default model: build it as the README's \"Models\" "
                  "says, or pass --model FILE)");
     }
+    /* A file too slow for the model is refused as a device is, by name. */
+    if (st == IRMAS_OK && o->backend == BACKEND_FILE)
+        st = model_check_rate(m, rate, o->input, err, errlen);
     if (st == IRMAS_OK) st = tagger_new(m, rate, o->hop, !o->no_incremental,
                                         out, err, errlen);
     if (st != IRMAS_OK) model_free(m);

@@ -27,13 +27,6 @@ struct tagger {
     void *user;
 };
 
-/* The highest frequency the model's front-end reads. */
-static double model_top_frequency(const model *m)
-{
-    if (m->frontend.kind == FRONTEND_LOGMEL) return m->frontend.fmax;
-    return m->sample_rate / 2.0;
-}
-
 static irmas_status tagger_check_rate(const model *m, int device_rate,
                                       char *err, size_t errlen)
 {
@@ -42,15 +35,7 @@ static irmas_status tagger_check_rate(const model *m, int device_rate,
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "the device rate %d Hz cannot be converted to the "
                            "model's %d Hz", device_rate, m->sample_rate);
-    if (device_rate / 2.0 < model_top_frequency(m))
-        return status_fail(err, errlen, IRMAS_ERR_ARG,
-                           "the device runs at %d Hz, which carries nothing "
-                           "above %d Hz, but the model reads up to %.0f Hz: "
-                           "run the device at %.0f Hz or more",
-                           device_rate, device_rate / 2,
-                           model_top_frequency(m),
-                           2 * model_top_frequency(m));
-    return IRMAS_OK;
+    return model_check_rate(m, device_rate, "the device", err, errlen);
 }
 
 irmas_status tagger_set_device_rate(tagger *t, int device_rate, char *err,

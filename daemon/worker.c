@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define WORKER_CLASSES_EVERY 5.0 /* s between /irmas/classes */
@@ -39,6 +40,7 @@ struct worker {
     float *frames; /* [RING_MAX_BLOCK * channels] */
     float *mono;   /* [RING_MAX_BLOCK] */
     long long frames_read, segment_start;
+    long long padded_from; /* the first frame of padding at the end, or -1 */
     atomic_int rate;
     verdict verdict; /* the gate and the moving average */
     _Atomic double gate, smooth; /* in force; set from any thread */
@@ -141,8 +143,11 @@ static void worker_window(void *user, const float *probs, double last_frame)
         return;
     }
 
+    /* A window that ends in padding was captured when the audio ended. */
+    double captured = w->padded_from >= 0 && last_frame >= w->padded_from
+                          ? (double)(w->padded_from - 1) : last_frame;
     double capture_time;
-    timeline_find(w->timeline, last_frame, &capture_time);
+    timeline_find(w->timeline, captured, &capture_time);
     win.capture_wall = capture_time + w->device_to_wall;
     win.capture_mono = capture_time + w->device_to_mono;
     osc_out_window(w->osc, &win);
@@ -258,6 +263,29 @@ static double worker_drain(worker *w, const ring_block *first)
     }
 }
 
+/* A file shorter than a window is classified once, padded with silence,
+ * as irmas-tag and irmas-eval do, and said so. */
+static void worker_pad_short_input(worker *w)
+{
+    long long window = (long long)ceil(tagger_window_frames(w->tagger));
+    if (w->frames_read >= window) return;
+    /* A few frames more than a window: the resampler rounds. */
+    long long padded = window + 64;
+    int rate = tagger_device_rate(w->tagger);
+    log_warn("%s: %.2f s, shorter than the model's %.2f s window: classified "
+             "once, padded with silence", w->o->input,
+             (double)w->frames_read / rate, (double)window / rate);
+    memset(w->mono, 0, (size_t)RING_MAX_BLOCK * sizeof *w->mono);
+    w->padded_from = w->frames_read;
+    while (w->frames_read < padded) {
+        long n = padded - w->frames_read;
+        if (n > RING_MAX_BLOCK) n = RING_MAX_BLOCK;
+        history_push(w->history, w->mono, n);
+        w->frames_read += n;
+        tagger_push(w->tagger, w->mono, n, worker_window, w);
+    }
+}
+
 static void *worker_run(void *arg)
 {
     worker *w = arg;
@@ -272,6 +300,7 @@ static void *worker_run(void *arg)
             stats_audio(w->stats, audio,
                         clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu);
         } else if (ring_drained(r)) {
+            worker_pad_short_input(w);
             tagger_finish(w->tagger, worker_window, w);
             atomic_store(&w->finished, 1);
             break;
@@ -307,6 +336,7 @@ irmas_status worker_start(capture *c, tagger *t, osc_out *osc, stats *st,
     w->stats = st;
     w->o = o;
     w->tagger = t;
+    w->padded_from = -1;
     atomic_init(&w->gate, o->gate);
     atomic_init(&w->smooth, o->smooth);
     worker_start_verdict(w);

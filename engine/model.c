@@ -672,3 +672,21 @@ void model_head(const model *m, const float *in, float *scratch,
         x = out;
     }
 }
+
+double model_top_frequency(const model *m)
+{
+    if (m->frontend.kind == FRONTEND_LOGMEL) return m->frontend.fmax;
+    return m->sample_rate / 2.0;
+}
+
+irmas_status model_check_rate(const model *m, int rate, const char *source,
+                              char *err, size_t errlen)
+{
+    double top = model_top_frequency(m);
+    if (rate / 2.0 >= top) return IRMAS_OK;
+    return status_fail(err, errlen, IRMAS_ERR_ARG,
+                       "%s is at %d Hz, which carries nothing above %d Hz, "
+                       "but the model reads up to %.0f Hz: give it audio at "
+                       "%.0f Hz or more (a faster device, or the file "
+                       "resampled)", source, rate, rate / 2, top, 2 * top);
+}

@@ -133,6 +133,17 @@ int model_frames(const model *m);
  * by " and ". Always NUL-terminated, cut to size. */
 void model_describe_input(const model *m, char *out, size_t size);
 
+/* The highest frequency the model reads: its log-mel bands' top, or half
+ * its rate. */
+double model_top_frequency(const model *m);
+
+/* Refuses audio at rate Hz when it cannot carry the frequencies m reads
+ * (rate / 2 below model_top_frequency): IRMAS_ERR_ARG with one message
+ * naming source ("the device", a file's path) and the rate it needs. The
+ * same rule for irmasd's devices and files, the plugins and the tools. */
+irmas_status model_check_rate(const model *m, int rate, const char *source,
+                              char *err, size_t errlen);
+
 /* 1 if the model has frame layers; 1 if it has image layers. */
 int model_reads_frames(const model *m);
 int model_reads_image(const model *m);

@@ -780,7 +780,7 @@ def case_settings(case):
         (["--input", wav, "--model", corrupt], 1, "corrupt.irm"),
         (["--input", wav, "--model", fifo], 1, "fifo.irm is not a regular file"),
         (["--input", case.path("missing.wav"), "--model", model], 1, "missing.wav"),
-        (["--input", low_rate, "--model", model], 1, "run the device at"),
+        (["--input", low_rate, "--model", model], 1, "give it audio at"),
         (["--backend", "portaudio", "--device", "no such device", "--model", model], 1,
          "no input device 'no such device'"),
         (["--backend", "jack", "--model", model], 1, "cannot reach the JACK server"),
@@ -1110,6 +1110,20 @@ def case_control(case):
     assert d.poll() is None, "irmasd stopped"
     assert case.stop(d) == 0, case.log("irmasd")
     assert case.log("irmasd").count("control: refused") == 3, case.log("irmasd")
+
+
+def case_short_file(case):
+    """A file shorter than the model's window is classified once, padded
+    with silence, and irmasd says so, as irmas-tag and irmas-eval do."""
+    wav = case.clips("short.wav", 44100, 1, "flute:0.6")
+    model = case.model("model.irm")
+    d = case.irmasd("--input", wav, "--fast", "--print", "--model", model,
+                    "--osc", f"osc.udp://127.0.0.1:{free_port()}")
+    assert d.wait(60) == 0, case.log("irmasd")
+    assert "shorter than the model's 1.00 s window: classified once" in case.log("irmasd")
+    printed = case.log("irmasd", "out").splitlines()
+    assert len(printed) == 1 and "flute" in printed[0], printed
+    assert final_stats(case, "irmasd")[:2] == (1, 1), case.log("irmasd")
 
 
 def case_systemd(case):

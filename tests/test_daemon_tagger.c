@@ -110,7 +110,7 @@ START_TEST(a_device_too_slow_for_the_model_is_refused)
     tagger *t = NULL;
     ck_assert_int_eq(tagger_new(m, 8000, 0.5, 1, &t, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_ptr_null(t);
-    ck_assert_msg(strstr(err, "runs at 8000 Hz") && strstr(err, "16000 Hz or more"), "%s", err);
+    ck_assert_msg(strstr(err, "is at 8000 Hz") && strstr(err, "16000 Hz or more"), "%s", err);
     model_free(m);
 
     t = tone_tagger(22050, 44100, 1);

@@ -48,20 +48,27 @@ static void setup(void)
 
 static void teardown(void) { td_remove_tree(root); }
 
-/* A sine of seconds at 8 kHz, on channels channels. */
-static void sine_file(const char *name, double seconds, int channels)
+/* A sine of seconds at rate Hz, on channels channels. */
+static void sine_file_at(const char *name, double seconds, int channels,
+                         int rate)
 {
-    long frames = (long)(seconds * 8000);
+    long frames = (long)(seconds * rate);
     float *mono = malloc((size_t)frames * sizeof *mono);
     float *x = malloc((size_t)frames * (size_t)channels * sizeof *x);
-    tu_sine(mono, frames, 8000, 440.0f, 0.5f);
+    tu_sine(mono, frames, rate, 440.0f, 0.5f);
     for (long i = 0; i < frames; i++)
         for (int c = 0; c < channels; c++) x[i * channels + c] = mono[i] / (c + 1);
     const char *path = td_path(root, name);
     td_parents(path);
-    ck_assert_int_eq(tu_write_wav(path, x, frames, channels, 8000), 0);
+    ck_assert_int_eq(tu_write_wav(path, x, frames, channels, rate), 0);
     free(mono);
     free(x);
+}
+
+/* The same at the test model's 8 kHz. */
+static void sine_file(const char *name, double seconds, int channels)
+{
+    sine_file_at(name, seconds, channels, 8000);
 }
 
 /* Runs a shell command; its stdout goes to out (static storage until the
@@ -284,6 +291,33 @@ START_TEST(tag_says_silence_as_irmasd_does)
 }
 END_TEST
 
+START_TEST(short_and_slow_files_as_irmasd_has_them)
+{
+    /* 0.3 s at 8 kHz: shorter than the 0.5 s window, padded, said so. */
+    sine_file("short.wav", 0.3, 1);
+    const char *out;
+    ck_assert_int_eq(run(&out, "%s --model %s %s", tag_tool, model_path,
+                         td_path(root, "short.wav")), 0);
+    ck_assert_ptr_nonnull(strstr(out, "1 windows"));
+    ck_assert_msg(strstr(stderr_text(), "shorter than the model's 0.50 s window"),
+                  "%s", stderr_text());
+    /* 1 s at 4 kHz carries nothing above 2 kHz; the model reads to 4 kHz:
+     * refused as irmasd refuses such a device, naming the file. */
+    float x[4000];
+    tu_sine(x, 4000, 4000, 440.0f, 0.5f);
+    char slow[700];
+    snprintf(slow, sizeof slow, "%s", td_path(root, "slow/c0/slow.wav"));
+    td_parents(slow);
+    ck_assert_int_eq(tu_write_wav(slow, x, 4000, 1, 4000), 0);
+    ck_assert_int_eq(run(&out, "%s --model %s %s", tag_tool, model_path, slow), 1);
+    ck_assert_msg(strstr(stderr_text(), "slow.wav is at 4000 Hz, which carries "
+                                        "nothing above 2000 Hz"), "%s", stderr_text());
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s/slow", eval_tool,
+                         model_path, root), 1);
+    ck_assert_msg(strstr(stderr_text(), "slow.wav is at 4000 Hz"), "%s", stderr_text());
+}
+END_TEST
+
 START_TEST(eval_and_tag_read_mp3_like_the_daemon)
 {
     /* A second of sine as MP3 (libsndfile writes it through LAME). */
@@ -350,9 +384,9 @@ START_TEST(eval_and_tag_with_the_teacher)
     const char *dir = teacher_dir(), *out;
     /* 8 kHz files, read at 32 kHz: 4.5 s gives windows at 0 and 1.5 s;
      * 1 s is padded to one; the c0 folder is no class of the teacher's */
-    sine_file("set/pia/long.wav", 4.5, 1);
-    sine_file("set/voi/short.wav", 1.0, 1);
-    sine_file("set/c0/other.wav", 1.0, 1);
+    sine_file_at("set/pia/long.wav", 4.5, 1, 32000);
+    sine_file_at("set/voi/short.wav", 1.0, 1, 32000);
+    sine_file_at("set/c0/other.wav", 1.0, 1, 32000);
     ck_assert_int_eq(run(&out, "%s --teacher %s --data %s/set --json | "
                          "python3 -c 'import json, sys; d = json.load("
                          "sys.stdin); print(d[\"teacher\"] == \"%s\", "
@@ -372,7 +406,7 @@ END_TEST
 START_TEST(teacher_missing_says_where_to_get_it)
 {
     const char *out;
-    sine_file("set/pia/a.wav", 1.0, 1);
+    sine_file_at("set/pia/a.wav", 1.0, 1, 32000);
     const char *tools[] = {eval_tool, tag_tool};
     for (int i = 0; i < 2; i++) {
         ck_assert_int_eq(run(&out, i ? "%s --teacher %s/none %s/set/pia/a.wav"
@@ -412,8 +446,8 @@ static const char *head_model(const char *dir)
 START_TEST(a_head_on_the_teacher_runs_with_its_weights)
 {
     const char *dir = teacher_dir(), *head = head_model(dir), *out;
-    sine_file("set/c0/long.wav", 2.5, 1);
-    sine_file("set/c1/short.wav", 1.0, 1);
+    sine_file_at("set/c0/long.wav", 2.5, 1, 32000);
+    sine_file_at("set/c1/short.wav", 1.0, 1, 32000);
     ck_assert_int_eq(run(&out, "%s --model %s --weights %s --data %s/set "
                          "--json | python3 -c 'import json, sys; d = "
                          "json.load(sys.stdin); print(d[\"files\"], "
@@ -460,6 +494,7 @@ static Suite *eval_tag_suite(void)
     tcase_add_test(tc, tag_and_eval_draw_pictures);
     tcase_add_test(tc, eval_and_tag_read_mp3_like_the_daemon);
     tcase_add_test(tc, tag_says_silence_as_irmasd_does);
+    tcase_add_test(tc, short_and_slow_files_as_irmasd_has_them);
     tcase_add_test(tc, eval_and_tag_with_the_teacher);
     tcase_add_test(tc, teacher_missing_says_where_to_get_it);
     tcase_add_test(tc, a_head_on_the_teacher_runs_with_its_weights);

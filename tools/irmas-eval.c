@@ -68,6 +68,7 @@ typedef struct {
 /* What classifying one file gave. */
 typedef struct {
     int read;    /* 0: the file could not be read (reported) */
+    int padded;  /* shorter than a window: classified once, padded */
     long windows;
     float *mean; /* [classes]: the mean of its windows' probabilities */
     long *votes; /* [classes]: how many of its windows each class topped */
@@ -230,6 +231,12 @@ static void classify_file(eval_worker *w, int index)
         fprintf(stderr, "irmas-eval: %s; skipped\n", err);
         return;
     }
+    if (model_check_rate(job->m, clip.source_rate, path, err, sizeof err)) {
+        fprintf(stderr, "irmas-eval: %s; skipped\n", err);
+        audio_clip_free(&clip);
+        return;
+    }
+    r->padded = clip.frames < job->m->window_samples;
     double sums[MODEL_MAX_CLASSES] = {0};
     for (int c = 0; c < clip.channels; c++)
         classify_channel(w, clip.data + (long)c * clip.frames, clip.frames,
@@ -493,6 +500,13 @@ static int evaluate(const model *m, const teacher_weights *teacher,
             if (skipped)
                 fprintf(stderr, "irmas-eval: %d files skipped (see above)\n",
                         skipped);
+            int padded = 0;
+            for (int i = 0; i < d.n_items; i++) padded += job.results[i].padded;
+            if (padded)
+                fprintf(stderr, "irmas-eval: warning: %d files shorter than "
+                                "the model's %.2f s window were classified "
+                                "once, padded with silence\n", padded,
+                        (double)m->window_samples / m->sample_rate);
             status = t.files_read == 0;
             if (!status && o->plot_path &&
                 draw_confusion(&t, &job, model_path) != 0)

@@ -517,6 +517,16 @@ static int tag_timeline(tagger *g, stream *s, const char *path, timeline *t,
     *t = (timeline){.classes = g->m->classes};
     if (audio_file_read(path, g->m->sample_rate, 1, &clip, err, errlen))
         return -1;
+    if (model_check_rate(g->m, clip.source_rate, path, err, errlen)) {
+        audio_clip_free(&clip);
+        return -1;
+    }
+    if (clip.frames < g->m->window_samples)
+        fprintf(stderr, "irmas-tag: warning: %s: %.2f s, shorter than the "
+                        "model's %.2f s window: classified once, padded with "
+                        "silence\n", path,
+                (double)clip.frames / g->m->sample_rate,
+                (double)g->m->window_samples / g->m->sample_rate);
     t->samples = clip.data;
     t->n_samples = clip.frames;
     t->window = g->m->window_samples;

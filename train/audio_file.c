@@ -239,6 +239,7 @@ irmas_status audio_file_read(const char *path, int rate, int mixdown,
     out->channels = channels;
     out->frames = frames;
     out->data = planar;
+    out->source_rate = info.samplerate;
     return IRMAS_OK;
 }
 

@@ -15,6 +15,7 @@ typedef struct {
     int channels; /* after mixdown: 1 */
     long frames;  /* samples per channel, at the requested rate */
     float *data;  /* planar: channel c starts at data + c * frames; owned */
+    int source_rate; /* the file's own rate, before resampling */
 } audio_clip;
 
 /* Reads path, resamples to rate, and if mixdown averages the channels into
