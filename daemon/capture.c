@@ -64,7 +64,7 @@ void *capture_attach(capture *c, const capture_ops *ops, size_t size)
 void capture_close(capture *c)
 {
     if (!c) return;
-    c->ops->close(c);
+    if (!c->ops->close(c)) return; /* a callback may still write to c->ring */
     ring_delete(c->ring);
     free(c);
 }

@@ -27,7 +27,9 @@ typedef struct {
     double (*clock)(capture *c);
     int (*finished)(capture *c);  /* no more audio will come; may be NULL */
     long long (*xruns)(capture *c); /* the server's xruns; may be NULL */
-    void (*close)(capture *c);    /* stops the callbacks, frees the state */
+    /* Stops the callbacks and frees the state; 0 when a callback may still
+     * run (a client left with a frozen server): then the ring stays. */
+    int (*close)(capture *c);
 } capture_ops;
 
 struct capture {
@@ -49,6 +51,9 @@ int capture_finished(capture *c);
 /* The xruns the audio server reported since start (JACK; 0 elsewhere):
  * cycles the capture was late for, their audio lost and the gap marked. */
 long long capture_xruns(capture *c);
+/* Stops and frees the capture, bounded in time: a device that does not
+ * let go is left behind (and what its callback writes to stays
+ * allocated) rather than holding up irmasd's exit. */
 void capture_close(capture *c);
 
 /* For backends: allocates their zeroed state of size bytes, whose first

@@ -86,15 +86,16 @@ static int file_finished(capture *c)
     return atomic_load(&f->done);
 }
 
-static void file_close(capture *c)
+static int file_close(capture *c)
 {
     file_capture *f = c->state;
-    if (!f) return;
+    if (!f) return 1;
     atomic_store(&f->stop, 1);
     if (f->started) pthread_join(f->reader, NULL);
     if (f->file) sf_close(f->file);
     free(f->block);
     free(f);
+    return 1;
 }
 
 static const capture_ops file_ops = {.start = file_start,

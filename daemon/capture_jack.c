@@ -18,6 +18,7 @@
 #include "capture_jack.h"
 
 #include "log.h"
+#include "thread.h"
 
 #include <errno.h>
 #include <jack/jack.h>
@@ -28,6 +29,7 @@
 
 #define JACK_MAX_CHANNELS 64
 #define JACK_STALL_SECONDS 5.0
+#define JACK_CLOSE_SECONDS 2 /* a frozen server gets no longer to let go */
 
 typedef struct {
     capture *c; /* first, as capture_attach wants */
@@ -200,6 +202,31 @@ static void jack_reconnect(jack_capture *j)
                  old_rate);
 }
 
+static void *jack_close_client(void *client)
+{
+    jack_client_close(client);
+    return NULL;
+}
+
+/* Closes client, waiting JACK_CLOSE_SECONDS at most: a frozen server
+ * (stopped, or stuck) would otherwise hold jack_client_close, and with it
+ * irmasd's exit, for as long as it likes. Returns 0 when the client was
+ * left behind: its process callback may still run, so what it uses must
+ * stay allocated. */
+static int jack_close_within(jack_client_t *client)
+{
+    pthread_t closer;
+    if (pthread_create(&closer, NULL, jack_close_client, client) != 0) {
+        jack_client_close(client);
+        return 1;
+    }
+    struct timespec deadline = thread_deadline(JACK_CLOSE_SECONDS);
+    if (thread_join_by(closer, &deadline)) return 1;
+    log_warn("the JACK server '%s' does not answer; irmasd leaves its "
+             "client behind after %d s", server_name(), JACK_CLOSE_SECONDS);
+    return 0;
+}
+
 /* 1 when the active client has not been called for JACK_STALL_SECONDS. */
 static int jack_stalled(jack_capture *j, double now)
 {
@@ -239,12 +266,14 @@ static double jack_clock(capture *c)
     return 1e-6 * (double)jack_get_time();
 }
 
-static void jack_close(capture *c)
+static int jack_close(capture *c)
 {
     jack_capture *j = c->state;
-    if (!j) return;
-    if (j->client) jack_client_close(j->client);
+    if (!j) return 1;
+    if (j->client && !jack_close_within(j->client))
+        return 0; /* its callback may still run: j and the ring stay */
     free(j);
+    return 1;
 }
 
 static long long jack_xruns(capture *c)

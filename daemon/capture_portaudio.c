@@ -117,16 +117,17 @@ static double pa_clock(capture *c)
     return Pa_GetStreamTime(p->stream);
 }
 
-static void pa_close(capture *c)
+static int pa_close(capture *c)
 {
     pa_capture *p = c->state;
-    if (!p) return;
+    if (!p) return 1;
     if (p->stream) {
         Pa_StopStream(p->stream);
         Pa_CloseStream(p->stream);
     }
     if (p->initialised) pa_quietly(Pa_Terminate, p->verbose);
     free(p);
+    return 1;
 }
 
 static const capture_ops pa_ops = {.start = pa_start, .clock = pa_clock,

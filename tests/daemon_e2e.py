@@ -404,19 +404,26 @@ def case_jack_restart(case):
     assert case.stop(d) == 0
 
 
-def case_jack_stall(case):
-    """The JACK server stops cycling without closing its sockets (frozen
-    with SIGSTOP): irmasd notices from the missing process cycles, keeps
-    running, and reconnects once the server runs again."""
+def irmasd_with_frozen_jack(case):
+    """irmasd capturing from a JACK server that is then frozen (SIGSTOP);
+    the caller lets it run again (SIGCONT). Returns (jackd, irmasd)."""
     jackd = case.jackd(48000)
     model = case.model("model.irm")
     d = case.irmasd("--client-name", case.client, "--channels", "1",
                     "--model", model)
     # Ports exist before the client is active; "listening" comes after
     # jack_activate. Frozen in the middle of a request, the server would
-    # hold irmasd there until it ran again, which is not what this tests.
+    # hold irmasd there until it ran again, which is not what is tested.
     wait_for("irmasd to listen", lambda: "listening:" in case.log("irmasd"), 15)
     jackd.send_signal(signal.SIGSTOP)
+    return jackd, d
+
+
+def case_jack_stall(case):
+    """The JACK server stops cycling without closing its sockets (frozen
+    with SIGSTOP): irmasd notices from the missing process cycles, keeps
+    running, and reconnects once the server runs again."""
+    jackd, d = irmasd_with_frozen_jack(case)
     try:
         wait_for("irmasd to notice the stall",
                  lambda: "no process cycle" in case.log("irmasd"), 30)
@@ -425,6 +432,24 @@ def case_jack_stall(case):
         jackd.send_signal(signal.SIGCONT)
     wait_for("irmasd to reconnect", lambda: "is back" in case.log("irmasd"), 30)
     assert case.stop(d) == 0
+
+
+def case_jack_frozen_exit(case):
+    """SIGTERM while the JACK server is frozen (SIGSTOP): irmasd still stops
+    within seconds, with its statistics line, leaving its client to the
+    frozen server instead of waiting on it (it used to wait over 20 s)."""
+    jackd, d = irmasd_with_frozen_jack(case)
+    try:
+        time.sleep(0.5)
+        started = time.monotonic()
+        assert case.stop(d, timeout=10) == 0, case.log("irmasd")
+        took = time.monotonic() - started
+    finally:
+        jackd.send_signal(signal.SIGCONT)
+    log = case.log("irmasd")
+    assert "windows" in log.splitlines()[-2] + log.splitlines()[-1], log
+    assert "leaves its client behind" in log, log
+    print(f"stopped {took:.1f} s after SIGTERM with the server frozen")
 
 
 def case_jack_xrun(case):
