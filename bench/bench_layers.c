@@ -96,10 +96,10 @@ static void *alloc_or_die(size_t bytes)
 /* The study's classifier around one recurrent layer: raw frames of 100
  * samples, a 3-second window, the layer, a softmax over the 11 IRMAS
  * classes; random weights in +-1/sqrt(H), as PyTorch initialises them. */
-static model *bench_model(layer_kind kind)
+static irmas_model *bench_model(layer_kind kind)
 {
     char err[256];
-    model *m = model_new();
+    irmas_model *m = irmas_model_new();
     if (!m) return NULL;
     m->sample_rate = RATE;
     m->window_samples = WINDOW;
@@ -120,13 +120,13 @@ static model *bench_model(layer_kind kind)
                                   .act = ACT_SOFTMAX};
     if (model_alloc_weights(m, 0, err, sizeof err) != IRMAS_OK) {
         fprintf(stderr, "bench_layers: %s\n", err);
-        model_free(m);
+        irmas_model_free(m);
         return NULL;
     }
     fill(m->arena, m->arena_floats, 0.1f);
     if (model_validate(m, err, sizeof err) != IRMAS_OK) {
         fprintf(stderr, "bench_layers: %s\n", err);
-        model_free(m);
+        irmas_model_free(m);
         return NULL;
     }
     return m;
@@ -277,11 +277,11 @@ static void ignore_window(void *user, const float *probs, long long end)
 
 /* CPU seconds the stream spends per second of noise pushed in 1024-sample
  * chunks, as an audio callback would deliver it. */
-static int bench_stream(const model *m)
+static int bench_stream(const irmas_model *m)
 {
     char err[256];
-    stream *s;
-    if (stream_new(m, 0, &s, err, sizeof err) != IRMAS_OK) {
+    irmas_stream *s;
+    if (irmas_stream_new(m, 0, &s, err, sizeof err) != IRMAS_OK) {
         fprintf(stderr, "bench_layers: %s\n", err);
         return -1;
     }
@@ -290,21 +290,21 @@ static int bench_stream(const model *m)
     fill(audio, n, 0.5f);
     double cost[STREAM_RUNS];
     for (int r = 0; r < STREAM_RUNS; r++) {
-        stream_reset(s);
+        irmas_stream_reset(s);
         double t0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
         for (long i = 0; i < n; i += 1024)
-            stream_push(s, audio + i, n - i < 1024 ? n - i : 1024,
+            irmas_stream_push(s, audio + i, n - i < 1024 ? n - i : 1024,
                         ignore_window, NULL);
         cost[r] = (seconds(CLOCK_PROCESS_CPUTIME_ID) - t0) / STREAM_SECONDS;
     }
     printf("%-5s streaming classifier (%s, hop %.2f s): %.4f CPU s per s of "
            "audio (median of %d runs of %d s)\n",
            layer_kind_name(m->layers[0].kind),
-           stream_is_incremental(s) ? "incremental" : "whole-window",
-           (double)stream_hop(s) / RATE, median(cost, STREAM_RUNS),
+           irmas_stream_is_incremental(s) ? "incremental" : "whole-window",
+           (double)irmas_stream_hop(s) / RATE, median(cost, STREAM_RUNS),
            STREAM_RUNS, STREAM_SECONDS);
     free(audio);
-    stream_delete(s);
+    irmas_stream_free(s);
     return 0;
 }
 
@@ -382,11 +382,11 @@ int main(int argc, char **argv)
     }
     const layer_kind kinds[] = {LAYER_LSTM, LAYER_GRU};
     for (int k = 0; k < 2 && status == 0; k++) {
-        model *m = bench_model(kinds[k]);
+        irmas_model *m = bench_model(kinds[k]);
         if (!m) return 1;
         status |= bench_cell(&m->layers[0], x, dir);
         status |= bench_stream(m);
-        model_free(m);
+        irmas_model_free(m);
     }
     free(x);
     return status ? 1 : 0;

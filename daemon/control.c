@@ -374,7 +374,7 @@ void control_free(control *c)
     free(c);
 }
 
-void control_set_model(control *c, const char *path, const model *m,
+void control_set_model(control *c, const char *path, const irmas_model *m,
                        double hop_seconds)
 {
     pthread_mutex_lock(&c->lock);

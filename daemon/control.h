@@ -67,7 +67,7 @@ void control_free(control *c);
 
 /* What /irmas/info says: the model at path as a tagger runs it. Main
  * thread, after each load. */
-void control_set_model(control *c, const char *path, const model *m,
+void control_set_model(control *c, const char *path, const irmas_model *m,
                        double hop_seconds);
 
 /* A /irmas/set/hop waiting to be carried out: 1 and *hop_seconds, or 0.

@@ -52,12 +52,12 @@ typedef struct {
 /* Refuses a model path that is not a regular file (a FIFO, a device)
  * without waiting on it: opening a FIFO for reading waits for a writer,
  * which may never come, and the main thread must always come back to its
- * signals. model_load then reads it (and checks it again). */
+ * signals. irmas_model_load then reads it (and checks it again). */
 static irmas_status daemon_check_model_path(const char *path, char *err,
                                             size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return IRMAS_OK; /* model_load names the reason */
+    if (fd < 0) return IRMAS_OK; /* irmas_model_load names the reason */
     struct stat info;
     int regular = fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
     close(fd);
@@ -71,12 +71,12 @@ static irmas_status daemon_check_model_path(const char *path, char *err,
 static irmas_status daemon_tagger(const options *o, int rate, tagger **out,
                                   char *err, size_t errlen)
 {
-    model *m = NULL;
-    model_limits limits = {.max_memory_bytes = o->max_model_memory * 1048576.0,
+    irmas_model *m = NULL;
+    irmas_model_limits limits = {.max_memory_bytes = o->max_model_memory * 1048576.0,
                            .max_ops = o->max_model_ops * 1e9};
     irmas_status st = daemon_check_model_path(o->model, err, errlen);
     if (st == IRMAS_OK)
-        st = pretrained_load_model(o->model, &limits,
+        st = irmas_pretrained_load_model(o->model, &limits,
                                    o->weights[0] ? o->weights : NULL, &m,
                                    err, errlen);
     if (st == IRMAS_ERR_IO && !strcmp(o->model, model_default_path())) {
@@ -90,13 +90,13 @@ static irmas_status daemon_tagger(const options *o, int rate, tagger **out,
         st = model_check_rate(m, rate, o->input, err, errlen);
     if (st == IRMAS_OK) st = tagger_new(m, rate, o->hop, !o->no_incremental,
                                         out, err, errlen);
-    if (st != IRMAS_OK) model_free(m);
+    if (st != IRMAS_OK) irmas_model_free(m);
     return st;
 }
 
 static void daemon_describe(daemon_state *d, const tagger *t)
 {
-    const model *m = tagger_model(t);
+    const irmas_model *m = tagger_model(t);
     char input[160] = "";
     model_describe_input(m, input, sizeof input);
     log_info("model %s: %d classes, %.2f s windows at %d Hz read as %s, "

@@ -1,6 +1,6 @@
 /* recompute.c: see recompute.h. The last window lives in a circular buffer;
  * at each window's end it is unrolled into a straight one for
- * window_classify. */
+ * irmas_window_classify. */
 #include "recompute.h"
 
 #include "window.h"
@@ -8,16 +8,16 @@
 #include <stdlib.h>
 
 struct recompute {
-    const model *m;
+    const irmas_model *m;
     int hop, window;
-    window_runner *runner;
+    irmas_window *runner;
     float *ring;     /* [window], sample n at n % window */
     float *straight; /* [window] */
     float *probs;    /* [classes] */
     long long pushed;
 };
 
-irmas_status recompute_new(const model *m, int hop_samples, recompute **out,
+irmas_status recompute_new(const irmas_model *m, int hop_samples, recompute **out,
                            char *err, size_t errlen)
 {
     recompute *r = calloc(1, sizeof *r);
@@ -29,7 +29,7 @@ irmas_status recompute_new(const model *m, int hop_samples, recompute **out,
     r->ring = calloc((size_t)r->window, sizeof *r->ring);
     r->straight = calloc((size_t)r->window, sizeof *r->straight);
     r->probs = calloc((size_t)m->classes, sizeof *r->probs);
-    irmas_status st = window_new(m, &r->runner, err, errlen);
+    irmas_status st = irmas_window_new(m, &r->runner, err, errlen);
     if (st == IRMAS_OK && (!r->ring || !r->straight || !r->probs))
         st = status_fail(err, errlen, IRMAS_ERR_NOMEM, "recompute: out of memory");
     if (st != IRMAS_OK) {
@@ -43,7 +43,7 @@ irmas_status recompute_new(const model *m, int hop_samples, recompute **out,
 void recompute_delete(recompute *r)
 {
     if (!r) return;
-    window_delete(r->runner);
+    irmas_window_free(r->runner);
     free(r->ring);
     free(r->straight);
     free(r->probs);
@@ -53,17 +53,17 @@ void recompute_delete(recompute *r)
 void recompute_reset(recompute *r) { r->pushed = 0; }
 
 /* Classifies the window that ends just before sample r->pushed. */
-static void recompute_window(recompute *r, stream_emit_fn emit, void *user)
+static void recompute_window(recompute *r, irmas_stream_emit_fn emit, void *user)
 {
     long long start = r->pushed - r->window;
     for (int i = 0; i < r->window; i++)
         r->straight[i] = r->ring[(start + i) % r->window];
-    window_classify(r->runner, r->straight, r->probs);
+    irmas_window_classify(r->runner, r->straight, r->probs);
     emit(user, r->probs, r->pushed);
 }
 
 void recompute_push(recompute *r, const float *samples, long n,
-                    stream_emit_fn emit, void *user)
+                    irmas_stream_emit_fn emit, void *user)
 {
     for (long i = 0; i < n; i++) {
         r->ring[r->pushed % r->window] = samples[i];

@@ -13,15 +13,15 @@
 
 typedef struct recompute recompute;
 
-/* hop_samples as stream_hop gives it; the model must outlive r. */
-irmas_status recompute_new(const model *m, int hop_samples, recompute **out,
+/* hop_samples as irmas_stream_hop gives it; the model must outlive r. */
+irmas_status recompute_new(const irmas_model *m, int hop_samples, recompute **out,
                            char *err, size_t errlen);
 void recompute_delete(recompute *r);
 
-/* As stream_push: windows start every hop samples from the first sample
+/* As irmas_stream_push: windows start every hop samples from the first sample
  * pushed since creation or reset. */
 void recompute_push(recompute *r, const float *samples, long n,
-                    stream_emit_fn emit, void *user);
+                    irmas_stream_emit_fn emit, void *user);
 void recompute_reset(recompute *r);
 
 #endif

@@ -16,9 +16,9 @@
 #define TAGGER_CHUNK 4096 /* model samples converted at a time */
 
 struct tagger {
-    model *m;
+    irmas_model *m;
     int device_rate;
-    stream *stream;
+    irmas_stream *stream;
     recompute *naive; /* instead of stream, when not incremental */
     SRC_STATE *src;   /* NULL when the rates are equal */
     float converted[TAGGER_CHUNK];
@@ -27,7 +27,7 @@ struct tagger {
     void *user;
 };
 
-static irmas_status tagger_check_rate(const model *m, int device_rate,
+static irmas_status tagger_check_rate(const irmas_model *m, int device_rate,
                                       char *err, size_t errlen)
 {
     double ratio = (double)m->sample_rate / device_rate;
@@ -56,7 +56,7 @@ irmas_status tagger_set_device_rate(tagger *t, int device_rate, char *err,
     return IRMAS_OK;
 }
 
-irmas_status tagger_new(model *m, int device_rate, double hop_seconds,
+irmas_status tagger_new(irmas_model *m, int device_rate, double hop_seconds,
                         int incremental, tagger **out, char *err,
                         size_t errlen)
 {
@@ -75,9 +75,9 @@ irmas_status tagger_new(model *m, int device_rate, double hop_seconds,
     tagger *t = calloc(1, sizeof *t);
     if (!t) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "tagger: out of memory");
     t->m = m;
-    st = stream_new(m, hop > 0 ? hop : 1, &t->stream, err, errlen);
+    st = irmas_stream_new(m, hop > 0 ? hop : 1, &t->stream, err, errlen);
     if (st == IRMAS_OK && !incremental)
-        st = recompute_new(m, stream_hop(t->stream), &t->naive, err, errlen);
+        st = recompute_new(m, irmas_stream_hop(t->stream), &t->naive, err, errlen);
     if (st == IRMAS_OK)
         st = tagger_set_device_rate(t, device_rate, err, errlen);
     if (st != IRMAS_OK) {
@@ -92,24 +92,24 @@ irmas_status tagger_new(model *m, int device_rate, double hop_seconds,
 void tagger_delete(tagger *t)
 {
     if (!t) return;
-    stream_delete(t->stream);
+    irmas_stream_free(t->stream);
     recompute_delete(t->naive);
     if (t->src) src_delete(t->src);
-    model_free(t->m);
+    irmas_model_free(t->m);
     free(t);
 }
 
-const model *tagger_model(const tagger *t) { return t->m; }
+const irmas_model *tagger_model(const tagger *t) { return t->m; }
 int tagger_device_rate(const tagger *t) { return t->device_rate; }
 
 double tagger_hop_seconds(const tagger *t)
 {
-    return (double)stream_hop(t->stream) / t->m->sample_rate;
+    return (double)irmas_stream_hop(t->stream) / t->m->sample_rate;
 }
 
 int tagger_is_incremental(const tagger *t)
 {
-    return !t->naive && stream_is_incremental(t->stream);
+    return !t->naive && irmas_stream_is_incremental(t->stream);
 }
 
 double tagger_window_frames(const tagger *t)
@@ -120,7 +120,7 @@ double tagger_window_frames(const tagger *t)
 void tagger_restart(tagger *t, long long first_frame)
 {
     t->first_frame = first_frame;
-    stream_reset(t->stream);
+    irmas_stream_reset(t->stream);
     if (t->naive) recompute_reset(t->naive);
     if (t->src) src_reset(t->src);
 }
@@ -141,7 +141,7 @@ static void tagger_classify(tagger *t, const float *samples, long n)
     if (t->naive)
         recompute_push(t->naive, samples, n, tagger_emit, t);
     else
-        stream_push(t->stream, samples, n, tagger_emit, t);
+        irmas_stream_push(t->stream, samples, n, tagger_emit, t);
 }
 
 /* Converts n frames (none when flushing) and classifies what comes out;

@@ -28,12 +28,12 @@ typedef void (*tagger_window_fn)(void *user, const float *probs,
  * (stream.h), recomputed whole at every hop. Refuses a device rate too low
  * to carry the frequencies the model reads, and a hop longer than the
  * model's window (audio no window covers). On success the tagger owns m. */
-irmas_status tagger_new(model *m, int device_rate, double hop_seconds,
+irmas_status tagger_new(irmas_model *m, int device_rate, double hop_seconds,
                         int incremental, tagger **out, char *err,
                         size_t errlen);
 void tagger_delete(tagger *t);
 
-const model *tagger_model(const tagger *t);
+const irmas_model *tagger_model(const tagger *t);
 int tagger_device_rate(const tagger *t);
 double tagger_hop_seconds(const tagger *t);
 

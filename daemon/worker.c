@@ -124,7 +124,7 @@ void worker_set_verdict(worker *w, double gate_dbfs, double smooth_seconds)
 static void worker_window(void *user, const float *probs, double last_frame)
 {
     worker *w = user;
-    const model *m = tagger_model(w->tagger);
+    const irmas_model *m = tagger_model(w->tagger);
     double first_frame = last_frame + 1 - tagger_window_frames(w->tagger);
     double power = history_mean_square(w->history, (long long)ceil(first_frame),
                                        (long long)floor(last_frame) + 1);
@@ -236,7 +236,7 @@ static void worker_chores(worker *w)
 {
     double now = clock_seconds(CLOCK_MONOTONIC);
     if (now >= w->next_classes) {
-        const model *m = tagger_model(w->tagger);
+        const irmas_model *m = tagger_model(w->tagger);
         osc_out_classes(w->osc, m->labels, m->classes);
         w->next_classes = now + WORKER_CLASSES_EVERY;
     }

@@ -82,7 +82,7 @@ long cnn_zoo_parameters(const cnn_zoo_stack *s)
     return total;
 }
 
-static void cnn_zoo_add(model *m, layer_kind kind, const void *shape,
+static void cnn_zoo_add(irmas_model *m, layer_kind kind, const void *shape,
                         size_t size)
 {
     layer *l = &m->layers[m->n_layers++];
@@ -91,7 +91,7 @@ static void cnn_zoo_add(model *m, layer_kind kind, const void *shape,
     memcpy(&l->u, shape, size);
 }
 
-irmas_status cnn_zoo_append(const cnn_zoo_stack *s, int crnn_branch, model *m,
+irmas_status cnn_zoo_append(const cnn_zoo_stack *s, int crnn_branch, irmas_model *m,
                             char *err, size_t errlen)
 {
     int needed = 2 * s->n_blocks + (crnn_branch ? 1 : 2);

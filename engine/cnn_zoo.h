@@ -107,7 +107,7 @@ long cnn_zoo_parameters(const cnn_zoo_stack *s);
  * an LSTM lies in (-1, 1) like every h an LSTM makes, and nothing follows:
  * the caller appends the recurrent layer (s->hidden.outputs units) and the
  * head. Fails, naming how many layers are missing, if m has no room. */
-irmas_status cnn_zoo_append(const cnn_zoo_stack *s, int crnn_branch, model *m,
+irmas_status cnn_zoo_append(const cnn_zoo_stack *s, int crnn_branch, irmas_model *m,
                             char *err, size_t errlen);
 
 #endif

@@ -231,7 +231,7 @@ irmas_status frontend_new(const frontend_params *p, int sample_rate,
     f->features = frontend_params_features(p);
     if (p->kind == FRONTEND_LOGMEL &&
         make_logmel(f, sample_rate) != IRMAS_OK) {
-        frontend_delete(f);
+        frontend_free(f);
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "out of memory creating a %d-point FFT front-end",
                            p->fft_size);
@@ -240,7 +240,7 @@ irmas_status frontend_new(const frontend_params *p, int sample_rate,
     return IRMAS_OK;
 }
 
-void frontend_delete(frontend *f)
+void frontend_free(frontend *f)
 {
     if (!f) return;
     if (f->plan) {

@@ -71,7 +71,7 @@ int frontend_is_pretrained(const frontend_params *p);
  * is refused (IRMAS_ERR_ARG): it has no frame-by-frame form. */
 irmas_status frontend_new(const frontend_params *p, int sample_rate,
                           frontend **out, char *err, size_t errlen);
-void frontend_delete(frontend *f);
+void frontend_free(frontend *f);
 
 int frontend_frame_length(const frontend *f);
 int frontend_frame_hop(const frontend *f);

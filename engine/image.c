@@ -108,13 +108,13 @@ irmas_status image_new(const image_params *p, int window_samples,
     *out = b;
     return IRMAS_OK;
 nomem:
-    image_delete(b);
+    image_free(b);
     return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                        "image: out of memory for a %d x %d image of %d samples",
                        p->size, p->size, window_samples);
 }
 
-void image_delete(image_builder *b)
+void image_free(image_builder *b)
 {
     if (!b) return;
     free(b->square);

@@ -66,7 +66,7 @@ typedef struct image_builder image_builder;
  * nothing allocates after this. */
 irmas_status image_new(const image_params *p, int window_samples,
                        image_builder **out, char *err, size_t errlen);
-void image_delete(image_builder *b);
+void image_free(image_builder *b);
 
 /* pixels[image_floats] from samples[window_samples]. Uses the builder's own
  * buffers: one builder per thread. */

@@ -24,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-model *model_new(void) { return calloc(1, sizeof(model)); }
+irmas_model *irmas_model_new(void) { return calloc(1, sizeof(irmas_model)); }
 
-void model_free(model *m)
+void irmas_model_free(irmas_model *m)
 {
     if (!m) return;
     free(m->arena);
@@ -35,13 +35,13 @@ void model_free(model *m)
     free(m);
 }
 
-int model_features(const model *m)
+int model_features(const irmas_model *m)
 {
     if (m->frontend.kind == 0) return 0;
     return frontend_params_features(&m->frontend);
 }
 
-int model_frames(const model *m)
+int model_frames(const irmas_model *m)
 {
     if (m->frontend.kind == 0) return 0;
     return frontend_params_frames(&m->frontend, m->window_samples);
@@ -49,27 +49,27 @@ int model_frames(const model *m)
 
 /* The layers that exist: n_layers, clamped so that a model that does not
  * validate can still be asked about its parts. */
-static int layer_count(const model *m)
+static int layer_count(const irmas_model *m)
 {
     if (m->n_layers < 0) return 0;
     return m->n_layers < MODEL_MAX_LAYERS ? m->n_layers : MODEL_MAX_LAYERS;
 }
 
-int model_reads_frames(const model *m)
+int model_reads_frames(const irmas_model *m)
 {
     for (int i = 0; i < layer_count(m); i++)
         if (layer_reads_frames(&m->layers[i])) return 1;
     return 0;
 }
 
-int model_reads_image(const model *m)
+int model_reads_image(const irmas_model *m)
 {
     for (int i = 0; i < layer_count(m); i++)
         if (layer_reads_image(&m->layers[i])) return 1;
     return 0;
 }
 
-void model_describe_input(const model *m, char *out, size_t size)
+void model_describe_input(const irmas_model *m, char *out, size_t size)
 {
     int n = 0;
     if (size) out[0] = '\0';
@@ -86,7 +86,7 @@ void model_describe_input(const model *m, char *out, size_t size)
 
 /* The first frame layer when there is one (a CRNN's branch ends there);
  * otherwise the first layer after the leading image layers. */
-int model_image_end(const model *m)
+int model_image_end(const irmas_model *m)
 {
     int i = 0, n = layer_count(m);
     if (!model_reads_image(m)) return 0;
@@ -98,7 +98,7 @@ int model_image_end(const model *m)
     return i;
 }
 
-int model_head_start(const model *m)
+int model_head_start(const irmas_model *m)
 {
     int i = model_image_end(m), n = layer_count(m);
     while (i < n && layer_reads_frames(&m->layers[i])) i++;
@@ -114,7 +114,7 @@ static int layer_tensors_of(const layer *l, layer *copy,
     return layer_tensors(copy, t);
 }
 
-static irmas_status check_layer_count(const model *m, char *err,
+static irmas_status check_layer_count(const irmas_model *m, char *err,
                                       size_t errlen)
 {
     if (m->n_layers < 1 || m->n_layers > MODEL_MAX_LAYERS)
@@ -130,7 +130,7 @@ static irmas_status check_layer_count(const model *m, char *err,
 }
 
 /* Floats the arena needs, or -1 (with a message) if a shape is unset. */
-static long arena_size(const model *m, int norm_features, char *err,
+static long arena_size(const irmas_model *m, int norm_features, char *err,
                        size_t errlen)
 {
     long total = 2L * norm_features;
@@ -153,7 +153,7 @@ static long arena_size(const model *m, int norm_features, char *err,
     return total;
 }
 
-irmas_status model_alloc_weights(model *m, int with_norm, char *err,
+irmas_status model_alloc_weights(irmas_model *m, int with_norm, char *err,
                                  size_t errlen)
 {
     irmas_status status = check_layer_count(m, err, errlen);
@@ -225,7 +225,7 @@ irmas_status model_label_check(const char *label, char *err, size_t errlen)
     return IRMAS_OK;
 }
 
-static irmas_status validate_labels(const model *m, char *err, size_t errlen)
+static irmas_status validate_labels(const irmas_model *m, char *err, size_t errlen)
 {
     if (m->classes < 1 || m->classes > MODEL_MAX_CLASSES)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
@@ -247,7 +247,7 @@ static irmas_status validate_labels(const model *m, char *err, size_t errlen)
     return IRMAS_OK;
 }
 
-static irmas_status validate_recording(const model *m, char *err,
+static irmas_status validate_recording(const irmas_model *m, char *err,
                                        size_t errlen)
 {
     if (m->sample_rate <= 0 || m->window_samples <= 0)
@@ -264,7 +264,7 @@ static irmas_status validate_recording(const model *m, char *err,
 /* The front-end must make at least one frame when frame layers read them,
  * and be unset (kind 0) in a CNN, which reads none. A model with neither
  * frame nor image layers is left for the layer checks to explain. */
-static irmas_status validate_frontend(const model *m, char *err,
+static irmas_status validate_frontend(const irmas_model *m, char *err,
                                       size_t errlen)
 {
     if (!model_reads_frames(m)) {
@@ -284,7 +284,7 @@ static irmas_status validate_frontend(const model *m, char *err,
     return IRMAS_OK;
 }
 
-static irmas_status validate_image(const model *m, char *err, size_t errlen)
+static irmas_status validate_image(const irmas_model *m, char *err, size_t errlen)
 {
     if (model_reads_image(m))
         return image_check(&m->image, m->window_samples, err, errlen);
@@ -303,7 +303,7 @@ static int all_finite(const float *x, long n)
     return 1;
 }
 
-static irmas_status validate_norm(const model *m, char *err, size_t errlen)
+static irmas_status validate_norm(const irmas_model *m, char *err, size_t errlen)
 {
     int n = model_features(m);
     if ((m->feature_mean || m->feature_scale) && n == 0)
@@ -371,7 +371,7 @@ static irmas_status validate_image_layer(const layer *l, int i, char *err,
 }
 
 /* Checks one layer's own fields: its shape and activation. */
-static irmas_status validate_layer_fields(const model *m, int i, char *err,
+static irmas_status validate_layer_fields(const irmas_model *m, int i, char *err,
                                           size_t errlen)
 {
     const layer *l = &m->layers[i];
@@ -405,7 +405,7 @@ static irmas_status validate_layer_fields(const model *m, int i, char *err,
     return IRMAS_OK;
 }
 
-static irmas_status validate_tensors(const model *m, int i, char *err,
+static irmas_status validate_tensors(const irmas_model *m, int i, char *err,
                                      size_t errlen)
 {
     layer copy;
@@ -453,7 +453,7 @@ static image_shape image_layer_output(const layer *l)
 
 /* An image layer reads the image (layer 0) or the image the one before it
  * wrote, shape for shape: equal float counts are not enough. */
-static irmas_status validate_image_input(const model *m, int i, char *err,
+static irmas_status validate_image_input(const irmas_model *m, int i, char *err,
                                          size_t errlen)
 {
     const layer *l = &m->layers[i];
@@ -483,7 +483,7 @@ static irmas_status validate_image_input(const model *m, int i, char *err,
 
 /* The first recurrent layer of a CRNN starts from the image branch's
  * output, so it must keep a plain h of that width. */
-static irmas_status validate_crnn_start(const model *m, int i, char *err,
+static irmas_status validate_crnn_start(const irmas_model *m, int i, char *err,
                                         size_t errlen)
 {
     const layer *l = &m->layers[i];
@@ -505,7 +505,7 @@ static irmas_status validate_crnn_start(const model *m, int i, char *err,
 
 /* Where the frame layers may be: together, before the head, a blstm only
  * as the last of them, a stats layer only alone. */
-static irmas_status validate_frame_place(const model *m, int i, char *err,
+static irmas_status validate_frame_place(const irmas_model *m, int i, char *err,
                                          size_t errlen)
 {
     const layer *l = &m->layers[i];
@@ -532,7 +532,7 @@ static irmas_status validate_frame_place(const model *m, int i, char *err,
 }
 
 /* Checks where layer i sits: what feeds it, and what may follow it. */
-static irmas_status validate_layer_place(const model *m, int i, char *err,
+static irmas_status validate_layer_place(const irmas_model *m, int i, char *err,
                                          size_t errlen)
 {
     const layer *l = &m->layers[i];
@@ -560,7 +560,7 @@ static irmas_status validate_layer_place(const model *m, int i, char *err,
     return IRMAS_OK;
 }
 
-static irmas_status validate_output(const model *m, char *err, size_t errlen)
+static irmas_status validate_output(const irmas_model *m, char *err, size_t errlen)
 {
     int last = m->n_layers - 1;
     const layer *l = &m->layers[last];
@@ -577,7 +577,7 @@ static irmas_status validate_output(const model *m, char *err, size_t errlen)
     return IRMAS_OK;
 }
 
-irmas_status model_validate(const model *m, char *err, size_t errlen)
+irmas_status model_validate(const irmas_model *m, char *err, size_t errlen)
 {
     irmas_status status = check_layer_count(m, err, errlen);
     if (status == IRMAS_OK) status = validate_recording(m, err, errlen);
@@ -595,7 +595,7 @@ irmas_status model_validate(const model *m, char *err, size_t errlen)
     return status;
 }
 
-irmas_status model_set_provenance(model *m, const char *text)
+irmas_status model_set_provenance(irmas_model *m, const char *text)
 {
     char *copy = strdup(text ? text : "");
     if (!copy) return IRMAS_ERR_NOMEM;
@@ -604,7 +604,7 @@ irmas_status model_set_provenance(model *m, const char *text)
     return IRMAS_OK;
 }
 
-void model_prepare_samples(const model *m, float *samples, long n)
+void model_prepare_samples(const irmas_model *m, float *samples, long n)
 {
     float peak = 0.0f;
     for (long i = 0; i < n; i++) {
@@ -616,7 +616,7 @@ void model_prepare_samples(const model *m, float *samples, long n)
     for (long i = 0; i < n; i++) samples[i] /= peak;
 }
 
-void model_standardise(const model *m, float *features, int frames,
+void model_standardise(const irmas_model *m, float *features, int frames,
                        int features_per_frame)
 {
     for (int t = 0; t < frames; t++) {
@@ -630,14 +630,14 @@ void model_standardise(const model *m, float *features, int frames,
     }
 }
 
-int model_class_index(const model *m, const char *label)
+int irmas_model_class_index(const irmas_model *m, const char *label)
 {
     for (int c = 0; c < m->classes; c++)
         if (strncmp(m->labels[c], label, MODEL_LABEL_MAX) == 0) return c;
     return -1;
 }
 
-long model_parameters(const model *m)
+long model_parameters(const irmas_model *m)
 {
     long total = 0;
     for (int i = 0; i < m->n_layers; i++) {
@@ -651,7 +651,7 @@ long model_parameters(const model *m)
 
 /* Two buffers as wide as the widest dense output: layers alternate
  * between them, since a dense layer cannot write over its input. */
-int model_head_scratch(const model *m)
+int model_head_scratch(const irmas_model *m)
 {
     int widest = 0;
     for (int i = model_head_start(m); i < m->n_layers; i++)
@@ -660,7 +660,7 @@ int model_head_scratch(const model *m)
     return 2 * widest;
 }
 
-void model_head(const model *m, const float *in, float *scratch,
+void model_head(const irmas_model *m, const float *in, float *scratch,
                 float *probs)
 {
     int half = model_head_scratch(m) / 2;
@@ -673,13 +673,13 @@ void model_head(const model *m, const float *in, float *scratch,
     }
 }
 
-double model_top_frequency(const model *m)
+double model_top_frequency(const irmas_model *m)
 {
     if (m->frontend.kind == FRONTEND_LOGMEL) return m->frontend.fmax;
     return m->sample_rate / 2.0;
 }
 
-irmas_status model_check_rate(const model *m, int rate, const char *source,
+irmas_status model_check_rate(const irmas_model *m, int rate, const char *source,
                               char *err, size_t errlen)
 {
     double top = model_top_frequency(m);

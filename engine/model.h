@@ -31,7 +31,7 @@
  * one call and written to a file in one pass (model_file.h). The arena holds
  * each layer's tensors in layer order and layer_tensors order, contiguous,
  * then feature_mean and feature_scale when present. Building one:
- *     model *m = model_new();
+ *     irmas_model *m = irmas_model_new();
  *     ...set sample_rate, window_samples, frontend and/or image, labels,
  *        layers' kinds and shapes...
  *     model_alloc_weights(m, err, sizeof err);   -- zeroed weights
@@ -54,7 +54,7 @@ typedef enum {
     NORM_PEAK = 1  /* each window is scaled so its largest |sample| is 1 */
 } norm_kind;
 
-typedef struct model {
+typedef struct irmas_model {
     int sample_rate;    /* Hz */
     int window_samples; /* samples per classified window */
     frontend_params frontend; /* kind 0: the model reads no frames */
@@ -72,18 +72,18 @@ typedef struct model {
     layer layers[MODEL_MAX_LAYERS];
     float *arena; /* owns every tensor above */
     long arena_floats;
-} model;
+} irmas_model;
 
 /* A zeroed model, or NULL when out of memory. */
-model *model_new(void);
+irmas_model *irmas_model_new(void);
 
 /* Frees the model, its arena, its provenance and its pretrained weights.
  * NULL is fine. */
-void model_free(model *m);
+void irmas_model_free(irmas_model *m);
 
 /* Allocates zeroed weights for every layer's tensors (and, if with_norm,
  * feature_mean = 0 and feature_scale = 1) in one arena, replacing any. */
-irmas_status model_alloc_weights(model *m, int with_norm, char *err,
+irmas_status model_alloc_weights(irmas_model *m, int with_norm, char *err,
                                  size_t errlen);
 
 /* Checks that the model is complete and consistent: rate and window
@@ -97,7 +97,7 @@ irmas_status model_alloc_weights(model *m, int with_norm, char *err,
  * next one's inputs); the last layer a softmax with one output per class;
  * labels non-empty and distinct; every tensor allocated and finite. The
  * message names the layer or field that is wrong. */
-irmas_status model_validate(const model *m, char *err, size_t errlen);
+irmas_status model_validate(const irmas_model *m, char *err, size_t errlen);
 
 /* Checks that label can name a class: 1 to MODEL_LABEL_MAX - 1 bytes of
  * printable ASCII, none of them a space or one of #*,/?[]{} (labels are
@@ -107,60 +107,60 @@ irmas_status model_validate(const model *m, char *err, size_t errlen);
 irmas_status model_label_check(const char *label, char *err, size_t errlen);
 
 /* Sets the provenance string (copied). */
-irmas_status model_set_provenance(model *m, const char *text);
+irmas_status model_set_provenance(irmas_model *m, const char *text);
 
 /* Replaces NaN and infinite samples by 0 and, for NORM_PEAK, scales
  * samples[0..n) so the largest magnitude is 1 (silence stays silence). */
-void model_prepare_samples(const model *m, float *samples, long n);
+void model_prepare_samples(const irmas_model *m, float *samples, long n);
 
 /* Applies feature_mean and feature_scale to features[frames][features]. */
-void model_standardise(const model *m, float *features, int frames,
+void model_standardise(const irmas_model *m, float *features, int frames,
                        int features_per_frame);
 
 /* Index of label in the model's classes, or -1. */
-int model_class_index(const model *m, const char *label);
+int irmas_model_class_index(const irmas_model *m, const char *label);
 
 /* The number of parameters (floats) in all layers. */
-long model_parameters(const model *m);
+long model_parameters(const irmas_model *m);
 
 /* Features per frame and frames per window, from the front-end's params
  * (both 0 for a model that reads no frames). */
-int model_features(const model *m);
-int model_frames(const model *m);
+int model_features(const irmas_model *m);
+int model_frames(const irmas_model *m);
 
 /* What the model reads of a window, for messages: "150x150 mrp images
  * (3 channels)", "logmel frames (64 features)", or for a CRNN both, joined
  * by " and ". Always NUL-terminated, cut to size. */
-void model_describe_input(const model *m, char *out, size_t size);
+void model_describe_input(const irmas_model *m, char *out, size_t size);
 
 /* The highest frequency the model reads: its log-mel bands' top, or half
  * its rate. */
-double model_top_frequency(const model *m);
+double model_top_frequency(const irmas_model *m);
 
 /* Refuses audio at rate Hz when it cannot carry the frequencies m reads
  * (rate / 2 below model_top_frequency): IRMAS_ERR_ARG with one message
  * naming source ("the device", a file's path) and the rate it needs. The
  * same rule for irmasd's devices and files, the plugins and the tools. */
-irmas_status model_check_rate(const model *m, int rate, const char *source,
+irmas_status model_check_rate(const irmas_model *m, int rate, const char *source,
                               char *err, size_t errlen);
 
 /* 1 if the model has frame layers; 1 if it has image layers. */
-int model_reads_frames(const model *m);
-int model_reads_image(const model *m);
+int model_reads_frames(const irmas_model *m);
+int model_reads_image(const irmas_model *m);
 
 /* The parts (see the top of this file): the image branch is layers
  * [0, model_image_end) (0 when the model reads no image); the frame layers
  * are [model_image_end, model_head_start). For a plain CNN both are the
  * index of its first dense layer. */
-int model_image_end(const model *m);
+int model_image_end(const irmas_model *m);
 
 /* The head: model_head_start is the index of its first layer; model_head
  * runs it on in (the frame layers' output, or for a plain CNN the last
  * image layer's, flattened) and writes probs[classes], using
  * scratch[model_head_scratch(m)]. */
-int model_head_start(const model *m);
-int model_head_scratch(const model *m);
-void model_head(const model *m, const float *in, float *scratch,
+int model_head_start(const irmas_model *m);
+int model_head_scratch(const irmas_model *m);
+void model_head(const irmas_model *m, const float *in, float *scratch,
                 float *probs);
 
 #endif

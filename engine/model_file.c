@@ -249,7 +249,7 @@ static uint32_t layer_since(uint32_t kind)
 }
 
 /* The lowest format that holds m: the one its newest kind needs. */
-static uint32_t model_file_version(const model *m)
+static uint32_t model_file_version(const irmas_model *m)
 {
     uint32_t version = frontend_since(m->frontend.kind);
     if (image_since(m->image.kind) > version)
@@ -262,7 +262,7 @@ static uint32_t model_file_version(const model *m)
 
 /* Every tensor the file holds, in file order: each layer's, then the
  * feature normalisation's. */
-static int model_file_tensors(model *m, int with_norm,
+static int model_file_tensors(irmas_model *m, int with_norm,
                               layer_tensor out[IRM_MAX_TENSORS])
 {
     int n = 0;
@@ -400,7 +400,7 @@ static void put_data(writer *w, const layer_tensor *t, int n)
 
 /* The whole file for a validated model. m is a shallow copy: layer_tensors
  * wants writable layers, though nothing is written through them. */
-static void put_model(writer *w, model *m)
+static void put_model(writer *w, irmas_model *m)
 {
     int with_norm = m->feature_mean != NULL;
     uint32_t version = model_file_version(m);
@@ -630,7 +630,7 @@ static irmas_status read_image(reader *r, image_params *p)
     return status;
 }
 
-static irmas_status read_labels(reader *r, model *m)
+static irmas_status read_labels(reader *r, irmas_model *m)
 {
     irmas_status status = read_int(r, "classes", 1, MODEL_MAX_CLASSES,
                                    &m->classes);
@@ -644,7 +644,7 @@ static irmas_status read_labels(reader *r, model *m)
     return status;
 }
 
-static irmas_status read_metadata(reader *r, model *m, int *with_norm)
+static irmas_status read_metadata(reader *r, irmas_model *m, int *with_norm)
 {
     int norm;
     const char *provenance;
@@ -696,7 +696,7 @@ static irmas_status read_entry(reader *r, const layer_tensor *expected,
     return IRMAS_OK;
 }
 
-static irmas_status read_layer(reader *r, model *m, int i)
+static irmas_status read_layer(reader *r, irmas_model *m, int i)
 {
     layer *l = &m->layers[i];
     uint32_t kind = 0, values[IRM_MAX_PARAMS] = {0};
@@ -726,7 +726,7 @@ static irmas_status read_layer(reader *r, model *m, int i)
     return status;
 }
 
-static irmas_status read_table(reader *r, model *m, int with_norm)
+static irmas_status read_table(reader *r, irmas_model *m, int with_norm)
 {
     irmas_status status = read_int(r, "layer count", 1, MODEL_MAX_LAYERS,
                                    &m->n_layers);
@@ -743,7 +743,7 @@ static irmas_status read_table(reader *r, model *m, int with_norm)
 }
 
 /* Names tensor k's owner in r->where for the messages that follow. */
-static void reader_at_tensor(reader *r, const model *m, int k)
+static void reader_at_tensor(reader *r, const irmas_model *m, int k)
 {
     int i = r->entries[k].layer;
     if (i < 0) r->where[0] = '\0';
@@ -753,7 +753,7 @@ static void reader_at_tensor(reader *r, const model *m, int k)
 
 /* The tensors must follow the table and each other without gaps or
  * overlaps, and end where the checksum starts. */
-static irmas_status check_tiling(reader *r, const model *m,
+static irmas_status check_tiling(reader *r, const irmas_model *m,
                                  const layer_tensor *t)
 {
     size_t next = r->at;
@@ -779,7 +779,7 @@ static irmas_status check_tiling(reader *r, const model *m,
     return IRMAS_OK;
 }
 
-static irmas_status read_data(reader *r, model *m, int with_norm)
+static irmas_status read_data(reader *r, irmas_model *m, int with_norm)
 {
     layer_tensor t[IRM_MAX_TENSORS];
     model_file_tensors(m, with_norm, t);
@@ -853,14 +853,14 @@ static irmas_status check_envelope(reader *r, size_t size)
     return IRMAS_OK;
 }
 
-/* model_parse_within, ending messages about the contents with remedy;
+/* irmas_model_parse_within, ending messages about the contents with remedy;
  * limits NULL checks none (a model being saved is the caller's own). */
 static irmas_status parse(const void *data, size_t size, const char *name,
-                          const char *remedy, const model_limits *limits,
-                          model **out, char *err, size_t errlen)
+                          const char *remedy, const irmas_model_limits *limits,
+                          irmas_model **out, char *err, size_t errlen)
 {
     *out = NULL;
-    model *m = model_new();
+    irmas_model *m = irmas_model_new();
     if (!m)
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "%s: out of memory", name);
@@ -881,30 +881,30 @@ static irmas_status parse(const void *data, size_t size, const char *name,
         status = status_fail(err, errlen, IRMAS_ERR_FORMAT, "%s: %s", name,
                              why);
     if (status == IRMAS_OK && limits &&
-        model_check_limits(m, limits, why, sizeof why) != IRMAS_OK)
+        irmas_model_check_limits(m, limits, why, sizeof why) != IRMAS_OK)
         status = status_fail(err, errlen, IRMAS_ERR_UNSUPPORTED, "%s: %s",
                              name, why);
     if (status != IRMAS_OK) {
-        model_free(m);
+        irmas_model_free(m);
         return status;
     }
     *out = m;
     return IRMAS_OK;
 }
 
-irmas_status model_parse_within(const void *data, size_t size,
-                                const char *name, const model_limits *limits,
-                                model **out, char *err, size_t errlen)
+irmas_status irmas_model_parse_within(const void *data, size_t size,
+                                const char *name, const irmas_model_limits *limits,
+                                irmas_model **out, char *err, size_t errlen)
 {
     return parse(data, size, name, "the file is damaged", limits, out, err,
                  errlen);
 }
 
-irmas_status model_parse(const void *data, size_t size, const char *name,
-                         model **out, char *err, size_t errlen)
+irmas_status irmas_model_parse(const void *data, size_t size, const char *name,
+                         irmas_model **out, char *err, size_t errlen)
 {
-    model_limits limits = model_limits_default();
-    return model_parse_within(data, size, name, &limits, out, err, errlen);
+    irmas_model_limits limits = irmas_model_limits_default();
+    return irmas_model_parse_within(data, size, name, &limits, out, err, errlen);
 }
 
 /* Opens path for reading and says how long it is, refusing what cannot be
@@ -959,8 +959,8 @@ static irmas_status read_all(int fd, const char *path, unsigned char *data,
     return IRMAS_OK;
 }
 
-irmas_status model_load_within(const char *path, const model_limits *limits,
-                               model **out, char *err, size_t errlen)
+irmas_status irmas_model_load_within(const char *path, const irmas_model_limits *limits,
+                               irmas_model **out, char *err, size_t errlen)
 {
     int fd = -1;
     size_t size = 0, got = 0;
@@ -976,23 +976,23 @@ irmas_status model_load_within(const char *path, const model_limits *limits,
         status = read_all(fd, path, data, size, &got, err, errlen);
     close(fd);
     if (status == IRMAS_OK)
-        status = model_parse_within(data, got, path, limits, out, err,
+        status = irmas_model_parse_within(data, got, path, limits, out, err,
                                     errlen);
     free(data);
     return status;
 }
 
-irmas_status model_load(const char *path, model **out, char *err,
+irmas_status irmas_model_load(const char *path, irmas_model **out, char *err,
                         size_t errlen)
 {
-    model_limits limits = model_limits_default();
-    return model_load_within(path, &limits, out, err, errlen);
+    irmas_model_limits limits = irmas_model_limits_default();
+    return irmas_model_load_within(path, &limits, out, err, errlen);
 }
 
 /* ---- Saving ---- */
 
 /* Serialises m, naming target in messages, and parses the result back. */
-static irmas_status encode(const model *m, const char *target, void **data,
+static irmas_status encode(const irmas_model *m, const char *target, void **data,
                            size_t *size, char *err, size_t errlen)
 {
     char why[384] = "";
@@ -1005,7 +1005,7 @@ static irmas_status encode(const model *m, const char *target, void **data,
                            "and feature_scale; the file stores both or "
                            "neither", target);
 
-    model view = *m;
+    irmas_model view = *m;
     writer w = {0};
     put_model(&w, &view);
     if (w.failed) {
@@ -1014,11 +1014,11 @@ static irmas_status encode(const model *m, const char *target, void **data,
                            "cannot save %s: out of memory", target);
     }
 
-    model *back = NULL;
+    irmas_model *back = NULL;
     irmas_status status = parse(w.bytes, w.size, target, "irmas will not "
                                 "save a model it could not load back", NULL,
                                 &back, err, errlen);
-    model_free(back);
+    irmas_model_free(back);
     if (status != IRMAS_OK) {
         free(w.bytes);
         return status == IRMAS_ERR_NOMEM ? status : IRMAS_ERR_ARG;
@@ -1028,13 +1028,13 @@ static irmas_status encode(const model *m, const char *target, void **data,
     return IRMAS_OK;
 }
 
-irmas_status model_serialise(const model *m, void **data, size_t *size,
+irmas_status irmas_model_serialise(const irmas_model *m, void **data, size_t *size,
                              char *err, size_t errlen)
 {
     return encode(m, "the model", data, size, err, errlen);
 }
 
-irmas_status model_save(const model *m, const char *path, char *err,
+irmas_status irmas_model_save(const irmas_model *m, const char *path, char *err,
                         size_t errlen)
 {
     void *data;

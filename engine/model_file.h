@@ -18,19 +18,19 @@
  * whose declared shapes cost more to run than limits allow
  * (model_limits.h); nothing shape-dependent is allocated before that check.
  * On success *out is a new model. */
-irmas_status model_load_within(const char *path, const model_limits *limits,
-                               model **out, char *err, size_t errlen);
+irmas_status irmas_model_load_within(const char *path, const irmas_model_limits *limits,
+                               irmas_model **out, char *err, size_t errlen);
 
-/* model_load_within with model_limits_default(). */
-irmas_status model_load(const char *path, model **out, char *err,
+/* irmas_model_load_within with irmas_model_limits_default(). */
+irmas_status irmas_model_load(const char *path, irmas_model **out, char *err,
                         size_t errlen);
 
 /* The same two from memory; name is what messages call the buffer. */
-irmas_status model_parse_within(const void *data, size_t size,
-                                const char *name, const model_limits *limits,
-                                model **out, char *err, size_t errlen);
-irmas_status model_parse(const void *data, size_t size, const char *name,
-                         model **out, char *err, size_t errlen);
+irmas_status irmas_model_parse_within(const void *data, size_t size,
+                                const char *name, const irmas_model_limits *limits,
+                                irmas_model **out, char *err, size_t errlen);
+irmas_status irmas_model_parse(const void *data, size_t size, const char *name,
+                         irmas_model **out, char *err, size_t errlen);
 
 /* The default model: the installed one ($datadir/irmasd/default.irm) or,
  * while none is installed, models/default.irm of the source tree this build
@@ -39,11 +39,11 @@ irmas_status model_parse(const void *data, size_t size, const char *name,
 const char *model_default_path(void);
 
 /* Validates m and writes it to path atomically. */
-irmas_status model_save(const model *m, const char *path, char *err,
+irmas_status irmas_model_save(const irmas_model *m, const char *path, char *err,
                         size_t errlen);
 
 /* Serialises m into a new buffer (*data, freed by the caller). */
-irmas_status model_serialise(const model *m, void **data, size_t *size,
+irmas_status irmas_model_serialise(const irmas_model *m, void **data, size_t *size,
                              char *err, size_t errlen);
 
 #endif

@@ -24,14 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-model_limits model_limits_default(void)
+irmas_model_limits irmas_model_limits_default(void)
 {
-    return (model_limits){
+    return (irmas_model_limits){
         .max_memory_bytes = MODEL_DEFAULT_MAX_MEMORY_MB * 1048576.0,
         .max_ops = MODEL_DEFAULT_MAX_GOPS * 1e9};
 }
 
-int model_limits_option(model_limits *limits, const char *option,
+int model_limits_option(irmas_model_limits *limits, const char *option,
                         const char *text, char *err, size_t errlen)
 {
     double unit;
@@ -117,7 +117,7 @@ static double layer_ops(const layer *l, int frames)
     return 0.0;
 }
 
-model_cost model_cost_of(const model *m)
+model_cost model_cost_of(const irmas_model *m)
 {
     double floats = (double)model_parameters(m) +
                     2.0 * model_features(m) + m->window_samples;
@@ -131,13 +131,13 @@ model_cost model_cost_of(const model *m)
         floats += m->window_samples + 2.0 * image_floats(&m->image);
         ops += 8.0 * m->window_samples + 4.0 * image_floats(&m->image);
     }
-    floats += 2.0 * (double)window_working_floats(m);
+    floats += 2.0 * (double)irmas_window_working_floats(m);
     for (int i = 0; i < m->n_layers; i++)
         ops += layer_ops(&m->layers[i], frames);
     return (model_cost){.memory_bytes = 4.0 * floats, .ops = ops};
 }
 
-irmas_status model_check_limits(const model *m, const model_limits *limits,
+irmas_status irmas_model_check_limits(const irmas_model *m, const irmas_model_limits *limits,
                                 char *err, size_t errlen)
 {
     model_cost cost = model_cost_of(m);

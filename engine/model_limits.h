@@ -5,10 +5,10 @@
  * front-end, image builder and window runner will take and how many
  * arithmetic operations each window will need: a 17 KB file can ask for
  * gigabytes or for minutes per window. model_cost adds those up from the
- * shapes alone, and model_check_limits refuses a model whose cost is over
+ * shapes alone, and irmas_model_check_limits refuses a model whose cost is over
  * the limits, naming the figure, the limit and the option that raises it.
- * model_load and model_parse apply the default limits; model_load_within
- * and model_parse_within (model_file.h) take the caller's.
+ * irmas_model_load and irmas_model_parse apply the default limits; irmas_model_load_within
+ * and irmas_model_parse_within (model_file.h) take the caller's.
  */
 #ifndef IRMAS_MODEL_LIMITS_H
 #define IRMAS_MODEL_LIMITS_H
@@ -30,10 +30,10 @@ typedef struct {
 typedef struct {
     double max_memory_bytes;
     double max_ops;
-} model_limits;
+} irmas_model_limits;
 
 /* The default limits above. */
-model_limits model_limits_default(void);
+irmas_model_limits irmas_model_limits_default(void);
 
 /* The options every program that runs models takes to raise the limits,
  * for usage texts. */
@@ -51,20 +51,20 @@ model_limits model_limits_default(void);
  * "max-model-ops", in billions) from text, a number above 0. Returns 1 if
  * option is one of the two and text is good, 0 if option is neither, and
  * -1 with the reason in err if text is not a number above 0. */
-int model_limits_option(model_limits *limits, const char *option,
+int model_limits_option(irmas_model_limits *limits, const char *option,
                         const char *text, char *err, size_t errlen);
 
 /* The cost of running m as its shapes declare it. Only the shapes and
  * sizes are read (the weights need not be allocated), and the sums are in
  * doubles, so no declared shape can overflow them. The front-end's and
  * layers' parameters must already be within the file's ranges. */
-model_cost model_cost_of(const model *m);
+model_cost model_cost_of(const irmas_model *m);
 
 /* IRMAS_OK if m's cost is within limits; otherwise IRMAS_ERR_UNSUPPORTED with a
  * message like "running it needs 8589 MB of memory (a 4096-band mel
  * filterbank over a 1048576-point FFT), over the limit of 1024 MB; raise it
  * with --max-model-memory MB if you trust this model". */
-irmas_status model_check_limits(const model *m, const model_limits *limits,
+irmas_status irmas_model_check_limits(const irmas_model *m, const irmas_model_limits *limits,
                                 char *err, size_t errlen);
 
 #endif

@@ -64,7 +64,7 @@ irmas_status pretrained_checksum(const char *dir, unsigned *crc, char *err,
 /* The message for weights that are missing or not the model's: what the
  * model needs (the checksum when it has one), what went wrong, where it
  * looked and where to get them. */
-static irmas_status attach_fail(const model *m, int has_checksum,
+static irmas_status attach_fail(const irmas_model *m, int has_checksum,
                                 irmas_status status, const char *dir,
                                 const char *why, const char *problem,
                                 char *err, size_t errlen)
@@ -103,7 +103,7 @@ static int missing_files(const char *dir, char *out, size_t size)
 
 /* pretrained_attach, and pretrained_adopt when adopt is 1: then the
  * checksum found becomes the model's. */
-static irmas_status attach(model *m, const char *dir, int adopt, char *err,
+static irmas_status attach(irmas_model *m, const char *dir, int adopt, char *err,
                            size_t errlen)
 {
     if (!frontend_is_pretrained(&m->frontend)) return IRMAS_OK;
@@ -135,33 +135,33 @@ static irmas_status attach(model *m, const char *dir, int adopt, char *err,
     return IRMAS_OK;
 }
 
-irmas_status pretrained_attach(model *m, const char *dir, char *err,
+irmas_status pretrained_attach(irmas_model *m, const char *dir, char *err,
                                size_t errlen)
 {
     return attach(m, dir, 0, err, errlen);
 }
 
-irmas_status pretrained_adopt(model *m, const char *dir, char *err,
+irmas_status pretrained_adopt(irmas_model *m, const char *dir, char *err,
                               size_t errlen)
 {
     return attach(m, dir, 1, err, errlen);
 }
 
-irmas_status pretrained_load_model(const char *path,
-                                   const model_limits *limits,
-                                   const char *dir, model **out, char *err,
+irmas_status irmas_pretrained_load_model(const char *path,
+                                   const irmas_model_limits *limits,
+                                   const char *dir, irmas_model **out, char *err,
                                    size_t errlen)
 {
-    model *m = NULL;
-    model_limits defaults = model_limits_default();
+    irmas_model *m = NULL;
+    irmas_model_limits defaults = irmas_model_limits_default();
     irmas_status status =
-        model_load_within(path, limits ? limits : &defaults, &m, err, errlen);
+        irmas_model_load_within(path, limits ? limits : &defaults, &m, err, errlen);
     if (status == IRMAS_OK) {
         char why[3072];
         status = pretrained_attach(m, dir, why, sizeof why);
         if (status != IRMAS_OK) {
             status_fail(err, errlen, status, "%s: %s", path, why);
-            model_free(m);
+            irmas_model_free(m);
             m = NULL;
         }
     }

@@ -32,27 +32,27 @@ irmas_status pretrained_checksum(const char *dir, unsigned *crc, char *err,
 /* For a model whose front-end is pretrained: finds its weights
  * (pretrained_weights_dir(dir)), checks weights.f32 against the model's
  * CRC-32, loads them (teacher_weights_load, which checks every shape) and
- * attaches them to m, which owns them from then on (model_free frees
+ * attaches them to m, which owns them from then on (irmas_model_free frees
  * them). Any other model is left alone (IRMAS_OK). When they are missing or
  * other weights, IRMAS_ERR_IO or IRMAS_ERR_FORMAT with one message saying
  * which files and which checksum the model needs, where it looked and why
  * there, and where to get them. */
-irmas_status pretrained_attach(model *m, const char *dir, char *err,
+irmas_status pretrained_attach(irmas_model *m, const char *dir, char *err,
                                size_t errlen);
 
 /* The same for a model being made (irmas-train): the weights found become
  * the model's, their CRC-32 its checksum. */
-irmas_status pretrained_adopt(model *m, const char *dir, char *err,
+irmas_status pretrained_adopt(irmas_model *m, const char *dir, char *err,
                               size_t errlen);
 
-/* Loads the model file at path under limits (model_load_within; NULL:
- * model_limits_default()) and, when its front-end is
+/* Loads the model file at path under limits (irmas_model_load_within; NULL:
+ * irmas_model_limits_default()) and, when its front-end is
  * pretrained, attaches its weights from dir as pretrained_attach does:
  * what irmasd, irmas-tag, irmas-eval and irmas-train load models with.
  * On failure *out is NULL and the message names the file or the weights. */
-irmas_status pretrained_load_model(const char *path,
-                                   const model_limits *limits,
-                                   const char *dir, model **out, char *err,
+irmas_status irmas_pretrained_load_model(const char *path,
+                                   const irmas_model_limits *limits,
+                                   const char *dir, irmas_model **out, char *err,
                                    size_t errlen);
 
 #endif

@@ -12,7 +12,7 @@
 #include <string.h>
 
 struct reader {
-    const model *m;
+    const irmas_model *m;
     frontend *fe;         /* NULL if the model reads no frames or its */
     teacher *teacher;     /* front-end is pretrained: then this */
     image_builder *image; /* NULL if it reads no image */
@@ -23,7 +23,7 @@ struct reader {
  * model (pretrained.h). */
 static irmas_status reader_new_teacher(reader *r, char *err, size_t errlen)
 {
-    const model *m = r->m;
+    const irmas_model *m = r->m;
     if (!m->pretrained)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "the model's %s front-end has no weights loaded; "
@@ -34,7 +34,7 @@ static irmas_status reader_new_teacher(reader *r, char *err, size_t errlen)
                        errlen);
 }
 
-irmas_status reader_new(const model *m, reader **out, char *err,
+irmas_status reader_new(const irmas_model *m, reader **out, char *err,
                         size_t errlen)
 {
     *out = NULL;
@@ -59,19 +59,19 @@ irmas_status reader_new(const model *m, reader **out, char *err,
         status = image_new(&m->image, m->window_samples, &r->image, err,
                            errlen);
     if (status != IRMAS_OK) {
-        reader_delete(r);
+        reader_free(r);
         return status;
     }
     *out = r;
     return IRMAS_OK;
 }
 
-void reader_delete(reader *r)
+void reader_free(reader *r)
 {
     if (!r) return;
-    frontend_delete(r->fe);
+    frontend_free(r->fe);
     teacher_free(r->teacher);
-    image_delete(r->image);
+    image_free(r->image);
     free(r->samples);
     free(r);
 }
@@ -79,7 +79,7 @@ void reader_delete(reader *r)
 void reader_read(reader *r, const float *samples, long available,
                  float *frames, float *pixels)
 {
-    const model *m = r->m;
+    const irmas_model *m = r->m;
     long size = m->window_samples, copy = available < size ? available : size;
     memcpy(r->samples, samples, (size_t)copy * sizeof *samples);
     memset(r->samples + copy, 0, (size_t)(size - copy) * sizeof *samples);

@@ -14,9 +14,9 @@
 
 typedef struct reader reader;
 
-irmas_status reader_new(const model *m, reader **out, char *err,
+irmas_status reader_new(const irmas_model *m, reader **out, char *err,
                         size_t errlen);
-void reader_delete(reader *r);
+void reader_free(reader *r);
 
 /* Reads samples[0..available), zero-padded to the model's window (samples
  * beyond it are ignored), normalised with model_prepare_samples, into

@@ -18,7 +18,7 @@
  * frame), which always comes before the next window's last frame.
  *
  * Models that cannot stream keep the last window_samples samples in a ring
- * and run window_classify on them at each hop instead: a blstm or a stats
+ * and run irmas_window_classify on them at each hop instead: a blstm or a stats
  * layer needs the window's last frame before its first output, a peak
  * normalisation the whole window before its first frame, an image is
  * built from the whole window at once, and so are a pretrained front-end's
@@ -38,8 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct stream {
-    const model *m;
+struct irmas_stream {
+    const irmas_model *m;
     int incremental;
     int hop, hop_frames; /* the hop in samples and in frames */
     int frames, slots;   /* T frames per window, K window slots */
@@ -60,7 +60,7 @@ struct stream {
     float *head;                    /* model_head's scratch */
 
     /* whole-window fallback */
-    window_runner *whole;
+    irmas_window *whole;
     float *ring;   /* [window_samples]: the last samples pushed */
     float *window; /* [window_samples]: the ring in time order */
 
@@ -68,7 +68,7 @@ struct stream {
     long block_floats;
 };
 
-static int stream_model_is_incremental(const model *m)
+static int stream_model_is_incremental(const irmas_model *m)
 {
     if (m->norm == NORM_PEAK || model_reads_image(m) ||
         frontend_is_pretrained(&m->frontend))
@@ -91,9 +91,9 @@ static float *carve(float *block, long *used, long n)
 
 /* Points the buffers into block (or, block NULL, only counts) and returns
  * the floats they take. */
-static long stream_layout(stream *s, float *block)
+static long stream_layout(irmas_stream *s, float *block)
 {
-    const model *m = s->m;
+    const irmas_model *m = s->m;
     long used = 0, proj = 0, work = 0;
     s->probs = carve(block, &used, m->classes);
     if (!s->incremental) {
@@ -116,13 +116,13 @@ static long stream_layout(stream *s, float *block)
     return used;
 }
 
-static irmas_status stream_alloc(stream *s, char *err, size_t errlen)
+static irmas_status stream_alloc(irmas_stream *s, char *err, size_t errlen)
 {
     irmas_status status =
         s->incremental
             ? frontend_new(&s->m->frontend, s->m->sample_rate, &s->fe, err,
                            errlen)
-            : window_new(s->m, &s->whole, err, errlen);
+            : irmas_window_new(s->m, &s->whole, err, errlen);
     if (status != IRMAS_OK) return status;
     s->block_floats = stream_layout(s, NULL);
     s->block = aligned_alloc(64, (size_t)s->block_floats * sizeof(float));
@@ -134,14 +134,14 @@ static irmas_status stream_alloc(stream *s, char *err, size_t errlen)
     return IRMAS_OK;
 }
 
-irmas_status stream_new(const model *m, int hop_samples, stream **out,
+irmas_status irmas_stream_new(const irmas_model *m, int hop_samples, irmas_stream **out,
                         char *err, size_t errlen)
 {
     *out = NULL;
     irmas_status status = model_validate(m, err, errlen);
     if (status != IRMAS_OK) return status;
 
-    stream *s = calloc(1, sizeof *s);
+    irmas_stream *s = calloc(1, sizeof *s);
     if (!s) return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                                "out of memory creating a stream");
     int frame_hop = model_reads_frames(m) && !frontend_is_pretrained(&m->frontend)
@@ -157,27 +157,27 @@ irmas_status stream_new(const model *m, int hop_samples, stream **out,
     s->recurrent = model_head_start(m);
     status = stream_alloc(s, err, errlen);
     if (status != IRMAS_OK) {
-        stream_delete(s);
+        irmas_stream_free(s);
         return status;
     }
-    stream_reset(s);
+    irmas_stream_reset(s);
     *out = s;
     return IRMAS_OK;
 }
 
-void stream_delete(stream *s)
+void irmas_stream_free(irmas_stream *s)
 {
     if (!s) return;
-    frontend_delete(s->fe);
-    window_delete(s->whole);
+    frontend_free(s->fe);
+    irmas_window_free(s->whole);
     free(s->block);
     free(s);
 }
 
-int stream_hop(const stream *s) { return s->hop; }
-int stream_is_incremental(const stream *s) { return s->incremental; }
+int irmas_stream_hop(const irmas_stream *s) { return s->hop; }
+int irmas_stream_is_incremental(const irmas_stream *s) { return s->incremental; }
 
-void stream_reset(stream *s)
+void irmas_stream_reset(irmas_stream *s)
 {
     s->seen = 0;
     s->next_end = s->m->window_samples;
@@ -187,7 +187,7 @@ void stream_reset(stream *s)
 }
 
 /* Zeroes a slot's h (and c) rows in every layer: its window starts. */
-static void stream_start_slot(stream *s, int slot)
+static void stream_start_slot(irmas_stream *s, int slot)
 {
     for (int i = 0; i < s->recurrent; i++) {
         const layer *l = &s->m->layers[i];
@@ -200,7 +200,7 @@ static void stream_start_slot(stream *s, int slot)
 }
 
 /* The frame in history is complete: advance every slot by it. */
-static void stream_frame(stream *s)
+static void stream_frame(irmas_stream *s)
 {
     long long n = s->frame_index++;
     frontend_compute(s->fe, s->history, s->feat);
@@ -230,7 +230,7 @@ static void stream_frame(stream *s)
 
 /* Where the next samples go and how many fit before the next frame is
  * complete (incremental) or the ring wraps (fallback). */
-static float *stream_destination(stream *s, long *room)
+static float *stream_destination(irmas_stream *s, long *room)
 {
     if (s->incremental) {
         *room = frontend_frame_length(s->fe) - s->filled;
@@ -243,7 +243,7 @@ static float *stream_destination(stream *s, long *room)
 
 /* n samples were stored: in incremental mode, run the frame they complete
  * (stream_destination let in no more than one frame's worth). */
-static void stream_stored(stream *s, long n)
+static void stream_stored(irmas_stream *s, long n)
 {
     if (!s->incremental) return;
     s->filled += (int)n;
@@ -256,7 +256,7 @@ static void stream_stored(stream *s, long n)
 }
 
 /* The next window's last sample has been pushed: emit it. */
-static void stream_window_end(stream *s, stream_emit_fn emit, void *user)
+static void stream_window_end(irmas_stream *s, irmas_stream_emit_fn emit, void *user)
 {
     if (!s->incremental) {
         long w = s->m->window_samples, oldest = (long)(s->seen % w);
@@ -264,13 +264,13 @@ static void stream_window_end(stream *s, stream_emit_fn emit, void *user)
                (size_t)(w - oldest) * sizeof(float));
         memcpy(s->window + (w - oldest), s->ring,
                (size_t)oldest * sizeof(float));
-        window_classify(s->whole, s->window, s->probs);
+        irmas_window_classify(s->whole, s->window, s->probs);
     }
     if (emit) emit(user, s->probs, s->next_end);
     s->next_end += s->hop;
 }
 
-void stream_push(stream *s, const float *samples, long n, stream_emit_fn emit,
+void irmas_stream_push(irmas_stream *s, const float *samples, long n, irmas_stream_emit_fn emit,
                  void *user)
 {
     while (n > 0) {

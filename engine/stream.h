@@ -9,10 +9,10 @@
  * window's probabilities are emitted as soon as its last frame arrives, so
  * the work per hop is constant. Models that cannot stream (bidirectional
  * layers, per-window peak normalisation, statistics pooling, and image
- * models: CNNs and CRNNs) fall back to a whole-window pass at each hop. Nothing allocates after stream_new.
+ * models: CNNs and CRNNs) fall back to a whole-window pass at each hop. Nothing allocates after irmas_stream_new.
  *
  * The hop is rounded down to a whole number of front-end frames (at least
- * one); stream_hop says what it became. Results equal window_classify on the
+ * one); irmas_stream_hop says what it became. Results equal irmas_window_classify on the
  * same samples within 1e-5.
  */
 #ifndef IRMAS_STREAM_H
@@ -20,32 +20,32 @@
 
 #include "model.h"
 
-typedef struct stream stream;
+typedef struct irmas_stream irmas_stream;
 
 /* Called once per completed window with its probabilities and the index
  * (counted from the first sample pushed since creation or reset) of the
  * sample just after the window's last one. */
-typedef void (*stream_emit_fn)(void *user, const float *probs,
+typedef void (*irmas_stream_emit_fn)(void *user, const float *probs,
                                long long end_sample);
 
 /* The model must outlive the stream. hop_samples <= 0 means 0.5 s. */
-irmas_status stream_new(const model *m, int hop_samples, stream **out,
+irmas_status irmas_stream_new(const irmas_model *m, int hop_samples, irmas_stream **out,
                         char *err, size_t errlen);
-void stream_delete(stream *s);
+void irmas_stream_free(irmas_stream *s);
 
 /* The hop in samples after rounding to whole frames. */
-int stream_hop(const stream *s);
+int irmas_stream_hop(const irmas_stream *s);
 
 /* 1 if windows are advanced incrementally, 0 if each hop recomputes a whole
  * window (the models listed at the top). */
-int stream_is_incremental(const stream *s);
+int irmas_stream_is_incremental(const irmas_stream *s);
 
 /* Feeds n samples at the model's rate; calls emit for each window that
  * completes. NaN and infinite samples are taken as 0. */
-void stream_push(stream *s, const float *samples, long n, stream_emit_fn emit,
+void irmas_stream_push(irmas_stream *s, const float *samples, long n, irmas_stream_emit_fn emit,
                  void *user);
 
 /* Forgets all audio: the next window starts with the next sample pushed. */
-void stream_reset(stream *s);
+void irmas_stream_reset(irmas_stream *s);
 
 #endif

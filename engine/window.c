@@ -18,8 +18,8 @@
  *                 layer (always alone).
  * The head reads the frame layers' output or, in a plain CNN, the branch's.
  *
- * window_new sizes every buffer for the largest layer and takes them all
- * from one allocation, so window_classify never allocates.
+ * irmas_window_new sizes every buffer for the largest layer and takes them all
+ * from one allocation, so irmas_window_classify never allocates.
  */
 #include "window.h"
 
@@ -29,8 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct window_runner {
-    const model *m;
+struct irmas_window {
+    const irmas_model *m;
     reader *reader;       /* the window's frames and image */
     int frames, features;
     int image_end, head;  /* the parts, from model.h */
@@ -47,7 +47,7 @@ struct window_runner {
     float *block;   /* owns all of the above */
 };
 
-/* The sizes window_new needs, over every layer of each part. */
+/* The sizes irmas_window_new needs, over every layer of each part. */
 typedef struct {
     long branch, conv;                /* image branch */
     long seq, xproj, state, work;     /* frame layers */
@@ -55,7 +55,7 @@ typedef struct {
 
 static long longest(long a, long b) { return a > b ? a : b; }
 
-static void window_measure_branch(const window_runner *w, window_sizes *z)
+static void window_measure_branch(const irmas_window *w, window_sizes *z)
 {
     for (int i = 0; i < w->image_end; i++) {
         const layer *l = &w->m->layers[i];
@@ -65,7 +65,7 @@ static void window_measure_branch(const window_runner *w, window_sizes *z)
     }
 }
 
-static void window_measure_frames(const window_runner *w, window_sizes *z)
+static void window_measure_frames(const irmas_window *w, window_sizes *z)
 {
     for (int i = w->image_end; i < w->head; i++) {
         const layer *l = &w->m->layers[i];
@@ -90,9 +90,9 @@ static float *carve(float *block, long *used, long n)
 
 /* Points the buffers into block (or, block NULL, only counts) and returns
  * the floats they take. */
-static long window_layout(window_runner *w, float *block)
+static long window_layout(irmas_window *w, float *block)
 {
-    const model *m = w->m;
+    const irmas_model *m = w->m;
     window_sizes z = {0, 0, 0, 0, 0, 0};
     window_measure_branch(w, &z);
     window_measure_frames(w, &z);
@@ -115,7 +115,7 @@ static long window_layout(window_runner *w, float *block)
     return used;
 }
 
-static irmas_status window_alloc(window_runner *w, char *err, size_t errlen)
+static irmas_status window_alloc(irmas_window *w, char *err, size_t errlen)
 {
     long floats = window_layout(w, NULL);
     w->block = aligned_alloc(64, (size_t)floats * sizeof(float));
@@ -129,7 +129,7 @@ static irmas_status window_alloc(window_runner *w, char *err, size_t errlen)
 }
 
 /* The parts and shapes window_layout reads, from m. */
-static void window_shape(window_runner *w, const model *m)
+static void window_shape(irmas_window *w, const irmas_model *m)
 {
     w->m = m;
     w->frames = model_frames(m);
@@ -138,55 +138,55 @@ static void window_shape(window_runner *w, const model *m)
     w->head = model_head_start(m);
 }
 
-long window_working_floats(const model *m)
+long irmas_window_working_floats(const irmas_model *m)
 {
-    window_runner w = {0};
+    irmas_window w = {0};
     window_shape(&w, m);
     return window_layout(&w, NULL);
 }
 
-irmas_status window_new(const model *m, window_runner **out, char *err,
+irmas_status irmas_window_new(const irmas_model *m, irmas_window **out, char *err,
                         size_t errlen)
 {
     *out = NULL;
     irmas_status status = model_validate(m, err, errlen);
     if (status != IRMAS_OK) return status;
 
-    window_runner *w = calloc(1, sizeof *w);
+    irmas_window *w = calloc(1, sizeof *w);
     if (!w) return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                                "out of memory creating a window runner");
     window_shape(w, m);
     status = reader_new(m, &w->reader, err, errlen);
     if (status == IRMAS_OK) status = window_alloc(w, err, errlen);
     if (status != IRMAS_OK) {
-        window_delete(w);
+        irmas_window_free(w);
         return status;
     }
     *out = w;
     return IRMAS_OK;
 }
 
-void window_delete(window_runner *w)
+void irmas_window_free(irmas_window *w)
 {
     if (!w) return;
-    reader_delete(w->reader);
+    reader_free(w->reader);
     free(w->block);
     free(w);
 }
 
-void window_classify(window_runner *w, const float *samples, float *probs)
+void irmas_window_classify(irmas_window *w, const float *samples, float *probs)
 {
-    const model *m = w->m;
+    const irmas_model *m = w->m;
     int image = model_reads_image(m), frames = model_reads_frames(m);
     reader_read(w->reader, samples, m->window_samples,
                 frames ? w->feats : NULL, image ? w->pixels : NULL);
     if (frames) model_standardise(m, w->feats, w->frames, w->features);
-    window_classify_prepared(w, image ? w->pixels : NULL,
+    irmas_window_classify_prepared(w, image ? w->pixels : NULL,
                              frames ? w->feats : NULL, probs);
 }
 
 /* Runs the image branch on image; returns its last layer's output. */
-static const float *window_run_branch(window_runner *w, const float *image)
+static const float *window_run_branch(irmas_window *w, const float *image)
 {
     const float *x = image;
     for (int i = 0; i < w->image_end; i++) {
@@ -206,7 +206,7 @@ static const float *window_run_branch(window_runner *w, const float *image)
 /* Runs rnn, lstm or gru layer l over the frames x from h = h0 (or zero
  * when h0 is NULL) and c = 0; keeps h at every frame in seq when seq is
  * not NULL. Leaves the final h at the start of w->state. */
-static void window_run_cell(window_runner *w, const layer *l, const float *x,
+static void window_run_cell(irmas_window *w, const layer *l, const float *x,
                             const float *h0, float *seq)
 {
     int proj = recurrent_proj_size(l), hidden = recurrent_hidden(l);
@@ -223,7 +223,7 @@ static void window_run_cell(window_runner *w, const layer *l, const float *x,
 
 /* Runs the frame layers on the frames x, the first from h0 (or NULL);
  * returns the last one's output. */
-static const float *window_run_frames(window_runner *w, const float *x,
+static const float *window_run_frames(irmas_window *w, const float *x,
                                       const float *h0)
 {
     const float *final = NULL;
@@ -245,7 +245,7 @@ static const float *window_run_frames(window_runner *w, const float *x,
     return final;
 }
 
-void window_classify_prepared(window_runner *w, const float *image,
+void irmas_window_classify_prepared(irmas_window *w, const float *image,
                               const float *features, float *probs)
 {
     const float *branch = image ? window_run_branch(w, image) : NULL;
@@ -254,8 +254,8 @@ void window_classify_prepared(window_runner *w, const float *image,
     model_head(w->m, final, w->head_scratch, probs);
 }
 
-void window_classify_frames(window_runner *w, const float *features,
+void irmas_window_classify_frames(irmas_window *w, const float *features,
                             float *probs)
 {
-    window_classify_prepared(w, NULL, features, probs);
+    irmas_window_classify_prepared(w, NULL, features, probs);
 }

@@ -23,22 +23,22 @@ struct host_tagger {
     float mono[HOST_TAGGER_CHUNK];
 };
 
-irmas_status host_tagger_load(const char *path, model **out, char *err,
+irmas_status host_tagger_load(const char *path, irmas_model **out, char *err,
                               size_t errlen)
 {
-    model_limits limits = model_limits_default();
-    return pretrained_load_model(path ? path : model_default_path(), &limits,
+    irmas_model_limits limits = irmas_model_limits_default();
+    return irmas_pretrained_load_model(path ? path : model_default_path(), &limits,
                                  NULL, out, err, errlen);
 }
 
-irmas_status host_tagger_new(model *m, double host_rate, double hop_seconds,
+irmas_status host_tagger_new(irmas_model *m, double host_rate, double hop_seconds,
                              double gate_dbfs, double smooth_seconds,
                              host_tagger **out, char *err, size_t errlen)
 {
     *out = NULL;
     host_tagger *t = calloc(1, sizeof *t);
     if (!t) {
-        model_free(m);
+        irmas_model_free(m);
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "host tagger: out of memory");
     }
@@ -46,7 +46,7 @@ irmas_status host_tagger_new(model *m, double host_rate, double hop_seconds,
     irmas_status st = tagger_new(m, (int)lround(host_rate), hop_seconds, 1,
                                  &t->tagger, err, errlen);
     if (st != IRMAS_OK) {
-        model_free(m);
+        irmas_model_free(m);
         free(t);
         return st;
     }
@@ -74,7 +74,7 @@ void host_tagger_free(host_tagger *t)
     free(t);
 }
 
-const model *host_tagger_model(const host_tagger *t)
+const irmas_model *host_tagger_model(const host_tagger *t)
 {
     return tagger_model(t->tagger);
 }

@@ -30,21 +30,21 @@ typedef void (*host_tagger_fn)(void *user, const float *probs,
  * default cost limits, finding a pretrained front-end's weights as irmasd
  * does ($IRMAS_WEIGHTS or the installed folder). On failure *out is NULL
  * and the message names the file. */
-irmas_status host_tagger_load(const char *path, model **out, char *err,
+irmas_status host_tagger_load(const char *path, irmas_model **out, char *err,
                               size_t errlen);
 
 /* A tagger running m (which it then owns) on audio at host_rate Hz, a
  * window every hop_seconds (rounded to the model's frames), gating windows
  * quieter than gate_dbfs and averaging over smooth_seconds. Refuses a host
  * rate too low for the model and a hop longer than its window. */
-irmas_status host_tagger_new(model *m, double host_rate, double hop_seconds,
+irmas_status host_tagger_new(irmas_model *m, double host_rate, double hop_seconds,
                              double gate_dbfs, double smooth_seconds,
                              host_tagger **out, char *err, size_t errlen);
 
 /* Frees the tagger and its model; NULL is fine. */
 void host_tagger_free(host_tagger *t);
 
-const model *host_tagger_model(const host_tagger *t);
+const irmas_model *host_tagger_model(const host_tagger *t);
 
 /* The hop in seconds, after rounding to the model's frames. */
 double host_tagger_hop_seconds(const host_tagger *t);

@@ -30,11 +30,11 @@ int main(int argc, char **argv)
     }
     *comma = '\0';
     char err[512] = "";
-    model *m = daemon_tone_model(rate, labels, comma + 1, window, err,
+    irmas_model *m = daemon_tone_model(rate, labels, comma + 1, window, err,
                                  sizeof err);
-    irmas_status st = m ? model_save(m, argv[1], err, sizeof err)
+    irmas_status st = m ? irmas_model_save(m, argv[1], err, sizeof err)
                         : IRMAS_ERR_ARG;
     if (st != IRMAS_OK) fprintf(stderr, "daemon_model: %s\n", err);
-    model_free(m);
+    irmas_model_free(m);
     return st == IRMAS_OK ? 0 : 1;
 }

@@ -18,7 +18,7 @@ static double band_centre(int b)
     return mel_to_hz(lo + (b + 1) * (hi - lo) / (BANDS + 1));
 }
 
-static void tone_weights(model *m)
+static void tone_weights(irmas_model *m)
 {
     rnn_layer *r = &m->layers[0].u.rnn;
     int low = 0, high = 0;
@@ -37,10 +37,10 @@ static void tone_weights(model *m)
     d->weights[1] = -4.0f;
 }
 
-model *daemon_tone_model(int rate, const char *low, const char *high,
+irmas_model *daemon_tone_model(int rate, const char *low, const char *high,
                          double window_seconds, char *err, size_t errlen)
 {
-    model *m = model_new();
+    irmas_model *m = irmas_model_new();
     if (!m) return NULL;
     m->sample_rate = rate;
     m->window_samples = (int)(window_seconds * rate);
@@ -64,7 +64,7 @@ model *daemon_tone_model(int rate, const char *low, const char *high,
     }
     if (st == IRMAS_OK) st = model_validate(m, err, errlen);
     if (st != IRMAS_OK) {
-        model_free(m);
+        irmas_model_free(m);
         return NULL;
     }
     return m;

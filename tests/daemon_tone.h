@@ -16,7 +16,7 @@
 
 /* A validated model at rate Hz (at least 16000) with windows of
  * window_seconds, labelled low and high; NULL with a message in err. */
-model *daemon_tone_model(int rate, const char *low, const char *high,
+irmas_model *daemon_tone_model(int rate, const char *low, const char *high,
                          double window_seconds, char *err, size_t errlen);
 
 #endif

@@ -32,7 +32,7 @@ static void record(void *user, const float *probs, double last_frame)
 static tagger *tone_tagger(int model_rate, int device_rate, int incremental)
 {
     char err[512] = "";
-    model *m = daemon_tone_model(model_rate, "low", "high", 1.0, err, sizeof err);
+    irmas_model *m = daemon_tone_model(model_rate, "low", "high", 1.0, err, sizeof err);
     ck_assert_msg(m != NULL, "%s", err);
     tagger *t = NULL;
     ck_assert_msg(tagger_new(m, device_rate, 0.256, incremental, &t, err,
@@ -106,12 +106,12 @@ END_TEST
 START_TEST(a_device_too_slow_for_the_model_is_refused)
 {
     char err[512] = "";
-    model *m = daemon_tone_model(16000, "low", "high", 1.0, err, sizeof err);
+    irmas_model *m = daemon_tone_model(16000, "low", "high", 1.0, err, sizeof err);
     tagger *t = NULL;
     ck_assert_int_eq(tagger_new(m, 8000, 0.5, 1, &t, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_ptr_null(t);
     ck_assert_msg(strstr(err, "is at 8000 Hz") && strstr(err, "16000 Hz or more"), "%s", err);
-    model_free(m);
+    irmas_model_free(m);
 
     t = tone_tagger(22050, 44100, 1);
     ck_assert_int_ne(tagger_set_device_rate(t, 11025, err, sizeof err), IRMAS_OK);

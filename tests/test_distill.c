@@ -121,9 +121,9 @@ static example_set two_files(int first)
     return e;
 }
 
-static model *model_of(const char *const *labels, int n)
+static irmas_model *model_of(const char *const *labels, int n)
 {
-    model *m = model_new();
+    irmas_model *m = irmas_model_new();
     ck_assert_ptr_nonnull(m);
     m->classes = n;
     for (int c = 0; c < n; c++)
@@ -140,13 +140,13 @@ static irmas_status load(distill_targets *out, const char *cache,
 {
     example_set e = two_files(mixdown ? 2 : 4);
     const char *paths[] = {first, mono};
-    model *m = model_of(pia_cel, 2);
+    irmas_model *m = model_of(pia_cel, 2);
     distill_settings s = {.cache_dir = cache, .window_seconds = 1.0,
                           .mixdown = mixdown, .threads = 2};
     atomic_store(&stand_in_runs, 0);
     irmas_status status = distill_targets_load(out, &stand_in, &s, &e, paths,
                                                m, err, errlen);
-    model_free(m);
+    irmas_model_free(m);
     examples_free(&e);
     return status;
 }
@@ -283,7 +283,7 @@ START_TEST(unknown_classes_and_bad_caches_are_refused)
     char cache[700], err[1024];
     snprintf(cache, sizeof cache, "%s/cache", folder);
     static const char *const gel[] = {"pia", "gel"};
-    model *m = model_of(gel, 2);
+    irmas_model *m = model_of(gel, 2);
     example_set e = two_files(4);
     const char *paths[] = {stereo, mono};
     distill_settings s = {.cache_dir = cache, .window_seconds = 1.0,
@@ -293,7 +293,7 @@ START_TEST(unknown_classes_and_bad_caches_are_refused)
                                    sizeof err) == IRMAS_ERR_ARG);
     ck_assert_msg(strstr(err, "'gel'") && strstr(err, "cel,flu,pia,voi"),
                   "%s", err);
-    model_free(m);
+    irmas_model_free(m);
 
     /* A cache folder under a regular file cannot be made. */
     snprintf(cache, sizeof cache, "%s/cache", stereo);
@@ -381,7 +381,7 @@ START_TEST(real_teacher_targets)
     example_set e = {.count = 3, .list = calloc(3, sizeof(example))};
     e.list[2].item = 1;
     const char *paths[] = {chord, tone};
-    model *m = model_of(pia_cel, 2);
+    irmas_model *m = model_of(pia_cel, 2);
     distill_settings s = {.cache_dir = cache, .window_seconds = 1.0,
                           .mixdown = 1, .threads = 2};
     distill_targets t;
@@ -405,7 +405,7 @@ START_TEST(real_teacher_targets)
     ck_assert_int_eq(t.files_cached, 2);
     ck_assert_int_eq(t.teacher_runs, 0);
     distill_targets_free(&t);
-    model_free(m);
+    irmas_model_free(m);
     examples_free(&e);
     teacher_source_close(&source);
     tu_remove_tree(scratch);

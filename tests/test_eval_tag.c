@@ -39,11 +39,11 @@ static void setup(void)
     snprintf(root, sizeof root, "%s", tu_tmpdir("evaltag"));
     snprintf(model_path, sizeof model_path, "%s/tiny.irm", root);
     tm_spec spec = tm_raw_spec(LAYER_GRU, 80, 6);
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     char err[512];
-    ck_assert_msg(model_save(m, model_path, err, sizeof err) == IRMAS_OK,
+    ck_assert_msg(irmas_model_save(m, model_path, err, sizeof err) == IRMAS_OK,
                   "%s", err);
-    model_free(m);
+    irmas_model_free(m);
 }
 
 static void teardown(void) { td_remove_tree(root); }
@@ -436,10 +436,10 @@ static const char *head_model(const char *dir)
     char err[512];
     ck_assert(pretrained_checksum(dir, &spec.frontend.checksum, err,
                                   sizeof err) == IRMAS_OK);
-    model *m = tm_model(&spec);
-    ck_assert_msg(model_save(m, path, err, sizeof err) == IRMAS_OK, "%s",
+    irmas_model *m = tm_model(&spec);
+    ck_assert_msg(irmas_model_save(m, path, err, sizeof err) == IRMAS_OK, "%s",
                   err);
-    model_free(m);
+    irmas_model_free(m);
     return path;
 }
 

@@ -80,7 +80,7 @@ START_TEST(raw_copies_samples)
     frontend_compute(f, x, out);
     ck_assert_float_eq(tu_max_abs_diff(x, out, 25), 0.0f);
     ck_assert_str_eq(frontend_kind_name(FRONTEND_RAW), "raw");
-    frontend_delete(f);
+    frontend_free(f);
 }
 END_TEST
 
@@ -116,7 +116,7 @@ START_TEST(logmel_matches_dft_reference)
                           "shape %d band %d: %g, reference %g", s, b,
                           (double)out[b], want[b]);
         free(x);
-        frontend_delete(f);
+        frontend_free(f);
     }
 }
 END_TEST
@@ -143,7 +143,7 @@ START_TEST(logmel_sine_peaks_in_its_band)
     frontend_compute(f, x, out);
     for (int b = 0; b < 40; b++)
         ck_assert_float_eq_tol(out[b], logf(1e-10f), 1e-4f);
-    frontend_delete(f);
+    frontend_free(f);
 }
 END_TEST
 
@@ -155,7 +155,7 @@ static void expect_rejected(frontend_params p, int rate, const char *field)
     ck_assert_int_eq(frontend_new(&p, rate, &f, err, sizeof err),
                      IRMAS_ERR_ARG);
     ck_assert_ptr_null(f);
-    frontend_delete(other);
+    frontend_free(other);
     ck_assert_msg(strstr(err, field), "message '%s' does not name %s", err,
                   field);
     ck_assert_int_eq(frontend_check(&p, rate, NULL, 0), IRMAS_ERR_ARG);

@@ -274,7 +274,7 @@ END_TEST
 enum { SEQ_FRAMES = 6, SEQ_ROWS = 3, SEQ_INPUTS = 4, SEQ_HIDDEN = 5 };
 
 typedef struct {
-    model *m;  /* holds the layer under test as layers[0] */
+    irmas_model *m;  /* holds the layer under test as layers[0] */
     bptt *tape;
     float x[SEQ_FRAMES * SEQ_ROWS * SEQ_INPUTS];
     float *h0; /* [SEQ_ROWS][SEQ_HIDDEN], a CRNN's initial state, or NULL */
@@ -364,7 +364,7 @@ static void check_recurrent(layer_kind kind, int reset_after)
     if (c.h0) check_against_differences("h0", h0, dh0, SEQ_ROWS * SEQ_HIDDEN, f);
     bptt_delete(c.tape);
     free(grad_buffer);
-    model_free(c.m);
+    irmas_model_free(c.m);
 }
 
 START_TEST(rnn_gradients) { check_recurrent(LAYER_RNN, 1); }
@@ -387,7 +387,7 @@ END_TEST
 enum { NET_ROWS = 3, NET_FRAME = 40, NET_WINDOW = 400 }; /* 10 frames */
 
 typedef struct {
-    model *m;
+    irmas_model *m;
     backprop *pass;
     float *x;      /* [frames][NET_ROWS][features], time-major */
     float *images; /* [NET_ROWS][image floats], or NULL */
@@ -407,9 +407,9 @@ static double net_loss(void *ctx)
  * classifier gives for each row. */
 static void check_matches_engine(net_case *c)
 {
-    window_runner *w;
+    irmas_window *w;
     char err[256];
-    ck_assert_msg(window_new(c->m, &w, err, sizeof err) == IRMAS_OK, "%s",
+    ck_assert_msg(irmas_window_new(c->m, &w, err, sizeof err) == IRMAS_OK, "%s",
                   err);
     int frames = model_frames(c->m), features = model_features(c->m);
     long pixels = image_floats(&c->m->image);
@@ -422,19 +422,19 @@ static void check_matches_engine(net_case *c)
                    c->x + ((long)t * NET_ROWS + r) * features,
                    (size_t)features * sizeof(float));
         float expected[MODEL_MAX_CLASSES];
-        window_classify_prepared(w, c->images ? c->images + r * pixels : NULL,
+        irmas_window_classify_prepared(w, c->images ? c->images + r * pixels : NULL,
                                  frames ? rows : NULL, expected);
         ck_assert_float_le(tu_max_abs_diff(expected,
                                            probs + r * c->m->classes,
                                            c->m->classes), 1e-5f);
     }
     free(rows);
-    window_delete(w);
+    irmas_window_free(w);
 }
 
 /* Checks every weight of m (5 classes) on random frames and images, with
  * dropout, then frees it. */
-static void check_model(model *m, uint64_t seed)
+static void check_model(irmas_model *m, uint64_t seed)
 {
     net_case c = {.m = m, .labels = {1, 4, 0}};
     char err[256];
@@ -467,7 +467,7 @@ static void check_model(model *m, uint64_t seed)
     free(c.images);
     free(c.mask);
     backprop_delete(c.pass);
-    model_free(m);
+    irmas_model_free(m);
 }
 
 START_TEST(model_gradients)
@@ -502,9 +502,9 @@ static network_spec tiny_spec(void)
 
 /* The network with the trainer's initial weights, biases included made
  * non-zero so that their gradients are tested at a general point. */
-static model *tiny_model(const network_spec *s, uint64_t seed)
+static irmas_model *tiny_model(const network_spec *s, uint64_t seed)
 {
-    model *m;
+    irmas_model *m;
     char err[256];
     ck_assert_msg(network_build(s, &m, err, sizeof err) == IRMAS_OK, "%s",
                   err);
@@ -525,7 +525,7 @@ START_TEST(stats_model_gradients)
                                    .fft_size = 64, .mels = 6, .fmax = 4000};
     s.stats = 1;
     s.dense = 4;
-    model *m = tiny_model(&s, 21);
+    irmas_model *m = tiny_model(&s, 21);
     ck_assert_int_eq(m->layers[0].kind, LAYER_STATS);
     check_model(m, 21);
 }
@@ -536,7 +536,7 @@ START_TEST(cnn_model_gradients)
     network_spec s = tiny_spec();
     s.frontend = (frontend_params){0};
     s.cnn = &tiny_cnn;
-    model *m = tiny_model(&s, 23);
+    irmas_model *m = tiny_model(&s, 23);
     ck_assert(!model_reads_frames(m));
     check_model(m, 23);
 }
@@ -552,7 +552,7 @@ START_TEST(crnn_model_gradients)
      * output (an rnn's most of all) for the branch's gradients to stand
      * out of the float rounding the check allows for. */
     s.window_samples = 4 * NET_FRAME;
-    model *m = tiny_model(&s, 27);
+    irmas_model *m = tiny_model(&s, 27);
     int branch_end = model_image_end(m);
     ck_assert_int_eq(m->layers[branch_end].kind, cells[_i]);
     ck_assert_int_eq(m->layers[branch_end - 1].u.dense.act, ACT_TANH);
@@ -566,14 +566,14 @@ START_TEST(model_with_two_recurrent_layers_is_refused)
     spec.recurrent = 2;
     spec.kinds[1] = LAYER_LSTM;
     spec.hidden[1] = 3;
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     backprop *pass;
     char err[256] = "";
     ck_assert_int_eq(backprop_new(m, 2, &pass, err, sizeof err),
                      IRMAS_ERR_UNSUPPORTED);
     ck_assert_ptr_null(pass);
     ck_assert_ptr_nonnull(strstr(err, "2 recurrent layers"));
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 

@@ -20,7 +20,7 @@ static float *build(image_params p, const float *samples, int n)
     float *pixels = malloc(sizeof *pixels * image_floats(&p));
     for (long i = 0; i < image_floats(&p); i++) pixels[i] = NAN;
     image_build(b, samples, pixels);
-    image_delete(b);
+    image_free(b);
     return pixels;
 }
 

@@ -1,7 +1,7 @@
 /* test_image_models.c: the engine running the image models and the
  * statistics baseline (model.h's CNN, CRNN and statistics shapes).
  *
- * window_classify is checked against the same model composed by hand here,
+ * irmas_window_classify is checked against the same model composed by hand here,
  * one building block at a time (image_build, conv2d_forward, pool_forward,
  * dense_forward, the LSTM's project and step, stats_forward); after that it
  * is the reference the streaming classifier's whole-window fallback must
@@ -32,25 +32,25 @@ static float *make_noise(long n, uint64_t seed)
     return x;
 }
 
-static window_runner *runner(const model *m)
+static irmas_window *runner(const irmas_model *m)
 {
     char err[256] = "";
-    window_runner *w = NULL;
-    ck_assert_msg(window_new(m, &w, err, sizeof err) == IRMAS_OK, "%s", err);
+    irmas_window *w = NULL;
+    ck_assert_msg(irmas_window_new(m, &w, err, sizeof err) == IRMAS_OK, "%s", err);
     return w;
 }
 
-static void classify(const model *m, const float *samples, float *probs)
+static void classify(const irmas_model *m, const float *samples, float *probs)
 {
-    window_runner *w = runner(m);
-    window_classify(w, samples, probs);
-    window_delete(w);
+    irmas_window *w = runner(m);
+    irmas_window_classify(w, samples, probs);
+    irmas_window_free(w);
 }
 
 /* ---- The whole-window pass composed by hand ---- */
 
 /* The image of samples as the model sees it: prepared, then built. */
-static float *hand_image(const model *m, const float *samples)
+static float *hand_image(const irmas_model *m, const float *samples)
 {
     char err[256] = "";
     float *prepared = malloc(sizeof(float) * (size_t)m->window_samples);
@@ -61,14 +61,14 @@ static float *hand_image(const model *m, const float *samples)
     ck_assert_msg(image_new(&m->image, m->window_samples, &b, err,
                             sizeof err) == IRMAS_OK, "%s", err);
     image_build(b, prepared, pixels);
-    image_delete(b);
+    image_free(b);
     free(prepared);
     return pixels;
 }
 
 /* tm_image_model's branch, layer by layer: conv2d, maxpool, conv2d,
  * maxpool, dense; writes the dense layer's 8 outputs. */
-static void hand_branch(const model *m, const float *pixels, float *out)
+static void hand_branch(const irmas_model *m, const float *pixels, float *out)
 {
     const layer *l = m->layers;
     float a[4 * 16 * 16], b[4 * 8 * 8], c[6 * 3 * 3], d[6 * 2 * 2];
@@ -90,7 +90,7 @@ START_TEST(cnn_window_is_the_layers_in_turn)
         {IMAGE_MRP, 0, NORM_PEAK, 3},
     };
     const tm_image_spec *spec = &specs[_i];
-    model *m = tm_image_model(spec);
+    irmas_model *m = tm_image_model(spec);
     float *x = make_noise(m->window_samples, 10 + _i);
     for (long i = 0; i < m->window_samples; i++) x[i] *= 0.3f;
 
@@ -100,23 +100,23 @@ START_TEST(cnn_window_is_the_layers_in_turn)
     classify(m, x, got);
     ck_assert(tm_is_distribution(got, 3, 1e-5f));
     ck_assert_msg(tu_max_abs_diff(got, want, 3) <= 1e-6f,
-                  "window_classify differs by %g",
+                  "irmas_window_classify differs by %g",
                   (double)tu_max_abs_diff(got, want, 3));
 
     /* The same from the image made beforehand. */
-    window_runner *w = runner(m);
-    window_classify_prepared(w, pixels, NULL, got);
+    irmas_window *w = runner(m);
+    irmas_window_classify_prepared(w, pixels, NULL, got);
     ck_assert(tu_max_abs_diff(got, want, 3) <= 1e-6f);
-    window_delete(w);
+    irmas_window_free(w);
     free(pixels);
     free(x);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
 /* The CRNN's lstm over the raw frames from h = h0 (or 0), c = 0, then the
  * softmax. */
-static void hand_crnn_head(const model *m, const float *samples,
+static void hand_crnn_head(const irmas_model *m, const float *samples,
                            const float *h0, float *probs)
 {
     const lstm_layer *l = &m->layers[5].u.lstm;
@@ -139,7 +139,7 @@ static void hand_crnn_head(const model *m, const float *samples,
 START_TEST(crnn_window_starts_the_lstm_from_the_branch)
 {
     tm_image_spec spec = {IMAGE_MRP, 1, _i ? NORM_PEAK : NORM_NONE, 4};
-    model *m = tm_image_model(&spec);
+    irmas_model *m = tm_image_model(&spec);
     ck_assert_int_eq(model_frames(m), 200);
     float *x = make_noise(m->window_samples, 20 + _i);
 
@@ -151,20 +151,20 @@ START_TEST(crnn_window_starts_the_lstm_from_the_branch)
     classify(m, x, got);
     ck_assert(tm_is_distribution(got, 3, 1e-5f));
     ck_assert_msg(tu_max_abs_diff(got, want, 3) <= 1e-5f,
-                  "window_classify differs by %g",
+                  "irmas_window_classify differs by %g",
                   (double)tu_max_abs_diff(got, want, 3));
     /* The initial state matters: the lstm remembers it. */
     ck_assert_msg(tu_max_abs_diff(zero_start, want, 3) > 1e-4f,
                   "starting from 0 gives the same probabilities");
     free(pixels);
     free(x);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
 START_TEST(stats_window_is_stats_of_the_frames)
 {
-    model *m = tm_stats_model(12, 1, 5);
+    irmas_model *m = tm_stats_model(12, 1, 5);
     float *x = make_noise(m->window_samples, 30);
     char err[256] = "";
     frontend *fe = NULL;
@@ -183,14 +183,14 @@ START_TEST(stats_window_is_stats_of_the_frames)
     ck_assert(tm_is_distribution(got, 3, 1e-5f));
     ck_assert(tu_max_abs_diff(got, want, 3) <= 1e-6f);
 
-    window_runner *w = runner(m);
-    window_classify_frames(w, feats, got);
+    irmas_window *w = runner(m);
+    irmas_window_classify_frames(w, feats, got);
     ck_assert(tu_max_abs_diff(got, want, 3) <= 1e-6f);
-    window_delete(w);
-    frontend_delete(fe);
+    irmas_window_free(w);
+    frontend_free(fe);
     free(feats);
     free(x);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -198,14 +198,14 @@ END_TEST
 
 /* What each emitted window is checked against. */
 typedef struct {
-    const model *m;
-    window_runner *w;
+    const irmas_model *m;
+    irmas_window *w;
     const float *x;
     int hop, count;
 } stream_check;
 
 /* The window ending at end_sample must be the next one, a hop after the
- * last, and equal window_classify on its samples. */
+ * last, and equal irmas_window_classify on its samples. */
 static void check_emitted(void *user, const float *probs,
                           long long end_sample)
 {
@@ -213,31 +213,31 @@ static void check_emitted(void *user, const float *probs,
     long long end = c->m->window_samples + (long long)c->count * c->hop;
     float want[MODEL_MAX_CLASSES];
     ck_assert_int_eq(end_sample, end);
-    window_classify(c->w, c->x + end - c->m->window_samples, want);
+    irmas_window_classify(c->w, c->x + end - c->m->window_samples, want);
     ck_assert_msg(tu_max_abs_diff(probs, want, c->m->classes) <= 1e-5f,
                   "window %d differs", c->count);
     c->count++;
 }
 
 /* Streams 3.5 windows in chunks of 333 samples with hop_samples; the hop
- * must become want_hop, and every window be as window_classify says. */
-static void check_stream(const model *m, int hop_samples, int want_hop)
+ * must become want_hop, and every window be as irmas_window_classify says. */
+static void check_stream(const irmas_model *m, int hop_samples, int want_hop)
 {
     long n = m->window_samples * 7L / 2;
     float *x = make_noise(n, 40);
     char err[256] = "";
-    stream *s = NULL;
-    ck_assert_msg(stream_new(m, hop_samples, &s, err, sizeof err) ==
+    irmas_stream *s = NULL;
+    ck_assert_msg(irmas_stream_new(m, hop_samples, &s, err, sizeof err) ==
                       IRMAS_OK, "%s", err);
-    ck_assert_int_eq(stream_is_incremental(s), 0);
-    ck_assert_int_eq(stream_hop(s), want_hop);
+    ck_assert_int_eq(irmas_stream_is_incremental(s), 0);
+    ck_assert_int_eq(irmas_stream_hop(s), want_hop);
     stream_check c = {.m = m, .w = runner(m), .x = x, .hop = want_hop};
     for (long at = 0; at < n; at += 333)
-        stream_push(s, x + at, at + 333 < n ? 333 : n - at, check_emitted,
+        irmas_stream_push(s, x + at, at + 333 < n ? 333 : n - at, check_emitted,
                     &c);
     ck_assert_int_eq(c.count, 1 + (n - m->window_samples) / want_hop);
-    stream_delete(s);
-    window_delete(c.w);
+    irmas_stream_free(s);
+    irmas_window_free(c.w);
     free(x);
 }
 
@@ -245,25 +245,25 @@ START_TEST(stream_falls_back_to_whole_windows)
 {
     tm_image_spec cnn = {IMAGE_STACK, 0, NORM_NONE, 6};
     tm_image_spec crnn = {IMAGE_MRP, 1, NORM_NONE, 7};
-    model *m = tm_image_model(&cnn);
+    irmas_model *m = tm_image_model(&cnn);
     check_stream(m, 1001, 1001); /* no frames: the hop is kept exactly */
-    model_free(m);
+    irmas_model_free(m);
     m = tm_image_model(&crnn);
     check_stream(m, 1001, 1000); /* whole raw frames of 20 */
-    model_free(m);
+    irmas_model_free(m);
     m = tm_stats_model(0, 1, 8);
     check_stream(m, 1001, 896); /* whole frames of 128 */
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
 /* ---- The study's CNNs ---- */
 
-static model *zoo_model(const cnn_zoo_arch *a, int crnn, int classes)
+static irmas_model *zoo_model(const cnn_zoo_arch *a, int crnn, int classes)
 {
     char err[256] = "";
     cnn_zoo_stack s;
-    model *m = model_new();
+    irmas_model *m = irmas_model_new();
     m->sample_rate = 22050;
     m->window_samples = 3 * 22050;
     m->image = (image_params){.kind = IMAGE_MRP, .size = 150,
@@ -296,7 +296,7 @@ START_TEST(study_cnns_as_models)
 {
     static const long study_params[] = {55285, 58565, 63717, 128869};
     const cnn_zoo_arch *a = &cnn_zoo[_i];
-    model *m = zoo_model(a, 0, CNN_ZOO_STUDY_CLASSES);
+    irmas_model *m = zoo_model(a, 0, CNN_ZOO_STUDY_CLASSES);
     ck_assert_int_eq(model_parameters(m), study_params[_i]);
     ck_assert_int_eq(model_image_end(m), 2 * a->n_blocks);
     ck_assert_int_eq(model_head_start(m), 2 * a->n_blocks);
@@ -307,7 +307,7 @@ START_TEST(study_cnns_as_models)
     float *x = make_noise(m->window_samples, 50), probs[5];
     classify(m, x, probs);
     ck_assert(tm_is_distribution(probs, 5, 1e-5f));
-    model_free(m);
+    irmas_model_free(m);
 
     /* As a CRNN: the branch's dense layer is TANH, an lstm of 128 units
      * (4 * 128 * (100 + 128 + 1) parameters) starts from it. */
@@ -321,7 +321,7 @@ START_TEST(study_cnns_as_models)
     classify(m, x, probs);
     ck_assert(tm_is_distribution(probs, 5, 1e-5f));
     free(x);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -329,7 +329,7 @@ START_TEST(append_needs_room)
 {
     char err[256] = "";
     cnn_zoo_stack s;
-    model *m = model_new();
+    irmas_model *m = irmas_model_new();
     m->classes = 2;
     m->n_layers = 5;
     ck_assert(cnn_zoo_build(cnn_zoo_find("b4"), 150, 3, 2, &s, err,
@@ -339,7 +339,7 @@ START_TEST(append_needs_room)
     ck_assert_msg(strstr(err, "needs 12 layers") && strstr(err, "has 5"),
                   "%s", err);
     ck_assert_int_eq(m->n_layers, 5);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -347,18 +347,18 @@ END_TEST
 
 /* Breaks a fresh CRNN (tm_image_model; layers conv, pool, conv, pool,
  * dense TANH, lstm, softmax) with how and wants a message with a and b. */
-typedef void (*breaker)(model *m);
+typedef void (*breaker)(irmas_model *m);
 
 static void expect_invalid(int crnn, breaker how, const char *a,
                            const char *b)
 {
     tm_image_spec spec = {IMAGE_MRP, crnn, NORM_NONE, 9};
-    model *m = tm_image_model(&spec);
+    irmas_model *m = tm_image_model(&spec);
     how(m);
     tm_expect_invalid(m, a, b);
 }
 
-static void blstm_first(model *m)
+static void blstm_first(irmas_model *m)
 {
     lstm_layer half = m->layers[5].u.lstm;
     half.hidden = 4;
@@ -366,20 +366,20 @@ static void blstm_first(model *m)
     m->layers[5].u.blstm = (blstm_layer){half, half};
 }
 
-static void narrow_lstm(model *m)
+static void narrow_lstm(irmas_model *m)
 {
     m->layers[5].u.lstm.hidden = 6;
     m->layers[6].u.dense.inputs = 6;
 }
 
-static void stats_in_crnn(model *m)
+static void stats_in_crnn(irmas_model *m)
 {
     m->layers[5].kind = LAYER_STATS;
     m->layers[5].u.stats = (stats_layer){.inputs = 20};
     m->layers[6].u.dense.inputs = 40;
 }
 
-static void conv_after_dense(model *m)
+static void conv_after_dense(irmas_model *m)
 {
     /* the CRNN's lstm replaced by a maxpool: conv, pool, conv, pool,
      * dense, pool, softmax */
@@ -387,10 +387,10 @@ static void conv_after_dense(model *m)
     m->frontend.kind = 0;
 }
 
-static void wrong_channels(model *m) { m->layers[0].u.conv2d.channels = 1; }
-static void wrong_chain(model *m) { m->layers[2].u.conv2d.height = 9; }
-static void huge_kernel(model *m) { m->layers[0].u.conv2d.kernel = 2000; }
-static void padded_too_much(model *m)
+static void wrong_channels(irmas_model *m) { m->layers[0].u.conv2d.channels = 1; }
+static void wrong_chain(irmas_model *m) { m->layers[2].u.conv2d.height = 9; }
+static void huge_kernel(irmas_model *m) { m->layers[0].u.conv2d.kernel = 2000; }
+static void padded_too_much(irmas_model *m)
 {
     conv2d_layer *c = &m->layers[0].u.conv2d;
     c->height = c->width = 1000;
@@ -398,11 +398,11 @@ static void padded_too_much(model *m)
     c->padding = 998;
 }
 
-static void conv_softmax(model *m) { m->layers[0].u.conv2d.act = ACT_SOFTMAX; }
-static void no_image(model *m) { m->image.kind = 0; m->image.size = 0; }
-static void small_image(model *m) { m->image.size = 12; }
+static void conv_softmax(irmas_model *m) { m->layers[0].u.conv2d.act = ACT_SOFTMAX; }
+static void no_image(irmas_model *m) { m->image.kind = 0; m->image.size = 0; }
+static void small_image(irmas_model *m) { m->image.size = 12; }
 
-static void frontend_in_cnn(model *m)
+static void frontend_in_cnn(irmas_model *m)
 {
     m->frontend = (frontend_params){.kind = FRONTEND_RAW, .frame = 20};
 }
@@ -410,13 +410,13 @@ static void frontend_in_cnn(model *m)
 /* Breakers of tm_stats_model(12, ...): stats (16 -> 32), dense (32 -> 12),
  * softmax. Validation stops at the first layer that is wrong, so the
  * layers after it may be left as they are. */
-static void stats_then_lstm(model *m)
+static void stats_then_lstm(irmas_model *m)
 {
     m->layers[1].kind = LAYER_LSTM;
     m->layers[1].u.lstm = (lstm_layer){.inputs = 32, .hidden = 12};
 }
 
-static void lstm_then_stats(model *m)
+static void lstm_then_stats(irmas_model *m)
 {
     m->layers[1].kind = LAYER_STATS;
     m->layers[1].u.stats = (stats_layer){.inputs = 4};
@@ -426,11 +426,11 @@ static void lstm_then_stats(model *m)
                                        .bias = m->arena};
 }
 
-static void stats_inputs(model *m) { m->layers[0].u.stats.inputs = 15; }
+static void stats_inputs(irmas_model *m) { m->layers[0].u.stats.inputs = 15; }
 
 static void expect_stats_invalid(breaker how, const char *a, const char *b)
 {
-    model *m = tm_stats_model(12, 0, 9);
+    irmas_model *m = tm_stats_model(12, 0, 9);
     how(m);
     tm_expect_invalid(m, a, b);
 }
@@ -470,13 +470,13 @@ END_TEST
 START_TEST(parts_and_families)
 {
     tm_image_spec spec = {IMAGE_MRP, 1, NORM_NONE, 1};
-    model *m = tm_image_model(&spec);
+    irmas_model *m = tm_image_model(&spec);
     ck_assert_int_eq(model_reads_frames(m), 1);
     ck_assert_int_eq(model_reads_image(m), 1);
     ck_assert_int_eq(model_image_end(m), 5);
     ck_assert_int_eq(model_head_start(m), 6);
     ck_assert_int_eq(model_head_scratch(m), 6);
-    model_free(m);
+    irmas_model_free(m);
 
     m = tm_stats_model(12, 0, 1);
     ck_assert_int_eq(model_reads_image(m), 0);
@@ -486,7 +486,7 @@ START_TEST(parts_and_families)
     ck_assert_int_eq(layer_is_recurrent(&m->layers[0]), 0);
     ck_assert_int_eq(layer_outputs(&m->layers[0]), 32);
     ck_assert_str_eq(layer_kind_name(LAYER_STATS), "stats");
-    model_free(m);
+    irmas_model_free(m);
 
     layer conv = {.kind = LAYER_CONV2D,
                   .u.conv2d = {.channels = 2, .height = 10, .width = 12,

@@ -402,14 +402,14 @@ START_TEST(at_the_model_rate_it_equals_the_engine)
 {
     long frames;
     float *x = piano_phrase(44100, &frames);
-    model *m = NULL;
+    irmas_model *m = NULL;
     char err[1024];
     ck_assert_int_eq(host_tagger_load(model_path, &m, err, sizeof err), IRMAS_OK);
-    stream *s = NULL;
-    ck_assert_int_eq(stream_new(m, (int)(0.5 * m->sample_rate + 0.5), &s, err, sizeof err),
+    irmas_stream *s = NULL;
+    ck_assert_int_eq(irmas_stream_new(m, (int)(0.5 * m->sample_rate + 0.5), &s, err, sizeof err),
                      IRMAS_OK);
     engine_windows = 0;
-    stream_push(s, x, frames, on_engine_window, NULL);
+    irmas_stream_push(s, x, frames, on_engine_window, NULL);
     host *h = host_new(44100);
     float silence[512] = {0};
     control_set_model(h, model_path);
@@ -433,8 +433,8 @@ START_TEST(at_the_model_rate_it_equals_the_engine)
     ck_assert_int_ge(k, engine_windows - 1);
     ck_assert_msg(worst < 1e-5, "the plugin differs from the engine by %g", worst);
     host_free(h);
-    stream_delete(s);
-    model_free(m);
+    irmas_stream_free(s);
+    irmas_model_free(m);
     free(x);
 }
 END_TEST

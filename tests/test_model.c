@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* An LSTM(8) over raw |X_t| = 40, a 12-unit ReLU layer, 5 classes. */
-static model *small_model(void)
+static irmas_model *small_model(void)
 {
     tm_spec spec = tm_raw_spec(LAYER_LSTM, 40, 8);
     spec.with_norm = 1;
@@ -22,7 +22,7 @@ static model *small_model(void)
 
 START_TEST(arena_holds_every_tensor)
 {
-    model *m = small_model();
+    irmas_model *m = small_model();
     long params = 4L * 8 * 40 + 4L * 8 * 8 + 4L * 8 /* lstm */
                   + 12L * 8 + 12 + 5L * 12 + 5;     /* relu, softmax */
     ck_assert_int_eq(model_parameters(m), params);
@@ -51,13 +51,13 @@ START_TEST(arena_holds_every_tensor)
     ck_assert_ptr_null(m->feature_mean);
     ck_assert_ptr_null(m->feature_scale);
     ck_assert_int_eq(m->arena_floats, params);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
 START_TEST(alloc_rejects_unset_shapes)
 {
-    model *m = model_new();
+    irmas_model *m = irmas_model_new();
     char err[256] = "";
     ck_assert_int_eq(model_alloc_weights(m, 0, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_msg(strstr(err, "n_layers"), "%s", err);
@@ -69,48 +69,48 @@ START_TEST(alloc_rejects_unset_shapes)
     ck_assert_int_eq(model_alloc_weights(m, 1, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_msg(strstr(err, "front-end"), "%s", err);
     ck_assert_int_eq(model_alloc_weights(m, 0, err, sizeof err), IRMAS_OK);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
 /* Breaks a fresh small model with how, and expects validation to fail
  * with a message containing each of the given fragments. */
-typedef void (*breaker)(model *m);
+typedef void (*breaker)(irmas_model *m);
 
 static void expect_invalid(breaker how, const char *a, const char *b)
 {
-    model *m = small_model();
+    irmas_model *m = small_model();
     how(m);
     tm_expect_invalid(m, a, b);
 }
 
-static void break_rate(model *m) { m->sample_rate = 0; }
-static void break_window(model *m) { m->window_samples = 39; }
-static void break_frontend(model *m) { m->frontend.kind = FRONTEND_LOGMEL; }
-static void break_norm(model *m) { m->norm = (norm_kind)3; }
-static void break_classes(model *m) { m->classes = 0; }
-static void break_label(model *m) { m->labels[3][0] = '\0'; }
-static void break_duplicate(model *m) { strcpy(m->labels[4], "c1"); }
-static void break_mean(model *m) { m->feature_mean[3] = NAN; }
-static void break_count(model *m) { m->n_layers = 0; }
-static void break_kind(model *m) { m->layers[1].kind = (layer_kind)9; }
-static void break_first(model *m) { m->layers[0].u.lstm.inputs = 41; }
-static void break_chain(model *m) { m->layers[1].u.dense.inputs = 7; }
-static void break_weight(model *m) { m->layers[0].u.lstm.w_h[5] = INFINITY; }
-static void break_missing(model *m) { m->layers[0].u.lstm.w_x = NULL; }
-static void break_head(model *m) { m->layers[2].u.dense.act = ACT_RELU; }
-static void break_outputs(model *m) { m->classes = 4; }
-static void break_act(model *m) { m->layers[1].u.dense.act = (activation)9; }
-static void break_hidden(model *m) { m->layers[0].u.lstm.hidden = 0; }
+static void break_rate(irmas_model *m) { m->sample_rate = 0; }
+static void break_window(irmas_model *m) { m->window_samples = 39; }
+static void break_frontend(irmas_model *m) { m->frontend.kind = FRONTEND_LOGMEL; }
+static void break_norm(irmas_model *m) { m->norm = (norm_kind)3; }
+static void break_classes(irmas_model *m) { m->classes = 0; }
+static void break_label(irmas_model *m) { m->labels[3][0] = '\0'; }
+static void break_duplicate(irmas_model *m) { strcpy(m->labels[4], "c1"); }
+static void break_mean(irmas_model *m) { m->feature_mean[3] = NAN; }
+static void break_count(irmas_model *m) { m->n_layers = 0; }
+static void break_kind(irmas_model *m) { m->layers[1].kind = (layer_kind)9; }
+static void break_first(irmas_model *m) { m->layers[0].u.lstm.inputs = 41; }
+static void break_chain(irmas_model *m) { m->layers[1].u.dense.inputs = 7; }
+static void break_weight(irmas_model *m) { m->layers[0].u.lstm.w_h[5] = INFINITY; }
+static void break_missing(irmas_model *m) { m->layers[0].u.lstm.w_x = NULL; }
+static void break_head(irmas_model *m) { m->layers[2].u.dense.act = ACT_RELU; }
+static void break_outputs(irmas_model *m) { m->classes = 4; }
+static void break_act(irmas_model *m) { m->layers[1].u.dense.act = (activation)9; }
+static void break_hidden(irmas_model *m) { m->layers[0].u.lstm.hidden = 0; }
 
-static void break_dense_first(model *m)
+static void break_dense_first(irmas_model *m)
 {
     m->layers[0].kind = LAYER_DENSE;
     m->layers[0].u.dense = (dense_layer){.inputs = 40, .outputs = 8,
                                          .act = ACT_TANH};
 }
 
-static void break_order(model *m)
+static void break_order(irmas_model *m)
 {
     /* lstm, dense, an rnn after the dense layer, then the softmax */
     m->layers[3] = m->layers[2];
@@ -121,7 +121,7 @@ static void break_order(model *m)
     m->n_layers = 4;
 }
 
-static void break_gru(model *m)
+static void break_gru(irmas_model *m)
 {
     m->layers[0].kind = LAYER_GRU;
     m->layers[0].u.gru = (gru_layer){.inputs = 40, .hidden = 8,
@@ -130,7 +130,7 @@ static void break_gru(model *m)
                                      .b_h = m->arena};
 }
 
-static void break_blstm(model *m)
+static void break_blstm(irmas_model *m)
 {
     /* blstm(4) -> lstm(8): a blstm must be the last recurrent layer */
     lstm_layer half = {.inputs = 40, .hidden = 4, .w_x = m->arena,
@@ -144,7 +144,7 @@ static void break_blstm(model *m)
     m->n_layers = 4;
 }
 
-static void break_blstm_halves(model *m)
+static void break_blstm_halves(irmas_model *m)
 {
     lstm_layer half = {.inputs = 40, .hidden = 4, .w_x = m->arena,
                        .w_h = m->arena, .bias = m->arena};
@@ -156,9 +156,9 @@ static void break_blstm_halves(model *m)
 START_TEST(validate_names_what_is_wrong)
 {
     char err[256] = "";
-    model *m = small_model();
+    irmas_model *m = small_model();
     ck_assert_msg(model_validate(m, err, sizeof err) == IRMAS_OK, "%s", err);
-    model_free(m);
+    irmas_model_free(m);
 
     expect_invalid(break_rate, "sample_rate", "positive");
     expect_invalid(break_window, "window_samples 39", "frame");
@@ -188,7 +188,7 @@ END_TEST
 
 START_TEST(prepare_samples_cleans_and_normalises)
 {
-    model *m = small_model();
+    irmas_model *m = small_model();
     float x[5] = {0.25f, NAN, -0.5f, INFINITY, -INFINITY};
     model_prepare_samples(m, x, 5);
     float clean[5] = {0.25f, 0.0f, -0.5f, 0.0f, 0.0f};
@@ -202,13 +202,13 @@ START_TEST(prepare_samples_cleans_and_normalises)
     float silence[3] = {0.0f, NAN, 0.0f}, zeros[3] = {0};
     model_prepare_samples(m, silence, 3);
     ck_assert_float_eq(tu_max_abs_diff(silence, zeros, 3), 0.0f);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
 START_TEST(standardise_applies_mean_then_scale)
 {
-    model *m = small_model();
+    irmas_model *m = small_model();
     float x[2 * 40], want[2 * 40];
     for (int t = 0; t < 2; t++)
         for (int i = 0; i < 40; i++) {
@@ -223,15 +223,15 @@ START_TEST(standardise_applies_mean_then_scale)
     memcpy(want, x, sizeof x);
     model_standardise(m, x, 2, 40);
     ck_assert_float_eq(tu_max_abs_diff(x, want, 80), 0.0f);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
 START_TEST(lookups_and_provenance)
 {
-    model *m = small_model();
-    ck_assert_int_eq(model_class_index(m, "c3"), 3);
-    ck_assert_int_eq(model_class_index(m, "cello"), -1);
+    irmas_model *m = small_model();
+    ck_assert_int_eq(irmas_model_class_index(m, "c3"), 3);
+    ck_assert_int_eq(irmas_model_class_index(m, "cello"), -1);
     ck_assert_int_eq(model_features(m), 40);
     ck_assert_int_eq(model_frames(m), 100);
     ck_assert_int_eq(model_head_start(m), 1);
@@ -239,8 +239,8 @@ START_TEST(lookups_and_provenance)
     ck_assert(model_set_provenance(m, "first") == IRMAS_OK);
     ck_assert(model_set_provenance(m, "synthetic corpus, seed 42") == IRMAS_OK);
     ck_assert_str_eq(m->provenance, "synthetic corpus, seed 42");
-    model_free(m);
-    model_free(NULL);
+    irmas_model_free(m);
+    irmas_model_free(NULL);
 }
 END_TEST
 

@@ -45,11 +45,11 @@ static tm_spec logmel_spec(layer_kind kind)
     return spec;
 }
 
-static uint8_t *serialise(const model *m, size_t *size)
+static uint8_t *serialise(const irmas_model *m, size_t *size)
 {
     void *data = NULL;
     char err[512] = "";
-    ck_assert_msg(model_serialise(m, &data, size, err, sizeof err) ==
+    ck_assert_msg(irmas_model_serialise(m, &data, size, err, sizeof err) ==
                       IRMAS_OK, "%s", err);
     return data;
 }
@@ -60,10 +60,10 @@ static uint8_t *fixture(size_t *size)
 {
     tm_spec spec = small_spec(LAYER_LSTM);
     spec.with_norm = 1;
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     ck_assert(model_set_provenance(m, "test fixture") == IRMAS_OK);
     uint8_t *data = serialise(m, size);
-    model_free(m);
+    irmas_model_free(m);
     return data;
 }
 
@@ -71,9 +71,9 @@ static uint8_t *fixture(size_t *size)
 static uint8_t *crnn_fixture(size_t *size)
 {
     tm_image_spec spec = {.image = IMAGE_MRP, .crnn = 1, .seed = 5};
-    model *m = tm_image_model(&spec);
+    irmas_model *m = tm_image_model(&spec);
     uint8_t *data = serialise(m, size);
-    model_free(m);
+    irmas_model_free(m);
     return data;
 }
 
@@ -133,8 +133,8 @@ static void expect_refused(const uint8_t *data, size_t size,
                            irmas_status status, const char *needle, ...)
 {
     char err[512] = "";
-    model *m = NULL;
-    irmas_status got = model_parse(data, size, NAME, &m, err, sizeof err);
+    irmas_model *m = NULL;
+    irmas_status got = irmas_model_parse(data, size, NAME, &m, err, sizeof err);
     ck_assert_msg(got == status, "status %d, wanted %d: %s", got, status, err);
     ck_assert_ptr_null(m);
     ck_assert_msg(strncmp(err, NAME, strlen(NAME)) == 0, "%s", err);
@@ -147,7 +147,7 @@ static void expect_refused(const uint8_t *data, size_t size,
 
 /* ---- Round trips ---- */
 
-static void assert_same_tensors(model *a, model *b)
+static void assert_same_tensors(irmas_model *a, irmas_model *b)
 {
     for (int i = 0; i < a->n_layers; i++) {
         layer_tensor ta[LAYER_MAX_TENSORS], tb[LAYER_MAX_TENSORS];
@@ -170,7 +170,7 @@ static void assert_same_tensors(model *a, model *b)
     }
 }
 
-static void assert_same_model(model *a, model *b)
+static void assert_same_model(irmas_model *a, irmas_model *b)
 {
     ck_assert_int_eq(a->sample_rate, b->sample_rate);
     ck_assert_int_eq(a->window_samples, b->window_samples);
@@ -203,29 +203,29 @@ static void assert_same_model(model *a, model *b)
 }
 
 /* Both models give bit-identical probabilities for the same window. */
-static void assert_same_output(const model *a, const model *b)
+static void assert_same_output(const irmas_model *a, const irmas_model *b)
 {
     char err[256] = "";
-    window_runner *wa, *wb;
-    ck_assert_msg(window_new(a, &wa, err, sizeof err) == IRMAS_OK, "%s", err);
-    ck_assert_msg(window_new(b, &wb, err, sizeof err) == IRMAS_OK, "%s", err);
+    irmas_window *wa, *wb;
+    ck_assert_msg(irmas_window_new(a, &wa, err, sizeof err) == IRMAS_OK, "%s", err);
+    ck_assert_msg(irmas_window_new(b, &wb, err, sizeof err) == IRMAS_OK, "%s", err);
     float *samples = malloc(sizeof(float) * (size_t)a->window_samples);
     tu_rng rng;
     tu_seed(&rng, 7);
     tu_fill(&rng, samples, a->window_samples, -0.5f, 0.5f);
     float pa[MODEL_MAX_CLASSES], pb[MODEL_MAX_CLASSES];
-    window_classify(wa, samples, pa);
-    window_classify(wb, samples, pb);
+    irmas_window_classify(wa, samples, pa);
+    irmas_window_classify(wb, samples, pb);
     ck_assert(tm_is_distribution(pa, a->classes, 1e-4f));
     ck_assert(memcmp(pa, pb, sizeof(float) * (size_t)a->classes) == 0);
     free(samples);
-    window_delete(wa);
-    window_delete(wb);
+    irmas_window_free(wa);
+    irmas_window_free(wb);
 }
 
 /* The fields assert_same_model does not know: the image and the shapes of
  * the image and stats layers. */
-static void assert_same_image_model(model *a, model *b)
+static void assert_same_image_model(irmas_model *a, irmas_model *b)
 {
     assert_same_model(a, b);
     ck_assert(memcmp(&a->image, &b->image, sizeof a->image) == 0);
@@ -244,14 +244,14 @@ static void assert_same_image_model(model *a, model *b)
  * same model, giving the same probabilities (when it runs without
  * third-party weights), and written again to give the
  * same bytes. */
-static void check_round_trip(model *m, int version)
+static void check_round_trip(irmas_model *m, int version)
 {
     size_t size;
     uint8_t *data = serialise(m, &size);
     ck_assert_int_eq(data[8], version);
-    model *back = NULL;
+    irmas_model *back = NULL;
     char err[512] = "";
-    ck_assert_msg(model_parse(data, size, NAME, &back, err, sizeof err) ==
+    ck_assert_msg(irmas_model_parse(data, size, NAME, &back, err, sizeof err) ==
                       IRMAS_OK, "%s: %s", m->provenance, err);
     assert_same_image_model(m, back);
     /* a pretrained front-end runs only with its weights (test_pretrained) */
@@ -263,7 +263,7 @@ static void check_round_trip(model *m, int version)
     ck_assert(memcmp(again, data, size) == 0);
     free(again);
     free(data);
-    model_free(back);
+    irmas_model_free(back);
 }
 
 static const struct {
@@ -296,11 +296,11 @@ START_TEST(round_trip_every_kind)
     spec.dense_units = round_trips[_i].dense;
     spec.with_norm = round_trips[_i].with_norm;
     spec.norm = round_trips[_i].norm;
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     ck_assert(model_set_provenance(m, round_trips[_i].name) == IRMAS_OK);
     /* A recurrent model is written as format 1, for older readers. */
     check_round_trip(m, 1);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -320,7 +320,7 @@ static const struct {
 
 START_TEST(round_trip_image_and_stats_models)
 {
-    model *m;
+    irmas_model *m;
     if (image_round_trips[_i].image) {
         tm_image_spec spec = {.image = image_round_trips[_i].image,
                               .crnn = image_round_trips[_i].crnn,
@@ -334,7 +334,7 @@ START_TEST(round_trip_image_and_stats_models)
     ck_assert(model_set_provenance(m, image_round_trips[_i].name) ==
               IRMAS_OK);
     check_round_trip(m, 2);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -362,7 +362,7 @@ START_TEST(round_trip_pretrained_frontend)
     spec.frontend = (frontend_params){.kind = FRONTEND_EFFICIENTAT_MN04,
                                       .checksum = 0xdeadbeefu};
     spec.with_norm = 1;
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     ck_assert_int_eq(model_frames(m), 4);
     ck_assert_int_eq(model_features(m), 384);
     size_t size;
@@ -370,7 +370,7 @@ START_TEST(round_trip_pretrained_frontend)
     find(data, size, "efficientat-mn04", 16, 0); /* its name is there */
     free(data);
     check_round_trip(m, 3);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -378,28 +378,28 @@ START_TEST(save_and_load_a_file)
 {
     tm_spec spec = logmel_spec(LAYER_GRU);
     spec.with_norm = 1;
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     const char *folder = tu_tmpdir("model_file_save");
     char path[512], listing[512], err[512] = "";
     snprintf(path, sizeof path, "%s/m.irm", folder);
 
     /* Saving twice replaces the file; nothing else is left behind. */
-    ck_assert_msg(model_save(m, path, err, sizeof err) == IRMAS_OK, "%s", err);
+    ck_assert_msg(irmas_model_save(m, path, err, sizeof err) == IRMAS_OK, "%s", err);
     m->layers[0].u.gru.w_x[0] += 1.0f;
-    ck_assert_msg(model_save(m, path, err, sizeof err) == IRMAS_OK, "%s", err);
+    ck_assert_msg(irmas_model_save(m, path, err, sizeof err) == IRMAS_OK, "%s", err);
     list_folder(folder, listing, sizeof listing);
     ck_assert_str_eq(listing, "m.irm\n");
     struct stat st;
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert_int_eq(st.st_mode & 0777, 0644);
 
-    model *back = NULL;
-    ck_assert_msg(model_load(path, &back, err, sizeof err) == IRMAS_OK, "%s",
+    irmas_model *back = NULL;
+    ck_assert_msg(irmas_model_load(path, &back, err, sizeof err) == IRMAS_OK, "%s",
                   err);
     assert_same_model(m, back);
     assert_same_output(m, back);
 
-    /* The file holds exactly what model_serialise gives. */
+    /* The file holds exactly what irmas_model_serialise gives. */
     size_t size;
     uint8_t *data = serialise(m, &size);
     ck_assert_int_eq(st.st_size, size);
@@ -410,8 +410,8 @@ START_TEST(save_and_load_a_file)
     ck_assert(memcmp(file, data, size) == 0);
     free(file);
     free(data);
-    model_free(back);
-    model_free(m);
+    irmas_model_free(back);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -448,8 +448,8 @@ START_TEST(every_flipped_byte_is_refused)
         for (size_t k = 0; k < sizeof masks; k++) {
             data[at] ^= masks[k];
             char err[512] = "";
-            model *m = NULL;
-            ck_assert_msg(model_parse(data, size, NAME, &m, err, sizeof err) !=
+            irmas_model *m = NULL;
+            ck_assert_msg(irmas_model_parse(data, size, NAME, &m, err, sizeof err) !=
                               IRMAS_OK, "flip %02x at byte %zu accepted",
                           masks[k], at);
             ck_assert_ptr_null(m);
@@ -473,8 +473,8 @@ START_TEST(flips_past_the_checksum_are_caught_or_harmless)
             data[at] ^= masks[k];
             reseal(data, size);
             char err[512] = "";
-            model *m = NULL;
-            if (model_parse(data, size, NAME, &m, err, sizeof err) ==
+            irmas_model *m = NULL;
+            if (irmas_model_parse(data, size, NAME, &m, err, sizeof err) ==
                 IRMAS_OK) {
                 ck_assert_msg(model_validate(m, err, sizeof err) == IRMAS_OK,
                               "flip at %zu: %s", at, err);
@@ -486,7 +486,7 @@ START_TEST(flips_past_the_checksum_are_caught_or_harmless)
                               "flip at %zu: '%s'", at, err);
                 refused++;
             }
-            model_free(m);
+            irmas_model_free(m);
             data[at] ^= masks[k];
         }
     /* Weights take most flips; every header and table byte is refused by
@@ -726,27 +726,27 @@ START_TEST(labels_must_be_printable_osc_names)
     free(data);
 
     tm_spec spec = small_spec(LAYER_LSTM);
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     snprintf(m->labels[2], MODEL_LABEL_MAX, "%s", "\x1b]0;pwned\a");
     char err[512] = "";
     void *out = NULL;
     size_t out_size = 0;
-    ck_assert_int_eq(model_serialise(m, &out, &out_size, err, sizeof err),
+    ck_assert_int_eq(irmas_model_serialise(m, &out, &out_size, err, sizeof err),
                      IRMAS_ERR_ARG);
     ck_assert_msg(strstr(err, "label 2: label '\\x1b]0;pwned\\x07'"),
                   "%s", err);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
 /* Parses data under limits, wanting a refusal that names both needles. */
 static void expect_over_limits(const uint8_t *data, size_t size,
-                               const model_limits *limits, const char *a,
+                               const irmas_model_limits *limits, const char *a,
                                const char *b)
 {
     char err[512] = "";
-    model *m = NULL;
-    irmas_status got = model_parse_within(data, size, NAME, limits, &m, err,
+    irmas_model *m = NULL;
+    irmas_status got = irmas_model_parse_within(data, size, NAME, limits, &m, err,
                                           sizeof err);
     ck_assert_msg(got == IRMAS_ERR_UNSUPPORTED, "status %d: %s", got, err);
     ck_assert_ptr_null(m);
@@ -767,20 +767,20 @@ START_TEST(costly_models_are_refused_within_limits)
                                       .frame = 1 << 20, .fft_size = 1 << 20,
                                       .mels = 4096, .fmin = 0.0f,
                                       .fmax = 22050.0f};
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     size_t size;
     uint8_t *data = serialise(m, &size);
-    model_free(m);
+    irmas_model_free(m);
     ck_assert_uint_lt(size, 1 << 20);
-    model_limits limits = model_limits_default();
+    irmas_model_limits limits = irmas_model_limits_default();
     expect_over_limits(data, size, &limits, "needs 8209 MB of memory",
                        "over the limit of 1024 MB; raise the limit with "
                        "--max-model-memory MB");
     limits.max_memory_bytes = 64e9;
     char err[512] = "";
-    ck_assert_msg(model_parse_within(data, size, NAME, &limits, &m, err,
+    ck_assert_msg(irmas_model_parse_within(data, size, NAME, &limits, &m, err,
                                      sizeof err) == IRMAS_OK, "%s", err);
-    model_free(m);
+    irmas_model_free(m);
     free(data);
 
     spec = small_spec(LAYER_LSTM);
@@ -789,15 +789,15 @@ START_TEST(costly_models_are_refused_within_limits)
     spec.hidden[0] = 1000;
     m = tm_model(&spec);
     data = serialise(m, &size);
-    model_free(m);
-    limits = model_limits_default();
+    irmas_model_free(m);
+    limits = irmas_model_limits_default();
     expect_over_limits(data, size, &limits, "each window needs 128.",
                        "over the limit of 20.0 G; raise the limit with "
                        "--max-model-ops G");
     limits.max_ops = 200e9;
-    ck_assert_msg(model_parse_within(data, size, NAME, &limits, &m, err,
+    ck_assert_msg(irmas_model_parse_within(data, size, NAME, &limits, &m, err,
                                      sizeof err) == IRMAS_OK, "%s", err);
-    model_free(m);
+    irmas_model_free(m);
     free(data);
 }
 END_TEST
@@ -874,10 +874,10 @@ END_TEST
 START_TEST(absurd_image_values)
 {
     tm_image_spec spec = {.image = IMAGE_MRP, .seed = 3};
-    model *m = tm_image_model(&spec);
+    irmas_model *m = tm_image_model(&spec);
     size_t size;
     uint8_t *data = serialise(m, &size);
-    model_free(m);
+    irmas_model_free(m);
 
     /* The image record: kind 2, "mrp", 2 parameters, size, channels; then
      * norm and feature_norm. */
@@ -919,10 +919,10 @@ END_TEST
 START_TEST(logmel_values)
 {
     tm_spec spec = logmel_spec(LAYER_RNN);
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     size_t size;
     uint8_t *data = serialise(m, &size);
-    model_free(m);
+    irmas_model_free(m);
     size_t params = find(data, size, "logmel", 7, 0) + 7;
     expect_u32_refused(data, size, params, 4, "frontend parameter count "
                        "is 4", NULL);
@@ -943,8 +943,8 @@ static void expect_load_refused(const char *path, irmas_status status,
                                 const char *needle)
 {
     char err[512] = "";
-    model *m = NULL;
-    ck_assert_int_eq(model_load(path, &m, err, sizeof err), status);
+    irmas_model *m = NULL;
+    ck_assert_int_eq(irmas_model_load(path, &m, err, sizeof err), status);
     ck_assert_ptr_null(m);
     ck_assert_msg(strstr(err, path), "%s", err);
     ck_assert_msg(strstr(err, needle), "'%s' not in: %s", needle, err);
@@ -971,11 +971,11 @@ START_TEST(files_that_are_not_models)
 }
 END_TEST
 
-static void expect_save_refused(const model *m, const char *path,
+static void expect_save_refused(const irmas_model *m, const char *path,
                                 irmas_status status, const char *needle)
 {
     char err[512] = "";
-    ck_assert_int_eq(model_save(m, path, err, sizeof err), status);
+    ck_assert_int_eq(irmas_model_save(m, path, err, sizeof err), status);
     ck_assert_msg(strstr(err, path), "%s", err);
     ck_assert_msg(strstr(err, needle), "'%s' not in: %s", needle, err);
 }
@@ -983,7 +983,7 @@ static void expect_save_refused(const model *m, const char *path,
 START_TEST(save_failures_leave_nothing_behind)
 {
     tm_spec spec = small_spec(LAYER_RNN);
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     const char *folder = tu_tmpdir("model_file_fail");
     char path[512], listing[512];
 
@@ -1022,7 +1022,7 @@ START_TEST(save_failures_leave_nothing_behind)
     expect_save_refused(m, path, IRMAS_ERR_ARG, "provenance");
     list_folder(folder, listing, sizeof listing);
     ck_assert_str_eq(listing, "a-folder\n");
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -1030,16 +1030,16 @@ START_TEST(half_a_normalisation_is_refused)
 {
     tm_spec spec = small_spec(LAYER_LSTM);
     spec.with_norm = 1;
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     m->feature_scale = NULL;
     void *data = NULL;
     size_t size;
     char err[512] = "";
-    ck_assert_int_eq(model_serialise(m, &data, &size, err, sizeof err),
+    ck_assert_int_eq(irmas_model_serialise(m, &data, &size, err, sizeof err),
                      IRMAS_ERR_ARG);
     ck_assert_ptr_null(data);
     ck_assert_msg(strstr(err, "feature_scale"), "%s", err);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 

@@ -51,7 +51,7 @@ static const char *real_teacher_dir(void)
 
 /* A GRU head over the teacher's frames: 1 s windows (4 frames), 3
  * classes, standardised features. */
-static model *head_model(unsigned checksum)
+static irmas_model *head_model(unsigned checksum)
 {
     tm_spec spec = tm_raw_spec(LAYER_GRU, 1, 6);
     spec.sample_rate = FRONTEND_MN04_RATE;
@@ -64,12 +64,12 @@ static model *head_model(unsigned checksum)
 }
 
 /* Saves m to a new file and returns its path. */
-static const char *saved(const model *m)
+static const char *saved(const irmas_model *m)
 {
     static char path[4096];
     snprintf(path, sizeof path, "%s/head.irm", tu_tmpdir("pretrained"));
     char err[512];
-    ck_assert_msg(model_save(m, path, err, sizeof err) == IRMAS_OK, "%s",
+    ck_assert_msg(irmas_model_save(m, path, err, sizeof err) == IRMAS_OK, "%s",
                   err);
     return path;
 }
@@ -82,12 +82,12 @@ static void assert_says(const char *message, const char *part)
 
 START_TEST(missing_weights_say_what_and_where)
 {
-    model *m = head_model(0x1234abcdu);
+    irmas_model *m = head_model(0x1234abcdu);
     const char *path = saved(m);
     const char *empty = tu_tmpdir("no-weights");
-    model *loaded = (model *)1;
+    irmas_model *loaded = (irmas_model *)1;
     char err[4096];
-    ck_assert_int_eq(pretrained_load_model(path, NULL, empty, &loaded, err,
+    ck_assert_int_eq(irmas_pretrained_load_model(path, NULL, empty, &loaded, err,
                                            sizeof err),
                      IRMAS_ERR_IO);
     ck_assert_ptr_null(loaded);
@@ -111,10 +111,10 @@ START_TEST(missing_weights_say_what_and_where)
     ck_assert_str_eq(pretrained_weights_dir("given", NULL), "given");
 
     /* and a runner refuses a model with none attached */
-    window_runner *w = NULL;
-    ck_assert_int_eq(window_new(m, &w, err, sizeof err), IRMAS_ERR_ARG);
+    irmas_window *w = NULL;
+    ck_assert_int_eq(irmas_window_new(m, &w, err, sizeof err), IRMAS_ERR_ARG);
     assert_says(err, "no weights loaded");
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -124,7 +124,7 @@ START_TEST(other_weights_are_refused_by_checksum)
     unsigned crc;
     char err[4096];
     ck_assert(pretrained_checksum(dir, &crc, err, sizeof err) == IRMAS_OK);
-    model *m = head_model(crc ^ 1u);
+    irmas_model *m = head_model(crc ^ 1u);
     ck_assert_int_eq(pretrained_attach(m, dir, err, sizeof err),
                      IRMAS_ERR_FORMAT);
     char want[64];
@@ -132,7 +132,7 @@ START_TEST(other_weights_are_refused_by_checksum)
     assert_says(err, want);
     assert_says(err, "other weights");
     ck_assert_ptr_null(m->pretrained);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -164,13 +164,13 @@ START_TEST(classifiers_read_the_teachers_frames)
 {
     char dir[4096]; /* tu_tmpdir's buffer is reused by saved() */
     snprintf(dir, sizeof dir, "%s", random_teacher_dir());
-    model *m = head_model(0);
+    irmas_model *m = head_model(0);
     char err[4096];
     ck_assert_msg(pretrained_adopt(m, dir, err, sizeof err) == IRMAS_OK,
                   "%s", err);
     /* saved and loaded back, the model finds the same weights */
-    model *loaded = NULL;
-    ck_assert_msg(pretrained_load_model(saved(m), NULL, dir, &loaded, err,
+    irmas_model *loaded = NULL;
+    ck_assert_msg(irmas_pretrained_load_model(saved(m), NULL, dir, &loaded, err,
                                         sizeof err) == IRMAS_OK, "%s", err);
     ck_assert_uint_eq(loaded->frontend.checksum, m->frontend.checksum);
 
@@ -188,36 +188,36 @@ START_TEST(classifiers_read_the_teachers_frames)
     float feats[4 * 384];
     memcpy(feats, e, sizeof feats);
     model_standardise(m, feats, columns, 384);
-    window_runner *w = NULL;
-    ck_assert(window_new(loaded, &w, err, sizeof err) == IRMAS_OK);
+    irmas_window *w = NULL;
+    ck_assert(irmas_window_new(loaded, &w, err, sizeof err) == IRMAS_OK);
     float want[3], got[3];
-    window_classify_frames(w, feats, want);
-    window_classify(w, x, got);
+    irmas_window_classify_frames(w, feats, want);
+    irmas_window_classify(w, x, got);
     for (int c = 0; c < 3; c++) ck_assert_float_eq_tol(got[c], want[c], 1e-6);
 
     /* the stream recomputes the whole window at each hop: the window
      * ending at 1.5 s (hop 0.25 s) holds exactly x */
-    stream *s = NULL;
-    ck_assert_msg(stream_new(loaded, n / 4, &s, err, sizeof err) == IRMAS_OK,
+    irmas_stream *s = NULL;
+    ck_assert_msg(irmas_stream_new(loaded, n / 4, &s, err, sizeof err) == IRMAS_OK,
                   "%s", err);
-    ck_assert_int_eq(stream_is_incremental(s), 0);
+    ck_assert_int_eq(irmas_stream_is_incremental(s), 0);
     float *two = calloc((size_t)n * 2, sizeof *two);
     memcpy(two + n / 2, x, (size_t)n * sizeof *x);
     emitted seen = {.end = n + n / 2};
     for (long at = 0; at < 2 * n; at += 1000)
-        stream_push(s, two + at, 2 * n - at < 1000 ? 2 * n - at : 1000,
+        irmas_stream_push(s, two + at, 2 * n - at < 1000 ? 2 * n - at : 1000,
                     on_window, &seen);
     ck_assert_int_eq(seen.windows, 5);
     ck_assert(seen.found);
     for (int c = 0; c < 3; c++)
         ck_assert_float_eq_tol(seen.probs[c], want[c], 1e-6);
     free(two);
-    stream_delete(s);
-    window_delete(w);
+    irmas_stream_free(s);
+    irmas_window_free(w);
     teacher_free(t);
     free(x);
-    model_free(loaded);
-    model_free(m);
+    irmas_model_free(loaded);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -228,27 +228,27 @@ START_TEST(real_weights_load)
     unsigned crc;
     char err[4096];
     ck_assert(pretrained_checksum(dir, &crc, err, sizeof err) == IRMAS_OK);
-    model *m = head_model(crc);
-    model *loaded = NULL;
-    ck_assert_msg(pretrained_load_model(saved(m), NULL, dir, &loaded, err,
+    irmas_model *m = head_model(crc);
+    irmas_model *loaded = NULL;
+    ck_assert_msg(irmas_pretrained_load_model(saved(m), NULL, dir, &loaded, err,
                                         sizeof err) == IRMAS_OK, "%s", err);
     ck_assert_ptr_nonnull(loaded->pretrained);
-    model_free(loaded);
-    model_free(m);
+    irmas_model_free(loaded);
+    irmas_model_free(m);
 
     /* the shipped model names these weights and runs on them */
-    ck_assert_msg(pretrained_load_model(SHIPPED_MODEL, NULL, dir, &loaded, err,
+    ck_assert_msg(irmas_pretrained_load_model(SHIPPED_MODEL, NULL, dir, &loaded, err,
                                         sizeof err) == IRMAS_OK, "%s", err);
-    window_runner *w = NULL;
-    ck_assert(window_new(loaded, &w, err, sizeof err) == IRMAS_OK);
+    irmas_window *w = NULL;
+    ck_assert(irmas_window_new(loaded, &w, err, sizeof err) == IRMAS_OK);
     float *x = malloc((size_t)loaded->window_samples * sizeof *x);
     tones(x, loaded->window_samples);
     float probs[MODEL_MAX_CLASSES];
-    window_classify(w, x, probs);
+    irmas_window_classify(w, x, probs);
     ck_assert(tm_is_distribution(probs, loaded->classes, 1e-4f));
     free(x);
-    window_delete(w);
-    model_free(loaded);
+    irmas_window_free(w);
+    irmas_model_free(loaded);
 }
 END_TEST
 

@@ -1,9 +1,9 @@
 /* test_stream.c: the whole-window forward pass and the streaming
  * classifier.
  *
- * window_classify is checked once against a plain-loop RNN written here;
+ * irmas_window_classify is checked once against a plain-loop RNN written here;
  * after that it is the reference: every window the stream emits must equal
- * window_classify on the same samples within 1e-5, whatever the cell, the
+ * irmas_window_classify on the same samples within 1e-5, whatever the cell, the
  * chunk size in which audio arrives, and the hop. A recorder callback keeps
  * what the stream emitted so each test can compare it afterwards.
  */
@@ -56,45 +56,45 @@ static float *make_signal(long n, int rate, uint64_t seed)
     return x;
 }
 
-static void recorder_start(recorder *r, const model *m)
+static void recorder_start(recorder *r, const irmas_model *m)
 {
     memset(r, 0, sizeof *r);
     r->classes = m->classes;
 }
 
 /* Pushes x[0..n) into s in chunks of chunk samples. */
-static void stream_feed(stream *s, const float *x, long n, long chunk,
+static void stream_feed(irmas_stream *s, const float *x, long n, long chunk,
                         recorder *r)
 {
     for (long at = 0; at < n; at += chunk) {
         long len = at + chunk < n ? chunk : n - at;
         r->pushed = at;
         r->arrived = at + len;
-        stream_push(s, x + at, len, record, r);
+        irmas_stream_push(s, x + at, len, record, r);
     }
 }
 
 /* The same into a new stream with the given hop. */
-static void stream_run(const model *m, int hop, const float *x, long n,
+static void stream_run(const irmas_model *m, int hop, const float *x, long n,
                        long chunk, recorder *r)
 {
     char err[256] = "";
-    stream *s;
-    ck_assert_msg(stream_new(m, hop, &s, err, sizeof err) == IRMAS_OK, "%s",
+    irmas_stream *s;
+    ck_assert_msg(irmas_stream_new(m, hop, &s, err, sizeof err) == IRMAS_OK, "%s",
                   err);
     recorder_start(r, m);
     stream_feed(s, x, n, chunk, r);
-    stream_delete(s);
+    irmas_stream_free(s);
 }
 
-/* Every emitted window equals window_classify on its samples, the ends are
+/* Every emitted window equals irmas_window_classify on its samples, the ends are
  * one hop apart from the first full window, and none is missing. */
-static void check_against_window(const model *m, int hop, const float *x,
+static void check_against_window(const irmas_model *m, int hop, const float *x,
                                  long n, const recorder *r)
 {
     char err[256] = "";
-    window_runner *w;
-    ck_assert_msg(window_new(m, &w, err, sizeof err) == IRMAS_OK, "%s", err);
+    irmas_window *w;
+    ck_assert_msg(irmas_window_new(m, &w, err, sizeof err) == IRMAS_OK, "%s", err);
     long expected = n < m->window_samples ? 0
                                           : 1 + (n - m->window_samples) / hop;
     ck_assert_int_eq(r->count, expected);
@@ -102,20 +102,20 @@ static void check_against_window(const model *m, int hop, const float *x,
         long long end = m->window_samples + (long long)k * hop;
         ck_assert_int_eq(r->ends[k], end);
         float probs[MODEL_MAX_CLASSES];
-        window_classify(w, x + end - m->window_samples, probs);
+        irmas_window_classify(w, x + end - m->window_samples, probs);
         ck_assert_msg(tm_is_distribution(r->probs[k], m->classes, 1e-5f),
                       "window %d is not a distribution", k);
         float diff = tu_max_abs_diff(probs, r->probs[k], m->classes);
         ck_assert_msg(diff <= 1e-5f, "window %d (end %lld): stream differs "
-                      "from window_classify by %g", k, end, (double)diff);
+                      "from irmas_window_classify by %g", k, end, (double)diff);
     }
-    window_delete(w);
+    irmas_window_free(w);
 }
 
 /* Streams a signal of 4.5 windows through m in every chunk size, for a hop
  * that divides the window's frames, one that does not, and one longer than
- * the window, checking each against window_classify. */
-static void check_stream_model(const model *m, int incremental)
+ * the window, checking each against irmas_window_classify. */
+static void check_stream_model(const irmas_model *m, int incremental)
 {
     long n = m->window_samples * 9L / 2;
     float *x = make_signal(n, m->sample_rate, 7);
@@ -127,12 +127,12 @@ static void check_stream_model(const model *m, int incremental)
     recorder *r = malloc(sizeof *r);
     ck_assert_ptr_nonnull(r);
     for (size_t h = 0; h < sizeof hops / sizeof hops[0]; h++) {
-        stream *s;
-        ck_assert(stream_new(m, hops[h], &s, NULL, 0) == IRMAS_OK);
-        int hop = stream_hop(s);
+        irmas_stream *s;
+        ck_assert(irmas_stream_new(m, hops[h], &s, NULL, 0) == IRMAS_OK);
+        int hop = irmas_stream_hop(s);
         ck_assert_int_eq(hop, hops[h] / frame * frame);
-        ck_assert_int_eq(stream_is_incremental(s), incremental);
-        stream_delete(s);
+        ck_assert_int_eq(irmas_stream_is_incremental(s), incremental);
+        irmas_stream_free(s);
         for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
             stream_run(m, hops[h], x, n, chunks[c], r);
             check_against_window(m, hop, x, n, r);
@@ -148,7 +148,7 @@ START_TEST(window_matches_plain_rnn)
     tm_spec spec = tm_raw_spec(LAYER_RNN, 20, 8);
     spec.dense_units = 0;
     spec.with_norm = 1;
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     float *x = make_signal(m->window_samples, m->sample_rate, 3);
     const rnn_layer *rnn = &m->layers[0].u.rnn;
     const dense_layer *out = &m->layers[1].u.dense;
@@ -172,15 +172,15 @@ START_TEST(window_matches_plain_rnn)
         sum += exp(logits[c]);
     }
 
-    window_runner *w;
-    ck_assert(window_new(m, &w, NULL, 0) == IRMAS_OK);
+    irmas_window *w;
+    ck_assert(irmas_window_new(m, &w, NULL, 0) == IRMAS_OK);
     float probs[5];
-    window_classify(w, x, probs);
+    irmas_window_classify(w, x, probs);
     for (int c = 0; c < 5; c++)
         ck_assert_double_eq_tol(probs[c], exp(logits[c]) / sum, 1e-5);
-    window_delete(w);
+    irmas_window_free(w);
     free(x);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -216,9 +216,9 @@ START_TEST(stream_matches_window)
         spec.kinds[1] = c->stacked;
         spec.hidden[1] = 8;
     }
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     check_stream_model(m, c->incremental);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -231,21 +231,21 @@ START_TEST(stream_logmel)
                                       .fft_size = 256, .mels = 20,
                                       .fmin = 50.0f, .fmax = 4000.0f};
     spec.with_norm = 1;
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     for (int i = 0; i < 20; i++) { /* logs of energies: centre them */
         m->feature_mean[i] = 2.0f;
         m->feature_scale[i] = 0.2f;
     }
     ck_assert_int_eq(model_frames(m), 30);
     check_stream_model(m, 1);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
 START_TEST(stream_nan_input)
 {
     tm_spec spec = tm_raw_spec(_i ? LAYER_BLSTM : LAYER_LSTM, 40, 8);
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     long n = 3L * m->window_samples;
     float *x = make_signal(n, m->sample_rate, 11);
     for (long i = 0; i < n; i += 97) x[i] = NAN;
@@ -258,45 +258,45 @@ START_TEST(stream_nan_input)
             ck_assert(isfinite(r.probs[k][c]));
     check_against_window(m, 4000, x, n, &r);
     free(x);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
 START_TEST(stream_hop_rounding)
 {
     tm_spec spec = tm_raw_spec(LAYER_RNN, 30, 8);
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     int asked[] = {0, -5, 1, 29, 30, 61, 4000};
     int got[] = {3990, 3990, 30, 30, 30, 60, 3990};
     for (size_t i = 0; i < sizeof asked / sizeof asked[0]; i++) {
-        stream *s;
-        ck_assert(stream_new(m, asked[i], &s, NULL, 0) == IRMAS_OK);
-        ck_assert_int_eq(stream_hop(s), got[i]);
-        stream_delete(s);
+        irmas_stream *s;
+        ck_assert(irmas_stream_new(m, asked[i], &s, NULL, 0) == IRMAS_OK);
+        ck_assert_int_eq(irmas_stream_hop(s), got[i]);
+        irmas_stream_free(s);
     }
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
 START_TEST(stream_reset_forgets)
 {
     tm_spec spec = tm_raw_spec(LAYER_LSTM, 40, 8);
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     long n = 2L * m->window_samples;
     float *x = make_signal(n, m->sample_rate, 5);
     float *noise = make_signal(n, m->sample_rate, 99);
     recorder *fresh = malloc(sizeof *fresh), *reset = malloc(sizeof *reset);
     stream_run(m, 1000, x, n, 100, fresh);
 
-    stream *s;
-    ck_assert(stream_new(m, 1000, &s, NULL, 0) == IRMAS_OK);
+    irmas_stream *s;
+    ck_assert(irmas_stream_new(m, 1000, &s, NULL, 0) == IRMAS_OK);
     recorder_start(reset, m);
     stream_feed(s, noise, 4321, 4321, reset); /* one window, part of more */
     ck_assert_int_eq(reset->count, 1);
-    stream_reset(s);
+    irmas_stream_reset(s);
     recorder_start(reset, m);
     stream_feed(s, x, n, n, reset);
-    stream_delete(s);
+    irmas_stream_free(s);
 
     ck_assert_int_eq(reset->count, fresh->count);
     for (int k = 0; k < fresh->count; k++) {
@@ -308,7 +308,7 @@ START_TEST(stream_reset_forgets)
     free(reset);
     free(noise);
     free(x);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -322,11 +322,11 @@ static void count_window(void *user, const float *probs, long long end_sample)
 START_TEST(stream_push_does_not_allocate)
 {
     tm_spec spec = tm_raw_spec(_i ? LAYER_BLSTM : LAYER_LSTM, 40, 16);
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     long n = 5L * m->window_samples;
     float *x = make_signal(n, m->sample_rate, 1);
-    stream *s;
-    ck_assert(stream_new(m, 0, &s, NULL, 0) == IRMAS_OK);
+    irmas_stream *s;
+    ck_assert(irmas_stream_new(m, 0, &s, NULL, 0) == IRMAS_OK);
     /* The counter sees an allocation where there is one... */
     alloc_count_start();
     void *volatile probe = malloc(16);
@@ -338,30 +338,30 @@ START_TEST(stream_push_does_not_allocate)
     long windows = 0;
     alloc_count_start();
     for (long at = 0; at < n; at += 250)
-        stream_push(s, x + at, at + 250 < n ? 250 : n - at, count_window, &windows);
+        irmas_stream_push(s, x + at, at + 250 < n ? 250 : n - at, count_window, &windows);
     long allocations = alloc_count_stop();
     ck_assert_int_eq(windows, 5);
     ck_assert_int_eq(allocations, 0);
-    stream_delete(s);
+    irmas_stream_free(s);
     free(x);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
 START_TEST(stream_rejects_invalid_model)
 {
     tm_spec spec = tm_raw_spec(LAYER_LSTM, 40, 8);
-    model *m = tm_model(&spec);
+    irmas_model *m = tm_model(&spec);
     m->layers[1].u.dense.inputs = 9;
     char err[256] = "";
-    stream *s = NULL;
-    ck_assert_int_eq(stream_new(m, 0, &s, err, sizeof err), IRMAS_ERR_ARG);
+    irmas_stream *s = NULL;
+    ck_assert_int_eq(irmas_stream_new(m, 0, &s, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_ptr_null(s);
     ck_assert_msg(strstr(err, "layer 1 (dense)"), "%s", err);
-    window_runner *w = NULL;
-    ck_assert_int_eq(window_new(m, &w, err, sizeof err), IRMAS_ERR_ARG);
+    irmas_window *w = NULL;
+    ck_assert_int_eq(irmas_window_new(m, &w, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_ptr_null(w);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 

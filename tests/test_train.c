@@ -212,11 +212,11 @@ static double best_val_accuracy(const char *log)
     return best;
 }
 
-static model *load_model(const char *path)
+static irmas_model *load_model(const char *path)
 {
-    model *m;
+    irmas_model *m;
     char err[512];
-    ck_assert_msg(model_load(path, &m, err, sizeof err) == IRMAS_OK, "%s",
+    ck_assert_msg(irmas_model_load(path, &m, err, sizeof err) == IRMAS_OK, "%s",
                   err);
     return m;
 }
@@ -225,27 +225,27 @@ static model *load_model(const char *path)
  * each (pitches it never saw), all but two right. */
 static void check_model_classifies(const char *path, const int *kinds, int n)
 {
-    model *m = load_model(path);
+    irmas_model *m = load_model(path);
     char err[512];
     ck_assert_int_eq(m->classes, n);
     ck_assert_ptr_nonnull(strstr(m->provenance, "command: "));
     ck_assert_ptr_nonnull(strstr(m->provenance, "test: "));
-    window_runner *w;
-    ck_assert_msg(window_new(m, &w, err, sizeof err) == IRMAS_OK, "%s", err);
+    irmas_window *w;
+    ck_assert_msg(irmas_window_new(m, &w, err, sizeof err) == IRMAS_OK, "%s", err);
     float clip[CLIP], probs[MODEL_MAX_CLASSES];
     int right = 0;
     for (int k = 0; k < n; k++)
         for (int variant = 100; variant < 104; variant++) {
             render(kinds[k], variant, clip);
-            window_classify(w, clip, probs);
+            irmas_window_classify(w, clip, probs);
             int top = 0;
             for (int c = 1; c < n; c++) top = probs[c] > probs[top] ? c : top;
-            right += top == model_class_index(m, class_names[kinds[k]]);
+            right += top == irmas_model_class_index(m, class_names[kinds[k]]);
         }
     ck_assert_msg(right >= 4 * n - 2, "%d of %d new clips named right", right,
                   4 * n);
-    window_delete(w);
-    model_free(m);
+    irmas_window_free(w);
+    irmas_model_free(m);
 }
 
 static const int all_kinds[] = {SINE, SQUARE, NOISE};
@@ -287,12 +287,12 @@ START_TEST(raw_model_learns_above_chance)
     /* Chance is 1/3. Raw samples need more data than this to be learnt
      * as well as spectra (sines and squares of one pitch look much alike
      * a frame at a time), but the LSTM gets most of them. */
-    model *m = load_model(train_model(&r, args, 0.75));
+    irmas_model *m = load_model(train_model(&r, args, 0.75));
     ck_assert_int_eq(m->norm, NORM_PEAK);
     ck_assert_int_eq(m->layers[0].kind, LAYER_LSTM);
     ck_assert_int_eq(m->frontend.frame, 50);
     ck_assert_ptr_nonnull(m->feature_mean);
-    model_free(m);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -302,11 +302,11 @@ START_TEST(stats_model_learns_the_classes)
                           "15", ANY_MODEL_RUN, NULL};
     run_result r;
     const char *model_path = train_model(&r, args, 0.9);
-    model *m = load_model(model_path);
+    irmas_model *m = load_model(model_path);
     ck_assert_int_eq(m->n_layers, 2);
     ck_assert_int_eq(m->layers[0].kind, LAYER_STATS);
     ck_assert_int_eq(m->layers[0].u.stats.inputs, 24);
-    model_free(m);
+    irmas_model_free(m);
     check_model_classifies(model_path, all_kinds, 3);
 }
 END_TEST
@@ -322,14 +322,14 @@ START_TEST(cnn_model_tells_sines_from_noise)
     const char *model_path = train_model(&r, args, 0.9);
     ck_assert_msg(strstr(r.err, "examples of a mrp image of 70 x 70 x 3"),
                   "%s", r.err);
-    model *m = load_model(model_path);
+    irmas_model *m = load_model(model_path);
     ck_assert_int_eq(m->frontend.kind, 0);
     ck_assert_ptr_null(m->feature_mean);
     ck_assert_int_eq(m->image.kind, IMAGE_MRP);
     ck_assert_int_eq(m->image.size, 70);
     ck_assert_int_eq(m->image.channels, 3);
     ck_assert_int_eq(m->layers[0].kind, LAYER_CONV2D);
-    model_free(m);
+    irmas_model_free(m);
     check_model_classifies(model_path, sine_and_noise, 2);
 }
 END_TEST
@@ -343,14 +343,14 @@ START_TEST(crnn_model_tells_sines_from_noise)
     const char *model_path = train_model(&r, args, 0.8);
     ck_assert_msg(strstr(r.err, "examples of 20 frames x 200 features and a "
                                 "mrp image of 70 x 70 x 3"), "%s", r.err);
-    model *m = load_model(model_path);
+    irmas_model *m = load_model(model_path);
     int cell = model_image_end(m);
     ck_assert_int_eq(m->layers[cell].kind, LAYER_LSTM);
     ck_assert_int_eq(m->layers[cell].u.lstm.hidden, 128);
     ck_assert_int_eq(m->layers[cell - 1].u.dense.act, ACT_TANH);
     ck_assert_int_eq(m->frontend.frame, 200);
     ck_assert_ptr_nonnull(m->feature_mean);
-    model_free(m);
+    irmas_model_free(m);
     check_model_classifies(model_path, sine_and_noise, 2);
 }
 END_TEST
@@ -594,10 +594,10 @@ static void distil_twice(const char *teacher_dir)
                       strstr(r.err, "teacher targets: 0 files from the "
                                     "cache, 30 computed (30 windows)"),
                   "%s", r.err);
-    model *m = load_model(out);
+    irmas_model *m = load_model(out);
     ck_assert_ptr_nonnull(strstr(m->provenance, "teacher: "));
     ck_assert_ptr_nonnull(strstr(m->provenance, "unlabelled: "));
-    model_free(m);
+    irmas_model_free(m);
 
     const char *one[] = {"--epochs", "1", NULL};
     join_args(args, where, one);

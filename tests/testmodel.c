@@ -101,7 +101,7 @@ static int tm_fan_in(const layer *l)
 
 /* Allocates m's weights and draws them uniformly from +-1/sqrt(fan-in),
  * from a generator seeded with seed that is left in *rng. */
-static void tm_weights(model *m, int with_norm, uint64_t seed, tu_rng *rng)
+static void tm_weights(irmas_model *m, int with_norm, uint64_t seed, tu_rng *rng)
 {
     char err[256] = "";
     ck_assert_msg(model_alloc_weights(m, with_norm, err, sizeof err) ==
@@ -116,22 +116,22 @@ static void tm_weights(model *m, int with_norm, uint64_t seed, tu_rng *rng)
     }
 }
 
-static void tm_check(const model *m)
+static void tm_check(const irmas_model *m)
 {
     char err[256] = "";
     ck_assert_msg(model_validate(m, err, sizeof err) == IRMAS_OK, "%s", err);
 }
 
-static void tm_labels(model *m, int classes)
+static void tm_labels(irmas_model *m, int classes)
 {
     m->classes = classes;
     for (int c = 0; c < classes; c++)
         snprintf(m->labels[c], MODEL_LABEL_MAX, "c%d", c);
 }
 
-model *tm_model(const tm_spec *spec)
+irmas_model *tm_model(const tm_spec *spec)
 {
-    model *m = model_new();
+    irmas_model *m = irmas_model_new();
     ck_assert_ptr_nonnull(m);
     m->sample_rate = spec->sample_rate;
     m->window_samples = spec->window_samples;
@@ -164,7 +164,7 @@ model *tm_model(const tm_spec *spec)
     return m;
 }
 
-static layer *tm_add(model *m, layer_kind kind)
+static layer *tm_add(irmas_model *m, layer_kind kind)
 {
     layer *l = &m->layers[m->n_layers++];
     l->kind = kind;
@@ -180,7 +180,7 @@ static void tm_remember_long(lstm_layer *l)
 
 /* The conv2d and maxpool layers of tm_image_model, on a 16 x 16 image of
  * the given channels. */
-static void tm_image_layers(model *m, int channels)
+static void tm_image_layers(irmas_model *m, int channels)
 {
     tm_add(m, LAYER_CONV2D)->u.conv2d = (conv2d_layer){
         .channels = channels, .height = 16, .width = 16, .filters = 4,
@@ -194,9 +194,9 @@ static void tm_image_layers(model *m, int channels)
         .channels = 6, .height = 3, .width = 3, .size = 2, .stride = 1};
 }
 
-model *tm_image_model(const tm_image_spec *spec)
+irmas_model *tm_image_model(const tm_image_spec *spec)
 {
-    model *m = model_new();
+    irmas_model *m = irmas_model_new();
     ck_assert_ptr_nonnull(m);
     m->sample_rate = 8000;
     m->window_samples = 4000;
@@ -220,9 +220,9 @@ model *tm_image_model(const tm_image_spec *spec)
     return m;
 }
 
-model *tm_stats_model(int dense_units, int with_norm, uint64_t seed)
+irmas_model *tm_stats_model(int dense_units, int with_norm, uint64_t seed)
 {
-    model *m = model_new();
+    irmas_model *m = irmas_model_new();
     ck_assert_ptr_nonnull(m);
     m->sample_rate = 8000;
     m->window_samples = 4000;
@@ -247,13 +247,13 @@ model *tm_stats_model(int dense_units, int with_norm, uint64_t seed)
     return m;
 }
 
-void tm_expect_invalid(model *m, const char *a, const char *b)
+void tm_expect_invalid(irmas_model *m, const char *a, const char *b)
 {
     char err[256] = "";
     ck_assert_int_eq(model_validate(m, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_msg(strstr(err, a) && strstr(err, b),
                   "message '%s' lacks '%s' or '%s'", err, a, b);
-    model_free(m);
+    irmas_model_free(m);
 }
 
 int tm_is_distribution(const float *probs, int n, float tol)

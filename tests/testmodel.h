@@ -34,7 +34,7 @@ tm_spec tm_raw_spec(layer_kind kind, int frame, int hidden);
 
 /* A validated model built from spec with weights drawn uniformly from
  * +-1/sqrt(fan-in); labels are "c0", "c1", .... Fails the test on error. */
-model *tm_model(const tm_spec *spec);
+irmas_model *tm_model(const tm_spec *spec);
 
 /* A small image model at 8000 Hz with a 0.5 s window, 3 classes:
  *   image   16 x 16, stack (1 channel) or mrp (2 channels)
@@ -54,16 +54,16 @@ typedef struct {
     uint64_t seed;
 } tm_image_spec;
 
-model *tm_image_model(const tm_image_spec *spec);
+irmas_model *tm_image_model(const tm_image_spec *spec);
 
 /* The statistics baseline, small: 8000 Hz, 0.5 s windows, a 256-point
  * log-mel front-end every 128 samples with 16 bands, stats (16 -> 32), a
  * ReLU layer of dense_units (0 for none), a softmax over 3 classes. */
-model *tm_stats_model(int dense_units, int with_norm, uint64_t seed);
+irmas_model *tm_stats_model(int dense_units, int with_norm, uint64_t seed);
 
 /* Wants model_validate to refuse m (IRMAS_ERR_ARG) with a message holding
  * both a and b; frees m. */
-void tm_expect_invalid(model *m, const char *a, const char *b);
+void tm_expect_invalid(irmas_model *m, const char *a, const char *b);
 
 /* Largest |sum(probs) - 1| is within tol and every value finite and in
  * [0, 1]. */

@@ -25,7 +25,7 @@
  * probabilities; everything else is the same, so its figures stand beside
  * a model's.
  *
- * Files are shared among threads, each with its own window_runner (and
+ * Files are shared among threads, each with its own irmas_window (and
  * the BLAS on one thread); each file's result is kept apart and tallied in
  * data-set order at the end, so the report does not depend on the number
  * of threads.
@@ -62,7 +62,7 @@ typedef struct {
     int n_dirs;
     int json, mixdown, threads;
     double threshold, hop_seconds;
-    model_limits limits;
+    irmas_model_limits limits;
 } options;
 
 /* What classifying one file gave. */
@@ -76,7 +76,7 @@ typedef struct {
 
 /* The work the threads share. */
 typedef struct {
-    const model *m; /* with --teacher, only its shape (teacher_shape) */
+    const irmas_model *m; /* with --teacher, only its shape (teacher_shape) */
     const teacher_weights *teacher; /* NULL: run m */
     const dataset *d;
     const options *opt;
@@ -87,7 +87,7 @@ typedef struct {
 
 typedef struct {
     eval_job *job;
-    window_runner *runner;  /* or, with --teacher: */
+    irmas_window *runner;  /* or, with --teacher: */
     teacher *teacher;
     float *window; /* [window_samples]: a zero-padded short file */
     float *probs;  /* [classes] */
@@ -138,7 +138,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    *o = (options){.threshold = 0.5, .limits = model_limits_default(),
+    *o = (options){.threshold = 0.5, .limits = irmas_model_limits_default(),
                    .threads = cores < 1 ? 1
                               : cores > EVAL_MAX_THREADS ? EVAL_MAX_THREADS
                                                          : (int)cores};
@@ -198,7 +198,7 @@ static void classify_window(eval_worker *w, const float *samples,
                     NULL, w->audioset);
         teacher_irmas_probs(w->audioset, w->probs);
     } else {
-        window_classify(w->runner, samples, w->probs);
+        irmas_window_classify(w->runner, samples, w->probs);
     }
     for (int c = 0; c < classes; c++) sums[c] += w->probs[c];
     r->votes[metrics_argmax(w->probs, classes)]++;
@@ -259,7 +259,7 @@ static void *eval_thread(void *arg)
 static void workers_free(eval_worker *workers, int n)
 {
     for (int i = 0; i < n; i++) {
-        window_delete(workers[i].runner);
+        irmas_window_free(workers[i].runner);
         teacher_free(workers[i].teacher);
         free(workers[i].window);
         free(workers[i].probs);
@@ -280,7 +280,7 @@ static eval_worker *workers_new(eval_job *job, int n)
         irmas_status made =
             job->teacher ? teacher_new(job->teacher, job->m->window_samples,
                                        &w->teacher, err, sizeof err)
-                         : window_new(job->m, &w->runner, err, sizeof err);
+                         : irmas_window_new(job->m, &w->runner, err, sizeof err);
         if (made || !w->window || !w->probs) {
             fprintf(stderr, "irmas-eval: error: %s\n", made ? err : "out of memory");
             workers_free(workers, i + 1);
@@ -360,7 +360,7 @@ static void tally_results(eval_tally *t, const eval_job *job)
 static void print_report(const eval_tally *t, const eval_job *job,
                          const char *model_path, int skipped)
 {
-    const model *m = job->m;
+    const irmas_model *m = job->m;
     if (job->teacher)
         tool_describe_teacher(stdout, job->opt->teacher_dir, m);
     else
@@ -384,7 +384,7 @@ static void print_report(const eval_tally *t, const eval_job *job,
 static void print_json(const eval_tally *t, const eval_job *job,
                        const char *model_path, int skipped)
 {
-    const model *m = job->m;
+    const irmas_model *m = job->m;
     json_writer w;
     json_init(&w, stdout);
     json_begin_object(&w, NULL);
@@ -420,7 +420,7 @@ static void print_json(const eval_tally *t, const eval_job *job,
 static int draw_confusion(const eval_tally *t, const eval_job *job,
                           const char *model_path)
 {
-    const model *m = job->m;
+    const irmas_model *m = job->m;
     const char *labels[MODEL_MAX_CLASSES];
     long counts[MODEL_MAX_CLASSES * MODEL_MAX_CLASSES];
     for (int truth = 0; truth < m->classes; truth++) {
@@ -443,7 +443,7 @@ static int draw_confusion(const eval_tally *t, const eval_job *job,
 
 /* The model's labels as a --classes list, so the data's class indices are
  * the model's. */
-static char *class_list(const model *m)
+static char *class_list(const irmas_model *m)
 {
     char *list = malloc((size_t)m->classes * MODEL_LABEL_MAX + 1);
     if (!list) return NULL;
@@ -456,7 +456,7 @@ static char *class_list(const model *m)
 }
 
 /* Scans, classifies and reports; the exit status. */
-static int evaluate(const model *m, const teacher_weights *teacher,
+static int evaluate(const irmas_model *m, const teacher_weights *teacher,
                     const char *model_path, const options *o)
 {
     char err[512];
@@ -527,13 +527,13 @@ static int evaluate_teacher(const options *o)
 {
     teacher_weights *w = tool_load_teacher("irmas-eval", o->teacher_dir);
     if (!w) return 1;
-    model *shape = tool_teacher_shape();
+    irmas_model *shape = tool_teacher_shape();
     int status = 1;
     if (!shape)
         fprintf(stderr, "irmas-eval: error: out of memory\n");
     else
         status = evaluate(shape, w, NULL, o);
-    model_free(shape);
+    irmas_model_free(shape);
     teacher_weights_free(w);
     return status;
 }
@@ -546,10 +546,10 @@ int main(int argc, char **argv)
     if (status) return status;
     if (o.teacher_dir) return evaluate_teacher(&o);
     const char *model_path = NULL;
-    model *m = tool_load_model("irmas-eval", o.model_path, &o.limits, o.weights,
+    irmas_model *m = tool_load_model("irmas-eval", o.model_path, &o.limits, o.weights,
                                &model_path);
     if (!m) return 1;
     status = evaluate(m, NULL, model_path, &o);
-    model_free(m);
+    irmas_model_free(m);
     return status;
 }

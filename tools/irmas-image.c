@@ -231,6 +231,6 @@ int main(int argc, char **argv)
     }
     free(window);
     free(pixels);
-    image_delete(b);
+    image_free(b);
     return status;
 }

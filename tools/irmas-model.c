@@ -5,9 +5,9 @@
  *   irmas-model new ...      write an untrained model with random weights
  *   irmas-model diff A B     the largest difference of every tensor
  *
- * info and check read the file with model_load, which already refuses any
+ * info and check read the file with irmas_model_load, which already refuses any
  * damaged or inconsistent file with a message naming the field; check then
- * runs a window of silence through window_classify, as irmasd would, and
+ * runs a window of silence through irmas_window_classify, as irmasd would, and
  * wants finite probabilities that sum to 1. new builds the study's
  * architectures with weights drawn uniformly from +-1/sqrt(fan-in), for
  * trying pipelines and benchmarks before a model is trained: a recurrent
@@ -188,7 +188,7 @@ static void describe_shape(const layer *l, char *out, size_t size)
     }
 }
 
-static void print_frontend(const model *m)
+static void print_frontend(const irmas_model *m)
 {
     const frontend_params *p = &m->frontend;
     if (p->kind == 0) {
@@ -209,7 +209,7 @@ static void print_frontend(const model *m)
            model_features(m), model_frames(m));
 }
 
-static void print_image(const model *m)
+static void print_image(const irmas_model *m)
 {
     const image_params *p = &m->image;
     if (p->kind == 0) return;
@@ -219,7 +219,7 @@ static void print_image(const model *m)
            p->kind == IMAGE_MRP ? " (resolutions)" : "");
 }
 
-static void print_info(const char *path, const model *m)
+static void print_info(const char *path, const irmas_model *m)
 {
     struct stat st;
     if (stat(path, &st) == 0)
@@ -256,18 +256,18 @@ static void print_info(const char *path, const model *m)
 
 /* Runs a window of silence; 0 if the probabilities are finite and sum to
  * 1, else -1 with the reason in err. */
-static int check_silence(const model *m, char *err, size_t errlen)
+static int check_silence(const irmas_model *m, char *err, size_t errlen)
 {
-    window_runner *w = NULL;
+    irmas_window *w = NULL;
     float *silence = calloc((size_t)m->window_samples, sizeof *silence);
     float probs[MODEL_MAX_CLASSES];
     if (!silence) {
         snprintf(err, errlen, "out of memory for a window of silence");
         return -1;
     }
-    irmas_status status = window_new(m, &w, err, errlen);
-    if (status == IRMAS_OK) window_classify(w, silence, probs);
-    window_delete(w);
+    irmas_status status = irmas_window_new(m, &w, err, errlen);
+    if (status == IRMAS_OK) irmas_window_classify(w, silence, probs);
+    irmas_window_free(w);
     free(silence);
     if (status != IRMAS_OK) return -1;
 
@@ -525,7 +525,7 @@ static int new_defaults(new_options *o)
 }
 
 /* Comma-separated labels into m; 0, or -1 with the reason in err. */
-static int set_labels(model *m, const char *list, char *err, size_t errlen)
+static int set_labels(irmas_model *m, const char *list, char *err, size_t errlen)
 {
     m->classes = 0;
     for (const char *at = list;; at++) {
@@ -561,7 +561,7 @@ static void set_shape(layer *l, const new_options *o, int inputs)
     }
 }
 
-static void add_dense(model *m, int inputs, int outputs, activation act)
+static void add_dense(irmas_model *m, int inputs, int outputs, activation act)
 {
     layer *l = &m->layers[m->n_layers++];
     l->kind = LAYER_DENSE;
@@ -570,7 +570,7 @@ static void add_dense(model *m, int inputs, int outputs, activation act)
 }
 
 /* The ReLU layer (with --dense) and the softmax after `inputs` values. */
-static void add_head(model *m, const new_options *o, int inputs)
+static void add_head(irmas_model *m, const new_options *o, int inputs)
 {
     if (o->dense > 0) {
         add_dense(m, inputs, o->dense, ACT_RELU);
@@ -582,7 +582,7 @@ static void add_head(model *m, const new_options *o, int inputs)
 /* A CNN's layers, or a CRNN's: the CNN's branch, then an LSTM over the
  * frames as wide as the branch, then the softmax. 0, or -1 with the reason
  * in err. */
-static int add_zoo_layers(model *m, const new_options *o, char *err,
+static int add_zoo_layers(irmas_model *m, const new_options *o, char *err,
                           size_t errlen)
 {
     cnn_zoo_stack s;
@@ -601,7 +601,7 @@ static int add_zoo_layers(model *m, const new_options *o, char *err,
 }
 
 /* The layers --arch makes; 0, or -1 with the reason in err. */
-static int add_layers(model *m, const new_options *o, char *err,
+static int add_layers(irmas_model *m, const new_options *o, char *err,
                       size_t errlen)
 {
     layer *first = &m->layers[0];
@@ -640,7 +640,7 @@ static int fan_in(const layer *l)
     return layer_inputs(l);
 }
 
-static void randomise(model *m, uint64_t seed)
+static void randomise(irmas_model *m, uint64_t seed)
 {
     uint64_t state = seed;
     for (int i = 0; i < m->n_layers; i++) {
@@ -656,7 +656,7 @@ static void randomise(model *m, uint64_t seed)
 
 /* "untrained: ...; command: irmas-model new ...; date: ...". argv starts
  * at "new". */
-static int set_provenance(model *m, int argc, char **argv, uint64_t seed)
+static int set_provenance(irmas_model *m, int argc, char **argv, uint64_t seed)
 {
     char text[4096];
     size_t used = (size_t)snprintf(text, sizeof text, "untrained: random "
@@ -673,9 +673,9 @@ static int set_provenance(model *m, int argc, char **argv, uint64_t seed)
     return model_set_provenance(m, text) == IRMAS_OK ? 0 : -1;
 }
 
-static model *build_model(const new_options *o, char *err, size_t errlen)
+static irmas_model *build_model(const new_options *o, char *err, size_t errlen)
 {
-    model *m = model_new();
+    irmas_model *m = irmas_model_new();
     if (!m) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -689,7 +689,7 @@ static model *build_model(const new_options *o, char *err, size_t errlen)
         add_layers(m, o, err, errlen) != 0 ||
         model_alloc_weights(m, 0, err, errlen) != IRMAS_OK ||
         model_validate(m, err, errlen) != IRMAS_OK) {
-        model_free(m);
+        irmas_model_free(m);
         return NULL;
     }
     randomise(m, o->seed);
@@ -716,33 +716,33 @@ static int command_new(int argc, char **argv)
     if (status) return status;
 
     char err[512] = "";
-    model *m = build_model(&o, err, sizeof err);
+    irmas_model *m = build_model(&o, err, sizeof err);
     if (!m) {
         fprintf(stderr, "irmas-model: error: new: %s\n", err);
         return EXIT_USAGE;
     }
     if (set_provenance(m, argc, argv, o.seed) != 0 ||
-        model_save(m, o.out, err, sizeof err) != IRMAS_OK) {
+        irmas_model_save(m, o.out, err, sizeof err) != IRMAS_OK) {
         fprintf(stderr, "irmas-model: error: new: %s\n", *err ? err : "out of memory");
-        model_free(m);
+        irmas_model_free(m);
         return 1;
     }
     printf("%s: an untrained %s model, %ld parameters, random weights "
            "(seed %llu)\n", o.out, o.arch,
            model_parameters(m), (unsigned long long)o.seed);
-    model_free(m);
+    irmas_model_free(m);
     return 0;
 }
 
 /* ---- main ---- */
 
-static int info_action(const char *path, const model *m)
+static int info_action(const char *path, const irmas_model *m)
 {
     print_info(path, m);
     return 0;
 }
 
-static int check_action(const char *path, const model *m)
+static int check_action(const char *path, const irmas_model *m)
 {
     char err[256];
     if (check_silence(m, err, sizeof err) != 0) {
@@ -758,7 +758,7 @@ static int check_action(const char *path, const model *m)
 /* info and check: loads the one FILE argument (with its pretrained
  * front-end's weights when runs is 1) and runs action on it. */
 static int command_file(int argc, char **argv, const char *help, int runs,
-                        int (*action)(const char *path, const model *m))
+                        int (*action)(const char *path, const irmas_model *m))
 {
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
         fputs(help, stdout);
@@ -770,16 +770,16 @@ static int command_file(int argc, char **argv, const char *help, int runs,
         return EXIT_USAGE;
     }
     char err[4096];
-    model *m = NULL;
+    irmas_model *m = NULL;
     irmas_status status =
-        runs ? pretrained_load_model(argv[1], NULL, NULL, &m, err, sizeof err)
-             : model_load(argv[1], &m, err, sizeof err);
+        runs ? irmas_pretrained_load_model(argv[1], NULL, NULL, &m, err, sizeof err)
+             : irmas_model_load(argv[1], &m, err, sizeof err);
     if (status != IRMAS_OK) {
         fprintf(stderr, "irmas-model: error: %s: %s\n", argv[0], err);
         return 1;
     }
     int exit_status = action(argv[1], m);
-    model_free(m);
+    irmas_model_free(m);
     return exit_status;
 }
 

@@ -62,7 +62,7 @@ typedef struct {
     double gate; /* dBFS: quieter windows are silence; -inf: off */
     tag_format format;
     int recursive; /* a folder argument stands for its audio files */
-    model_limits limits;
+    irmas_model_limits limits;
 } options;
 
 /* The windows of one file, as the stream emits them. A window quieter
@@ -89,7 +89,7 @@ typedef struct {
 } tagged_file;
 
 typedef struct {
-    const model *m; /* with --teacher, only its shape (tool_teacher_shape) */
+    const irmas_model *m; /* with --teacher, only its shape (tool_teacher_shape) */
     teacher *teacher; /* NULL: m runs through a stream */
     const options *opt;
     int hop;
@@ -143,7 +143,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     *o = (options){.threshold = 0.5, .gate = -60.0,
-                   .limits = model_limits_default()};
+                   .limits = irmas_model_limits_default()};
     int opt, formats = 0, index = 0;
     while ((opt = getopt_long(argc, argv, "h", longopts, &index)) != -1) {
         switch (opt) {
@@ -370,7 +370,7 @@ static void print_json(tagger *g, const tagged_file *f)
 
 static void print_begin(tagger *g)
 {
-    const model *m = g->m;
+    const irmas_model *m = g->m;
     if (g->opt->format == FORMAT_TEXT) {
         if (g->teacher)
             tool_describe_teacher(stdout, g->opt->teacher_dir, m);
@@ -412,15 +412,15 @@ static void print_end(tagger *g, int failed)
 /* ---- tagging ---- */
 
 /* Streams clip through s into t, zero-padding it to a whole window. */
-static void stream_clip(stream *s, const model *m, const audio_clip *clip,
+static void stream_clip(irmas_stream *s, const irmas_model *m, const audio_clip *clip,
                         timeline *t)
 {
-    stream_reset(s);
-    stream_push(s, clip->data, clip->frames, on_window, t);
+    irmas_stream_reset(s);
+    irmas_stream_push(s, clip->data, clip->frames, on_window, t);
     long missing = m->window_samples - clip->frames;
     if (missing > 0) {
         float *zeros = calloc((size_t)missing, sizeof *zeros);
-        if (zeros) stream_push(s, zeros, missing, on_window, t);
+        if (zeros) irmas_stream_push(s, zeros, missing, on_window, t);
         t->out_of_memory |= !zeros;
         free(zeros);
     }
@@ -510,7 +510,7 @@ static void report_failure(tagger *g, const char *path, const char *why)
 
 /* Reads path and tags it into t (whose arrays the caller frees) and
  * *seconds; 0, or -1 with the reason in err. */
-static int tag_timeline(tagger *g, stream *s, const char *path, timeline *t,
+static int tag_timeline(tagger *g, irmas_stream *s, const char *path, timeline *t,
                         double *seconds, char *err, size_t errlen)
 {
     audio_clip clip;
@@ -562,7 +562,7 @@ static void print_file(tagger *g, const char *path, timeline *t,
 }
 
 /* Tags one file and prints it; 0, or -1 after saying why not. */
-static int tag_file(tagger *g, stream *s, const char *path)
+static int tag_file(tagger *g, irmas_stream *s, const char *path)
 {
     timeline t;
     double seconds = 0.0;
@@ -575,7 +575,7 @@ static int tag_file(tagger *g, stream *s, const char *path)
 }
 
 /* Tags this rank's files of list into records on out; 0 or -1. */
-static int tag_mine(tagger *g, stream *s, const tag_share *list, FILE *out)
+static int tag_mine(tagger *g, irmas_stream *s, const tag_share *list, FILE *out)
 {
     int status = 0;
     for (int i = 0; i < list->n && status == 0; i++) {
@@ -633,7 +633,7 @@ static int print_records(tagger *g, const tag_share *list, const char *all,
 }
 
 /* Tags list over the ranks of the job; rank 0 prints; the failures. */
-static int tag_shared(tagger *g, stream *s, const tag_share *list)
+static int tag_shared(tagger *g, irmas_stream *s, const tag_share *list)
 {
     char *mine = NULL, *all = NULL;
     size_t mine_size = 0, all_size = 0;
@@ -658,7 +658,7 @@ static int tag_shared(tagger *g, stream *s, const tag_share *list)
 
 /* Tags every file of list with g, alone or shared over the ranks; the
  * exit status. */
-static int tag_files(tagger *g, stream *s, const tag_share *list)
+static int tag_files(tagger *g, irmas_stream *s, const tag_share *list)
 {
     if (g->opt->plot_path && cluster_is_root()) {
         g->panels = calloc((size_t)list->n + 1, sizeof *g->panels);
@@ -692,7 +692,7 @@ static int tag_with_teacher(const options *o, const tag_share *list)
 {
     teacher_weights *w = tool_load_teacher("irmas-tag", o->teacher_dir);
     if (!w) cluster_abort(1);
-    model *shape = tool_teacher_shape();
+    irmas_model *shape = tool_teacher_shape();
     char err[512] = "out of memory";
     teacher *t = NULL;
     int status = 1;
@@ -706,7 +706,7 @@ static int tag_with_teacher(const options *o, const tag_share *list)
         status = tag_files(&g, NULL, list);
     }
     teacher_free(t);
-    model_free(shape);
+    irmas_model_free(shape);
     teacher_weights_free(w);
     return status;
 }
@@ -715,21 +715,21 @@ static int tag_with_teacher(const options *o, const tag_share *list)
  * model that cannot be loaded stops every rank (cluster_abort). */
 static int tag_with_model(options *o, const tag_share *list)
 {
-    model *m = tool_load_model("irmas-tag", o->model_path, &o->limits,
+    irmas_model *m = tool_load_model("irmas-tag", o->model_path, &o->limits,
                                o->weights, &o->model_path);
     if (!m) cluster_abort(1);
     char err[512];
-    stream *s = NULL;
-    if (stream_new(m, tool_hop_samples(m, o->hop_seconds), &s, err,
+    irmas_stream *s = NULL;
+    if (irmas_stream_new(m, tool_hop_samples(m, o->hop_seconds), &s, err,
                    sizeof err)) {
         fprintf(stderr, "irmas-tag: error: %s\n", err);
-        model_free(m);
+        irmas_model_free(m);
         cluster_abort(1);
     }
-    tagger g = {.m = m, .opt = o, .hop = stream_hop(s)};
+    tagger g = {.m = m, .opt = o, .hop = irmas_stream_hop(s)};
     int status = tag_files(&g, s, list);
-    stream_delete(s);
-    model_free(m);
+    irmas_stream_free(s);
+    irmas_model_free(m);
     return status;
 }
 

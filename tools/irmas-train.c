@@ -59,7 +59,7 @@ typedef struct {
     dataset d;
     dataset unlabelled;  /* --unlabelled: its items follow d's */
     int *assignment;     /* [items of both]: SPLIT_* */
-    model *m;
+    irmas_model *m;
     example_set e;
     example_split split;
     int unreadable;      /* files that could not be read */
@@ -77,7 +77,7 @@ static void run_free(run *r)
     teacher_source_close(&r->teacher);
     example_split_free(&r->split);
     examples_free(&r->e);
-    model_free(r->m);
+    irmas_model_free(r->m);
     free(r->assignment);
     dataset_free(&r->unlabelled);
     dataset_free(&r->d);
@@ -496,7 +496,7 @@ static int report(run *r)
     char err[512];
     if (status == 0 && model_set_provenance(r->m, provenance) != IRMAS_OK)
         status = fail("out of memory");
-    if (status == 0 && model_save(r->m, r->o.out, err, sizeof err) != IRMAS_OK)
+    if (status == 0 && irmas_model_save(r->m, r->o.out, err, sizeof err) != IRMAS_OK)
         status = fail(err);
     free(provenance);
     if (status == 0) printf("model: %s (best epoch %d)\n", r->o.out, best);

@@ -44,7 +44,7 @@ static double largest_difference(const float *a, const float *b, long n)
 }
 
 /* 0 if a and b have the same shape, else -1 after saying where not. */
-static int same_shape(const model *a, const model *b)
+static int same_shape(const irmas_model *a, const irmas_model *b)
 {
     if (a->n_layers != b->n_layers || a->classes != b->classes ||
         model_features(a) != model_features(b)) {
@@ -93,7 +93,7 @@ static double report(const char *where, const char *name, const float *a,
 }
 
 /* Prints every tensor's largest difference; returns the largest of all. */
-static double print_differences(const model *a, const model *b)
+static double print_differences(const irmas_model *a, const irmas_model *b)
 {
     double most = 0.0;
     printf("%-14s %-12s %10s  %s\n", "layer", "tensor", "floats",
@@ -153,10 +153,10 @@ int model_diff_command(int argc, char **argv)
         return 2;
     }
     char err[4096];
-    model *a = NULL, *b = NULL;
+    irmas_model *a = NULL, *b = NULL;
     int exit_status = 1;
     for (int i = 0; i < 2; i++)
-        if (model_load(argv[first + i], i ? &b : &a, err, sizeof err) !=
+        if (irmas_model_load(argv[first + i], i ? &b : &a, err, sizeof err) !=
             IRMAS_OK) {
             fprintf(stderr, "irmas-model: error: diff: %s\n", err);
             goto done;
@@ -169,7 +169,7 @@ int model_diff_command(int argc, char **argv)
                         "than the tolerance %.3g\n", argv[first],
                 argv[first + 1], most, tolerance);
 done:
-    model_free(a);
-    model_free(b);
+    irmas_model_free(a);
+    irmas_model_free(b);
     return exit_status;
 }

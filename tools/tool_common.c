@@ -11,8 +11,8 @@
 #include "model_file.h"
 #include "pretrained.h"
 
-model *tool_load_model(const char *tool, const char *path,
-                       const model_limits *limits, const char *weights,
+irmas_model *tool_load_model(const char *tool, const char *path,
+                       const irmas_model_limits *limits, const char *weights,
                        const char **used)
 {
     if (!path) {
@@ -24,8 +24,8 @@ model *tool_load_model(const char *tool, const char *path,
         }
     }
     char err[4096];
-    model *m = NULL;
-    if (pretrained_load_model(path, limits, weights, &m, err, sizeof err)) {
+    irmas_model *m = NULL;
+    if (irmas_pretrained_load_model(path, limits, weights, &m, err, sizeof err)) {
         fprintf(stderr, "%s: error: %s\n", tool, err);
         return NULL;
     }
@@ -33,7 +33,7 @@ model *tool_load_model(const char *tool, const char *path,
     return m;
 }
 
-void tool_describe_model(FILE *f, const char *path, const model *m)
+void tool_describe_model(FILE *f, const char *path, const irmas_model *m)
 {
     char input[160];
     model_describe_input(m, input, sizeof input);
@@ -42,9 +42,9 @@ void tool_describe_model(FILE *f, const char *path, const model *m)
             (double)m->window_samples / m->sample_rate, input);
 }
 
-model *tool_teacher_shape(void)
+irmas_model *tool_teacher_shape(void)
 {
-    model *m = model_new();
+    irmas_model *m = irmas_model_new();
     if (!m) return NULL;
     m->sample_rate = TEACHER_SAMPLE_RATE;
     m->window_samples = 3 * TEACHER_SAMPLE_RATE;
@@ -66,7 +66,7 @@ teacher_weights *tool_load_teacher(const char *tool, const char *dir)
     return w;
 }
 
-void tool_describe_teacher(FILE *f, const char *dir, const model *shape)
+void tool_describe_teacher(FILE *f, const char *dir, const irmas_model *shape)
 {
     fprintf(f, "teacher %s: EfficientAT mn04_as (AudioSet), zero-shot, %d "
                "classes, %d Hz, %.2f s windows\n", dir, shape->classes,
@@ -96,7 +96,7 @@ int tool_parse_count(const char *text)
     return errno || *end || end == text || v < 1 || v > 1024 ? -1 : (int)v;
 }
 
-int tool_limits_option(const char *tool, model_limits *limits,
+int tool_limits_option(const char *tool, irmas_model_limits *limits,
                        const char *option, const char *text)
 {
     char err[160];
@@ -106,7 +106,7 @@ int tool_limits_option(const char *tool, model_limits *limits,
     return 2;
 }
 
-int tool_hop_samples(const model *m, double seconds)
+int tool_hop_samples(const irmas_model *m, double seconds)
 {
     long hop = seconds > 0.0 ? lround(seconds * m->sample_rate)
                              : m->window_samples / 2;

@@ -28,19 +28,19 @@
 /* Loads path, or the default model when path is NULL; *used says which
  * file that was, under limits (model_limits.h). A model with a pretrained
  * front-end gets its weights from weights, else where pretrained.h looks
- * (pretrained_load_model). Prints why not (prefixed with tool) and returns
+ * (irmas_pretrained_load_model). Prints why not (prefixed with tool) and returns
  * NULL on failure. */
-model *tool_load_model(const char *tool, const char *path,
-                       const model_limits *limits, const char *weights,
+irmas_model *tool_load_model(const char *tool, const char *path,
+                       const irmas_model_limits *limits, const char *weights,
                        const char **used);
 
 /* Prints one line describing m: classes, rate, window, front-end. */
-void tool_describe_model(FILE *f, const char *path, const model *m);
+void tool_describe_model(FILE *f, const char *path, const irmas_model *m);
 
 /* The AudioSet teacher's shape (teacher.h) as a model holds it, for the
  * tools' bookkeeping: 32 kHz, 3-second windows, our 11 classes in IRMAS
  * order. It has no layers and is never run. NULL when out of memory. */
-model *tool_teacher_shape(void);
+irmas_model *tool_teacher_shape(void);
 
 /* Loads the teacher's weights from dir; prints why not (prefixed with
  * tool: which file is missing or damaged, and where to get the weights)
@@ -49,7 +49,7 @@ teacher_weights *tool_load_teacher(const char *tool, const char *dir);
 
 /* Prints one line describing the teacher in dir, as tool_describe_model
  * does a model; shape is tool_teacher_shape's. */
-void tool_describe_teacher(FILE *f, const char *dir, const model *shape);
+void tool_describe_teacher(FILE *f, const char *dir, const irmas_model *shape);
 
 /* Seconds above 0 and at most an hour, or -1. */
 double tool_parse_seconds(const char *text);
@@ -69,9 +69,9 @@ int tool_parse_count(const char *text);
 /* Sets limits from --max-model-memory or --max-model-ops (option, the long
  * option's name) and text, as model_limits_option does. Returns 0, or 2 (a
  * usage error, the exit status) after printing "tool: reason" on stderr. */
-int tool_limits_option(const char *tool, model_limits *limits,
+int tool_limits_option(const char *tool, irmas_model_limits *limits,
                        const char *option, const char *text);
 
-int tool_hop_samples(const model *m, double seconds);
+int tool_hop_samples(const irmas_model *m, double seconds);
 
 #endif

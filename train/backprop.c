@@ -33,7 +33,7 @@
 #include <string.h>
 
 struct backprop {
-    const model *m;
+    const irmas_model *m;
     layer grads[MODEL_MAX_LAYERS]; /* the model's layers over grad */
     float *grad;                   /* [params] */
     long params;
@@ -54,7 +54,7 @@ struct backprop {
 /* Points grads[i]'s tensors into b->grad where m's sit in its arena. */
 static void backprop_mirror(backprop *b)
 {
-    const model *m = b->m;
+    const irmas_model *m = b->m;
     for (int i = 0; i < m->n_layers; i++) {
         layer weights = m->layers[i];
         layer_tensor w[LAYER_MAX_TENSORS], g[LAYER_MAX_TENSORS];
@@ -66,7 +66,7 @@ static void backprop_mirror(backprop *b)
     }
 }
 
-static irmas_status backprop_check(const model *m, char *err, size_t errlen)
+static irmas_status backprop_check(const irmas_model *m, char *err, size_t errlen)
 {
     irmas_status status = model_validate(m, err, errlen);
     if (status != IRMAS_OK) return status;
@@ -80,7 +80,7 @@ static irmas_status backprop_check(const model *m, char *err, size_t errlen)
 
 /* The widest row a dense layer reads or writes: every gradient between
  * the layers fits in it. */
-static int backprop_widest(const model *m)
+static int backprop_widest(const irmas_model *m)
 {
     int widest = 0;
     for (int i = 0; i < m->n_layers; i++) {
@@ -103,7 +103,7 @@ static float *rows_alloc(long rows, long width, int *failed)
  * window's frames for stats. */
 static irmas_status backprop_frame_layer(backprop *b)
 {
-    const model *m = b->m;
+    const irmas_model *m = b->m;
     if (b->image_end == b->head_start) return IRMAS_OK;
     const layer *l = &m->layers[b->image_end];
     if (layer_is_recurrent(l))
@@ -116,7 +116,7 @@ static irmas_status backprop_frame_layer(backprop *b)
 
 static irmas_status backprop_alloc(backprop *b)
 {
-    const model *m = b->m;
+    const irmas_model *m = b->m;
     long rows = b->max_batch;
     int failed = 0;
     b->grad = rows_alloc(1, b->params + 1, &failed);
@@ -134,7 +134,7 @@ static irmas_status backprop_alloc(backprop *b)
     return status;
 }
 
-irmas_status backprop_new(const model *m, int max_batch, backprop **out,
+irmas_status backprop_new(const irmas_model *m, int max_batch, backprop **out,
                           char *err, size_t errlen)
 {
     *out = NULL;
@@ -291,7 +291,7 @@ double backprop_backward_distill(backprop *b, const float *x,
                                  const loss_distill_params *p, int batch,
                                  float scale)
 {
-    const model *m = b->m;
+    const irmas_model *m = b->m;
     memset(b->grad, 0, (size_t)b->params * sizeof *b->grad);
     float *d = b->dy[0];
     double loss = loss_distill(b->outputs[m->n_layers - 1], labels, targets,

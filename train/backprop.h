@@ -30,7 +30,7 @@ typedef struct backprop backprop;
 /* A pass for m over batches of up to max_batch windows. m must be one of
  * the shapes above and must keep its arena while the pass lives; its
  * weights may change between calls. */
-irmas_status backprop_new(const model *m, int max_batch, backprop **out,
+irmas_status backprop_new(const irmas_model *m, int max_batch, backprop **out,
                           char *err, size_t errlen);
 void backprop_delete(backprop *b);
 

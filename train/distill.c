@@ -266,7 +266,7 @@ static irmas_status distill_all(distill_job *job, int threads, char *err,
 
 /* ---- the targets ------------------------------------------------------ */
 
-irmas_status distill_match_classes(const distill_teacher *t, const model *m,
+irmas_status distill_match_classes(const distill_teacher *t, const irmas_model *m,
                                    int *map, char *err, size_t errlen)
 {
     for (int c = 0; c < m->classes; c++) {
@@ -342,7 +342,7 @@ irmas_status distill_targets_load(distill_targets *out,
                                   const distill_teacher *t,
                                   const distill_settings *s,
                                   const example_set *e,
-                                  const char *const *paths, const model *m,
+                                  const char *const *paths, const irmas_model *m,
                                   char *err, size_t errlen)
 {
     *out = (distill_targets){.classes = m->classes};

@@ -75,14 +75,14 @@ irmas_status distill_targets_load(distill_targets *out,
                                   const distill_teacher *t,
                                   const distill_settings *s,
                                   const example_set *e,
-                                  const char *const *paths, const model *m,
+                                  const char *const *paths, const irmas_model *m,
                                   char *err, size_t errlen);
 void distill_targets_free(distill_targets *d);
 
 /* Sets map[c] to the teacher's class for each of the model's classes c
  * (matched by label), or fails naming the first the teacher does not know
  * and listing those it does. */
-irmas_status distill_match_classes(const distill_teacher *t, const model *m,
+irmas_status distill_match_classes(const distill_teacher *t, const irmas_model *m,
                                    int *map, char *err, size_t errlen);
 
 /* The SHA-256 of path's bytes as 64 hex digits and a NUL; an error names

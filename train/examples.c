@@ -31,7 +31,7 @@ typedef struct {
 
 typedef struct {
     const dataset *d;
-    const model *m;
+    const irmas_model *m;
     int mixdown;
     atomic_int next; /* the next item to take */
     item_result *results;
@@ -74,7 +74,7 @@ static void example_free(example *e)
 static irmas_status load_window(loader *l, const float *x, long available,
                                 example *out)
 {
-    const model *m = l->job->m;
+    const irmas_model *m = l->job->m;
     int frames = model_reads_frames(m), image = model_reads_image(m);
     reader_read(l->reader, x, available, frames ? l->frames : NULL,
                 image ? l->pixels : NULL);
@@ -130,7 +130,7 @@ static void *load_thread(void *arg)
 static irmas_status loader_init(loader *l, load_job *job, char *err,
                                 size_t errlen)
 {
-    const model *m = job->m;
+    const irmas_model *m = job->m;
     *l = (loader){.job = job};
     irmas_status status = reader_new(m, &l->reader, err, errlen);
     if (status != IRMAS_OK) return status;
@@ -145,7 +145,7 @@ static irmas_status loader_init(loader *l, load_job *job, char *err,
 
 static void loader_free(loader *l)
 {
-    reader_delete(l->reader);
+    reader_free(l->reader);
     free(l->frames);
     free(l->pixels);
 }
@@ -207,7 +207,7 @@ static irmas_status gather(example_set *e, item_result *results, int items,
     return IRMAS_OK;
 }
 
-irmas_status examples_load(example_set *e, const dataset *d, const model *m,
+irmas_status examples_load(example_set *e, const dataset *d, const irmas_model *m,
                            int mixdown, int threads, int *unreadable,
                            char *err, size_t errlen)
 {
@@ -294,7 +294,7 @@ void example_split_free(example_split *s)
 }
 
 irmas_status examples_standardise(const example_set *e, const int *which,
-                                  int n, model *m)
+                                  int n, irmas_model *m)
 {
     int features = e->features;
     if (features == 0) return IRMAS_OK;
@@ -322,7 +322,7 @@ irmas_status examples_standardise(const example_set *e, const int *which,
     return IRMAS_OK;
 }
 
-void examples_batch(const example_set *e, const model *m, const int *which,
+void examples_batch(const example_set *e, const irmas_model *m, const int *which,
                     int batch, float *x)
 {
     int features = e->features;

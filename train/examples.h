@@ -50,7 +50,7 @@ typedef struct {
  * threads threads. A file that cannot be read is reported on stderr by
  * name, skipped, and counted in *unreadable; the result does not depend on
  * the number of threads. */
-irmas_status examples_load(example_set *e, const dataset *d, const model *m,
+irmas_status examples_load(example_set *e, const dataset *d, const irmas_model *m,
                            int mixdown, int threads, int *unreadable,
                            char *err, size_t errlen);
 void examples_free(example_set *e);
@@ -80,11 +80,11 @@ void example_split_free(example_split *s);
  * A feature that never varies keeps scale 1. Does nothing for a set
  * without frames. Fails only for lack of memory. */
 irmas_status examples_standardise(const example_set *e, const int *which,
-                                  int n, model *m);
+                                  int n, irmas_model *m);
 
 /* Writes x[frames][batch][features], time-major as bptt.h wants it, for
  * the examples which[0..batch), standardised with m's statistics. */
-void examples_batch(const example_set *e, const model *m, const int *which,
+void examples_batch(const example_set *e, const irmas_model *m, const int *which,
                     int batch, float *x);
 
 /* Writes images[batch][image_floats] for the examples which[0..batch). */

@@ -42,7 +42,7 @@ static void network_dense(layer *l, int inputs, int outputs, activation act)
 /* The image branch: a whole CNN, or a CRNN's branch, whose width goes to
  * *branch. */
 static irmas_status network_image(const network_spec *spec, int crnn,
-                                  model *m, int *branch, char *err,
+                                  irmas_model *m, int *branch, char *err,
                                   size_t errlen)
 {
     cnn_zoo_stack stack;
@@ -56,7 +56,7 @@ static irmas_status network_image(const network_spec *spec, int crnn,
 
 /* The frame layer (a cell, as wide as the branch if there is one, or
  * stats) and the head after it. */
-static void network_frames(const network_spec *spec, model *m, int branch)
+static void network_frames(const network_spec *spec, irmas_model *m, int branch)
 {
     layer *first = &m->layers[m->n_layers++];
     if (spec->stats) {
@@ -76,11 +76,11 @@ static void network_frames(const network_spec *spec, model *m, int branch)
                   ACT_SOFTMAX);
 }
 
-irmas_status network_build(const network_spec *spec, model **out, char *err,
+irmas_status network_build(const network_spec *spec, irmas_model **out, char *err,
                            size_t errlen)
 {
     *out = NULL;
-    model *m = model_new();
+    irmas_model *m = irmas_model_new();
     if (!m) return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                                "out of memory for a model");
     m->sample_rate = spec->sample_rate;
@@ -101,7 +101,7 @@ irmas_status network_build(const network_spec *spec, model **out, char *err,
         status = model_alloc_weights(m, reads_frames, err, errlen);
     if (status == IRMAS_OK) status = model_validate(m, err, errlen);
     if (status != IRMAS_OK) {
-        model_free(m);
+        irmas_model_free(m);
         return status;
     }
     *out = m;
@@ -170,7 +170,7 @@ static void init_layer(layer *l, rng *r)
     }
 }
 
-void network_init(model *m, rng *r)
+void network_init(irmas_model *m, rng *r)
 {
     memset(m->arena, 0, (size_t)model_parameters(m) * sizeof *m->arena);
     for (int i = 0; i < m->n_layers; i++) init_layer(&m->layers[i], r);

@@ -42,7 +42,7 @@ typedef struct {
 /* A validated model of that shape with zero weights and, when it reads
  * frames, feature_mean 0 and feature_scale 1. The message names the
  * setting that is impossible. */
-irmas_status network_build(const network_spec *spec, model **out, char *err,
+irmas_status network_build(const network_spec *spec, irmas_model **out, char *err,
                            size_t errlen);
 
 /* Draws m's initial weights from r, the way Keras (the study's library)
@@ -50,6 +50,6 @@ irmas_status network_build(const network_spec *spec, model **out, char *err,
  * weights Glorot uniform, recurrent weights uniform in +-1/sqrt(H) (PyTorch's rule, in
  * place of Keras's orthogonal matrices), biases 0 except the LSTM's
  * forget gate at 1. */
-void network_init(model *m, rng *r);
+void network_init(irmas_model *m, rng *r);
 
 #endif

@@ -68,7 +68,7 @@ typedef struct {
 } worker;
 
 struct trainer {
-    model *m;
+    irmas_model *m;
     const example_set *e;
     const example_split *split;
     trainer_options o;
@@ -246,7 +246,7 @@ static irmas_status trainer_check_labels(const example_set *e,
     return IRMAS_OK;
 }
 
-irmas_status trainer_new(model *m, const example_set *e,
+irmas_status trainer_new(irmas_model *m, const example_set *e,
                          const example_split *s, const trainer_options *o,
                          trainer **out, char *err, size_t errlen)
 {
@@ -447,7 +447,7 @@ static irmas_status trainer_keep_best(trainer *t, const epoch_result *r,
                            "out of memory for the model's provenance");
     }
     free(provenance);
-    return cluster_is_root() ? model_save(t->m, t->o.out_path, err, errlen)
+    return cluster_is_root() ? irmas_model_save(t->m, t->o.out_path, err, errlen)
                              : IRMAS_OK;
 }
 

@@ -15,7 +15,7 @@
  *
  * After each epoch the model is scored on the validation split; a lower
  * validation loss than any before makes it the best so far, saved at once
- * to the output path (model_save), and training stops after `patience`
+ * to the output path (irmas_model_save), and training stops after `patience`
  * epochs without one. Then a checkpoint (checkpoint.h) is written, from
  * which trainer_resume continues exactly. The CSV log gets one line per
  * epoch: epoch,train_loss,train_acc,val_loss,val_acc,seconds.
@@ -75,7 +75,7 @@ typedef struct trainer trainer;
  * outlive it. m's weights are drawn from the seed. Refuses a validation
  * or test example without a label, and an unlabelled training example
  * without targets. */
-irmas_status trainer_new(model *m, const example_set *e,
+irmas_status trainer_new(irmas_model *m, const example_set *e,
                          const example_split *s, const trainer_options *o,
                          trainer **out, char *err, size_t errlen);
 void trainer_delete(trainer *t);

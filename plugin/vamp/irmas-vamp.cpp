@@ -153,7 +153,7 @@ class IrmasVamp : public Vamp::Plugin {
         block_ = (long)block;
         host_tagger_free(tagger_);
         tagger_ = nullptr;
-        model *m = nullptr;
+        irmas_model *m = nullptr;
         char err[1024];
         if (host_tagger_load(path().c_str(), &m, err, sizeof err) != IRMAS_OK ||
             host_tagger_new(m, m_inputSampleRate, hop_, gate_, smooth_, &tagger_,
@@ -169,7 +169,7 @@ class IrmasVamp : public Vamp::Plugin {
     {
         if (tagger_) {
             /* A fresh tagger: the host starts the audio again. */
-            model *m = nullptr;
+            irmas_model *m = nullptr;
             char err[1024];
             host_tagger *fresh = nullptr;
             if (host_tagger_load(path().c_str(), &m, err, sizeof err) == IRMAS_OK &&
@@ -235,11 +235,11 @@ class IrmasVamp : public Vamp::Plugin {
     const std::vector<std::string> &model_labels() const
     {
         if (labels_.empty()) {
-            model *m = nullptr;
+            irmas_model *m = nullptr;
             char err[1024];
             if (host_tagger_load(path().c_str(), &m, err, sizeof err) == IRMAS_OK) {
                 for (int c = 0; c < m->classes; c++) labels_.push_back(m->labels[c]);
-                model_free(m);
+                irmas_model_free(m);
             } else {
                 std::fprintf(stderr, "irmas: %s\n", err);
             }
@@ -254,7 +254,7 @@ class IrmasVamp : public Vamp::Plugin {
 
     void window(const float *probs, double end)
     {
-        const model *m = host_tagger_model(tagger_);
+        const irmas_model *m = host_tagger_model(tagger_);
         Feature f;
         f.hasTimestamp = true;
         f.timestamp = Vamp::RealTime::fromSeconds(end);

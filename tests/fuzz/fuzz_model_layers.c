@@ -22,23 +22,23 @@ static const unsigned char magic[8] = {0x89, 'I', 'R', 'M',
                                        '\r', '\n', 0x1a, '\n'};
 
 /* Runs m on one window and checks the probabilities are a distribution. */
-static void classify_one_window(const model *m)
+static void classify_one_window(const irmas_model *m)
 {
-    window_runner *w = NULL;
+    irmas_window *w = NULL;
     char err[512];
-    if (window_new(m, &w, err, sizeof err) != IRMAS_OK) return;
+    if (irmas_window_new(m, &w, err, sizeof err) != IRMAS_OK) return;
     float *samples = malloc((size_t)m->window_samples * sizeof *samples);
     float probs[MODEL_MAX_CLASSES];
     if (samples) {
         for (int i = 0; i < m->window_samples; i++)
             samples[i] = 0.5f * sinf(0.05f * (float)i);
-        window_classify(w, samples, probs);
+        irmas_window_classify(w, samples, probs);
         float sum = 0.0f;
         for (int c = 0; c < m->classes; c++) sum += probs[c];
         if (!(fabsf(sum - 1.0f) < 1e-3f)) abort();
     }
     free(samples);
-    window_delete(w);
+    irmas_window_free(w);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,14 +52,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint32_t crc = (uint32_t)crc32_z(0, copy, size - 4);
     for (int i = 0; i < 4; i++) copy[size - 4 + i] = (uint8_t)(crc >> 8 * i);
 
-    model_limits limits = {.max_memory_bytes = 64.0 * 1048576.0,
+    irmas_model_limits limits = {.max_memory_bytes = 64.0 * 1048576.0,
                            .max_ops = 2e7};
     char err[512];
-    model *m = NULL;
-    if (model_parse_within(copy, size, "fuzz.irm", &limits, &m, err,
+    irmas_model *m = NULL;
+    if (irmas_model_parse_within(copy, size, "fuzz.irm", &limits, &m, err,
                            sizeof err) == IRMAS_OK) {
         classify_one_window(m);
-        model_free(m);
+        irmas_model_free(m);
     }
     free(copy);
     return 0;

@@ -123,7 +123,7 @@ static loaded_model *loaded_model_new(irmas_lv2 *self, const char *path)
 {
     loaded_model *l = calloc(1, sizeof *l);
     char err[1024] = "out of memory";
-    model *m = NULL;
+    irmas_model *m = NULL;
     if (!l ||
         host_tagger_load(path && *path ? path : NULL, &m, err, sizeof err) ||
         host_tagger_new(m, self->rate, IRMAS_LV2_HOP, self->gate_in_force,
@@ -132,7 +132,7 @@ static loaded_model *loaded_model_new(irmas_lv2 *self, const char *path)
         free(l);
         return NULL;
     }
-    const model *loaded = host_tagger_model(l->tagger);
+    const irmas_model *loaded = host_tagger_model(l->tagger);
     for (int c = 0; c < loaded->classes; c++) {
         l->port_of_class[c] = -1;
         for (int p = 0; p < IRMAS_LV2_CLASSES; p++)
@@ -160,7 +160,7 @@ static void on_window(void *user, const float *probs, double level_dbfs,
     irmas_lv2 *self = user;
     clear_latest(self);
     if (!probs) return; /* below the gate */
-    const model *m = host_tagger_model(self->model->tagger);
+    const irmas_model *m = host_tagger_model(self->model->tagger);
     int top = 0;
     for (int c = 0; c < m->classes; c++) {
         int port = self->model->port_of_class[c];
