@@ -30,6 +30,7 @@
 #include "worker.h"
 
 #include "config.h"
+#include "irmas/version.h"
 
 #include <fcntl.h>
 #include <signal.h>

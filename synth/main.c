@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "irmas/version.h"
 #include "cli.h"
 #include "corpus.h"
 #include "instruments.h"

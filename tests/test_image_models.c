@@ -10,7 +10,7 @@
  * must say which layer is out of place in models put together wrongly.
  */
 #include "cnn_zoo.h"
-#include "irmas.h"
+#include "irmas/irmas.h"
 #include "lstm.h"
 #include "testmodel.h"
 #include "testutil.h"

@@ -8,7 +8,7 @@
  * what the stream emitted so each test can compare it afterwards.
  */
 #include "alloc_count.h"
-#include "irmas.h"
+#include "irmas/irmas.h"
 #include "testmodel.h"
 #include "testutil.h"
 

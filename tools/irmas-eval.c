@@ -41,6 +41,7 @@
 
 #include "audio_file.h"
 #include "config.h"
+#include "irmas/version.h"
 #include "dataset.h"
 #include "gemm.h"
 #include "json.h"

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "irmas/version.h"
 #include "atomic_file.h"
 #include "audio_file.h"
 #include "image.h"

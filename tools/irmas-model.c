@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "irmas/version.h"
 #include "cnn_zoo.h"
 #include "model.h"
 #include "model_arch.h"

@@ -43,6 +43,7 @@
 #include "audio_file.h"
 #include "cluster.h"
 #include "config.h"
+#include "irmas/version.h"
 #include "json.h"
 #include "metrics.h"
 #include "plot.h"

@@ -39,6 +39,7 @@
 
 #include "cluster.h"
 #include "config.h"
+#include "irmas/version.h"
 #include "dataset.h"
 #include "examples.h"
 #include "metrics.h"

@@ -18,6 +18,7 @@
  */
 #include "classes.h"
 #include "config.h"
+#include "irmas/version.h"
 
 #include <errno.h>
 #include <getopt.h>

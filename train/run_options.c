@@ -9,6 +9,7 @@
 #include "run_options.h"
 
 #include "config.h"
+#include "irmas/version.h"
 
 #include <errno.h>
 #include <getopt.h>
