@@ -7,7 +7,7 @@
  * The data is scanned (dataset.h) with the model's labels as its classes.
  * Each file is read at the model's rate (audio_file.h); each of its
  * channels, or their mix with --mixdown, is cut into windows of the model's
- * length starting every hop (half a window unless --hop says otherwise; a
+ * length starting every hop (0.5 s, irmasd's, unless --hop says otherwise; a
  * file shorter than a window is zero-padded to one), and every window is
  * classified (window.h). Three tallies (metrics.h) come out of that:
  *   windows  each window's top class against the file's label;
@@ -111,7 +111,7 @@ static void usage(FILE *to)
         "when its\n"
         "               mean probability is at least T times the largest "
         "(default 0.5)\n"
-        "  --hop        seconds between windows (default: half a window)\n"
+        "  --hop        seconds between windows (default: 0.5, as irmasd)\n"
         "  --mixdown    average the channels instead of classifying each\n"
         "  --threads    files classified at once (default: one per core)\n"
         "  --plot       also draw the windows' confusion matrix as a PNG\n"

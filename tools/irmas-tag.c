@@ -7,7 +7,7 @@
  * Each file is read at the model's rate with its channels mixed down
  * (audio_file.h) and pushed through the streaming classifier (stream.h), as
  * the daemon would hear it; a file shorter than a window is zero-padded to
- * one. Windows start every hop (half a window by default, rounded by the
+ * one. Windows start every hop (0.5 s by default, as irmasd; rounded by the
  * stream to whole frames). The timeline has one row per window: where it
  * starts and ends in seconds, its top class and that class's probability.
  * The summary names the classes whose mean probability over the file's
@@ -106,7 +106,7 @@ static void usage(FILE *to)
         "                 [--hop SECONDS] [--threshold T] [--gate DBFS|off]\n"
         "                 [--json | --csv] [--plot FILE.png] [--recursive] FILE|DIR...\n"
         TOOL_MODEL_USAGE
-        "  --hop        seconds between windows (default: half a window)\n"
+        "  --hop        seconds between windows (default: 0.5, as irmasd)\n"
         "  --threshold  a class is a tag when its mean probability is at "
         "least T\n"
         "               times the largest (default 0.5)\n"

@@ -108,8 +108,9 @@ int tool_limits_option(const char *tool, irmas_model_limits *limits,
 
 int tool_hop_samples(const irmas_model *m, double seconds)
 {
-    long hop = seconds > 0.0 ? lround(seconds * m->sample_rate)
-                             : m->window_samples / 2;
+    /* By default irmasd's hop, 0.5 s, but never longer than the window. */
+    long hop = lround((seconds > 0.0 ? seconds : TOOL_DEFAULT_HOP) * m->sample_rate);
+    if (seconds <= 0.0 && hop > m->window_samples) hop = m->window_samples;
     return hop < 1 ? 1 : (int)hop;
 }
 

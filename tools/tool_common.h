@@ -72,6 +72,11 @@ int tool_parse_count(const char *text);
 int tool_limits_option(const char *tool, irmas_model_limits *limits,
                        const char *option, const char *text);
 
+/* The hop irmas-tag and irmas-eval classify at, as irmasd does by default
+ * (seconds; never longer than the model's window). */
+#define TOOL_DEFAULT_HOP 0.5
+
+/* The hop in samples of m for seconds (<= 0: TOOL_DEFAULT_HOP). */
 int tool_hop_samples(const irmas_model *m, double seconds);
 
 #endif
