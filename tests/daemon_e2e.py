@@ -968,7 +968,7 @@ def plugin_host_env(env):
 
 def case_lv2_jalv(case):
     """The LV2 plugin in jalv, a real LV2 host, on a JACK server at 48 kHz:
-    a piano phrase played into its input comes out of its output port, and
+    a piano phrase played into its stereo pair comes out of its outputs, and
     its control outputs name piano on top with probabilities that sum to
     1 (jalv's "monitors" command prints them)."""
     jalv = shutil.which("jalv")
@@ -1009,7 +1009,9 @@ def case_lv2_jalv(case):
     case.procs.append(host)
     wait_for("jalv's ports", lambda: f"{name}:in" in case.jack_ports(), 30)
     assert f"{name}:out" in case.jack_ports()
-    r = case.run([tool("JACK_PLAY"), phrase, f"{name}:in"], timeout=120)
+    # Into both sides of its stereo pair, as from a stereo track.
+    wait_for("jalv's right input", lambda: f"{name}:in_r" in case.jack_ports(), 30)
+    r = case.run([tool("JACK_PLAY"), phrase, f"{name}:in", f"{name}:in_r"], timeout=120)
     assert r.returncode == 0, r.stderr
     # jalv answers "monitors" with every output's value, and quits at the
     # end of its input, writing out what it buffered.

@@ -298,6 +298,31 @@ START_TEST(piano_in_blocks_of_1024)
 }
 END_TEST
 
+START_TEST(a_stereo_pair_passes_through_and_is_mixed)
+{
+    long frames;
+    float *x = piano_phrase(48000, &frames);
+    host *mono = host_new(48000), *stereo = host_new(48000);
+    float right_in[1024], right_out[1024];
+    lilv_instance_connect_port(stereo->instance, 19, right_in);
+    lilv_instance_connect_port(stereo->instance, 20, right_out);
+    control_set_model(mono, model_path);
+    control_set_model(stereo, model_path);
+    for (long at = 0; at + 1024 <= frames; at += 1024) {
+        memcpy(right_in, x + at, sizeof right_in);
+        host_run(mono, x + at, 1024);
+        host_run(stereo, x + at, 1024);
+        ck_assert_int_eq(memcmp(right_in, right_out, sizeof right_in), 0);
+    }
+    /* Both sides alike: the mix is the mono signal. */
+    ck_assert_float_eq(stereo->top, PIANO);
+    ck_assert_float_eq_tol(stereo->top_probability, mono->top_probability, 1e-6);
+    host_free(mono);
+    host_free(stereo);
+    free(x);
+}
+END_TEST
+
 /* The state store and retrieve of the host: one value, a path. */
 static LV2_State_Status store(LV2_State_Handle handle, uint32_t key, const void *value,
                        size_t size, uint32_t type, uint32_t flags)
@@ -454,6 +479,7 @@ int main(int argc, char **argv)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, piano_in_blocks_of_64);
     tcase_add_test(tc, piano_in_blocks_of_1024);
+    tcase_add_test(tc, a_stereo_pair_passes_through_and_is_mixed);
     tcase_add_test(tc, a_model_is_set_announced_kept_and_restored);
     tcase_add_test(tc, at_the_model_rate_it_equals_the_engine);
     tcase_add_test(tc, run_allocates_nothing);

@@ -1,5 +1,6 @@
-/* irmas-lv2.c: irmas as an LV2 plugin: an audio track passes through
- * unchanged while control outputs say which instruments play.
+/* irmas-lv2.c: irmas as an LV2 plugin: an audio track (mono, or a stereo
+ * pair with the optional right ports) passes through unchanged while
+ * control outputs say which instruments play.
  *
  * The host's audio goes through the host tagger (host_tagger.h), irmasd's
  * own resampler, classifier, gate and moving average; each window (every
@@ -51,7 +52,9 @@ static const char *const port_classes[IRMAS_LV2_CLASSES] = {
 
 enum {
     PORT_IN, PORT_OUT, PORT_CONTROL, PORT_NOTIFY, PORT_SMOOTH, PORT_GATE,
-    PORT_TOP, PORT_TOP_PROBABILITY, PORT_FIRST_CLASS
+    PORT_TOP, PORT_TOP_PROBABILITY, PORT_FIRST_CLASS,
+    /* The optional stereo pair's right side, after the classes. */
+    PORT_IN_RIGHT = PORT_FIRST_CLASS + IRMAS_LV2_CLASSES, PORT_OUT_RIGHT
 };
 
 /* A model at work: its tagger, where each of its classes is shown, and
@@ -83,8 +86,8 @@ typedef struct {
     LV2_Atom_Forge forge;
     uris uris;
 
-    const float *in;
-    float *out;
+    const float *in, *in_right; /* in_right NULL: mono */
+    float *out, *out_right;
     const LV2_Atom_Sequence *control;
     LV2_Atom_Sequence *notify;
     const float *smooth, *gate;
@@ -235,9 +238,12 @@ static void run(LV2_Handle instance, uint32_t n)
                         self->smooth_in_force);
     }
     if (self->out != self->in) memcpy(self->out, self->in, n * sizeof *self->in);
+    if (self->in_right && self->out_right && self->out_right != self->in_right)
+        memcpy(self->out_right, self->in_right, n * sizeof *self->in_right);
     if (self->model) {
-        const float *channels[1] = {self->in};
-        host_tagger_push(self->model->tagger, channels, 1, n, on_window, self);
+        const float *channels[2] = {self->in, self->in_right};
+        host_tagger_push(self->model->tagger, channels, self->in_right ? 2 : 1,
+                         n, on_window, self);
     }
     for (int p = 0; p < IRMAS_LV2_CLASSES; p++)
         if (self->probability[p]) *self->probability[p] = self->latest[p];
@@ -405,6 +411,8 @@ static void connect_port(LV2_Handle instance, uint32_t port, void *data)
     case PORT_GATE: self->gate = data; break;
     case PORT_TOP: self->top = data; break;
     case PORT_TOP_PROBABILITY: self->top_probability = data; break;
+    case PORT_IN_RIGHT: self->in_right = data; break;
+    case PORT_OUT_RIGHT: self->out_right = data; break;
     default:
         if (port >= PORT_FIRST_CLASS &&
             port < PORT_FIRST_CLASS + IRMAS_LV2_CLASSES)
