@@ -1,8 +1,8 @@
 #!/bin/sh
 # test_cli.sh: every program speaks the same command-line language: -h and
 # --help print the usage and exit 0, --version prints "NAME VERSION" and
-# exits 0, an unknown flag exits 2 with the program's name (not its path)
-# on stderr, and a runtime error exits 1 with "NAME: error: ...".
+# exits 0, an unknown flag exits 2 and a runtime error exits 1, each with
+# "NAME: error: ..." on stderr (the program's name, not its path).
 #
 #     test_cli.sh VERSION PROGRAM...
 set -u
@@ -36,7 +36,7 @@ for program in "$@"; do
     expect 0 out '^[Uu]sage: ' "$program" --help
     expect 0 out '^[Uu]sage: ' "$program" -h
     expect 0 out "^$name $version\$" "$program" --version
-    expect 2 err "^$name: " "$program" --no-such-flag
+    expect 2 err "^$name: error: " "$program" --no-such-flag
     # The program's name opens every line it writes about the bad flag.
     ! grep -q '/' "$scratch/err" || ! grep -q "^[^ ]*/$name" "$scratch/err" ||
         fail "$name: names itself by its path: $(head -1 "$scratch/err")"

@@ -106,7 +106,7 @@ expect 2 'shorter than one front-end frame' "$tool" new --arch lstm \
 expect 2 "--window must be a number" "$tool" new --arch lstm --hidden 8 \
     --frontend raw --frame 40 --rate 8000 --window soon --classes a,b \
     --out "$dir/x.irm"
-expect 2 'unrecognized option' "$tool" new --colour blue
+expect 2 '--colour: unknown flag' "$tool" new --colour blue
 [ ! -e "$dir/x.irm" ] || fail "a refused new wrote $dir/x.irm"
 
 # diff: a model against itself, against other weights of the same shape,

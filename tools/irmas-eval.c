@@ -144,6 +144,7 @@ static int parse_options(int argc, char **argv, options *o)
                               : cores > EVAL_MAX_THREADS ? EVAL_MAX_THREADS
                                                          : (int)cores};
     int opt, index = 0;
+    opterr = 0; /* tool_bad_flag says it */
     while ((opt = getopt_long(argc, argv, "h", longopts, &index)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
@@ -170,7 +171,7 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case 'h': usage(stdout); exit(0);
         case 'V': printf("irmas-eval %s\n", IRMAS_VERSION); exit(0);
-        default: usage(stderr); return 2;
+        default: tool_bad_flag("irmas-eval", argv); return 2;
         }
     }
     if (o->n_dirs == 0 || optind != argc ||

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tool_common.h"
 #include "config.h"
 #include "irmas/version.h"
 #include "atomic_file.h"
@@ -88,6 +89,7 @@ static int parse_options(int argc, char **argv, options *o)
     *o = (options){.image = {.size = 150}, .rate = 44100,
                    .window_seconds = 3.0};
     int opt;
+    opterr = 0; /* tool_bad_flag says it */
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'k': o->image.kind = image_kind_parse(optarg); break;
@@ -98,7 +100,7 @@ static int parse_options(int argc, char **argv, options *o)
         case 'p': o->peak = 1; break;
         case 'h': usage(stdout); exit(0);
         case 'V': printf("irmas-image %s\n", IRMAS_VERSION); exit(0);
-        default: usage(stderr); return 2;
+        default: tool_bad_flag("irmas-image", argv); return 2;
         }
         if (opt == 'k' && !o->image.kind) {
             fprintf(stderr, "irmas-image: error: --kind '%s' is unknown; use stack "

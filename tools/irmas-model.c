@@ -702,12 +702,14 @@ static int command_new(int argc, char **argv)
     new_options o = {.seed = 1};
     int opt;
     optind = 1;
+    opterr = 0; /* fail_usage says it */
     while ((opt = getopt_long(argc, argv, "", new_long_options, NULL)) != -1) {
         if (opt == 'h') {
             fputs(new_text, stdout);
             return 0;
         }
-        if (opt == '?') return fail_usage("bad option (see above)");
+        if (opt == '?')
+            return fail_usage("%s: unknown flag or missing value", argv[optind - 1]);
         int status = new_option(&o, opt, optarg);
         if (status) return status;
     }

@@ -146,6 +146,7 @@ static int parse_options(int argc, char **argv, options *o)
     *o = (options){.threshold = 0.5, .gate = -60.0,
                    .limits = irmas_model_limits_default()};
     int opt, formats = 0, index = 0;
+    opterr = 0; /* tool_bad_flag says it */
     while ((opt = getopt_long(argc, argv, "h", longopts, &index)) != -1) {
         switch (opt) {
         case 'm': o->model_path = optarg; break;
@@ -167,7 +168,7 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case 'h': usage(stdout); exit(0);
         case 'V': printf("irmas-tag %s\n", IRMAS_VERSION); exit(0);
-        default: usage(stderr); return 2;
+        default: tool_bad_flag("irmas-tag", argv); return 2;
         }
     }
     if (optind == argc || formats > 1 || (o->model_path && o->teacher_dir)) {

@@ -16,6 +16,7 @@
  * </dev/null) it is left alone and the loop only waits. It handles /irmas/probs, /irmas/top,
  * /irmas/silence and /irmas/classes (see README, "OSC address space").
  */
+#include "tool_common.h"
 #include "classes.h"
 #include "config.h"
 #include "irmas/version.h"
@@ -429,6 +430,7 @@ int main(int argc, char **argv)
     const char *port = "9000", *url = NULL;
     double stale = 2.0;
     int c;
+    opterr = 0; /* tool_bad_flag says it */
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': port = optarg; break;
@@ -436,7 +438,7 @@ int main(int argc, char **argv)
         case 's': stale = atof(optarg); break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("irmas-view %s\n", IRMAS_VERSION); return 0;
-        default: usage(stderr); return 2;
+        default: tool_bad_flag("irmas-view", argv); return 2;
         }
     }
     if (optind < argc || stale <= 0) {

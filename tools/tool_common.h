@@ -8,6 +8,7 @@
 #ifndef IRMAS_TOOL_COMMON_H
 #define IRMAS_TOOL_COMMON_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 #include "model.h"
@@ -71,6 +72,15 @@ int tool_parse_count(const char *text);
  * usage error, the exit status) after printing "tool: reason" on stderr. */
 int tool_limits_option(const char *tool, irmas_model_limits *limits,
                        const char *option, const char *text);
+
+/* For getopt_long's '?' with opterr 0: says on stderr, as
+ * "tool: error: ...", that the flag at argv[optind - 1] is unknown or
+ * lacks its value. Header-only, so every program can use it. */
+static inline void tool_bad_flag(const char *tool, char *const argv[])
+{
+    fprintf(stderr, "%s: error: %s: unknown flag or missing value (see %s "
+                    "--help)\n", tool, argv[optind - 1], tool);
+}
 
 /* The hop irmas-tag and irmas-eval classify at, as irmasd does by default
  * (seconds; never longer than the model's window). */

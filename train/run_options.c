@@ -387,10 +387,12 @@ int run_options_parse(run_options *o, int argc, char *const argv[])
 {
     int data_given = 0, unlabelled_given = 0, c;
     optind = 0; /* start afresh: this may be the second command line */
+    opterr = 0; /* the message below says it */
     while ((c = getopt_long(argc, argv, "h", option_table, NULL)) != -1) {
         int id = c == 'h' ? OPT_HELP : c - 256;
         if (id < 0 || id >= OPT_COUNT) {
-            fputs("irmas-train: error: see irmas-train --help\n", stderr);
+            fprintf(stderr, "irmas-train: error: %s: unknown flag or missing "
+                            "value (see irmas-train --help)\n", argv[optind - 1]);
             return 2;
         }
         if (id == OPT_HELP) {
