@@ -1,4 +1,4 @@
-/* vamp.cpp: irmas as a Vamp plugin, for Sonic Visualiser and the other
+/* irmas-vamp.cpp: irmas as a Vamp plugin, for Sonic Visualiser and the other
  * Vamp hosts music researchers look at audio with.
  *
  * The Vamp interface is C++; everything it does is the C host tagger

@@ -22,6 +22,7 @@
  * The model's path is the plugin's state: saved with the session, and
  * restored with it.
  */
+#include "classes.h"
 #include "host_tagger.h"
 
 #include <lv2/atom/atom.h>
@@ -41,14 +42,10 @@
 
 #define IRMAS_LV2_URI "urn:irmasd:lv2:tagger"
 #define IRMAS_LV2_MODEL IRMAS_LV2_URI "#model"
-#define IRMAS_LV2_CLASSES 11 /* the probability ports */
+#define IRMAS_LV2_CLASSES CLASSES_IRMAS /* the probability ports */
 #define IRMAS_LV2_PATH_MAX 1024
 #define IRMAS_LV2_HOP 0.5 /* seconds between windows */
 #define IRMAS_LV2_CONTROL_MAX 8192 /* bytes of control events read a run */
-
-/* The classes of the probability ports, in port order. */
-static const char *const port_classes[IRMAS_LV2_CLASSES] = {
-    "cel", "cla", "flu", "gac", "gel", "org", "pia", "sax", "tru", "vio", "voi"};
 
 enum {
     PORT_IN, PORT_OUT, PORT_CONTROL, PORT_NOTIFY, PORT_SMOOTH, PORT_GATE,
@@ -139,7 +136,8 @@ static loaded_model *loaded_model_new(irmas_lv2 *self, const char *path)
     for (int c = 0; c < loaded->classes; c++) {
         l->port_of_class[c] = -1;
         for (int p = 0; p < IRMAS_LV2_CLASSES; p++)
-            if (!strcmp(loaded->labels[c], port_classes[p])) l->port_of_class[c] = p;
+            if (!strcmp(loaded->labels[c], classes_code(p)))
+                l->port_of_class[c] = p; /* the ports are in IRMAS order */
     }
     snprintf(l->path, sizeof l->path, "%s", path && *path ? path : "");
     return l;
