@@ -31,6 +31,7 @@
  * rank that fails stops the whole job.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,16 +262,28 @@ static int check_split(const run *r)
     return 1;
 }
 
+/* Says how the run goes, on stderr: from rank 0 alone under mpirun, so
+ * the lines come once, not once a rank. */
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+    if (!cluster_is_root()) return;
+    va_list args;
+    va_start(args, fmt);
+    vfprintf(stderr, fmt, args);
+    va_end(args);
+}
+
 static int load_examples(run *r)
 {
     char err[512];
-    fprintf(stderr, "reading %d files (%d classes) at %d Hz\n", r->d.n_items,
+    note("reading %d files (%d classes) at %d Hz\n", r->d.n_items,
             r->d.classes, r->m->sample_rate);
     if (examples_load(&r->e, &r->d, r->m, r->o.mixdown, r->o.threads,
                       &r->unreadable, err, sizeof err) != IRMAS_OK)
         return fail(err);
     if (r->unlabelled.n_items > 0) {
-        fprintf(stderr, "reading %d unlabelled files\n",
+        note("reading %d unlabelled files\n",
                 r->unlabelled.n_items);
         example_set more;
         int unreadable = 0;
@@ -292,14 +305,14 @@ static int load_examples(run *r)
     if (status) return status;
     const int *count = r->split.count;
     const image_params *p = &r->m->image;
-    fprintf(stderr, "%d examples of ", r->e.count);
+    note("%d examples of ", r->e.count);
     if (r->e.frames > 0)
-        fprintf(stderr, "%d frames x %d features%s", r->e.frames,
+        note("%d frames x %d features%s", r->e.frames,
                 r->e.features, r->e.image_floats > 0 ? " and " : "");
     if (r->e.image_floats > 0)
-        fprintf(stderr, "a %s image of %d x %d x %d",
+        note("a %s image of %d x %d x %d",
                 image_kind_name(p->kind), p->size, p->size, p->channels);
-    fprintf(stderr, ": %d training, %d validation, %d test\n",
+    note(": %d training, %d validation, %d test\n",
             count[SPLIT_TRAIN], count[SPLIT_VALIDATION], count[SPLIT_TEST]);
     if (examples_standardise(&r->e, r->split.which[SPLIT_TRAIN],
                              count[SPLIT_TRAIN], r->m) != IRMAS_OK)
@@ -362,7 +375,7 @@ static int teach(run *r)
                                  r->m, err, sizeof err) != IRMAS_OK)
             status = fail(err);
         else
-            fprintf(stderr, "teacher targets: %d files from the cache, %d "
+            note("teacher targets: %d files from the cache, %d "
                             "computed (%ld windows), in %s\n",
                     r->targets.files_cached, r->targets.files_computed,
                     r->targets.teacher_runs, cache);
