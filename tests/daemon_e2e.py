@@ -169,6 +169,20 @@ class Case:
         assert r.returncode == 0, r.stderr
         return path
 
+    def piano_phrase(self):
+        """A 9 s piano phrase at 48 kHz (stereo WAV), rendered by irmas-synth
+        from FluidR3_GM, as the plugin tests play it; its path."""
+        soundfont = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
+        if not os.path.exists(soundfont):
+            raise Skip(f"{soundfont} is not installed (fluid-soundfont-gm)")
+        r = self.run([tool("IRMAS_SYNTH"), "--out", self.path("piano"), "--per-class",
+                      "1", "--classes", "pia", "--seed", "7", "--accompaniment", "0",
+                      "--augment", "none", "--seconds", "9", "--excerpts", "1",
+                      "--rate", "48000", "--soundfont", soundfont], timeout=120)
+        assert r.returncode == 0, r.stderr
+        folder = self.path("piano/pia")
+        return os.path.join(folder, os.listdir(folder)[0])
+
     def model(self, name, rate=16000, labels="cello,flute"):
         path = self.path(name)
         r = self.run([tool("DAEMON_MODEL"), path, str(rate), labels])
@@ -977,16 +991,7 @@ def case_lv2_jalv(case):
     bundles = tool("LV2_BUNDLES")
     if not os.path.isdir(bundles):
         raise Skip("the LV2 plugin is not built (no lv2-dev)")
-    soundfont = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
-    if not os.path.exists(soundfont):
-        raise Skip(f"{soundfont} is not installed (fluid-soundfont-gm)")
-    r = case.run([tool("IRMAS_SYNTH"), "--out", case.path("piano"), "--per-class", "1",
-                  "--classes", "pia", "--seed", "7", "--accompaniment", "0",
-                  "--augment", "none", "--seconds", "9", "--excerpts", "1",
-                  "--rate", "48000", "--soundfont", soundfont], timeout=120)
-    assert r.returncode == 0, r.stderr
-    stereo = [os.path.join(case.path("piano/pia"), f)
-              for f in os.listdir(case.path("piano/pia"))][0]
+    stereo = case.piano_phrase()
     with wave.open(stereo) as w:
         frames = array.array("h", w.readframes(w.getnframes()))
     mono = array.array("h", ((frames[i] + frames[i + 1]) // 2
@@ -1165,6 +1170,38 @@ def case_short_file(case):
     printed = case.log("irmasd", "out").splitlines()
     assert len(printed) == 1 and "flute" in printed[0], printed
     assert final_stats(case, "irmasd")[:2] == (1, 1), case.log("irmasd")
+
+
+def case_plugin_equals_daemon(case):
+    """The plugins and irmasd give the same probabilities for the same audio
+    at the same hop: a piano phrase at 48 kHz (so both resample) through
+    irmasd's file backend, its bundles read by oscdump, and through the Vamp
+    plugin in vamp-simple-host; window by window within 1e-5."""
+    host = shutil.which("vamp-simple-host")
+    plugins = tool("VAMP_PLUGINS")
+    if not host or not os.path.isdir(plugins):
+        raise Skip("vamp-simple-host or the Vamp plugin is missing (vamp-examples, vamp-plugin-sdk)")
+    phrase = case.piano_phrase()
+    model = tool("DEFAULT_MODEL")
+    port = free_port()
+    case.oscdump(port)
+    d = case.irmasd("--input", phrase, "--fast", "--model", model, "--hop", "0.5",
+                    "--osc", f"osc.udp://127.0.0.1:{port}")
+    assert d.wait(120) == 0, case.log("irmasd")
+    expected = final_stats(case, "irmasd")[0]
+    wait_for("every window at oscdump",
+             lambda: len(windows(osc_lines(case, port))) >= expected, 10)
+    daemon = [probs for _, _, probs in windows(osc_lines(case, port))]
+    env = plugin_host_env(dict(case.env, VAMP_PATH=plugins, IRMAS_MODEL=model))
+    r = subprocess.run([host, "irmas:irmas:probabilities", phrase], env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    plugin = [[float(v) for v in line.split(":", 1)[1].split()]
+              for line in r.stdout.splitlines() if ":" in line]
+    assert len(daemon) >= 10 and len(plugin) >= len(daemon), (len(daemon), len(plugin))
+    worst = max(abs(a - b) for dw, pw in zip(daemon, plugin) for a, b in zip(dw, pw))
+    print(f"{len(daemon)} windows at 48 kHz: largest difference {worst:.2e}")
+    assert worst < 1e-5, f"irmasd and the Vamp plugin differ by {worst}"
 
 
 def case_systemd(case):
