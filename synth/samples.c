@@ -80,7 +80,7 @@ int samples_parse_drum(const char *file_name)
 static irmas_status fail_file(char *err, size_t errlen, const char *path, const char *why)
 {
     return status_fail(err, errlen, IRMAS_ERR_FORMAT,
-                       "%s: %s; replace or delete the file (or run tools/fetch-samples.sh again)",
+                       "%s: %s; replace or delete the file (or run scripts/fetch-samples.sh again)",
                        path, why);
 }
 
@@ -291,7 +291,7 @@ irmas_status samples_load(const char *dir, const int *classes, int n_classes,
     if (!is_dir(dir))
         return status_fail(err, errlen, IRMAS_ERR_IO,
                            "%s: no such folder (--samples); make one with "
-                           "tools/fetch-samples.sh or name a folder of <class>/*.wav",
+                           "scripts/fetch-samples.sh or name a folder of <class>/*.wav",
                            dir);
     sample_library *lib = calloc(1, sizeof *lib);
     if (!lib) return IRMAS_ERR_NOMEM;

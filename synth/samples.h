@@ -1,7 +1,7 @@
 /* samples.h: recorded sounds for the sampler: notes, phrases and drum
  * kits, found in a folder and held in memory.
  *
- * Layout (tools/fetch-samples.sh writes it):
+ * Layout (scripts/fetch-samples.sh writes it):
  *   DIR/<class>/<set>/<file>  one instrument per set folder (or the files
  *   DIR/<class>/<file>        straight in the class folder: one set)
  *   DIR/drums/<kit>/<file>    drum kits for the accompaniment (optional)

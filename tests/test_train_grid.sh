@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_train_grid.sh: tools/train-grid.sh trains a grid, scores it and
+# test_train_grid.sh: scripts/train-grid.sh trains a grid, scores it and
 # writes its table; run again it trains nothing; a model whose run was cut
 # short resumes from its checkpoint.
 #

@@ -12,8 +12,8 @@
 # turn, rendered here with fluidsynth. Arguments are passed on to irmasd.
 set -eu
 cd "$(dirname "$0")/.."
-# shellcheck source=tools/deps.sh
-. tools/deps.sh
+# shellcheck source=scripts/deps.sh
+. scripts/deps.sh
 
 # shellcheck disable=SC2086
 deps_install $IRMAS_BUILD_PACKAGES $IRMAS_RUN_PACKAGES

@@ -4,13 +4,13 @@
 # On a fresh Debian 12 machine (as root) it installs the Debian packages the
 # build and the tests need, builds with -Werror, runs the whole suite, then
 # builds it again with AddressSanitizer and UndefinedBehaviorSanitizer and
-# runs it once more, then runs every fuzz target briefly (tools/fuzz.sh,
+# runs it once more, then runs every fuzz target briefly (scripts/fuzz.sh,
 # FUZZ_SECONDS each, default 15). It ends with one line, "N passed, N
 # failed", counting both runs and each fuzz target, and exits non-zero if
 # anything failed.
 set -eu
 cd "$(dirname "$0")/.."
-. tools/deps.sh
+. scripts/deps.sh
 
 # shellcheck disable=SC2086
 deps_install $IRMAS_BUILD_PACKAGES $IRMAS_RUN_PACKAGES $IRMAS_TEST_PACKAGES
@@ -35,7 +35,7 @@ run_suite build-asan -Dwerror=true -Db_sanitize=address,undefined \
     -Db_lundef=false -Dbuildtype=debugoptimized
 
 mkdir -p build-fuzz
-tools/fuzz.sh "${FUZZ_SECONDS:-15}" | tee build-fuzz/fuzz-summary.txt || true
+scripts/fuzz.sh "${FUZZ_SECONDS:-15}" | tee build-fuzz/fuzz-summary.txt || true
 
 # One closing line a reader (and CI) can count, from meson's own logs and
 # the fuzz lines.
@@ -47,7 +47,7 @@ fuzz_lines = [line for line in open(sys.argv[3]) if line.startswith("fuzz ")]
 passed += sum(1 for line in fuzz_lines if ": ok" in line)
 failed += sum(1 for line in fuzz_lines if ": ok" not in line)
 if not fuzz_lines:
-    failed += 1  # tools/fuzz.sh did not get as far as running a target
+    failed += 1  # scripts/fuzz.sh did not get as far as running a target
 for log in sys.argv[1:3]:
     for line in open(log):
         result = json.loads(line)["result"]

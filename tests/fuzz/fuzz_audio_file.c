@@ -1,5 +1,5 @@
 /* fuzz_audio_file.c: libFuzzer target for the audio file reader
- * (train/audio_file.h) that irmas-train, irmas-eval and irmas-tag use.
+ * (data/audio_file.h) that irmas-train, irmas-eval and irmas-tag use.
  *
  * The input is written to a file, which audio_file_read opens through
  * libsndfile, mixes down and resamples to 8000 Hz; it must return a status

@@ -1,7 +1,7 @@
 #!/bin/bash
 # train-grid.sh: the study's grids of models, trained and scored in one go.
 #
-#   tools/train-grid.sh [-C BUILD] --data DIR [--data DIR ...] --out DIR
+#   scripts/train-grid.sh [-C BUILD] --data DIR [--data DIR ...] --out DIR
 #                       [--test DIR ...] [--epochs N] [--cells LIST]
 #                       [--frames LIST] [--hidden LIST] [--dense LIST]
 #                       [--images] [--archs LIST] [--kinds LIST]

@@ -1,4 +1,4 @@
-# tools/deps.sh: the Debian packages irmasd needs, and a function that
+# scripts/deps.sh: the Debian packages irmasd needs, and a function that
 # installs the missing ones. Sourced by tools/run.sh and tools/test.sh so the
 # two Quick start commands agree on what a fresh Debian 12 machine lacks.
 
@@ -22,7 +22,7 @@ IRMAS_RUN_PACKAGES="jackd2 liblo-tools fluid-soundfont-gm timgm6mb-soundfont
 # systemd-analyze for the units, man for the manual pages, Pure Data and
 # pyliblo for the example OSC receivers, lilv, jalv, the Vamp SDK's host
 # and Sonic Visualiser under Xvfb for the plugins, and clang with Debian
-# 12's libFuzzer (the same LLVM version, 14) for tools/fuzz.sh.
+# 12's libFuzzer (the same LLVM version, 14) for scripts/fuzz.sh.
 IRMAS_TEST_PACKAGES="check tmux procps psmisc systemd python3 file man-db
   puredata-core python3-liblo liblilv-dev lilv-utils jalv vamp-examples
   sonic-visualiser xvfb xauth

@@ -3,11 +3,11 @@
 # evaluation set from a clean checkout, the registry samples and ../shared,
 # split by source: no recording source is on both sides.
 #
-#   tools/real-sets.sh [--out DIR] [--samples DIR] [--build DIR] [SET...]
+#   scripts/real-sets.sh [--out DIR] [--samples DIR] [--build DIR] [SET...]
 #
 #   --out DIR      where the corpora go (default: corpus; keep it outside
 #                  the repository, they are about 3 GB)
-#   --samples DIR  tools/fetch-samples.sh's output (default: DIR/samples;
+#   --samples DIR  scripts/fetch-samples.sh's output (default: DIR/samples;
 #                  fetched there when missing)
 #   --build DIR    the meson build folder holding irmas-synth (build)
 #   SET...         only these sets (default: all of them, in this order)
@@ -79,7 +79,7 @@ synth=$build/synth/irmas-synth
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 samples=${samples:-$out/samples}
-[ -f "$samples/LICENSES.txt" ] || "$root/tools/fetch-samples.sh" --out "$samples"
+[ -f "$samples/LICENSES.txt" ] || "$root/scripts/fetch-samples.sh" --out "$samples"
 musescore=/usr/share/sounds/sf3/MuseScore_General.sf3
 
 # The shared recordings in the sampler's layout, <class>/<source>/<file>,

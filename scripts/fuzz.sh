@@ -1,5 +1,5 @@
 #!/bin/sh
-# tools/fuzz.sh [SECONDS]: builds the libFuzzer targets (tests/fuzz) with
+# scripts/fuzz.sh [SECONDS]: builds the libFuzzer targets (tests/fuzz) with
 # clang, AddressSanitizer and UndefinedBehaviorSanitizer in build-fuzz, and
 # runs each for SECONDS (default 30) from its seed corpus in
 # tests/fuzz/seeds/NAME.
