@@ -630,6 +630,29 @@ void model_standardise(const irmas_model *m, float *features, int frames,
     }
 }
 
+/* The accessors of the public interface (irmas/irmas.h), which keeps the
+ * model's structure to the engine. */
+int irmas_model_sample_rate(const irmas_model *m)
+{
+    return m->sample_rate;
+}
+
+int irmas_model_window_samples(const irmas_model *m)
+{
+    return m->window_samples;
+}
+
+int irmas_model_classes(const irmas_model *m)
+{
+    return m->classes;
+}
+
+const char *irmas_model_label(const irmas_model *m, int c)
+{
+    return m->labels[c];
+}
+
+/* The index of label among the model's classes, or -1. */
 int irmas_model_class_index(const irmas_model *m, const char *label)
 {
     for (int c = 0; c < m->classes; c++)

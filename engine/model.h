@@ -40,6 +40,8 @@
 #ifndef IRMAS_MODEL_H
 #define IRMAS_MODEL_H
 
+#include "irmas/irmas.h"
+
 #include "frontend.h"
 #include "image.h"
 #include "layer.h"
@@ -54,7 +56,7 @@ typedef enum {
     NORM_PEAK = 1  /* each window is scaled so its largest |sample| is 1 */
 } norm_kind;
 
-typedef struct irmas_model {
+struct irmas_model {
     int sample_rate;    /* Hz */
     int window_samples; /* samples per classified window */
     frontend_params frontend; /* kind 0: the model reads no frames */
@@ -72,14 +74,10 @@ typedef struct irmas_model {
     layer layers[MODEL_MAX_LAYERS];
     float *arena; /* owns every tensor above */
     long arena_floats;
-} irmas_model;
+};
 
 /* A zeroed model, or NULL when out of memory. */
 irmas_model *irmas_model_new(void);
-
-/* Frees the model, its arena, its provenance and its pretrained weights.
- * NULL is fine. */
-void irmas_model_free(irmas_model *m);
 
 /* Allocates zeroed weights for every layer's tensors (and, if with_norm,
  * feature_mean = 0 and feature_scale = 1) in one arena, replacing any. */
@@ -116,9 +114,6 @@ void model_prepare_samples(const irmas_model *m, float *samples, long n);
 /* Applies feature_mean and feature_scale to features[frames][features]. */
 void model_standardise(const irmas_model *m, float *features, int frames,
                        int features_per_frame);
-
-/* Index of label in the model's classes, or -1. */
-int irmas_model_class_index(const irmas_model *m, const char *label);
 
 /* The number of parameters (floats) in all layers. */
 long model_parameters(const irmas_model *m);

@@ -14,23 +14,10 @@
 #include "model.h"
 #include "model_limits.h"
 
-/* Reads and validates path, and refuses (IRMAS_ERR_UNSUPPORTED) a model
- * whose declared shapes cost more to run than limits allow
- * (model_limits.h); nothing shape-dependent is allocated before that check.
- * On success *out is a new model. */
-irmas_status irmas_model_load_within(const char *path, const irmas_model_limits *limits,
-                               irmas_model **out, char *err, size_t errlen);
-
-/* irmas_model_load_within with irmas_model_limits_default(). */
-irmas_status irmas_model_load(const char *path, irmas_model **out, char *err,
-                        size_t errlen);
-
-/* The same two from memory; name is what messages call the buffer. */
-irmas_status irmas_model_parse_within(const void *data, size_t size,
-                                const char *name, const irmas_model_limits *limits,
-                                irmas_model **out, char *err, size_t errlen);
-irmas_status irmas_model_parse(const void *data, size_t size, const char *name,
-                         irmas_model **out, char *err, size_t errlen);
+/* Reading a model file (irmas_model_load and irmas_model_parse, with or
+ * without limits) is public: irmas/irmas.h. A model whose declared shapes
+ * cost more to run than the limits allow (model_limits.h) is refused with
+ * IRMAS_ERR_UNSUPPORTED before anything shape-dependent is allocated. */
 
 /* The default model: the installed one ($datadir/irmasd/default.irm) or,
  * while none is installed, models/default.irm of the source tree this build

@@ -27,13 +27,7 @@ typedef struct {
     double ops;          /* multiply-adds and the like in one window */
 } model_cost;
 
-typedef struct {
-    double max_memory_bytes;
-    double max_ops;
-} irmas_model_limits;
-
-/* The default limits above. */
-irmas_model_limits irmas_model_limits_default(void);
+/* irmas_model_limits and irmas_model_limits_default: irmas/irmas.h. */
 
 /* The options every program that runs models takes to raise the limits,
  * for usage texts. */

@@ -45,14 +45,9 @@ irmas_status pretrained_attach(irmas_model *m, const char *dir, char *err,
 irmas_status pretrained_adopt(irmas_model *m, const char *dir, char *err,
                               size_t errlen);
 
-/* Loads the model file at path under limits (irmas_model_load_within; NULL:
- * irmas_model_limits_default()) and, when its front-end is
- * pretrained, attaches its weights from dir as pretrained_attach does:
- * what irmasd, irmas-tag, irmas-eval and irmas-train load models with.
- * On failure *out is NULL and the message names the file or the weights. */
-irmas_status irmas_pretrained_load_model(const char *path,
-                                   const irmas_model_limits *limits,
-                                   const char *dir, irmas_model **out, char *err,
-                                   size_t errlen);
+/* irmas_pretrained_load_model (irmas/irmas.h) loads a model file and,
+ * when its front-end is pretrained, attaches its weights as
+ * pretrained_attach does: what irmasd, irmas-tag, irmas-eval and
+ * irmas-train load models with. */
 
 #endif

@@ -17,6 +17,12 @@ const char *irmas_strerror(irmas_status status)
     return "unknown status";
 }
 
+/* The library's own version, set once in the top-level meson.build. */
+const char *irmas_version(void)
+{
+    return IRMAS_VERSION;
+}
+
 irmas_status status_fail(char *err, size_t errlen, irmas_status status,
                          const char *fmt, ...)
 {

@@ -1,6 +1,7 @@
-/* status.h: the status codes every libirmas function returns.
+/* status.h: the status codes libirmas's functions return (irmas_status,
+ * irmas_strerror: irmas/irmas.h), and how they write their messages.
  *
- * Functions return an irmas_status; 0 is success. Functions that can fail
+ * Functions that can fail
  * for a reason worth telling a user (a bad file, a bad argument) also take
  * a caller-owned message buffer and write one line into it that names the
  * file, field or offset and what to do, in the style of
@@ -12,17 +13,7 @@
 
 #include <stddef.h>
 
-typedef enum {
-    IRMAS_OK = 0,
-    IRMAS_ERR_NOMEM,       /* an allocation failed */
-    IRMAS_ERR_IO,          /* a file could not be opened, read or written */
-    IRMAS_ERR_FORMAT,      /* a file's contents are not what they claim */
-    IRMAS_ERR_ARG,         /* a caller passed an impossible value */
-    IRMAS_ERR_UNSUPPORTED  /* valid, but this build cannot do it */
-} irmas_status;
-
-/* A short English description of a status code; never NULL. */
-const char *irmas_strerror(irmas_status status);
+#include "irmas/irmas.h"
 
 /* Writes a printf-style message into err (if err is not NULL and errlen > 0)
  * and returns status, so a failing function can end with

@@ -13,19 +13,13 @@
 
 #include "model.h"
 
-typedef struct irmas_window irmas_window;
-
-irmas_status irmas_window_new(const irmas_model *m, irmas_window **out, char *err,
-                        size_t errlen);
-void irmas_window_free(irmas_window *w);
+/* irmas_window_new, irmas_window_classify and irmas_window_free are
+ * public: irmas/irmas.h. What follows is for the trainer, the stream and
+ * the tests. */
 
 /* The floats irmas_window_new would allocate for m's buffers (a validated
  * model), without allocating them; model_cost_of counts them. */
 long irmas_window_working_floats(const irmas_model *m);
-
-/* probs[classes] for samples[window_samples] at the model's rate. samples
- * are not modified (normalisation works on a copy). */
-void irmas_window_classify(irmas_window *w, const float *samples, float *probs);
 
 /* The same from frames already computed and standardised
  * (features[frames][features]); the trainer and tests use it. Only for

@@ -11,6 +11,7 @@
  */
 #include "cnn_zoo.h"
 #include "irmas/irmas.h"
+#include "window.h"
 #include "lstm.h"
 #include "testmodel.h"
 #include "testutil.h"
