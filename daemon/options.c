@@ -237,10 +237,12 @@ static irmas_status apply_number(options *o, const setting *s,
                            "%s '%s': expected %s from %g to %g", where, value,
                            whole ? "a whole number" : "seconds", s->min,
                            s->max);
-    if (whole)
-        *(int *)((char *)o + s->offset) = (int)x;
-    else
-        *(double *)((char *)o + s->offset) = x;
+    if (whole) {
+        int whole_x = (int)x;
+        memcpy((char *)o + s->offset, &whole_x, sizeof whole_x);
+    } else {
+        memcpy((char *)o + s->offset, &x, sizeof x);
+    }
     return IRMAS_OK;
 }
 

@@ -44,10 +44,13 @@ void timeline_add(timeline *t, long long first_frame, const ring_block *b)
 int timeline_find(const timeline *t, double frame, double *capture_time)
 {
     if (t->count == 0) return 0;
-    const timeline_entry *e = NULL;
-    for (int k = 1; k <= t->count; k++) {
+    /* From the newest block back to the oldest, which is used when the
+     * frame is older still. */
+    int k = 1;
+    const timeline_entry *e = &t->entries[(t->next - 1 + t->capacity) % t->capacity];
+    while (frame < (double)e->first_frame && k < t->count) {
+        k++;
         e = &t->entries[(t->next - k + t->capacity) % t->capacity];
-        if (frame >= (double)e->first_frame) break;
     }
     *capture_time = e->block.capture_time +
                     (frame - (double)e->first_frame) / e->block.rate;

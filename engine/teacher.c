@@ -288,7 +288,8 @@ static irmas_status read_data(const char *dir, const tensor_spec *spec, int n,
 long teacher_weight_floats(void)
 {
     tensor_spec spec[MAX_TENSORS];
-    return total_floats(spec, architecture(spec));
+    int n = architecture(spec);
+    return total_floats(spec, n);
 }
 
 irmas_status teacher_write_index(const char *path, char *err, size_t errlen)

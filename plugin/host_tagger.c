@@ -31,6 +31,16 @@ irmas_status host_tagger_load(const char *path, irmas_model **out, char *err,
                                  NULL, out, err, errlen);
 }
 
+/* The gate and smoothing the host set, at this tagger's hop. */
+static verdict_settings host_tagger_settings(const host_tagger *t,
+                                             double gate_dbfs,
+                                             double smooth_seconds)
+{
+    return (verdict_settings){.gate_dbfs = gate_dbfs,
+                              .smooth_seconds = smooth_seconds,
+                              .hop_seconds = tagger_hop_seconds(t->tagger)};
+}
+
 irmas_status host_tagger_new(irmas_model *m, double host_rate, double hop_seconds,
                              double gate_dbfs, double smooth_seconds,
                              host_tagger **out, char *err, size_t errlen)
@@ -58,10 +68,9 @@ irmas_status host_tagger_new(irmas_model *m, double host_rate, double hop_second
         host_tagger_free(t);
         return st;
     }
-    verdict_init(&t->verdict, m->classes,
-                 &(verdict_settings){.gate_dbfs = gate_dbfs,
-                                     .smooth_seconds = smooth_seconds,
-                                     .hop_seconds = tagger_hop_seconds(t->tagger)});
+    verdict_settings settings = host_tagger_settings(t, gate_dbfs,
+                                                     smooth_seconds);
+    verdict_init(&t->verdict, m->classes, &settings);
     *out = t;
     return IRMAS_OK;
 }
@@ -86,10 +95,9 @@ double host_tagger_hop_seconds(const host_tagger *t)
 
 void host_tagger_set(host_tagger *t, double gate_dbfs, double smooth_seconds)
 {
-    verdict_set(&t->verdict,
-                &(verdict_settings){.gate_dbfs = gate_dbfs,
-                                    .smooth_seconds = smooth_seconds,
-                                    .hop_seconds = tagger_hop_seconds(t->tagger)});
+    verdict_settings settings = host_tagger_settings(t, gate_dbfs,
+                                                     smooth_seconds);
+    verdict_set(&t->verdict, &settings);
 }
 
 /* The tagger's callback: measures and judges one window. */

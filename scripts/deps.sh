@@ -21,12 +21,13 @@ IRMAS_RUN_PACKAGES="jackd2 liblo-tools fluid-soundfont-gm timgm6mb-soundfont
 # To test it: Check, terminal and process tools the end-to-end tests drive,
 # systemd-analyze for the units, man for the manual pages, Pure Data and
 # pyliblo for the example OSC receivers, lilv, jalv, the Vamp SDK's host
-# and Sonic Visualiser under Xvfb for the plugins, and clang with Debian
-# 12's libFuzzer (the same LLVM version, 14) for scripts/fuzz.sh.
+# and Sonic Visualiser under Xvfb for the plugins, clang with Debian 12's
+# libFuzzer (the same LLVM version, 14) for scripts/fuzz.sh, and cppcheck
+# for scripts/static-analysis.sh.
 IRMAS_TEST_PACKAGES="check tmux procps psmisc systemd python3 file man-db
   puredata-core python3-liblo liblilv-dev lilv-utils jalv vamp-examples
   sonic-visualiser xvfb xauth
-  clang libfuzzer-14-dev"
+  clang libfuzzer-14-dev cppcheck"
 
 # deps_install PACKAGE...: installs whichever of the packages are missing.
 deps_install() {
