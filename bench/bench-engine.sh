@@ -19,6 +19,11 @@ if [ ! -x "$bench" ]; then
     exit 1
 fi
 
+# The machine, for the README's per-machine table.
+echo "CPU: $(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+echo "vector flags: $(grep -m 1 '^flags' /proc/cpuinfo | tr ' ' '\n' |
+    grep -E '^(sse4_2|avx|avx2|fma|avx512f|avx512vl|asimd)$' | tr '\n' ' ')"
+
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/irmas-bench.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT INT TERM
 

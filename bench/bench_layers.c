@@ -22,6 +22,7 @@
  * when every hop recomputes the whole window. bench-teacher.sh runs it.
  */
 #include "gemm.h"
+#include "isa.h"
 #include "recurrent.h"
 #include "stream.h"
 #include "teacher.h"
@@ -200,18 +201,35 @@ static int bench_cell(layer *l, const float *x, const char *dir)
         alloc_or_die((size_t)recurrent_state_size(l) * sizeof(float)),
         alloc_or_die((size_t)recurrent_work_size(l) * sizeof(float)),
     };
-    double total[RUNS], project[RUNS], steps[RUNS];
-    for (int r = 0; r < RUNS; r++) {
-        forward(l, x, &b, &project[r], &steps[r]);
-        total[r] = project[r] + steps[r];
+    /* Every instruction set the CPU runs, the one in use last, so that the
+     * figure layers_torch.py compares and the final h it checks are its. */
+    isa_level in_use = isa_current_level();
+    double window_ms = 0.0;
+    for (int level = 0; level <= ISA_LEVELS; level++) {
+        isa_level isa = level == ISA_LEVELS ? in_use : (isa_level)level;
+        if ((level < ISA_LEVELS && isa == in_use) || isa_select(isa) != 0)
+            continue;
+        double total[RUNS], project[RUNS], steps[RUNS];
+        for (int r = 0; r < RUNS; r++) {
+            forward(l, x, &b, &project[r], &steps[r]);
+            total[r] = project[r] + steps[r];
+        }
+        window_ms = 1e3 * median(total, RUNS);
+        printf("%-5s forward of a 3 s window (|X_t| = %d, H = %d, %d steps, "
+               "batch 1, 1 thread, %s%s): %.2f ms (projection %.2f ms, steps "
+               "%.2f ms; median of %d)\n",
+               layer_kind_name(l->kind), INPUTS, HIDDEN, FRAMES,
+               isa_name(isa), isa == in_use ? ", in use" : "", window_ms,
+               1e3 * median(project, RUNS), 1e3 * median(steps, RUNS), RUNS);
     }
-    printf("%-5s forward of a 3 s window (|X_t| = %d, H = %d, %d steps, "
-           "batch 1, 1 thread): %.2f ms (projection %.2f ms, steps %.2f ms; "
-           "median of %d)\n",
-           layer_kind_name(l->kind), INPUTS, HIDDEN, FRAMES,
-           1e3 * median(total, RUNS), 1e3 * median(project, RUNS),
-           1e3 * median(steps, RUNS), RUNS);
-    int status = dir ? dump_layer(dir, l, b.state) : 0;
+    int status = 0;
+    if (dir) {
+        float ms = (float)window_ms;
+        char name[64];
+        snprintf(name, sizeof name, "%s.ms.f32", layer_kind_name(l->kind));
+        status = write_floats(dir, name, &ms, 1) |
+                 dump_layer(dir, l, b.state);
+    }
     free(b.xproj), free(b.state), free(b.work);
     return status;
 }
@@ -253,7 +271,9 @@ static void with_sgemv(int rows, const float *a, const float *w, float *c)
                     c + (long)r * 4 * HIDDEN, 1);
 }
 
-static void bench_products(void)
+/* Times the three products, and returns OpenBLAS sgemm's rate for the
+ * window's projection shape in GFLOP/s. */
+static double bench_products(void)
 {
     float *a = alloc_or_die((size_t)FRAMES * HIDDEN * sizeof *a);
     float *w = alloc_or_die((size_t)4 * HIDDEN * HIDDEN * sizeof *w);
@@ -261,13 +281,19 @@ static void bench_products(void)
     fill(a, (long)FRAMES * HIDDEN, 1.0f);
     fill(w, 4L * HIDDEN * HIDDEN, 0.1f);
     const int rows[] = {1, 6, FRAMES};
-    for (int i = 0; i < 3; i++)
+    double sgemm_us = 0.0;
+    for (int i = 0; i < 3; i++) {
+        sgemm_us = product_us(with_sgemm, rows[i], a, w, c);
         printf("[%d x %d] x [%d x %d]^T: gemm_nt %.2f us, OpenBLAS sgemm "
                "%.2f us, sgemv per row %.2f us\n", rows[i], HIDDEN,
                4 * HIDDEN, HIDDEN, product_us(with_gemm_nt, rows[i], a, w, c),
-               product_us(with_sgemm, rows[i], a, w, c),
-               product_us(with_sgemv, rows[i], a, w, c));
+               sgemm_us, product_us(with_sgemv, rows[i], a, w, c));
+    }
     free(a), free(w), free(c);
+    double gflops = 2.0 * FRAMES * HIDDEN * 4 * HIDDEN / (1e3 * sgemm_us);
+    printf("OpenBLAS sgemm on the projection's shape: %.1f GFLOP/s\n",
+           gflops);
+    return gflops;
 }
 
 static void ignore_window(void *user, const float *probs, long long end)
@@ -370,7 +396,9 @@ int main(int argc, char **argv)
     }
     const char *dir = argc == 2 ? argv[1] : NULL;
     gemm_set_threads(1);
-    bench_products();
+    printf("instruction set: %s (IRMAS_ISA picks a lower one: portable, "
+           "avx2, avx512)\n", isa_name(isa_current_level()));
+    float sgemm_gflops = (float)bench_products();
 
     float *x = alloc_or_die((size_t)FRAMES * INPUTS * sizeof *x);
     fill(x, (long)FRAMES * INPUTS, 1.0f);
@@ -379,6 +407,7 @@ int main(int argc, char **argv)
         float shape[3] = {FRAMES, INPUTS, HIDDEN};
         status |= write_floats(dir, "shape.f32", shape, 3);
         status |= write_floats(dir, "input.f32", x, (long)FRAMES * INPUTS);
+        status |= write_floats(dir, "sgemm-gflops.f32", &sgemm_gflops, 1);
     }
     const layer_kind kinds[] = {LAYER_LSTM, LAYER_GRU};
     for (int k = 0; k < 2 && status == 0; k++) {

@@ -5,9 +5,13 @@ Reads what `bench_layers FOLDER` wrote (raw little-endian float32 files:
 the shape, the input window, each layer's tensors and libirmas's final h),
 loads the very same weights into torch.nn.LSTM and torch.nn.GRU, times the
 same whole-window forward pass (batch 1, one thread, median of many runs)
-and prints PyTorch's milliseconds and the largest difference between its
-final hidden state and libirmas's. Exits 1 if that difference reaches
-1e-4: the two would then not be computing the same thing.
+and prints PyTorch's milliseconds, the largest difference between its
+final hidden state and libirmas's, and the ratios a reader compares across
+machines: how many times as fast libirmas's window is (with the
+instruction set it used), and the window's arithmetic rate against
+OpenBLAS sgemm's own on the projection's shape, both measured by
+bench_layers in the same run. Exits 1 if the difference reaches 1e-4: the
+two would then not be computing the same thing.
 
 Usage: /usr/bin/python3 bench/layers_torch.py FOLDER
 """
@@ -58,9 +62,18 @@ def bench(folder, kind, frames, inputs, hidden):
     h = state[0] if kind == "lstm" else state
     ours = load(folder, kind + ".h.f32")
     diff = (h.reshape(-1) - ours).abs().max().item()
+    torch_ms = 1e3 * sorted(times)[RUNS // 2]
     print("%-5s PyTorch %s: %.2f ms (median of %d); largest |h difference| "
-          "from libirmas: %.2e" % (kind, torch.__version__,
-                                   1e3 * sorted(times)[RUNS // 2], RUNS, diff))
+          "from libirmas: %.2e" % (kind, torch.__version__, torch_ms, RUNS, diff))
+    ours_ms = load(folder, kind + ".ms.f32").item()
+    sgemm = load(folder, "sgemm-gflops.f32").item()
+    gates = 4 if kind == "lstm" else 3
+    flops = 2.0 * frames * gates * hidden * (inputs + hidden)
+    rate = flops / (1e6 * ours_ms)
+    print("%-5s libirmas %.2f ms: %.1f times as fast as PyTorch; the window "
+          "at %.1f GFLOP/s, %.2f of OpenBLAS sgemm's rate on the projection "
+          "(%.1f GFLOP/s)" % (kind, ours_ms, torch_ms / ours_ms, rate,
+                              rate / sgemm, sgemm))
     return diff < TOLERANCE
 
 

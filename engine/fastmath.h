@@ -10,10 +10,11 @@
  * against tanh is 4e-7 (2.3e-7 for fast_sigmoidf), well inside what float
  * weights carry anyway. NaN stays NaN.
  *
- * FASTMATH_CLONES marks a hot function to be compiled twice on x86-64 GCC:
- * once for AVX2 and FMA (x86-64-v3) and once for the baseline; the loader
- * picks the one the CPU runs. The portable build then still uses 256-bit
- * registers where it can.
+ * The engine's loops that call them are compiled once per instruction set
+ * and chosen at start-up (kernels.c, isa.h). The trainer's backward loops
+ * are marked FASTMATH_CLONES instead: GCC compiles them for AVX-512, for
+ * AVX2 and FMA, and for the baseline on x86-64, and the loader picks the
+ * widest the CPU runs.
  */
 #ifndef IRMAS_FASTMATH_H
 #define IRMAS_FASTMATH_H
@@ -23,7 +24,8 @@
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define FASTMATH_CLONES \
-    __attribute__((target_clones("arch=x86-64-v3", "default")))
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", \
+                                 "default")))
 #else
 #define FASTMATH_CLONES
 #endif

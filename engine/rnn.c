@@ -6,8 +6,8 @@
  */
 #include "rnn.h"
 
-#include "fastmath.h"
 #include "gemm.h"
+#include "isa.h"
 
 void rnn_project(const rnn_layer *l, const float *x, int frames, float *xproj)
 {
@@ -19,16 +19,6 @@ int rnn_work_size(int hidden)
     return hidden;
 }
 
-FASTMATH_CLONES
-static void rnn_cell(int hidden, const float *restrict xproj,
-                     float *restrict work, float *restrict h)
-{
-    for (int j = 0; j < hidden; j++) {
-        work[j] = fast_tanhf(work[j] + xproj[j]);
-        h[j] = work[j];
-    }
-}
-
 void rnn_step(const rnn_layer *l, const float *xproj, int xproj_stride,
               float *h, int batch, float *work)
 {
@@ -36,6 +26,7 @@ void rnn_step(const rnn_layer *l, const float *xproj, int xproj_stride,
     gemm_nt(batch, hidden, hidden, h, hidden, l->w_h, hidden, 0.0f, work,
             hidden);
     for (int r = 0; r < batch; r++)
-        rnn_cell(hidden, xproj + (long)r * xproj_stride,
-                 work + (long)r * hidden, h + (long)r * hidden);
+        isa_current()->rnn_cell(hidden, xproj + (long)r * xproj_stride,
+                                work + (long)r * hidden,
+                                h + (long)r * hidden);
 }

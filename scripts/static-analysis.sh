@@ -13,7 +13,8 @@ command -v cppcheck >/dev/null ||
 [ -f "$build/config.h" ] ||
     { echo "static-analysis.sh: $build/config.h is missing: build first (meson setup $build)" >&2; exit 2; }
 cppcheck --quiet --std=c11 --enable=warning,portability,performance \
-    -D_GNU_SOURCE -I engine -I include -I "$build" -I "$build/include" \
+    -D_GNU_SOURCE -DKERNELS_TABLE=kernels_portable \
+    -I engine -I include -I "$build" -I "$build/include" \
     --suppressions-list=scripts/cppcheck.supp --inline-suppr \
     --template='{file}:{line}: {severity}: {message} [{id}]' \
     --error-exitcode=1 \

@@ -10,11 +10,14 @@
  */
 #include "fastmath.h"
 #include "gemm.h"
+#include "isa.h"
 #include "recurrent.h"
+#include "testdata.h"
 #include "testutil.h"
 
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,16 +231,42 @@ static void check_cell_kind(layer_kind kind, int reset_after)
     layer_release(&l);
 }
 
-START_TEST(test_rnn) { check_cell_kind(LAYER_RNN, 0); }
+/* The tests marked "every instruction set" run once per isa.h level (the
+ * loop index), on the kernels of that level; a level the CPU lacks passes
+ * after saying so. Check runs each in its own process. */
+static int use_isa(int level)
+{
+    if (isa_select((isa_level)level) != 0) {
+        printf("%s: not run by this CPU or build, skipped\n",
+               isa_name((isa_level)level));
+        return 0;
+    }
+    return 1;
+}
+
+/* Every instruction set. */
+START_TEST(test_rnn)
+{
+    if (use_isa(_i)) check_cell_kind(LAYER_RNN, 0);
+}
 END_TEST
 
-START_TEST(test_lstm) { check_cell_kind(LAYER_LSTM, 0); }
+START_TEST(test_lstm)
+{
+    if (use_isa(_i)) check_cell_kind(LAYER_LSTM, 0);
+}
 END_TEST
 
-START_TEST(test_gru_reset_after) { check_cell_kind(LAYER_GRU, 1); }
+START_TEST(test_gru_reset_after)
+{
+    if (use_isa(_i)) check_cell_kind(LAYER_GRU, 1);
+}
 END_TEST
 
-START_TEST(test_gru_reset_before) { check_cell_kind(LAYER_GRU, 0); }
+START_TEST(test_gru_reset_before)
+{
+    if (use_isa(_i)) check_cell_kind(LAYER_GRU, 0);
+}
 END_TEST
 
 /* The cells' own entry points agree with the dispatch and leave the state
@@ -401,11 +430,14 @@ START_TEST(test_softmax_of_overflowed_logits)
 }
 END_TEST
 
+/* Every instruction set. */
 START_TEST(test_gemm)
 {
     static const int shapes[][3] = {{1, 400, 100}, {1, 7, 3},   {2, 9, 5},
                                     {6, 148, 37},  {8, 16, 8},  {9, 33, 17},
-                                    {50, 40, 13},  {3, 1, 1},   {4, 5, 0}};
+                                    {50, 40, 13},  {3, 1, 1},   {4, 5, 0},
+                                    {1, 24, 21},   {5, 64, 35}, {2, 8, 128}};
+    if (!use_isa(_i)) return;
     tu_rng rng;
     tu_seed(&rng, 3);
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
@@ -559,18 +591,50 @@ START_TEST(test_layer_families)
 }
 END_TEST
 
+/* IRMAS_ISA names a lower level, which the engine then uses; "portable"
+ * is always there. */
+START_TEST(test_isa_choice)
+{
+    ck_assert_int_eq(isa_parse("portable"), ISA_PORTABLE);
+    ck_assert_int_eq(isa_parse("avx512"), ISA_AVX512);
+    ck_assert_int_eq(isa_parse("sse9"), -1);
+    ck_assert(isa_supported(ISA_PORTABLE));
+    setenv("IRMAS_ISA", "portable", 1);
+    ck_assert_int_eq(isa_current_level(), ISA_PORTABLE);
+    ck_assert_ptr_eq(isa_current(), &kernels_portable);
+}
+END_TEST
+
+/* An unknown IRMAS_ISA warns, naming it, and the widest level runs. */
+START_TEST(test_isa_unknown)
+{
+    isa_level widest = ISA_PORTABLE;
+    for (int level = 0; level < ISA_LEVELS; level++)
+        if (isa_supported((isa_level)level)) widest = (isa_level)level;
+    setenv("IRMAS_ISA", "sse9", 1);
+    td_capture_begin();
+    isa_level chosen = isa_current_level();
+    const char *err = td_capture_end();
+    ck_assert_int_eq(chosen, widest);
+    ck_assert_msg(strstr(err, "IRMAS_ISA=sse9: no such instruction set"),
+                  "warning: %s", err);
+}
+END_TEST
+
 static Suite *layers_suite(void)
 {
     Suite *s = suite_create("layers");
     TCase *tc = tcase_create("layers");
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_gemm);
+    tcase_add_loop_test(tc, test_gemm, 0, ISA_LEVELS);
     tcase_add_test(tc, test_fastmath);
     tcase_add_loop_test(tc, test_dense, ACT_NONE, ACT_SOFTMAX + 1);
-    tcase_add_test(tc, test_rnn);
-    tcase_add_test(tc, test_lstm);
-    tcase_add_test(tc, test_gru_reset_after);
-    tcase_add_test(tc, test_gru_reset_before);
+    tcase_add_loop_test(tc, test_rnn, 0, ISA_LEVELS);
+    tcase_add_loop_test(tc, test_lstm, 0, ISA_LEVELS);
+    tcase_add_loop_test(tc, test_gru_reset_after, 0, ISA_LEVELS);
+    tcase_add_loop_test(tc, test_gru_reset_before, 0, ISA_LEVELS);
+    tcase_add_test(tc, test_isa_choice);
+    tcase_add_test(tc, test_isa_unknown);
     tcase_add_test(tc, test_lstm_state_layout);
     tcase_add_test(tc, test_blstm);
     tcase_add_test(tc, test_layer_families);
