@@ -31,6 +31,7 @@
  */
 #include "stream.h"
 
+#include "isa.h"
 #include "recurrent.h"
 #include "window.h"
 
@@ -138,6 +139,9 @@ irmas_status irmas_stream_new(const irmas_model *m, int hop_samples, irmas_strea
                         char *err, size_t errlen)
 {
     *out = NULL;
+    /* The kernels are chosen here, not in the first classify or push, which
+     * may run in an audio callback. */
+    (void)isa_current();
     irmas_status status = model_validate(m, err, errlen);
     if (status != IRMAS_OK) return status;
 
