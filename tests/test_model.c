@@ -3,7 +3,6 @@
  */
 #include "classes.h"
 #include "model.h"
-#include "model_arch.h"
 #include "testmodel.h"
 #include "testutil.h"
 
@@ -244,37 +243,6 @@ START_TEST(lookups_and_provenance)
 }
 END_TEST
 
-/* Every name the tools take parses, and names itself back; near misses
- * do not. */
-START_TEST(arch_names_round_trip)
-{
-    static const char *const names[] = {
-        "rnn", "lstm", "gru", "gru-original", "blstm", "stats",
-        "cnn-b1", "cnn-b2", "cnn-b3", "cnn-b4",
-        "crnn-b1", "crnn-b2", "crnn-b3", "crnn-b4"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        model_arch a;
-        char back[32];
-        ck_assert_int_eq(model_arch_parse(names[i], &a), 0);
-        model_arch_name(&a, back, sizeof back);
-        ck_assert_str_eq(back, names[i]);
-        ck_assert_int_eq(a.zoo != NULL,
-                         a.family == ARCH_CNN || a.family == ARCH_CRNN);
-    }
-    model_arch a;
-    ck_assert_int_eq(model_arch_parse("gru-original", &a), 0);
-    ck_assert_int_eq(a.cell, LAYER_GRU);
-    ck_assert_int_eq(a.gru_reset_after, 0);
-    ck_assert_int_eq(model_arch_parse("crnn-b2", &a), 0);
-    ck_assert_int_eq(a.family, ARCH_CRNN);
-    ck_assert_int_eq(a.cell, LAYER_LSTM);
-    static const char *const wrong[] = {"", "LSTM", "cnn", "cnn-b5",
-                                        "crnn-", "cnn-cnn-b1", "b1", "gru-"};
-    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
-        ck_assert_int_eq(model_arch_parse(wrong[i], &a), -1);
-}
-
-
 START_TEST(the_irmas_classes_have_codes_and_names)
 {
     ck_assert_int_eq(CLASSES_IRMAS, 11);
@@ -300,7 +268,6 @@ static Suite *model_suite(void)
     tcase_add_test(tc, prepare_samples_cleans_and_normalises);
     tcase_add_test(tc, standardise_applies_mean_then_scale);
     tcase_add_test(tc, lookups_and_provenance);
-    tcase_add_test(tc, arch_names_round_trip);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -37,6 +37,7 @@
 
 #include "checkpoint.h"
 #include "config.h"
+#include "model_arch.h"
 #include "model_file.h"
 #include "run_options.h"
 #include "testmodel.h"
@@ -911,6 +912,37 @@ static void setup_corpus(void)
     render_corpus(corpus, class_names, 3);
 }
 
+/* Every name the tools take parses, and names itself back; near misses
+ * do not. */
+START_TEST(arch_names_round_trip)
+{
+    static const char *const names[] = {
+        "rnn", "lstm", "gru", "gru-original", "blstm", "stats",
+        "cnn-b1", "cnn-b2", "cnn-b3", "cnn-b4",
+        "crnn-b1", "crnn-b2", "crnn-b3", "crnn-b4"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        model_arch a;
+        char back[32];
+        ck_assert_int_eq(model_arch_parse(names[i], &a), 0);
+        model_arch_name(&a, back, sizeof back);
+        ck_assert_str_eq(back, names[i]);
+        ck_assert_int_eq(a.zoo != NULL,
+                         a.family == ARCH_CNN || a.family == ARCH_CRNN);
+    }
+    model_arch a;
+    ck_assert_int_eq(model_arch_parse("gru-original", &a), 0);
+    ck_assert_int_eq(a.cell, LAYER_GRU);
+    ck_assert_int_eq(a.gru_reset_after, 0);
+    ck_assert_int_eq(model_arch_parse("crnn-b2", &a), 0);
+    ck_assert_int_eq(a.family, ARCH_CRNN);
+    ck_assert_int_eq(a.cell, LAYER_LSTM);
+    static const char *const wrong[] = {"", "LSTM", "cnn", "cnn-b5",
+                                        "crnn-", "cnn-cnn-b1", "b1", "gru-"};
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
+        ck_assert_int_eq(model_arch_parse(wrong[i], &a), -1);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -956,6 +988,7 @@ int main(int argc, char **argv)
     tcase_add_test(refusals, bad_files_are_skipped_and_counted);
     tcase_add_test(refusals, checkpoint_round_trip);
     tcase_add_test(refusals, options_survive_a_round_trip);
+    tcase_add_test(refusals, arch_names_round_trip);
     tcase_add_test(refusals, image_options_survive_a_round_trip);
     suite_add_tcase(s, refusals);
     int status = tu_run(s);
