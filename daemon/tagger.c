@@ -7,7 +7,6 @@
  */
 #include "tagger.h"
 
-#include "recompute.h"
 #include "stream.h"
 
 #include <samplerate.h>
@@ -19,7 +18,6 @@ struct tagger {
     irmas_model *m;
     int device_rate;
     irmas_stream *stream;
-    recompute *naive; /* instead of stream, when not incremental */
     SRC_STATE *src;   /* NULL when the rates are equal */
     float converted[TAGGER_CHUNK];
     long long first_frame;
@@ -75,9 +73,9 @@ irmas_status tagger_new(irmas_model *m, int device_rate, double hop_seconds,
     tagger *t = calloc(1, sizeof *t);
     if (!t) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "tagger: out of memory");
     t->m = m;
-    st = irmas_stream_new(m, hop > 0 ? hop : 1, &t->stream, err, errlen);
-    if (st == IRMAS_OK && !incremental)
-        st = recompute_new(m, irmas_stream_hop(t->stream), &t->naive, err, errlen);
+    st = irmas_stream_new_flags(m, hop > 0 ? hop : 1,
+                                incremental ? 0 : IRMAS_STREAM_WHOLE_WINDOWS,
+                                &t->stream, err, errlen);
     if (st == IRMAS_OK)
         st = tagger_set_device_rate(t, device_rate, err, errlen);
     if (st != IRMAS_OK) {
@@ -93,7 +91,6 @@ void tagger_delete(tagger *t)
 {
     if (!t) return;
     irmas_stream_free(t->stream);
-    recompute_delete(t->naive);
     if (t->src) src_delete(t->src);
     irmas_model_free(t->m);
     free(t);
@@ -109,7 +106,7 @@ double tagger_hop_seconds(const tagger *t)
 
 int tagger_is_incremental(const tagger *t)
 {
-    return !t->naive && irmas_stream_is_incremental(t->stream);
+    return irmas_stream_is_incremental(t->stream);
 }
 
 double tagger_window_frames(const tagger *t)
@@ -121,7 +118,6 @@ void tagger_restart(tagger *t, long long first_frame)
 {
     t->first_frame = first_frame;
     irmas_stream_reset(t->stream);
-    if (t->naive) recompute_reset(t->naive);
     if (t->src) src_reset(t->src);
 }
 
@@ -138,10 +134,7 @@ static void tagger_emit(void *user, const float *probs, long long end_sample)
 
 static void tagger_classify(tagger *t, const float *samples, long n)
 {
-    if (t->naive)
-        recompute_push(t->naive, samples, n, tagger_emit, t);
-    else
-        irmas_stream_push(t->stream, samples, n, tagger_emit, t);
+    irmas_stream_push(t->stream, samples, n, tagger_emit, t);
 }
 
 /* Converts n frames (none when flushing) and classifies what comes out;

@@ -24,8 +24,9 @@ typedef void (*tagger_window_fn)(void *user, const float *probs,
 
 /* A tagger running m, any shape of model (model.h), on audio at
  * device_rate, a window every hop_seconds (rounded to the model's frames),
- * streamed or, with incremental = 0 or a model that cannot stream
- * (stream.h), recomputed whole at every hop. Refuses a device rate too low
+ * streamed or, with incremental = 0 or a model that cannot stream,
+ * recomputed whole at every hop (the stream's whole-window pass,
+ * IRMAS_STREAM_WHOLE_WINDOWS in irmas/irmas.h). Refuses a device rate too low
  * to carry the frequencies the model reads, and a hop longer than the
  * model's window (audio no window covers). On success the tagger owns m. */
 irmas_status tagger_new(irmas_model *m, int device_rate, double hop_seconds,
