@@ -7,6 +7,7 @@
  */
 #include "osc.h"
 
+#include "irmas/osc.h"
 #include "log.h"
 #include "thread.h"
 
@@ -24,6 +25,12 @@
 #define OSC_STALL_SECONDS 2 /* a lossless push waits no longer than this */
 #define OSC_CLOSE_SECONDS 2 /* to send what is queued when closing */
 #define OSC_SECONDS_1900_TO_1970 2208988800.0
+
+/* What a receiver may size by is what a model may hold. */
+_Static_assert(IRMAS_OSC_MAX_CLASSES == MODEL_MAX_CLASSES,
+               "irmas/osc.h's class limit is the model's");
+_Static_assert(IRMAS_OSC_LABEL_MAX == MODEL_LABEL_MAX,
+               "irmas/osc.h's label limit is the model's");
 
 typedef enum { ITEM_WINDOW, ITEM_CLASSES } item_kind;
 
@@ -85,7 +92,7 @@ static void osc_address_part(const char *label, char *out, size_t len)
 {
     size_t i = 0;
     for (; label[i] && i + 1 < len; i++)
-        out[i] = strchr(" #*,/?[]{}", label[i]) ? '_' : label[i];
+        out[i] = strchr(IRMAS_OSC_RESERVED, label[i]) ? '_' : label[i];
     out[i] = '\0';
 }
 
@@ -122,7 +129,7 @@ static int osc_send_window(osc_target *t, const osc_item *it)
     double wall = it->capture_wall;
     int result = 0;
     if (it->silent) {
-        result |= osc_put(t, b, "/irmas/silence", message_float(it->level_dbfs), wall);
+        result |= osc_put(t, b, IRMAS_OSC_SILENCE, message_float(it->level_dbfs), wall);
     } else {
         lo_message probs = lo_message_new(), top = lo_message_new(),
                    index = lo_message_new();
@@ -135,11 +142,11 @@ static int osc_send_window(osc_target *t, const osc_item *it)
         lo_message_add_float(top, it->probs[best]);
         lo_message_add_int32(index, best);
         lo_message_add_float(index, it->probs[best]);
-        result |= osc_put(t, b, "/irmas/probs", probs, wall);
-        result |= osc_put(t, b, "/irmas/top", top, wall);
-        result |= osc_put(t, b, "/irmas/top/index", index, wall);
+        result |= osc_put(t, b, IRMAS_OSC_PROBS, probs, wall);
+        result |= osc_put(t, b, IRMAS_OSC_TOP, top, wall);
+        result |= osc_put(t, b, IRMAS_OSC_TOP_INDEX, index, wall);
         for (int c = 0; c < it->classes; c++) {
-            char path[MODEL_LABEL_MAX + 16] = "/irmas/class/";
+            char path[MODEL_LABEL_MAX + 16] = IRMAS_OSC_CLASS;
             osc_address_part(it->labels[c], path + strlen(path),
                              sizeof path - strlen(path));
             result |= osc_put(t, b, path, message_float(it->probs[c]), wall);
@@ -159,7 +166,7 @@ static int osc_send(osc_target *t, const osc_item *it)
         for (int c = 0; c < it->classes; c++)
             lo_message_add_string(m, it->labels[c]);
         char path[OSC_PREFIX_MAX + 32];
-        snprintf(path, sizeof path, "%s/irmas/classes", t->format->prefix);
+        snprintf(path, sizeof path, "%s" IRMAS_OSC_CLASSES, t->format->prefix);
         int result = lo_send_message(t->address, path, m);
         lo_message_free(m);
         return result;

@@ -3,8 +3,9 @@
  * Each target (a liblo URL: UDP, TCP, multicast, or a UNIX socket) has its
  * own sender thread and a short queue, so a slow or absent target (a TCP
  * peer that does not answer) delays nobody else, least of all the worker.
- * A window's bundle carries, with the capture time of the window's last
- * sample as its timetag:
+ * The addresses and their types are irmas/osc.h's. A window's bundle
+ * carries, with the capture time of the window's last sample as its
+ * timetag:
  *     /irmas/probs  f...   one probability per class, in model order
  *     /irmas/top    s f    the most likely label and its probability
  *     /irmas/top/index i f the same as the label's index in model order
