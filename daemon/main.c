@@ -126,15 +126,15 @@ static irmas_status daemon_open(daemon_state *d, char *err, size_t errlen)
                          &(osc_format){.bundles = d->o.osc_bundles,
                                        .prefix = d->o.osc_prefix},
                          d->stats, &d->osc, err, errlen);
-    if (st == IRMAS_OK)
-        st = worker_start(d->capture, t, d->osc, d->stats, &d->o, &d->worker,
-                          err, errlen);
     if (st != IRMAS_OK) {
         tagger_delete(t);
         return st;
     }
-    /* The worker owns t from here on; what the control says of it is
-     * taken now, before the worker may swap it. */
+    /* The worker takes t; what the control says of it is read before the
+     * main thread can offer the worker another. */
+    st = worker_start(d->capture, t, d->osc, d->stats, &d->o, &d->worker,
+                      err, errlen);
+    if (st != IRMAS_OK) return st;
     if (d->o.osc_listen[0]) {
         st = control_new(d->o.osc_listen, d->osc, d->worker, d->o.gate,
                          d->o.smooth, &d->control, err, errlen);

@@ -1,30 +1,23 @@
-/* worker.c: see worker.h.
- *
- * Frame numbers count the frames read from the ring since start; the
- * history, the timeline and the tagger all speak in them. segment_start is
- * the first frame after the last discontinuity: a window or a priming
- * never reaches back past it.
+/* worker.c: see worker.h. What happens to the audio is the pipeline's
+ * (pipeline.h); this file is the thread around it: the ring read, the
+ * tagger and settings handed over from other threads, the clocks, the
+ * chores, and where each window goes.
  */
 #include "worker.h"
 
-#include "history.h"
 #include "log.h"
+#include "pipeline.h"
 #include "printer.h"
+#include "report.h"
 #include "service.h"
-#include "timeline.h"
-#include "verdict.h"
 
-#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #define WORKER_CLASSES_EVERY 5.0 /* s between /irmas/classes */
 #define WORKER_IDLE 0.002        /* s to sleep when the ring is empty */
-#define WORKER_TIMELINE 1024     /* blocks remembered */
 #define WORKER_DRAIN_BLOCKS 64   /* blocks handled between chores */
 
 struct worker {
@@ -33,19 +26,12 @@ struct worker {
     stats *stats;
     const options *o;
     printer *printer; /* with --print */
-    tagger *tagger;
+    pipeline *pipeline;
     _Atomic(tagger *) offered;
-    history *history;
-    timeline *timeline;
     float *frames; /* [RING_MAX_BLOCK * channels] */
-    float *mono;   /* [RING_MAX_BLOCK] */
-    long long frames_read, segment_start;
-    long long padded_from; /* the first frame of padding at the end, or -1 */
     atomic_int rate;
-    verdict verdict; /* the gate and the moving average */
     _Atomic double gate, smooth; /* in force; set from any thread */
     atomic_int verdict_changed;
-    double device_to_wall, device_to_mono; /* clock offsets, s */
     double next_classes, next_watchdog, watchdog_interval;
     pthread_t thread;
     atomic_int stop, finished;
@@ -58,59 +44,13 @@ static double clock_seconds(clockid_t clock)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The history must hold a window and the resampler's delay with room to
- * spare. */
-static irmas_status worker_size_history(worker *w, const tagger *t,
-                                        char *err, size_t errlen)
-{
-    long frames = (long)ceil(tagger_window_frames(t)) +
-                  tagger_device_rate(t) * 2;
-    if (!w->history) return history_new(frames, &w->history, err, errlen);
-    return history_reserve(w->history, frames, err, errlen);
-}
-
-/* Measures how the device clock relates to the wall clock and the
- * monotonic clock now. */
+/* Tells the pipeline how the device clock relates to the wall clock and
+ * the monotonic clock now. */
 static void worker_sync_clocks(worker *w)
 {
     double device = capture_clock(w->capture);
-    w->device_to_wall = clock_seconds(CLOCK_REALTIME) - device;
-    w->device_to_mono = clock_seconds(CLOCK_MONOTONIC) - device;
-}
-
-/* Hands --print's line for a window to the printer. */
-static void worker_print(worker *w, const osc_window *win, double seconds)
-{
-    char line[PRINTER_LINE_MAX];
-    if (win->silent) {
-        snprintf(line, sizeof line, "%9.2f s  (silence, %.0f dBFS)", seconds,
-                 win->level_dbfs);
-    } else {
-        int best = 0;
-        for (int c = 1; c < win->classes; c++)
-            if (win->probs[c] > win->probs[best]) best = c;
-        int n = snprintf(line, sizeof line, "%9.2f s  %-16s %.2f  |", seconds,
-                         win->labels[best], win->probs[best]);
-        for (int c = 0; c < win->classes && n < (int)sizeof line; c++)
-            n += snprintf(line + n, sizeof line - (size_t)n, " %s %.2f",
-                          win->labels[c], win->probs[c]);
-    }
-    printer_put(w->printer, line);
-}
-
-/* The gate and moving average in force, for the current tagger's hop. */
-static verdict_settings worker_verdict_settings(worker *w)
-{
-    return (verdict_settings){.gate_dbfs = atomic_load(&w->gate),
-                              .smooth_seconds = atomic_load(&w->smooth),
-                              .hop_seconds = tagger_hop_seconds(w->tagger)};
-}
-
-/* Judges windows of the current tagger's model with the settings. */
-static void worker_start_verdict(worker *w)
-{
-    verdict_settings settings = worker_verdict_settings(w);
-    verdict_init(&w->verdict, tagger_model(w->tagger)->classes, &settings);
+    pipeline_set_clocks(w->pipeline, clock_seconds(CLOCK_REALTIME) - device,
+                        clock_seconds(CLOCK_MONOTONIC) - device);
 }
 
 void worker_set_verdict(worker *w, double gate_dbfs, double smooth_seconds)
@@ -120,95 +60,36 @@ void worker_set_verdict(worker *w, double gate_dbfs, double smooth_seconds)
     atomic_store(&w->verdict_changed, 1);
 }
 
-/* The tagger's callback: one finished window. */
-static void worker_window(void *user, const float *probs, double last_frame)
+/* Hands the gate and moving average set from another thread, if they
+ * changed, to the pipeline. */
+static void worker_take_verdict(worker *w)
+{
+    if (atomic_exchange(&w->verdict_changed, 0))
+        pipeline_set_verdict(w->pipeline, atomic_load(&w->gate),
+                             atomic_load(&w->smooth));
+}
+
+/* The pipeline's callback: one window to send, count and print. */
+static void worker_window(void *user, const osc_window *win, double seconds)
 {
     worker *w = user;
-    const irmas_model *m = tagger_model(w->tagger);
-    double first_frame = last_frame + 1 - tagger_window_frames(w->tagger);
-    double power = history_mean_square(w->history, (long long)ceil(first_frame),
-                                       (long long)floor(last_frame) + 1);
-    if (atomic_exchange(&w->verdict_changed, 0)) {
-        verdict_settings settings = worker_verdict_settings(w);
-        verdict_set(&w->verdict, &settings);
+    osc_out_window(w->osc, win);
+    stats_window(w->stats, win->silent);
+    if (w->printer) {
+        char line[PRINTER_LINE_MAX];
+        report_line(win, seconds, line, sizeof line);
+        printer_put(w->printer, line);
     }
-    double level = verdict_level_dbfs(power);
-    osc_window win = {.silent = verdict_is_silent(&w->verdict, level),
-                      .level_dbfs = (float)level,
-                      .classes = m->classes,
-                      .labels = m->labels};
-    win.probs = verdict_judge(&w->verdict, probs, level);
-    if (!win.silent && !win.probs) {
-        log_debug("a window gave non-finite probabilities; not sent");
-        return;
-    }
-
-    /* A window that ends in padding was captured when the audio ended. */
-    double captured = w->padded_from >= 0 && last_frame >= w->padded_from
-                          ? (double)(w->padded_from - 1) : last_frame;
-    double capture_time;
-    timeline_find(w->timeline, captured, &capture_time);
-    win.capture_wall = capture_time + w->device_to_wall;
-    win.capture_mono = capture_time + w->device_to_mono;
-    osc_out_window(w->osc, &win);
-    stats_window(w->stats, win.silent);
-    if (w->printer)
-        worker_print(w, &win, last_frame / tagger_device_rate(w->tagger));
-}
-
-/* Down-mixes frames into w->mono; NaN and infinities become 0. */
-static void worker_downmix(worker *w, int frames, int channels)
-{
-    for (int i = 0; i < frames; i++) {
-        float sum = 0.0f;
-        for (int c = 0; c < channels; c++) {
-            float x = w->frames[(long)i * channels + c];
-            sum += isfinite(x) ? x : 0.0f;
-        }
-        w->mono[i] = sum / (float)channels;
-    }
-}
-
-/* The device changed rate (a JACK server that came back at another). */
-static void worker_follow_rate(worker *w, int rate)
-{
-    char err[512];
-    if (tagger_set_device_rate(w->tagger, rate, err, sizeof err) != IRMAS_OK ||
-        worker_size_history(w, w->tagger, err, sizeof err) != IRMAS_OK)
-        log_error("%s; the windows from now on are unreliable", err);
-    atomic_store(&w->rate, rate);
 }
 
 static void worker_block(worker *w, const ring_block *b)
 {
-    worker_downmix(w, b->frames, ring_channels(w->capture->ring));
-    if (b->rate != atomic_load(&w->rate)) worker_follow_rate(w, b->rate);
-    if (b->discontinuous) {
-        w->segment_start = w->frames_read;
-        tagger_restart(w->tagger, w->frames_read);
-        verdict_restart(&w->verdict);
-    }
-    timeline_add(w->timeline, w->frames_read, b);
-    history_push(w->history, w->mono, b->frames);
-    w->frames_read += b->frames;
-    tagger_push(w->tagger, w->mono, b->frames, worker_window, w);
-}
-
-/* Runs t over the last window of audio without sending anything, so its
- * next window ends one hop from now. */
-static void worker_prime(worker *w, tagger *t)
-{
-    long long end = history_end(w->history);
-    long long start = end - (long long)ceil(tagger_window_frames(t));
-    if (start < w->segment_start) start = w->segment_start;
-    if (start < history_start(w->history)) start = history_start(w->history);
-    tagger_restart(t, start);
-    float *past = malloc((size_t)(end - start + 1) * sizeof *past);
-    if (!past) return; /* then t starts from now */
-    long n = history_copy(w->history, start, end, past);
-    tagger_push(t, past, n, NULL, NULL);
-    free(past);
-    if (n == 0) tagger_restart(t, end);
+    char err[512];
+    worker_take_verdict(w);
+    if (pipeline_block(w->pipeline, b, w->frames, worker_window, w, err,
+                       sizeof err) != IRMAS_OK)
+        log_error("%s; the windows from now on are unreliable", err);
+    atomic_store(&w->rate, pipeline_rate(w->pipeline));
 }
 
 /* Swaps in a tagger the main thread offered, if any. */
@@ -217,18 +98,12 @@ static void worker_take_offer(worker *w)
     tagger *t = atomic_exchange(&w->offered, NULL);
     if (!t) return;
     char err[512];
-    int rate = atomic_load(&w->rate);
-    if ((tagger_device_rate(t) != rate &&
-         tagger_set_device_rate(t, rate, err, sizeof err) != IRMAS_OK) ||
-        worker_size_history(w, t, err, sizeof err) != IRMAS_OK) {
+    worker_take_verdict(w);
+    if (pipeline_swap(w->pipeline, t, err, sizeof err) != IRMAS_OK) {
         log_error("the new model cannot run: %s; keeping the old one", err);
         tagger_delete(t);
         return;
     }
-    worker_prime(w, t);
-    tagger_delete(w->tagger);
-    w->tagger = t;
-    worker_start_verdict(w);
     w->next_classes = 0; /* announce the new labels now */
 }
 
@@ -236,7 +111,7 @@ static void worker_chores(worker *w)
 {
     double now = clock_seconds(CLOCK_MONOTONIC);
     if (now >= w->next_classes) {
-        const irmas_model *m = tagger_model(w->tagger);
+        const irmas_model *m = pipeline_model(w->pipeline);
         osc_out_classes(w->osc, m->labels, m->classes);
         w->next_classes = now + WORKER_CLASSES_EVERY;
     }
@@ -258,31 +133,9 @@ static double worker_drain(worker *w, const ring_block *first)
     for (int n = 1;; n++) {
         worker_block(w, &b);
         audio += (double)b.frames / b.rate;
-        if (n == WORKER_DRAIN_BLOCKS || !ring_read(w->capture->ring, &b, w->frames))
+        if (n == WORKER_DRAIN_BLOCKS ||
+            !ring_read(w->capture->ring, &b, w->frames))
             return audio;
-    }
-}
-
-/* A file shorter than a window is classified once, padded with silence,
- * as irmas-tag and irmas-eval do, and said so. */
-static void worker_pad_short_input(worker *w)
-{
-    long long window = (long long)ceil(tagger_window_frames(w->tagger));
-    if (w->frames_read >= window) return;
-    /* A few frames more than a window: the resampler rounds. */
-    long long padded = window + 64;
-    int rate = tagger_device_rate(w->tagger);
-    log_warn("%s: %.2f s, shorter than the model's %.2f s window: classified "
-             "once, padded with silence", w->o->input,
-             (double)w->frames_read / rate, (double)window / rate);
-    memset(w->mono, 0, (size_t)RING_MAX_BLOCK * sizeof *w->mono);
-    w->padded_from = w->frames_read;
-    while (w->frames_read < padded) {
-        long n = padded - w->frames_read;
-        if (n > RING_MAX_BLOCK) n = RING_MAX_BLOCK;
-        history_push(w->history, w->mono, n);
-        w->frames_read += n;
-        tagger_push(w->tagger, w->mono, n, worker_window, w);
     }
 }
 
@@ -300,8 +153,12 @@ static void *worker_run(void *arg)
             stats_audio(w->stats, audio,
                         clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu);
         } else if (ring_drained(r)) {
-            worker_pad_short_input(w);
-            tagger_finish(w->tagger, worker_window, w);
+            /* A file shorter than a window is classified once, padded
+             * with silence, as irmas-tag and irmas-eval do, and said so. */
+            char note[256];
+            if (pipeline_finish(w->pipeline, worker_window, w, note,
+                                sizeof note))
+                log_warn("%s: %s", w->o->input, note);
             atomic_store(&w->finished, 1);
             break;
         } else {
@@ -315,12 +172,9 @@ static void *worker_run(void *arg)
 static void worker_free(worker *w)
 {
     tagger_delete(atomic_exchange(&w->offered, NULL));
-    tagger_delete(w->tagger);
+    pipeline_delete(w->pipeline);
     printer_delete(w->printer);
-    history_delete(w->history);
-    timeline_delete(w->timeline);
     free(w->frames);
-    free(w->mono);
     free(w);
 }
 
@@ -330,31 +184,30 @@ irmas_status worker_start(capture *c, tagger *t, osc_out *osc, stats *st,
 {
     worker *w = calloc(1, sizeof *w);
     *out = NULL;
-    if (!w) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "worker: out of memory");
+    if (!w) {
+        tagger_delete(t);
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM, "worker: out of memory");
+    }
     w->capture = c;
     w->osc = osc;
     w->stats = st;
     w->o = o;
-    w->tagger = t;
-    w->padded_from = -1;
     atomic_init(&w->gate, o->gate);
     atomic_init(&w->smooth, o->smooth);
-    worker_start_verdict(w);
     w->watchdog_interval = service_watchdog_interval();
     atomic_store(&w->rate, tagger_device_rate(t));
-    w->timeline = timeline_new(WORKER_TIMELINE);
-    w->frames = malloc((size_t)RING_MAX_BLOCK * ring_channels(c->ring) *
-                       sizeof *w->frames);
-    w->mono = malloc((size_t)RING_MAX_BLOCK * sizeof *w->mono);
-    irmas_status s = worker_size_history(w, t, err, errlen);
+    int channels = ring_channels(c->ring);
+    w->frames = malloc((size_t)RING_MAX_BLOCK * channels * sizeof *w->frames);
+    irmas_status s = pipeline_new(t, channels, o->gate, o->smooth,
+                                  &w->pipeline, err, errlen);
     if (s == IRMAS_OK && o->print) s = printer_new(st, &w->printer, err, errlen);
-    if (s == IRMAS_OK && (!w->timeline || !w->frames || !w->mono))
+    if (s == IRMAS_OK && !w->frames)
         s = status_fail(err, errlen, IRMAS_ERR_NOMEM, "worker: out of memory");
     if (s == IRMAS_OK && pthread_create(&w->thread, NULL, worker_run, w) != 0)
         s = status_fail(err, errlen, IRMAS_ERR_NOMEM,
                         "cannot start the worker thread");
     if (s != IRMAS_OK) {
-        w->tagger = NULL; /* still the caller's */
+        if (!w->pipeline) tagger_delete(t); /* else the pipeline frees it */
         worker_free(w);
         return s;
     }

@@ -1,21 +1,16 @@
 /* worker.h: the thread between the ring and the network.
  *
- * It reads blocks from the capture's ring, mixes them down to one channel
- * (NaN and infinite samples become 0 there, so nothing downstream sees
- * them), keeps the recent past (history.h) and where each frame came from
- * (timeline.h), and feeds the tagger, which resamples and classifies. For
- * each finished window it measures the window's level for the silence gate,
- * smooths the probabilities (an exponential moving average with time
- * constant --smooth), stamps the capture time of the window's last sample
- * and hands the result to the OSC output, and with --print a line to the
- * printer (printer.h), which never holds it up.
- * It pings systemd's watchdog from its loop and sends /irmas/classes every
- * few seconds.
+ * It reads blocks from the capture's ring and runs them through the
+ * pipeline (pipeline.h: mixdown, history, tagger, gate, smoothing,
+ * timestamps); each window that comes out goes to the OSC output, the
+ * statistics, and with --print as a line to the printer (printer.h), which
+ * never holds it up. It pings systemd's watchdog from its loop and sends
+ * /irmas/classes every few seconds.
  *
  * The main thread hands it a new tagger on SIGHUP (worker_offer); the
- * worker primes it with the last window of audio and swaps it in between
- * two blocks, so no audio is dropped and the next window comes one hop
- * later.
+ * worker has the pipeline prime it with the last window of audio and swap
+ * it in between two blocks, so no audio is dropped and the next window
+ * comes one hop later.
  */
 #ifndef IRMASD_WORKER_H
 #define IRMASD_WORKER_H
@@ -27,8 +22,8 @@
 
 typedef struct worker worker;
 
-/* Starts the thread; on success the worker owns t. c, osc, st and o must
- * outlive it. */
+/* Starts the thread. The worker takes t, and frees it when it cannot
+ * start. c, osc, st and o must outlive it. */
 irmas_status worker_start(capture *c, tagger *t, osc_out *osc, stats *st,
                           const options *o, worker **out, char *err,
                           size_t errlen);
