@@ -12,7 +12,7 @@
 #ifndef IRMASD_CAPTURE_FILE_H
 #define IRMASD_CAPTURE_FILE_H
 
-#include "capture.h"
+#include "capture_backend.h"
 
 /* Opens o->input; the file's own rate and channels become the capture's. */
 irmas_status capture_file_open(const options *o, capture *c, char *err,

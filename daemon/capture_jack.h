@@ -16,7 +16,7 @@
 #ifndef IRMASD_CAPTURE_JACK_H
 #define IRMASD_CAPTURE_JACK_H
 
-#include "capture.h"
+#include "capture_backend.h"
 
 /* Connects to the server ($JACK_DEFAULT_SERVER or "default"); a server
  * that is not running or a port that does not exist is an error naming

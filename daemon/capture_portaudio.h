@@ -12,7 +12,7 @@
 #ifndef IRMASD_CAPTURE_PORTAUDIO_H
 #define IRMASD_CAPTURE_PORTAUDIO_H
 
-#include "capture.h"
+#include "capture_backend.h"
 
 #include <stdio.h>
 

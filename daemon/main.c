@@ -17,7 +17,6 @@
  * sigwait would let such a thread die of SIGTERM's default action.
  */
 #include "capture.h"
-#include "capture_portaudio.h"
 #include "control.h"
 #include "log.h"
 #include "model_file.h"
@@ -113,7 +112,7 @@ static irmas_status daemon_open(daemon_state *d, char *err, size_t errlen)
     irmas_status st = capture_open(&d->o, &d->capture, err, errlen);
     if (st != IRMAS_OK) return st;
     tagger *t = NULL;
-    if ((st = daemon_tagger(&d->o, d->capture->rate, &t, err, errlen)))
+    if ((st = daemon_tagger(&d->o, capture_rate(d->capture), &t, err, errlen)))
         return st;
     daemon_describe(d, t);
     d->stats = stats_new();
@@ -189,7 +188,7 @@ static void daemon_change_hop(daemon_state *d, double hop)
 static void daemon_report(daemon_state *d)
 {
     char line[512];
-    stats_line(d->stats, ring_overruns(d->capture->ring),
+    stats_line(d->stats, ring_overruns(capture_ring(d->capture)),
                capture_xruns(d->capture), line, sizeof line);
     log_info("%s", line);
     service_status("%s", line);
@@ -293,7 +292,7 @@ static int daemon_action(options_action action)
     case OPTIONS_HELP: options_print_help(stdout); return 0;
     case OPTIONS_VERSION: printf("irmasd %s\n", IRMAS_VERSION); return 0;
     case OPTIONS_LIST_DEVICES:
-        if (capture_portaudio_list(stdout, err, sizeof err) == IRMAS_OK)
+        if (capture_list_devices(stdout, err, sizeof err) == IRMAS_OK)
             return 0;
         log_error("%s", err);
         return 1;
@@ -322,10 +321,10 @@ int main(int argc, char **argv)
         daemon_close(&d, 0);
         return 1;
     }
-    log_info("listening: %s", d.capture->description);
+    log_info("listening: %s", capture_description(d.capture));
     for (int i = 0; i < d.o.n_osc; i++) log_info("sending OSC to %s", d.o.osc[i]);
     service_notify("READY=1");
-    service_status("listening: %s", d.capture->description);
+    service_status("listening: %s", capture_description(d.capture));
 
     signals_block(0);
     daemon_run(&d);

@@ -134,7 +134,7 @@ static double worker_drain(worker *w, const ring_block *first)
         worker_block(w, &b);
         audio += (double)b.frames / b.rate;
         if (n == WORKER_DRAIN_BLOCKS ||
-            !ring_read(w->capture->ring, &b, w->frames))
+            !ring_read(capture_ring(w->capture), &b, w->frames))
             return audio;
     }
 }
@@ -142,7 +142,7 @@ static double worker_drain(worker *w, const ring_block *first)
 static void *worker_run(void *arg)
 {
     worker *w = arg;
-    ring *r = w->capture->ring;
+    ring *r = capture_ring(w->capture);
     while (!atomic_load(&w->stop)) {
         worker_take_offer(w);
         worker_chores(w);
@@ -196,7 +196,7 @@ irmas_status worker_start(capture *c, tagger *t, osc_out *osc, stats *st,
     atomic_init(&w->smooth, o->smooth);
     w->watchdog_interval = service_watchdog_interval();
     atomic_store(&w->rate, tagger_device_rate(t));
-    int channels = ring_channels(c->ring);
+    int channels = ring_channels(capture_ring(c));
     w->frames = malloc((size_t)RING_MAX_BLOCK * channels * sizeof *w->frames);
     irmas_status s = pipeline_new(t, channels, o->gate, o->smooth,
                                   &w->pipeline, err, errlen);
