@@ -9,7 +9,7 @@
 
 #include <stdlib.h>
 
-irmas_status capture_open(const options *o, capture **out, char *err,
+irmas_status capture_open(const daemon_options *o, capture **out, char *err,
                           size_t errlen)
 {
     capture *c = calloc(1, sizeof *c);

@@ -16,7 +16,7 @@
 #ifndef IRMASD_CAPTURE_H
 #define IRMASD_CAPTURE_H
 
-#include "options.h"
+#include "daemon_options.h"
 #include "ring.h"
 
 #include <stdio.h>
@@ -24,7 +24,7 @@
 typedef struct capture capture;
 
 /* Opens the backend o asks for; nothing is captured until capture_start. */
-irmas_status capture_open(const options *o, capture **out, char *err,
+irmas_status capture_open(const daemon_options *o, capture **out, char *err,
                           size_t errlen);
 irmas_status capture_start(capture *c, char *err, size_t errlen);
 void capture_poll(capture *c);

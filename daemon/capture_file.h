@@ -15,7 +15,7 @@
 #include "capture_backend.h"
 
 /* Opens o->input; the file's own rate and channels become the capture's. */
-irmas_status capture_file_open(const options *o, capture *c, char *err,
+irmas_status capture_file_open(const daemon_options *o, capture *c, char *err,
                                size_t errlen);
 
 #endif

@@ -18,7 +18,7 @@
 
 /* An unknown device, or one without inputs, is an error that says how to
  * list them. */
-irmas_status capture_portaudio_open(const options *o, capture *c, char *err,
+irmas_status capture_portaudio_open(const daemon_options *o, capture *c, char *err,
                                     size_t errlen);
 
 /* Writes one line per input device: index, name, host API, input channels

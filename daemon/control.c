@@ -29,7 +29,7 @@
 struct control {
     int socket, wake[2];
     osc_out *osc;
-    worker *worker;
+    daemon_worker *worker;
     pthread_t thread;
     atomic_long refused;
 
@@ -239,7 +239,7 @@ static void control_set(control *c, const struct sockaddr_in *from,
         return;
     }
     if (r->kind == CONTROL_SET_HOP) return; /* answered by the main thread */
-    worker_set_verdict(c->worker, gate, smooth);
+    daemon_worker_set_verdict(c->worker, gate, smooth);
     log_info("control: %s %g", r->path, r->value);
     if (isinf(r->value)) { /* the gate off: no infinity goes out over OSC */
         lo_message m = lo_message_new();
@@ -331,7 +331,7 @@ static int control_bind(const char *listen, char *err, size_t errlen)
     return fd;
 }
 
-irmas_status control_new(const char *listen, osc_out *osc, worker *worker,
+irmas_status control_new(const char *listen, osc_out *osc, daemon_worker *worker,
                          double gate_dbfs, double smooth_seconds,
                          control **out, char *err, size_t errlen)
 {

@@ -47,7 +47,7 @@ typedef struct {
 typedef struct {
     char *url;
     lo_address address;
-    stats *st;
+    daemon_stats *st;
     const osc_format *format; /* the osc_out's */
     atomic_int active; /* sent to; 0 after an unsubscribe */
     int lossless;
@@ -66,7 +66,7 @@ struct osc_out {
     atomic_int n;        /* targets opened, --osc ones first */
     osc_target *targets; /* [n_static + OSC_MAX_SUBSCRIBERS] */
     int n_static, lossless;
-    stats *st;
+    daemon_stats *st;
     osc_format format;   /* its prefix owned */
     osc_item scratch; /* the worker's, where an item is put together */
 };
@@ -180,8 +180,8 @@ static int osc_send(osc_target *t, const osc_item *it)
 static void osc_report(osc_target *t, const osc_item *it, int ok)
 {
     if (ok && it->kind == ITEM_WINDOW)
-        stats_sent(t->st, now(CLOCK_MONOTONIC) - it->capture_mono);
-    if (!ok) stats_failed(t->st);
+        daemon_stats_sent(t->st, now(CLOCK_MONOTONIC) - it->capture_mono);
+    if (!ok) daemon_stats_failed(t->st);
     if (!ok && !t->failing)
         log_warn("%s: cannot send: %s; irmasd goes on and keeps trying",
                  t->url, lo_address_errstr(t->address));
@@ -249,7 +249,7 @@ static void osc_push(osc_target *t, const osc_item *it)
         t->count++;
         pthread_cond_broadcast(&t->changed);
     } else {
-        stats_failed(t->st); /* the target cannot keep up: drop */
+        daemon_stats_failed(t->st); /* the target cannot keep up: drop */
     }
     pthread_mutex_unlock(&t->lock);
 }
@@ -367,7 +367,7 @@ static irmas_status osc_target_open(osc_target *t, const char *url,
 }
 
 irmas_status osc_out_new(const char *const *urls, int n, int lossless,
-                         const osc_format *format, stats *st, osc_out **out,
+                         const osc_format *format, daemon_stats *st, osc_out **out,
                          char *err, size_t errlen)
 {
     osc_out *o = calloc(1, sizeof *o);
@@ -471,7 +471,7 @@ static void osc_target_finish(osc_target *t, const struct timespec *deadline)
     log_warn("%s: still sending after %d s; giving up", t->url,
              OSC_CLOSE_SECONDS);
     pthread_mutex_lock(&t->lock);
-    for (int i = 0; i <= t->count; i++) stats_failed(t->st); /* and the one in flight */
+    for (int i = 0; i <= t->count; i++) daemon_stats_failed(t->st); /* and the one in flight */
     t->count = 0;
     t->abandoned = 1;
     pthread_mutex_unlock(&t->lock);

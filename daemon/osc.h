@@ -30,7 +30,7 @@
 #define IRMASD_OSC_H
 
 #include "model.h"
-#include "stats.h"
+#include "daemon_stats.h"
 
 typedef struct osc_out osc_out;
 
@@ -61,7 +61,7 @@ typedef struct {
  * is dropped from (and counted as failed) until it takes bundles again.
  * Sends and failures are counted in st. */
 irmas_status osc_out_new(const char *const *urls, int n, int lossless,
-                         const osc_format *format, stats *st, osc_out **out,
+                         const osc_format *format, daemon_stats *st, osc_out **out,
                          char *err, size_t errlen);
 
 /* Adds url (a liblo URL, as --osc takes) as a target from the next window

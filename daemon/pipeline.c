@@ -16,7 +16,7 @@
 #define PIPELINE_TIMELINE 1024 /* blocks remembered */
 
 struct pipeline {
-    tagger *tagger;
+    live_tagger *tagger;
     int channels;
     int rate; /* of the audio read last */
     history *history;
@@ -32,11 +32,11 @@ struct pipeline {
 
 /* The history must hold a window of t and the resampler's delay with room
  * to spare. */
-static irmas_status pipeline_size_history(pipeline *p, const tagger *t,
+static irmas_status pipeline_size_history(pipeline *p, const live_tagger *t,
                                           char *err, size_t errlen)
 {
-    long frames = (long)ceil(tagger_window_frames(t)) +
-                  tagger_device_rate(t) * 2;
+    long frames = (long)ceil(live_tagger_window_frames(t)) +
+                  live_tagger_device_rate(t) * 2;
     if (!p->history) return history_new(frames, &p->history, err, errlen);
     return history_reserve(p->history, frames, err, errlen);
 }
@@ -47,7 +47,7 @@ static verdict_settings pipeline_settings(const pipeline *p, double gate_dbfs,
 {
     return (verdict_settings){.gate_dbfs = gate_dbfs,
                               .smooth_seconds = smooth_seconds,
-                              .hop_seconds = tagger_hop_seconds(p->tagger)};
+                              .hop_seconds = live_tagger_hop_seconds(p->tagger)};
 }
 
 /* Judges windows of the current tagger's model with those settings. */
@@ -55,10 +55,10 @@ static void pipeline_start_verdict(pipeline *p, double gate_dbfs,
                                    double smooth_seconds)
 {
     verdict_settings settings = pipeline_settings(p, gate_dbfs, smooth_seconds);
-    verdict_init(&p->verdict, tagger_model(p->tagger)->classes, &settings);
+    verdict_init(&p->verdict, live_tagger_model(p->tagger)->classes, &settings);
 }
 
-irmas_status pipeline_new(tagger *t, int channels, double gate_dbfs,
+irmas_status pipeline_new(live_tagger *t, int channels, double gate_dbfs,
                           double smooth_seconds, pipeline **out, char *err,
                           size_t errlen)
 {
@@ -67,7 +67,7 @@ irmas_status pipeline_new(tagger *t, int channels, double gate_dbfs,
     if (!p) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "pipeline: out of memory");
     p->tagger = t;
     p->channels = channels;
-    p->rate = tagger_device_rate(t);
+    p->rate = live_tagger_device_rate(t);
     p->padded_from = -1;
     pipeline_start_verdict(p, gate_dbfs, smooth_seconds);
     p->timeline = timeline_new(PIPELINE_TIMELINE);
@@ -87,7 +87,7 @@ irmas_status pipeline_new(tagger *t, int channels, double gate_dbfs,
 void pipeline_delete(pipeline *p)
 {
     if (!p) return;
-    tagger_delete(p->tagger);
+    live_tagger_delete(p->tagger);
     history_delete(p->history);
     timeline_delete(p->timeline);
     free(p->mono);
@@ -96,7 +96,7 @@ void pipeline_delete(pipeline *p)
 
 const irmas_model *pipeline_model(const pipeline *p)
 {
-    return tagger_model(p->tagger);
+    return live_tagger_model(p->tagger);
 }
 
 int pipeline_rate(const pipeline *p) { return p->rate; }
@@ -121,9 +121,9 @@ static void pipeline_window(void *user, const float *probs, double last_frame)
 {
     pipeline *p = user;
     double level = report_level_dbfs(p->history, last_frame,
-                                     tagger_window_frames(p->tagger));
+                                     live_tagger_window_frames(p->tagger));
     osc_window win;
-    if (!report_judge(&p->verdict, tagger_model(p->tagger), probs, level,
+    if (!report_judge(&p->verdict, live_tagger_model(p->tagger), probs, level,
                       &win)) {
         log_debug("a window gave non-finite probabilities; not sent");
         return;
@@ -133,7 +133,7 @@ static void pipeline_window(void *user, const float *probs, double last_frame)
                   report_stamp_frame(last_frame, p->padded_from),
                   &capture_time);
     report_stamp(&win, capture_time, p->device_to_wall, p->device_to_mono);
-    p->window(p->user, &win, last_frame / tagger_device_rate(p->tagger));
+    p->window(p->user, &win, last_frame / live_tagger_device_rate(p->tagger));
 }
 
 /* Feeds n frames of p->mono (already in the history) to the tagger. */
@@ -142,7 +142,7 @@ static void pipeline_classify(pipeline *p, long n, pipeline_window_fn window,
 {
     p->window = window;
     p->user = user;
-    tagger_push(p->tagger, p->mono, n, pipeline_window, p);
+    live_tagger_push(p->tagger, p->mono, n, pipeline_window, p);
 }
 
 /* The device changed rate (a JACK server that came back at another). */
@@ -150,7 +150,7 @@ static irmas_status pipeline_follow_rate(pipeline *p, int rate, char *err,
                                          size_t errlen)
 {
     p->rate = rate;
-    irmas_status st = tagger_set_device_rate(p->tagger, rate, err, errlen);
+    irmas_status st = live_tagger_set_device_rate(p->tagger, rate, err, errlen);
     if (st == IRMAS_OK) st = pipeline_size_history(p, p->tagger, err, errlen);
     return st;
 }
@@ -164,7 +164,7 @@ irmas_status pipeline_block(pipeline *p, const ring_block *b,
     if (b->rate != p->rate) st = pipeline_follow_rate(p, b->rate, err, errlen);
     if (b->discontinuous) {
         p->segment_start = p->frames_read;
-        tagger_restart(p->tagger, p->frames_read);
+        live_tagger_restart(p->tagger, p->frames_read);
         verdict_restart(&p->verdict);
     }
     timeline_add(p->timeline, p->frames_read, b);
@@ -176,31 +176,31 @@ irmas_status pipeline_block(pipeline *p, const ring_block *b,
 
 /* Runs t over the last window of audio without sending anything, so its
  * next window ends one hop from now. */
-static void pipeline_prime(pipeline *p, tagger *t)
+static void pipeline_prime(pipeline *p, live_tagger *t)
 {
     long long end = history_end(p->history);
-    long long start = end - (long long)ceil(tagger_window_frames(t));
+    long long start = end - (long long)ceil(live_tagger_window_frames(t));
     if (start < p->segment_start) start = p->segment_start;
     if (start < history_start(p->history)) start = history_start(p->history);
-    tagger_restart(t, start);
+    live_tagger_restart(t, start);
     float *past = malloc((size_t)(end - start + 1) * sizeof *past);
     if (!past) return; /* then t starts from now */
     long n = history_copy(p->history, start, end, past);
-    tagger_push(t, past, n, NULL, NULL);
+    live_tagger_push(t, past, n, NULL, NULL);
     free(past);
-    if (n == 0) tagger_restart(t, end);
+    if (n == 0) live_tagger_restart(t, end);
 }
 
-irmas_status pipeline_swap(pipeline *p, tagger *t, char *err, size_t errlen)
+irmas_status pipeline_swap(pipeline *p, live_tagger *t, char *err, size_t errlen)
 {
     irmas_status st = IRMAS_OK;
-    if (tagger_device_rate(t) != p->rate)
-        st = tagger_set_device_rate(t, p->rate, err, errlen);
+    if (live_tagger_device_rate(t) != p->rate)
+        st = live_tagger_set_device_rate(t, p->rate, err, errlen);
     if (st == IRMAS_OK) st = pipeline_size_history(p, t, err, errlen);
     if (st != IRMAS_OK) return st;
     pipeline_prime(p, t);
     verdict_settings settings = p->verdict.settings;
-    tagger_delete(p->tagger);
+    live_tagger_delete(p->tagger);
     p->tagger = t;
     pipeline_start_verdict(p, settings.gate_dbfs, settings.smooth_seconds);
     return IRMAS_OK;
@@ -209,10 +209,10 @@ irmas_status pipeline_swap(pipeline *p, tagger *t, char *err, size_t errlen)
 int pipeline_finish(pipeline *p, pipeline_window_fn window, void *user,
                     char *note, size_t notelen)
 {
-    long long frames = (long long)ceil(tagger_window_frames(p->tagger));
+    long long frames = (long long)ceil(live_tagger_window_frames(p->tagger));
     int padded = p->frames_read < frames;
     if (padded) {
-        int rate = tagger_device_rate(p->tagger);
+        int rate = live_tagger_device_rate(p->tagger);
         snprintf(note, notelen,
                  "%.2f s, shorter than the model's %.2f s window: classified "
                  "once, padded with silence",
@@ -231,6 +231,6 @@ int pipeline_finish(pipeline *p, pipeline_window_fn window, void *user,
     }
     p->window = window;
     p->user = user;
-    tagger_finish(p->tagger, pipeline_window, p);
+    live_tagger_finish(p->tagger, pipeline_window, p);
     return padded;
 }

@@ -16,7 +16,7 @@
  * frame after the last gap: a window or a priming never reaches back past
  * it.
  *
- * No threads, no clocks: the worker (worker.h) runs it on its thread and
+ * No threads, no clocks: the worker (daemon_worker.h) runs it on its thread and
  * tells it the clocks' offsets and the settings; tests run it alone. Not
  * real-time safe (a swap allocates), and never called from an audio
  * callback.
@@ -26,7 +26,7 @@
 
 #include "osc.h"
 #include "ring.h"
-#include "tagger.h"
+#include "live_tagger.h"
 
 typedef struct pipeline pipeline;
 
@@ -37,14 +37,14 @@ typedef void (*pipeline_window_fn)(void *user, const osc_window *win,
 
 /* A pipeline running t on channels-channel blocks, with the silence gate
  * and moving average given; on success it owns t. */
-irmas_status pipeline_new(tagger *t, int channels, double gate_dbfs,
+irmas_status pipeline_new(live_tagger *t, int channels, double gate_dbfs,
                           double smooth_seconds, pipeline **out, char *err,
                           size_t errlen);
 
 /* Frees the pipeline and its tagger; NULL is fine. */
 void pipeline_delete(pipeline *p);
 
-/* The tagger's model, and the rate of the audio read last (which a tagger
+/* The tagger's model, and the rate of the audio read last (which a live_tagger
  * that could not follow it may not run at). */
 const irmas_model *pipeline_model(const pipeline *p);
 int pipeline_rate(const pipeline *p);
@@ -59,7 +59,7 @@ void pipeline_set_clocks(pipeline *p, double device_to_wall,
                          double device_to_mono);
 
 /* Takes one block b and its interleaved frames, calling window for each
- * window it completes. A block at a new rate is followed; when the tagger
+ * window it completes. A block at a new rate is followed; when the live_tagger
  * cannot run at it, the block is still taken and an error returned (the
  * windows from then on are unreliable). */
 irmas_status pipeline_block(pipeline *p, const ring_block *b,
@@ -70,7 +70,7 @@ irmas_status pipeline_block(pipeline *p, const ring_block *b,
  * with the recent past; on success the pipeline owns t (the old tagger is
  * freed) and the moving average starts again. On failure (t cannot run at
  * that rate, no memory) nothing changes and t is still the caller's. */
-irmas_status pipeline_swap(pipeline *p, tagger *t, char *err, size_t errlen);
+irmas_status pipeline_swap(pipeline *p, live_tagger *t, char *err, size_t errlen);
 
 /* The input ended: pads it with silence up to a window when it was shorter
  * than one (as irmas-tag and irmas-eval do) and classifies what the

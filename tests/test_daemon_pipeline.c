@@ -35,13 +35,13 @@ static void record(void *user, const osc_window *win, double seconds)
     w->n++;
 }
 
-static tagger *tone_tagger(int device_rate, double hop)
+static live_tagger *tone_tagger(int device_rate, double hop)
 {
     char err[512] = "";
     irmas_model *m = daemon_tone_model(16000, "low", "high", 1.0, err, sizeof err);
     ck_assert_msg(m != NULL, "%s", err);
-    tagger *t = NULL;
-    ck_assert_msg(tagger_new(m, device_rate, hop, 1, &t, err, sizeof err) ==
+    live_tagger *t = NULL;
+    ck_assert_msg(live_tagger_new(m, device_rate, hop, 1, &t, err, sizeof err) ==
                   IRMAS_OK, "%s", err);
     return t;
 }
@@ -191,10 +191,10 @@ START_TEST(a_new_device_rate_is_followed)
 
     /* A new tagger that cannot run at it either is refused; the old one
      * stays. */
-    tagger *t = tone_tagger(48000, 0.5);
+    live_tagger *t = tone_tagger(48000, 0.5);
     ck_assert_int_ne(pipeline_swap(p, t, err, sizeof err), IRMAS_OK);
-    ck_assert_ptr_ne(pipeline_model(p), tagger_model(t));
-    tagger_delete(t);
+    ck_assert_ptr_ne(pipeline_model(p), live_tagger_model(t));
+    live_tagger_delete(t);
     pipeline_delete(p);
 }
 END_TEST

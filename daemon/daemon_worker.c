@@ -1,9 +1,9 @@
-/* worker.c: see worker.h. What happens to the audio is the pipeline's
+/* daemon_worker.c: see daemon_worker.h. What happens to the audio is the pipeline's
  * (pipeline.h); this file is the thread around it: the ring read, the
  * tagger and settings handed over from other threads, the clocks, the
  * chores, and where each window goes.
  */
-#include "worker.h"
+#include "daemon_worker.h"
 
 #include "log.h"
 #include "pipeline.h"
@@ -16,18 +16,18 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define WORKER_CLASSES_EVERY 5.0 /* s between /irmas/classes */
-#define WORKER_IDLE 0.002        /* s to sleep when the ring is empty */
-#define WORKER_DRAIN_BLOCKS 64   /* blocks handled between chores */
+#define DAEMON_WORKER_CLASSES_EVERY 5.0 /* s between /irmas/classes */
+#define DAEMON_WORKER_IDLE 0.002        /* s to sleep when the ring is empty */
+#define DAEMON_WORKER_DRAIN_BLOCKS 64   /* blocks handled between chores */
 
-struct worker {
+struct daemon_worker {
     capture *capture;
     osc_out *osc;
-    stats *stats;
-    const options *o;
+    daemon_stats *stats;
+    const daemon_options *o;
     printer *printer; /* with --print */
     pipeline *pipeline;
-    _Atomic(tagger *) offered;
+    _Atomic(live_tagger *) offered;
     float *frames; /* [RING_MAX_BLOCK * channels] */
     atomic_int rate;
     _Atomic double gate, smooth; /* in force; set from any thread */
@@ -46,14 +46,14 @@ static double clock_seconds(clockid_t clock)
 
 /* Tells the pipeline how the device clock relates to the wall clock and
  * the monotonic clock now. */
-static void worker_sync_clocks(worker *w)
+static void daemon_worker_sync_clocks(daemon_worker *w)
 {
     double device = capture_clock(w->capture);
     pipeline_set_clocks(w->pipeline, clock_seconds(CLOCK_REALTIME) - device,
                         clock_seconds(CLOCK_MONOTONIC) - device);
 }
 
-void worker_set_verdict(worker *w, double gate_dbfs, double smooth_seconds)
+void daemon_worker_set_verdict(daemon_worker *w, double gate_dbfs, double smooth_seconds)
 {
     atomic_store(&w->gate, gate_dbfs);
     atomic_store(&w->smooth, smooth_seconds);
@@ -62,7 +62,7 @@ void worker_set_verdict(worker *w, double gate_dbfs, double smooth_seconds)
 
 /* Hands the gate and moving average set from another thread, if they
  * changed, to the pipeline. */
-static void worker_take_verdict(worker *w)
+static void daemon_worker_take_verdict(daemon_worker *w)
 {
     if (atomic_exchange(&w->verdict_changed, 0))
         pipeline_set_verdict(w->pipeline, atomic_load(&w->gate),
@@ -70,11 +70,11 @@ static void worker_take_verdict(worker *w)
 }
 
 /* The pipeline's callback: one window to send, count and print. */
-static void worker_window(void *user, const osc_window *win, double seconds)
+static void daemon_worker_window(void *user, const osc_window *win, double seconds)
 {
-    worker *w = user;
+    daemon_worker *w = user;
     osc_out_window(w->osc, win);
-    stats_window(w->stats, win->silent);
+    daemon_stats_window(w->stats, win->silent);
     if (w->printer) {
         char line[PRINTER_LINE_MAX];
         report_line(win, seconds, line, sizeof line);
@@ -82,38 +82,38 @@ static void worker_window(void *user, const osc_window *win, double seconds)
     }
 }
 
-static void worker_block(worker *w, const ring_block *b)
+static void daemon_worker_block(daemon_worker *w, const ring_block *b)
 {
     char err[512];
-    worker_take_verdict(w);
-    if (pipeline_block(w->pipeline, b, w->frames, worker_window, w, err,
+    daemon_worker_take_verdict(w);
+    if (pipeline_block(w->pipeline, b, w->frames, daemon_worker_window, w, err,
                        sizeof err) != IRMAS_OK)
         log_error("%s; the windows from now on are unreliable", err);
     atomic_store(&w->rate, pipeline_rate(w->pipeline));
 }
 
 /* Swaps in a tagger the main thread offered, if any. */
-static void worker_take_offer(worker *w)
+static void daemon_worker_take_offer(daemon_worker *w)
 {
-    tagger *t = atomic_exchange(&w->offered, NULL);
+    live_tagger *t = atomic_exchange(&w->offered, NULL);
     if (!t) return;
     char err[512];
-    worker_take_verdict(w);
+    daemon_worker_take_verdict(w);
     if (pipeline_swap(w->pipeline, t, err, sizeof err) != IRMAS_OK) {
         log_error("the new model cannot run: %s; keeping the old one", err);
-        tagger_delete(t);
+        live_tagger_delete(t);
         return;
     }
     w->next_classes = 0; /* announce the new labels now */
 }
 
-static void worker_chores(worker *w)
+static void daemon_worker_chores(daemon_worker *w)
 {
     double now = clock_seconds(CLOCK_MONOTONIC);
     if (now >= w->next_classes) {
         const irmas_model *m = pipeline_model(w->pipeline);
         osc_out_classes(w->osc, m->labels, m->classes);
-        w->next_classes = now + WORKER_CLASSES_EVERY;
+        w->next_classes = now + DAEMON_WORKER_CLASSES_EVERY;
     }
     if (w->watchdog_interval > 0 && now >= w->next_watchdog) {
         service_notify("WATCHDOG=1");
@@ -121,71 +121,71 @@ static void worker_chores(worker *w)
     }
 }
 
-/* Handles first, then what else the ring holds, WORKER_DRAIN_BLOCKS
+/* Handles first, then what else the ring holds, DAEMON_WORKER_DRAIN_BLOCKS
  * blocks at most so the chores still come round; returns the seconds of
  * audio handled. A block is read only when it will be handled: one read
  * and left behind would be audio lost. */
-static double worker_drain(worker *w, const ring_block *first)
+static double daemon_worker_drain(daemon_worker *w, const ring_block *first)
 {
     ring_block b = *first;
     double audio = 0.0;
-    worker_sync_clocks(w);
+    daemon_worker_sync_clocks(w);
     for (int n = 1;; n++) {
-        worker_block(w, &b);
+        daemon_worker_block(w, &b);
         audio += (double)b.frames / b.rate;
-        if (n == WORKER_DRAIN_BLOCKS ||
+        if (n == DAEMON_WORKER_DRAIN_BLOCKS ||
             !ring_read(capture_ring(w->capture), &b, w->frames))
             return audio;
     }
 }
 
-static void *worker_run(void *arg)
+static void *daemon_worker_run(void *arg)
 {
-    worker *w = arg;
+    daemon_worker *w = arg;
     ring *r = capture_ring(w->capture);
     while (!atomic_load(&w->stop)) {
-        worker_take_offer(w);
-        worker_chores(w);
+        daemon_worker_take_offer(w);
+        daemon_worker_chores(w);
         ring_block b;
         if (ring_read(r, &b, w->frames)) {
             double cpu = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
-            double audio = worker_drain(w, &b);
-            stats_audio(w->stats, audio,
+            double audio = daemon_worker_drain(w, &b);
+            daemon_stats_audio(w->stats, audio,
                         clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu);
         } else if (ring_drained(r)) {
             /* A file shorter than a window is classified once, padded
              * with silence, as irmas-tag and irmas-eval do, and said so. */
             char note[256];
-            if (pipeline_finish(w->pipeline, worker_window, w, note,
+            if (pipeline_finish(w->pipeline, daemon_worker_window, w, note,
                                 sizeof note))
                 log_warn("%s: %s", w->o->input, note);
             atomic_store(&w->finished, 1);
             break;
         } else {
-            struct timespec idle = {0, (long)(WORKER_IDLE * 1e9)};
+            struct timespec idle = {0, (long)(DAEMON_WORKER_IDLE * 1e9)};
             nanosleep(&idle, NULL);
         }
     }
     return NULL;
 }
 
-static void worker_free(worker *w)
+static void daemon_worker_free(daemon_worker *w)
 {
-    tagger_delete(atomic_exchange(&w->offered, NULL));
+    live_tagger_delete(atomic_exchange(&w->offered, NULL));
     pipeline_delete(w->pipeline);
     printer_delete(w->printer);
     free(w->frames);
     free(w);
 }
 
-irmas_status worker_start(capture *c, tagger *t, osc_out *osc, stats *st,
-                          const options *o, worker **out, char *err,
+irmas_status daemon_worker_start(capture *c, live_tagger *t, osc_out *osc, daemon_stats *st,
+                          const daemon_options *o, daemon_worker **out, char *err,
                           size_t errlen)
 {
-    worker *w = calloc(1, sizeof *w);
+    daemon_worker *w = calloc(1, sizeof *w);
     *out = NULL;
     if (!w) {
-        tagger_delete(t);
+        live_tagger_delete(t);
         return status_fail(err, errlen, IRMAS_ERR_NOMEM, "worker: out of memory");
     }
     w->capture = c;
@@ -195,7 +195,7 @@ irmas_status worker_start(capture *c, tagger *t, osc_out *osc, stats *st,
     atomic_init(&w->gate, o->gate);
     atomic_init(&w->smooth, o->smooth);
     w->watchdog_interval = service_watchdog_interval();
-    atomic_store(&w->rate, tagger_device_rate(t));
+    atomic_store(&w->rate, live_tagger_device_rate(t));
     int channels = ring_channels(capture_ring(c));
     w->frames = malloc((size_t)RING_MAX_BLOCK * channels * sizeof *w->frames);
     irmas_status s = pipeline_new(t, channels, o->gate, o->smooth,
@@ -203,31 +203,31 @@ irmas_status worker_start(capture *c, tagger *t, osc_out *osc, stats *st,
     if (s == IRMAS_OK && o->print) s = printer_new(st, &w->printer, err, errlen);
     if (s == IRMAS_OK && !w->frames)
         s = status_fail(err, errlen, IRMAS_ERR_NOMEM, "worker: out of memory");
-    if (s == IRMAS_OK && pthread_create(&w->thread, NULL, worker_run, w) != 0)
+    if (s == IRMAS_OK && pthread_create(&w->thread, NULL, daemon_worker_run, w) != 0)
         s = status_fail(err, errlen, IRMAS_ERR_NOMEM,
                         "cannot start the worker thread");
     if (s != IRMAS_OK) {
-        if (!w->pipeline) tagger_delete(t); /* else the pipeline frees it */
-        worker_free(w);
+        if (!w->pipeline) live_tagger_delete(t); /* else the pipeline frees it */
+        daemon_worker_free(w);
         return s;
     }
     *out = w;
     return IRMAS_OK;
 }
 
-void worker_stop(worker *w)
+void daemon_worker_stop(daemon_worker *w)
 {
     if (!w) return;
     atomic_store(&w->stop, 1);
     pthread_join(w->thread, NULL);
-    worker_free(w);
+    daemon_worker_free(w);
 }
 
-void worker_offer(worker *w, tagger *t)
+void daemon_worker_offer(daemon_worker *w, live_tagger *t)
 {
     /* A tagger offered before and not yet taken is superseded. */
-    tagger_delete(atomic_exchange(&w->offered, t));
+    live_tagger_delete(atomic_exchange(&w->offered, t));
 }
 
-int worker_device_rate(worker *w) { return atomic_load(&w->rate); }
-int worker_finished(worker *w) { return atomic_load(&w->finished); }
+int daemon_worker_device_rate(daemon_worker *w) { return atomic_load(&w->rate); }
+int daemon_worker_finished(daemon_worker *w) { return atomic_load(&w->finished); }
