@@ -18,8 +18,8 @@
 
 /* An unknown device, or one without inputs, is an error that says how to
  * list them. */
-irmas_status capture_portaudio_open(const daemon_options *o, capture *c, char *err,
-                                    size_t errlen);
+irmas_status capture_portaudio_open(const daemon_options *o, capture *c,
+                                    char *err, size_t errlen);
 
 /* Writes one line per input device: index, name, host API, input channels
  * and default rate, the default device marked with '*'. */

@@ -209,8 +209,8 @@ static void control_subscription(control *c, const struct sockaddr_in *from,
     log_info("control: %s %s", subscribe ? "subscribed" : "unsubscribed", url);
     lo_message m = lo_message_new();
     lo_message_add_string(m, url);
-    control_send(from, subscribe ? IRMAS_OSC_SUBSCRIBED : IRMAS_OSC_UNSUBSCRIBED,
-                 m);
+    control_send(from,
+                 subscribe ? IRMAS_OSC_SUBSCRIBED : IRMAS_OSC_UNSUBSCRIBED, m);
 }
 
 /* /irmas/set/...: smoothing and gate now, the hop through the main thread. */
@@ -331,9 +331,10 @@ static int control_bind(const char *listen, char *err, size_t errlen)
     return fd;
 }
 
-irmas_status control_new(const char *listen, osc_out *osc, daemon_worker *worker,
-                         double gate_dbfs, double smooth_seconds,
-                         control **out, char *err, size_t errlen)
+irmas_status control_new(const char *listen, osc_out *osc,
+                         daemon_worker *worker, double gate_dbfs,
+                         double smooth_seconds, control **out, char *err,
+                         size_t errlen)
 {
     *out = NULL;
     control *c = calloc(1, sizeof *c);

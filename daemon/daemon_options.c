@@ -406,7 +406,8 @@ static irmas_status flags_pass(daemon_options *o, int argc, char **argv,
 
 /* Fills in what depends on other settings, and refuses combinations that
  * cannot work. */
-static irmas_status daemon_options_finish(daemon_options *o, char *err, size_t errlen)
+static irmas_status daemon_options_finish(daemon_options *o, char *err,
+                                          size_t errlen)
 {
     if (o->backend == BACKEND_UNSET)
         o->backend = o->input[0] ? BACKEND_FILE : BACKEND_JACK;
@@ -435,7 +436,8 @@ static irmas_status daemon_options_finish(daemon_options *o, char *err, size_t e
 }
 
 irmas_status daemon_options_parse(daemon_options *o, int argc, char **argv,
-                           daemon_options_action *action, char *err, size_t errlen)
+                                  daemon_options_action *action, char *err,
+                                  size_t errlen)
 {
     daemon_options_defaults(o);
     *action = DAEMON_OPTIONS_RUN;

@@ -1,5 +1,5 @@
-/* daemon_stats.c: see daemon_stats.h. Latencies of the interval are kept in a fixed
- * array (the most recent STATS_LATENCIES when there are more) and sorted
+/* daemon_stats.c: see daemon_stats.h. Latencies of the interval are kept in a
+ * fixed array (the most recent STATS_LATENCIES when there are more) and sorted
  * when a line is written. */
 #include "daemon_stats.h"
 
@@ -41,7 +41,8 @@ void daemon_stats_window(daemon_stats *s, int silent)
     pthread_mutex_unlock(&s->lock);
 }
 
-void daemon_stats_audio(daemon_stats *s, double audio_seconds, double cpu_seconds)
+void daemon_stats_audio(daemon_stats *s, double audio_seconds,
+                        double cpu_seconds)
 {
     pthread_mutex_lock(&s->lock);
     s->audio_seconds += audio_seconds;
@@ -104,8 +105,8 @@ double daemon_stats_latency_quantile(daemon_stats *s, double q)
     return v;
 }
 
-void daemon_stats_line(daemon_stats *s, long long overrun_frames, long long xruns,
-                char *line, size_t len)
+void daemon_stats_line(daemon_stats *s, long long overrun_frames,
+                       long long xruns, char *line, size_t len)
 {
     pthread_mutex_lock(&s->lock);
     char cpu[64] = "CPU -", latency[96] = "latency -";

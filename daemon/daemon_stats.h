@@ -25,7 +25,8 @@ void daemon_stats_window(daemon_stats *s, int silent);
 
 /* The worker turned audio_seconds of audio into windows in cpu_seconds of
  * its own CPU time. */
-void daemon_stats_audio(daemon_stats *s, double audio_seconds, double cpu_seconds);
+void daemon_stats_audio(daemon_stats *s, double audio_seconds,
+                        double cpu_seconds);
 
 /* A bundle left for one target, latency_seconds after its last sample
  * was captured; or a send failed. */
@@ -37,8 +38,8 @@ void daemon_stats_line_dropped(daemon_stats *s);
 
 /* One line of figures, with the frames the ring dropped and the xruns the
  * capture counted (both since start), then a new interval starts. */
-void daemon_stats_line(daemon_stats *s, long long overrun_frames, long long xruns,
-                char *line, size_t len);
+void daemon_stats_line(daemon_stats *s, long long overrun_frames,
+                       long long xruns, char *line, size_t len);
 
 /* Totals, for tests and the status line. */
 long long daemon_stats_windows(daemon_stats *s);

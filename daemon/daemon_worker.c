@@ -1,6 +1,6 @@
-/* daemon_worker.c: see daemon_worker.h. What happens to the audio is the pipeline's
- * (pipeline.h); this file is the thread around it: the ring read, the
- * tagger and settings handed over from other threads, the clocks, the
+/* daemon_worker.c: see daemon_worker.h. What happens to the audio is the
+ * pipeline's (pipeline.h); this file is the thread around it: the ring read,
+ * the tagger and settings handed over from other threads, the clocks, the
  * chores, and where each window goes.
  */
 #include "daemon_worker.h"
@@ -53,7 +53,8 @@ static void daemon_worker_sync_clocks(daemon_worker *w)
                         clock_seconds(CLOCK_MONOTONIC) - device);
 }
 
-void daemon_worker_set_verdict(daemon_worker *w, double gate_dbfs, double smooth_seconds)
+void daemon_worker_set_verdict(daemon_worker *w, double gate_dbfs,
+                               double smooth_seconds)
 {
     atomic_store(&w->gate, gate_dbfs);
     atomic_store(&w->smooth, smooth_seconds);
@@ -70,7 +71,8 @@ static void daemon_worker_take_verdict(daemon_worker *w)
 }
 
 /* The pipeline's callback: one window to send, count and print. */
-static void daemon_worker_window(void *user, const osc_window *win, double seconds)
+static void daemon_worker_window(void *user, const osc_window *win,
+                                 double seconds)
 {
     daemon_worker *w = user;
     osc_out_window(w->osc, win);
@@ -178,15 +180,16 @@ static void daemon_worker_free(daemon_worker *w)
     free(w);
 }
 
-irmas_status daemon_worker_start(capture *c, live_tagger *t, osc_out *osc, daemon_stats *st,
-                          const daemon_options *o, daemon_worker **out, char *err,
-                          size_t errlen)
+irmas_status daemon_worker_start(capture *c, live_tagger *t, osc_out *osc,
+                                 daemon_stats *st, const daemon_options *o,
+                                 daemon_worker **out, char *err, size_t errlen)
 {
     daemon_worker *w = calloc(1, sizeof *w);
     *out = NULL;
     if (!w) {
         live_tagger_delete(t);
-        return status_fail(err, errlen, IRMAS_ERR_NOMEM, "worker: out of memory");
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "worker: out of memory");
     }
     w->capture = c;
     w->osc = osc;
@@ -200,14 +203,17 @@ irmas_status daemon_worker_start(capture *c, live_tagger *t, osc_out *osc, daemo
     w->frames = malloc((size_t)RING_MAX_BLOCK * channels * sizeof *w->frames);
     irmas_status s = pipeline_new(t, channels, o->gate, o->smooth,
                                   &w->pipeline, err, errlen);
-    if (s == IRMAS_OK && o->print) s = printer_new(st, &w->printer, err, errlen);
+    if (s == IRMAS_OK && o->print)
+        s = printer_new(st, &w->printer, err, errlen);
     if (s == IRMAS_OK && !w->frames)
         s = status_fail(err, errlen, IRMAS_ERR_NOMEM, "worker: out of memory");
-    if (s == IRMAS_OK && pthread_create(&w->thread, NULL, daemon_worker_run, w) != 0)
+    if (s == IRMAS_OK &&
+        pthread_create(&w->thread, NULL, daemon_worker_run, w) != 0)
         s = status_fail(err, errlen, IRMAS_ERR_NOMEM,
                         "cannot start the worker thread");
     if (s != IRMAS_OK) {
-        if (!w->pipeline) live_tagger_delete(t); /* else the pipeline frees it */
+        if (!w->pipeline)
+            live_tagger_delete(t); /* else the pipeline frees it */
         daemon_worker_free(w);
         return s;
     }
@@ -229,5 +235,11 @@ void daemon_worker_offer(daemon_worker *w, live_tagger *t)
     live_tagger_delete(atomic_exchange(&w->offered, t));
 }
 
-int daemon_worker_device_rate(daemon_worker *w) { return atomic_load(&w->rate); }
-int daemon_worker_finished(daemon_worker *w) { return atomic_load(&w->finished); }
+int daemon_worker_device_rate(daemon_worker *w)
+{
+    return atomic_load(&w->rate);
+}
+int daemon_worker_finished(daemon_worker *w)
+{
+    return atomic_load(&w->finished);
+}

@@ -24,9 +24,9 @@ typedef struct daemon_worker daemon_worker;
 
 /* Starts the thread. The worker takes t, and frees it when it cannot
  * start. c, osc, st and o must outlive it. */
-irmas_status daemon_worker_start(capture *c, live_tagger *t, osc_out *osc, daemon_stats *st,
-                          const daemon_options *o, daemon_worker **out, char *err,
-                          size_t errlen);
+irmas_status daemon_worker_start(capture *c, live_tagger *t, osc_out *osc,
+                                 daemon_stats *st, const daemon_options *o,
+                                 daemon_worker **out, char *err, size_t errlen);
 
 /* Stops and joins the thread, lets the printer write what it holds (two
  * seconds at most) and frees the worker and its tagger. */
@@ -40,7 +40,8 @@ int daemon_worker_device_rate(daemon_worker *w);
 
 /* Changes the silence gate and the moving average from the next window on
  * (the OSC control's /irmas/set/gate and /irmas/set/smooth). Any thread. */
-void daemon_worker_set_verdict(daemon_worker *w, double gate_dbfs, double smooth_seconds);
+void daemon_worker_set_verdict(daemon_worker *w, double gate_dbfs,
+                               double smooth_seconds);
 
 /* 1 once the input ended (the file backend) and every window went out. */
 int daemon_worker_finished(daemon_worker *w);

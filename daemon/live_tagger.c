@@ -25,8 +25,9 @@ struct live_tagger {
     void *user;
 };
 
-static irmas_status live_tagger_check_rate(const irmas_model *m, int device_rate,
-                                      char *err, size_t errlen)
+static irmas_status live_tagger_check_rate(const irmas_model *m,
+                                           int device_rate, char *err,
+                                           size_t errlen)
 {
     double ratio = (double)m->sample_rate / device_rate;
     if (device_rate <= 0 || !src_is_valid_ratio(ratio))
@@ -36,8 +37,8 @@ static irmas_status live_tagger_check_rate(const irmas_model *m, int device_rate
     return model_check_rate(m, device_rate, "the device", err, errlen);
 }
 
-irmas_status live_tagger_set_device_rate(live_tagger *t, int device_rate, char *err,
-                                    size_t errlen)
+irmas_status live_tagger_set_device_rate(live_tagger *t, int device_rate,
+                                         char *err, size_t errlen)
 {
     irmas_status st = live_tagger_check_rate(t->m, device_rate, err, errlen);
     if (st != IRMAS_OK) return st;
@@ -54,9 +55,9 @@ irmas_status live_tagger_set_device_rate(live_tagger *t, int device_rate, char *
     return IRMAS_OK;
 }
 
-irmas_status live_tagger_new(irmas_model *m, int device_rate, double hop_seconds,
-                        int incremental, live_tagger **out, char *err,
-                        size_t errlen)
+irmas_status live_tagger_new(irmas_model *m, int device_rate,
+                             double hop_seconds, int incremental,
+                             live_tagger **out, char *err, size_t errlen)
 {
     *out = NULL;
     irmas_status st = live_tagger_check_rate(m, device_rate, err, errlen);
@@ -71,7 +72,9 @@ irmas_status live_tagger_new(irmas_model *m, int device_rate, double hop_seconds
                            (double)m->window_samples / m->sample_rate,
                            (double)m->window_samples / m->sample_rate);
     live_tagger *t = calloc(1, sizeof *t);
-    if (!t) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "tagger: out of memory");
+    if (!t)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "tagger: out of memory");
     t->m = m;
     st = irmas_stream_new_flags(m, hop > 0 ? hop : 1,
                                 incremental ? 0 : IRMAS_STREAM_WHOLE_WINDOWS,
@@ -122,7 +125,8 @@ void live_tagger_restart(live_tagger *t, long long first_frame)
 }
 
 /* The classifier's callback: model sample positions to device frames. */
-static void live_tagger_emit(void *user, const float *probs, long long end_sample)
+static void live_tagger_emit(void *user, const float *probs,
+                             long long end_sample)
 {
     live_tagger *t = user;
     if (!t->window) return;
@@ -167,7 +171,8 @@ void live_tagger_push(live_tagger *t, const float *mono, long n,
         live_tagger_classify(t, mono, n);
 }
 
-void live_tagger_finish(live_tagger *t, live_tagger_window_fn window, void *user)
+void live_tagger_finish(live_tagger *t, live_tagger_window_fn window,
+                        void *user)
 {
     t->window = window;
     t->user = user;

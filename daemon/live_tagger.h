@@ -4,8 +4,8 @@
  *
  * The worker owns one tagger at a time. On SIGHUP the main thread builds a
  * new one from the reloaded model, away from the audio path; the daemon_worker
- * primes it with the recent past (live_tagger_restart, then live_tagger_push without
- * a callback) and swaps it in. Positions are the worker's frame numbers
+ * primes it with the recent past (live_tagger_restart, then live_tagger_push
+ * without a callback) and swaps it in. Positions are the worker's frame numbers
  * (timeline.h), so a window is reported by the device frame of its last
  * sample, whatever the model's rate.
  */
@@ -29,9 +29,9 @@ typedef void (*live_tagger_window_fn)(void *user, const float *probs,
  * IRMAS_STREAM_WHOLE_WINDOWS in irmas/irmas.h). Refuses a device rate too low
  * to carry the frequencies the model reads, and a hop longer than the
  * model's window (audio no window covers). On success the tagger owns m. */
-irmas_status live_tagger_new(irmas_model *m, int device_rate, double hop_seconds,
-                        int incremental, live_tagger **out, char *err,
-                        size_t errlen);
+irmas_status live_tagger_new(irmas_model *m, int device_rate,
+                             double hop_seconds, int incremental,
+                             live_tagger **out, char *err, size_t errlen);
 void live_tagger_delete(live_tagger *t);
 
 const irmas_model *live_tagger_model(const live_tagger *t);
@@ -46,8 +46,8 @@ double live_tagger_window_frames(const live_tagger *t);
 
 /* Follows the device to a new rate (a JACK server that came back at
  * another rate): a new resampler, and the audio so far forgotten. */
-irmas_status live_tagger_set_device_rate(live_tagger *t, int device_rate, char *err,
-                                    size_t errlen);
+irmas_status live_tagger_set_device_rate(live_tagger *t, int device_rate,
+                                         char *err, size_t errlen);
 
 /* Forgets all audio; the next frame pushed is frame number first_frame. */
 void live_tagger_restart(live_tagger *t, long long first_frame);
@@ -59,6 +59,7 @@ void live_tagger_push(live_tagger *t, const float *mono, long n,
 
 /* The input ended: classifies what the resampler still holds back, so the
  * last window the audio completes is reported. Push nothing after it. */
-void live_tagger_finish(live_tagger *t, live_tagger_window_fn window, void *user);
+void live_tagger_finish(live_tagger *t, live_tagger_window_fn window,
+                        void *user);
 
 #endif

@@ -68,8 +68,8 @@ static irmas_status daemon_check_model_path(const char *path, char *err,
 }
 
 /* Loads the model and builds a tagger for audio at rate. */
-static irmas_status daemon_tagger(const daemon_options *o, int rate, live_tagger **out,
-                                  char *err, size_t errlen)
+static irmas_status daemon_tagger(const daemon_options *o, int rate,
+                                  live_tagger **out, char *err, size_t errlen)
 {
     irmas_model *m = NULL;
     irmas_model_limits limits = {.max_memory_bytes = o->max_model_memory * 1048576.0,
@@ -88,8 +88,9 @@ static irmas_status daemon_tagger(const daemon_options *o, int rate, live_tagger
     /* A file too slow for the model is refused as a device is, by name. */
     if (st == IRMAS_OK && o->backend == BACKEND_FILE)
         st = model_check_rate(m, rate, o->input, err, errlen);
-    if (st == IRMAS_OK) st = live_tagger_new(m, rate, o->hop, !o->no_incremental,
-                                        out, err, errlen);
+    if (st == IRMAS_OK)
+        st = live_tagger_new(m, rate, o->hop, !o->no_incremental, out, err,
+                             errlen);
     if (st != IRMAS_OK) irmas_model_free(m);
     return st;
 }

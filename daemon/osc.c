@@ -129,7 +129,8 @@ static int osc_send_window(osc_target *t, const osc_item *it)
     double wall = it->capture_wall;
     int result = 0;
     if (it->silent) {
-        result |= osc_put(t, b, IRMAS_OSC_SILENCE, message_float(it->level_dbfs), wall);
+        result |= osc_put(t, b, IRMAS_OSC_SILENCE,
+                          message_float(it->level_dbfs), wall);
     } else {
         lo_message probs = lo_message_new(), top = lo_message_new(),
                    index = lo_message_new();
@@ -367,8 +368,8 @@ static irmas_status osc_target_open(osc_target *t, const char *url,
 }
 
 irmas_status osc_out_new(const char *const *urls, int n, int lossless,
-                         const osc_format *format, daemon_stats *st, osc_out **out,
-                         char *err, size_t errlen)
+                         const osc_format *format, daemon_stats *st,
+                         osc_out **out, char *err, size_t errlen)
 {
     osc_out *o = calloc(1, sizeof *o);
     *out = NULL;
@@ -471,7 +472,8 @@ static void osc_target_finish(osc_target *t, const struct timespec *deadline)
     log_warn("%s: still sending after %d s; giving up", t->url,
              OSC_CLOSE_SECONDS);
     pthread_mutex_lock(&t->lock);
-    for (int i = 0; i <= t->count; i++) daemon_stats_failed(t->st); /* and the one in flight */
+    for (int i = 0; i <= t->count; i++)
+        daemon_stats_failed(t->st); /* and the one in flight */
     t->count = 0;
     t->abandoned = 1;
     pthread_mutex_unlock(&t->lock);

@@ -61,8 +61,8 @@ typedef struct {
  * is dropped from (and counted as failed) until it takes bundles again.
  * Sends and failures are counted in st. */
 irmas_status osc_out_new(const char *const *urls, int n, int lossless,
-                         const osc_format *format, daemon_stats *st, osc_out **out,
-                         char *err, size_t errlen);
+                         const osc_format *format, daemon_stats *st,
+                         osc_out **out, char *err, size_t errlen);
 
 /* Adds url (a liblo URL, as --osc takes) as a target from the next window
  * on, or takes up again one that unsubscribed; refuses a malformed or

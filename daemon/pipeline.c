@@ -47,7 +47,8 @@ static verdict_settings pipeline_settings(const pipeline *p, double gate_dbfs,
 {
     return (verdict_settings){.gate_dbfs = gate_dbfs,
                               .smooth_seconds = smooth_seconds,
-                              .hop_seconds = live_tagger_hop_seconds(p->tagger)};
+                              .hop_seconds =
+                                  live_tagger_hop_seconds(p->tagger)};
 }
 
 /* Judges windows of the current tagger's model with those settings. */
@@ -64,7 +65,9 @@ irmas_status pipeline_new(live_tagger *t, int channels, double gate_dbfs,
 {
     pipeline *p = calloc(1, sizeof *p);
     *out = NULL;
-    if (!p) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "pipeline: out of memory");
+    if (!p)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "pipeline: out of memory");
     p->tagger = t;
     p->channels = channels;
     p->rate = live_tagger_device_rate(t);
@@ -74,7 +77,8 @@ irmas_status pipeline_new(live_tagger *t, int channels, double gate_dbfs,
     p->mono = malloc((size_t)RING_MAX_BLOCK * sizeof *p->mono);
     irmas_status st = pipeline_size_history(p, t, err, errlen);
     if (st == IRMAS_OK && (!p->timeline || !p->mono))
-        st = status_fail(err, errlen, IRMAS_ERR_NOMEM, "pipeline: out of memory");
+        st = status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                         "pipeline: out of memory");
     if (st != IRMAS_OK) {
         p->tagger = NULL; /* still the caller's */
         pipeline_delete(p);
@@ -191,7 +195,8 @@ static void pipeline_prime(pipeline *p, live_tagger *t)
     if (n == 0) live_tagger_restart(t, end);
 }
 
-irmas_status pipeline_swap(pipeline *p, live_tagger *t, char *err, size_t errlen)
+irmas_status pipeline_swap(pipeline *p, live_tagger *t, char *err,
+                           size_t errlen)
 {
     irmas_status st = IRMAS_OK;
     if (live_tagger_device_rate(t) != p->rate)

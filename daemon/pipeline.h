@@ -70,7 +70,8 @@ irmas_status pipeline_block(pipeline *p, const ring_block *b,
  * with the recent past; on success the pipeline owns t (the old tagger is
  * freed) and the moving average starts again. On failure (t cannot run at
  * that rate, no memory) nothing changes and t is still the caller's. */
-irmas_status pipeline_swap(pipeline *p, live_tagger *t, char *err, size_t errlen);
+irmas_status pipeline_swap(pipeline *p, live_tagger *t, char *err,
+                           size_t errlen);
 
 /* The input ended: pads it with silence up to a window when it was shorter
  * than one (as irmas-tag and irmas-eval do) and classifies what the

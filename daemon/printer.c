@@ -69,7 +69,8 @@ static void *printer_run(void *arg)
     return NULL;
 }
 
-irmas_status printer_new(daemon_stats *st, printer **out, char *err, size_t errlen)
+irmas_status printer_new(daemon_stats *st, printer **out, char *err,
+                         size_t errlen)
 {
     printer *p = calloc(1, sizeof *p);
     *out = NULL;

@@ -18,7 +18,8 @@ typedef struct printer printer;
 
 /* Starts the writer thread; dropped lines are counted in st, which must
  * outlive the printer. */
-irmas_status printer_new(daemon_stats *st, printer **out, char *err, size_t errlen);
+irmas_status printer_new(daemon_stats *st, printer **out, char *err,
+                         size_t errlen);
 
 /* Writes what is queued within two seconds, stops the thread and frees
  * everything; a standard output that stays blocked is given up (the lines

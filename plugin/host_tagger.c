@@ -38,7 +38,8 @@ static verdict_settings host_tagger_settings(const host_tagger *t,
 {
     return (verdict_settings){.gate_dbfs = gate_dbfs,
                               .smooth_seconds = smooth_seconds,
-                              .hop_seconds = live_tagger_hop_seconds(t->tagger)};
+                              .hop_seconds =
+                                  live_tagger_hop_seconds(t->tagger)};
 }
 
 irmas_status host_tagger_new(irmas_model *m, double host_rate, double hop_seconds,
