@@ -12,4 +12,9 @@
 void mixdown_interleaved(const float *frames, long n, int channels,
                          float *mono);
 
+/* The same from one buffer per channel (as audio plugin hosts hand them):
+ * mono[i] = the mean over c of channels[c][offset + i]. */
+void mixdown_planar(const float *const *channels, int n_channels,
+                    long offset, long n, float *mono);
+
 #endif

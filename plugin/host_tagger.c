@@ -6,6 +6,7 @@
 #include "model_limits.h"
 #include "pretrained.h"
 #include "live_tagger.h"
+#include "mixdown.h"
 #include "verdict.h"
 
 #include <math.h>
@@ -121,14 +122,7 @@ void host_tagger_push(host_tagger *t, const float *const *channels,
     t->user = user;
     for (long done = 0; done < n; done += HOST_TAGGER_CHUNK) {
         long frames = n - done < HOST_TAGGER_CHUNK ? n - done : HOST_TAGGER_CHUNK;
-        for (long i = 0; i < frames; i++) {
-            float sum = 0.0f;
-            for (int c = 0; c < n_channels; c++) {
-                float x = channels[c][done + i];
-                sum += isfinite(x) ? x : 0.0f;
-            }
-            t->mono[i] = sum / (float)n_channels;
-        }
+        mixdown_planar(channels, n_channels, done, frames, t->mono);
         history_push(t->history, t->mono, frames);
         live_tagger_push(t->tagger, t->mono, frames, host_tagger_window, t);
     }

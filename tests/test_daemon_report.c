@@ -19,6 +19,14 @@ START_TEST(mixdown_averages_the_channels_and_drops_non_finite_samples)
     ck_assert_float_eq(mono[0], 0.375f);
     ck_assert_float_eq(mono[1], 0.5f);
     ck_assert_float_eq(mono[2], 0.0f);
+
+    const float left[] = {9.0f, 0.5f, NAN, INFINITY};
+    const float right[] = {9.0f, 0.25f, 1.0f, -INFINITY};
+    const float *const planar[] = {left, right};
+    mixdown_planar(planar, 2, 1, 3, mono); /* from the second frame on */
+    ck_assert_float_eq(mono[0], 0.375f);
+    ck_assert_float_eq(mono[1], 0.5f);
+    ck_assert_float_eq(mono[2], 0.0f);
 }
 END_TEST
 
