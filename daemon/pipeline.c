@@ -124,8 +124,8 @@ void pipeline_set_clocks(pipeline *p, double device_to_wall,
 static void pipeline_window(void *user, const float *probs, double last_frame)
 {
     pipeline *p = user;
-    double level = report_level_dbfs(p->history, last_frame,
-                                     live_tagger_window_frames(p->tagger));
+    double level = verdict_window_level_dbfs(
+        p->history, last_frame, live_tagger_window_frames(p->tagger));
     osc_window win;
     if (!report_judge(&p->verdict, live_tagger_model(p->tagger), probs, level,
                       &win)) {

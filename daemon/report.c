@@ -1,16 +1,7 @@
 /* report.c: see report.h. */
 #include "report.h"
 
-#include <math.h>
 #include <stdio.h>
-
-double report_level_dbfs(const history *h, double last_frame,
-                         double window_frames)
-{
-    double first_frame = last_frame + 1 - window_frames;
-    return verdict_level_dbfs(history_mean_square(
-        h, (long long)ceil(first_frame), (long long)floor(last_frame) + 1));
-}
 
 int report_judge(verdict *v, const irmas_model *m, const float *probs,
                  double level_dbfs, osc_window *win)

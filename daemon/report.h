@@ -1,6 +1,6 @@
 /* report.h: what irmasd makes of one classified window before it leaves:
- * its level against the silence gate, the smoothed probabilities
- * (verdict.h), the frame whose capture time stamps it, and --print's line.
+ * its level against the silence gate and the smoothed probabilities
+ * (verdict.h) into an OSC window, the frame whose capture time stamps it, and --print's line.
  *
  * Pure: no threads, no clocks, no I/O. The pipeline (pipeline.h) calls it
  * for each window the tagger finishes.
@@ -8,17 +8,10 @@
 #ifndef IRMASD_REPORT_H
 #define IRMASD_REPORT_H
 
-#include "history.h"
 #include "osc.h"
 #include "verdict.h"
 
 #include <stddef.h>
-
-/* The level in dBFS of the window whose last frame is last_frame and which
- * spans window_frames device frames (both fractional when resampled),
- * measured over the frames of it h still holds. */
-double report_level_dbfs(const history *h, double last_frame,
-                         double window_frames);
 
 /* Judges probs (m's classes, in model order) at level_dbfs with v and fills
  * in *win: silent and the level, or the probabilities to send (valid until

@@ -107,9 +107,8 @@ static void host_tagger_window(void *user, const float *probs,
                                double last_frame)
 {
     host_tagger *t = user;
-    double first = last_frame + 1 - live_tagger_window_frames(t->tagger);
-    double level = verdict_level_dbfs(history_mean_square(
-        t->history, (long long)ceil(first), (long long)floor(last_frame) + 1));
+    double level = verdict_window_level_dbfs(
+        t->history, last_frame, live_tagger_window_frames(t->tagger));
     const float *judged = verdict_judge(&t->verdict, probs, level);
     if (!judged && !verdict_is_silent(&t->verdict, level)) return;
     t->fn(t->user, judged, level, (last_frame + 1) / t->rate);
