@@ -1,14 +1,15 @@
-/* capture.c: see capture.h. Dispatches to the backend o->backend names. */
+/* capture.c: see capture.h. The factory: opens the backend o->backend
+ * names, then dispatches to its operations. */
 #include "capture.h"
 
+#include "capture_backend.h"
 #include "capture_file.h"
 #include "capture_jack.h"
 #include "capture_portaudio.h"
 
 #include <stdlib.h>
-#include <time.h>
 
-irmas_status capture_open(const options *o, capture **out, char *err,
+irmas_status capture_open(const daemon_options *o, capture **out, char *err,
                           size_t errlen)
 {
     capture *c = calloc(1, sizeof *c);
@@ -46,19 +47,13 @@ int capture_finished(capture *c)
     return c->ops->finished && c->ops->finished(c);
 }
 
+ring *capture_ring(const capture *c) { return c->ring; }
+int capture_rate(const capture *c) { return c->rate; }
+const char *capture_description(const capture *c) { return c->description; }
+
 long long capture_xruns(capture *c)
 {
     return c->ops->xruns ? c->ops->xruns(c) : 0;
-}
-
-void *capture_attach(capture *c, const capture_ops *ops, size_t size)
-{
-    capture **state = calloc(1, size);
-    if (!state) return NULL;
-    *state = c;
-    c->ops = ops;
-    c->state = state;
-    return state;
 }
 
 void capture_close(capture *c)
@@ -69,15 +64,7 @@ void capture_close(capture *c)
     free(c);
 }
 
-irmas_status capture_make_ring(capture *c, char *err, size_t errlen)
+irmas_status capture_list_devices(FILE *out, char *err, size_t errlen)
 {
-    return ring_new(c->channels, (long)c->rate * CAPTURE_RING_SECONDS,
-                    &c->ring, err, errlen);
-}
-
-double capture_monotonic(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return capture_portaudio_list(out, err, errlen);
 }

@@ -9,44 +9,34 @@
  * away from there), and closes it. capture_clock reads the device's clock
  * now, which is how the worker turns block times into wall-clock time.
  *
- * A backend's open function (capture_jack.h, capture_portaudio.h,
- * capture_file.h) fills in a capture: the operations, its own state, the
- * rate, the channels, and the ring it made with capture_make_ring.
+ * A capture is opaque; capture_open is the factory that picks the backend
+ * (capture_jack.h, capture_portaudio.h, capture_file.h), and what a backend
+ * fills in is capture_backend.h's.
  */
 #ifndef IRMASD_CAPTURE_H
 #define IRMASD_CAPTURE_H
 
-#include "options.h"
+#include "daemon_options.h"
 #include "ring.h"
+
+#include <stdio.h>
 
 typedef struct capture capture;
 
-typedef struct {
-    irmas_status (*start)(capture *c, char *err, size_t errlen);
-    void (*poll)(capture *c);     /* may be NULL */
-    double (*clock)(capture *c);
-    int (*finished)(capture *c);  /* no more audio will come; may be NULL */
-    long long (*xruns)(capture *c); /* the server's xruns; may be NULL */
-    /* Stops the callbacks and frees the state; 0 when a callback may still
-     * run (a client left with a frozen server): then the ring stays. */
-    int (*close)(capture *c);
-} capture_ops;
-
-struct capture {
-    const capture_ops *ops;
-    void *state; /* the backend's */
-    ring *ring;
-    int rate, channels;
-    char description[256]; /* "JACK client irmasd: 2 inputs at 48000 Hz" */
-};
-
 /* Opens the backend o asks for; nothing is captured until capture_start. */
-irmas_status capture_open(const options *o, capture **out, char *err,
+irmas_status capture_open(const daemon_options *o, capture **out, char *err,
                           size_t errlen);
 irmas_status capture_start(capture *c, char *err, size_t errlen);
 void capture_poll(capture *c);
 double capture_clock(capture *c);
 int capture_finished(capture *c);
+
+/* The ring the audio arrives in (the worker reads it), the device's rate,
+ * and a line saying what captures ("JACK client irmasd: 2 inputs at
+ * 48000 Hz"). */
+ring *capture_ring(const capture *c);
+int capture_rate(const capture *c);
+const char *capture_description(const capture *c);
 
 /* The xruns the audio server reported since start (JACK; 0 elsewhere):
  * cycles the capture was late for, their audio lost and the gap marked. */
@@ -56,17 +46,8 @@ long long capture_xruns(capture *c);
  * allocated) rather than holding up irmasd's exit. */
 void capture_close(capture *c);
 
-/* For backends: allocates their zeroed state of size bytes, whose first
- * member must be a `capture *`, points it at c and installs it and ops in
- * c. NULL when out of memory. */
-void *capture_attach(capture *c, const capture_ops *ops, size_t size);
-
-/* For backends: a ring holding CAPTURE_RING_SECONDS of c->channels-channel
- * audio at c->rate. */
-#define CAPTURE_RING_SECONDS 8
-irmas_status capture_make_ring(capture *c, char *err, size_t errlen);
-
-/* The clock a backend without one of its own uses: CLOCK_MONOTONIC, s. */
-double capture_monotonic(void);
+/* --list-devices: writes the input devices irmasd can open with --device
+ * (PortAudio's), one a line. */
+irmas_status capture_list_devices(FILE *out, char *err, size_t errlen);
 
 #endif

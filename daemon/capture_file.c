@@ -103,7 +103,7 @@ static const capture_ops file_ops = {.start = file_start,
                                      .finished = file_finished,
                                      .close = file_close};
 
-irmas_status capture_file_open(const options *o, capture *c, char *err,
+irmas_status capture_file_open(const daemon_options *o, capture *c, char *err,
                                size_t errlen)
 {
     file_capture *f = capture_attach(c, &file_ops, sizeof *f);

@@ -12,10 +12,10 @@
 #ifndef IRMASD_CAPTURE_FILE_H
 #define IRMASD_CAPTURE_FILE_H
 
-#include "capture.h"
+#include "capture_backend.h"
 
 /* Opens o->input; the file's own rate and channels become the capture's. */
-irmas_status capture_file_open(const options *o, capture *c, char *err,
+irmas_status capture_file_open(const daemon_options *o, capture *c, char *err,
                                size_t errlen);
 
 #endif

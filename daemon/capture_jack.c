@@ -33,7 +33,7 @@
 
 typedef struct {
     capture *c; /* first, as capture_attach wants */
-    const options *o;
+    const daemon_options *o;
     jack_client_t *client;
     jack_port_t *in[JACK_MAX_CHANNELS];
     jack_port_t *out[JACK_MAX_CHANNELS];
@@ -288,7 +288,7 @@ static const capture_ops jack_ops = {.start = jack_start,
                                      .xruns = jack_xruns,
                                      .close = jack_close};
 
-irmas_status capture_jack_open(const options *o, capture *c, char *err,
+irmas_status capture_jack_open(const daemon_options *o, capture *c, char *err,
                                size_t errlen)
 {
     jack_capture *j = capture_attach(c, &jack_ops, sizeof *j);

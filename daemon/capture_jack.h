@@ -16,12 +16,12 @@
 #ifndef IRMASD_CAPTURE_JACK_H
 #define IRMASD_CAPTURE_JACK_H
 
-#include "capture.h"
+#include "capture_backend.h"
 
 /* Connects to the server ($JACK_DEFAULT_SERVER or "default"); a server
  * that is not running or a port that does not exist is an error naming
  * it. */
-irmas_status capture_jack_open(const options *o, capture *c, char *err,
+irmas_status capture_jack_open(const daemon_options *o, capture *c, char *err,
                                size_t errlen);
 
 #endif

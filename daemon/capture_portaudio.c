@@ -133,7 +133,7 @@ static int pa_close(capture *c)
 static const capture_ops pa_ops = {.start = pa_start, .clock = pa_clock,
                                    .close = pa_close};
 
-static irmas_status pa_open_stream(pa_capture *p, const options *o,
+static irmas_status pa_open_stream(pa_capture *p, const daemon_options *o,
                                    char *err, size_t errlen)
 {
     capture *c = p->c;
@@ -172,8 +172,8 @@ static irmas_status pa_open_stream(pa_capture *p, const options *o,
     return IRMAS_OK;
 }
 
-irmas_status capture_portaudio_open(const options *o, capture *c, char *err,
-                                    size_t errlen)
+irmas_status capture_portaudio_open(const daemon_options *o, capture *c,
+                                    char *err, size_t errlen)
 {
     pa_capture *p = capture_attach(c, &pa_ops, sizeof *p);
     if (!p) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "out of memory");

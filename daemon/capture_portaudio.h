@@ -12,14 +12,14 @@
 #ifndef IRMASD_CAPTURE_PORTAUDIO_H
 #define IRMASD_CAPTURE_PORTAUDIO_H
 
-#include "capture.h"
+#include "capture_backend.h"
 
 #include <stdio.h>
 
 /* An unknown device, or one without inputs, is an error that says how to
  * list them. */
-irmas_status capture_portaudio_open(const options *o, capture *c, char *err,
-                                    size_t errlen);
+irmas_status capture_portaudio_open(const daemon_options *o, capture *c,
+                                    char *err, size_t errlen);
 
 /* Writes one line per input device: index, name, host API, input channels
  * and default rate, the default device marked with '*'. */

@@ -7,6 +7,7 @@
  */
 #include "control.h"
 
+#include "irmas/osc.h"
 #include "log.h"
 
 #include <arpa/inet.h>
@@ -28,7 +29,7 @@
 struct control {
     int socket, wake[2];
     osc_out *osc;
-    worker *worker;
+    daemon_worker *worker;
     pthread_t thread;
     atomic_long refused;
 
@@ -71,7 +72,7 @@ static void control_refuse(control *c, const struct sockaddr_in *from,
              path ? path : "a datagram", host, ntohs(from->sin_port), why, n);
     lo_message m = lo_message_new();
     lo_message_add_string(m, why);
-    control_send(from, "/irmas/error", m);
+    control_send(from, IRMAS_OSC_ERROR, m);
 }
 
 /* Answers path with one float. */
@@ -95,7 +96,7 @@ static void control_info(control *c, const struct sockaddr_in *from)
     lo_message_add_float(m, (float)c->window);
     for (int i = 0; i < c->classes; i++) lo_message_add_string(m, c->labels[i]);
     pthread_mutex_unlock(&c->lock);
-    control_send(from, "/irmas/info", m);
+    control_send(from, IRMAS_OSC_INFO, m);
 }
 
 /* ---- reading a message ---- */
@@ -156,12 +157,12 @@ irmas_status control_parse(const void *data, size_t size,
         const char *path;
         control_kind kind;
     } addresses[] = {
-        {"/irmas/info", CONTROL_INFO},
-        {"/irmas/subscribe", CONTROL_SUBSCRIBE},
-        {"/irmas/unsubscribe", CONTROL_UNSUBSCRIBE},
-        {"/irmas/set/smooth", CONTROL_SET_SMOOTH},
-        {"/irmas/set/gate", CONTROL_SET_GATE},
-        {"/irmas/set/hop", CONTROL_SET_HOP},
+        {IRMAS_OSC_INFO, CONTROL_INFO},
+        {IRMAS_OSC_SUBSCRIBE, CONTROL_SUBSCRIBE},
+        {IRMAS_OSC_UNSUBSCRIBE, CONTROL_UNSUBSCRIBE},
+        {IRMAS_OSC_SET_SMOOTH, CONTROL_SET_SMOOTH},
+        {IRMAS_OSC_SET_GATE, CONTROL_SET_GATE},
+        {IRMAS_OSC_SET_HOP, CONTROL_SET_HOP},
     };
     *request = (control_request){0};
     int result = 0;
@@ -172,8 +173,9 @@ irmas_status control_parse(const void *data, size_t size,
         return status_fail(why, whylen, IRMAS_ERR_FORMAT,
                            "not an OSC message (bundles are not taken here)");
     snprintf(request->path, sizeof request->path, "%s", path);
-    const char *refusal = "unknown address: /irmas/info, /irmas/subscribe, "
-                          "/irmas/unsubscribe, /irmas/set/smooth|gate|hop";
+    const char *refusal = "unknown address: " IRMAS_OSC_INFO ", "
+                          IRMAS_OSC_SUBSCRIBE ", " IRMAS_OSC_UNSUBSCRIBE ", "
+                          IRMAS_OSC_SET_SMOOTH "|gate|hop";
     for (size_t i = 0; i < sizeof addresses / sizeof *addresses; i++) {
         if (strcmp(path, addresses[i].path)) continue;
         request->kind = addresses[i].kind;
@@ -207,7 +209,8 @@ static void control_subscription(control *c, const struct sockaddr_in *from,
     log_info("control: %s %s", subscribe ? "subscribed" : "unsubscribed", url);
     lo_message m = lo_message_new();
     lo_message_add_string(m, url);
-    control_send(from, subscribe ? "/irmas/subscribed" : "/irmas/unsubscribed", m);
+    control_send(from,
+                 subscribe ? IRMAS_OSC_SUBSCRIBED : IRMAS_OSC_UNSUBSCRIBED, m);
 }
 
 /* /irmas/set/...: smoothing and gate now, the hop through the main thread. */
@@ -236,7 +239,7 @@ static void control_set(control *c, const struct sockaddr_in *from,
         return;
     }
     if (r->kind == CONTROL_SET_HOP) return; /* answered by the main thread */
-    worker_set_verdict(c->worker, gate, smooth);
+    daemon_worker_set_verdict(c->worker, gate, smooth);
     log_info("control: %s %g", r->path, r->value);
     if (isinf(r->value)) { /* the gate off: no infinity goes out over OSC */
         lo_message m = lo_message_new();
@@ -328,9 +331,10 @@ static int control_bind(const char *listen, char *err, size_t errlen)
     return fd;
 }
 
-irmas_status control_new(const char *listen, osc_out *osc, worker *worker,
-                         double gate_dbfs, double smooth_seconds,
-                         control **out, char *err, size_t errlen)
+irmas_status control_new(const char *listen, osc_out *osc,
+                         daemon_worker *worker, double gate_dbfs,
+                         double smooth_seconds, control **out, char *err,
+                         size_t errlen)
 {
     *out = NULL;
     control *c = calloc(1, sizeof *c);
@@ -403,11 +407,11 @@ int control_take_hop(control *c, double *hop_seconds)
 void control_answer_hop(control *c, double hop_seconds, const char *error)
 {
     if (error) {
-        control_refuse(c, &c->answering, "/irmas/set/hop", error);
+        control_refuse(c, &c->answering, IRMAS_OSC_SET_HOP, error);
         return;
     }
     log_info("control: /irmas/set/hop %g", hop_seconds);
-    control_answer_float(&c->answering, "/irmas/set/hop", hop_seconds);
+    control_answer_float(&c->answering, IRMAS_OSC_SET_HOP, hop_seconds);
 }
 
 long control_refused(control *c) { return atomic_load(&c->refused); }

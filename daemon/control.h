@@ -27,7 +27,7 @@
 
 #include "model.h"
 #include "osc.h"
-#include "worker.h"
+#include "daemon_worker.h"
 
 typedef struct control control;
 
@@ -58,9 +58,10 @@ irmas_status control_parse(const void *data, size_t size,
  * takes the subscribers, worker the new gate and smoothing, which start at
  * gate_dbfs and smooth_seconds. A port out of range, a host that is not an
  * IPv4 address of this machine, or a port in use is an error naming it. */
-irmas_status control_new(const char *listen, osc_out *osc, worker *worker,
-                         double gate_dbfs, double smooth_seconds,
-                         control **out, char *err, size_t errlen);
+irmas_status control_new(const char *listen, osc_out *osc,
+                         daemon_worker *worker, double gate_dbfs,
+                         double smooth_seconds, control **out, char *err,
+                         size_t errlen);
 
 /* Stops the thread and frees everything; NULL is fine. */
 void control_free(control *c);

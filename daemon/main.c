@@ -17,17 +17,16 @@
  * sigwait would let such a thread die of SIGTERM's default action.
  */
 #include "capture.h"
-#include "capture_portaudio.h"
 #include "control.h"
 #include "log.h"
 #include "model_file.h"
-#include "options.h"
+#include "daemon_options.h"
 #include "osc.h"
 #include "pretrained.h"
 #include "service.h"
-#include "stats.h"
-#include "tagger.h"
-#include "worker.h"
+#include "daemon_stats.h"
+#include "live_tagger.h"
+#include "daemon_worker.h"
 
 #include "config.h"
 #include "irmas/version.h"
@@ -42,11 +41,11 @@
 #include <unistd.h>
 
 typedef struct {
-    options o;
+    daemon_options o;
     capture *capture;
-    stats *stats;
+    daemon_stats *stats;
     osc_out *osc;
-    worker *worker;
+    daemon_worker *worker;
     control *control; /* --osc-listen, or NULL */
 } daemon_state;
 
@@ -69,8 +68,8 @@ static irmas_status daemon_check_model_path(const char *path, char *err,
 }
 
 /* Loads the model and builds a tagger for audio at rate. */
-static irmas_status daemon_tagger(const options *o, int rate, tagger **out,
-                                  char *err, size_t errlen)
+static irmas_status daemon_tagger(const daemon_options *o, int rate,
+                                  live_tagger **out, char *err, size_t errlen)
 {
     irmas_model *m = NULL;
     irmas_model_limits limits = {.max_memory_bytes = o->max_model_memory * 1048576.0,
@@ -89,22 +88,23 @@ static irmas_status daemon_tagger(const options *o, int rate, tagger **out,
     /* A file too slow for the model is refused as a device is, by name. */
     if (st == IRMAS_OK && o->backend == BACKEND_FILE)
         st = model_check_rate(m, rate, o->input, err, errlen);
-    if (st == IRMAS_OK) st = tagger_new(m, rate, o->hop, !o->no_incremental,
-                                        out, err, errlen);
+    if (st == IRMAS_OK)
+        st = live_tagger_new(m, rate, o->hop, !o->no_incremental, out, err,
+                             errlen);
     if (st != IRMAS_OK) irmas_model_free(m);
     return st;
 }
 
-static void daemon_describe(daemon_state *d, const tagger *t)
+static void daemon_describe(daemon_state *d, const live_tagger *t)
 {
-    const irmas_model *m = tagger_model(t);
+    const irmas_model *m = live_tagger_model(t);
     char input[160] = "";
     model_describe_input(m, input, sizeof input);
     log_info("model %s: %d classes, %.2f s windows at %d Hz read as %s, "
              "every %.3f s, %s", d->o.model, m->classes,
              (double)m->window_samples / m->sample_rate, m->sample_rate,
-             input, tagger_hop_seconds(t),
-             tagger_is_incremental(t) ? "streamed"
+             input, live_tagger_hop_seconds(t),
+             live_tagger_is_incremental(t) ? "streamed"
                                       : "each window computed whole");
 }
 
@@ -112,12 +112,12 @@ static irmas_status daemon_open(daemon_state *d, char *err, size_t errlen)
 {
     irmas_status st = capture_open(&d->o, &d->capture, err, errlen);
     if (st != IRMAS_OK) return st;
-    tagger *t = NULL;
-    if ((st = daemon_tagger(&d->o, d->capture->rate, &t, err, errlen)))
+    live_tagger *t = NULL;
+    if ((st = daemon_tagger(&d->o, capture_rate(d->capture), &t, err, errlen)))
         return st;
     daemon_describe(d, t);
-    d->stats = stats_new();
-    const char *urls[OPTIONS_MAX_LIST];
+    d->stats = daemon_stats_new();
+    const char *urls[DAEMON_OPTIONS_MAX_LIST];
     for (int i = 0; i < d->o.n_osc; i++) urls[i] = d->o.osc[i];
     if (!d->stats)
         st = status_fail(err, errlen, IRMAS_ERR_NOMEM, "out of memory");
@@ -126,21 +126,21 @@ static irmas_status daemon_open(daemon_state *d, char *err, size_t errlen)
                          &(osc_format){.bundles = d->o.osc_bundles,
                                        .prefix = d->o.osc_prefix},
                          d->stats, &d->osc, err, errlen);
-    if (st == IRMAS_OK)
-        st = worker_start(d->capture, t, d->osc, d->stats, &d->o, &d->worker,
-                          err, errlen);
     if (st != IRMAS_OK) {
-        tagger_delete(t);
+        live_tagger_delete(t);
         return st;
     }
-    /* The worker owns t from here on; what the control says of it is
-     * taken now, before the worker may swap it. */
+    /* The worker takes t; what the control says of it is read before the
+     * main thread can offer the worker another. */
+    st = daemon_worker_start(d->capture, t, d->osc, d->stats, &d->o, &d->worker,
+                      err, errlen);
+    if (st != IRMAS_OK) return st;
     if (d->o.osc_listen[0]) {
         st = control_new(d->o.osc_listen, d->osc, d->worker, d->o.gate,
                          d->o.smooth, &d->control, err, errlen);
         if (st != IRMAS_OK) return st;
-        control_set_model(d->control, d->o.model, tagger_model(t),
-                          tagger_hop_seconds(t));
+        control_set_model(d->control, d->o.model, live_tagger_model(t),
+                          live_tagger_hop_seconds(t));
     }
     return capture_start(d->capture, err, errlen);
 }
@@ -148,18 +148,18 @@ static irmas_status daemon_open(daemon_state *d, char *err, size_t errlen)
 static void daemon_reload(daemon_state *d)
 {
     char err[1024];
-    tagger *t = NULL;
+    live_tagger *t = NULL;
     service_notify("RELOADING=1");
     log_info("SIGHUP: loading %s", d->o.model);
-    if (daemon_tagger(&d->o, worker_device_rate(d->worker), &t, err,
+    if (daemon_tagger(&d->o, daemon_worker_device_rate(d->worker), &t, err,
                       sizeof err) != IRMAS_OK) {
         log_error("%s; the model loaded before keeps running", err);
     } else {
         daemon_describe(d, t);
         if (d->control)
-            control_set_model(d->control, d->o.model, tagger_model(t),
-                              tagger_hop_seconds(t));
-        worker_offer(d->worker, t);
+            control_set_model(d->control, d->o.model, live_tagger_model(t),
+                              live_tagger_hop_seconds(t));
+        daemon_worker_offer(d->worker, t);
     }
     service_notify("READY=1");
 }
@@ -170,26 +170,26 @@ static void daemon_reload(daemon_state *d)
 static void daemon_change_hop(daemon_state *d, double hop)
 {
     char err[1024];
-    tagger *t = NULL;
+    live_tagger *t = NULL;
     double old = d->o.hop;
     d->o.hop = hop;
-    if (daemon_tagger(&d->o, worker_device_rate(d->worker), &t, err,
+    if (daemon_tagger(&d->o, daemon_worker_device_rate(d->worker), &t, err,
                       sizeof err) != IRMAS_OK) {
         d->o.hop = old;
         control_answer_hop(d->control, 0, err);
         return;
     }
     daemon_describe(d, t);
-    control_set_model(d->control, d->o.model, tagger_model(t),
-                      tagger_hop_seconds(t));
-    control_answer_hop(d->control, tagger_hop_seconds(t), NULL);
-    worker_offer(d->worker, t);
+    control_set_model(d->control, d->o.model, live_tagger_model(t),
+                      live_tagger_hop_seconds(t));
+    control_answer_hop(d->control, live_tagger_hop_seconds(t), NULL);
+    daemon_worker_offer(d->worker, t);
 }
 
 static void daemon_report(daemon_state *d)
 {
     char line[512];
-    stats_line(d->stats, ring_overruns(d->capture->ring),
+    daemon_stats_line(d->stats, ring_overruns(capture_ring(d->capture)),
                capture_xruns(d->capture), line, sizeof line);
     log_info("%s", line);
     service_status("%s", line);
@@ -201,12 +201,12 @@ static void daemon_report(daemon_state *d)
 static void daemon_close(daemon_state *d, int report)
 {
     control_free(d->control);
-    worker_stop(d->worker);
+    daemon_worker_stop(d->worker);
     osc_out_finish(d->osc);
     if (report) daemon_report(d);
     capture_close(d->capture);
     osc_out_delete(d->osc);
-    stats_delete(d->stats);
+    daemon_stats_delete(d->stats);
 }
 
 static double monotonic(void)
@@ -278,7 +278,7 @@ static void daemon_run(daemon_state *d)
             daemon_report(d);
             next_report = monotonic() + d->o.log_interval;
         }
-        if (worker_finished(d->worker)) {
+        if (daemon_worker_finished(d->worker)) {
             log_info("the input ended");
             break;
         }
@@ -286,18 +286,18 @@ static void daemon_run(daemon_state *d)
 }
 
 /* Actions other than running: help, version, devices. */
-static int daemon_action(options_action action)
+static int daemon_action(daemon_options_action action)
 {
     char err[1024];
     switch (action) {
-    case OPTIONS_HELP: options_print_help(stdout); return 0;
-    case OPTIONS_VERSION: printf("irmasd %s\n", IRMAS_VERSION); return 0;
-    case OPTIONS_LIST_DEVICES:
-        if (capture_portaudio_list(stdout, err, sizeof err) == IRMAS_OK)
+    case DAEMON_OPTIONS_HELP: daemon_options_print_help(stdout); return 0;
+    case DAEMON_OPTIONS_VERSION: printf("irmasd %s\n", IRMAS_VERSION); return 0;
+    case DAEMON_OPTIONS_LIST_DEVICES:
+        if (capture_list_devices(stdout, err, sizeof err) == IRMAS_OK)
             return 0;
         log_error("%s", err);
         return 1;
-    case OPTIONS_RUN: break;
+    case DAEMON_OPTIONS_RUN: break;
     }
     return 0;
 }
@@ -306,12 +306,12 @@ int main(int argc, char **argv)
 {
     static daemon_state d;
     char err[1024];
-    options_action action;
-    if (options_parse(&d.o, argc, argv, &action, err, sizeof err)) {
+    daemon_options_action action;
+    if (daemon_options_parse(&d.o, argc, argv, &action, err, sizeof err)) {
         log_error("%s", err);
         return 2;
     }
-    if (action != OPTIONS_RUN) return daemon_action(action);
+    if (action != DAEMON_OPTIONS_RUN) return daemon_action(action);
     log_set_verbose(d.o.verbose);
 
     signals_install();
@@ -322,10 +322,10 @@ int main(int argc, char **argv)
         daemon_close(&d, 0);
         return 1;
     }
-    log_info("listening: %s", d.capture->description);
+    log_info("listening: %s", capture_description(d.capture));
     for (int i = 0; i < d.o.n_osc; i++) log_info("sending OSC to %s", d.o.osc[i]);
     service_notify("READY=1");
-    service_status("listening: %s", d.capture->description);
+    service_status("listening: %s", capture_description(d.capture));
 
     signals_block(0);
     daemon_run(&d);

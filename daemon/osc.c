@@ -7,6 +7,7 @@
  */
 #include "osc.h"
 
+#include "irmas/osc.h"
 #include "log.h"
 #include "thread.h"
 
@@ -25,6 +26,12 @@
 #define OSC_CLOSE_SECONDS 2 /* to send what is queued when closing */
 #define OSC_SECONDS_1900_TO_1970 2208988800.0
 
+/* What a receiver may size by is what a model may hold. */
+_Static_assert(IRMAS_OSC_MAX_CLASSES == MODEL_MAX_CLASSES,
+               "irmas/osc.h's class limit is the model's");
+_Static_assert(IRMAS_OSC_LABEL_MAX == MODEL_LABEL_MAX,
+               "irmas/osc.h's label limit is the model's");
+
 typedef enum { ITEM_WINDOW, ITEM_CLASSES } item_kind;
 
 typedef struct {
@@ -40,7 +47,7 @@ typedef struct {
 typedef struct {
     char *url;
     lo_address address;
-    stats *st;
+    daemon_stats *st;
     const osc_format *format; /* the osc_out's */
     atomic_int active; /* sent to; 0 after an unsubscribe */
     int lossless;
@@ -59,7 +66,7 @@ struct osc_out {
     atomic_int n;        /* targets opened, --osc ones first */
     osc_target *targets; /* [n_static + OSC_MAX_SUBSCRIBERS] */
     int n_static, lossless;
-    stats *st;
+    daemon_stats *st;
     osc_format format;   /* its prefix owned */
     osc_item scratch; /* the worker's, where an item is put together */
 };
@@ -85,7 +92,7 @@ static void osc_address_part(const char *label, char *out, size_t len)
 {
     size_t i = 0;
     for (; label[i] && i + 1 < len; i++)
-        out[i] = strchr(" #*,/?[]{}", label[i]) ? '_' : label[i];
+        out[i] = strchr(IRMAS_OSC_RESERVED, label[i]) ? '_' : label[i];
     out[i] = '\0';
 }
 
@@ -122,7 +129,8 @@ static int osc_send_window(osc_target *t, const osc_item *it)
     double wall = it->capture_wall;
     int result = 0;
     if (it->silent) {
-        result |= osc_put(t, b, "/irmas/silence", message_float(it->level_dbfs), wall);
+        result |= osc_put(t, b, IRMAS_OSC_SILENCE,
+                          message_float(it->level_dbfs), wall);
     } else {
         lo_message probs = lo_message_new(), top = lo_message_new(),
                    index = lo_message_new();
@@ -135,11 +143,11 @@ static int osc_send_window(osc_target *t, const osc_item *it)
         lo_message_add_float(top, it->probs[best]);
         lo_message_add_int32(index, best);
         lo_message_add_float(index, it->probs[best]);
-        result |= osc_put(t, b, "/irmas/probs", probs, wall);
-        result |= osc_put(t, b, "/irmas/top", top, wall);
-        result |= osc_put(t, b, "/irmas/top/index", index, wall);
+        result |= osc_put(t, b, IRMAS_OSC_PROBS, probs, wall);
+        result |= osc_put(t, b, IRMAS_OSC_TOP, top, wall);
+        result |= osc_put(t, b, IRMAS_OSC_TOP_INDEX, index, wall);
         for (int c = 0; c < it->classes; c++) {
-            char path[MODEL_LABEL_MAX + 16] = "/irmas/class/";
+            char path[MODEL_LABEL_MAX + 16] = IRMAS_OSC_CLASS;
             osc_address_part(it->labels[c], path + strlen(path),
                              sizeof path - strlen(path));
             result |= osc_put(t, b, path, message_float(it->probs[c]), wall);
@@ -159,7 +167,7 @@ static int osc_send(osc_target *t, const osc_item *it)
         for (int c = 0; c < it->classes; c++)
             lo_message_add_string(m, it->labels[c]);
         char path[OSC_PREFIX_MAX + 32];
-        snprintf(path, sizeof path, "%s/irmas/classes", t->format->prefix);
+        snprintf(path, sizeof path, "%s" IRMAS_OSC_CLASSES, t->format->prefix);
         int result = lo_send_message(t->address, path, m);
         lo_message_free(m);
         return result;
@@ -173,8 +181,8 @@ static int osc_send(osc_target *t, const osc_item *it)
 static void osc_report(osc_target *t, const osc_item *it, int ok)
 {
     if (ok && it->kind == ITEM_WINDOW)
-        stats_sent(t->st, now(CLOCK_MONOTONIC) - it->capture_mono);
-    if (!ok) stats_failed(t->st);
+        daemon_stats_sent(t->st, now(CLOCK_MONOTONIC) - it->capture_mono);
+    if (!ok) daemon_stats_failed(t->st);
     if (!ok && !t->failing)
         log_warn("%s: cannot send: %s; irmasd goes on and keeps trying",
                  t->url, lo_address_errstr(t->address));
@@ -242,7 +250,7 @@ static void osc_push(osc_target *t, const osc_item *it)
         t->count++;
         pthread_cond_broadcast(&t->changed);
     } else {
-        stats_failed(t->st); /* the target cannot keep up: drop */
+        daemon_stats_failed(t->st); /* the target cannot keep up: drop */
     }
     pthread_mutex_unlock(&t->lock);
 }
@@ -360,8 +368,8 @@ static irmas_status osc_target_open(osc_target *t, const char *url,
 }
 
 irmas_status osc_out_new(const char *const *urls, int n, int lossless,
-                         const osc_format *format, stats *st, osc_out **out,
-                         char *err, size_t errlen)
+                         const osc_format *format, daemon_stats *st,
+                         osc_out **out, char *err, size_t errlen)
 {
     osc_out *o = calloc(1, sizeof *o);
     *out = NULL;
@@ -464,7 +472,8 @@ static void osc_target_finish(osc_target *t, const struct timespec *deadline)
     log_warn("%s: still sending after %d s; giving up", t->url,
              OSC_CLOSE_SECONDS);
     pthread_mutex_lock(&t->lock);
-    for (int i = 0; i <= t->count; i++) stats_failed(t->st); /* and the one in flight */
+    for (int i = 0; i <= t->count; i++)
+        daemon_stats_failed(t->st); /* and the one in flight */
     t->count = 0;
     t->abandoned = 1;
     pthread_mutex_unlock(&t->lock);

@@ -3,8 +3,9 @@
  * Each target (a liblo URL: UDP, TCP, multicast, or a UNIX socket) has its
  * own sender thread and a short queue, so a slow or absent target (a TCP
  * peer that does not answer) delays nobody else, least of all the worker.
- * A window's bundle carries, with the capture time of the window's last
- * sample as its timetag:
+ * The addresses and their types are irmas/osc.h's. A window's bundle
+ * carries, with the capture time of the window's last sample as its
+ * timetag:
  *     /irmas/probs  f...   one probability per class, in model order
  *     /irmas/top    s f    the most likely label and its probability
  *     /irmas/top/index i f the same as the label's index in model order
@@ -29,7 +30,7 @@
 #define IRMASD_OSC_H
 
 #include "model.h"
-#include "stats.h"
+#include "daemon_stats.h"
 
 typedef struct osc_out osc_out;
 
@@ -60,8 +61,8 @@ typedef struct {
  * is dropped from (and counted as failed) until it takes bundles again.
  * Sends and failures are counted in st. */
 irmas_status osc_out_new(const char *const *urls, int n, int lossless,
-                         const osc_format *format, stats *st, osc_out **out,
-                         char *err, size_t errlen);
+                         const osc_format *format, daemon_stats *st,
+                         osc_out **out, char *err, size_t errlen);
 
 /* Adds url (a liblo URL, as --osc takes) as a target from the next window
  * on, or takes up again one that unsubscribed; refuses a malformed or

@@ -18,7 +18,7 @@
 #define PRINTER_CLOSE_SECONDS 2
 
 struct printer {
-    stats *st;
+    daemon_stats *st;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t changed;
@@ -63,13 +63,14 @@ static void *printer_run(void *arg)
     while (printer_pop(p)) {
         if (write_all(p->out, strlen(p->out))) continue;
         pthread_mutex_lock(&p->lock);
-        if (!p->abandoned) stats_line_dropped(p->st);
+        if (!p->abandoned) daemon_stats_line_dropped(p->st);
         pthread_mutex_unlock(&p->lock);
     }
     return NULL;
 }
 
-irmas_status printer_new(stats *st, printer **out, char *err, size_t errlen)
+irmas_status printer_new(daemon_stats *st, printer **out, char *err,
+                         size_t errlen)
 {
     printer *p = calloc(1, sizeof *p);
     *out = NULL;
@@ -97,7 +98,7 @@ void printer_put(printer *p, const char *line)
         p->count++;
         pthread_cond_signal(&p->changed);
     } else {
-        stats_line_dropped(p->st);
+        daemon_stats_line_dropped(p->st);
     }
     pthread_mutex_unlock(&p->lock);
 }
@@ -116,7 +117,7 @@ void printer_delete(printer *p)
         log_warn("standard output has taken nothing for %d s; the lines "
                  "still queued are not printed", PRINTER_CLOSE_SECONDS);
         pthread_mutex_lock(&p->lock);
-        for (int i = 0; i <= p->count; i++) stats_line_dropped(p->st);
+        for (int i = 0; i <= p->count; i++) daemon_stats_line_dropped(p->st);
         p->count = 0;
         p->abandoned = 1;
         pthread_mutex_unlock(&p->lock);

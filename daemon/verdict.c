@@ -22,6 +22,14 @@ double verdict_level_dbfs(double mean_square)
     return level < VERDICT_SILENCE_FLOOR ? VERDICT_SILENCE_FLOOR : level;
 }
 
+double verdict_window_level_dbfs(const history *h, double last_frame,
+                                 double window_frames)
+{
+    double first_frame = last_frame + 1 - window_frames;
+    return verdict_level_dbfs(history_mean_square(
+        h, (long long)ceil(first_frame), (long long)floor(last_frame) + 1));
+}
+
 int verdict_is_silent(const verdict *v, double level_dbfs)
 {
     return level_dbfs < v->settings.gate_dbfs;

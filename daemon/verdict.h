@@ -10,7 +10,7 @@
  *   verdict_init(&v, classes, &(verdict_settings){.gate_dbfs = -60,
  *                .smooth_seconds = 1.5, .hop_seconds = 0.5});
  *   for each window:
- *       double level = verdict_level_dbfs(mean_square_of_its_samples);
+ *       double level = verdict_window_level_dbfs(recent, last, frames);
  *       const float *p = verdict_judge(&v, probs, level);
  *       p == NULL: silent (below the gate); else the probabilities to send
  *   after a gap in the audio: verdict_restart(&v);
@@ -18,6 +18,7 @@
 #ifndef IRMASD_VERDICT_H
 #define IRMASD_VERDICT_H
 
+#include "history.h"
 #include "model.h"
 
 #define VERDICT_SILENCE_FLOOR -120.0 /* dBFS reported for digital silence */
@@ -48,6 +49,12 @@ void verdict_restart(verdict *v);
 /* A window's level in dBFS from the mean of its squared samples, never
  * below VERDICT_SILENCE_FLOOR (digital silence included). */
 double verdict_level_dbfs(double mean_square);
+
+/* The level in dBFS of the window whose last frame is last_frame and which
+ * spans window_frames frames (both fractional when resampled), measured
+ * over the frames of it h still holds. */
+double verdict_window_level_dbfs(const history *h, double last_frame,
+                                 double window_frames);
 
 /* Judges one window of probabilities at level_dbfs: NULL when it is below
  * the gate (the moving average restarts) or its probabilities are not all

@@ -17,8 +17,9 @@
  * been pushed (a window may end with a few samples too short to form a
  * frame), which always comes before the next window's last frame.
  *
- * Models that cannot stream keep the last window_samples samples in a ring
- * and run irmas_window_classify on them at each hop instead: a blstm or a stats
+ * Models that cannot stream, and any model with IRMAS_STREAM_WHOLE_WINDOWS,
+ * keep the last window_samples samples in a ring and run
+ * irmas_window_classify on them at each hop instead: a blstm or a stats
  * layer needs the window's last frame before its first output, a peak
  * normalisation the whole window before its first frame, an image is
  * built from the whole window at once, and so are a pretrained front-end's
@@ -138,10 +139,22 @@ static irmas_status stream_alloc(irmas_stream *s, char *err, size_t errlen)
 irmas_status irmas_stream_new(const irmas_model *m, int hop_samples, irmas_stream **out,
                         char *err, size_t errlen)
 {
+    return irmas_stream_new_flags(m, hop_samples, 0, out, err, errlen);
+}
+
+irmas_status irmas_stream_new_flags(const irmas_model *m, int hop_samples,
+                                    unsigned flags, irmas_stream **out,
+                                    char *err, size_t errlen)
+{
     *out = NULL;
     /* The kernels are chosen here, not in the first classify or push, which
      * may run in an audio callback. */
     (void)isa_current();
+    if (flags & ~IRMAS_STREAM_WHOLE_WINDOWS)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "irmas_stream_new_flags: unknown flags 0x%x; the "
+                           "one flag is IRMAS_STREAM_WHOLE_WINDOWS",
+                           flags & ~IRMAS_STREAM_WHOLE_WINDOWS);
     irmas_status status = model_validate(m, err, errlen);
     if (status != IRMAS_OK) return status;
 
@@ -153,7 +166,8 @@ irmas_status irmas_stream_new(const irmas_model *m, int hop_samples, irmas_strea
                         : 1;
     if (hop_samples <= 0) hop_samples = m->sample_rate / 2;
     s->m = m;
-    s->incremental = stream_model_is_incremental(m);
+    s->incremental = stream_model_is_incremental(m) &&
+                     !(flags & IRMAS_STREAM_WHOLE_WINDOWS);
     s->hop_frames = hop_samples / frame_hop > 0 ? hop_samples / frame_hop : 1;
     s->hop = s->hop_frames * frame_hop;
     s->frames = model_frames(m);

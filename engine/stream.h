@@ -10,7 +10,8 @@
  * window's probabilities are emitted as soon as its last frame arrives, so
  * the work per hop is constant. Models that cannot stream (bidirectional
  * layers, per-window peak normalisation, statistics pooling, and image
- * models: CNNs and CRNNs) fall back to a whole-window pass at each hop.
+ * models: CNNs and CRNNs) fall back to a whole-window pass at each hop, as
+ * any model does with IRMAS_STREAM_WHOLE_WINDOWS.
  * Nothing allocates after irmas_stream_new.
  *
  * The hop is rounded down to a whole number of front-end frames (at least
@@ -22,7 +23,8 @@
 
 #include "model.h"
 
-/* The stream's functions (irmas_stream_new, _push, _hop, _reset, _free)
+/* The stream's functions (irmas_stream_new, _new_flags, _push, _hop,
+ * _reset, _free)
  * are public: irmas/irmas.h. */
 
 #endif

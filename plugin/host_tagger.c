@@ -5,7 +5,8 @@
 #include "model_file.h"
 #include "model_limits.h"
 #include "pretrained.h"
-#include "tagger.h"
+#include "live_tagger.h"
+#include "mixdown.h"
 #include "verdict.h"
 
 #include <math.h>
@@ -14,7 +15,7 @@
 #define HOST_TAGGER_CHUNK 1024 /* frames mixed down at a time */
 
 struct host_tagger {
-    tagger *tagger;
+    live_tagger *tagger;
     history *history; /* the host's audio, for each window's level */
     verdict verdict;
     double rate;
@@ -38,7 +39,8 @@ static verdict_settings host_tagger_settings(const host_tagger *t,
 {
     return (verdict_settings){.gate_dbfs = gate_dbfs,
                               .smooth_seconds = smooth_seconds,
-                              .hop_seconds = tagger_hop_seconds(t->tagger)};
+                              .hop_seconds =
+                                  live_tagger_hop_seconds(t->tagger)};
 }
 
 irmas_status host_tagger_new(irmas_model *m, double host_rate, double hop_seconds,
@@ -53,7 +55,7 @@ irmas_status host_tagger_new(irmas_model *m, double host_rate, double hop_second
                            "host tagger: out of memory");
     }
     t->rate = host_rate;
-    irmas_status st = tagger_new(m, (int)lround(host_rate), hop_seconds, 1,
+    irmas_status st = live_tagger_new(m, (int)lround(host_rate), hop_seconds, 1,
                                  &t->tagger, err, errlen);
     if (st != IRMAS_OK) {
         irmas_model_free(m);
@@ -61,7 +63,7 @@ irmas_status host_tagger_new(irmas_model *m, double host_rate, double hop_second
         return st;
     }
     /* A window and the resampler's delay, with room to spare. */
-    long frames = (long)ceil(tagger_window_frames(t->tagger)) +
+    long frames = (long)ceil(live_tagger_window_frames(t->tagger)) +
                   2 * (long)lround(host_rate);
     st = history_new(frames, &t->history, err, errlen);
     if (st != IRMAS_OK) {
@@ -78,19 +80,19 @@ irmas_status host_tagger_new(irmas_model *m, double host_rate, double hop_second
 void host_tagger_free(host_tagger *t)
 {
     if (!t) return;
-    tagger_delete(t->tagger);
+    live_tagger_delete(t->tagger);
     history_delete(t->history);
     free(t);
 }
 
 const irmas_model *host_tagger_model(const host_tagger *t)
 {
-    return tagger_model(t->tagger);
+    return live_tagger_model(t->tagger);
 }
 
 double host_tagger_hop_seconds(const host_tagger *t)
 {
-    return tagger_hop_seconds(t->tagger);
+    return live_tagger_hop_seconds(t->tagger);
 }
 
 void host_tagger_set(host_tagger *t, double gate_dbfs, double smooth_seconds)
@@ -105,9 +107,8 @@ static void host_tagger_window(void *user, const float *probs,
                                double last_frame)
 {
     host_tagger *t = user;
-    double first = last_frame + 1 - tagger_window_frames(t->tagger);
-    double level = verdict_level_dbfs(history_mean_square(
-        t->history, (long long)ceil(first), (long long)floor(last_frame) + 1));
+    double level = verdict_window_level_dbfs(
+        t->history, last_frame, live_tagger_window_frames(t->tagger));
     const float *judged = verdict_judge(&t->verdict, probs, level);
     if (!judged && !verdict_is_silent(&t->verdict, level)) return;
     t->fn(t->user, judged, level, (last_frame + 1) / t->rate);
@@ -120,22 +121,15 @@ void host_tagger_push(host_tagger *t, const float *const *channels,
     t->user = user;
     for (long done = 0; done < n; done += HOST_TAGGER_CHUNK) {
         long frames = n - done < HOST_TAGGER_CHUNK ? n - done : HOST_TAGGER_CHUNK;
-        for (long i = 0; i < frames; i++) {
-            float sum = 0.0f;
-            for (int c = 0; c < n_channels; c++) {
-                float x = channels[c][done + i];
-                sum += isfinite(x) ? x : 0.0f;
-            }
-            t->mono[i] = sum / (float)n_channels;
-        }
+        mixdown_planar(channels, n_channels, done, frames, t->mono);
         history_push(t->history, t->mono, frames);
-        tagger_push(t->tagger, t->mono, frames, host_tagger_window, t);
+        live_tagger_push(t->tagger, t->mono, frames, host_tagger_window, t);
     }
 }
 
 void host_tagger_reset(host_tagger *t)
 {
-    tagger_restart(t->tagger, history_end(t->history));
+    live_tagger_restart(t->tagger, history_end(t->history));
     verdict_restart(&t->verdict);
 }
 
@@ -143,5 +137,5 @@ void host_tagger_finish(host_tagger *t, host_tagger_fn fn, void *user)
 {
     t->fn = fn;
     t->user = user;
-    tagger_finish(t->tagger, host_tagger_window, t);
+    live_tagger_finish(t->tagger, host_tagger_window, t);
 }

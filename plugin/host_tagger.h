@@ -3,7 +3,7 @@
  *
  * It is irmasd's audio path without irmasd: the host's mono audio is
  * resampled to the model's rate and streamed through the classifier
- * (tagger.h), each window's level measured on the audio it covers
+ * (live_tagger.h), each window's level measured on the audio it covers
  * (history.h) and judged by the silence gate and the moving average
  * (verdict.h), so the plugins give the daemon's numbers for the same audio
  * and settings.

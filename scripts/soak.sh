@@ -12,7 +12,7 @@
 #
 # An OSC receiver (oscdump, liblo-tools) writes down every message; irmasd's
 # resident memory is read from /proc every 2 s; its last statistics line
-# (printed when it stops; see daemon/stats.c) gives the windows it made, the
+# (printed when it stops; see daemon/daemon_stats.c) gives the windows it made, the
 # frames overrun, xruns when it counts them, and the latency of the last
 # 4096 windows. For each run it prints windows expected, received and lost,
 # overruns and xruns, memory at the start (a quarter into the run and at

@@ -3,7 +3,7 @@
  * gets. */
 #include "daemon_check.h"
 #include "model_file.h"
-#include "options.h"
+#include "daemon_options.h"
 #include "testutil.h"
 
 #include <math.h>
@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static options o;
-static options_action action;
+static daemon_options o;
+static daemon_options_action action;
 static char err[1024];
 
 /* Parses a NULL-terminated list of arguments after "irmasd". */
@@ -26,7 +26,7 @@ static irmas_status parse(const char *first, ...)
         argv[argc++] = (char *)a;
     va_end(ap);
     err[0] = '\0';
-    return options_parse(&o, argc, argv, &action, err, sizeof err);
+    return daemon_options_parse(&o, argc, argv, &action, err, sizeof err);
 }
 
 static const char *write_config(const char *text)
@@ -42,7 +42,7 @@ static const char *write_config(const char *text)
 START_TEST(defaults_listen_on_jack_and_send_to_port_9000)
 {
     ck_assert_int_eq(parse(NULL), IRMAS_OK);
-    ck_assert_int_eq(action, OPTIONS_RUN);
+    ck_assert_int_eq(action, DAEMON_OPTIONS_RUN);
     ck_assert_int_eq(o.backend, BACKEND_JACK);
     ck_assert_str_eq(o.client_name, "irmasd");
     ck_assert_double_eq(o.hop, 0.5);
@@ -96,11 +96,11 @@ END_TEST
 START_TEST(help_and_version_are_actions)
 {
     ck_assert_int_eq(parse("--help", NULL), IRMAS_OK);
-    ck_assert_int_eq(action, OPTIONS_HELP);
+    ck_assert_int_eq(action, DAEMON_OPTIONS_HELP);
     ck_assert_int_eq(parse("-V", NULL), IRMAS_OK);
-    ck_assert_int_eq(action, OPTIONS_VERSION);
+    ck_assert_int_eq(action, DAEMON_OPTIONS_VERSION);
     ck_assert_int_eq(parse("--backend", "portaudio", "--list-devices", NULL), IRMAS_OK);
-    ck_assert_int_eq(action, OPTIONS_LIST_DEVICES);
+    ck_assert_int_eq(action, DAEMON_OPTIONS_LIST_DEVICES);
 }
 END_TEST
 

@@ -70,7 +70,7 @@ START_TEST(a_window_becomes_one_bundle_stamped_with_its_capture_time)
     snprintf(url, sizeof url, "osc.udp://127.0.0.1:%d",
              lo_server_thread_get_port(server));
     const char *urls[] = {url};
-    stats *st = stats_new();
+    daemon_stats *st = daemon_stats_new();
     osc_out *o = NULL;
     char err[512] = "";
     ck_assert_msg(osc_out_new(urls, 1, 1, &(osc_format){.bundles = 1}, st, &o, err, sizeof err) == IRMAS_OK, "%s", err);
@@ -112,9 +112,9 @@ START_TEST(a_window_becomes_one_bundle_stamped_with_its_capture_time)
     ck_assert_uint_eq(r->tag.sec, 1700000001u + 2208988800u);
 
     char line[512];
-    stats_line(st, 0, 0, line, sizeof line);
+    daemon_stats_line(st, 0, 0, line, sizeof line);
     ck_assert_msg(strstr(line, "2 bundles sent, 0 failed"), "%s", line);
-    stats_delete(st);
+    daemon_stats_delete(st);
 }
 END_TEST
 
@@ -134,7 +134,7 @@ START_TEST(messages_without_bundles_carry_their_time_and_a_prefix)
     lo_server_thread server = test_server(url, sizeof url);
     n_got = 0;
     const char *urls[] = {url};
-    stats *st = stats_new();
+    daemon_stats *st = daemon_stats_new();
     osc_out *o = NULL;
     char err[512] = "";
     ck_assert_msg(osc_out_new(urls, 1, 1,
@@ -157,7 +157,7 @@ START_TEST(messages_without_bundles_carry_their_time_and_a_prefix)
     ck_assert_int_eq(r->first_int, 1);
     ck_assert_str_eq(find("/stage/left/irmas/probs")->types, "ffd");
     ck_assert_ptr_null(find("/irmas/probs"));
-    stats_delete(st);
+    daemon_stats_delete(st);
 }
 END_TEST
 
@@ -167,7 +167,7 @@ START_TEST(subscribers_come_and_go)
     lo_server_thread server = test_server(url, sizeof url);
     n_got = 0;
     const char *urls[] = {"osc.udp://127.0.0.1:9"}; /* nobody listens */
-    stats *st = stats_new();
+    daemon_stats *st = daemon_stats_new();
     osc_out *o = NULL;
     char err[512] = "";
     ck_assert(osc_out_new(urls, 1, 0, &(osc_format){.bundles = 1}, st, &o, err,
@@ -202,7 +202,7 @@ START_TEST(subscribers_come_and_go)
     for (int i = 0; i < 200 && n_got < 8; i++) usleep(10000);
     lo_server_thread_free(server);
     ck_assert_int_eq(n_got, 4 + 4); /* none while unsubscribed, then again */
-    stats_delete(st);
+    daemon_stats_delete(st);
 }
 END_TEST
 
@@ -211,11 +211,11 @@ static void assert_url_refused(const char *url, const char *expected)
     const char *urls[] = {"osc.udp://127.0.0.1:9000", url};
     osc_out *o = NULL;
     char err[512] = "";
-    stats *st = stats_new();
+    daemon_stats *st = daemon_stats_new();
     ck_assert_int_eq(osc_out_new(urls, 2, 0, &(osc_format){.bundles = 1}, st, &o, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_ptr_null(o);
     ck_assert_msg(strstr(err, url) && strstr(err, expected), "'%s' lacks '%s'", err, expected);
-    stats_delete(st);
+    daemon_stats_delete(st);
 }
 
 START_TEST(urls_that_cannot_work_are_refused_at_start)

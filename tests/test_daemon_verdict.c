@@ -1,8 +1,8 @@
 /* test_daemon_verdict.c: what becomes of each classified window (verdict.h),
  * without a thread: the level of digital silence, the gate at its
  * threshold, the moving average against a straightforward reference, its
- * restart after silence and after a gap, and windows whose probabilities
- * are not finite.
+ * restart after silence and after a gap, windows whose probabilities
+ * are not finite, and a window's level measured over its own frames.
  */
 #include "daemon_check.h"
 #include "verdict.h"
@@ -85,6 +85,23 @@ START_TEST(windows_that_are_not_finite_are_not_reported)
 }
 END_TEST
 
+START_TEST(the_level_is_measured_over_the_window_s_own_frames)
+{
+    history *h = NULL;
+    ck_assert(history_new(100, &h, NULL, 0) == IRMAS_OK);
+    float x[40] = {0};
+    for (int i = 20; i < 30; i++) x[i] = 0.1f; /* frames 20 to 29 */
+    history_push(h, x, 40);
+    /* The window of 10 frames ending at frame 29: -20 dBFS. */
+    ck_assert_double_eq_tol(verdict_window_level_dbfs(h, 29.0, 10.0), -20.0,
+                            1e-5);
+    /* One ending at 39 holds only zeros: the floor. */
+    ck_assert_double_eq(verdict_window_level_dbfs(h, 39.0, 10.0),
+                        VERDICT_SILENCE_FLOOR);
+    history_delete(h);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *tests[] = {
@@ -93,6 +110,7 @@ int main(void)
         smoothing_is_an_exponential_moving_average,
         the_average_starts_afresh_after_silence_and_gaps,
         windows_that_are_not_finite_are_not_reported,
+        the_level_is_measured_over_the_window_s_own_frames,
     };
-    return daemon_check_run("daemon verdict", tests, 5, 60);
+    return daemon_check_run("daemon verdict", tests, 6, 60);
 }

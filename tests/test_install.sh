@@ -31,6 +31,8 @@ static=$(find "$root" -name libirmas.a | head -n 1)
     fail "libirmas.so and libirmas.a are not both installed"
 [ -n "$(find "$root" -path '*/include/irmas/irmas.h')" ] ||
     fail "irmas/irmas.h is not installed"
+[ -n "$(find "$root" -path '*/include/irmas/osc.h')" ] ||
+    fail "irmas/osc.h is not installed"
 model=$(find "$root" -path '*/share/irmasd/default.irm' | head -n 1)
 [ -n "$model" ] || fail "the default model is not installed"
 

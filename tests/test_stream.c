@@ -348,6 +348,54 @@ START_TEST(stream_push_does_not_allocate)
 }
 END_TEST
 
+/* IRMAS_STREAM_WHOLE_WINDOWS makes a model that can stream recompute each
+ * window whole: the same hop and window ends as streaming, each window
+ * exactly irmas_window_classify on its samples; an unknown flag is
+ * refused. */
+START_TEST(stream_whole_windows_flag)
+{
+    tm_spec spec = tm_raw_spec(LAYER_LSTM, 40, 8);
+    irmas_model *m = tm_model(&spec);
+    long n = 3L * m->window_samples + 77;
+    float *x = make_signal(n, m->sample_rate, 7);
+    recorder *whole = malloc(sizeof *whole);
+    char err[256] = "";
+    irmas_stream *s = NULL, *streamed = NULL;
+    ck_assert_int_eq(irmas_stream_new_flags(m, 1000, 2, &s, err, sizeof err),
+                     IRMAS_ERR_ARG);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(err, "unknown flags 0x2"), "%s", err);
+    ck_assert_msg(irmas_stream_new_flags(m, 1000, IRMAS_STREAM_WHOLE_WINDOWS,
+                                         &s, err, sizeof err) == IRMAS_OK,
+                  "%s", err);
+    ck_assert(irmas_stream_new(m, 1000, &streamed, NULL, 0) == IRMAS_OK);
+    ck_assert_int_eq(irmas_stream_is_incremental(streamed), 1);
+    ck_assert_int_eq(irmas_stream_is_incremental(s), 0);
+    int hop = irmas_stream_hop(s);
+    ck_assert_int_eq(hop, irmas_stream_hop(streamed));
+    recorder_start(whole, m);
+    stream_feed(s, x, n, 333, whole);
+
+    irmas_window *w;
+    ck_assert(irmas_window_new(m, &w, NULL, 0) == IRMAS_OK);
+    ck_assert_int_eq(whole->count, 1 + (n - m->window_samples) / hop);
+    for (int k = 0; k < whole->count; k++) {
+        long long end = m->window_samples + (long long)k * hop;
+        ck_assert_int_eq(whole->ends[k], end);
+        float probs[MODEL_MAX_CLASSES];
+        irmas_window_classify(w, x + end - m->window_samples, probs);
+        ck_assert_int_eq(memcmp(probs, whole->probs[k],
+                                (size_t)m->classes * sizeof *probs), 0);
+    }
+    irmas_window_free(w);
+    irmas_stream_free(streamed);
+    irmas_stream_free(s);
+    free(whole);
+    free(x);
+    irmas_model_free(m);
+}
+END_TEST
+
 START_TEST(stream_rejects_invalid_model)
 {
     tm_spec spec = tm_raw_spec(LAYER_LSTM, 40, 8);
@@ -378,6 +426,7 @@ static Suite *stream_suite(void)
     tcase_add_test(tc, stream_hop_rounding);
     tcase_add_test(tc, stream_reset_forgets);
     tcase_add_loop_test(tc, stream_push_does_not_allocate, 0, 2);
+    tcase_add_test(tc, stream_whole_windows_flag);
     tcase_add_test(tc, stream_rejects_invalid_model);
     suite_add_tcase(s, tc);
     return s;

@@ -14,11 +14,13 @@
  * first while the header, the top instrument and the status line stay. Once
  * standard input ends (run from a script, under a service, with
  * </dev/null) it is left alone and the loop only waits. It handles /irmas/probs, /irmas/top,
- * /irmas/silence and /irmas/classes (see README, "OSC address space").
+ * /irmas/silence and /irmas/classes (irmas/osc.h; README, "OSC address
+ * space").
  */
 #include "tool_common.h"
 #include "classes.h"
 #include "config.h"
+#include "irmas/osc.h"
 #include "irmas/version.h"
 
 #include <errno.h>
@@ -38,15 +40,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define VIEW_MAX_CLASSES 64
-#define VIEW_LABEL 32
 #define VIEW_HISTORY 256 /* windows a sparkline can show */
 
 typedef struct {
     int classes;
-    char labels[VIEW_MAX_CLASSES][VIEW_LABEL];
-    float probs[VIEW_MAX_CLASSES];
-    char top[VIEW_LABEL];
+    char labels[IRMAS_OSC_MAX_CLASSES][IRMAS_OSC_LABEL_MAX];
+    float probs[IRMAS_OSC_MAX_CLASSES];
+    char top[IRMAS_OSC_LABEL_MAX];
     float top_prob;
     int silent;
     float level_dbfs;
@@ -54,7 +54,7 @@ typedef struct {
     double last; /* monotonic s of the last window, 0 for none yet */
     /* Each class's probability in the last VIEW_HISTORY windows, NaN for a
      * silent one; window w is at w % VIEW_HISTORY. */
-    float history[VIEW_MAX_CLASSES][VIEW_HISTORY];
+    float history[IRMAS_OSC_MAX_CLASSES][VIEW_HISTORY];
 } view;
 
 static view shown; /* under shown_lock */
@@ -92,14 +92,14 @@ static int on_probs(const char *path, const char *types, lo_arg **argv,
 {
     (void)path, (void)msg, (void)user;
     pthread_mutex_lock(&shown_lock);
-    int n = argc < VIEW_MAX_CLASSES ? argc : VIEW_MAX_CLASSES;
+    int n = argc < IRMAS_OSC_MAX_CLASSES ? argc : IRMAS_OSC_MAX_CLASSES;
     for (int i = 0; i < n; i++)
         shown.probs[i] = types[i] == LO_FLOAT ? arg_float(argv[i]) : 0.0f;
     for (int i = shown.classes; i < n; i++)
-        snprintf(shown.labels[i], VIEW_LABEL, "class %d", i);
+        snprintf(shown.labels[i], IRMAS_OSC_LABEL_MAX, "class %d", i);
     if (n > shown.classes) shown.classes = n;
     shown.silent = 0;
-    for (int i = 0; i < VIEW_MAX_CLASSES; i++)
+    for (int i = 0; i < IRMAS_OSC_MAX_CLASSES; i++)
         shown.history[i][shown.windows % VIEW_HISTORY] =
             i < n ? shown.probs[i] : NAN;
     shown.windows++;
@@ -113,7 +113,7 @@ static int on_top(const char *path, const char *types, lo_arg **argv,
 {
     (void)path, (void)types, (void)argc, (void)msg, (void)user;
     pthread_mutex_lock(&shown_lock);
-    snprintf(shown.top, VIEW_LABEL, "%s", classes_name(arg_string(argv[0])));
+    snprintf(shown.top, IRMAS_OSC_LABEL_MAX, "%s", classes_name(arg_string(argv[0])));
     shown.top_prob = arg_float(argv[1]);
     pthread_mutex_unlock(&shown_lock);
     return 0;
@@ -126,7 +126,7 @@ static int on_silence(const char *path, const char *types, lo_arg **argv,
     pthread_mutex_lock(&shown_lock);
     shown.silent = 1;
     shown.level_dbfs = argc > 0 && types[0] == LO_FLOAT ? arg_float(argv[0]) : NAN;
-    for (int i = 0; i < VIEW_MAX_CLASSES; i++)
+    for (int i = 0; i < IRMAS_OSC_MAX_CLASSES; i++)
         shown.history[i][shown.windows % VIEW_HISTORY] = NAN;
     shown.windows++;
     shown.last = monotonic();
@@ -139,11 +139,11 @@ static int on_classes(const char *path, const char *types, lo_arg **argv,
 {
     (void)path, (void)msg, (void)user;
     pthread_mutex_lock(&shown_lock);
-    int n = argc < VIEW_MAX_CLASSES ? argc : VIEW_MAX_CLASSES;
+    int n = argc < IRMAS_OSC_MAX_CLASSES ? argc : IRMAS_OSC_MAX_CLASSES;
     if (n != shown.classes) memset(shown.probs, 0, sizeof shown.probs);
     shown.classes = n;
     for (int i = 0; i < n; i++)
-        snprintf(shown.labels[i], VIEW_LABEL, "%s",
+        snprintf(shown.labels[i], IRMAS_OSC_LABEL_MAX, "%s",
                  classes_name(types[i] == LO_STRING ? arg_string(argv[i]) : "?"));
     pthread_mutex_unlock(&shown_lock);
     return 0;
@@ -266,7 +266,7 @@ static void draw(FILE *out, const view *v, const char *source, double stale)
      * when every class fits besides. */
     int spacious = rows >= v->classes + 6;
     int room = rows - (spacious ? 6 : 3);
-    int order[VIEW_MAX_CLASSES];
+    int order[IRMAS_OSC_MAX_CLASSES];
     int n = classes_to_show(v, room, order);
     /* The header, cut to the width: "irmas-view  SOURCE   (q quits)". */
     int room_source = columns - 12 - 12;
@@ -405,10 +405,10 @@ static lo_server_thread open_server(const char *port, const char *url,
     lo_server_thread st = url ? lo_server_thread_new_from_url(url, on_error)
                               : lo_server_thread_new(port, on_error);
     if (!st) return NULL;
-    lo_server_thread_add_method(st, "/irmas/probs", NULL, on_probs, NULL);
-    lo_server_thread_add_method(st, "/irmas/top", "sf", on_top, NULL);
-    lo_server_thread_add_method(st, "/irmas/silence", NULL, on_silence, NULL);
-    lo_server_thread_add_method(st, "/irmas/classes", NULL, on_classes, NULL);
+    lo_server_thread_add_method(st, IRMAS_OSC_PROBS, NULL, on_probs, NULL);
+    lo_server_thread_add_method(st, IRMAS_OSC_TOP, IRMAS_OSC_TOP_TYPES, on_top, NULL);
+    lo_server_thread_add_method(st, IRMAS_OSC_SILENCE, NULL, on_silence, NULL);
+    lo_server_thread_add_method(st, IRMAS_OSC_CLASSES, NULL, on_classes, NULL);
     if (url)
         snprintf(source, len, "listening on %s", url);
     else

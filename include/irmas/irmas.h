@@ -160,6 +160,20 @@ IRMAS_API irmas_status irmas_stream_new(const irmas_model *m, int hop_samples,
                                         irmas_stream **out, char *err,
                                         size_t errlen);
 
+/* Flags for irmas_stream_new_flags. IRMAS_STREAM_WHOLE_WINDOWS recomputes
+ * every window whole at each hop, as a model that cannot stream does, even
+ * when the model could stream: the same windows at the same hop, each
+ * equal to irmas_window_classify on its samples. It costs more and exists
+ * to measure what streaming saves (irmasd --no-incremental). */
+#define IRMAS_STREAM_WHOLE_WINDOWS 1u
+
+/* irmas_stream_new with flags (0 or IRMAS_STREAM_WHOLE_WINDOWS); an
+ * unknown flag is IRMAS_ERR_ARG. */
+IRMAS_API irmas_status irmas_stream_new_flags(const irmas_model *m,
+                                              int hop_samples, unsigned flags,
+                                              irmas_stream **out, char *err,
+                                              size_t errlen);
+
 /* Frees the stream. */
 IRMAS_API void irmas_stream_free(irmas_stream *s);
 
@@ -167,7 +181,7 @@ IRMAS_API void irmas_stream_free(irmas_stream *s);
 IRMAS_API int irmas_stream_hop(const irmas_stream *s);
 
 /* 1 if windows are advanced incrementally, 0 if each hop recomputes a
- * whole window. */
+ * whole window (a model that cannot stream, or IRMAS_STREAM_WHOLE_WINDOWS). */
 IRMAS_API int irmas_stream_is_incremental(const irmas_stream *s);
 
 /* Feeds n samples at the model's rate and calls emit for each window that

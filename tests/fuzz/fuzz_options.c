@@ -1,11 +1,11 @@
 /* fuzz_options.c: libFuzzer target for irmasd's settings: its flags and
- * its configuration file (daemon/options.h).
+ * its configuration file (daemon/daemon_options.h).
  *
  * The input holds a configuration file, then, after a NUL byte, the
  * command line as NUL-separated arguments. The file is written out and
  * named by --config ahead of those arguments, so both parsers see
- * mutations; options_parse must return a status and never crash. */
-#include "options.h"
+ * mutations; daemon_options_parse must return a status and never crash. */
+#include "daemon_options.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -43,10 +43,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         argv[argc++] = args + at;
     argv[argc] = NULL;
 
-    options *o = malloc(sizeof *o);
-    options_action action;
+    daemon_options *o = malloc(sizeof *o);
+    daemon_options_action action;
     char err[2048];
-    if (o) options_parse(o, argc, argv, &action, err, sizeof err);
+    if (o) daemon_options_parse(o, argc, argv, &action, err, sizeof err);
     free(o);
     free(args);
     unlink(path);

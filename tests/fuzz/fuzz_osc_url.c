@@ -1,10 +1,10 @@
 /* fuzz_osc_url.c: libFuzzer target for the OSC URLs irmasd sends to.
  *
- * irmasd's --osc URL is checked by options_check_osc_url, goes through
+ * irmasd's --osc URL is checked by daemon_options_check_osc_url, goes through
  * liblo's lo_address_new_from_url, and then its host, port and protocol
  * are read back (daemon/osc.c); this target does the same on any string,
  * which must never crash. */
-#include "options.h"
+#include "daemon_options.h"
 
 #include <lo/lo.h>
 
@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(url, data, size);
     url[size] = '\0';
     char err[256];
-    lo_address a = options_check_osc_url(url, err, sizeof err) == IRMAS_OK
+    lo_address a = daemon_options_check_osc_url(url, err, sizeof err) == IRMAS_OK
                        ? lo_address_new_from_url(url)
                        : NULL;
     if (a) {

@@ -1,7 +1,7 @@
-/* stats.c: see stats.h. Latencies of the interval are kept in a fixed
- * array (the most recent STATS_LATENCIES when there are more) and sorted
+/* daemon_stats.c: see daemon_stats.h. Latencies of the interval are kept in a
+ * fixed array (the most recent STATS_LATENCIES when there are more) and sorted
  * when a line is written. */
-#include "stats.h"
+#include "daemon_stats.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 
 #define STATS_LATENCIES 4096
 
-struct stats {
+struct daemon_stats {
     pthread_mutex_t lock;
     long long windows, silent, sent, failed, lines_dropped;
     double audio_seconds, cpu_seconds; /* this interval */
@@ -19,21 +19,21 @@ struct stats {
     double sorted[STATS_LATENCIES]; /* scratch for the quantiles */
 };
 
-stats *stats_new(void)
+daemon_stats *daemon_stats_new(void)
 {
-    stats *s = calloc(1, sizeof *s);
+    daemon_stats *s = calloc(1, sizeof *s);
     if (s) pthread_mutex_init(&s->lock, NULL);
     return s;
 }
 
-void stats_delete(stats *s)
+void daemon_stats_delete(daemon_stats *s)
 {
     if (!s) return;
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
 
-void stats_window(stats *s, int silent)
+void daemon_stats_window(daemon_stats *s, int silent)
 {
     pthread_mutex_lock(&s->lock);
     s->windows++;
@@ -41,7 +41,8 @@ void stats_window(stats *s, int silent)
     pthread_mutex_unlock(&s->lock);
 }
 
-void stats_audio(stats *s, double audio_seconds, double cpu_seconds)
+void daemon_stats_audio(daemon_stats *s, double audio_seconds,
+                        double cpu_seconds)
 {
     pthread_mutex_lock(&s->lock);
     s->audio_seconds += audio_seconds;
@@ -49,7 +50,7 @@ void stats_audio(stats *s, double audio_seconds, double cpu_seconds)
     pthread_mutex_unlock(&s->lock);
 }
 
-void stats_sent(stats *s, double latency_seconds)
+void daemon_stats_sent(daemon_stats *s, double latency_seconds)
 {
     pthread_mutex_lock(&s->lock);
     s->sent++;
@@ -57,21 +58,21 @@ void stats_sent(stats *s, double latency_seconds)
     pthread_mutex_unlock(&s->lock);
 }
 
-void stats_failed(stats *s)
+void daemon_stats_failed(daemon_stats *s)
 {
     pthread_mutex_lock(&s->lock);
     s->failed++;
     pthread_mutex_unlock(&s->lock);
 }
 
-void stats_line_dropped(stats *s)
+void daemon_stats_line_dropped(daemon_stats *s)
 {
     pthread_mutex_lock(&s->lock);
     s->lines_dropped++;
     pthread_mutex_unlock(&s->lock);
 }
 
-long long stats_windows(stats *s)
+long long daemon_stats_windows(daemon_stats *s)
 {
     pthread_mutex_lock(&s->lock);
     long long n = s->windows;
@@ -86,7 +87,7 @@ static int compare_double(const void *a, const void *b)
 }
 
 /* With the lock held. */
-static double latency_quantile(stats *s, double q)
+static double latency_quantile(daemon_stats *s, double q)
 {
     long n = s->latencies < STATS_LATENCIES ? (long)s->latencies
                                             : STATS_LATENCIES;
@@ -96,7 +97,7 @@ static double latency_quantile(stats *s, double q)
     return s->sorted[(long)(q * (n - 1) + 0.5)];
 }
 
-double stats_latency_quantile(stats *s, double q)
+double daemon_stats_latency_quantile(daemon_stats *s, double q)
 {
     pthread_mutex_lock(&s->lock);
     double v = latency_quantile(s, q);
@@ -104,8 +105,8 @@ double stats_latency_quantile(stats *s, double q)
     return v;
 }
 
-void stats_line(stats *s, long long overrun_frames, long long xruns,
-                char *line, size_t len)
+void daemon_stats_line(daemon_stats *s, long long overrun_frames,
+                       long long xruns, char *line, size_t len)
 {
     pthread_mutex_lock(&s->lock);
     char cpu[64] = "CPU -", latency[96] = "latency -";

@@ -1,4 +1,4 @@
-/* options.c: see options.h.
+/* daemon_options.c: see daemon_options.h.
  *
  * The table `settings` is the single description of every setting. Flags
  * become getopt_long entries whose val is 256 + the setting's index; the
@@ -6,7 +6,7 @@
  * parses and range-checks a value and names where it came from when it is
  * wrong.
  */
-#include "options.h"
+#include "daemon_options.h"
 
 #include "config.h"
 #include "model_file.h"
@@ -37,7 +37,7 @@ typedef enum {
 typedef struct {
     const char *name;
     setting_kind kind;
-    size_t offset;       /* of the field in options */
+    size_t offset;       /* of the field in daemon_options */
     size_t count_offset; /* KIND_LIST: of its count */
     double min, max;     /* KIND_COUNT, KIND_SECONDS */
     int hidden;          /* left out of --help (benchmark switches) */
@@ -45,8 +45,8 @@ typedef struct {
     const char *help;
 } setting;
 
-#define FIELD(f) offsetof(options, f)
-#define LIST(f, n) offsetof(options, f), offsetof(options, n)
+#define FIELD(f) offsetof(daemon_options, f)
+#define LIST(f, n) offsetof(daemon_options, f), offsetof(daemon_options, n)
 
 static const setting settings[] = {
     {"backend", KIND_BACKEND, FIELD(backend), 0, 0, 0, 0, "jack|portaudio|file",
@@ -116,7 +116,7 @@ static const setting settings[] = {
 
 #define N_SETTINGS ((int)(sizeof settings / sizeof settings[0]))
 
-const char *options_backend_name(backend_kind backend)
+const char *daemon_options_backend_name(backend_kind backend)
 {
     switch (backend) {
     case BACKEND_JACK: return "jack";
@@ -127,7 +127,7 @@ const char *options_backend_name(backend_kind backend)
     return "unset";
 }
 
-static void options_defaults(options *o)
+static void daemon_options_defaults(daemon_options *o)
 {
     memset(o, 0, sizeof *o);
     o->backend = BACKEND_UNSET;
@@ -143,10 +143,10 @@ static void options_defaults(options *o)
 static irmas_status copy_text(char *dst, const char *value, const char *where,
                               char *err, size_t errlen)
 {
-    if (strlen(value) >= OPTIONS_TEXT)
+    if (strlen(value) >= DAEMON_OPTIONS_TEXT)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "%s: value longer than %d characters", where,
-                           OPTIONS_TEXT - 1);
+                           DAEMON_OPTIONS_TEXT - 1);
     strcpy(dst, value);
     return IRMAS_OK;
 }
@@ -173,11 +173,11 @@ static int parse_switch(const char *value, int *out)
     return 0;
 }
 
-static irmas_status apply_backend(options *o, const char *value,
+static irmas_status apply_backend(daemon_options *o, const char *value,
                                   const char *where, char *err, size_t errlen)
 {
     for (backend_kind b = BACKEND_JACK; b <= BACKEND_FILE; b++)
-        if (!strcmp(value, options_backend_name(b))) {
+        if (!strcmp(value, daemon_options_backend_name(b))) {
             o->backend = b;
             return IRMAS_OK;
         }
@@ -186,7 +186,7 @@ static irmas_status apply_backend(options *o, const char *value,
                        where, value);
 }
 
-irmas_status options_check_osc_url(const char *url, char *err,
+irmas_status daemon_options_check_osc_url(const char *url, char *err,
                                    size_t errlen)
 {
     static const char *const prefixes[] = {"osc.udp://", "osc.tcp://",
@@ -206,26 +206,26 @@ irmas_status options_check_osc_url(const char *url, char *err,
                        "osc.unix:///PATH", url);
 }
 
-static irmas_status apply_list(options *o, const setting *s,
+static irmas_status apply_list(daemon_options *o, const setting *s,
                                const char *value, const char *where,
                                char *err, size_t errlen)
 {
     if (!strcmp(s->name, "osc")) {
-        irmas_status st = options_check_osc_url(value, err, errlen);
+        irmas_status st = daemon_options_check_osc_url(value, err, errlen);
         if (st != IRMAS_OK) return st;
     }
-    char(*list)[OPTIONS_TEXT] = (void *)((char *)o + s->offset);
+    char(*list)[DAEMON_OPTIONS_TEXT] = (void *)((char *)o + s->offset);
     int *count = (int *)((char *)o + s->count_offset);
-    if (*count == OPTIONS_MAX_LIST)
+    if (*count == DAEMON_OPTIONS_MAX_LIST)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "%s: at most %d are allowed", where,
-                           OPTIONS_MAX_LIST);
+                           DAEMON_OPTIONS_MAX_LIST);
     irmas_status st = copy_text(list[*count], value, where, err, errlen);
     if (st == IRMAS_OK) (*count)++;
     return st;
 }
 
-static irmas_status apply_number(options *o, const setting *s,
+static irmas_status apply_number(daemon_options *o, const setting *s,
                                  const char *value, const char *where,
                                  char *err, size_t errlen)
 {
@@ -246,7 +246,7 @@ static irmas_status apply_number(options *o, const setting *s,
     return IRMAS_OK;
 }
 
-static irmas_status apply_dbfs(options *o, const char *value,
+static irmas_status apply_dbfs(daemon_options *o, const char *value,
                                const char *where, char *err, size_t errlen)
 {
     double x;
@@ -264,7 +264,7 @@ static irmas_status apply_dbfs(options *o, const char *value,
 
 /* Sets s from value; where names the flag or file line in messages. A
  * switch given as a bare flag has value NULL. */
-static irmas_status setting_apply(options *o, const setting *s,
+static irmas_status setting_apply(daemon_options *o, const setting *s,
                                   const char *value, const char *where,
                                   char *err, size_t errlen)
 {
@@ -302,7 +302,7 @@ static char *trim(char *s)
 }
 
 /* Applies one "name = value" line; blank lines and '#' comments pass. */
-static irmas_status config_line(options *o, char *line, const char *path,
+static irmas_status config_line(daemon_options *o, char *line, const char *path,
                                 int number, char *err, size_t errlen)
 {
     char *text = trim(line);
@@ -325,12 +325,12 @@ static irmas_status config_line(options *o, char *line, const char *path,
                            "%s:%d: unknown setting '%s'; settings are the "
                            "long flags of irmasd --help without the '--'",
                            path, number, name);
-    char where[OPTIONS_TEXT + 64];
+    char where[DAEMON_OPTIONS_TEXT + 64];
     snprintf(where, sizeof where, "%s:%d: %s", path, number, name);
     return setting_apply(o, s, value, where, err, errlen);
 }
 
-static irmas_status config_read(options *o, const char *path, char *err,
+static irmas_status config_read(daemon_options *o, const char *path, char *err,
                                 size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -338,7 +338,7 @@ static irmas_status config_read(options *o, const char *path, char *err,
         return status_fail(err, errlen, IRMAS_ERR_IO,
                            "%s: cannot read the configuration file: %s", path,
                            strerror(errno));
-    char line[2 * OPTIONS_TEXT];
+    char line[2 * DAEMON_OPTIONS_TEXT];
     irmas_status st = IRMAS_OK;
     for (int number = 1; st == IRMAS_OK && fgets(line, sizeof line, f);
          number++)
@@ -350,8 +350,8 @@ static irmas_status config_read(options *o, const char *path, char *err,
 /* One pass of getopt_long over argv. The first pass (actions_only) takes
  * --config and the actions, so the file can be read before the second pass
  * applies every other flag over it. */
-static irmas_status flags_pass(options *o, int argc, char **argv,
-                               int actions_only, options_action *action,
+static irmas_status flags_pass(daemon_options *o, int argc, char **argv,
+                               int actions_only, daemon_options_action *action,
                                char *err, size_t errlen)
 {
     struct option longopts[N_SETTINGS + 1];
@@ -382,10 +382,10 @@ static irmas_status flags_pass(options *o, int argc, char **argv,
         const setting *s = &settings[c - 256];
         if ((s->kind == KIND_ACTION) != actions_only) continue;
 
-        if (!strcmp(s->name, "help")) *action = OPTIONS_HELP;
-        else if (!strcmp(s->name, "version")) *action = OPTIONS_VERSION;
+        if (!strcmp(s->name, "help")) *action = DAEMON_OPTIONS_HELP;
+        else if (!strcmp(s->name, "version")) *action = DAEMON_OPTIONS_VERSION;
         else if (!strcmp(s->name, "list-devices"))
-            *action = OPTIONS_LIST_DEVICES;
+            *action = DAEMON_OPTIONS_LIST_DEVICES;
         if (s->kind == KIND_ACTION && !optarg) continue;
 
         if (s->kind == KIND_LIST && !replaced[c - 256]) {
@@ -406,7 +406,8 @@ static irmas_status flags_pass(options *o, int argc, char **argv,
 
 /* Fills in what depends on other settings, and refuses combinations that
  * cannot work. */
-static irmas_status options_finish(options *o, char *err, size_t errlen)
+static irmas_status daemon_options_finish(daemon_options *o, char *err,
+                                          size_t errlen)
 {
     if (o->backend == BACKEND_UNSET)
         o->backend = o->input[0] ? BACKEND_FILE : BACKEND_JACK;
@@ -416,7 +417,7 @@ static irmas_status options_finish(options *o, char *err, size_t errlen)
     if (o->backend != BACKEND_FILE && o->input[0])
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "--input is for --backend file, not %s",
-                           options_backend_name(o->backend));
+                           daemon_options_backend_name(o->backend));
     if (!o->model[0]) strcpy(o->model, model_default_path());
     if (o->n_osc == 0) strcpy(o->osc[o->n_osc++], "osc.udp://127.0.0.1:9000");
     if (!parse_switch(o->osc_bundles_text, &o->osc_bundles))
@@ -434,19 +435,20 @@ static irmas_status options_finish(options *o, char *err, size_t errlen)
     return IRMAS_OK;
 }
 
-irmas_status options_parse(options *o, int argc, char **argv,
-                           options_action *action, char *err, size_t errlen)
+irmas_status daemon_options_parse(daemon_options *o, int argc, char **argv,
+                                  daemon_options_action *action, char *err,
+                                  size_t errlen)
 {
-    options_defaults(o);
-    *action = OPTIONS_RUN;
+    daemon_options_defaults(o);
+    *action = DAEMON_OPTIONS_RUN;
     irmas_status st = flags_pass(o, argc, argv, 1, action, err, errlen);
-    if (st != IRMAS_OK || *action == OPTIONS_HELP ||
-        *action == OPTIONS_VERSION)
+    if (st != IRMAS_OK || *action == DAEMON_OPTIONS_HELP ||
+        *action == DAEMON_OPTIONS_VERSION)
         return st;
     if (o->config[0] && (st = config_read(o, o->config, err, errlen)))
         return st;
     if ((st = flags_pass(o, argc, argv, 0, action, err, errlen))) return st;
-    return options_finish(o, err, errlen);
+    return daemon_options_finish(o, err, errlen);
 }
 
 /* Writes text from column `indent` (where the cursor is) to `width`,
@@ -468,7 +470,7 @@ static void help_wrap(FILE *out, const char *text, int indent, int width)
     fprintf(out, "\n");
 }
 
-void options_print_help(FILE *out)
+void daemon_options_print_help(FILE *out)
 {
     fprintf(out,
             "Usage: irmasd [OPTION]...\n"

@@ -1,34 +1,33 @@
-/* tagger.c: see tagger.h.
+/* live_tagger.c: see live_tagger.h.
  *
  * libsamplerate converts in a streaming fashion and keeps output sample j
  * aligned with input time j / ratio, so model sample j of the current run
  * is device frame first_frame + j * device_rate / model_rate. When the two
  * rates are equal the audio goes to the classifier as it is.
  */
-#include "tagger.h"
+#include "live_tagger.h"
 
-#include "recompute.h"
 #include "stream.h"
 
 #include <samplerate.h>
 #include <stdlib.h>
 
-#define TAGGER_CHUNK 4096 /* model samples converted at a time */
+#define LIVE_TAGGER_CHUNK 4096 /* model samples converted at a time */
 
-struct tagger {
+struct live_tagger {
     irmas_model *m;
     int device_rate;
     irmas_stream *stream;
-    recompute *naive; /* instead of stream, when not incremental */
     SRC_STATE *src;   /* NULL when the rates are equal */
-    float converted[TAGGER_CHUNK];
+    float converted[LIVE_TAGGER_CHUNK];
     long long first_frame;
-    tagger_window_fn window;
+    live_tagger_window_fn window;
     void *user;
 };
 
-static irmas_status tagger_check_rate(const irmas_model *m, int device_rate,
-                                      char *err, size_t errlen)
+static irmas_status live_tagger_check_rate(const irmas_model *m,
+                                           int device_rate, char *err,
+                                           size_t errlen)
 {
     double ratio = (double)m->sample_rate / device_rate;
     if (device_rate <= 0 || !src_is_valid_ratio(ratio))
@@ -38,10 +37,10 @@ static irmas_status tagger_check_rate(const irmas_model *m, int device_rate,
     return model_check_rate(m, device_rate, "the device", err, errlen);
 }
 
-irmas_status tagger_set_device_rate(tagger *t, int device_rate, char *err,
-                                    size_t errlen)
+irmas_status live_tagger_set_device_rate(live_tagger *t, int device_rate,
+                                         char *err, size_t errlen)
 {
-    irmas_status st = tagger_check_rate(t->m, device_rate, err, errlen);
+    irmas_status st = live_tagger_check_rate(t->m, device_rate, err, errlen);
     if (st != IRMAS_OK) return st;
     if (t->src) t->src = src_delete(t->src);
     t->device_rate = device_rate;
@@ -52,16 +51,16 @@ irmas_status tagger_set_device_rate(tagger *t, int device_rate, char *err,
             return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                                "resampler: %s", src_strerror(error));
     }
-    tagger_restart(t, t->first_frame);
+    live_tagger_restart(t, t->first_frame);
     return IRMAS_OK;
 }
 
-irmas_status tagger_new(irmas_model *m, int device_rate, double hop_seconds,
-                        int incremental, tagger **out, char *err,
-                        size_t errlen)
+irmas_status live_tagger_new(irmas_model *m, int device_rate,
+                             double hop_seconds, int incremental,
+                             live_tagger **out, char *err, size_t errlen)
 {
     *out = NULL;
-    irmas_status st = tagger_check_rate(m, device_rate, err, errlen);
+    irmas_status st = live_tagger_check_rate(m, device_rate, err, errlen);
     if (st != IRMAS_OK) return st;
     int hop = (int)(hop_seconds * m->sample_rate + 0.5);
     if (hop > m->window_samples)
@@ -72,63 +71,64 @@ irmas_status tagger_new(irmas_model *m, int device_rate, double hop_seconds,
                            hop_seconds,
                            (double)m->window_samples / m->sample_rate,
                            (double)m->window_samples / m->sample_rate);
-    tagger *t = calloc(1, sizeof *t);
-    if (!t) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "tagger: out of memory");
+    live_tagger *t = calloc(1, sizeof *t);
+    if (!t)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "tagger: out of memory");
     t->m = m;
-    st = irmas_stream_new(m, hop > 0 ? hop : 1, &t->stream, err, errlen);
-    if (st == IRMAS_OK && !incremental)
-        st = recompute_new(m, irmas_stream_hop(t->stream), &t->naive, err, errlen);
+    st = irmas_stream_new_flags(m, hop > 0 ? hop : 1,
+                                incremental ? 0 : IRMAS_STREAM_WHOLE_WINDOWS,
+                                &t->stream, err, errlen);
     if (st == IRMAS_OK)
-        st = tagger_set_device_rate(t, device_rate, err, errlen);
+        st = live_tagger_set_device_rate(t, device_rate, err, errlen);
     if (st != IRMAS_OK) {
         t->m = NULL; /* still the caller's */
-        tagger_delete(t);
+        live_tagger_delete(t);
         return st;
     }
     *out = t;
     return IRMAS_OK;
 }
 
-void tagger_delete(tagger *t)
+void live_tagger_delete(live_tagger *t)
 {
     if (!t) return;
     irmas_stream_free(t->stream);
-    recompute_delete(t->naive);
     if (t->src) src_delete(t->src);
     irmas_model_free(t->m);
     free(t);
 }
 
-const irmas_model *tagger_model(const tagger *t) { return t->m; }
-int tagger_device_rate(const tagger *t) { return t->device_rate; }
+const irmas_model *live_tagger_model(const live_tagger *t) { return t->m; }
+int live_tagger_device_rate(const live_tagger *t) { return t->device_rate; }
 
-double tagger_hop_seconds(const tagger *t)
+double live_tagger_hop_seconds(const live_tagger *t)
 {
     return (double)irmas_stream_hop(t->stream) / t->m->sample_rate;
 }
 
-int tagger_is_incremental(const tagger *t)
+int live_tagger_is_incremental(const live_tagger *t)
 {
-    return !t->naive && irmas_stream_is_incremental(t->stream);
+    return irmas_stream_is_incremental(t->stream);
 }
 
-double tagger_window_frames(const tagger *t)
+double live_tagger_window_frames(const live_tagger *t)
 {
     return (double)t->m->window_samples * t->device_rate / t->m->sample_rate;
 }
 
-void tagger_restart(tagger *t, long long first_frame)
+void live_tagger_restart(live_tagger *t, long long first_frame)
 {
     t->first_frame = first_frame;
     irmas_stream_reset(t->stream);
-    if (t->naive) recompute_reset(t->naive);
     if (t->src) src_reset(t->src);
 }
 
 /* The classifier's callback: model sample positions to device frames. */
-static void tagger_emit(void *user, const float *probs, long long end_sample)
+static void live_tagger_emit(void *user, const float *probs,
+                             long long end_sample)
 {
-    tagger *t = user;
+    live_tagger *t = user;
     if (!t->window) return;
     double last = (double)t->first_frame + (double)(end_sample - 1) *
                                                t->device_rate /
@@ -136,17 +136,14 @@ static void tagger_emit(void *user, const float *probs, long long end_sample)
     t->window(t->user, probs, last);
 }
 
-static void tagger_classify(tagger *t, const float *samples, long n)
+static void live_tagger_classify(live_tagger *t, const float *samples, long n)
 {
-    if (t->naive)
-        recompute_push(t->naive, samples, n, tagger_emit, t);
-    else
-        irmas_stream_push(t->stream, samples, n, tagger_emit, t);
+    irmas_stream_push(t->stream, samples, n, live_tagger_emit, t);
 }
 
 /* Converts n frames (none when flushing) and classifies what comes out;
  * at the end of the input the resampler gives up what it holds back. */
-static void tagger_convert(tagger *t, const float *mono, long n,
+static void live_tagger_convert(live_tagger *t, const float *mono, long n,
                            int end_of_input)
 {
     SRC_DATA d = {.src_ratio = (double)t->m->sample_rate / t->device_rate,
@@ -156,28 +153,29 @@ static void tagger_convert(tagger *t, const float *mono, long n,
         d.data_in = mono + used;
         d.input_frames = n - used;
         d.data_out = t->converted;
-        d.output_frames = TAGGER_CHUNK;
+        d.output_frames = LIVE_TAGGER_CHUNK;
         if (src_process(t->src, &d) != 0) break; /* only on bad arguments */
         used += d.input_frames_used;
-        tagger_classify(t, t->converted, d.output_frames_gen);
-    } while (used < n || d.output_frames_gen == TAGGER_CHUNK);
+        live_tagger_classify(t, t->converted, d.output_frames_gen);
+    } while (used < n || d.output_frames_gen == LIVE_TAGGER_CHUNK);
 }
 
-void tagger_push(tagger *t, const float *mono, long n,
-                 tagger_window_fn window, void *user)
+void live_tagger_push(live_tagger *t, const float *mono, long n,
+                 live_tagger_window_fn window, void *user)
 {
     t->window = window;
     t->user = user;
     if (t->src)
-        tagger_convert(t, mono, n, 0);
+        live_tagger_convert(t, mono, n, 0);
     else
-        tagger_classify(t, mono, n);
+        live_tagger_classify(t, mono, n);
 }
 
-void tagger_finish(tagger *t, tagger_window_fn window, void *user)
+void live_tagger_finish(live_tagger *t, live_tagger_window_fn window,
+                        void *user)
 {
     t->window = window;
     t->user = user;
     static const float none[1]; /* libsamplerate wants a pointer */
-    if (t->src) tagger_convert(t, none, 0, 1);
+    if (t->src) live_tagger_convert(t, none, 0, 1);
 }

@@ -1,0 +1,29 @@
+/* mixdown.c: see mixdown.h. */
+#include "mixdown.h"
+
+#include <math.h>
+
+/* A sample as it counts in the mean: NaN and infinities as 0. */
+static float mixdown_finite(float x) { return isfinite(x) ? x : 0.0f; }
+
+void mixdown_interleaved(const float *frames, long n, int channels,
+                         float *mono)
+{
+    for (long i = 0; i < n; i++) {
+        float sum = 0.0f;
+        for (int c = 0; c < channels; c++)
+            sum += mixdown_finite(frames[i * channels + c]);
+        mono[i] = sum / (float)channels;
+    }
+}
+
+void mixdown_planar(const float *const *channels, int n_channels,
+                    long offset, long n, float *mono)
+{
+    for (long i = 0; i < n; i++) {
+        float sum = 0.0f;
+        for (int c = 0; c < n_channels; c++)
+            sum += mixdown_finite(channels[c][offset + i]);
+        mono[i] = sum / (float)n_channels;
+    }
+}
