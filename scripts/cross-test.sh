@@ -44,5 +44,10 @@ else
         -Dengine_only=true -Dwerror=true >/dev/null
 fi
 ninja -C "$build"
-meson test -C "$build" --print-errorlogs --num-processes 2 \
+# Check's forked test processes hang under qemu-user, so the tests run in
+# one process each (CK_FORK=no); OpenBLAS on one thread, and the emulated
+# CPU a Cortex-A72 (a Raspberry Pi 4's) rather than qemu's default, whose
+# SVE OpenBLAS would pick and qemu runs slowly.
+CK_FORK=no OPENBLAS_NUM_THREADS=1 QEMU_CPU=cortex-a72 \
+    meson test -C "$build" --print-errorlogs --num-processes 2 \
     --timeout-multiplier 10
