@@ -38,6 +38,7 @@
 #include "model_diff.h"
 #include "model_file.h"
 #include "pretrained.h"
+#include "rng.h"
 #include "window.h"
 
 #define EXIT_USAGE 2
@@ -623,16 +624,6 @@ static int add_layers(irmas_model *m, const new_options *o, char *err,
     return 0;
 }
 
-/* splitmix64: reproducible weights from a seed on every machine. */
-static double next_uniform(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    z ^= z >> 31;
-    return (double)(z >> 11) / 9007199254740992.0;
-}
-
 /* Inputs per output of l: a convolution's taps, another layer's inputs. */
 static int fan_in(const layer *l)
 {
@@ -643,7 +634,8 @@ static int fan_in(const layer *l)
 
 static void randomise(irmas_model *m, uint64_t seed)
 {
-    uint64_t state = seed;
+    rng r;
+    rng_from_word(&r, seed); /* the same weights on every machine */
     for (int i = 0; i < m->n_layers; i++) {
         layer_tensor t[LAYER_MAX_TENSORS];
         int n = layer_tensors(&m->layers[i], t);
@@ -651,7 +643,7 @@ static void randomise(irmas_model *m, uint64_t seed)
         for (int j = 0; j < n; j++)
             for (long k = 0; k < t[j].count; k++)
                 (*t[j].data)[k] =
-                    (float)(bound * (2.0 * next_uniform(&state) - 1.0));
+                    (float)(bound * (2.0 * rng_uniform(&r) - 1.0));
     }
 }
 
