@@ -4,6 +4,7 @@
 #include "capture_file.h"
 #include "capture_jack.h"
 #include "capture_portaudio.h"
+#include "clock.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -75,9 +76,4 @@ irmas_status capture_make_ring(capture *c, char *err, size_t errlen)
                     &c->ring, err, errlen);
 }
 
-double capture_monotonic(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+double capture_monotonic(void) { return clock_seconds(CLOCK_MONOTONIC); }

@@ -7,6 +7,7 @@
  */
 #include "worker.h"
 
+#include "clock.h"
 #include "history.h"
 #include "log.h"
 #include "printer.h"
@@ -50,13 +51,6 @@ struct worker {
     pthread_t thread;
     atomic_int stop, finished;
 };
-
-static double clock_seconds(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* The history must hold a window and the resampler's delay with room to
  * spare. */

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "irmas/version.h"
 #include "cli.h"
+#include "clock.h"
 #include "corpus.h"
 #include "instruments.h"
 #include "samples.h"
@@ -172,16 +173,14 @@ int main(int argc, char **argv)
         printf("irmas-synth %s\n", IRMAS_VERSION);
         return 0;
     }
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double start = clock_seconds(CLOCK_MONOTONIC);
     irmas_status st = prepare(&run, err, sizeof err);
     if (st == IRMAS_OK)
         st = workers_run(&run.setup, run.players, run.options.threads, run.jobs, run.n_jobs,
                          run.reports, err, sizeof err);
     if (st == IRMAS_OK) st = write_manifest(&run.options, run.reports, run.n_jobs, err, sizeof err);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st == IRMAS_OK) {
-        double seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+        double seconds = clock_seconds(CLOCK_MONOTONIC) - start;
         long clips = (long)run.options.per_class * run.options.n_classes;
         fprintf(stderr, "irmas-synth: wrote %ld clips from %d sources to %s in %.1f s (%.1f clips/s)\n",
                 clips, run.n_jobs, run.options.out_dir, seconds, clips / seconds);

@@ -1,6 +1,8 @@
 /* workers.c: a counter, a lock for progress and errors, and pthreads. */
 #include "workers.h"
 
+#include "clock.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -32,18 +34,11 @@ typedef struct {
     sfplayer *player;
 } worker;
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
 /* A terminal gets one line rewritten a few times a second; a log gets a
  * line per tenth of the work. Called with the lock held. */
 static void show_progress(shared_state *s)
 {
-    double t = now(), rate = s->clips_done / (t - s->started + 1e-9);
+    double t = clock_seconds(CLOCK_MONOTONIC), rate = s->clips_done / (t - s->started + 1e-9);
     int done = s->clips_done == s->clips_total;
     if (isatty(STDERR_FILENO)) {
         if (!done && t - s->last_print < 0.2) return;
@@ -92,7 +87,7 @@ irmas_status workers_run(const source_setup *setup, sfplayer *const *players,
                          char **reports, char *err, size_t errlen)
 {
     shared_state s = {.setup = setup, .jobs = jobs, .n_jobs = n_jobs, .reports = reports,
-                      .last_shown = -1, .started = now(), .err = err, .errlen = errlen};
+                      .last_shown = -1, .started = clock_seconds(CLOCK_MONOTONIC), .err = err, .errlen = errlen};
     atomic_init(&s.next, 0);
     atomic_init(&s.failed, 0);
     pthread_mutex_init(&s.lock, NULL);

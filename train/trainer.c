@@ -29,6 +29,7 @@
 #include "adam.h"
 #include "atomic_file.h"
 #include "backprop.h"
+#include "clock.h"
 #include "cluster.h"
 #include "gemm.h"
 #include "loss.h"
@@ -493,10 +494,10 @@ static void trainer_report_epoch(trainer *t, const epoch_result *r,
 static irmas_status trainer_epoch(trainer *t, char *err, size_t errlen)
 {
     epoch_result r;
-    double start = progress_now();
+    double start = clock_seconds(CLOCK_MONOTONIC);
     t->summed_before = cluster_seconds();
     trainer_train_epoch(t, &r);
-    r.training_seconds = progress_now() - start;
+    r.training_seconds = clock_seconds(CLOCK_MONOTONIC) - start;
     if (!isfinite(r.train_loss))
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "epoch %d: the training loss is no longer a "
@@ -506,7 +507,7 @@ static irmas_status trainer_epoch(trainer *t, char *err, size_t errlen)
     const example_split *s = t->split;
     trainer_evaluate(t, s->which[SPLIT_VALIDATION], s->count[SPLIT_VALIDATION],
                      NULL, &r.val_loss, &r.val_accuracy);
-    r.seconds = progress_now() - start;
+    r.seconds = clock_seconds(CLOCK_MONOTONIC) - start;
     t->epoch++;
     int improved = t->best_epoch == 0 || r.val_loss < t->best_loss;
     irmas_status status = IRMAS_OK;
