@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "irmas/version.h"
+#include "atomic_file.h"
 #include "cli.h"
 #include "clock.h"
 #include "corpus.h"
@@ -100,7 +101,7 @@ static irmas_status write_manifest(const cli_options *o, char **reports, int n,
     strcpy(text, source_report_header());
     for (int i = 0; i < n; i++) strcat(text, reports[i]);
     snprintf(path, sizeof path, "%s/sources.tsv", o->out_dir);
-    irmas_status st = corpus_write_text(path, text, err, errlen);
+    irmas_status st = atomic_file_write(path, text, strlen(text), err, errlen);
     free(text);
     return st;
 }
