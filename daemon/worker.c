@@ -11,6 +11,7 @@
 #include "history.h"
 #include "log.h"
 #include "printer.h"
+#include "sample.h"
 #include "service.h"
 #include "timeline.h"
 #include "verdict.h"
@@ -157,7 +158,7 @@ static void worker_downmix(worker *w, int frames, int channels)
         float sum = 0.0f;
         for (int c = 0; c < channels; c++) {
             float x = w->frames[(long)i * channels + c];
-            sum += isfinite(x) ? x : 0.0f;
+            sum += sample_finite(x);
         }
         w->mono[i] = sum / (float)channels;
     }

@@ -5,6 +5,7 @@
 #include "model_file.h"
 #include "model_limits.h"
 #include "pretrained.h"
+#include "sample.h"
 #include "tagger.h"
 #include "verdict.h"
 
@@ -124,7 +125,7 @@ void host_tagger_push(host_tagger *t, const float *const *channels,
             float sum = 0.0f;
             for (int c = 0; c < n_channels; c++) {
                 float x = channels[c][done + i];
-                sum += isfinite(x) ? x : 0.0f;
+                sum += sample_finite(x);
             }
             t->mono[i] = sum / (float)n_channels;
         }
