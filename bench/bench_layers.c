@@ -21,6 +21,7 @@
  * window at 32 kHz, batch 1 on one thread, and the CPU per second of audio
  * when every hop recomputes the whole window. bench-teacher.sh runs it.
  */
+#include "classes.h"
 #include "clock.h"
 #include "gemm.h"
 #include "isa.h"
@@ -44,10 +45,7 @@
 #define STREAM_SECONDS 20
 #define STREAM_RUNS 3
 
-static const char *const irmas_labels[] = {"cel", "cla", "flu", "gac",
-                                           "gel", "org", "pia", "sax",
-                                           "tru", "vio", "voi"};
-#define CLASSES (int)(sizeof irmas_labels / sizeof irmas_labels[0])
+#define CLASSES CLASSES_IRMAS
 
 /* xorshift64*: the same weights on every run, so runs compare. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
@@ -101,7 +99,7 @@ static irmas_model *bench_model(layer_kind kind)
     m->frontend = (frontend_params){.kind = FRONTEND_RAW, .frame = INPUTS};
     m->classes = CLASSES;
     for (int c = 0; c < CLASSES; c++)
-        snprintf(m->labels[c], MODEL_LABEL_MAX, "%s", irmas_labels[c]);
+        snprintf(m->labels[c], MODEL_LABEL_MAX, "%s", classes_code(c));
     m->n_layers = 2;
     layer *cell = &m->layers[0], *head = &m->layers[1];
     cell->kind = kind;

@@ -59,7 +59,7 @@ static irmas_status parse_classes(const char *text, cli_options *o, char *err, s
     char copy[256];
     snprintf(copy, sizeof copy, "%s", text);
     for (char *save, *code = strtok_r(copy, ", ", &save); code; code = strtok_r(NULL, ", ", &save)) {
-        int c = instrument_class_find(code);
+        int c = classes_find(code);
         if (c < 0)
             return bad(err, errlen, "--classes", code,
                        "not an IRMAS class (cel cla flu gac gel org pia sax tru vio voi)");

@@ -65,7 +65,8 @@ static irmas_status map_presets(const cli_options *o, const sfplayer *player,
         if (!any && !o->samples_dir)
             return status_fail(err, errlen, IRMAS_ERR_FORMAT,
                                "%s: no soundfont given has a preset for %s (GM program %d, bank 0); "
-                               "use a General MIDI soundfont", o->fonts[0], cls->name,
+                               "use a General MIDI soundfont", o->fonts[0],
+                               classes_name(instrument_code(cls)),
                                cls->programs[0].program);
     }
     return IRMAS_OK;
@@ -138,7 +139,7 @@ static irmas_status prepare(synth_run *run, char *err, size_t errlen)
         .n_fonts = o->n_fonts, .font_paths = o->fonts, .samples = run->samples};
     if (st == IRMAS_OK) st = map_presets(o, run->players[0], &run->setup, err, errlen);
     const char *codes[CLASS_COUNT];
-    for (int k = 0; k < o->n_classes; k++) codes[k] = instrument_classes[o->classes[k]].code;
+    for (int k = 0; k < o->n_classes; k++) codes[k] = classes_code(o->classes[k]);
     if (st == IRMAS_OK) st = corpus_make_dirs(o->out_dir, codes, o->n_classes, err, errlen);
     if (st == IRMAS_OK && !(run->jobs = plan_jobs(o, &run->n_jobs))) st = IRMAS_ERR_NOMEM;
     if (st == IRMAS_OK && !(run->reports = calloc((size_t)run->n_jobs, sizeof *run->reports)))
