@@ -18,7 +18,6 @@
  *
  * Exit status: 0 success, 1 an invalid model or a failure, 2 bad usage.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -37,6 +36,7 @@
 #include "model_arch.h"
 #include "model_diff.h"
 #include "model_file.h"
+#include "number.h"
 #include "pretrained.h"
 #include "rng.h"
 #include "window.h"
@@ -327,10 +327,8 @@ static int fail_usage(const char *fmt, ...)
 static long parse_whole(const char *option, const char *text, long min,
                         long max)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < min || v > max) {
+    long v;
+    if (number_whole(text, min, max, &v) != 0) {
         fprintf(stderr, "irmas-model: error: new: %s must be a whole number from "
                         "%ld to %ld, not '%s'\n", option, min, max, text);
         return -1;
@@ -341,9 +339,8 @@ static long parse_whole(const char *option, const char *text, long min,
 static double parse_real(const char *option, const char *text, double min,
                          double max)
 {
-    char *end;
-    double v = strtod(text, &end);
-    if (end == text || *end || !(v >= min && v <= max)) {
+    double v;
+    if (number_real(text, min, max, &v) != 0) {
         fprintf(stderr, "irmas-model: error: new: %s must be a number from %g to "
                         "%g, not '%s'\n", option, min, max, text);
         return NAN;

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "irmas/version.h"
+#include "number.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -177,10 +178,8 @@ static int bad_value(const char *flag, const char *what, const char *text)
 static int parse_int(const char *flag, const char *text, long min, long max,
                      int *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < min || v > max) {
+    long v;
+    if (number_whole(text, min, max, &v) != 0) {
         char what[96];
         snprintf(what, sizeof what, "a whole number from %ld to %ld", min,
                  max);
@@ -195,11 +194,9 @@ static int parse_int(const char *flag, const char *text, long min, long max,
 static int parse_real(const char *flag, const char *text, double lo,
                       int lo_open, double hi, int hi_open, double *out)
 {
-    char *end;
-    double v = strtod(text, &end);
-    int ok = end != text && !*end && isfinite(v) &&
-             (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
-    if (!ok) {
+    double v;
+    if (number_real(text, lo_open ? nextafter(lo, INFINITY) : lo,
+                    hi_open ? nextafter(hi, -INFINITY) : hi, &v) != 0) {
         char what[96];
         snprintf(what, sizeof what, "a number %s %g and %s %g",
                  lo_open ? "above" : "at least", lo,
