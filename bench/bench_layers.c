@@ -21,6 +21,8 @@
  * window at 32 kHz, batch 1 on one thread, and the CPU per second of audio
  * when every hop recomputes the whole window. bench-teacher.sh runs it.
  */
+#include "classes.h"
+#include "clock.h"
 #include "gemm.h"
 #include "isa.h"
 #include "recurrent.h"
@@ -43,10 +45,7 @@
 #define STREAM_SECONDS 20
 #define STREAM_RUNS 3
 
-static const char *const irmas_labels[] = {"cel", "cla", "flu", "gac",
-                                           "gel", "org", "pia", "sax",
-                                           "tru", "vio", "voi"};
-#define CLASSES (int)(sizeof irmas_labels / sizeof irmas_labels[0])
+#define CLASSES CLASSES_IRMAS
 
 /* xorshift64*: the same weights on every run, so runs compare. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
@@ -63,13 +62,6 @@ static float uniform(float lo, float hi)
 static void fill(float *x, long n, float scale)
 {
     for (long i = 0; i < n; i++) x[i] = uniform(-scale, scale);
-}
-
-static double seconds(clockid_t clock)
-{
-    struct timespec t;
-    clock_gettime(clock, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -107,7 +99,7 @@ static irmas_model *bench_model(layer_kind kind)
     m->frontend = (frontend_params){.kind = FRONTEND_RAW, .frame = INPUTS};
     m->classes = CLASSES;
     for (int c = 0; c < CLASSES; c++)
-        snprintf(m->labels[c], MODEL_LABEL_MAX, "%s", irmas_labels[c]);
+        snprintf(m->labels[c], MODEL_LABEL_MAX, "%s", classes_code(c));
     m->n_layers = 2;
     layer *cell = &m->layers[0], *head = &m->layers[1];
     cell->kind = kind;
@@ -183,13 +175,13 @@ static void forward(const layer *l, const float *x, cell_buffers *b,
                     double *project, double *steps)
 {
     int proj = recurrent_proj_size(l);
-    double t0 = seconds(CLOCK_MONOTONIC);
+    double t0 = clock_seconds(CLOCK_MONOTONIC);
     recurrent_project(l, x, FRAMES, b->xproj);
-    double t1 = seconds(CLOCK_MONOTONIC);
+    double t1 = clock_seconds(CLOCK_MONOTONIC);
     memset(b->state, 0, (size_t)recurrent_state_size(l) * sizeof *b->state);
     for (int t = 0; t < FRAMES; t++)
         recurrent_step(l, b->xproj + (long)t * proj, 0, b->state, 1, b->work);
-    double t2 = seconds(CLOCK_MONOTONIC);
+    double t2 = clock_seconds(CLOCK_MONOTONIC);
     *project = t1 - t0;
     *steps = t2 - t1;
 }
@@ -244,9 +236,9 @@ static double product_us(product_fn product, int rows, const float *a,
     int calls = FRAMES / rows > 0 ? FRAMES / rows : 1;
     double us[RUNS];
     for (int r = 0; r < RUNS; r++) {
-        double t0 = seconds(CLOCK_MONOTONIC);
+        double t0 = clock_seconds(CLOCK_MONOTONIC);
         for (int i = 0; i < calls; i++) product(rows, a, w, c);
-        us[r] = 1e6 * (seconds(CLOCK_MONOTONIC) - t0) / calls;
+        us[r] = 1e6 * (clock_seconds(CLOCK_MONOTONIC) - t0) / calls;
     }
     return median(us, RUNS);
 }
@@ -317,11 +309,11 @@ static int bench_stream(const irmas_model *m)
     double cost[STREAM_RUNS];
     for (int r = 0; r < STREAM_RUNS; r++) {
         irmas_stream_reset(s);
-        double t0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+        double t0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
         for (long i = 0; i < n; i += 1024)
             irmas_stream_push(s, audio + i, n - i < 1024 ? n - i : 1024,
                         ignore_window, NULL);
-        cost[r] = (seconds(CLOCK_PROCESS_CPUTIME_ID) - t0) / STREAM_SECONDS;
+        cost[r] = (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0) / STREAM_SECONDS;
     }
     printf("%-5s streaming classifier (%s, hop %.2f s): %.4f CPU s per s of "
            "audio (median of %d runs of %d s)\n",
@@ -359,11 +351,11 @@ static int bench_teacher(const char *dir)
     fill(audio, TEACHER_WINDOW, 0.5f);
     double front[TEACHER_RUNS], whole[TEACHER_RUNS];
     for (int r = 0; r < TEACHER_RUNS; r++) {
-        double t0 = seconds(CLOCK_MONOTONIC);
+        double t0 = clock_seconds(CLOCK_MONOTONIC);
         teacher_frontend_compute(f, audio, TEACHER_WINDOW, logmel);
-        double t1 = seconds(CLOCK_MONOTONIC);
+        double t1 = clock_seconds(CLOCK_MONOTONIC);
         teacher_run(t, audio, TEACHER_WINDOW, NULL, NULL, probs);
-        double t2 = seconds(CLOCK_MONOTONIC);
+        double t2 = clock_seconds(CLOCK_MONOTONIC);
         front[r] = t1 - t0;
         whole[r] = t2 - t1;
     }

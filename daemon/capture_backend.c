@@ -1,6 +1,8 @@
 /* capture_backend.c: see capture_backend.h. */
 #include "capture_backend.h"
 
+#include "clock.h"
+
 #include <stdlib.h>
 #include <time.h>
 
@@ -20,9 +22,4 @@ irmas_status capture_make_ring(capture *c, char *err, size_t errlen)
                     &c->ring, err, errlen);
 }
 
-double capture_monotonic(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+double capture_monotonic(void) { return clock_seconds(CLOCK_MONOTONIC); }

@@ -5,6 +5,7 @@
  */
 #include "daemon_worker.h"
 
+#include "clock.h"
 #include "log.h"
 #include "pipeline.h"
 #include "printer.h"
@@ -36,13 +37,6 @@ struct daemon_worker {
     pthread_t thread;
     atomic_int stop, finished;
 };
-
-static double clock_seconds(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Tells the pipeline how the device clock relates to the wall clock and
  * the monotonic clock now. */

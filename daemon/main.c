@@ -17,6 +17,7 @@
  * sigwait would let such a thread die of SIGTERM's default action.
  */
 #include "capture.h"
+#include "clock.h"
 #include "control.h"
 #include "log.h"
 #include "model_file.h"
@@ -209,13 +210,6 @@ static void daemon_close(daemon_state *d, int report)
     daemon_stats_delete(d->stats);
 }
 
-static double monotonic(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static volatile sig_atomic_t signal_stop, signal_reload, signal_report;
 
 static void on_signal(int sig)
@@ -252,7 +246,7 @@ static void signals_block(int block)
 /* Waits for signals until told to stop or the input ends. */
 static void daemon_run(daemon_state *d)
 {
-    double next_report = monotonic() + d->o.log_interval;
+    double next_report = clock_seconds(CLOCK_MONOTONIC) + d->o.log_interval;
     for (;;) {
         struct timespec quarter = {0, 250000000};
         nanosleep(&quarter, NULL); /* a signal cuts it short */
@@ -274,9 +268,9 @@ static void daemon_run(daemon_state *d)
         signals_block(1); /* JACK's threads, should it reconnect */
         capture_poll(d->capture);
         signals_block(0);
-        if (d->o.log_interval > 0 && monotonic() >= next_report) {
+        if (d->o.log_interval > 0 && clock_seconds(CLOCK_MONOTONIC) >= next_report) {
             daemon_report(d);
-            next_report = monotonic() + d->o.log_interval;
+            next_report = clock_seconds(CLOCK_MONOTONIC) + d->o.log_interval;
         }
         if (daemon_worker_finished(d->worker)) {
             log_info("the input ended");

@@ -1,10 +1,7 @@
 /* mixdown.c: see mixdown.h. */
 #include "mixdown.h"
 
-#include <math.h>
-
-/* A sample as it counts in the mean: NaN and infinities as 0. */
-static float mixdown_finite(float x) { return isfinite(x) ? x : 0.0f; }
+#include "sample.h"
 
 void mixdown_interleaved(const float *frames, long n, int channels,
                          float *mono)
@@ -12,7 +9,7 @@ void mixdown_interleaved(const float *frames, long n, int channels,
     for (long i = 0; i < n; i++) {
         float sum = 0.0f;
         for (int c = 0; c < channels; c++)
-            sum += mixdown_finite(frames[i * channels + c]);
+            sum += sample_finite(frames[i * channels + c]);
         mono[i] = sum / (float)channels;
     }
 }
@@ -23,7 +20,7 @@ void mixdown_planar(const float *const *channels, int n_channels,
     for (long i = 0; i < n; i++) {
         float sum = 0.0f;
         for (int c = 0; c < n_channels; c++)
-            sum += mixdown_finite(channels[c][offset + i]);
+            sum += sample_finite(channels[c][offset + i]);
         mono[i] = sum / (float)n_channels;
     }
 }

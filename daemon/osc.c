@@ -7,6 +7,7 @@
  */
 #include "osc.h"
 
+#include "clock.h"
 #include "irmas/osc.h"
 #include "log.h"
 #include "thread.h"
@@ -70,13 +71,6 @@ struct osc_out {
     osc_format format;   /* its prefix owned */
     osc_item scratch; /* the worker's, where an item is put together */
 };
-
-static double now(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Seconds since 1970 as an OSC (NTP) timetag. */
 static lo_timetag osc_timetag(double wall)
@@ -181,7 +175,7 @@ static int osc_send(osc_target *t, const osc_item *it)
 static void osc_report(osc_target *t, const osc_item *it, int ok)
 {
     if (ok && it->kind == ITEM_WINDOW)
-        daemon_stats_sent(t->st, now(CLOCK_MONOTONIC) - it->capture_mono);
+        daemon_stats_sent(t->st, clock_seconds(CLOCK_MONOTONIC) - it->capture_mono);
     if (!ok) daemon_stats_failed(t->st);
     if (!ok && !t->failing)
         log_warn("%s: cannot send: %s; irmasd goes on and keeps trying",

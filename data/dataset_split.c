@@ -9,18 +9,10 @@
  * always gives one split.
  */
 #include "dataset.h"
+#include "rng.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* splitmix64: a well-mixed sequence from any seed, 0 included. */
-static uint64_t split_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
 
 typedef struct {
     int first;  /* index into the sorted order of items */
@@ -60,10 +52,10 @@ static int find_groups(const dataset *d, int *order, split_group *groups)
  * brings each nearer its target; the rest train. */
 static void deal_class(const int *order, const split_group *groups,
                        int *members, int n_members, const double target[3],
-                       uint64_t *rng, int *assignment)
+                       rng *r, int *assignment)
 {
     for (int i = n_members - 1; i > 0; i--) {
-        int j = (int)(split_random(rng) % (uint64_t)(i + 1));
+        int j = rng_int(r, 0, i);
         int t = members[i];
         members[i] = members[j];
         members[j] = t;
@@ -100,7 +92,8 @@ void dataset_split(const dataset *d, double val_fraction, double test_fraction,
         return;
     }
     int n_groups = find_groups(d, order, groups);
-    uint64_t rng = seed;
+    rng r;
+    rng_from_word(&r, seed); /* SplitMix64 from any seed, 0 included */
     for (int c = 0; c < d->classes; c++) {
         int n_members = 0, class_items = 0;
         for (int g = 0; g < n_groups; g++)
@@ -110,7 +103,7 @@ void dataset_split(const dataset *d, double val_fraction, double test_fraction,
             }
         double target[3] = {0, class_items * val_fraction,
                             class_items * test_fraction};
-        deal_class(order, groups, members, n_members, target, &rng,
+        deal_class(order, groups, members, n_members, target, &r,
                    assignment);
     }
     free(order);

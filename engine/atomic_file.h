@@ -4,8 +4,8 @@
  * The data goes to a temporary file beside the target (same folder, so
  * the same file system), is flushed to disk, and is renamed over the
  * target, and the folder is synced so the rename survives a power cut.
- * Model files (model_file.h), the trainer's checkpoints and its log are
- * written so.
+ * Model files (model_file.h), the trainer's checkpoints and its log, and
+ * irmas-synth's excerpts and manifest are written so.
  */
 #ifndef IRMAS_ATOMIC_FILE_H
 #define IRMAS_ATOMIC_FILE_H

@@ -16,6 +16,7 @@
  */
 #include "model.h"
 
+#include "sample.h"
 #include "teacher.h"
 
 #include <limits.h>
@@ -608,7 +609,7 @@ void model_prepare_samples(const irmas_model *m, float *samples, long n)
 {
     float peak = 0.0f;
     for (long i = 0; i < n; i++) {
-        if (!isfinite(samples[i])) samples[i] = 0.0f;
+        samples[i] = sample_finite(samples[i]);
         float magnitude = fabsf(samples[i]);
         if (magnitude > peak) peak = magnitude;
     }

@@ -34,6 +34,7 @@
 #include "model_file.h"
 
 #include "atomic_file.h"
+#include "bytes.h"
 #include "config.h"
 
 #include <errno.h>
@@ -64,35 +65,6 @@ static const unsigned char irm_magic[8] = {0x89, 'I', 'R', 'M',
 #define IRM_MAX_PROVENANCE 65536
 #define IRM_MAX_PARAMS 8
 #define IRM_MAX_TENSORS (MODEL_MAX_LAYERS * LAYER_MAX_TENSORS + 2)
-
-/* ---- Little-endian fields ---- */
-
-static void store_le(unsigned char *at, uint64_t value, int bytes)
-{
-    for (int i = 0; i < bytes; i++) at[i] = (unsigned char)(value >> 8 * i);
-}
-
-static uint64_t load_le(const unsigned char *at, int bytes)
-{
-    uint64_t value = 0;
-    for (int i = 0; i < bytes; i++) value |= (uint64_t)at[i] << 8 * i;
-    return value;
-}
-
-static uint32_t float_bits(float x)
-{
-    uint32_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    return bits;
-}
-
-static float bits_float(uint64_t bits)
-{
-    uint32_t narrow = (uint32_t)bits;
-    float x;
-    memcpy(&x, &narrow, sizeof x);
-    return x;
-}
 
 /* ---- What the file stores of each layer and of the whole model ---- */
 
@@ -280,49 +252,21 @@ static int model_file_tensors(irmas_model *m, int with_norm,
 /* ---- Writing ---- */
 
 typedef struct {
-    unsigned char *bytes;
-    size_t size, capacity;
-    int failed; /* an allocation failed; what follows is not written */
+    bytes_writer out;
     size_t offset_at[IRM_MAX_TENSORS]; /* table offsets still to patch */
     int entries;
 } writer;
 
-/* Room for n more bytes at the end, or NULL once out of memory. */
-static unsigned char *put_space(writer *w, size_t n)
-{
-    if (w->failed) return NULL;
-    if (n > w->capacity - w->size) {
-        size_t capacity = w->capacity ? w->capacity : 4096;
-        while (capacity - w->size < n) capacity *= 2;
-        unsigned char *grown = realloc(w->bytes, capacity);
-        if (!grown) {
-            w->failed = 1;
-            return NULL;
-        }
-        w->bytes = grown;
-        w->capacity = capacity;
-    }
-    w->size += n;
-    return w->bytes + w->size - n;
-}
-
-static void put_bytes(writer *w, const void *bytes, size_t n)
-{
-    unsigned char *at = put_space(w, n);
-    if (at) memcpy(at, bytes, n);
-}
-
 static void put_le(writer *w, uint64_t value, int bytes)
 {
-    unsigned char *at = put_space(w, (size_t)bytes);
-    if (at) store_le(at, value, bytes);
+    bytes_put_le(&w->out, value, bytes);
 }
 
 static void put_str(writer *w, const char *text)
 {
     size_t n = strlen(text) + 1;
     put_le(w, n, 4);
-    put_bytes(w, text, n);
+    bytes_put(&w->out, text, n);
 }
 
 /* A kind: its number, then its name, so a reader that does not know the
@@ -350,8 +294,8 @@ static void put_frontend(writer *w, const frontend_params *p)
     put_le(w, (uint32_t)p->fft_size, 4);
     put_le(w, (uint32_t)p->frame, 4);
     put_le(w, (uint32_t)p->mels, 4);
-    put_le(w, float_bits(p->fmin), 4);
-    put_le(w, float_bits(p->fmax), 4);
+    put_le(w, bytes_float_bits(p->fmin), 4);
+    put_le(w, bytes_float_bits(p->fmax), 4);
 }
 
 static void put_image(writer *w, const image_params *p)
@@ -368,7 +312,7 @@ static void put_entry(writer *w, const layer_tensor *t)
 {
     put_str(w, t->name);
     put_le(w, (uint64_t)t->count, 8);
-    w->offset_at[w->entries++] = w->size;
+    w->offset_at[w->entries++] = w->out.size;
     put_le(w, 0, 8);
 }
 
@@ -390,11 +334,9 @@ static void put_layer(writer *w, layer *l)
 /* The floats of t[0..n), patching each one's offset into the table. */
 static void put_data(writer *w, const layer_tensor *t, int n)
 {
-    for (int k = 0; k < n && !w->failed; k++) {
-        store_le(w->bytes + w->offset_at[k], w->size, 8);
-        unsigned char *at = put_space(w, 4 * (size_t)t[k].count);
-        for (long i = 0; at && i < t[k].count; i++)
-            store_le(at + 4 * i, float_bits((*t[k].data)[i]), 4);
+    for (int k = 0; k < n && !w->out.failed; k++) {
+        bytes_store_le(w->out.bytes + w->offset_at[k], w->out.size, 8);
+        bytes_put_floats(&w->out, *t[k].data, t[k].count);
     }
 }
 
@@ -404,7 +346,7 @@ static void put_model(writer *w, irmas_model *m)
 {
     int with_norm = m->feature_mean != NULL;
     uint32_t version = model_file_version(m);
-    put_bytes(w, irm_magic, sizeof irm_magic);
+    bytes_put(&w->out, irm_magic, sizeof irm_magic);
     put_le(w, version, 4);
     put_le(w, 0, 8); /* the file size, known at the end */
     put_le(w, (uint32_t)m->sample_rate, 4);
@@ -424,9 +366,9 @@ static void put_model(writer *w, irmas_model *m)
     for (int k = w->entries; k < n; k++) put_entry(w, &t[k]); /* the norm's */
     put_data(w, t, n);
 
-    if (w->failed) return;
-    store_le(w->bytes + 12, w->size + IRM_CRC_BYTES, 8);
-    put_le(w, crc32_z(0, w->bytes, w->size), 4);
+    if (w->out.failed) return;
+    bytes_store_le(w->out.bytes + 12, w->out.size + IRM_CRC_BYTES, 8);
+    put_le(w, crc32_z(0, w->out.bytes, w->out.size), 4);
 }
 
 /* ---- Reading ---- */
@@ -438,9 +380,7 @@ typedef struct {
 } tensor_entry;
 
 typedef struct {
-    const unsigned char *bytes;
-    size_t end;  /* where the CRC starts: nothing is read from there on */
-    size_t at;   /* the next byte to read */
+    bytes_cursor in; /* its end is where the CRC starts */
     const char *name;
     const char *remedy; /* what a message ends with: what to do */
     uint32_t version;
@@ -476,18 +416,16 @@ static irmas_status reader_fail(const reader *r, const char *fmt, ...)
 static irmas_status read_le(reader *r, const char *field, int bytes,
                             uint64_t *value)
 {
-    if (r->end - r->at < (size_t)bytes)
+    if (bytes_get_le(&r->in, bytes, value) != 0)
         return reader_fail(r, "%s at byte %zu runs into the checksum at "
-                              "byte %zu", field, r->at, r->end);
-    *value = load_le(r->bytes + r->at, bytes);
-    r->at += (size_t)bytes;
+                              "byte %zu", field, r->in.at, r->in.end);
     return IRMAS_OK;
 }
 
 static irmas_status read_u32(reader *r, const char *field, uint32_t min,
                              uint32_t max, uint32_t *value)
 {
-    size_t at = r->at;
+    size_t at = r->in.at;
     uint64_t raw = 0;
     irmas_status status = read_le(r, field, 4, &raw);
     if (status != IRMAS_OK) return status;
@@ -513,11 +451,11 @@ static irmas_status read_int(reader *r, const char *field, int min, int max,
 
 static irmas_status read_finite(reader *r, const char *field, float *value)
 {
-    size_t at = r->at;
+    size_t at = r->in.at;
     uint64_t bits = 0;
     irmas_status status = read_le(r, field, 4, &bits);
     if (status != IRMAS_OK) return status;
-    *value = bits_float(bits);
+    *value = bytes_bits_float(bits);
     if (!isfinite(*value))
         return reader_fail(r, "%s (byte %zu) is not a finite number", field,
                            at);
@@ -529,7 +467,7 @@ static irmas_status read_finite(reader *r, const char *field, float *value)
 static irmas_status read_str(reader *r, const char *field, uint32_t max,
                              const char **text)
 {
-    size_t at = r->at;
+    size_t at = r->in.at;
     uint64_t n = 0;
     irmas_status status = read_le(r, field, 4, &n);
     if (status != IRMAS_OK) return status;
@@ -537,15 +475,15 @@ static irmas_status read_str(reader *r, const char *field, uint32_t max,
         return reader_fail(r, "%s (byte %zu) is %llu bytes long; it must be "
                               "1 to %u with its NUL", field, at,
                            (unsigned long long)n, max);
-    if (n > r->end - r->at)
+    if (n > r->in.end - r->in.at)
         return reader_fail(r, "%s (%llu bytes at byte %zu) runs into the "
                               "checksum at byte %zu", field,
-                           (unsigned long long)n, at, r->end);
-    const char *s = (const char *)r->bytes + r->at;
+                           (unsigned long long)n, at, r->in.end);
+    const char *s = (const char *)r->in.bytes + r->in.at;
     if (memchr(s, '\0', (size_t)n) != s + n - 1)
         return reader_fail(r, "%s (byte %zu) does not end at its first NUL",
                            field, at);
-    r->at += (size_t)n;
+    r->in.at += (size_t)n;
     *text = s;
     return IRMAS_OK;
 }
@@ -557,7 +495,7 @@ static irmas_status read_kind(reader *r, const char *what,
                               const char *(*known)(uint32_t),
                               uint32_t (*since)(uint32_t), uint32_t *kind)
 {
-    size_t at = r->at;
+    size_t at = r->in.at;
     uint64_t number = 0;
     const char *name;
     char field[32];
@@ -675,8 +613,8 @@ static irmas_status read_metadata(reader *r, irmas_model *m, int *with_norm)
 static irmas_status read_entry(reader *r, const layer_tensor *expected,
                                int owner)
 {
-    size_t at = r->at;
-    const char *name;
+    size_t at = r->in.at;
+    const char *name = NULL;
     tensor_entry *e = &r->entries[r->n_entries];
     irmas_status status = read_str(r, "tensor name", IRM_MAX_NAME, &name);
     if (status != IRMAS_OK) return status;
@@ -756,7 +694,7 @@ static void reader_at_tensor(reader *r, const irmas_model *m, int k)
 static irmas_status check_tiling(reader *r, const irmas_model *m,
                                  const layer_tensor *t)
 {
-    size_t next = r->at;
+    size_t next = r->in.at;
     for (int k = 0; k < r->n_entries; k++) {
         const tensor_entry *e = &r->entries[k];
         reader_at_tensor(r, m, k);
@@ -765,17 +703,17 @@ static irmas_status check_tiling(reader *r, const irmas_model *m,
                                   "should start at byte %zu, right after "
                                   "what comes before it", t[k].name,
                                (unsigned long long)e->offset, next);
-        if (e->count > (r->end - next) / 4)
+        if (e->count > (r->in.end - next) / 4)
             return reader_fail(r, "tensor '%s' (%llu floats from byte %zu) "
                                   "runs into the checksum at byte %zu",
                                t[k].name, (unsigned long long)e->count,
-                               next, r->end);
+                               next, r->in.end);
         next += 4 * (size_t)e->count;
     }
     r->where[0] = '\0';
-    if (next != r->end)
+    if (next != r->in.end)
         return reader_fail(r, "the tensors end at byte %zu but the checksum "
-                              "is at byte %zu", next, r->end);
+                              "is at byte %zu", next, r->in.end);
     return IRMAS_OK;
 }
 
@@ -791,15 +729,15 @@ static irmas_status read_data(reader *r, irmas_model *m, int with_norm)
         return status_fail(r->err, r->errlen, IRMAS_ERR_NOMEM, "%s: %s",
                            r->name, why);
     for (int k = 0; k < r->n_entries; k++) {
-        const unsigned char *at = r->bytes + r->entries[k].offset;
+        const unsigned char *at = r->in.bytes + r->entries[k].offset;
         float *x = *t[k].data;
         for (long i = 0; i < t[k].count; i++) {
-            x[i] = bits_float(load_le(at + 4 * i, 4));
+            x[i] = bytes_bits_float(bytes_load_le(at + 4 * i, 4));
             if (isfinite(x[i])) continue;
             reader_at_tensor(r, m, k);
             return reader_fail(r, "tensor '%s' element %ld (byte %zu) is "
                                   "not a finite number", t[k].name, i,
-                               (size_t)(at - r->bytes) + 4 * (size_t)i);
+                               (size_t)(at - r->in.bytes) + 4 * (size_t)i);
         }
     }
     return IRMAS_OK;
@@ -808,7 +746,7 @@ static irmas_status read_data(reader *r, irmas_model *m, int with_norm)
 /* The magic, version, length and checksum, before anything else is read. */
 static irmas_status check_envelope(reader *r, size_t size)
 {
-    const unsigned char *b = r->bytes;
+    const unsigned char *b = r->in.bytes;
     if (size == 0)
         return status_fail(r->err, r->errlen, IRMAS_ERR_FORMAT,
                            "%s is empty (0 bytes); it is not a model file",
@@ -828,10 +766,10 @@ static irmas_status check_envelope(reader *r, size_t size)
                            "%s is only %zu bytes, too short for a model "
                            "file; it is truncated, copy it again", r->name,
                            size);
-    r->version = (uint32_t)load_le(b + 8, 4);
+    r->version = (uint32_t)bytes_load_le(b + 8, 4);
     if (r->version == 0)
         return reader_fail(r, "format version is 0");
-    uint64_t declared = load_le(b + 12, 8);
+    uint64_t declared = bytes_load_le(b + 12, 8);
     if (declared > size)
         return status_fail(r->err, r->errlen, IRMAS_ERR_FORMAT,
                            "%s is %zu bytes but its header says %llu; the "
@@ -841,15 +779,15 @@ static irmas_status check_envelope(reader *r, size_t size)
         return reader_fail(r, "its header says it ends at byte %llu but %zu "
                               "more bytes follow", (unsigned long long)declared,
                            size - (size_t)declared);
-    uint32_t stored = (uint32_t)load_le(b + size - IRM_CRC_BYTES, 4);
+    uint32_t stored = (uint32_t)bytes_load_le(b + size - IRM_CRC_BYTES, 4);
     uint32_t computed = (uint32_t)crc32_z(0, b, size - IRM_CRC_BYTES);
     if (stored != computed)
         return status_fail(r->err, r->errlen, IRMAS_ERR_FORMAT,
                            "%s: checksum mismatch: the file is damaged "
                            "(CRC-32 %08x, stored %08x); copy it again",
                            r->name, computed, stored);
-    r->at = IRM_HEADER_BYTES;
-    r->end = size - IRM_CRC_BYTES;
+    r->in.at = IRM_HEADER_BYTES;
+    r->in.end = size - IRM_CRC_BYTES;
     return IRMAS_OK;
 }
 
@@ -864,7 +802,7 @@ static irmas_status parse(const void *data, size_t size, const char *name,
     if (!m)
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "%s: out of memory", name);
-    reader r = {.bytes = data, .name = name, .remedy = remedy, .err = err,
+    reader r = {.in.bytes = data, .name = name, .remedy = remedy, .err = err,
                 .errlen = errlen};
     int with_norm = 0;
     irmas_status status = check_envelope(&r, size);
@@ -1008,23 +946,23 @@ static irmas_status encode(const irmas_model *m, const char *target, void **data
     irmas_model view = *m;
     writer w = {0};
     put_model(&w, &view);
-    if (w.failed) {
-        free(w.bytes);
+    if (w.out.failed) {
+        free(w.out.bytes);
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "cannot save %s: out of memory", target);
     }
 
     irmas_model *back = NULL;
-    irmas_status status = parse(w.bytes, w.size, target, "irmas will not "
-                                "save a model it could not load back", NULL,
-                                &back, err, errlen);
+    irmas_status status = parse(w.out.bytes, w.out.size, target,
+                                "irmas will not save a model it could not "
+                                "load back", NULL, &back, err, errlen);
     irmas_model_free(back);
     if (status != IRMAS_OK) {
-        free(w.bytes);
+        free(w.out.bytes);
         return status == IRMAS_ERR_NOMEM ? status : IRMAS_ERR_ARG;
     }
-    *data = w.bytes;
-    *size = w.size;
+    *data = w.out.bytes;
+    *size = w.out.size;
     return IRMAS_OK;
 }
 

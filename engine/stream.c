@@ -34,6 +34,7 @@
 
 #include "isa.h"
 #include "recurrent.h"
+#include "sample.h"
 #include "window.h"
 
 #include <math.h>
@@ -297,7 +298,7 @@ void irmas_stream_push(irmas_stream *s, const float *samples, long n, irmas_stre
         long take = n < room ? n : room;
         if (take > s->next_end - s->seen) take = (long)(s->next_end - s->seen);
         for (long i = 0; i < take; i++)
-            to[i] = isfinite(samples[i]) ? samples[i] : 0.0f;
+            to[i] = sample_finite(samples[i]);
         samples += take;
         n -= take;
         s->seen += take;

@@ -69,7 +69,7 @@ static int pick_harmony(int lead_class, const song *g, rng *r)
     double w[N];
     for (int i = 0; i < N; i++) {
         const char *code = harmony_instruments[i].class_code;
-        int same = code && instrument_class_find(code) == lead_class;
+        int same = code && classes_find(code) == lead_class;
         w[i] = same ? 0 : harmony_instruments[i].styles[g->style];
     }
     return rng_weighted(r, w, N);
@@ -79,7 +79,7 @@ static int pick_counter_class(int lead_class, rng *r)
 {
     static const char *const melodic[] = {"flu", "cla", "sax", "tru", "vio", "cel", "voi", "gel"};
     int c;
-    do c = instrument_class_find(melodic[rng_int(r, 0, 7)]);
+    do c = classes_find(melodic[rng_int(r, 0, 7)]);
     while (c == lead_class);
     return c;
 }

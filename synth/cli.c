@@ -1,5 +1,7 @@
-/* cli.c: getopt_long and range checks. */
+/* cli.c: getopt_long, and range checks through number.h. */
 #include "cli.h"
+
+#include "number.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -31,21 +33,17 @@ void cli_usage(FILE *f)
           f);
 }
 
-static int parse_long(const char *text, long low, long high, long *out)
+/* Copies "A[:B]" into copy (of size bytes), cut at its first colon, and
+ * returns B, or NULL when there is no colon. Text too long for copy
+ * leaves it empty, which no number parser takes. */
+static const char *split_pair(const char *text, char *copy, size_t size)
 {
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (end == text || *end || v < low || v > high) return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_double(const char *text, double low, double high, double *out, char **end)
-{
-    double v = strtod(text, end);
-    if (*end == text || !(v >= low && v <= high)) return -1;
-    *out = v;
-    return 0;
+    copy[0] = '\0';
+    if (strlen(text) >= size) return NULL;
+    strcpy(copy, text);
+    char *colon = strchr(copy, ':');
+    if (colon) *colon++ = '\0';
+    return colon;
 }
 
 static irmas_status bad(char *err, size_t errlen, const char *flag, const char *value, const char *want)
@@ -59,7 +57,7 @@ static irmas_status parse_classes(const char *text, cli_options *o, char *err, s
     char copy[256];
     snprintf(copy, sizeof copy, "%s", text);
     for (char *save, *code = strtok_r(copy, ", ", &save); code; code = strtok_r(NULL, ", ", &save)) {
-        int c = instrument_class_find(code);
+        int c = classes_find(code);
         if (c < 0)
             return bad(err, errlen, "--classes", code,
                        "not an IRMAS class (cel cla flu gac gel org pia sax tru vio voi)");
@@ -73,9 +71,10 @@ static irmas_status parse_classes(const char *text, cli_options *o, char *err, s
 
 static irmas_status parse_accompaniment(const char *text, cli_options *o, char *err, size_t errlen)
 {
-    char *end;
-    if (parse_double(text, 0, 1, &o->accomp_chance, &end) != 0 ||
-        (*end == ':' && parse_double(end + 1, -60, 20, &o->accomp_db, &end) != 0) || *end)
+    char chance[64];
+    const char *level = split_pair(text, chance, sizeof chance);
+    if (number_real(chance, 0, 1, &o->accomp_chance) != 0 ||
+        (level && number_real(level, -60, 20, &o->accomp_db) != 0))
         return bad(err, errlen, "--accompaniment", text,
                    "want P[:LEVEL_DB], P from 0 to 1 and LEVEL_DB from -60 to 20 (e.g. 0.7:-8)");
     return IRMAS_OK;
@@ -83,10 +82,11 @@ static irmas_status parse_accompaniment(const char *text, cli_options *o, char *
 
 static irmas_status parse_excerpts(const char *text, cli_options *o, char *err, size_t errlen)
 {
-    char *end;
-    long low = strtol(text, &end, 10), high = low;
-    if (*end == ':') high = strtol(end + 1, &end, 10);
-    if (*end || end == text || low < 1 || high < low || high > 100)
+    char first[64];
+    const char *last = split_pair(text, first, sizeof first);
+    long low, high;
+    if (number_whole(first, 1, 100, &low) != 0 ||
+        number_whole(last ? last : first, low, 100, &high) != 0)
         return bad(err, errlen, "--excerpts", text, "want LOW[:HIGH] with 1 <= LOW <= HIGH <= 100");
     o->excerpts_low = (int)low;
     o->excerpts_high = (int)high;
@@ -96,10 +96,9 @@ static irmas_status parse_excerpts(const char *text, cli_options *o, char *err, 
 static irmas_status parse_number_flag(int flag, const char *arg, cli_options *o, char *err, size_t errlen)
 {
     long v;
-    char *end;
     switch (flag) {
     case 'n':
-        if (parse_long(arg, 1, 9999, &v)) return bad(err, errlen, "--per-class", arg, "want 1 to 9999");
+        if (number_whole(arg, 1, 9999, &v)) return bad(err, errlen, "--per-class", arg, "want 1 to 9999");
         o->per_class = (int)v;
         return IRMAS_OK;
     case 's': {
@@ -110,19 +109,19 @@ static irmas_status parse_number_flag(int flag, const char *arg, cli_options *o,
         return IRMAS_OK;
     }
     case 'S':
-        if (parse_double(arg, 0.5, 60, &o->seconds, &end) || *end)
+        if (number_real(arg, 0.5, 60, &o->seconds))
             return bad(err, errlen, "--seconds", arg, "want 0.5 to 60");
         return IRMAS_OK;
     case 'r':
-        if (parse_long(arg, 8000, 192000, &v)) return bad(err, errlen, "--rate", arg, "want 8000 to 192000");
+        if (number_whole(arg, 8000, 192000, &v)) return bad(err, errlen, "--rate", arg, "want 8000 to 192000");
         o->rate = (int)v;
         return IRMAS_OK;
     case 't':
-        if (parse_long(arg, 1, 64, &v)) return bad(err, errlen, "--threads", arg, "want 1 to 64");
+        if (number_whole(arg, 1, 64, &v)) return bad(err, errlen, "--threads", arg, "want 1 to 64");
         o->threads = (int)v;
         return IRMAS_OK;
     case 'b':
-        if (parse_long(arg, 0, 1000000000, &v)) return bad(err, errlen, "--source-base", arg, "want 0 to 1e9");
+        if (number_whole(arg, 0, 1000000000, &v)) return bad(err, errlen, "--source-base", arg, "want 0 to 1e9");
         o->source_base = v;
         return IRMAS_OK;
     default:

@@ -1,5 +1,8 @@
-/* corpus.c: names, folders and atomic writes. */
+/* corpus.c: names, folders, and WAVs made in memory and written
+ * atomically (atomic_file.h). */
 #include "corpus.h"
+
+#include "atomic_file.h"
 
 #include <errno.h>
 #include <sndfile.h>
@@ -65,41 +68,86 @@ static irmas_status write_frames(SNDFILE *f, const float *left, const float *rig
     return IRMAS_OK;
 }
 
+/* A WAV put together in memory through libsndfile's virtual I/O, so that
+ * it reaches the disk in one atomic_file_write. */
+typedef struct {
+    unsigned char *bytes;
+    sf_count_t size, capacity, at;
+} memory_file;
+
+static sf_count_t memory_length(void *user)
+{
+    return ((memory_file *)user)->size;
+}
+
+static sf_count_t memory_seek(sf_count_t offset, int whence, void *user)
+{
+    memory_file *m = user;
+    sf_count_t base = whence == SEEK_CUR ? m->at
+                      : whence == SEEK_END ? m->size : 0;
+    if (base + offset < 0) return -1;
+    m->at = base + offset;
+    return m->at;
+}
+
+static sf_count_t memory_read(void *bytes, sf_count_t count, void *user)
+{
+    memory_file *m = user;
+    sf_count_t left = m->size > m->at ? m->size - m->at : 0;
+    sf_count_t n = count < left ? count : left;
+    memcpy(bytes, m->bytes + m->at, (size_t)n);
+    m->at += n;
+    return n;
+}
+
+/* Writes at the position, growing the buffer (doubling) as needed; a gap
+ * left by a seek past the end reads as zeros. Returns 0 when out of
+ * memory, which libsndfile reports as a failed write. */
+static sf_count_t memory_write(const void *bytes, sf_count_t count,
+                               void *user)
+{
+    memory_file *m = user;
+    sf_count_t end = m->at + count;
+    if (end > m->capacity) {
+        sf_count_t capacity = m->capacity > 0 ? m->capacity : 4096;
+        while (capacity < end) capacity *= 2;
+        unsigned char *grown = realloc(m->bytes, (size_t)capacity);
+        if (!grown) return 0;
+        m->bytes = grown;
+        m->capacity = capacity;
+    }
+    if (m->at > m->size) memset(m->bytes + m->size, 0, (size_t)(m->at - m->size));
+    memcpy(m->bytes + m->at, bytes, (size_t)count);
+    m->at = end;
+    if (end > m->size) m->size = end;
+    return count;
+}
+
+static sf_count_t memory_tell(void *user) { return ((memory_file *)user)->at; }
+
 irmas_status corpus_write_wav(const char *path, const float *left,
                               const float *right, long frames, int rate,
                               char *err, size_t errlen)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    SF_VIRTUAL_IO io = {memory_length, memory_seek, memory_read,
+                        memory_write, memory_tell};
+    memory_file m = {0};
     SF_INFO info = {.samplerate = rate, .channels = 2,
                     .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
-    SNDFILE *f = sf_open(tmp, SFM_WRITE, &info);
+    SNDFILE *f = sf_open_virtual(&io, SFM_WRITE, &info, &m);
     if (!f)
-        return status_fail(err, errlen, IRMAS_ERR_IO, "%s: cannot write (%s)",
-                           tmp, sf_strerror(NULL));
+        return status_fail(err, errlen, IRMAS_ERR_IO,
+                           "%s: libsndfile cannot make the WAV (%s)", path,
+                           sf_strerror(NULL));
     sf_command(f, SFC_SET_CLIPPING, NULL, SF_TRUE);
     irmas_status st = write_frames(f, left, right, frames);
     if (sf_close(f) != 0) st = IRMAS_ERR_IO;
-    if (st == IRMAS_OK && rename(tmp, path) != 0) st = IRMAS_ERR_IO;
-    if (st != IRMAS_OK) {
-        remove(tmp);
-        return status_fail(err, errlen, st, "%s: writing failed (%s); is the disk full?",
-                           path, strerror(errno));
-    }
-    return IRMAS_OK;
-}
-
-irmas_status corpus_write_text(const char *path, const char *text, char *err, size_t errlen)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    int ok = f && fputs(text, f) >= 0;
-    if (f && fclose(f) != 0) ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
-        remove(tmp);
-        return status_fail(err, errlen, IRMAS_ERR_IO, "%s: cannot write (%s)",
-                           path, strerror(errno));
-    }
-    return IRMAS_OK;
+    /* Memory is all a write into the buffer can run out of. */
+    if (st != IRMAS_OK)
+        st = status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                         "%s: out of memory while making the WAV", path);
+    else
+        st = atomic_file_write(path, m.bytes, (size_t)m.size, err, errlen);
+    free(m.bytes);
+    return st;
 }

@@ -7,8 +7,9 @@
  * as in IRMAS's training set: the first bracket is the class, [dru] or
  * [nod] says whether drums play, the last bracket is the genre, and the
  * number before "__" names the source, so excerpts of one source stay on
- * one side of a split. Files are written under a temporary name and
- * renamed, so an interrupted run never leaves half a WAV.
+ * one side of a split. Files are written under a temporary name,
+ * synced and renamed (atomic_file.h), so an interrupted run or a crash
+ * never leaves half a WAV.
  */
 #ifndef SYNTH_CORPUS_H
 #define SYNTH_CORPUS_H
@@ -27,13 +28,10 @@ irmas_status corpus_make_dirs(const char *dir, const char *const *codes,
                               int n_codes, char *err, size_t errlen);
 
 /* Writes frames of left and right as a 16-bit PCM stereo WAV at rate,
- * through a temporary file renamed into place. Samples beyond +-1 clip. */
+ * made in memory and written with atomic_file_write. Samples beyond +-1
+ * clip. */
 irmas_status corpus_write_wav(const char *path, const float *left,
                               const float *right, long frames, int rate,
                               char *err, size_t errlen);
-
-/* Writes text to path through a temporary file renamed into place. */
-irmas_status corpus_write_text(const char *path, const char *text,
-                               char *err, size_t errlen);
 
 #endif

@@ -20,10 +20,11 @@
 #ifndef SYNTH_INSTRUMENTS_H
 #define SYNTH_INSTRUMENTS_H
 
+#include "classes.h"
 #include "rng.h"
 #include "song.h"
 
-enum { CLASS_COUNT = 11, CLASS_MAX_PROGRAMS = 6 };
+enum { CLASS_COUNT = CLASSES_IRMAS, CLASS_MAX_PROGRAMS = 6 };
 
 typedef enum {
     KIND_BOWED,   /* legato lines, vibrato, swells */
@@ -50,8 +51,6 @@ typedef struct {
 } gm_program;
 
 typedef struct {
-    const char *code; /* IRMAS code: "cel" */
-    const char *name;
     instrument_kind kind;
     int n_programs;
     gm_program programs[CLASS_MAX_PROGRAMS];
@@ -61,10 +60,11 @@ typedef struct {
     double styles[STYLE_COUNT]; /* how often each genre leads with it */
 } instrument_class;
 
+/* The classes in IRMAS order: instrument_classes[c] plays classes_code(c). */
 extern const instrument_class instrument_classes[CLASS_COUNT];
 
-/* The index of the class with this IRMAS code, or -1. */
-int instrument_class_find(const char *code);
+/* The IRMAS code of a class of the table: "cel". */
+const char *instrument_code(const instrument_class *c);
 
 /* A program of the class, drawn by weight; available[i] (when not NULL)
  * says whether programs[i] can be played at all. Returns the index into

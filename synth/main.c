@@ -16,7 +16,9 @@
 
 #include "config.h"
 #include "irmas/version.h"
+#include "atomic_file.h"
 #include "cli.h"
+#include "clock.h"
 #include "corpus.h"
 #include "instruments.h"
 #include "samples.h"
@@ -63,7 +65,8 @@ static irmas_status map_presets(const cli_options *o, const sfplayer *player,
         if (!any && !o->samples_dir)
             return status_fail(err, errlen, IRMAS_ERR_FORMAT,
                                "%s: no soundfont given has a preset for %s (GM program %d, bank 0); "
-                               "use a General MIDI soundfont", o->fonts[0], cls->name,
+                               "use a General MIDI soundfont", o->fonts[0],
+                               classes_name(instrument_code(cls)),
                                cls->programs[0].program);
     }
     return IRMAS_OK;
@@ -99,7 +102,7 @@ static irmas_status write_manifest(const cli_options *o, char **reports, int n,
     strcpy(text, source_report_header());
     for (int i = 0; i < n; i++) strcat(text, reports[i]);
     snprintf(path, sizeof path, "%s/sources.tsv", o->out_dir);
-    irmas_status st = corpus_write_text(path, text, err, errlen);
+    irmas_status st = atomic_file_write(path, text, strlen(text), err, errlen);
     free(text);
     return st;
 }
@@ -136,7 +139,7 @@ static irmas_status prepare(synth_run *run, char *err, size_t errlen)
         .n_fonts = o->n_fonts, .font_paths = o->fonts, .samples = run->samples};
     if (st == IRMAS_OK) st = map_presets(o, run->players[0], &run->setup, err, errlen);
     const char *codes[CLASS_COUNT];
-    for (int k = 0; k < o->n_classes; k++) codes[k] = instrument_classes[o->classes[k]].code;
+    for (int k = 0; k < o->n_classes; k++) codes[k] = classes_code(o->classes[k]);
     if (st == IRMAS_OK) st = corpus_make_dirs(o->out_dir, codes, o->n_classes, err, errlen);
     if (st == IRMAS_OK && !(run->jobs = plan_jobs(o, &run->n_jobs))) st = IRMAS_ERR_NOMEM;
     if (st == IRMAS_OK && !(run->reports = calloc((size_t)run->n_jobs, sizeof *run->reports)))
@@ -172,16 +175,14 @@ int main(int argc, char **argv)
         printf("irmas-synth %s\n", IRMAS_VERSION);
         return 0;
     }
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double start = clock_seconds(CLOCK_MONOTONIC);
     irmas_status st = prepare(&run, err, sizeof err);
     if (st == IRMAS_OK)
         st = workers_run(&run.setup, run.players, run.options.threads, run.jobs, run.n_jobs,
                          run.reports, err, sizeof err);
     if (st == IRMAS_OK) st = write_manifest(&run.options, run.reports, run.n_jobs, err, sizeof err);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st == IRMAS_OK) {
-        double seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+        double seconds = clock_seconds(CLOCK_MONOTONIC) - start;
         long clips = (long)run.options.per_class * run.options.n_classes;
         fprintf(stderr, "irmas-synth: wrote %ld clips from %d sources to %s in %.1f s (%.1f clips/s)\n",
                 clips, run.n_jobs, run.options.out_dir, seconds, clips / seconds);

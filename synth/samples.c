@@ -299,7 +299,7 @@ irmas_status samples_load(const char *dir, const int *classes, int n_classes,
     char path[4096];
     for (int i = 0; i < n_classes && st == IRMAS_OK; i++) {
         int c = classes[i];
-        const char *code = instrument_classes[c].code;
+        const char *code = classes_code(c);
         snprintf(path, sizeof path, "%s/%s", dir, code);
         if (!is_dir(path))
             st = status_fail(err, errlen, IRMAS_ERR_IO,

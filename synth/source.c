@@ -104,7 +104,7 @@ static irmas_status lead_from_samples(source_state *s, rng *r)
     int c = s->job->class_index;
     const sample_set *set = &lib->sets[c][rng_int(r, 0, lib->n_sets[c] - 1)];
     double pan = rng_range(r, -0.3, 0.3);
-    snprintf(s->lead, sizeof s->lead, "samples %s/%s", s->cls->code, set->name);
+    snprintf(s->lead, sizeof s->lead, "samples %s/%s", instrument_code(s->cls), set->name);
     if (set->pitched == 0) {
         sampler_render_phrases(set, s->setup->rate, pan, r, s->mix_l, s->mix_r, s->frames);
         s->texture = TEXTURE_MELODY;
@@ -182,9 +182,9 @@ static irmas_status write_excerpts(source_state *s, long preroll, char *err, siz
     const source_setup *setup = s->setup;
     for (int e = 0; e < s->job->excerpts; e++) {
         char name[256], path[4096];
-        corpus_excerpt_name(name, sizeof name, s->cls->code, s->drums,
+        corpus_excerpt_name(name, sizeof name, instrument_code(s->cls), s->drums,
                             song_style_tag(s->g.style), source_id(setup, s->job), e + 1);
-        snprintf(path, sizeof path, "%s/%s/%s", setup->out_dir, s->cls->code, name);
+        snprintf(path, sizeof path, "%s/%s/%s", setup->out_dir, instrument_code(s->cls), name);
         long at = preroll + e * setup->excerpt_frames;
         irmas_status st = corpus_write_wav(path, s->mix_l + at, s->mix_r + at,
                                            setup->excerpt_frames, setup->rate, err, errlen);
@@ -219,7 +219,7 @@ static irmas_status render(source_state *s, char *report, size_t report_size,
     char chain[400];
     augment_describe(&plan, chain, sizeof chain);
     snprintf(report, report_size, "%ld\t%s\t%d\t%s\t%s\t%s\t%s%s\t%.0f\t%s\t%s\n",
-             source_id(setup, s->job), s->cls->code, s->job->excerpts, s->lead,
+             source_id(setup, s->job), instrument_code(s->cls), s->job->excerpts, s->lead,
              phrase_texture_name(s->texture), song_style_tag(s->g.style),
              key_names[s->g.tonic], s->g.minor ? "m" : "", s->g.bpm,
              s->accomp[0] ? s->accomp : "none", chain);

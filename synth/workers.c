@@ -1,8 +1,11 @@
-/* workers.c: a counter, a lock for progress and errors, and pthreads. */
+/* workers.c: the work queue (work_queue.h), and a lock for progress and
+ * errors. */
 #include "workers.h"
 
+#include "clock.h"
+#include "work_queue.h"
+
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -16,13 +19,11 @@ typedef struct {
     const source_job *jobs;
     int n_jobs;
     char **reports;
-    atomic_int next;
-    atomic_int failed;
     pthread_mutex_t lock;   /* guards what follows */
     long clips_done, clips_total;
     int last_shown;         /* tenths shown, when stderr is not a terminal */
     double started, last_print;
-    irmas_status status;
+    irmas_status status;    /* the first error's */
     char *err;
     size_t errlen;
 } shared_state;
@@ -32,18 +33,11 @@ typedef struct {
     sfplayer *player;
 } worker;
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
 /* A terminal gets one line rewritten a few times a second; a log gets a
  * line per tenth of the work. Called with the lock held. */
 static void show_progress(shared_state *s)
 {
-    double t = now(), rate = s->clips_done / (t - s->started + 1e-9);
+    double t = clock_seconds(CLOCK_MONOTONIC), rate = s->clips_done / (t - s->started + 1e-9);
     int done = s->clips_done == s->clips_total;
     if (isatty(STDERR_FILENO)) {
         if (!done && t - s->last_print < 0.2) return;
@@ -59,32 +53,36 @@ static void show_progress(shared_state *s)
     s->last_print = t;
 }
 
-static void *work(void *arg)
+/* One source of the work queue, rendered with the player of the thread
+ * that took it; the first error is kept and stops the queue. */
+static int render_queued(void *arg, int i)
 {
     worker *w = arg;
     shared_state *s = w->shared;
 #if defined(__SSE__)
     /* Denormals in decaying filters and reverb tails cost a hundred times
-     * a normal number; flushing them changes nothing audible. */
-    _mm_setcsr(_mm_getcsr() | 0x8040);
+     * a normal number; flushing them changes nothing audible. The thread
+     * is left as it was found. */
+    unsigned csr = _mm_getcsr();
+    _mm_setcsr(csr | 0x8040);
 #endif
     char err[512];
-    int i;
-    while (!atomic_load(&s->failed) && (i = atomic_fetch_add(&s->next, 1)) < s->n_jobs) {
-        irmas_status st = source_render(s->setup, w->player, &s->jobs[i], s->reports[i],
-                                        WORKERS_REPORT_SIZE, err, sizeof err);
-        pthread_mutex_lock(&s->lock);
-        if (st != IRMAS_OK && !atomic_exchange(&s->failed, 1)) {
-            s->status = st;
-            snprintf(s->err, s->errlen, "%s", err);
-        }
-        if (st == IRMAS_OK) {
-            s->clips_done += s->jobs[i].excerpts;
-            show_progress(s);
-        }
-        pthread_mutex_unlock(&s->lock);
+    irmas_status st = source_render(s->setup, w->player, &s->jobs[i], s->reports[i],
+                                    WORKERS_REPORT_SIZE, err, sizeof err);
+#if defined(__SSE__)
+    _mm_setcsr(csr);
+#endif
+    pthread_mutex_lock(&s->lock);
+    if (st != IRMAS_OK && s->status == IRMAS_OK) {
+        s->status = st;
+        snprintf(s->err, s->errlen, "%s", err);
     }
-    return NULL;
+    if (st == IRMAS_OK) {
+        s->clips_done += s->jobs[i].excerpts;
+        show_progress(s);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return st != IRMAS_OK;
 }
 
 irmas_status workers_run(const source_setup *setup, sfplayer *const *players,
@@ -92,21 +90,13 @@ irmas_status workers_run(const source_setup *setup, sfplayer *const *players,
                          char **reports, char *err, size_t errlen)
 {
     shared_state s = {.setup = setup, .jobs = jobs, .n_jobs = n_jobs, .reports = reports,
-                      .last_shown = -1, .started = now(), .err = err, .errlen = errlen};
-    atomic_init(&s.next, 0);
-    atomic_init(&s.failed, 0);
+                      .last_shown = -1, .started = clock_seconds(CLOCK_MONOTONIC), .err = err, .errlen = errlen};
     pthread_mutex_init(&s.lock, NULL);
     for (int i = 0; i < n_jobs; i++) s.clips_total += jobs[i].excerpts;
-    pthread_t threads[64];
-    worker workers[64];
-    int started = 0;
-    for (int t = 0; t < n_threads && t < 64; t++) {
-        workers[t] = (worker){&s, players[t]};
-        if (pthread_create(&threads[t], NULL, work, &workers[t]) != 0) break;
-        started++;
-    }
-    if (started == 0) work(&workers[0]); /* no thread to be had: do it here */
-    for (int t = 0; t < started; t++) pthread_join(threads[t], NULL);
+    worker workers[WORK_QUEUE_MAX_THREADS];
+    if (n_threads > WORK_QUEUE_MAX_THREADS) n_threads = WORK_QUEUE_MAX_THREADS;
+    for (int t = 0; t < n_threads; t++) workers[t] = (worker){&s, players[t]};
+    work_queue_run(workers, sizeof *workers, n_threads, n_jobs, render_queued);
     pthread_mutex_destroy(&s.lock);
-    return atomic_load(&s.failed) ? s.status : IRMAS_OK;
+    return s.status;
 }

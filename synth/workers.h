@@ -1,7 +1,7 @@
 /* workers.h: renders a corpus's sources on several threads, with progress
  * on stderr.
  *
- * Threads take the next source from a shared counter; each owns a
+ * Threads take the next source from a work queue (work_queue.h); each owns a
  * soundfont player, and every source is rendered from its own seed, so the
  * files and the manifest come out byte for byte the same for any number of
  * threads. The first error stops everyone and is returned.

@@ -1,4 +1,4 @@
-/* test_augment.c: the SpecAugment masks of train/augment.h on their own.
+/* test_augment.c: the SpecAugment masks of train/spec_augment.h on their own.
  *
  * The masks are drawn for batches of made-up shapes and applied to frames
  * of random non-zero values, laid out as examples_batch lays them out:
@@ -15,21 +15,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "augment.h"
+#include "spec_augment.h"
 #include "testutil.h"
 
 #define ROWS 200
 
-static const augment_params params = {.freq_masks = 3, .freq_width = 5,
+static const spec_augment_params params = {.freq_masks = 3, .freq_width = 5,
                                        .time_masks = 2, .time_width = 7};
 
 /* Checks runs[n] lie in [0, size) and are at most widest wide; counts in
  * seen[0..widest] how often each width came up. */
-static void check_runs(const augment_run *runs, int n, int stride,
+static void check_runs(const spec_augment_run *runs, int n, int stride,
                        int widest, int size, int *seen)
 {
     for (int i = 0; i < n; i++) {
-        const augment_run *run = &runs[(long)i * stride];
+        const spec_augment_run *run = &runs[(long)i * stride];
         ck_assert_int_ge(run->width, 0);
         ck_assert_int_le(run->width, widest);
         ck_assert_int_ge(run->start, 0);
@@ -40,12 +40,12 @@ static void check_runs(const augment_run *runs, int n, int stride,
 
 START_TEST(runs_stay_within_their_widths)
 {
-    int frames = 20, features = 12, per = augment_runs(&params);
+    int frames = 20, features = 12, per = spec_augment_runs(&params);
     ck_assert_int_eq(per, 5);
-    augment_run runs[ROWS * 5];
+    spec_augment_run runs[ROWS * 5];
     rng r;
     rng_seed(&r, 7);
-    augment_draw(&params, frames, features, ROWS, &r, runs);
+    spec_augment_draw(&params, frames, features, ROWS, &r, runs);
     int band_widths[6] = {0}, frame_widths[8] = {0};
     for (int i = 0; i < 3; i++)
         check_runs(runs + i, ROWS, per, 5, features, band_widths);
@@ -58,19 +58,19 @@ END_TEST
 
 START_TEST(wide_runs_are_cut_to_the_example)
 {
-    augment_params wide = {.freq_masks = 1, .freq_width = 50,
+    spec_augment_params wide = {.freq_masks = 1, .freq_width = 50,
                            .time_masks = 1, .time_width = 50};
-    augment_run runs[ROWS * 2];
+    spec_augment_run runs[ROWS * 2];
     rng r;
     rng_seed(&r, 8);
-    augment_draw(&wide, 4, 6, ROWS, &r, runs);
+    spec_augment_draw(&wide, 4, 6, ROWS, &r, runs);
     check_runs(runs, ROWS, 2, 6, 6, NULL);
     check_runs(runs + 1, ROWS, 2, 4, 4, NULL);
 }
 END_TEST
 
 /* 1 if the runs of one kind, runs[n], cover position i. */
-static int covered(const augment_run *runs, int n, int i)
+static int covered(const spec_augment_run *runs, int n, int i)
 {
     for (int k = 0; k < n; k++)
         if (i >= runs[k].start && i < runs[k].start + runs[k].width) return 1;
@@ -86,16 +86,16 @@ START_TEST(only_the_runs_drawn_are_cleared)
     tu_seed(&values, 3);
     tu_fill(&values, before, SIZE, 1.0f, 2.0f);
     memcpy(x, before, sizeof x);
-    augment_run runs[BATCH * 5];
+    spec_augment_run runs[BATCH * 5];
     rng r;
     rng_seed(&r, 9);
-    augment_draw(&params, FRAMES, FEATURES, BATCH, &r, runs);
-    augment_apply(&params, runs, BATCH, FRAMES, FEATURES, x);
+    spec_augment_draw(&params, FRAMES, FEATURES, BATCH, &r, runs);
+    spec_augment_apply(&params, runs, BATCH, FRAMES, FEATURES, x);
     long cleared = 0;
     for (int t = 0; t < FRAMES; t++)
         for (int row = 0; row < BATCH; row++)
             for (int b = 0; b < FEATURES; b++) {
-                const augment_run *mine = runs + row * 5;
+                const spec_augment_run *mine = runs + row * 5;
                 int masked = covered(mine, 3, b) || covered(mine + 3, 2, t);
                 long i = ((long)t * BATCH + row) * FEATURES + b;
                 ck_assert_float_eq(x[i], masked ? 0.0f : before[i]);
@@ -107,26 +107,26 @@ END_TEST
 
 START_TEST(one_seed_gives_the_same_masks)
 {
-    augment_run a[ROWS * 5], b[ROWS * 5];
+    spec_augment_run a[ROWS * 5], b[ROWS * 5];
     rng ra, rb;
     rng_seed(&ra, 11);
     rng_seed(&rb, 11);
-    augment_draw(&params, 30, 24, ROWS, &ra, a);
-    augment_draw(&params, 30, 24, ROWS, &rb, b);
+    spec_augment_draw(&params, 30, 24, ROWS, &ra, a);
+    spec_augment_draw(&params, 30, 24, ROWS, &rb, b);
     ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
-    ck_assert(ra.state == rb.state);
+    ck_assert(rng_word(&ra) == rng_word(&rb));
 }
 END_TEST
 
 START_TEST(no_masks_draw_nothing)
 {
-    augment_params none = {0};
-    ck_assert_int_eq(augment_runs(&none), 0);
+    spec_augment_params none = {0};
+    ck_assert_int_eq(spec_augment_runs(&none), 0);
     rng r;
     rng_seed(&r, 12);
-    uint64_t state = r.state;
-    augment_draw(&none, 30, 24, ROWS, &r, NULL);
-    ck_assert(r.state == state);
+    uint64_t state = rng_word(&r);
+    spec_augment_draw(&none, 30, 24, ROWS, &r, NULL);
+    ck_assert(rng_word(&r) == state);
 }
 END_TEST
 

@@ -49,7 +49,7 @@ START_TEST(lead_notes_stay_in_range)
                     ck_assert_int_le(s.events[i].key, prog->high);
                 }
                 ck_assert_msg(notes >= 4, "%s program %d seed %d: %d notes in 6 s",
-                              cls->code, prog->program, (int)seed, notes);
+                              instrument_code(cls), prog->program, (int)seed, notes);
                 ck_assert(!s.failed);
                 score_free(&s);
             }

@@ -32,8 +32,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +48,10 @@
 #include "teacher.h"
 #include "tool_common.h"
 #include "window.h"
+#include "work_queue.h"
 
 #define EVAL_MAX_DIRS 64
-#define EVAL_MAX_THREADS 64
+#define EVAL_MAX_THREADS WORK_QUEUE_MAX_THREADS
 
 typedef struct {
     const char *model_path;
@@ -82,7 +81,6 @@ typedef struct {
     const dataset *d;
     const options *opt;
     int hop;
-    atomic_int next; /* the next file to take */
     file_result *results;
 } eval_job;
 
@@ -249,13 +247,12 @@ static void classify_file(eval_worker *w, int index)
     audio_clip_free(&clip);
 }
 
-static void *eval_thread(void *arg)
+/* One file of the work queue; an unreadable one is skipped, never the
+ * rest. */
+static int eval_queued(void *worker, int index)
 {
-    eval_worker *w = arg;
-    int index;
-    while ((index = atomic_fetch_add(&w->job->next, 1)) < w->job->d->n_items)
-        classify_file(w, index);
-    return NULL;
+    classify_file(worker, index);
+    return 0;
 }
 
 static void workers_free(eval_worker *workers, int n)
@@ -299,14 +296,8 @@ static int run_threads(eval_job *job, int threads)
     eval_worker *workers = workers_new(job, threads);
     if (!workers) return -1;
     gemm_set_threads(1);
-    pthread_t ids[EVAL_MAX_THREADS];
-    int started = 0;
-    for (; started < threads; started++)
-        if (pthread_create(&ids[started], NULL, eval_thread,
-                           &workers[started]))
-            break;
-    if (started == 0) eval_thread(&workers[0]);
-    for (int i = 0; i < started; i++) pthread_join(ids[i], NULL);
+    work_queue_run(workers, sizeof *workers, threads, job->d->n_items,
+                   eval_queued);
     workers_free(workers, threads);
     return 0;
 }
@@ -474,7 +465,6 @@ static int evaluate(const irmas_model *m, const teacher_weights *teacher,
     free(classes);
     eval_job job = {.m = m, .teacher = teacher, .d = &d, .opt = o,
                     .hop = tool_hop_samples(m, o->hop_seconds)};
-    atomic_init(&job.next, 0);
     size_t cells = (size_t)d.n_items * (size_t)m->classes;
     job.results = calloc((size_t)d.n_items, sizeof *job.results);
     float *means = calloc(cells, sizeof *means);

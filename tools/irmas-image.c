@@ -29,6 +29,7 @@
 #include "atomic_file.h"
 #include "audio_file.h"
 #include "image.h"
+#include "number.h"
 
 typedef struct {
     image_params image;
@@ -59,18 +60,8 @@ static void usage(FILE *to)
 /* A whole number from 1 to a billion, or -1. */
 static int parse_count(const char *text)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    return errno || *end || end == text || v < 1 || v > 1000000000 ? -1 : (int)v;
-}
-
-/* Seconds above 0 and at most an hour, or -1. */
-static double parse_seconds(const char *text)
-{
-    char *end;
-    double v = strtod(text, &end);
-    return *end || end == text || !(v > 0.0 && v <= 3600.0) ? -1.0 : v;
+    long v;
+    return number_whole(text, 1, 1000000000, &v) ? -1 : (int)v;
 }
 
 /* Returns 0 and fills o, or prints why not and returns the exit status. */
@@ -96,7 +87,7 @@ static int parse_options(int argc, char **argv, options *o)
         case 's': o->image.size = parse_count(optarg); break;
         case 'c': o->image.channels = parse_count(optarg); break;
         case 'r': o->rate = parse_count(optarg); break;
-        case 'w': o->window_seconds = parse_seconds(optarg); break;
+        case 'w': o->window_seconds = tool_parse_seconds(optarg); break;
         case 'p': o->peak = 1; break;
         case 'h': usage(stdout); exit(0);
         case 'V': printf("irmas-image %s\n", IRMAS_VERSION); exit(0);

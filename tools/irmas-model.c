@@ -18,7 +18,6 @@
  *
  * Exit status: 0 success, 1 an invalid model or a failure, 2 bad usage.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -37,7 +36,9 @@
 #include "model_arch.h"
 #include "model_diff.h"
 #include "model_file.h"
+#include "number.h"
 #include "pretrained.h"
+#include "rng.h"
 #include "window.h"
 
 #define EXIT_USAGE 2
@@ -326,10 +327,8 @@ static int fail_usage(const char *fmt, ...)
 static long parse_whole(const char *option, const char *text, long min,
                         long max)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < min || v > max) {
+    long v;
+    if (number_whole(text, min, max, &v) != 0) {
         fprintf(stderr, "irmas-model: error: new: %s must be a whole number from "
                         "%ld to %ld, not '%s'\n", option, min, max, text);
         return -1;
@@ -340,9 +339,8 @@ static long parse_whole(const char *option, const char *text, long min,
 static double parse_real(const char *option, const char *text, double min,
                          double max)
 {
-    char *end;
-    double v = strtod(text, &end);
-    if (end == text || *end || !(v >= min && v <= max)) {
+    double v;
+    if (number_real(text, min, max, &v) != 0) {
         fprintf(stderr, "irmas-model: error: new: %s must be a number from %g to "
                         "%g, not '%s'\n", option, min, max, text);
         return NAN;
@@ -623,16 +621,6 @@ static int add_layers(irmas_model *m, const new_options *o, char *err,
     return 0;
 }
 
-/* splitmix64: reproducible weights from a seed on every machine. */
-static double next_uniform(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    z ^= z >> 31;
-    return (double)(z >> 11) / 9007199254740992.0;
-}
-
 /* Inputs per output of l: a convolution's taps, another layer's inputs. */
 static int fan_in(const layer *l)
 {
@@ -643,7 +631,8 @@ static int fan_in(const layer *l)
 
 static void randomise(irmas_model *m, uint64_t seed)
 {
-    uint64_t state = seed;
+    rng r;
+    rng_from_word(&r, seed); /* the same weights on every machine */
     for (int i = 0; i < m->n_layers; i++) {
         layer_tensor t[LAYER_MAX_TENSORS];
         int n = layer_tensors(&m->layers[i], t);
@@ -651,7 +640,7 @@ static void randomise(irmas_model *m, uint64_t seed)
         for (int j = 0; j < n; j++)
             for (long k = 0; k < t[j].count; k++)
                 (*t[j].data)[k] =
-                    (float)(bound * (2.0 * next_uniform(&state) - 1.0));
+                    (float)(bound * (2.0 * rng_uniform(&r) - 1.0));
     }
 }
 

@@ -19,6 +19,7 @@
  */
 #include "tool_common.h"
 #include "classes.h"
+#include "clock.h"
 #include "config.h"
 #include "irmas/osc.h"
 #include "irmas/version.h"
@@ -65,13 +66,6 @@ static int tty_raw;
 static int keys_open = 1; /* stdin may still bring keys: not at its end */
 static int utf8; /* the terminal takes UTF-8: sparklines in block characters */
 
-static double monotonic(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* ---- OSC: the server thread's side
  *
  * liblo hands arguments at 4-byte alignment while its union lo_arg wants 8,
@@ -103,7 +97,7 @@ static int on_probs(const char *path, const char *types, lo_arg **argv,
         shown.history[i][shown.windows % VIEW_HISTORY] =
             i < n ? shown.probs[i] : NAN;
     shown.windows++;
-    shown.last = monotonic();
+    shown.last = clock_seconds(CLOCK_MONOTONIC);
     pthread_mutex_unlock(&shown_lock);
     return 0;
 }
@@ -129,7 +123,7 @@ static int on_silence(const char *path, const char *types, lo_arg **argv,
     for (int i = 0; i < IRMAS_OSC_MAX_CLASSES; i++)
         shown.history[i][shown.windows % VIEW_HISTORY] = NAN;
     shown.windows++;
-    shown.last = monotonic();
+    shown.last = clock_seconds(CLOCK_MONOTONIC);
     pthread_mutex_unlock(&shown_lock);
     return 0;
 }
@@ -295,7 +289,7 @@ static void draw(FILE *out, const view *v, const char *source, double stale)
     if (spacious) fputs("\x1b[K\n", out);
     /* The status line, cut to the width like every line so that nothing
      * wraps and scrolls the header away; the no-data warning first. */
-    double age = monotonic() - v->last;
+    double age = clock_seconds(CLOCK_MONOTONIC) - v->last;
     char warning[64] = "";
     if (v->last > 0 && age > stale)
         snprintf(warning, sizeof warning, "no data for %.0f s   ", floor(age));

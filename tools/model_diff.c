@@ -7,6 +7,7 @@
  */
 #include "model_diff.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "model.h"
 #include "model_file.h"
+#include "number.h"
 
 const char model_diff_usage[] =
     "usage: irmas-model diff [--tolerance T] A B\n"
@@ -124,9 +126,8 @@ static double print_differences(const irmas_model *a, const irmas_model *b)
  * from 0 up. */
 static double parse_tolerance(const char *text)
 {
-    char *end;
-    double v = strtod(text, &end);
-    return end != text && !*end && v >= 0.0 && isfinite(v) ? v : -1.0;
+    double v;
+    return number_real(text, 0.0, DBL_MAX, &v) ? -1.0 : v;
 }
 
 int model_diff_command(int argc, char **argv)

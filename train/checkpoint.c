@@ -1,14 +1,15 @@
 /* checkpoint.c: the checkpoint file (see checkpoint.h).
  *
- * Saving lays the fields out twice with the same code: once only counting
- * bytes, once writing them into a buffer of that size; the CRC-32 (zlib)
- * of the buffer ends it. Loading checks the length, magic, version and
- * CRC first, then reads each field through a cursor that refuses to run
- * past the end, so a damaged file is an error and never a crash.
+ * Saving lays the fields out in a growing buffer (bytes.h) and ends it
+ * with the CRC-32 (zlib) of what came before. Loading checks the length,
+ * magic, version and CRC first, then reads each field through a cursor
+ * that refuses to run past the end, so a damaged file is an error and
+ * never a crash.
  */
 #include "checkpoint.h"
 
 #include "atomic_file.h"
+#include "bytes.h"
 
 #include <errno.h>
 #include <math.h>
@@ -21,81 +22,48 @@
 #define CHECKPOINT_MAGIC "IRMSCKPT"
 #define CHECKPOINT_VERSION 1u
 
-/* A buffer being filled; with data NULL it only counts. */
-typedef struct {
-    unsigned char *data;
-    size_t used;
-} writer;
-
-static void put_le(writer *w, uint64_t value, int bytes)
-{
-    for (int i = 0; i < bytes; i++, w->used++)
-        if (w->data) w->data[w->used] = (unsigned char)(value >> (8 * i));
-}
-
-static void put_bytes(writer *w, const void *bytes, size_t n)
-{
-    if (w->data) memcpy(w->data + w->used, bytes, n);
-    w->used += n;
-}
-
-static void put_floats(writer *w, const float *x, long n)
-{
-    for (long i = 0; i < n; i++) {
-        uint32_t bits;
-        memcpy(&bits, &x[i], sizeof bits);
-        put_le(w, bits, 4);
-    }
-}
-
-static void put_fields(writer *w, const checkpoint *c)
+static void put_fields(bytes_writer *w, const checkpoint *c)
 {
     uint64_t loss_bits;
     memcpy(&loss_bits, &c->best_loss, sizeof loss_bits);
-    put_bytes(w, CHECKPOINT_MAGIC, 8);
-    put_le(w, CHECKPOINT_VERSION, 4);
-    put_le(w, c->run_size, 4);
-    put_bytes(w, c->run, c->run_size);
-    for (int i = 0; i < 3; i++) put_le(w, (uint32_t)c->examples[i], 4);
-    put_le(w, (uint32_t)c->epoch, 4);
-    put_le(w, (uint32_t)c->best_epoch, 4);
-    put_le(w, loss_bits, 8);
-    put_le(w, (uint32_t)c->bad_epochs, 4);
-    put_le(w, c->rng_state, 8);
-    put_le(w, (uint64_t)c->adam_step, 8);
-    put_le(w, (uint64_t)c->params, 8);
-    put_le(w, (uint32_t)c->features, 4);
-    put_floats(w, c->weights, c->params);
-    put_floats(w, c->best, c->params);
-    put_floats(w, c->adam_m, c->params);
-    put_floats(w, c->adam_v, c->params);
-    put_floats(w, c->feature_mean, c->features);
-    put_floats(w, c->feature_scale, c->features);
+    bytes_put(w, CHECKPOINT_MAGIC, 8);
+    bytes_put_le(w, CHECKPOINT_VERSION, 4);
+    bytes_put_le(w, c->run_size, 4);
+    bytes_put(w, c->run, c->run_size);
+    for (int i = 0; i < 3; i++) bytes_put_le(w, (uint32_t)c->examples[i], 4);
+    bytes_put_le(w, (uint32_t)c->epoch, 4);
+    bytes_put_le(w, (uint32_t)c->best_epoch, 4);
+    bytes_put_le(w, loss_bits, 8);
+    bytes_put_le(w, (uint32_t)c->bad_epochs, 4);
+    bytes_put_le(w, c->rng_state, 8);
+    bytes_put_le(w, (uint64_t)c->adam_step, 8);
+    bytes_put_le(w, (uint64_t)c->params, 8);
+    bytes_put_le(w, (uint32_t)c->features, 4);
+    bytes_put_floats(w, c->weights, c->params);
+    bytes_put_floats(w, c->best, c->params);
+    bytes_put_floats(w, c->adam_m, c->params);
+    bytes_put_floats(w, c->adam_v, c->params);
+    bytes_put_floats(w, c->feature_mean, c->features);
+    bytes_put_floats(w, c->feature_scale, c->features);
 }
 
 irmas_status checkpoint_save(const checkpoint *c, const char *path,
                              char *err, size_t errlen)
 {
-    writer w = {0};
+    bytes_writer w = {0};
     put_fields(&w, c);
-    size_t size = w.used + 4;
-    w.data = malloc(size);
-    if (!w.data)
-        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
-                           "%s: out of memory for a checkpoint of %zu bytes",
-                           path, size);
-    w.used = 0;
-    put_fields(&w, c);
-    put_le(&w, crc32(0L, w.data, (uInt)w.used), 4);
-    irmas_status status = atomic_file_write(path, w.data, size, err, errlen);
-    free(w.data);
+    if (!w.failed) bytes_put_le(&w, crc32(0L, w.bytes, (uInt)w.size), 4);
+    irmas_status status =
+        w.failed ? status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                               "%s: out of memory for a checkpoint", path)
+                 : atomic_file_write(path, w.bytes, w.size, err, errlen);
+    free(w.bytes);
     return status;
 }
 
-/* A cursor over a loaded file. */
+/* A cursor over a loaded file, with what its messages need. */
 typedef struct {
-    const unsigned char *data;
-    size_t size, at;
+    bytes_cursor in; /* its end is where the CRC starts, once checked */
     const char *path;
     char *err;
     size_t errlen;
@@ -119,13 +87,9 @@ static irmas_status reader_fail(const reader *r, const char *fmt, ...)
 static irmas_status get_le(reader *r, const char *field, int bytes,
                            uint64_t *value)
 {
-    if (r->size - r->at < (size_t)bytes)
+    if (bytes_get_le(&r->in, bytes, value) != 0)
         return reader_fail(r, "'%s' at byte %zu runs past the end", field,
-                           r->at);
-    *value = 0;
-    for (int i = 0; i < bytes; i++)
-        *value |= (uint64_t)r->data[r->at + i] << (8 * i);
-    r->at += (size_t)bytes;
+                           r->in.at);
     return IRMAS_OK;
 }
 
@@ -146,7 +110,7 @@ static irmas_status get_count(reader *r, const char *field, int bytes,
 static irmas_status get_floats(reader *r, const char *field, long n,
                                float **out)
 {
-    if ((r->size - r->at) / 4 < (size_t)n)
+    if ((r->in.end - r->in.at) / 4 < (size_t)n)
         return reader_fail(r, "'%s' (%ld floats) runs past the end", field,
                            n);
     *out = malloc((size_t)(n > 0 ? n : 1) * sizeof **out);
@@ -156,8 +120,7 @@ static irmas_status get_floats(reader *r, const char *field, long n,
     for (long i = 0; i < n; i++) {
         uint64_t bits = 0;
         get_le(r, field, 4, &bits);
-        uint32_t word = (uint32_t)bits;
-        memcpy(&(*out)[i], &word, sizeof word);
+        (*out)[i] = bytes_bits_float(bits);
         if (!isfinite((*out)[i]))
             return reader_fail(r, "'%s' holds a NaN or infinite value",
                                field);
@@ -167,17 +130,17 @@ static irmas_status get_floats(reader *r, const char *field, long n,
 
 static irmas_status check_envelope(reader *r)
 {
-    if (r->size < 16 || memcmp(r->data, CHECKPOINT_MAGIC, 8) != 0)
+    const unsigned char *data = r->in.bytes;
+    size_t size = r->in.end;
+    if (size < 16 || memcmp(data, CHECKPOINT_MAGIC, 8) != 0)
         return reader_fail(r, "it does not start with '%s'",
                            CHECKPOINT_MAGIC);
-    uint32_t stored = 0;
-    for (int i = 0; i < 4; i++)
-        stored |= (uint32_t)r->data[r->size - 4 + i] << (8 * i);
-    if (crc32(0L, r->data, (uInt)(r->size - 4)) != stored)
+    uint32_t stored = (uint32_t)bytes_load_le(data + size - 4, 4);
+    if (crc32(0L, data, (uInt)(size - 4)) != stored)
         return reader_fail(r, "its CRC-32 does not match (the file is "
                               "damaged or truncated)");
-    r->size -= 4;
-    r->at = 8;
+    r->in.end -= 4;
+    r->in.at = 8;
     uint64_t version = 0;
     get_le(r, "version", 4, &version);
     if (version != CHECKPOINT_VERSION)
@@ -217,23 +180,24 @@ static irmas_status get_counters(reader *r, checkpoint *c)
 static irmas_status get_fields(reader *r, checkpoint *c)
 {
     long run_size = 0, features = 0;
-    irmas_status status = get_count(r, "run options", 4, r->size, &run_size);
+    irmas_status status =
+        get_count(r, "run options", 4, r->in.end, &run_size);
     if (status != IRMAS_OK) return status;
-    if (r->size - r->at < (size_t)run_size)
+    if (r->in.end - r->in.at < (size_t)run_size)
         return reader_fail(r, "the run options run past the end");
     c->run = malloc((size_t)run_size + 1);
     if (!c->run)
         return status_fail(r->err, r->errlen, IRMAS_ERR_NOMEM,
                            "%s: out of memory", r->path);
-    memcpy(c->run, r->data + r->at, (size_t)run_size);
+    memcpy(c->run, r->in.bytes + r->in.at, (size_t)run_size);
     c->run[run_size] = '\0';
     c->run_size = (size_t)run_size;
-    r->at += (size_t)run_size;
+    r->in.at += (size_t)run_size;
     status = get_counters(r, c);
     if (status == IRMAS_OK)
-        status = get_count(r, "params", 8, r->size / 16, &c->params);
+        status = get_count(r, "params", 8, r->in.end / 16, &c->params);
     if (status == IRMAS_OK)
-        status = get_count(r, "features", 4, r->size / 8, &features);
+        status = get_count(r, "features", 4, r->in.end / 8, &features);
     if (status != IRMAS_OK) return status;
     c->features = (int)features;
     float **arrays[] = {&c->weights, &c->best, &c->adam_m, &c->adam_v};
@@ -245,9 +209,9 @@ static irmas_status get_fields(reader *r, checkpoint *c)
         status = get_floats(r, "feature mean", features, &c->feature_mean);
     if (status == IRMAS_OK)
         status = get_floats(r, "feature scale", features, &c->feature_scale);
-    if (status == IRMAS_OK && r->at != r->size)
+    if (status == IRMAS_OK && r->in.at != r->in.end)
         return reader_fail(r, "%zu bytes follow the last field",
-                           r->size - r->at);
+                           r->in.end - r->in.at);
     return status;
 }
 
@@ -281,7 +245,8 @@ irmas_status checkpoint_load(const char *path, checkpoint *c, char *err,
     size_t size = 0;
     irmas_status status = read_whole(path, &data, &size, err, errlen);
     if (status != IRMAS_OK) return status;
-    reader r = {data, size, 0, path, err, errlen};
+    reader r = {.in = {.bytes = data, .end = size}, .path = path,
+                .err = err, .errlen = errlen};
     status = check_envelope(&r);
     if (status == IRMAS_OK) status = get_fields(&r, c);
     free(data);

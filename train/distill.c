@@ -9,19 +9,19 @@
  *                settings, naming its cache entry;
  *   the entry    a header (magic, classes, channels, windows) and the
  *                raw values, read back when it fits what is asked;
- *   the threads  files shared out through an atomic counter, each thread
- *                with its own runner of the teacher;
+ *   the threads  files shared out through a work queue (work_queue.h),
+ *                each thread with its own runner of the teacher;
  *   the targets  the raw values of the model's classes, normalised.
  */
 #include "distill.h"
 
 #include "atomic_file.h"
 #include "audio_file.h"
+#include "work_queue.h"
 
 #include <errno.h>
 #include <math.h>
 #include <nettle/sha2.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,7 +29,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DISTILL_MAX_THREADS 64
 #define DISTILL_FLOOR 1e-6f /* the least share a class's target gets */
 
 static const char cache_magic[8] = "IRMTGT1";
@@ -48,7 +47,6 @@ typedef struct {
     float *raw;               /* [examples][teacher classes] */
     long window;              /* samples at the teacher's rate */
     char settings_key[17];    /* hex: the settings' part of the key */
-    atomic_int next;
     atomic_int cached, computed;
     atomic_long runs;
 } distill_job;
@@ -209,16 +207,12 @@ static irmas_status teach_file(distill_worker *w, int item)
 
 /* ---- the threads ------------------------------------------------------ */
 
-static void *distill_thread(void *arg)
+/* One item of the work queue; a failure stops every thread. */
+static int distill_queued(void *worker, int item)
 {
-    distill_worker *w = arg;
-    int item;
-    while (w->status == IRMAS_OK &&
-           (item = atomic_fetch_add(&w->job->next, 1)) < w->job->n_items)
-        w->status = teach_file(w, item);
-    if (w->status != IRMAS_OK)
-        atomic_store(&w->job->next, w->job->n_items); /* the others stop */
-    return NULL;
+    distill_worker *w = worker;
+    w->status = teach_file(w, item);
+    return w->status != IRMAS_OK;
 }
 
 static irmas_status worker_init(distill_worker *w, distill_job *job)
@@ -239,19 +233,16 @@ static irmas_status worker_init(distill_worker *w, distill_job *job)
 static irmas_status distill_all(distill_job *job, int threads, char *err,
                                 size_t errlen)
 {
-    distill_worker workers[DISTILL_MAX_THREADS];
-    pthread_t ids[DISTILL_MAX_THREADS];
-    if (threads > DISTILL_MAX_THREADS) threads = DISTILL_MAX_THREADS;
+    distill_worker workers[WORK_QUEUE_MAX_THREADS];
+    if (threads > WORK_QUEUE_MAX_THREADS) threads = WORK_QUEUE_MAX_THREADS;
     if (threads < 1) threads = 1;
-    int ready = 0, started = 0;
+    int ready = 0;
     irmas_status status = IRMAS_OK;
     for (; ready < threads && status == IRMAS_OK; ready++)
         status = workers[ready].status = worker_init(&workers[ready], job);
-    for (int i = 1; i < ready && status == IRMAS_OK; i++, started++)
-        if (pthread_create(&ids[i], NULL, distill_thread, &workers[i]) != 0)
-            break;
-    if (status == IRMAS_OK) distill_thread(&workers[0]);
-    for (int i = 1; i <= started; i++) pthread_join(ids[i], NULL);
+    if (status == IRMAS_OK)
+        work_queue_run(workers, sizeof *workers, ready, job->n_items,
+                       distill_queued);
     irmas_status result = IRMAS_OK;
     for (int i = 0; i < ready; i++) {
         if (result == IRMAS_OK && workers[i].status != IRMAS_OK) {

@@ -1,25 +1,22 @@
 /* examples.c: reading a data set into memory as quantised frames and
  * images (see examples.h).
  *
- * Files are shared among threads through an atomic counter; each thread
- * has its own front-end and image builder (frontend.h, image.h: one per
- * thread) and buffers, and keeps each item's examples apart, so joining
- * them in item order at the end gives the same set whatever the number
- * of threads.
+ * Files are shared among threads through a work queue (work_queue.h);
+ * each thread has its own front-end and image builder (frontend.h,
+ * image.h: one per thread) and buffers, and keeps each item's examples
+ * apart, so joining them in item order at the end gives the same set
+ * whatever the number of threads.
  */
 #include "examples.h"
 
 #include "audio_file.h"
 #include "reader.h"
+#include "work_queue.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define EXAMPLES_MAX_THREADS 64
 
 /* What reading one item gave. */
 typedef struct {
@@ -33,7 +30,6 @@ typedef struct {
     const dataset *d;
     const irmas_model *m;
     int mixdown;
-    atomic_int next; /* the next item to take */
     item_result *results;
 } load_job;
 
@@ -118,13 +114,11 @@ static void load_item(loader *l, int index)
     audio_clip_free(&clip);
 }
 
-static void *load_thread(void *arg)
+/* One item of the work queue; a failure is the item's, the rest go on. */
+static int load_queued(void *worker, int index)
 {
-    loader *l = arg;
-    int index;
-    while ((index = atomic_fetch_add(&l->job->next, 1)) < l->job->d->n_items)
-        load_item(l, index);
-    return NULL;
+    load_item(worker, index);
+    return 0;
 }
 
 static irmas_status loader_init(loader *l, load_job *job, char *err,
@@ -154,18 +148,14 @@ static void loader_free(loader *l)
 static irmas_status load_all(load_job *job, int threads, char *err,
                              size_t errlen)
 {
-    loader loaders[EXAMPLES_MAX_THREADS] = {0};
-    pthread_t ids[EXAMPLES_MAX_THREADS];
-    int started = 0;
+    loader loaders[WORK_QUEUE_MAX_THREADS] = {0};
     irmas_status status = IRMAS_OK;
-    if (threads > EXAMPLES_MAX_THREADS) threads = EXAMPLES_MAX_THREADS;
+    if (threads > WORK_QUEUE_MAX_THREADS) threads = WORK_QUEUE_MAX_THREADS;
     for (int i = 0; i < threads && status == IRMAS_OK; i++)
         status = loader_init(&loaders[i], job, err, errlen);
-    for (int i = 1; i < threads && status == IRMAS_OK; i++, started++)
-        if (pthread_create(&ids[i], NULL, load_thread, &loaders[i]) != 0)
-            break;
-    if (status == IRMAS_OK) load_thread(&loaders[0]);
-    for (int i = 1; i <= started; i++) pthread_join(ids[i], NULL);
+    if (status == IRMAS_OK)
+        work_queue_run(loaders, sizeof *loaders, threads, job->d->n_items,
+                       load_queued);
     for (int i = 0; i < threads; i++) loader_free(&loaders[i]);
     return status;
 }

@@ -111,7 +111,7 @@ irmas_status network_build(const network_spec *spec, irmas_model **out, char *er
 static void fill_uniform(rng *r, float *w, long n, double limit)
 {
     for (long i = 0; i < n; i++)
-        w[i] = (float)((2.0 * rng_uniform(r) - 1.0) * limit);
+        w[i] = (float)((2.0 * rng_uniform_float(r) - 1.0) * limit);
 }
 
 static void init_lstm(lstm_layer *l, rng *r)

@@ -1,6 +1,8 @@
 /* progress.c: the epoch's progress bar (see progress.h). */
 #include "progress.h"
 
+#include "clock.h"
+
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -8,22 +10,15 @@
 #define PROGRESS_WIDTH 10   /* characters of the bar */
 #define PROGRESS_PERIOD 0.2 /* seconds between redraws */
 
-double progress_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 void progress_begin(progress *p, int epoch, int epochs, int total)
 {
     *p = (progress){.tty = isatty(2), .epoch = epoch, .epochs = epochs,
-                    .total = total, .start = progress_now()};
+                    .total = total, .start = clock_seconds(CLOCK_MONOTONIC)};
 }
 
 void progress_step(progress *p, int done, double loss, double accuracy)
 {
-    double now = progress_now();
+    double now = clock_seconds(CLOCK_MONOTONIC);
     if (!p->tty || (now - p->drawn < PROGRESS_PERIOD && done < p->total))
         return;
     p->drawn = now;

@@ -17,9 +17,6 @@ typedef struct {
     double start, drawn; /* when the epoch began and the bar was last drawn */
 } progress;
 
-/* Seconds on a monotonic clock. */
-double progress_now(void);
-
 void progress_begin(progress *p, int epoch, int epochs, int total);
 
 /* done of total batches finished, with the running mean loss and

@@ -5,9 +5,9 @@
  *               the model reads) per thread; a batch is dispatched as
  *               equal runs of rows, the calling thread taking the first
  *               run itself;
- *   a step      dropout and frame masks (augment.h) drawn for the whole
- *               batch, the workers run, their gradients summed in worker
- *               order, clipped, Adam;
+ *   a step      dropout and frame masks (spec_augment.h) drawn for the
+ *               whole batch, the workers run, their gradients summed in
+ *               worker order, clipped, Adam;
  *   an epoch    shuffle, steps, validation, the log line, the best model,
  *               the checkpoint;
  *   the log     created fresh, or on resume cut back to the checkpoint's
@@ -29,6 +29,7 @@
 #include "adam.h"
 #include "atomic_file.h"
 #include "backprop.h"
+#include "clock.h"
 #include "cluster.h"
 #include "gemm.h"
 #include "loss.h"
@@ -59,7 +60,7 @@ typedef struct {
     const int *which;
     int rows;
     const float *mask; /* [rows][mask width], or NULL */
-    const augment_run *runs; /* [rows][runs per example], or NULL */
+    const spec_augment_run *runs; /* [rows][runs per example], or NULL */
     int learn;         /* 1: backward too */
     float scale;       /* 1 / the whole batch's rows */
     float *probs;      /* where to copy the probabilities, or NULL */
@@ -74,14 +75,14 @@ struct trainer {
     trainer_options o;
     long params;
     int n_workers, mask_width;
-    int runs_per_example; /* augment.h; 0: frames are never masked */
+    int runs_per_example; /* spec_augment.h; 0: frames are never masked */
     worker workers[TRAINER_MAX_THREADS];
     adam opt;
     rng random;
     float *grads; /* [params]: the batch's sum over workers */
     float *best;  /* [params]: the best weights so far */
     float *mask;  /* [batch][mask width] */
-    augment_run *runs; /* [batch][runs per example] */
+    spec_augment_run *runs; /* [batch][runs per example] */
     int *order;   /* [training examples]: this epoch's order */
     int epoch, best_epoch, bad_epochs;
     double best_loss, best_accuracy;
@@ -111,8 +112,8 @@ static void *worker_run(void *arg)
     int classes = t->m->classes;
     if (t->e->frames > 0) examples_batch(t->e, t->m, w->which, w->rows, w->x);
     if (w->runs)
-        augment_apply(&t->o.augment, w->runs, w->rows, t->e->frames,
-                      t->e->features, w->x);
+        spec_augment_apply(&t->o.augment, w->runs, w->rows, t->e->frames,
+                           t->e->features, w->x);
     if (t->e->image_floats > 0)
         examples_images(t->e, w->which, w->rows, w->images);
     const float *soft = w->learn ? worker_targets(w) : NULL;
@@ -265,7 +266,7 @@ irmas_status trainer_new(irmas_model *m, const example_set *e,
                    .params = model_parameters(m),
                    .n_workers = o->threads < o->batch ? o->threads : o->batch,
                    .runs_per_example =
-                       e->frames > 0 ? augment_runs(&o->augment) : 0};
+                       e->frames > 0 ? spec_augment_runs(&o->augment) : 0};
     gemm_set_threads(1);
     irmas_status status = trainer_alloc(t, err, errlen);
     if (status != IRMAS_OK) {
@@ -313,7 +314,7 @@ irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
                features * sizeof(float));
     }
     t->opt.step = c->adam_step;
-    t->random.state = c->rng_state;
+    rng_from_word(&t->random, c->rng_state);
     t->epoch = c->epoch;
     t->best_epoch = c->best_epoch;
     t->best_loss = c->best_loss;
@@ -361,7 +362,7 @@ static void trainer_draw_mask(trainer *t, int rows)
 {
     float p = (float)t->o.dropout, keep = 1.0f / (1.0f - p);
     for (long i = 0; i < (long)rows * t->mask_width; i++)
-        t->mask[i] = rng_uniform(&t->random) < p ? 0.0f : keep;
+        t->mask[i] = rng_uniform_float(&t->random) < p ? 0.0f : keep;
 }
 
 /* One update from examples which[0..rows), this rank running its share;
@@ -371,8 +372,8 @@ static void trainer_step(trainer *t, const int *which, int rows,
 {
     if (t->o.dropout > 0.0) trainer_draw_mask(t, rows);
     if (t->runs_per_example > 0)
-        augment_draw(&t->o.augment, t->e->frames, t->e->features, rows,
-                     &t->random, t->runs);
+        spec_augment_draw(&t->o.augment, t->e->frames, t->e->features,
+                          rows, &t->random, t->runs);
     int first, share = cluster_share(rows, &first);
     int used = trainer_dispatch(t, which + first, share, first, rows, 1,
                                 NULL);
@@ -463,7 +464,7 @@ static irmas_status trainer_save_checkpoint(trainer *t, char *err,
         .examples = {s->count[0], s->count[1], s->count[2]},
         .epoch = t->epoch, .best_epoch = t->best_epoch,
         .best_loss = t->best_loss, .bad_epochs = t->bad_epochs,
-        .rng_state = t->random.state, .adam_step = t->opt.step,
+        .rng_state = rng_word(&t->random), .adam_step = t->opt.step,
         .params = t->params, .weights = t->m->arena, .best = t->best,
         .adam_m = t->opt.m, .adam_v = t->opt.v,
         .features = model_features(t->m),
@@ -493,10 +494,10 @@ static void trainer_report_epoch(trainer *t, const epoch_result *r,
 static irmas_status trainer_epoch(trainer *t, char *err, size_t errlen)
 {
     epoch_result r;
-    double start = progress_now();
+    double start = clock_seconds(CLOCK_MONOTONIC);
     t->summed_before = cluster_seconds();
     trainer_train_epoch(t, &r);
-    r.training_seconds = progress_now() - start;
+    r.training_seconds = clock_seconds(CLOCK_MONOTONIC) - start;
     if (!isfinite(r.train_loss))
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "epoch %d: the training loss is no longer a "
@@ -506,7 +507,7 @@ static irmas_status trainer_epoch(trainer *t, char *err, size_t errlen)
     const example_split *s = t->split;
     trainer_evaluate(t, s->which[SPLIT_VALIDATION], s->count[SPLIT_VALIDATION],
                      NULL, &r.val_loss, &r.val_accuracy);
-    r.seconds = progress_now() - start;
+    r.seconds = clock_seconds(CLOCK_MONOTONIC) - start;
     t->epoch++;
     int improved = t->best_epoch == 0 || r.val_loss < t->best_loss;
     irmas_status status = IRMAS_OK;

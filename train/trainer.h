@@ -8,7 +8,7 @@
  * with its own tapes (backprop.h), and the workers' gradients are added in
  * worker order, clipped to a maximum norm and applied by Adam (adam.h).
  * Everything random (the initial weights, the order, the dropout masks,
- * the frame masks of augment.h) comes from one generator in the calling
+ * the frame masks of spec_augment.h) comes from one generator in the calling
  * thread, and nothing depends on which worker finishes first, so a seed
  * and a thread count always give the same model, bit for bit. OpenBLAS
  * is pinned to one thread per caller: the workers are the parallelism.
@@ -41,7 +41,7 @@
 
 #include <stdint.h>
 
-#include "augment.h"
+#include "spec_augment.h"
 #include "checkpoint.h"
 #include "examples.h"
 #include "loss.h"
@@ -61,7 +61,7 @@ typedef struct {
                                     the best epoch's figures */
     const char *run;             /* the run's defining options, stored in */
     size_t run_size;             /* checkpoints (checkpoint.h) */
-    augment_params augment; /* masks on the frames of training batches;
+    spec_augment_params augment; /* masks on the frames of training batches;
                                all zero: none */
     const float *targets;   /* [examples][classes]: a teacher's soft
                                targets (distill.h), or NULL: none */

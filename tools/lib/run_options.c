@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "irmas/version.h"
+#include "number.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -177,10 +178,8 @@ static int bad_value(const char *flag, const char *what, const char *text)
 static int parse_int(const char *flag, const char *text, long min, long max,
                      int *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < min || v > max) {
+    long v;
+    if (number_whole(text, min, max, &v) != 0) {
         char what[96];
         snprintf(what, sizeof what, "a whole number from %ld to %ld", min,
                  max);
@@ -195,11 +194,9 @@ static int parse_int(const char *flag, const char *text, long min, long max,
 static int parse_real(const char *flag, const char *text, double lo,
                       int lo_open, double hi, int hi_open, double *out)
 {
-    char *end;
-    double v = strtod(text, &end);
-    int ok = end != text && !*end && isfinite(v) &&
-             (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
-    if (!ok) {
+    double v;
+    if (number_real(text, lo_open ? nextafter(lo, INFINITY) : lo,
+                    hi_open ? nextafter(hi, -INFINITY) : hi, &v) != 0) {
         char what[96];
         snprintf(what, sizeof what, "a number %s %g and %s %g",
                  lo_open ? "above" : "at least", lo,
@@ -225,7 +222,7 @@ static int parse_seed(const char *text, uint64_t *out)
 #define AUGMENT_MAX_WIDTH 1024
 
 /* --augment F,FW,T,TW: four whole numbers, counts and widths. */
-static int parse_augment(const char *text, augment_params *out)
+static int parse_augment(const char *text, spec_augment_params *out)
 {
     long v[4];
     const char *at = text;
@@ -244,8 +241,10 @@ static int parse_augment(const char *text, augment_params *out)
         }
         at = end + 1;
     }
-    *out = (augment_params){.freq_masks = (int)v[0], .freq_width = (int)v[1],
-                            .time_masks = (int)v[2], .time_width = (int)v[3]};
+    *out = (spec_augment_params){.freq_masks = (int)v[0],
+                                 .freq_width = (int)v[1],
+                                 .time_masks = (int)v[2],
+                                 .time_width = (int)v[3]};
     return 0;
 }
 
@@ -530,13 +529,13 @@ static int check_augment(const run_options *o)
         return fail("--augment masks log-mel bands and frames, and this "
                     "model reads none: add --frontend logmel (cnn-bK reads "
                     "only its image)");
-    if (o->export_dir && augment_runs(&o->augment) > 0)
+    if (o->export_dir && spec_augment_runs(&o->augment) > 0)
         return fail("--export is for bench/train_torch.py, which masks no "
                     "frames; leave out --augment to compare with it");
     frontend_params p = {.kind = FRONTEND_LOGMEL, .frame = o->hop,
                          .fft_size = o->fft, .mels = o->mels};
     int frames = frontend_params_frames(&p, (int)lround(o->window * o->rate));
-    const augment_params *a = &o->augment;
+    const spec_augment_params *a = &o->augment;
     if (a->freq_width <= o->mels && a->time_width <= frames) return 0;
     fprintf(stderr, "irmas-train: error: --augment %d,%d,%d,%d: runs of up to %d "
                     "bands and %d frames, but a window has %d bands (--mels) "
@@ -664,7 +663,7 @@ static void put_shape(FILE *f, const run_options *o)
 
 /* --augment: written for every model that reads log-mel frames, masks or
  * none, so that a resume with other masks is refused naming this flag. */
-static void put_augment(FILE *f, const augment_params *a)
+static void put_augment(FILE *f, const spec_augment_params *a)
 {
     put_flag(f, OPT_AUGMENT);
     fprintf(f, "%d,%d,%d,%d", a->freq_masks, a->freq_width, a->time_masks,

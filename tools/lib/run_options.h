@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "augment.h"
+#include "spec_augment.h"
 #include "cnn_zoo.h"
 #include "model_arch.h"
 #include "model.h"
@@ -36,7 +36,7 @@ typedef struct {
     int image_size, image_channels;
     int hidden, frame, dense;
     double dropout;
-    augment_params augment; /* --augment F,FW,T,TW; all zero: none */
+    spec_augment_params augment; /* --augment F,FW,T,TW; all zero: none */
     const char *classes;  /* --classes; "" for every class with data */
     const char *split_by; /* --split-by */
     int mixdown;

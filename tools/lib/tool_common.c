@@ -1,7 +1,6 @@
 /* tool_common.c: see tool_common.h. */
 #include "tool_common.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "model_file.h"
+#include "number.h"
 #include "pretrained.h"
 
 irmas_model *tool_load_model(const char *tool, const char *path,
@@ -76,24 +76,20 @@ void tool_describe_teacher(FILE *f, const char *dir, const irmas_model *shape)
 
 double tool_parse_seconds(const char *text)
 {
-    char *end;
-    double v = strtod(text, &end);
-    return *end || end == text || !(v > 0.0 && v <= 3600.0) ? -1.0 : v;
+    double v;
+    return number_real(text, nextafter(0.0, 1.0), 3600.0, &v) ? -1.0 : v;
 }
 
 double tool_parse_fraction(const char *text)
 {
-    char *end;
-    double v = strtod(text, &end);
-    return *end || end == text || !(v > 0.0 && v <= 1.0) ? -1.0 : v;
+    double v;
+    return number_real(text, nextafter(0.0, 1.0), 1.0, &v) ? -1.0 : v;
 }
 
 int tool_parse_count(const char *text)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    return errno || *end || end == text || v < 1 || v > 1024 ? -1 : (int)v;
+    long v;
+    return number_whole(text, 1, 1024, &v) ? -1 : (int)v;
 }
 
 int tool_limits_option(const char *tool, irmas_model_limits *limits,

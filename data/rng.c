@@ -1,8 +1,9 @@
-/* rng.c: xoshiro256** (Blackman and Vigna) seeded by splitmix64. */
+/* rng.c: xoshiro256** and SplitMix64, and the draws of rng.h on either. */
 #include "rng.h"
 
 #include <math.h>
 
+/* One step of SplitMix64: advances *x and returns its well-mixed output. */
 static uint64_t splitmix64(uint64_t *x)
 {
     uint64_t z = (*x += 0x9e3779b97f4a7c15u);
@@ -21,6 +22,7 @@ void rng_init(rng *r, uint64_t a, uint64_t b, uint64_t c)
     x = splitmix64(&x) ^ b;
     x = splitmix64(&x) ^ c;
     for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+    r->one_word = 0;
 }
 
 rng rng_split(rng *r, uint64_t tag)
@@ -30,9 +32,24 @@ rng rng_split(rng *r, uint64_t tag)
     return child;
 }
 
+void rng_seed(rng *r, uint64_t seed)
+{
+    rng_from_word(r, seed);
+    rng_next(r);
+}
+
+void rng_from_word(rng *r, uint64_t word)
+{
+    *r = (rng){.s = {word}, .one_word = 1};
+}
+
+uint64_t rng_word(const rng *r) { return r->s[0]; }
+
+/* SplitMix64's step for a one-word generator, else xoshiro256**'s. */
 uint64_t rng_next(rng *r)
 {
     uint64_t *s = r->s;
+    if (r->one_word) return splitmix64(&s[0]);
     uint64_t result = rotl(s[1] * 5, 7) * 9;
     uint64_t t = s[1] << 17;
     s[2] ^= s[0];
@@ -45,6 +62,11 @@ uint64_t rng_next(rng *r)
 }
 
 double rng_uniform(rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
+
+float rng_uniform_float(rng *r)
+{
+    return (float)(rng_next(r) >> 40) * 0x1.0p-24f;
+}
 
 double rng_range(rng *r, double lo, double hi)
 {
@@ -60,6 +82,18 @@ int rng_int(rng *r, int lo, int hi)
 {
     if (hi <= lo) return lo;
     return lo + (int)(rng_next(r) % (uint64_t)(hi - lo + 1));
+}
+
+/* Lemire's multiply-and-reject: the high word of a 64-bit product is
+ * uniform in [0, n) once the few low words that would favour some values
+ * are rejected. */
+uint32_t rng_below(rng *r, uint32_t n)
+{
+    uint32_t threshold = (uint32_t)-n % n;
+    for (;;) {
+        uint64_t product = (rng_next(r) >> 32) * (uint64_t)n;
+        if ((uint32_t)product >= threshold) return (uint32_t)(product >> 32);
+    }
 }
 
 int rng_chance(rng *r, double p) { return rng_uniform(r) < p; }
@@ -82,4 +116,14 @@ int rng_weighted(rng *r, const double *weights, int n)
         x -= weights[i];
     }
     return n - 1;
+}
+
+void rng_shuffle(rng *r, int *items, int n)
+{
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)rng_below(r, (uint32_t)i + 1);
+        int swap = items[i];
+        items[i] = items[j];
+        items[j] = swap;
+    }
 }

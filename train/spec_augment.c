@@ -1,30 +1,30 @@
-/* augment.c: drawing and applying the masks of augment.h.
+/* spec_augment.c: drawing and applying the masks of spec_augment.h.
  *
  * Drawing is one loop over examples and their runs; applying walks the
  * batch's frames in their time-major order, clearing an example's masked
  * bands in every frame and all its bands in its masked frames.
  */
-#include "augment.h"
+#include "spec_augment.h"
 
 #include <string.h>
 
-int augment_runs(const augment_params *p)
+int spec_augment_runs(const spec_augment_params *p)
 {
     return p->freq_masks + p->time_masks;
 }
 
 /* A run of 0 to widest (at most size) positions within [0, size). */
-static augment_run draw_run(int widest, int size, rng *r)
+static spec_augment_run draw_run(int widest, int size, rng *r)
 {
     if (widest > size) widest = size;
-    augment_run run;
+    spec_augment_run run;
     run.width = (int)rng_below(r, (uint32_t)widest + 1);
     run.start = (int)rng_below(r, (uint32_t)(size - run.width) + 1);
     return run;
 }
 
-void augment_draw(const augment_params *p, int frames, int features,
-                  int rows, rng *r, augment_run *runs)
+void spec_augment_draw(const spec_augment_params *p, int frames,
+                       int features, int rows, rng *r, spec_augment_run *runs)
 {
     for (int row = 0; row < rows; row++) {
         for (int i = 0; i < p->freq_masks; i++)
@@ -34,13 +34,14 @@ void augment_draw(const augment_params *p, int frames, int features,
     }
 }
 
-void augment_apply(const augment_params *p, const augment_run *runs,
-                   int rows, int frames, int features, float *x)
+void spec_augment_apply(const spec_augment_params *p,
+                        const spec_augment_run *runs,
+                        int rows, int frames, int features, float *x)
 {
-    int per_example = augment_runs(p);
+    int per_example = spec_augment_runs(p);
     for (int row = 0; row < rows; row++) {
-        const augment_run *bands = runs + (long)row * per_example;
-        const augment_run *times = bands + p->freq_masks;
+        const spec_augment_run *bands = runs + (long)row * per_example;
+        const spec_augment_run *times = bands + p->freq_masks;
         for (int t = 0; t < frames; t++) {
             float *frame = x + ((long)t * rows + row) * features;
             for (int i = 0; i < p->freq_masks; i++)

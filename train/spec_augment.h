@@ -1,5 +1,5 @@
-/* augment.h: SpecAugment-style masking (Park et al. 2019) of the log-mel
- * frames a model trains on, so that it cannot lean on a few bands or
+/* spec_augment.h: SpecAugment-style masking (Park et al. 2019) of the
+ * log-mel frames a model trains on, so that it cannot lean on a few bands or
  * moments of its training sources' timbres.
  *
  * Each training example gets freq_masks frequency masks, each a run of 0
@@ -14,33 +14,34 @@
  * assembled, so a seed and a thread count still give the same model.
  * Validation and test scoring are never masked.
  */
-#ifndef IRMAS_AUGMENT_H
-#define IRMAS_AUGMENT_H
+#ifndef IRMAS_SPEC_AUGMENT_H
+#define IRMAS_SPEC_AUGMENT_H
 
 #include "rng.h"
 
 typedef struct {
     int freq_masks, freq_width; /* all zero: no augmentation */
     int time_masks, time_width;
-} augment_params;
+} spec_augment_params;
 
 /* One masked run: bands or frames start .. start + width - 1. */
 typedef struct {
     int start, width;
-} augment_run;
+} spec_augment_run;
 
 /* Runs per example: freq_masks + time_masks (0: augmentation is off). */
-int augment_runs(const augment_params *p);
+int spec_augment_runs(const spec_augment_params *p);
 
-/* Draws runs[rows][augment_runs(p)] for examples of frames frames x
+/* Draws runs[rows][spec_augment_runs(p)] for examples of frames frames x
  * features bands: each example's frequency runs, then its time runs. A
  * width larger than the frames or bands there are is cut to them. */
-void augment_draw(const augment_params *p, int frames, int features,
-                  int rows, rng *r, augment_run *runs);
+void spec_augment_draw(const spec_augment_params *p, int frames,
+                       int features, int rows, rng *r, spec_augment_run *runs);
 
 /* Sets the runs drawn for each of rows examples to 0 in
  * x[frames][rows][features] (the time-major layout of examples_batch). */
-void augment_apply(const augment_params *p, const augment_run *runs,
-                   int rows, int frames, int features, float *x);
+void spec_augment_apply(const spec_augment_params *p,
+                        const spec_augment_run *runs,
+                        int rows, int frames, int features, float *x);
 
 #endif
