@@ -22,7 +22,7 @@ irmas_status capture_open(const daemon_options *o, capture **out, char *err,
     default: st = capture_jack_open(o, c, err, errlen); break;
     }
     if (st != IRMAS_OK) {
-        ring_delete(c->ring);
+        ring_free(c->ring);
         free(c);
         return st;
     }
@@ -60,7 +60,7 @@ void capture_close(capture *c)
 {
     if (!c) return;
     if (!c->ops->close(c)) return; /* a callback may still write to c->ring */
-    ring_delete(c->ring);
+    ring_free(c->ring);
     free(c);
 }
 

@@ -26,7 +26,7 @@ daemon_stats *daemon_stats_new(void)
     return s;
 }
 
-void daemon_stats_delete(daemon_stats *s)
+void daemon_stats_free(daemon_stats *s)
 {
     if (!s) return;
     pthread_mutex_destroy(&s->lock);

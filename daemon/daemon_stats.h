@@ -18,7 +18,7 @@ typedef struct daemon_stats daemon_stats;
 
 /* NULL when out of memory. */
 daemon_stats *daemon_stats_new(void);
-void daemon_stats_delete(daemon_stats *s);
+void daemon_stats_free(daemon_stats *s);
 
 /* A window was classified; silent when the gate held it back. */
 void daemon_stats_window(daemon_stats *s, int silent);

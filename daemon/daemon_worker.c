@@ -97,7 +97,7 @@ static void daemon_worker_take_offer(daemon_worker *w)
     daemon_worker_take_verdict(w);
     if (pipeline_swap(w->pipeline, t, err, sizeof err) != IRMAS_OK) {
         log_error("the new model cannot run: %s; keeping the old one", err);
-        live_tagger_delete(t);
+        live_tagger_free(t);
         return;
     }
     w->next_classes = 0; /* announce the new labels now */
@@ -167,9 +167,9 @@ static void *daemon_worker_run(void *arg)
 
 static void daemon_worker_free(daemon_worker *w)
 {
-    live_tagger_delete(atomic_exchange(&w->offered, NULL));
-    pipeline_delete(w->pipeline);
-    printer_delete(w->printer);
+    live_tagger_free(atomic_exchange(&w->offered, NULL));
+    pipeline_free(w->pipeline);
+    printer_free(w->printer);
     free(w->frames);
     free(w);
 }
@@ -181,7 +181,7 @@ irmas_status daemon_worker_start(capture *c, live_tagger *t, osc_out *osc,
     daemon_worker *w = calloc(1, sizeof *w);
     *out = NULL;
     if (!w) {
-        live_tagger_delete(t);
+        live_tagger_free(t);
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "worker: out of memory");
     }
@@ -207,7 +207,7 @@ irmas_status daemon_worker_start(capture *c, live_tagger *t, osc_out *osc,
                         "cannot start the worker thread");
     if (s != IRMAS_OK) {
         if (!w->pipeline)
-            live_tagger_delete(t); /* else the pipeline frees it */
+            live_tagger_free(t); /* else the pipeline frees it */
         daemon_worker_free(w);
         return s;
     }
@@ -226,7 +226,7 @@ void daemon_worker_stop(daemon_worker *w)
 void daemon_worker_offer(daemon_worker *w, live_tagger *t)
 {
     /* A tagger offered before and not yet taken is superseded. */
-    live_tagger_delete(atomic_exchange(&w->offered, t));
+    live_tagger_free(atomic_exchange(&w->offered, t));
 }
 
 int daemon_worker_device_rate(daemon_worker *w)

@@ -19,13 +19,13 @@ irmas_status history_new(long capacity, history **out, char *err,
     if (!*out) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "history: out of memory");
     irmas_status st = history_reserve(*out, capacity, err, errlen);
     if (st != IRMAS_OK) {
-        history_delete(*out);
+        history_free(*out);
         *out = NULL;
     }
     return st;
 }
 
-void history_delete(history *h)
+void history_free(history *h)
 {
     if (!h) return;
     free(h->x);

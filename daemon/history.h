@@ -17,7 +17,7 @@ typedef struct history history;
 /* Keeps the last capacity frames. */
 irmas_status history_new(long capacity, history **out, char *err,
                          size_t errlen);
-void history_delete(history *h);
+void history_free(history *h);
 
 /* Makes room for at least capacity frames, keeping what is there; the new
  * room fills with the frames pushed from now on. */

@@ -83,14 +83,14 @@ irmas_status live_tagger_new(irmas_model *m, int device_rate,
         st = live_tagger_set_device_rate(t, device_rate, err, errlen);
     if (st != IRMAS_OK) {
         t->m = NULL; /* still the caller's */
-        live_tagger_delete(t);
+        live_tagger_free(t);
         return st;
     }
     *out = t;
     return IRMAS_OK;
 }
 
-void live_tagger_delete(live_tagger *t)
+void live_tagger_free(live_tagger *t)
 {
     if (!t) return;
     irmas_stream_free(t->stream);

@@ -32,7 +32,7 @@ typedef void (*live_tagger_window_fn)(void *user, const float *probs,
 irmas_status live_tagger_new(irmas_model *m, int device_rate,
                              double hop_seconds, int incremental,
                              live_tagger **out, char *err, size_t errlen);
-void live_tagger_delete(live_tagger *t);
+void live_tagger_free(live_tagger *t);
 
 const irmas_model *live_tagger_model(const live_tagger *t);
 int live_tagger_device_rate(const live_tagger *t);

@@ -128,7 +128,7 @@ static irmas_status daemon_open(daemon_state *d, char *err, size_t errlen)
                                        .prefix = d->o.osc_prefix},
                          d->stats, &d->osc, err, errlen);
     if (st != IRMAS_OK) {
-        live_tagger_delete(t);
+        live_tagger_free(t);
         return st;
     }
     /* The worker takes t; what the control says of it is read before the
@@ -206,8 +206,8 @@ static void daemon_close(daemon_state *d, int report)
     osc_out_finish(d->osc);
     if (report) daemon_report(d);
     capture_close(d->capture);
-    osc_out_delete(d->osc);
-    daemon_stats_delete(d->stats);
+    osc_out_free(d->osc);
+    daemon_stats_free(d->stats);
 }
 
 static volatile sig_atomic_t signal_stop, signal_reload, signal_report;

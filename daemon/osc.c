@@ -376,7 +376,7 @@ irmas_status osc_out_new(const char *const *urls, int n, int lossless,
         return status_fail(err, errlen, IRMAS_ERR_NOMEM, "osc: out of memory");
     }
     if (strlen(prefix) >= OSC_PREFIX_MAX) {
-        osc_out_delete(o);
+        osc_out_free(o);
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "osc prefix longer than %d bytes", OSC_PREFIX_MAX - 1);
     }
@@ -391,7 +391,7 @@ irmas_status osc_out_new(const char *const *urls, int n, int lossless,
         atomic_store(&o->n, opened + 1);
     }
     if (s != IRMAS_OK) {
-        osc_out_delete(o);
+        osc_out_free(o);
         return s;
     }
     *out = o;
@@ -488,7 +488,7 @@ void osc_out_finish(osc_out *o)
     for (int i = 0; i < n; i++) osc_target_finish(&o->targets[i], &deadline);
 }
 
-void osc_out_delete(osc_out *o)
+void osc_out_free(osc_out *o)
 {
     if (!o) return;
     osc_out_finish(o);

@@ -79,13 +79,13 @@ irmas_status osc_out_unsubscribe(osc_out *o, const char *url, char *err,
 
 /* Lets the sender threads send what is queued and stop, two seconds at
  * most in all (a target that blocks is then given up). Call it once
- * nothing more is handed over (the worker stopped); osc_out_delete calls
+ * nothing more is handed over (the worker stopped); osc_out_free calls
  * it if it was not. */
 void osc_out_finish(osc_out *o);
 
 /* Finishes (above) and frees everything, unless a sender was left behind
  * stuck in a send: then what it uses stays allocated. */
-void osc_out_delete(osc_out *o);
+void osc_out_free(osc_out *o);
 
 void osc_out_window(osc_out *o, const osc_window *w);
 void osc_out_classes(osc_out *o, const char (*labels)[MODEL_LABEL_MAX],

@@ -81,19 +81,19 @@ irmas_status pipeline_new(live_tagger *t, int channels, double gate_dbfs,
                          "pipeline: out of memory");
     if (st != IRMAS_OK) {
         p->tagger = NULL; /* still the caller's */
-        pipeline_delete(p);
+        pipeline_free(p);
         return st;
     }
     *out = p;
     return IRMAS_OK;
 }
 
-void pipeline_delete(pipeline *p)
+void pipeline_free(pipeline *p)
 {
     if (!p) return;
-    live_tagger_delete(p->tagger);
-    history_delete(p->history);
-    timeline_delete(p->timeline);
+    live_tagger_free(p->tagger);
+    history_free(p->history);
+    timeline_free(p->timeline);
     free(p->mono);
     free(p);
 }
@@ -205,7 +205,7 @@ irmas_status pipeline_swap(pipeline *p, live_tagger *t, char *err,
     if (st != IRMAS_OK) return st;
     pipeline_prime(p, t);
     verdict_settings settings = p->verdict.settings;
-    live_tagger_delete(p->tagger);
+    live_tagger_free(p->tagger);
     p->tagger = t;
     pipeline_start_verdict(p, settings.gate_dbfs, settings.smooth_seconds);
     return IRMAS_OK;

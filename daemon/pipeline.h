@@ -42,7 +42,7 @@ irmas_status pipeline_new(live_tagger *t, int channels, double gate_dbfs,
                           size_t errlen);
 
 /* Frees the pipeline and its tagger; NULL is fine. */
-void pipeline_delete(pipeline *p);
+void pipeline_free(pipeline *p);
 
 /* The tagger's model, and the rate of the audio read last (which a live_tagger
  * that could not follow it may not run at). */

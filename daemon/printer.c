@@ -103,7 +103,7 @@ void printer_put(printer *p, const char *line)
     pthread_mutex_unlock(&p->lock);
 }
 
-void printer_delete(printer *p)
+void printer_free(printer *p)
 {
     if (!p) return;
     pthread_mutex_lock(&p->lock);

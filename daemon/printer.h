@@ -24,7 +24,7 @@ irmas_status printer_new(daemon_stats *st, printer **out, char *err,
 /* Writes what is queued within two seconds, stops the thread and frees
  * everything; a standard output that stays blocked is given up (the lines
  * left are counted, and the thread, stuck, is left with its memory). */
-void printer_delete(printer *p);
+void printer_free(printer *p);
 
 /* Queues line (a newline is added), or drops and counts it when the queue
  * is full. Never blocks on the output; one thread calls it. */

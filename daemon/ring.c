@@ -42,7 +42,7 @@ irmas_status ring_new(int channels, long capacity_frames, ring **out,
     r->blocks = jack_ringbuffer_create(
         (size_t)(capacity_frames / RING_MIN_BLOCK + 1) * sizeof(ring_block));
     if (!r->samples || !r->blocks) {
-        ring_delete(r);
+        ring_free(r);
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "ring: out of memory for %ld frames",
                            capacity_frames);
@@ -54,7 +54,7 @@ irmas_status ring_new(int channels, long capacity_frames, ring **out,
     return IRMAS_OK;
 }
 
-void ring_delete(ring *r)
+void ring_free(ring *r)
 {
     if (!r) return;
     if (r->samples) jack_ringbuffer_free(r->samples);

@@ -33,7 +33,7 @@ typedef struct ring ring;
  * in memory when the system allows it. */
 irmas_status ring_new(int channels, long capacity_frames, ring **out,
                       char *err, size_t errlen);
-void ring_delete(ring *r);
+void ring_free(ring *r);
 
 int ring_channels(const ring *r);
 

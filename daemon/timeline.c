@@ -27,7 +27,7 @@ timeline *timeline_new(int blocks)
     return t;
 }
 
-void timeline_delete(timeline *t)
+void timeline_free(timeline *t)
 {
     if (!t) return;
     free(t->entries);

@@ -16,7 +16,7 @@ typedef struct timeline timeline;
 
 /* Keeps the last `blocks` blocks; NULL when out of memory. */
 timeline *timeline_new(int blocks);
-void timeline_delete(timeline *t);
+void timeline_free(timeline *t);
 
 /* Records that frames [first_frame, first_frame + b->frames) came in b. */
 void timeline_add(timeline *t, long long first_frame, const ring_block *b);

@@ -26,7 +26,7 @@ metrics *metrics_new(int classes, const char labels[][MODEL_LABEL_MAX])
     return m;
 }
 
-void metrics_delete(metrics *m) { free(m); }
+void metrics_free(metrics *m) { free(m); }
 
 void metrics_add_labels(metrics *m, uint64_t truth, uint64_t predicted)
 {

@@ -4,7 +4,7 @@
  *     metrics *m = metrics_new(d.classes, d.labels);
  *     for each example: metrics_add(m, truth, predicted);
  *     metrics_print(m, stdout);          -- or metrics_json(m, &writer)
- *     metrics_delete(m);
+ *     metrics_free(m);
  * Single-label decisions (metrics_add) fill a confusion matrix; multi-label
  * ones (metrics_add_labels, a bit per class) count, per class, true
  * positives, false positives and false negatives. Both feed the same
@@ -37,7 +37,7 @@ typedef struct {
 /* A tally for classes labelled labels[0..classes), copied; NULL when out
  * of memory or classes is not in 1..MODEL_MAX_CLASSES. */
 metrics *metrics_new(int classes, const char labels[][MODEL_LABEL_MAX]);
-void metrics_delete(metrics *m);
+void metrics_free(metrics *m);
 
 /* One single-label decision: class indices. */
 void metrics_add(metrics *m, int truth, int predicted);

@@ -80,8 +80,8 @@ irmas_status host_tagger_new(irmas_model *m, double host_rate, double hop_second
 void host_tagger_free(host_tagger *t)
 {
     if (!t) return;
-    live_tagger_delete(t->tagger);
-    history_delete(t->history);
+    live_tagger_free(t->tagger);
+    history_free(t->history);
     free(t);
 }
 

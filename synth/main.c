@@ -155,7 +155,7 @@ static void finish(synth_run *run)
     for (int i = 0; run->reports && i < run->n_jobs; i++) free(run->reports[i]);
     free(run->reports);
     free(run->jobs);
-    for (int t = 0; t < 64; t++) sfplayer_delete(run->players[t]);
+    for (int t = 0; t < 64; t++) sfplayer_free(run->players[t]);
     samples_free(run->samples);
 }
 

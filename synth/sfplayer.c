@@ -91,14 +91,14 @@ irmas_status sfplayer_new(const char *const *paths, int n_paths, int rate,
         p->library = new_fluid_synth(p->settings);
     }
     if (!p->library) {
-        sfplayer_delete(p);
+        sfplayer_free(p);
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "fluidsynth could not start a synthesizer");
     }
     for (int i = 0; i < n_paths; i++) {
         irmas_status st = load_font(p, paths[i], err, errlen);
         if (st != IRMAS_OK) {
-            sfplayer_delete(p);
+            sfplayer_free(p);
             return st;
         }
     }
@@ -106,7 +106,7 @@ irmas_status sfplayer_new(const char *const *paths, int n_paths, int rate,
     return IRMAS_OK;
 }
 
-void sfplayer_delete(sfplayer *p)
+void sfplayer_free(sfplayer *p)
 {
     if (!p) return;
     if (p->library) delete_fluid_synth(p->library);

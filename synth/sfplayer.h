@@ -24,7 +24,7 @@ typedef struct sfplayer sfplayer;
 irmas_status sfplayer_new(const char *const *paths, int n_paths, int rate,
                           sfplayer **out, char *err, size_t errlen);
 
-void sfplayer_delete(sfplayer *p);
+void sfplayer_free(sfplayer *p);
 
 /* 1 when soundfont number font (in the order given) has the preset. */
 int sfplayer_has_preset(const sfplayer *p, int font, int bank, int program);

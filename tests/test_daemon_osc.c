@@ -85,7 +85,7 @@ START_TEST(a_window_becomes_one_bundle_stamped_with_its_capture_time)
                         .capture_wall = 1700000001.0, .classes = 2,
                         .labels = labels};
     osc_out_window(o, &quiet);
-    osc_out_delete(o); /* sends what is queued */
+    osc_out_free(o); /* sends what is queued */
     for (int i = 0; i < 200 && n_got < 7; i++) usleep(10000);
     lo_server_thread_free(server);
 
@@ -114,7 +114,7 @@ START_TEST(a_window_becomes_one_bundle_stamped_with_its_capture_time)
     char line[512];
     daemon_stats_line(st, 0, 0, line, sizeof line);
     ck_assert_msg(strstr(line, "2 bundles sent, 0 failed"), "%s", line);
-    daemon_stats_delete(st);
+    daemon_stats_free(st);
 }
 END_TEST
 
@@ -144,7 +144,7 @@ START_TEST(messages_without_bundles_carry_their_time_and_a_prefix)
     const float probs[2] = {0.25f, 0.75f};
     osc_out_window(o, &(osc_window){.capture_wall = 1700000000.5, .classes = 2,
                                     .labels = labels, .probs = probs});
-    osc_out_delete(o);
+    osc_out_free(o);
     for (int i = 0; i < 200 && n_got < 5; i++) usleep(10000);
     lo_server_thread_free(server);
     ck_assert_int_eq(n_got, 5);
@@ -157,7 +157,7 @@ START_TEST(messages_without_bundles_carry_their_time_and_a_prefix)
     ck_assert_int_eq(r->first_int, 1);
     ck_assert_str_eq(find("/stage/left/irmas/probs")->types, "ffd");
     ck_assert_ptr_null(find("/irmas/probs"));
-    daemon_stats_delete(st);
+    daemon_stats_free(st);
 }
 END_TEST
 
@@ -198,11 +198,11 @@ START_TEST(subscribers_come_and_go)
     ck_assert_ptr_nonnull(strstr(err, "no room"));
     ck_assert_int_eq(osc_out_subscribe(o, url, err, sizeof err), IRMAS_OK);
     osc_out_window(o, &w);
-    osc_out_delete(o);
+    osc_out_free(o);
     for (int i = 0; i < 200 && n_got < 8; i++) usleep(10000);
     lo_server_thread_free(server);
     ck_assert_int_eq(n_got, 4 + 4); /* none while unsubscribed, then again */
-    daemon_stats_delete(st);
+    daemon_stats_free(st);
 }
 END_TEST
 
@@ -215,7 +215,7 @@ static void assert_url_refused(const char *url, const char *expected)
     ck_assert_int_eq(osc_out_new(urls, 2, 0, &(osc_format){.bundles = 1}, st, &o, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_ptr_null(o);
     ck_assert_msg(strstr(err, url) && strstr(err, expected), "'%s' lacks '%s'", err, expected);
-    daemon_stats_delete(st);
+    daemon_stats_free(st);
 }
 
 START_TEST(urls_that_cannot_work_are_refused_at_start)

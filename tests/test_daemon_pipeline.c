@@ -102,7 +102,7 @@ START_TEST(windows_come_a_hop_apart_stamped_with_their_capture_time)
         ck_assert_int_eq(seen.silent[k], 0);
         ck_assert_float_gt(seen.probs[k][0], 0.9f); /* NaN channel: 0 */
     }
-    pipeline_delete(p);
+    pipeline_free(p);
 }
 END_TEST
 
@@ -119,7 +119,7 @@ START_TEST(a_gap_starts_the_windows_again)
     ck_assert_double_eq_tol(seen.seconds[before], (24000 + 16000 - 1) / 16000.0,
                             1e-9);
     ck_assert_float_gt(seen.probs[before][1], 0.9f);
-    pipeline_delete(p);
+    pipeline_free(p);
 }
 END_TEST
 
@@ -141,7 +141,7 @@ START_TEST(a_swapped_tagger_is_primed_and_comes_a_hop_later)
     ck_assert_double_eq_tol(seen.seconds[2], (24000 + 8192 - 1) / 16000.0, 1e-9);
     ck_assert_float_gt(seen.probs[2][0], 0.9f);
 
-    pipeline_delete(p);
+    pipeline_free(p);
 }
 END_TEST
 
@@ -159,13 +159,13 @@ START_TEST(a_short_input_is_padded_and_stamped_at_its_end)
     ck_assert_int_eq(seen.n, 1);
     /* Stamped with the last frame captured, 7999. */
     ck_assert_double_eq_tol(seen.wall[0], 7999.0 / 16000 + 100.0, 1e-9);
-    pipeline_delete(p);
+    pipeline_free(p);
 
     p = tone_pipeline(16000, 1);
     frame = 0;
     push_sine(p, 16000, 1, 110.0f, 1.0, &frame, 0, &seen);
     ck_assert_int_eq(pipeline_finish(p, record, &seen, note, sizeof note), 0);
-    pipeline_delete(p);
+    pipeline_free(p);
 }
 END_TEST
 
@@ -194,8 +194,8 @@ START_TEST(a_new_device_rate_is_followed)
     live_tagger *t = tone_tagger(48000, 0.5);
     ck_assert_int_ne(pipeline_swap(p, t, err, sizeof err), IRMAS_OK);
     ck_assert_ptr_ne(pipeline_model(p), live_tagger_model(t));
-    live_tagger_delete(t);
-    pipeline_delete(p);
+    live_tagger_free(t);
+    pipeline_free(p);
 }
 END_TEST
 
@@ -211,7 +211,7 @@ START_TEST(the_gate_and_smoothing_change_from_the_next_window)
     push_sine(p, 16000, 1, 110.0f, 0.3, &frame, 0, &seen);
     ck_assert_int_eq(seen.n, 2);
     ck_assert_int_eq(seen.silent[1], 1);
-    pipeline_delete(p);
+    pipeline_free(p);
 }
 END_TEST
 

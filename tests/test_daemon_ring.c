@@ -44,7 +44,7 @@ START_TEST(interleaved_and_planar_blocks_arrive_in_order)
         ck_assert_float_eq(frames_out[2 * i + 1], -(float)i);
     }
     ck_assert_int_eq(ring_read(r, &got, frames_out), 0);
-    ring_delete(r);
+    ring_free(r);
 }
 END_TEST
 
@@ -61,7 +61,7 @@ START_TEST(a_full_ring_drops_whole_blocks_counts_them_and_marks_the_gap)
     ck_assert_int_eq(ring_write_interleaved(r, &b, frames_in), 1);
     ck_assert_int_eq(ring_read(r, &got, frames_out), 1);
     ck_assert_int_eq(got.discontinuous, 1);
-    ring_delete(r);
+    ring_free(r);
 }
 END_TEST
 
@@ -82,7 +82,7 @@ START_TEST(long_blocks_are_split_with_their_times)
     ck_assert_int_eq(got.discontinuous, 0);
     ck_assert_double_eq_tol(got.capture_time, 10.0 + RING_MAX_BLOCK / 1000.0, 1e-9);
     ck_assert_float_eq(frames_out[0], (float)(3 * RING_MAX_BLOCK));
-    ring_delete(r);
+    ring_free(r);
 }
 END_TEST
 
@@ -96,7 +96,7 @@ START_TEST(closing_drains_after_the_last_block)
     ck_assert_int_eq(ring_drained(r), 0);
     ck_assert_int_eq(ring_read(r, &got, frames_out), 1);
     ck_assert_int_eq(ring_drained(r), 1);
-    ring_delete(r);
+    ring_free(r);
 }
 END_TEST
 
@@ -146,7 +146,7 @@ START_TEST(a_producer_and_a_consumer_in_two_threads_lose_nothing_silently)
     }
     pthread_join(producer, NULL);
     ck_assert_int_eq(received + ring_overruns(r), stress_written);
-    ring_delete(r);
+    ring_free(r);
 }
 END_TEST
 
@@ -164,7 +164,7 @@ START_TEST(the_timeline_places_frames_between_and_beyond_blocks)
     /* Frame 0's block is forgotten: the oldest one kept places it. */
     timeline_find(t, 0, &capture);
     ck_assert_double_eq_tol(capture, 102.0 - 200.0 / 1000, 1e-9);
-    timeline_delete(t);
+    timeline_free(t);
 }
 END_TEST
 
@@ -189,7 +189,7 @@ START_TEST(the_history_keeps_the_last_frames_and_measures_their_level)
     ck_assert_int_eq(history_start(h), 200);
     history_copy(h, 200, 201, out);
     ck_assert_float_eq(out[0], 200.0f);
-    history_delete(h);
+    history_free(h);
 }
 END_TEST
 
@@ -212,7 +212,7 @@ START_TEST(the_room_a_reserve_adds_holds_no_audio_until_pushed)
     history_push(h, x, 250);
     ck_assert_int_eq(history_start(h), 200);
     ck_assert_int_eq(history_copy(h, 0, 600, out), 400);
-    history_delete(h);
+    history_free(h);
 }
 END_TEST
 

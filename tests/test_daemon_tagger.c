@@ -66,7 +66,7 @@ START_TEST(windows_land_on_device_frames_a_hop_apart)
         ck_assert_float_gt(seen.probs[k][0], 0.9f);
         ck_assert_float_eq_tol(seen.probs[k][0] + seen.probs[k][1], 1.0f, 1e-5f);
     }
-    live_tagger_delete(t);
+    live_tagger_free(t);
 }
 END_TEST
 
@@ -84,8 +84,8 @@ START_TEST(recomputing_whole_windows_agrees_with_streaming)
         ck_assert_float_gt(a.probs[k][1], 0.9f);
         ck_assert_float_eq_tol(a.probs[k][1], b.probs[k][1], 1e-4f);
     }
-    live_tagger_delete(streamed);
-    live_tagger_delete(naive);
+    live_tagger_free(streamed);
+    live_tagger_free(naive);
 }
 END_TEST
 
@@ -99,7 +99,7 @@ START_TEST(a_restart_starts_the_windows_again_at_the_frame_given)
     push_sine(t, 16000, 110.0f, 1.2, &seen);
     ck_assert_int_eq(seen.n, 1);
     ck_assert_double_eq(seen.last[0], 100000.0 + 15999.0);
-    live_tagger_delete(t);
+    live_tagger_free(t);
 }
 END_TEST
 
@@ -118,7 +118,7 @@ START_TEST(a_device_too_slow_for_the_model_is_refused)
     ck_assert_int_eq(live_tagger_device_rate(t), 44100);
     ck_assert_int_eq(live_tagger_set_device_rate(t, 96000, err, sizeof err), IRMAS_OK);
     ck_assert_double_eq(live_tagger_window_frames(t), 96000.0);
-    live_tagger_delete(t);
+    live_tagger_free(t);
 }
 END_TEST
 

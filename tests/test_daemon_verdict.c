@@ -98,7 +98,7 @@ START_TEST(the_level_is_measured_over_the_window_s_own_frames)
     /* One ending at 39 holds only zeros: the floor. */
     ck_assert_double_eq(verdict_window_level_dbfs(h, 39.0, 10.0),
                         VERDICT_SILENCE_FLOOR);
-    history_delete(h);
+    history_free(h);
 }
 END_TEST
 

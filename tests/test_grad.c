@@ -362,7 +362,7 @@ static void check_recurrent(layer_kind kind, int reset_after)
         check_against_differences(weights[j].name, *weights[j].data,
                                   *grads[j].data, weights[j].count, f);
     if (c.h0) check_against_differences("h0", h0, dh0, SEQ_ROWS * SEQ_HIDDEN, f);
-    bptt_delete(c.tape);
+    bptt_free(c.tape);
     free(grad_buffer);
     irmas_model_free(c.m);
 }
@@ -466,7 +466,7 @@ static void check_model(irmas_model *m, uint64_t seed)
     free(c.x);
     free(c.images);
     free(c.mask);
-    backprop_delete(c.pass);
+    backprop_free(c.pass);
     irmas_model_free(m);
 }
 

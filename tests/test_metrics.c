@@ -47,7 +47,7 @@ START_TEST(single_label_scores)
     ck_assert_int_eq(metrics_confusion(m, 2, 0), 1);
     ck_assert_int_eq(metrics_confusion(m, 1, 1), 2);
     ck_assert_int_eq(metrics_confusion(m, 0, 2), 0);
-    metrics_delete(m);
+    metrics_free(m);
 }
 END_TEST
 
@@ -59,14 +59,14 @@ START_TEST(absent_classes_do_not_count_in_macro_f1)
     ck_assert_double_eq(d.precision, 0.0);
     ck_assert_double_eq(d.f1, 0.0);
     ck_assert_int_eq(d.support, 0);
-    metrics_delete(m);
+    metrics_free(m);
 
     m = metrics_new(2, labels);
     ck_assert_double_eq(metrics_accuracy(m), 0.0);
     ck_assert_double_eq(metrics_macro_f1(m), 0.0);
     metrics_add(m, 5, 0); /* out of range: ignored */
     ck_assert_int_eq(metrics_decisions(m), 0);
-    metrics_delete(m);
+    metrics_free(m);
     ck_assert_ptr_null(metrics_new(0, labels));
     ck_assert_ptr_null(metrics_new(MODEL_MAX_CLASSES + 1, labels));
 }
@@ -86,7 +86,7 @@ START_TEST(multi_label_scores)
     ck_assert_double_eq_tol(metrics_accuracy(m), 1.0 / 3, 1e-12);
     ck_assert_int_eq(metrics_class_scores(m, 1).support, 1);
     ck_assert_double_eq(metrics_class_scores(m, 1).f1, 0.0);
-    metrics_delete(m);
+    metrics_free(m);
 }
 END_TEST
 
@@ -146,7 +146,7 @@ START_TEST(report_and_json)
     ck_assert_ptr_nonnull(strstr(json, "[1, 1, 0, 0],"));
     ck_assert(json[0] == '{' && json[strlen(json) - 2] == '}');
     free(json);
-    metrics_delete(m);
+    metrics_free(m);
 
     /* Multi-label tallies have no confusion matrix. */
     m = metrics_new(2, labels);
@@ -155,7 +155,7 @@ START_TEST(report_and_json)
     ck_assert_ptr_null(strstr(json, "confusion"));
     ck_assert_ptr_nonnull(strstr(json, "\"micro_f1\": 0.666667"));
     free(json);
-    metrics_delete(m);
+    metrics_free(m);
 }
 END_TEST
 

@@ -325,9 +325,9 @@ static int tally_new(eval_tally *t, const dataset *d)
 
 static void tally_free(eval_tally *t)
 {
-    metrics_delete(t->windows);
-    metrics_delete(t->clips);
-    metrics_delete(t->labels);
+    metrics_free(t->windows);
+    metrics_free(t->clips);
+    metrics_free(t->labels);
 }
 
 static void tally_results(eval_tally *t, const eval_job *job)

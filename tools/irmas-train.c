@@ -73,7 +73,7 @@ typedef struct {
 
 static void run_free(run *r)
 {
-    trainer_delete(r->t);
+    trainer_free(r->t);
     free(r->provenance);
     distill_targets_free(&r->targets);
     teacher_source_close(&r->teacher);
@@ -506,7 +506,7 @@ static int report(run *r)
                  metrics_decisions(tally), metrics_accuracy(tally),
                  metrics_macro_f1(tally)) < 0)
         status = fail("out of memory");
-    metrics_delete(tally);
+    metrics_free(tally);
     char err[512];
     if (status == 0 && model_set_provenance(r->m, provenance) != IRMAS_OK)
         status = fail("out of memory");

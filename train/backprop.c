@@ -155,7 +155,7 @@ irmas_status backprop_new(const irmas_model *m, int max_batch, backprop **out,
     b->widest = backprop_widest(m);
     status = backprop_alloc(b);
     if (status != IRMAS_OK) {
-        backprop_delete(b);
+        backprop_free(b);
         return status_fail(err, errlen, status,
                            "out of memory for the tapes of %d windows; "
                            "lower --batch, raise --threads or use a "
@@ -165,11 +165,11 @@ irmas_status backprop_new(const irmas_model *m, int max_batch, backprop **out,
     return IRMAS_OK;
 }
 
-void backprop_delete(backprop *b)
+void backprop_free(backprop *b)
 {
     if (!b) return;
-    image_grad_delete(b->image);
-    bptt_delete(b->recurrent);
+    image_grad_free(b->image);
+    bptt_free(b->recurrent);
     for (int i = 0; i < MODEL_MAX_LAYERS; i++) free(b->outputs[i]);
     free(b->dy[0]);
     free(b->dy[1]);

@@ -32,7 +32,7 @@ typedef struct backprop backprop;
  * weights may change between calls. */
 irmas_status backprop_new(const irmas_model *m, int max_batch, backprop **out,
                           char *err, size_t errlen);
-void backprop_delete(backprop *b);
+void backprop_free(backprop *b);
 
 /* The gradients of the last backprop_backward: model_parameters(m)
  * floats. */

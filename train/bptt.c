@@ -131,14 +131,14 @@ irmas_status bptt_new(const layer *l, layer *grad, int frames, int max_batch,
         status = direction_init(&b->dirs[0], *l, *grad, 0, frames, max_batch);
     }
     if (status != IRMAS_OK) {
-        bptt_delete(b);
+        bptt_free(b);
         return status;
     }
     *out = b;
     return IRMAS_OK;
 }
 
-void bptt_delete(bptt *b)
+void bptt_free(bptt *b)
 {
     if (!b) return;
     for (int i = 0; i < b->n_dirs; i++) direction_free(&b->dirs[i]);

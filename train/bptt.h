@@ -28,7 +28,7 @@ typedef struct bptt bptt;
  * gradients (bptt_backward adds to them). */
 irmas_status bptt_new(const layer *l, layer *grad, int frames, int max_batch,
                       bptt **out);
-void bptt_delete(bptt *b);
+void bptt_free(bptt *b);
 
 /* Runs the layer over x[frames][batch][inputs] from a zero state and
  * writes out[batch][outputs] (layer_outputs). */

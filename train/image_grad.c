@@ -78,14 +78,14 @@ irmas_status image_grad_new(const layer *layers, layer *grads, int n,
                       .max_batch = max_batch};
     irmas_status status = image_grad_alloc(g);
     if (status != IRMAS_OK) {
-        image_grad_delete(g);
+        image_grad_free(g);
         return status;
     }
     *out = g;
     return IRMAS_OK;
 }
 
-void image_grad_delete(image_grad *g)
+void image_grad_free(image_grad *g)
 {
     if (!g) return;
     for (int i = 0; i < g->n; i++) {

@@ -28,7 +28,7 @@ typedef struct image_grad image_grad;
  * (image_grad_backward adds to them). */
 irmas_status image_grad_new(const layer *layers, layer *grads, int n,
                             int max_batch, image_grad **out);
-void image_grad_delete(image_grad *g);
+void image_grad_free(image_grad *g);
 
 /* Floats per image of the output: the last layer's outputs. */
 int image_grad_outputs(const image_grad *g);

@@ -158,7 +158,7 @@ static irmas_status worker_init(worker *w, const trainer *t, int rows,
 
 static void worker_free(worker *w)
 {
-    backprop_delete(w->pass);
+    backprop_free(w->pass);
     free(w->x);
     free(w->images);
     free(w->labels);
@@ -270,7 +270,7 @@ irmas_status trainer_new(irmas_model *m, const example_set *e,
     gemm_set_threads(1);
     irmas_status status = trainer_alloc(t, err, errlen);
     if (status != IRMAS_OK) {
-        trainer_delete(t);
+        trainer_free(t);
         return status;
     }
     rng_seed(&t->random, o->seed);
@@ -280,7 +280,7 @@ irmas_status trainer_new(irmas_model *m, const example_set *e,
     return IRMAS_OK;
 }
 
-void trainer_delete(trainer *t)
+void trainer_free(trainer *t)
 {
     if (!t) return;
     for (int i = 0; i < t->n_workers; i++) worker_free(&t->workers[i]);

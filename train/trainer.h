@@ -78,7 +78,7 @@ typedef struct trainer trainer;
 irmas_status trainer_new(irmas_model *m, const example_set *e,
                          const example_split *s, const trainer_options *o,
                          trainer **out, char *err, size_t errlen);
-void trainer_delete(trainer *t);
+void trainer_free(trainer *t);
 
 /* Continues from checkpoint c instead: weights, optimiser, generator,
  * epoch, early-stopping state and feature statistics. The caller has
