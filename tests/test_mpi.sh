@@ -4,15 +4,17 @@
 # diff --tolerance 1e-5), and a run resumes from its checkpoint on another
 # number of ranks, in both directions; irmas-tag --recursive over two ranks
 # prints what one process prints, in every format, a broken file reported
-# among them.
+# among them. With the AudioSet teacher (../shared/teachers, or
+# IRMAS_TEACHER_DIR), the teacher's targets are computed once between the
+# ranks, each its share, and the model equals one process's.
 #
 # A tiny model (a vanilla RNN, 8 units) on a two-class corpus rendered
 # here, in batches of 5 (shares of 3 and 2 rows) with dropout, so that the
 # ranks must share the order, the masks and the batch's scale exactly.
 #
-# Usage: test_mpi.sh MPIRUN BUILD_DIR IRMAS_SYNTH
+# Usage: test_mpi.sh MPIRUN BUILD_DIR IRMAS_SYNTH SOURCE_DIR
 set -eu
-mpirun=$1 build=$(realpath "$2") synth=$(realpath "$3")
+mpirun=$1 build=$(realpath "$2") synth=$(realpath "$3") source=$(realpath "$4")
 train=$build/tools/irmas-train model_tool=$build/tools/irmas-model
 tag=$build/tools/irmas-tag
 
@@ -83,6 +85,32 @@ ranks 2 resumed2 "$train" --resume one1.irm.ckpt --epochs 2
 grep -q 'resuming after epoch 1' resumed2.err || fail "no resume on 2"
 same one2.irm one1.irm
 echo "irmas-train: 2 ranks equal 1 process; resumed from 2 ranks on 1 and from 1 on 2"
+
+# Distillation on two ranks: each file's teacher targets computed once
+# between them, then read from the shared cache by both.
+teacher=${IRMAS_TEACHER_DIR:-$source/../shared/teachers/efficientat-mn04}
+if [ -f "$teacher/weights.f32" ]; then
+    files=$(find data -name '*.wav' | wc -l)
+    distill="--teacher $teacher --distill 0.5 --temperature 2 --threads 1
+      --epochs 1"
+    # shellcheck disable=SC2086
+    {
+        one oneT $run $distill --teacher-cache cache1 --out oneT.irm
+        ranks 2 twoT "$train" $run $distill --teacher-cache cache2 --out twoT.irm
+        ranks 2 twoT2 "$train" $run $distill --teacher-cache cache2 --out twoT2.irm
+    }
+    grep -q "0 files from the cache, $files computed (" oneT.err ||
+        { cat oneT.err >&2; fail "one process did not compute the $files files' targets"; }
+    grep -q "0 files from the cache, $files computed once between 2 processes" twoT.err ||
+        { cat twoT.err >&2; fail "two ranks did not compute each file's targets once"; }
+    grep -q "$files files from the cache, 0 computed once between 2 processes" twoT2.err ||
+        { cat twoT2.err >&2; fail "two ranks did not read the shared cache"; }
+    same oneT.irm twoT.irm
+    same twoT.irm twoT2.irm
+    echo "irmas-train --teacher: $files files' targets computed once between 2 ranks; the model equals one process's"
+else
+    echo "SKIP distillation on two ranks: no teacher weights at $teacher (set IRMAS_TEACHER_DIR)"
+fi
 
 # Tagging an archive: the corpus and a file that is not audio, in a
 # folder tree, with the model trained above; one process, then two ranks.

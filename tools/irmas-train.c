@@ -354,6 +354,29 @@ static int open_teacher(run *r)
     return 1;
 }
 
+/* Under mpirun: each process computes the targets of its share of the
+ * files into the cache, so that each file's are computed once; *shared
+ * says how many were computed in all. After it, every share is cached. */
+static int teach_shares(run *r, const distill_settings *s,
+                        const char *const *paths, int *shared)
+{
+    char err[1024];
+    int files = r->e.count > 0 ? r->e.list[r->e.count - 1].item + 1 : 0;
+    int first, computed = 0;
+    int count = cluster_share(files, &first);
+    irmas_status status = distill_targets_share(&r->teacher, s, &r->e, paths,
+                                                first, count, &computed, err,
+                                                sizeof err);
+    double sums[2] = {computed, status != IRMAS_OK};
+    cluster_sum_doubles(sums, 2); /* also: every process has finished */
+    *shared = (int)sums[0];
+    if (status != IRMAS_OK) return fail(err);
+    if (sums[1] > 0)
+        return fail("another process could not compute its share of the "
+                    "teacher's targets");
+    return 0;
+}
+
 /* With --teacher: every example's soft target (distill.h). */
 static int teach(run *r)
 {
@@ -371,10 +394,18 @@ static int teach(run *r)
             .cache_dir = cache, .mixdown = r->o.mixdown,
             .threads = r->o.threads,
             .window_seconds = (double)r->m->window_samples / r->m->sample_rate};
-        if (distill_targets_load(&r->targets, &r->teacher, &s, &r->e, paths,
+        int shared = 0;
+        if (cluster_size() > 1) status = teach_shares(r, &s, paths, &shared);
+        if (status == 0 &&
+            distill_targets_load(&r->targets, &r->teacher, &s, &r->e, paths,
                                  r->m, err, sizeof err) != IRMAS_OK)
             status = fail(err);
-        else
+        else if (status == 0 && cluster_size() > 1)
+            note("teacher targets: %d files from the cache, %d computed "
+                 "once between %d processes, in %s\n",
+                 r->targets.files_cached - shared,
+                 shared + r->targets.files_computed, cluster_size(), cache);
+        else if (status == 0)
             note("teacher targets: %d files from the cache, %d "
                             "computed (%ld windows), in %s\n",
                     r->targets.files_cached, r->targets.files_computed,

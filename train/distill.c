@@ -42,7 +42,7 @@ typedef struct {
     const distill_teacher *t;
     const distill_settings *s;
     const char *const *paths;
-    int n_items;
+    int first_item, n_items;  /* the files taught: [first_item, + n_items) */
     const int *first, *count; /* [items]: each file's examples in e */
     float *raw;               /* [examples][teacher classes] */
     long window;              /* samples at the teacher's rate */
@@ -211,7 +211,7 @@ static irmas_status teach_file(distill_worker *w, int item)
 static int distill_queued(void *worker, int item)
 {
     distill_worker *w = worker;
-    w->status = teach_file(w, item);
+    w->status = teach_file(w, w->job->first_item + item);
     return w->status != IRMAS_OK;
 }
 
@@ -329,6 +329,43 @@ static irmas_status make_folders(const char *dir, char *err, size_t errlen)
     }
 }
 
+/* Teaches files [first_item, first_item + n_items) of e (reading what
+ * the cache has) into job->raw, [examples][teacher classes], which the
+ * caller frees. */
+static irmas_status teach_files(distill_job *job, const example_set *e,
+                                int first_item, int n_items, char *err,
+                                size_t errlen)
+{
+    int items = e->count > 0 ? e->list[e->count - 1].item + 1 : 0;
+    if (first_item < 0 || n_items < 0 || first_item + n_items > items)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "files %d to %d of %d: no such files", first_item,
+                           first_item + n_items, items);
+    job->first_item = first_item;
+    job->n_items = n_items;
+    job->window = lround(job->s->window_seconds * job->t->rate);
+    int *first = NULL, *count = NULL;
+    irmas_status status = plan_files(e, items, &first, &count);
+    job->first = first;
+    job->count = count;
+    job->raw = malloc(((size_t)e->count * job->t->classes + 1) *
+                      sizeof *job->raw);
+    if (status != IRMAS_OK || !job->raw) {
+        status = status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                             "out of memory for the targets of %d examples",
+                             e->count);
+    } else {
+        status = make_folders(job->s->cache_dir, err, errlen);
+        settings_key(job);
+        if (status == IRMAS_OK)
+            status = distill_all(job, job->s->threads, err, errlen);
+    }
+    free(first);
+    free(count);
+    job->first = job->count = NULL;
+    return status;
+}
+
 irmas_status distill_targets_load(distill_targets *out,
                                   const distill_teacher *t,
                                   const distill_settings *s,
@@ -339,26 +376,16 @@ irmas_status distill_targets_load(distill_targets *out,
     *out = (distill_targets){.classes = m->classes};
     int map[MODEL_MAX_CLASSES];
     irmas_status status = distill_match_classes(t, m, map, err, errlen);
-    if (status == IRMAS_OK) status = make_folders(s->cache_dir, err, errlen);
     if (status != IRMAS_OK) return status;
-    int n_items = e->count > 0 ? e->list[e->count - 1].item + 1 : 0;
-    distill_job job = {.t = t, .s = s, .paths = paths, .n_items = n_items,
-                       .window = lround(s->window_seconds * t->rate)};
-    int *first = NULL, *count = NULL;
-    status = plan_files(e, n_items, &first, &count);
-    job.first = first;
-    job.count = count;
-    job.raw = malloc(((size_t)e->count * t->classes + 1) * sizeof *job.raw);
+    distill_job job = {.t = t, .s = s, .paths = paths};
+    int items = e->count > 0 ? e->list[e->count - 1].item + 1 : 0;
+    status = teach_files(&job, e, 0, items, err, errlen);
     out->targets = malloc(((size_t)e->count * m->classes + 1) *
                           sizeof *out->targets);
-    if (status != IRMAS_OK || !job.raw || !out->targets) {
+    if (status == IRMAS_OK && !out->targets)
         status = status_fail(err, errlen, IRMAS_ERR_NOMEM,
                              "out of memory for the targets of %d examples",
                              e->count);
-    } else {
-        settings_key(&job);
-        status = distill_all(&job, s->threads, err, errlen);
-    }
     if (status == IRMAS_OK)
         normalise(job.raw, e->count, t->classes, map, m->classes,
                   out->targets);
@@ -366,9 +393,22 @@ irmas_status distill_targets_load(distill_targets *out,
     out->files_computed = atomic_load(&job.computed);
     out->teacher_runs = atomic_load(&job.runs);
     free(job.raw);
-    free(first);
-    free(count);
     if (status != IRMAS_OK) distill_targets_free(out);
+    return status;
+}
+
+irmas_status distill_targets_share(const distill_teacher *t,
+                                   const distill_settings *s,
+                                   const example_set *e,
+                                   const char *const *paths, int first_item,
+                                   int n_items, int *computed, char *err,
+                                   size_t errlen)
+{
+    distill_job job = {.t = t, .s = s, .paths = paths};
+    irmas_status status = teach_files(&job, e, first_item, n_items, err,
+                                      errlen);
+    *computed = atomic_load(&job.computed);
+    free(job.raw);
     return status;
 }
 

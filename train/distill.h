@@ -79,6 +79,18 @@ irmas_status distill_targets_load(distill_targets *out,
                                   char *err, size_t errlen);
 void distill_targets_free(distill_targets *d);
 
+/* Computes and caches the targets of files [first_item, first_item +
+ * n_items) of e only, and says in *computed how many were not in the
+ * cache: one process's share in a run over several (MPI), after which
+ * distill_targets_load in every process finds them all in the shared
+ * cache. */
+irmas_status distill_targets_share(const distill_teacher *t,
+                                   const distill_settings *s,
+                                   const example_set *e,
+                                   const char *const *paths, int first_item,
+                                   int n_items, int *computed, char *err,
+                                   size_t errlen);
+
 /* Sets map[c] to the teacher's class for each of the model's classes c
  * (matched by label), or fails naming the first the teacher does not know
  * and listing those it does. */
