@@ -16,8 +16,10 @@
  *
  * dataset_split is in dataset_split.c.
  */
-#include "classes.h"
 #include "dataset.h"
+
+#include "bytes.h"
+#include "classes.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -673,4 +675,93 @@ irmas_status dataset_scan_unlabelled(dataset *d, const char *const *dirs,
     name_list_free(&files);
     if (st) dataset_free(d);
     return st;
+}
+
+/* ---- the index as bytes, for processes that did not scan ------------- */
+
+/* A string as its length (4 bytes) and its bytes. */
+static void put_string(bytes_writer *w, const char *text)
+{
+    size_t n = strlen(text);
+    bytes_put_le(w, n, 4);
+    bytes_put(w, text, n);
+}
+
+irmas_status dataset_pack(const dataset *d, void **data, size_t *size)
+{
+    bytes_writer w = {0};
+    bytes_put_le(&w, (uint64_t)d->classes, 4);
+    bytes_put_le(&w, (uint64_t)d->n_items, 4);
+    bytes_put_le(&w, (uint64_t)d->skipped, 4);
+    bytes_put_le(&w, (uint64_t)d->multi_label, 1);
+    for (int c = 0; c < d->classes; c++) put_string(&w, d->labels[c]);
+    for (int i = 0; i < d->n_items; i++) {
+        const dataset_item *it = &d->items[i];
+        bytes_put_le(&w, (uint64_t)it->label, 4);
+        bytes_put_le(&w, it->label_mask, 8);
+        put_string(&w, it->path);
+        put_string(&w, it->group);
+    }
+    if (w.failed) {
+        free(w.bytes);
+        return IRMAS_ERR_NOMEM;
+    }
+    *data = w.bytes;
+    *size = w.size;
+    return IRMAS_OK;
+}
+
+/* A string put_string wrote, as a new C string (NULL when cut short or
+ * out of memory); at most max bytes long. */
+static char *get_string(bytes_cursor *c, size_t max)
+{
+    uint64_t n;
+    if (bytes_get_le(c, 4, &n) != 0 || n > max || n > c->end - c->at)
+        return NULL;
+    char *text = malloc((size_t)n + 1);
+    if (!text) return NULL;
+    memcpy(text, c->bytes + c->at, (size_t)n);
+    text[n] = '\0';
+    c->at += (size_t)n;
+    return text;
+}
+
+irmas_status dataset_unpack(dataset *d, const void *data, size_t size)
+{
+    memset(d, 0, sizeof *d);
+    bytes_cursor c = {.bytes = data, .end = size};
+    uint64_t classes, items, skipped, multi;
+    if (bytes_get_le(&c, 4, &classes) || bytes_get_le(&c, 4, &items) ||
+        bytes_get_le(&c, 4, &skipped) || bytes_get_le(&c, 1, &multi) ||
+        classes > MODEL_MAX_CLASSES || items > size)
+        return IRMAS_ERR_FORMAT;
+    d->classes = (int)classes;
+    d->skipped = (int)skipped;
+    d->multi_label = (int)multi;
+    for (int k = 0; k < d->classes; k++) {
+        char *label = get_string(&c, MODEL_LABEL_MAX - 1);
+        if (!label) return IRMAS_ERR_FORMAT;
+        strcpy(d->labels[k], label);
+        free(label);
+    }
+    d->items = calloc((size_t)items + 1, sizeof *d->items);
+    if (!d->items) return IRMAS_ERR_NOMEM;
+    for (; d->n_items < (int)items; d->n_items++) {
+        dataset_item *it = &d->items[d->n_items];
+        uint64_t label, mask;
+        if (bytes_get_le(&c, 4, &label) || bytes_get_le(&c, 8, &mask))
+            break;
+        it->label = (int)(int32_t)label;
+        it->label_mask = mask;
+        it->path = get_string(&c, size);
+        it->group = it->path ? get_string(&c, size) : NULL;
+        if (!it->path || !it->group) {
+            free(it->path);
+            free(it->group);
+            break;
+        }
+    }
+    if (d->n_items == (int)items && c.at == c.end) return IRMAS_OK;
+    dataset_free(d);
+    return IRMAS_ERR_FORMAT;
 }

@@ -57,6 +57,13 @@ irmas_status dataset_scan(dataset *d, const dataset_options *opt,
                           int require_two_classes, char *err, size_t errlen);
 void dataset_free(dataset *d);
 
+/* The whole index (classes, files, labels, groups) as bytes, and back:
+ * under mpirun one process scans the folders and the others unpack what
+ * it sends. dataset_pack's *data is the caller's to free. dataset_unpack
+ * fails (IRMAS_ERR_FORMAT, d left empty) on bytes it did not write. */
+irmas_status dataset_pack(const dataset *d, void **data, size_t *size);
+irmas_status dataset_unpack(dataset *d, const void *data, size_t size);
+
 /* Finds the audio files under the folders dirs[0..n_dirs) (recursively,
  * in name order) as items without a label: label -1, label_mask 0, each
  * file its own group, d->classes 0. For audio a teacher labels

@@ -336,12 +336,49 @@ START_TEST(split_keeps_groups_whole_and_classes_balanced)
 }
 END_TEST
 
+/* The index packed by one process and unpacked by another is the same
+ * index; cut short or damaged bytes are refused, never half read. */
+START_TEST(index_packs_and_unpacks)
+{
+    td_touch(root, "train/pia/[pia][jaz_blu]1502__2.wav");
+    td_touch(root, "train/cla/108__[cel][nod][cla]1386__1.wav");
+    td_touch(root, "train/gel/[nod][gel]0001__1.wav");
+    dataset d, back;
+    char err[512];
+    ck_assert_int_eq(scan(&d, NULL, NULL, 1, err, td_path(root, "train"),
+                          NULL), IRMAS_OK);
+    void *bytes;
+    size_t size;
+    ck_assert_int_eq(dataset_pack(&d, &bytes, &size), IRMAS_OK);
+    ck_assert_int_eq(dataset_unpack(&back, bytes, size), IRMAS_OK);
+    ck_assert_int_eq(back.classes, d.classes);
+    ck_assert_int_eq(back.n_items, d.n_items);
+    ck_assert_int_eq(back.skipped, d.skipped);
+    for (int c = 0; c < d.classes; c++)
+        ck_assert_str_eq(back.labels[c], d.labels[c]);
+    for (int i = 0; i < d.n_items; i++) {
+        ck_assert_str_eq(back.items[i].path, d.items[i].path);
+        ck_assert_str_eq(back.items[i].group, d.items[i].group);
+        ck_assert_int_eq(back.items[i].label, d.items[i].label);
+        ck_assert(back.items[i].label_mask == d.items[i].label_mask);
+    }
+    dataset_free(&back);
+    for (size_t cut = 0; cut < size; cut++) {
+        ck_assert_int_eq(dataset_unpack(&back, bytes, cut), IRMAS_ERR_FORMAT);
+        ck_assert_int_eq(back.n_items, 0);
+    }
+    free(bytes);
+    dataset_free(&d);
+}
+END_TEST
+
 static Suite *dataset_suite(void)
 {
     Suite *s = suite_create("dataset");
     TCase *tc = tcase_create("dataset");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, irmas_training_names);
+    tcase_add_test(tc, index_packs_and_unpacks);
     tcase_add_test(tc, classes_filter_and_order);
     tcase_add_test(tc, testing_data_label_files);
     tcase_add_test(tc, unreadable_label_file_is_skipped);

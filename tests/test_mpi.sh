@@ -2,7 +2,8 @@
 # test_mpi.sh: irmas-train data-parallel over two MPI ranks trains the
 # model one process trains (within the order of the sums: irmas-model
 # diff --tolerance 1e-5), and a run resumes from its checkpoint on another
-# number of ranks, in both directions; irmas-tag --recursive over two ranks
+# number of ranks, in both directions (rank 0 alone scanning the data
+# and sending the index); irmas-tag --recursive over two ranks
 # prints what one process prints, in every format, a broken file reported
 # among them. With the AudioSet teacher (../shared/teachers, or
 # IRMAS_TEACHER_DIR), the teacher's targets are computed once between the
@@ -70,6 +71,8 @@ same() {
 }
 same one1.irm two1.irm
 grep -q '^2 ranks; ' two1.err || fail "rank 0 did not report the ranks"
+grep -q '^data: 20 files, scanned once and shared with 2 processes' two1.err ||
+    fail "the data index was not scanned once and shared"
 [ "$(grep -c '^epoch 1/1 ' two1.err)" -eq 1 ] ||
     fail "not one epoch line from rank 0 alone"
 grep -q '^accuracy' two1.out || fail "no report from rank 0"

@@ -167,7 +167,38 @@ static int read_options(run *r, int argc, char **argv)
     return status;
 }
 
+/* Says how the run goes, on stderr: from rank 0 alone under mpirun, so
+ * the lines come once, not once a rank. */
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+    if (!cluster_is_root()) return;
+    va_list args;
+    va_start(args, fmt);
+    vfprintf(stderr, fmt, args);
+    va_end(args);
+}
+
 /* ---- 1. the data -------------------------------------------------------- */
+
+/* Under mpirun, rank 0 alone has scanned the folders (scanned: whether
+ * that worked) and sends the index; the others take it, so every file is
+ * listed once and every rank has the same list. */
+static int share_index(dataset *d, int scanned)
+{
+    void *bytes = NULL;
+    size_t size = 0;
+    if (cluster_is_root() && scanned &&
+        dataset_pack(d, &bytes, &size) != IRMAS_OK)
+        scanned = fail("out of memory for the data index");
+    cluster_broadcast(&bytes, &size); /* size 0: rank 0 failed and said so */
+    int status = cluster_is_root() ? !scanned : size == 0;
+    if (!cluster_is_root() && size > 0 &&
+        dataset_unpack(d, bytes, size) != IRMAS_OK)
+        status = fail("the data index rank 0 sent cannot be read");
+    free(bytes);
+    return status;
+}
 
 static int find_data(run *r)
 {
@@ -175,15 +206,27 @@ static int find_data(run *r)
     dataset_options opt = {.dirs = r->o.dirs, .n_dirs = r->o.n_dirs,
                            .classes = r->o.classes[0] ? r->o.classes : NULL,
                            .split_by = r->o.split_by};
-    if (dataset_scan(&r->d, &opt, 1, err, sizeof err) != IRMAS_OK)
-        return fail(err);
-    if (r->o.n_unlabelled > 0 &&
-        dataset_scan_unlabelled(&r->unlabelled, r->o.unlabelled,
-                                r->o.n_unlabelled, err,
-                                sizeof err) != IRMAS_OK) {
-        fprintf(stderr, "irmas-train: error: --unlabelled: %s\n", err);
-        return 1;
+    int status = 0;
+    if (cluster_is_root() &&
+        dataset_scan(&r->d, &opt, 1, err, sizeof err) != IRMAS_OK)
+        status = fail(err);
+    if (cluster_size() > 1) status = share_index(&r->d, status == 0);
+    if (status != 0) return status;
+    if (r->o.n_unlabelled > 0) {
+        if (cluster_is_root() &&
+            dataset_scan_unlabelled(&r->unlabelled, r->o.unlabelled,
+                                    r->o.n_unlabelled, err,
+                                    sizeof err) != IRMAS_OK) {
+            fprintf(stderr, "irmas-train: error: --unlabelled: %s\n", err);
+            status = 1;
+        }
+        if (cluster_size() > 1)
+            status = share_index(&r->unlabelled, status == 0);
+        if (status != 0) return status;
     }
+    if (cluster_size() > 1)
+        note("data: %d files, scanned once and shared with %d processes\n",
+             r->d.n_items + r->unlabelled.n_items, cluster_size());
     int labelled = r->d.n_items, items = labelled + r->unlabelled.n_items;
     r->assignment = malloc((size_t)items * sizeof *r->assignment);
     if (!r->assignment) return fail("out of memory");
@@ -260,18 +303,6 @@ static int check_split(const run *r)
                     "classifier needs at least two classes to learn\n",
             r->d.labels[first]);
     return 1;
-}
-
-/* Says how the run goes, on stderr: from rank 0 alone under mpirun, so
- * the lines come once, not once a rank. */
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char *fmt, ...)
-{
-    if (!cluster_is_root()) return;
-    va_list args;
-    va_start(args, fmt);
-    vfprintf(stderr, fmt, args);
-    va_end(args);
 }
 
 static int load_examples(run *r)

@@ -43,6 +43,12 @@ void cluster_sum_doubles(double *data, int n);
  * slowest rank included): the communication time. */
 double cluster_seconds(void);
 
+/* Sends rank 0's bytes (*data, *size) to every rank: the others' *data
+ * becomes a new buffer of *size bytes (the caller frees it). *size 0 on
+ * rank 0 tells the others it has nothing (they get *data NULL). Returns
+ * 0; out of memory, it ends the job. One process: nothing to do. */
+int cluster_broadcast(void **data, size_t *size);
+
 /* Gathers text: every rank gives its own (text, size); rank 0 receives
  * all of them joined in rank order into a new buffer (*all, *all_size:
  * the caller frees it); the other ranks get *all = NULL. Returns 0, or

@@ -84,6 +84,26 @@ void cluster_sum_doubles(double *data, int n)
 
 double cluster_seconds(void) { return seconds_summing; }
 
+int cluster_broadcast(void **data, size_t *bytes)
+{
+    if (!joined || size == 1) return 0;
+    unsigned long long n = rank == 0 ? (unsigned long long)*bytes : 0;
+    MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+    if (n > INT_MAX) {
+        if (rank == 0)
+            fprintf(stderr, "rank 0: %llu bytes are more than MPI can send "
+                            "at once\n", n);
+        cluster_abort(1);
+    }
+    if (rank != 0) {
+        *bytes = (size_t)n;
+        *data = n > 0 ? malloc((size_t)n) : NULL;
+        if (n > 0 && !*data) cluster_abort(1);
+    }
+    if (n > 0) MPI_Bcast(*data, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD);
+    return 0;
+}
+
 int cluster_gather_text(const char *text, size_t size_in, char **all,
                         size_t *all_size)
 {
