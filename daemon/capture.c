@@ -51,9 +51,9 @@ ring *capture_ring(const capture *c) { return c->ring; }
 int capture_rate(const capture *c) { return c->rate; }
 const char *capture_description(const capture *c) { return c->description; }
 
-long long capture_xruns(capture *c)
+capture_losses capture_server_losses(capture *c)
 {
-    return c->ops->xruns ? c->ops->xruns(c) : 0;
+    return c->ops->losses ? c->ops->losses(c) : (capture_losses){0, 0};
 }
 
 void capture_close(capture *c)

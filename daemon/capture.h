@@ -38,9 +38,15 @@ ring *capture_ring(const capture *c);
 int capture_rate(const capture *c);
 const char *capture_description(const capture *c);
 
-/* The xruns the audio server reported since start (JACK; 0 elsewhere):
- * cycles the capture was late for, their audio lost and the gap marked. */
-long long capture_xruns(capture *c);
+/* What the audio server lost of the capture since start (JACK; zero
+ * elsewhere): the xruns it reported, and the frames of the cycles the
+ * capture missed, each such gap marked in the ring so that no window
+ * spans it. */
+typedef struct {
+    long long xruns;
+    long long frames_missed;
+} capture_losses;
+capture_losses capture_server_losses(capture *c);
 /* Stops and frees the capture, bounded in time: a device that does not
  * let go is left behind (and what its callback writes to stays
  * allocated) rather than holding up irmasd's exit. */

@@ -17,7 +17,7 @@ typedef struct {
     void (*poll)(capture *c);     /* may be NULL */
     double (*clock)(capture *c);
     int (*finished)(capture *c);  /* no more audio will come; may be NULL */
-    long long (*xruns)(capture *c); /* the server's xruns; may be NULL */
+    capture_losses (*losses)(capture *c); /* the server's; may be NULL */
     /* Stops the callbacks and frees the state; 0 when a callback may still
      * run (a client left with a frozen server): then the ring stays. */
     int (*close)(capture *c);

@@ -10,10 +10,14 @@
  * client is called every period, with or without connections.
  *
  * An xrun (the client late for a cycle, the server late for the device)
- * is counted by the xrun callback. No gap is marked for it: neither the
- * notice nor jack_last_frame_time (the server's current cycle, which a
- * late client sees run ahead of the one it processes) says which audio,
- * if any, was lost, and a gap marked wrongly restarts every window.
+ * is counted by the xrun callback, but the notice does not say whether
+ * this client lost audio. The server's frame counter does: each cycle
+ * starts at jack_last_frame_time, one period after the last one this
+ * client ran, unless the client missed cycles (frozen, or too late for the
+ * server, which then skips it). The frames it ran past are counted as
+ * missed and the block after them marked discontinuous, so no window
+ * spans the gap. A late cycle that was still run loses nothing and marks
+ * nothing.
  */
 #include "capture_jack.h"
 
@@ -23,6 +27,7 @@
 #include <errno.h>
 #include <jack/jack.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +43,9 @@ typedef struct {
     jack_port_t *in[JACK_MAX_CHANNELS];
     jack_port_t *out[JACK_MAX_CHANNELS];
     int first_cycle;       /* process thread: the next block starts anew */
+    jack_nframes_t next_frame; /* process thread: where the next cycle starts */
     atomic_llong xruns;    /* counted by the xrun callback */
+    atomic_llong frames_missed; /* frames of cycles this client missed */
     atomic_int server_gone;
     atomic_uint cycles;    /* process cycles run, for the stall check */
     unsigned cycles_seen;  /* main thread: cycles at the last change */
@@ -61,12 +68,20 @@ static int jack_process(jack_nframes_t frames, void *arg)
     /* The server's estimate of the cycle's start may run ahead of the
      * clock after a stall; the audio was captured before now in any case. */
     double now = 1e-6 * (double)jack_get_time();
-    double cycle_start =
-        1e-6 * (double)jack_frames_to_time(j->client,
-                                           jack_last_frame_time(j->client));
+    jack_nframes_t start = jack_last_frame_time(j->client);
+    double cycle_start = 1e-6 * (double)jack_frames_to_time(j->client, start);
     if (cycle_start > now) cycle_start = now;
+    int discontinuous = j->first_cycle;
+    /* Frame counts wrap around; the difference of two does not. */
+    int32_t missed = (int32_t)(start - j->next_frame);
+    if (!j->first_cycle && missed > 0) {
+        atomic_fetch_add_explicit(&j->frames_missed, missed,
+                                  memory_order_relaxed);
+        discontinuous = 1;
+    }
+    j->next_frame = start + frames;
     ring_block b = {.frames = (int)frames, .rate = c->rate,
-                    .discontinuous = j->first_cycle,
+                    .discontinuous = discontinuous,
                     .capture_time = cycle_start - (double)frames / c->rate};
     j->first_cycle = 0;
     ring_write_planar(c->ring, &b, in);
@@ -276,16 +291,19 @@ static int jack_close(capture *c)
     return 1;
 }
 
-static long long jack_xruns(capture *c)
+static capture_losses jack_losses(capture *c)
 {
     jack_capture *j = c->state;
-    return atomic_load_explicit(&j->xruns, memory_order_relaxed);
+    return (capture_losses){
+        .xruns = atomic_load_explicit(&j->xruns, memory_order_relaxed),
+        .frames_missed =
+            atomic_load_explicit(&j->frames_missed, memory_order_relaxed)};
 }
 
 static const capture_ops jack_ops = {.start = jack_start,
                                      .poll = jack_poll,
                                      .clock = jack_clock,
-                                     .xruns = jack_xruns,
+                                     .losses = jack_losses,
                                      .close = jack_close};
 
 irmas_status capture_jack_open(const daemon_options *o, capture *c, char *err,

@@ -106,7 +106,8 @@ double daemon_stats_latency_quantile(daemon_stats *s, double q)
 }
 
 void daemon_stats_line(daemon_stats *s, long long overrun_frames,
-                       long long xruns, char *line, size_t len)
+                       long long xruns, long long frames_missed, char *line,
+                       size_t len)
 {
     pthread_mutex_lock(&s->lock);
     char cpu[64] = "CPU -", latency[96] = "latency -";
@@ -120,9 +121,10 @@ void daemon_stats_line(daemon_stats *s, long long overrun_frames,
                  1e3 * latency_quantile(s, 0.99));
     snprintf(line, len,
              "%lld windows (%lld silent), %lld bundles sent, %lld failed, "
-             "%lld frames overrun, %lld xruns, %lld lines not printed, "
-             "%s, %s",
+             "%lld frames overrun, %lld xruns (%lld frames missed), "
+             "%lld lines not printed, %s, %s",
              s->windows, s->silent, s->sent, s->failed, overrun_frames, xruns,
+             frames_missed,
              s->lines_dropped, cpu, latency);
     s->audio_seconds = s->cpu_seconds = 0;
     s->latencies = 0;

@@ -36,10 +36,12 @@ void daemon_stats_failed(daemon_stats *s);
 /* A --print line was dropped: standard output did not keep up. */
 void daemon_stats_line_dropped(daemon_stats *s);
 
-/* One line of figures, with the frames the ring dropped and the xruns the
- * capture counted (both since start), then a new interval starts. */
+/* One line of figures, with the frames the ring dropped, the xruns the
+ * audio server reported and the frames of the cycles the capture missed
+ * (all since start), then a new interval starts. */
 void daemon_stats_line(daemon_stats *s, long long overrun_frames,
-                       long long xruns, char *line, size_t len);
+                       long long xruns, long long frames_missed, char *line,
+                       size_t len);
 
 /* Totals, for tests and the status line. */
 long long daemon_stats_windows(daemon_stats *s);

@@ -190,8 +190,9 @@ static void daemon_change_hop(daemon_state *d, double hop)
 static void daemon_report(daemon_state *d)
 {
     char line[512];
+    capture_losses lost = capture_server_losses(d->capture);
     daemon_stats_line(d->stats, ring_overruns(capture_ring(d->capture)),
-               capture_xruns(d->capture), line, sizeof line);
+                      lost.xruns, lost.frames_missed, line, sizeof line);
     log_info("%s", line);
     service_status("%s", line);
 }

@@ -208,13 +208,15 @@ class Case:
     def irmasd(self, *args, name="irmasd"):
         return self.start(name, [tool("IRMASD"), *args])
 
-    def jackd(self, rate=44100, captures=2):
+    def jackd(self, rate=44100, captures=2, synchronous=True):
         if not shutil.which("jackd"):
             raise Skip("jackd is not installed (apt-get install jackd2)")
         # Synchronous (-S), waiting up to 2 s (-t) for a late client: on a
         # loaded machine the dummy server's clock slows down instead of
         # skipping clients that have not run yet, which loses their audio.
-        p = self.start("jackd", ["jackd", "--no-realtime", "-S", "-t", "2000",
+        # Asynchronous, it skips them as a server with a real device must.
+        mode = ["-S", "-t", "2000"] if synchronous else []
+        p = self.start("jackd", ["jackd", "--no-realtime", *mode,
                                  "-n", self.env["JACK_DEFAULT_SERVER"], "-d",
                                  "dummy", "-r", str(rate), "-p", "512",
                                  "-C", str(captures)])
@@ -472,23 +474,46 @@ def case_jack_frozen_exit(case):
 
 def case_jack_xrun(case):
     """irmasd frozen for a moment (SIGSTOP) misses JACK cycles: the xruns
-    are counted in the statistics line, and no latency is negative."""
-    case.jackd(48000)
+    and the frames missed are counted in the statistics line, no window
+    spans the gap, and no latency is negative. The server runs on while
+    irmasd is frozen, as one with a sound card does."""
+    case.jackd(48000, synchronous=False)
     model = case.model("model.irm")
+    port = free_port()
+    case.oscdump(port)
     d = case.irmasd("--client-name", case.client, "--channels", "1", "--log-interval",
-                    "1", "--model", model)
-    wait_for("audio to flow", lambda: "s per s of audio" in case.log("irmasd"), 20)
+                    "1", "--hop", str(HOP), "--model", model,
+                    "--osc", f"osc.udp://127.0.0.1:{port}")
+    wait_for("windows", lambda: len(windows(osc_lines(case, port))) >= 3, 20)
     d.send_signal(signal.SIGSTOP)
     time.sleep(1)  # not a measurement: long enough to miss many cycles
     d.send_signal(signal.SIGCONT)
 
-    def xruns():
-        counts = re.findall(r"(\d+) xruns", case.log("irmasd"))
-        return counts and int(counts[-1]) > 0
-    wait_for("the xruns in the statistics", xruns, 30)
+    def missed():
+        counts = re.findall(r"(\d+) xruns \((\d+) frames missed\)", case.log("irmasd"))
+        return counts and int(counts[-1][0]) > 0 and int(counts[-1][1]) > 0 and counts[-1]
+    xruns, frames = wait_for("the xruns and frames missed in the statistics", missed, 30)
+    # The stop lasted a second; the cycles of at least half of it are missed
+    # whatever the load.
+    gap = int(frames) / 48000
+    assert gap >= 0.5, f"{xruns} xruns, {frames} frames missed"
+    print(f"{xruns} xruns, {frames} frames missed ({gap:.2f} s)")
+    # The windows start again after the gap: the first after it ends a whole
+    # window after the audio resumed, not a hop after the last one before.
+    wait_for("windows after the gap",
+             lambda: gap_in(windows(osc_lines(case, port))), 20)
     assert case.stop(d) == 0, case.log("irmasd")
     latencies = re.findall(r"latency median (-?[\d.]+) ms, p99 (-?[\d.]+) ms", case.log("irmasd"))
     assert all(float(v) >= 0 for pair in latencies for v in pair), latencies
+
+
+def gap_in(wins):
+    """Whether two windows in a row are half a second (the least the stop
+    above loses) and a whole window apart. Windows a hop apart follow each
+    other; a hop and the gap apart, one spans it (the stop's second plus a
+    hop is less, unless the machine overslept by a quarter of a second)."""
+    tags = [w[0] for w in wins]
+    return any(b - a >= 0.5 + WINDOW for a, b in zip(tags, tags[1:]))
 
 
 def portaudio_jack_device(case):

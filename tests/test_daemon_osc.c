@@ -112,7 +112,7 @@ START_TEST(a_window_becomes_one_bundle_stamped_with_its_capture_time)
     ck_assert_uint_eq(r->tag.sec, 1700000001u + 2208988800u);
 
     char line[512];
-    daemon_stats_line(st, 0, 0, line, sizeof line);
+    daemon_stats_line(st, 0, 0, 0, line, sizeof line);
     ck_assert_msg(strstr(line, "2 bundles sent, 0 failed"), "%s", line);
     daemon_stats_free(st);
 }
