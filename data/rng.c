@@ -105,6 +105,19 @@ double rng_normal(rng *r)
     return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
 }
 
+double rng_beta(rng *r, double a, double b)
+{
+    for (;;) {
+        /* u = U1^(1/a) and v = U2^(1/b) as logarithms; u / (u + v) is
+         * Beta(a, b) given u + v <= 1 (Johnk, 1964). */
+        double lu = log(1.0 - rng_uniform(r)) / a;
+        double lv = log(1.0 - rng_uniform(r)) / b;
+        double top = lu > lv ? lu : lv;
+        double sum = exp(lu - top) + exp(lv - top);
+        if (top + log(sum) <= 0.0) return exp(lu - top) / sum;
+    }
+}
+
 int rng_weighted(rng *r, const double *weights, int n)
 {
     double total = 0;

@@ -78,6 +78,11 @@ int rng_chance(rng *r, double p);
 /* Standard normal (Box-Muller). */
 double rng_normal(rng *r);
 
+/* Beta(a, b) distributed in [0, 1], for a and b from about 0.05 to 4
+ * (Johnk's method in logarithms, so small a and b do not underflow; it
+ * rejects more draws as they grow). */
+double rng_beta(rng *r, double a, double b);
+
 /* An index in [0, n) chosen with the given non-negative weights; 0 when all
  * weights are 0. */
 int rng_weighted(rng *r, const double *weights, int n);

@@ -198,7 +198,7 @@ static double distill_loss(void *ctx)
     float probs[LOSS_ROWS * LOSS_CLASSES];
     memcpy(probs, c->logits, sizeof probs);
     activation_apply(ACT_SOFTMAX, probs, LOSS_ROWS, LOSS_CLASSES);
-    return loss_distill(probs, c->labels, c->targets, LOSS_ROWS, LOSS_CLASSES,
+    return loss_distill(probs, c->labels, NULL, c->targets, LOSS_ROWS, LOSS_CLASSES,
                         &c->params, 1.0f, NULL) / LOSS_ROWS;
 }
 
@@ -242,7 +242,7 @@ START_TEST(distillation_loss)
         float probs[LOSS_ROWS * LOSS_CLASSES], grads[LOSS_ROWS * LOSS_CLASSES];
         memcpy(probs, c.logits, sizeof probs);
         activation_apply(ACT_SOFTMAX, probs, LOSS_ROWS, LOSS_CLASSES);
-        double loss = loss_distill(probs, c.labels, c.targets, LOSS_ROWS,
+        double loss = loss_distill(probs, c.labels, NULL, c.targets, LOSS_ROWS,
                                    LOSS_CLASSES, &c.params,
                                    1.0f / LOSS_ROWS, grads);
         double want = 0.0;
@@ -263,9 +263,77 @@ START_TEST(distillation_loss)
     float q[3] = {0.2f, 0.5f, 0.3f}, d[3];
     int none = -1, label = 1;
     loss_distill_params p = {.weight = 0.5f, .temperature = 2.0f};
-    ck_assert(fabs(loss_distill(q, &none, q, 1, 3, &p, 1.0f, d)) < 1e-6);
-    ck_assert(fabs(loss_distill(q, &label, NULL, 1, 3, &p, 1.0f, d) +
+    ck_assert(fabs(loss_distill(q, &none, NULL, q, 1, 3, &p, 1.0f, d)) < 1e-6);
+    ck_assert(fabs(loss_distill(q, &label, NULL, NULL, 1, 3, &p, 1.0f, d) +
                    log(0.5)) < 1e-6);
+}
+END_TEST
+
+/* Mixup (loss.h): each row's hard target shared with a partner's label,
+ * with and without the teacher's targets. */
+typedef struct {
+    distill_case d;
+    int partners[LOSS_ROWS];
+    float shares[LOSS_ROWS];
+    int with_targets;
+} mixup_case;
+
+static double mixup_loss(void *ctx)
+{
+    mixup_case *c = ctx;
+    float probs[LOSS_ROWS * LOSS_CLASSES];
+    memcpy(probs, c->d.logits, sizeof probs);
+    activation_apply(ACT_SOFTMAX, probs, LOSS_ROWS, LOSS_CLASSES);
+    loss_mixup mix = {c->partners, c->shares};
+    return loss_distill(probs, c->d.labels, &mix,
+                        c->with_targets ? c->d.targets : NULL, LOSS_ROWS,
+                        LOSS_CLASSES, &c->d.params, 1.0f, NULL) / LOSS_ROWS;
+}
+
+START_TEST(mixup_loss_matches)
+{
+    for (int with_targets = 0; with_targets < 2; with_targets++) {
+        tu_rng rng;
+        tu_seed(&rng, 50 + (uint64_t)with_targets);
+        mixup_case c = {.d = {.labels = {2, 0, 1},
+                              .params = {.weight = 0.4f, .temperature = 2.0f}},
+                        .partners = {0, 0, 3},
+                        .shares = {0.7f, 1.0f, 0.15f},
+                        .with_targets = with_targets};
+        tu_fill(&rng, c.d.logits, LOSS_ROWS * LOSS_CLASSES, -3, 3);
+        tu_fill(&rng, c.d.targets, LOSS_ROWS * LOSS_CLASSES, 0.05f, 1.0f);
+        for (int r = 0; r < LOSS_ROWS; r++) {
+            float *q = c.d.targets + r * LOSS_CLASSES, sum = 0.0f;
+            for (int j = 0; j < LOSS_CLASSES; j++) sum += q[j];
+            for (int j = 0; j < LOSS_CLASSES; j++) q[j] /= sum;
+        }
+        float probs[LOSS_ROWS * LOSS_CLASSES], grads[LOSS_ROWS * LOSS_CLASSES];
+        memcpy(probs, c.d.logits, sizeof probs);
+        activation_apply(ACT_SOFTMAX, probs, LOSS_ROWS, LOSS_CLASSES);
+        loss_mixup mix = {c.partners, c.shares};
+        double loss = loss_distill(probs, c.d.labels, &mix,
+                                   with_targets ? c.d.targets : NULL,
+                                   LOSS_ROWS, LOSS_CLASSES, &c.d.params,
+                                   1.0f / LOSS_ROWS, grads);
+        /* Written out: the share of each label's loss, as distillation
+         * computes it for a plain label. */
+        loss_distill_params hard_only = {.weight = 0.0f, .temperature = 1.0f};
+        const loss_distill_params *p = with_targets ? &c.d.params : &hard_only;
+        double want = 0.0;
+        for (int r = 0; r < LOSS_ROWS; r++) {
+            const float *z = c.d.logits + r * LOSS_CLASSES;
+            const float *q = c.d.targets + r * LOSS_CLASSES;
+            double share = c.shares[r];
+            want += share * distill_reference(z, c.d.labels[r], q, p) +
+                    (1.0 - share) * distill_reference(z, c.partners[r], q, p);
+        }
+        ck_assert_msg(fabs(loss - want) < 1e-5 * (1.0 + fabs(want)),
+                      "targets %d: loss %.8f, written out %.8f", with_targets,
+                      loss, want);
+        check_against_differences("mixed logits", c.d.logits, grads,
+                                  LOSS_ROWS * LOSS_CLASSES,
+                                  (loss_fn){mixup_loss, &c});
+    }
 }
 END_TEST
 
@@ -624,6 +692,7 @@ int main(void)
     tcase_add_loop_test(layers, dense_gradients, 0, 5);
     tcase_add_test(layers, softmax_cross_entropy);
     tcase_add_test(layers, distillation_loss);
+    tcase_add_test(layers, mixup_loss_matches);
     tcase_add_test(layers, rnn_gradients);
     tcase_add_test(layers, lstm_gradients);
     tcase_add_test(layers, gru_gradients);

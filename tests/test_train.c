@@ -483,25 +483,25 @@ static int same_weights(const char *a, const char *b)
     return same;
 }
 
-/* Trains 2 epochs with the log-mel front-end and the given --augment
- * (NULL: none) to dir/NAME.irm. */
-static void train_augmented(const char *name, const char *augment)
+/* Trains 2 epochs with the log-mel front-end and the given flag and its
+ * value (flag NULL: neither) to dir/NAME.irm. */
+static void train_small(const char *name, const char *flag, const char *value)
 {
     const char *out = path_in(dir, "%s.irm", name);
     const char *args[64];
     const char *run[] = {"--data", corpus, "--out", out, "--epochs", "2",
                          "--threads", "2", SMALL_LOGMEL, SMALL_RUN, NULL};
-    const char *masks[] = {"--augment", augment, NULL};
-    join_args(args, run, augment ? masks : masks + 2);
+    const char *extra[] = {flag, value, NULL};
+    join_args(args, run, extra);
     run_result r;
     run_train_ok(&r, args);
 }
 
 START_TEST(augmented_runs_repeat_bit_for_bit)
 {
-    train_augmented("a", "2,6,2,8");
-    train_augmented("b", "2,6,2,8");
-    train_augmented("plain", NULL);
+    train_small("a", "--augment", "2,6,2,8");
+    train_small("b", "--augment", "2,6,2,8");
+    train_small("plain", NULL, NULL);
     const char *a = path_in(dir, "a.irm.ckpt");
     ck_assert_msg(same_weights(a, path_in(dir, "b.irm.ckpt")),
                   "two runs from one seed with --augment differ");
@@ -522,6 +522,39 @@ START_TEST(augmented_runs_repeat_bit_for_bit)
     ck_assert_int_eq(r.status, 2);
     ck_assert_msg(strstr(r.err, "'--augment 0,0,0,0' where this command has "
                                 "'--augment 1,6,2,8'"), "%s", r.err);
+}
+END_TEST
+
+/* Mixup's partners and shares come from the seed like everything random:
+ * two runs are the same model, another than without it, and the run keeps
+ * its alpha on resume. */
+START_TEST(mixup_runs_repeat_bit_for_bit)
+{
+    train_small("mix-a", "--mixup", "0.4");
+    train_small("mix-b", "--mixup", "0.4");
+    train_small("unmixed", NULL, NULL);
+    const char *a = path_in(dir, "mix-a.irm.ckpt");
+    ck_assert_msg(same_weights(a, path_in(dir, "mix-b.irm.ckpt")),
+                  "two runs from one seed with --mixup differ");
+    ck_assert_msg(!same_weights(a, path_in(dir, "unmixed.irm.ckpt")),
+                  "--mixup changed nothing");
+    const char *other[] = {"--resume", a, "--epochs", "3", "--mixup", "0.3",
+                           NULL};
+    run_result r;
+    run_train(&r, other);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "run has '--mixup 0.4") &&
+                      strstr(r.err, "this command has '--mixup 0.29"),
+                  "%s", r.err);
+}
+END_TEST
+
+START_TEST(mixed_model_learns_the_classes)
+{
+    const char *args[] = {SMALL_LOGMEL, "--epochs", "15", "--mixup", "0.4",
+                          SMALL_RUN, NULL};
+    run_result r;
+    check_model_classifies(train_model(&r, args, 0.9), all_kinds, 3);
 }
 END_TEST
 
@@ -716,6 +749,10 @@ static const bad_case bad_flags[] = {
     {{"--teacher", "/tmp", "--temperature", "0"},
      "--temperature takes a number above 0"},
     {{"--teacher", "/tmp", "--export", "/tmp/never"}, "knows no teacher"},
+    {{"--mixup", "0"}, "--mixup takes a number above 0 and at most 4"},
+    {{"--mixup", "0.2", "--teacher", "/tmp", "--unlabelled", "/tmp"},
+     "--unlabelled audio has none"},
+    {{"--mixup", "0.2", "--export", "/tmp/never"}, "leave out --mixup"},
     {{"--bogus"}, "--help"},
     {{"stray"}, "unexpected argument 'stray'"},
 };
@@ -965,6 +1002,8 @@ int main(int argc, char **argv)
                         sizeof resumed_models / sizeof resumed_models[0]);
     tcase_add_test(learning, resume_refuses_another_model);
     tcase_add_test(learning, augmented_runs_repeat_bit_for_bit);
+    tcase_add_test(learning, mixup_runs_repeat_bit_for_bit);
+    tcase_add_test(learning, mixed_model_learns_the_classes);
     suite_add_tcase(s, learning);
     /* Its own meson test (CK_RUN_CASE=distillation), the others run with
      * CK_EXCLUDE_TAGS=distillation: the teacher is the slowest part. */

@@ -283,19 +283,21 @@ static float *dense_chain_backward(backprop *b, int from, int to,
 double backprop_backward(backprop *b, const float *x, const int *labels,
                          int batch, float scale)
 {
-    return backprop_backward_distill(b, x, labels, NULL, NULL, batch, scale);
+    return backprop_backward_distill(b, x, labels, NULL, NULL, NULL, batch,
+                                     scale);
 }
 
 double backprop_backward_distill(backprop *b, const float *x,
-                                 const int *labels, const float *targets,
+                                 const int *labels, const loss_mixup *mix,
+                                 const float *targets,
                                  const loss_distill_params *p, int batch,
                                  float scale)
 {
     const irmas_model *m = b->m;
     memset(b->grad, 0, (size_t)b->params * sizeof *b->grad);
     float *d = b->dy[0];
-    double loss = loss_distill(b->outputs[m->n_layers - 1], labels, targets,
-                               batch, m->classes, p, scale, d);
+    double loss = loss_distill(b->outputs[m->n_layers - 1], labels, mix,
+                               targets, batch, m->classes, p, scale, d);
     int learns_below = b->recurrent || b->image;
     d = dense_chain_backward(b, b->head_start, m->n_layers, b->head_in, d,
                              batch, learns_below);

@@ -63,10 +63,13 @@ double backprop_backward(backprop *b, const float *x, const int *labels,
                          int batch, float scale);
 
 /* The same with the distillation loss of loss.h: labels[r] < 0 for a row
- * without a hard label, targets[batch][classes] the teacher's
- * distributions (NULL: plain cross-entropy, as backprop_backward). */
+ * without a hard label, mix the partners' labels and shares of mixup
+ * (NULL: none), targets[batch][classes] the teacher's distributions
+ * (NULL: none; with mix NULL too, plain cross-entropy, as
+ * backprop_backward). */
 double backprop_backward_distill(backprop *b, const float *x,
-                                 const int *labels, const float *targets,
+                                 const int *labels, const loss_mixup *mix,
+                                 const float *targets,
                                  const loss_distill_params *p, int batch,
                                  float scale);
 

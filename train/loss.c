@@ -40,40 +40,62 @@ static void soften(const float *v, int classes, double temperature,
     for (int c = 0; c < classes; c++) out[c] /= sum;
 }
 
-/* One row of loss_distill; d may be NULL. */
-static double distill_row(const float *p, int label, const float *q,
+/* Row r's hard target as a distribution y[classes]: onehot(label), or
+ * mixed with its partner's. Returns 0 when the row has no label. */
+static int hard_target(const int *labels, const loss_mixup *mix, int r,
+                       int classes, double *y)
+{
+    if (labels[r] < 0) return 0;
+    for (int c = 0; c < classes; c++) y[c] = 0.0;
+    double share = mix ? mix->share[r] : 1.0;
+    y[labels[r]] += share;
+    if (mix) y[mix->partner[r]] += 1.0 - share;
+    return 1;
+}
+
+/* One row of loss_distill: y the hard target or NULL, q the teacher's
+ * or NULL (not both); d may be NULL. */
+static double distill_row(const float *p, const double *y, const float *q,
                           int classes, const loss_distill_params *params,
                           float scale, float *d)
 {
-    double t = params->temperature, w = label >= 0 ? params->weight : 1.0;
+    double t = q ? params->temperature : 1.0;
+    double w = !y ? 1.0 : q ? params->weight : 0.0;
     double s[MODEL_MAX_CLASSES], qt[MODEL_MAX_CLASSES], soft = 0.0;
-    soften(p, classes, t, s);
-    soften(q, classes, t, qt);
-    for (int c = 0; c < classes; c++)
-        if (qt[c] > 0.0)
-            soft += qt[c] * log(qt[c] / (s[c] > 1e-300 ? s[c] : 1e-300));
+    if (q) {
+        soften(p, classes, t, s);
+        soften(q, classes, t, qt);
+        for (int c = 0; c < classes; c++)
+            if (qt[c] > 0.0)
+                soft += qt[c] * log(qt[c] / (s[c] > 1e-300 ? s[c] : 1e-300));
+    }
     double loss = w * t * t * soft;
-    if (label >= 0) loss -= (1.0 - w) * floored_log(p[label]);
+    if (y)
+        for (int c = 0; c < classes; c++)
+            if (y[c] > 0.0) loss -= (1.0 - w) * y[c] * floored_log(p[c]);
     if (!d) return loss;
     for (int c = 0; c < classes; c++) {
-        double hard = label >= 0 ? (1.0 - w) * (p[c] - (c == label)) : 0.0;
-        d[c] = (float)(scale * (hard + w * t * (s[c] - qt[c])));
+        double hard = y ? (1.0 - w) * (p[c] - y[c]) : 0.0;
+        d[c] = (float)(scale * (hard + (q ? w * t * (s[c] - qt[c]) : 0.0)));
     }
     return loss;
 }
 
 double loss_distill(const float *probs, const int *labels,
-                    const float *targets, int batch, int classes,
-                    const loss_distill_params *p, float scale,
+                    const loss_mixup *mix, const float *targets, int batch,
+                    int classes, const loss_distill_params *p, float scale,
                     float *dlogits)
 {
-    if (!targets)
+    if (!targets && !mix)
         return loss_softmax_xent(probs, labels, batch, classes, scale,
                                  dlogits);
-    double total = 0.0;
-    for (int r = 0; r < batch; r++)
-        total += distill_row(probs + (long)r * classes, labels[r],
-                             targets + (long)r * classes, classes, p, scale,
+    double total = 0.0, y[MODEL_MAX_CLASSES];
+    for (int r = 0; r < batch; r++) {
+        int labelled = hard_target(labels, mix, r, classes, y);
+        total += distill_row(probs + (long)r * classes, labelled ? y : NULL,
+                             targets ? targets + (long)r * classes : NULL,
+                             classes, p, scale,
                              dlogits ? dlogits + (long)r * classes : NULL);
+    }
     return total;
 }

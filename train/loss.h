@@ -27,10 +27,22 @@ typedef struct {
     float temperature; /* T > 0: both distributions are softened at T */
 } loss_distill_params;
 
-/* Distillation: for row r with probabilities p = softmax(z) and the
- * teacher's distribution q (targets[r][classes], positive, summing to 1),
- * the loss is
- *     (1 - w) * -log p[label]  +  w * T^2 * KL(q_T || s_T)
+/* Mixup (Zhang, Cisse, Dauphin and Lopez-Paz, "mixup: Beyond Empirical
+ * Risk Minimization", 2018): row r's input is share[r] of its own
+ * example's and 1 - share[r] of a partner example's, and so is its hard
+ * target, share[r] * onehot(label[r]) + (1 - share[r]) *
+ * onehot(partner[r]). The caller mixes the inputs, and the soft targets
+ * if there are any. */
+typedef struct {
+    const int *partner;  /* [batch]: the partner example's label */
+    const float *share;  /* [batch]: the row's own example's share, 0..1 */
+} loss_mixup;
+
+/* Distillation: for row r with probabilities p = softmax(z), hard target y
+ * (onehot(label), or mixed as loss_mixup says) and the teacher's
+ * distribution q (targets[r][classes], positive, summing to 1), the loss
+ * is
+ *     (1 - w) * -sum_c y[c] log p[c]  +  w * T^2 * KL(q_T || s_T)
  * where s_T = softmax(z / T) is the student at temperature T and
  * q_T = softmax(log q / T) (q^(1/T), renormalised) the teacher softened
  * the same way, as if log q were its logits. KL(q_T || s_T) =
@@ -41,16 +53,16 @@ typedef struct {
  * respect to z, as large as the hard term's whatever T is (Hinton et
  * al.). A row whose label is negative has no hard label (unlabelled
  * audio): its loss is the soft term alone, T^2 * KL(q_T || s_T), at full
- * weight. targets NULL: the plain cross-entropy of loss_softmax_xent
- * (every label must then be valid).
+ * weight (mixup needs every label). targets NULL: the hard term alone
+ * (w = 0); with mix NULL too, exactly loss_softmax_xent.
  *
  * Returns the summed loss and writes dlogits[batch][classes] = scale *
  * its gradient with respect to z (dlogits may be NULL). s_T is computed
  * from log p (log p = z - logsumexp z), with p below 1e-30 counted as
  * 1e-30 as in loss_softmax_xent. classes is at most MODEL_MAX_CLASSES. */
 double loss_distill(const float *probs, const int *labels,
-                    const float *targets, int batch, int classes,
-                    const loss_distill_params *p, float scale,
+                    const loss_mixup *mix, const float *targets, int batch,
+                    int classes, const loss_distill_params *p, float scale,
                     float *dlogits);
 
 #endif

@@ -58,6 +58,12 @@ typedef struct {
     int *labels;   /* [rows]; -1: none (unlabelled audio) */
     float *soft;   /* [rows][classes]: the teacher's targets */
     const int *which;
+    const int *partner;  /* [rows]: mixup's partner examples, or NULL */
+    const float *share;  /* [rows]: each row's own example's share */
+    float *x_partner;      /* the partners' frames, images, labels and */
+    float *images_partner; /* soft targets, as x, images, labels, soft */
+    int *labels_partner;
+    float *soft_partner;
     int rows;
     const float *mask; /* [rows][mask width], or NULL */
     const spec_augment_run *runs; /* [rows][runs per example], or NULL */
@@ -83,6 +89,8 @@ struct trainer {
     float *best;  /* [params]: the best weights so far */
     float *mask;  /* [batch][mask width] */
     spec_augment_run *runs; /* [batch][runs per example] */
+    int *partner;  /* [batch]: mixup's partner examples */
+    float *share;  /* [batch]: each row's own example's share */
     int *order;   /* [training examples]: this epoch's order */
     int epoch, best_epoch, bad_epochs;
     double best_loss, best_accuracy;
@@ -92,17 +100,55 @@ struct trainer {
 
 /* ---- workers ---------------------------------------------------------- */
 
-/* The rows' soft targets gathered into w->soft, or NULL without any. */
-static const float *worker_targets(worker *w)
+/* The soft targets of examples which[0..rows) gathered into soft, or
+ * NULL without any. */
+static float *worker_targets(const worker *w, const int *which, float *soft)
 {
     const float *all = w->t->o.targets;
     if (!all) return NULL;
     int classes = w->t->m->classes;
     for (int r = 0; r < w->rows; r++)
-        memcpy(w->soft + (long)r * classes,
-               all + (long)w->which[r] * classes,
-               (size_t)classes * sizeof *w->soft);
-    return w->soft;
+        memcpy(soft + (long)r * classes, all + (long)which[r] * classes,
+               (size_t)classes * sizeof *soft);
+    return soft;
+}
+
+/* into[r][0..n) = share[r] * into[r][..] + (1 - share[r]) * from[r][..],
+ * for rows of n floats, `rows` of them, each of the `blocks` blocks of
+ * rows (x is frames of rows). */
+static void mix_rows(float *into, const float *from, const float *share,
+                     long blocks, long rows, long n)
+{
+    for (long b = 0; b < blocks; b++)
+        for (long r = 0; r < rows; r++) {
+            float a = share[r];
+            float *x = into + (b * rows + r) * n;
+            const float *y = from + (b * rows + r) * n;
+            for (long j = 0; j < n; j++) x[j] = a * x[j] + (1.0f - a) * y[j];
+        }
+}
+
+/* Mixup: gathers the partners' inputs, labels and soft targets, and mixes
+ * the rows' inputs and soft targets with them (loss.h mixes the labels). */
+static void worker_mix(worker *w, float *soft)
+{
+    const trainer *t = w->t;
+    const example_set *e = t->e;
+    if (e->frames > 0) {
+        examples_batch(e, t->m, w->partner, w->rows, w->x_partner);
+        mix_rows(w->x, w->x_partner, w->share, e->frames, w->rows,
+                 e->features);
+    }
+    if (e->image_floats > 0) {
+        examples_images(e, w->partner, w->rows, w->images_partner);
+        mix_rows(w->images, w->images_partner, w->share, 1, w->rows,
+                 e->image_floats);
+    }
+    for (int r = 0; r < w->rows; r++)
+        w->labels_partner[r] = e->list[w->partner[r]].label;
+    if (soft && worker_targets(w, w->partner, w->soft_partner))
+        mix_rows(soft, w->soft_partner, w->share, 1, w->rows,
+                 t->m->classes);
 }
 
 static void *worker_run(void *arg)
@@ -111,12 +157,13 @@ static void *worker_run(void *arg)
     const trainer *t = w->t;
     int classes = t->m->classes;
     if (t->e->frames > 0) examples_batch(t->e, t->m, w->which, w->rows, w->x);
+    if (t->e->image_floats > 0)
+        examples_images(t->e, w->which, w->rows, w->images);
+    float *soft = w->learn ? worker_targets(w, w->which, w->soft) : NULL;
+    if (w->partner) worker_mix(w, soft);
     if (w->runs)
         spec_augment_apply(&t->o.augment, w->runs, w->rows, t->e->frames,
                            t->e->features, w->x);
-    if (t->e->image_floats > 0)
-        examples_images(t->e, w->which, w->rows, w->images);
-    const float *soft = w->learn ? worker_targets(w) : NULL;
     for (int r = 0; r < w->rows; r++)
         w->labels[r] = t->e->list[w->which[r]].label;
     const float *probs = backprop_forward_images(w->pass, w->x, w->images,
@@ -126,12 +173,15 @@ static void *worker_run(void *arg)
         int truth = w->labels[r] >= 0
                         ? w->labels[r]
                         : metrics_argmax(soft + (long)r * classes, classes);
+        if (w->partner && w->share[r] < 0.5f) truth = w->labels_partner[r];
         w->correct +=
             metrics_argmax(probs + (long)r * classes, classes) == truth;
     }
     if (w->probs)
         memcpy(w->probs, probs, (size_t)w->rows * classes * sizeof *probs);
+    loss_mixup mix = {w->labels_partner, w->share};
     w->loss = w->learn ? backprop_backward_distill(w->pass, w->x, w->labels,
+                                                   w->partner ? &mix : NULL,
                                                    soft, &t->o.distill,
                                                    w->rows, w->scale)
                        : loss_softmax_xent(probs, w->labels, w->rows, classes,
@@ -151,7 +201,19 @@ static irmas_status worker_init(worker *w, const trainer *t, int rows,
                        sizeof *w->images);
     w->labels = malloc((size_t)rows * sizeof *w->labels);
     w->soft = malloc((size_t)rows * t->m->classes * sizeof *w->soft);
-    if (w->x && w->images && w->labels && w->soft) return IRMAS_OK;
+    if (!w->x || !w->images || !w->labels || !w->soft) goto no_memory;
+    if (t->o.mixup <= 0.0) return IRMAS_OK;
+    w->x_partner = malloc(((size_t)t->e->frames * rows * t->e->features + 1) *
+                          sizeof *w->x_partner);
+    w->images_partner = malloc(((size_t)rows * t->e->image_floats + 1) *
+                               sizeof *w->images_partner);
+    w->labels_partner = malloc((size_t)rows * sizeof *w->labels_partner);
+    w->soft_partner =
+        malloc((size_t)rows * t->m->classes * sizeof *w->soft_partner);
+    if (w->x_partner && w->images_partner && w->labels_partner &&
+        w->soft_partner)
+        return IRMAS_OK;
+no_memory:
     return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                        "out of memory for a batch of %d windows", rows);
 }
@@ -163,6 +225,10 @@ static void worker_free(worker *w)
     free(w->images);
     free(w->labels);
     free(w->soft);
+    free(w->x_partner);
+    free(w->images_partner);
+    free(w->labels_partner);
+    free(w->soft_partner);
 }
 
 /* Runs examples which[0..rows) through the workers; returns how many took
@@ -184,6 +250,9 @@ static int trainer_dispatch(trainer *t, const int *which, int rows,
         w->runs = learn && t->runs_per_example > 0
                       ? t->runs + (long)(first + start) * t->runs_per_example
                       : NULL;
+        int mixing = learn && t->o.mixup > 0.0;
+        w->partner = mixing ? t->partner + first + start : NULL;
+        w->share = mixing ? t->share + first + start : NULL;
         w->scale = 1.0f / (float)total;
         w->probs = probs ? probs + (long)start * t->m->classes : NULL;
     }
@@ -217,10 +286,13 @@ static irmas_status trainer_alloc(trainer *t, char *err, size_t errlen)
     t->mask = malloc((size_t)t->o.batch * t->mask_width * sizeof *t->mask);
     t->runs = malloc(((size_t)t->o.batch * t->runs_per_example + 1) *
                      sizeof *t->runs);
+    t->partner = malloc((size_t)t->o.batch * sizeof *t->partner);
+    t->share = malloc((size_t)t->o.batch * sizeof *t->share);
     t->order = malloc(((size_t)t->split->count[SPLIT_TRAIN] + 1) *
                       sizeof *t->order);
     if (adam_init(&t->opt, t->params, t->o.lr) != IRMAS_OK || !t->grads ||
-        !t->best || !t->mask || !t->runs || !t->order)
+        !t->best || !t->mask || !t->runs || !t->partner || !t->share ||
+        !t->order)
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "out of memory for the optimiser");
     return IRMAS_OK;
@@ -236,13 +308,17 @@ static irmas_status trainer_check_labels(const example_set *e,
     for (int split = 0; split < 3; split++)
         for (int i = 0; i < s->count[split]; i++) {
             if (e->list[s->which[split][i]].label >= 0) continue;
-            if (split == SPLIT_TRAIN && o->targets) continue;
+            if (split == SPLIT_TRAIN && o->targets && o->mixup <= 0.0)
+                continue;
             return status_fail(err, errlen, IRMAS_ERR_ARG,
                                "example %d of the %s split has no label%s",
                                s->which[split][i], names[split],
-                               split == SPLIT_TRAIN
-                                   ? " and there are no teacher's targets"
-                                   : ": unlabelled audio only trains");
+                               split != SPLIT_TRAIN
+                                   ? ": unlabelled audio only trains"
+                               : o->targets
+                                   ? ": mixup mixes labels, so every "
+                                     "training example needs one"
+                                   : " and there are no teacher's targets");
         }
     return IRMAS_OK;
 }
@@ -289,6 +365,8 @@ void trainer_free(trainer *t)
     free(t->best);
     free(t->mask);
     free(t->runs);
+    free(t->partner);
+    free(t->share);
     free(t->order);
     if (t->log) fclose(t->log);
     free(t);
@@ -365,6 +443,16 @@ static void trainer_draw_mask(trainer *t, int rows)
         t->mask[i] = rng_uniform_float(&t->random) < p ? 0.0f : keep;
 }
 
+/* Mixup's partner for each row of the batch, another example of the same
+ * batch (or itself), and the row's own share, from Beta(alpha, alpha). */
+static void trainer_draw_mixup(trainer *t, const int *which, int rows)
+{
+    for (int r = 0; r < rows; r++) {
+        t->partner[r] = which[rng_below(&t->random, (uint32_t)rows)];
+        t->share[r] = (float)rng_beta(&t->random, t->o.mixup, t->o.mixup);
+    }
+}
+
 /* One update from examples which[0..rows), this rank running its share;
  * adds to the epoch's sums (sums[0]: loss, [1]: examples right). */
 static void trainer_step(trainer *t, const int *which, int rows,
@@ -374,6 +462,7 @@ static void trainer_step(trainer *t, const int *which, int rows,
     if (t->runs_per_example > 0)
         spec_augment_draw(&t->o.augment, t->e->frames, t->e->features,
                           rows, &t->random, t->runs);
+    if (t->o.mixup > 0.0) trainer_draw_mixup(t, which, rows);
     int first, share = cluster_share(rows, &first);
     int used = trainer_dispatch(t, which + first, share, first, rows, 1,
                                 NULL);

@@ -8,7 +8,8 @@
  * with its own tapes (backprop.h), and the workers' gradients are added in
  * worker order, clipped to a maximum norm and applied by Adam (adam.h).
  * Everything random (the initial weights, the order, the dropout masks,
- * the frame masks of spec_augment.h) comes from one generator in the calling
+ * the frame masks of spec_augment.h, mixup's partners and shares) comes
+ * from one generator in the calling
  * thread, and nothing depends on which worker finishes first, so a seed
  * and a thread count always give the same model, bit for bit. OpenBLAS
  * is pinned to one thread per caller: the workers are the parallelism.
@@ -28,6 +29,12 @@
  * teacher's top class. Validation and test stay on hard labels alone:
  * their loss is the plain cross-entropy, so early stopping and the report
  * measure what the model is for.
+ *
+ * With mixup (trainer_options.mixup), each training row's input (frames,
+ * images) is a share of its own example's and the rest of a partner's
+ * drawn from the same batch, and so are its hard target and soft targets
+ * (loss.h); the training accuracy counts the larger share's label.
+ * Every example must then have a label.
  *
  * Started as several processes (cluster.h), the trainer is data-parallel:
  * every rank computes the gradients of its share of each batch and the
@@ -63,6 +70,9 @@ typedef struct {
     size_t run_size;             /* checkpoints (checkpoint.h) */
     spec_augment_params augment; /* masks on the frames of training batches;
                                all zero: none */
+    double mixup; /* alpha: each training row mixed with a partner from its
+                     batch, its share drawn from Beta(alpha, alpha)
+                     (loss.h); 0: none */
     const float *targets;   /* [examples][classes]: a teacher's soft
                                targets (distill.h), or NULL: none */
     loss_distill_params distill; /* how training mixes them in (loss.h) */

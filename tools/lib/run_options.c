@@ -20,7 +20,7 @@
 #include <string.h>
 
 enum {
-    OPT_DATA, OPT_MODEL, OPT_HIDDEN, OPT_FRAME, OPT_DENSE, OPT_DROPOUT,
+    OPT_DATA, OPT_MODEL, OPT_HIDDEN, OPT_FRAME, OPT_DENSE, OPT_DROPOUT, OPT_MIXUP,
     OPT_CLASSES, OPT_SPLIT_BY, OPT_MIXDOWN, OPT_FRONTEND, OPT_FFT, OPT_HOP,
     OPT_MELS, OPT_NORM, OPT_RATE, OPT_WINDOW, OPT_BATCH, OPT_LR, OPT_CLIP,
     OPT_SEED, OPT_VAL, OPT_TEST, OPT_EPOCHS, OPT_PATIENCE, OPT_THREADS,
@@ -40,6 +40,7 @@ static const struct option option_table[] = {
     OPT("frame", required_argument, OPT_FRAME),
     OPT("dense", required_argument, OPT_DENSE),
     OPT("dropout", required_argument, OPT_DROPOUT),
+    OPT("mixup", required_argument, OPT_MIXUP),
     OPT("classes", required_argument, OPT_CLASSES),
     OPT("split-by", required_argument, OPT_SPLIT_BY),
     OPT("mixdown", no_argument, OPT_MIXDOWN),
@@ -111,6 +112,9 @@ void run_options_usage(FILE *f)
 "                    before the softmax (0: none)\n"
 "  --dropout P       dropout on what enters the softmax's layers while\n"
 "                    training (0.2)\n"
+"  --mixup ALPHA     mix each training example with another of its batch\n"
+"                    (inputs and targets), its share drawn from\n"
+"                    Beta(ALPHA, ALPHA), e.g. 0.2 (none)\n"
 "  --augment F,FW,T,TW   log-mel models: F masks of up to FW mel bands and\n"
 "                    T masks of up to TW frames on each training example\n"
 "                    (SpecAugment), e.g. 2,8,2,16 (none)\n"
@@ -374,6 +378,8 @@ static int parse_flag(run_options *o, int id, const char *arg,
     case OPT_DENSE: return parse_int("dense", arg, 0, 4096, &o->dense);
     case OPT_DROPOUT:
         return parse_real("dropout", arg, 0, 0, 1, 1, &o->dropout);
+    case OPT_MIXUP:
+        return parse_real("mixup", arg, 0, 1, 4, 0, &o->mixup);
     case OPT_AUGMENT: return parse_augment(arg, &o->augment);
     case OPT_CLASSES: o->classes = arg; return 0;
     case OPT_SPLIT_BY: o->split_by = arg; return 0;
@@ -580,6 +586,13 @@ static int check_distill(const run_options *o)
         return fail("--export writes hard labels for bench/train_torch.py, "
                     "which knows no teacher; leave out --teacher to "
                     "export");
+    if (o->mixup > 0.0 && o->n_unlabelled > 0)
+        return fail("--mixup mixes every training example's label with "
+                    "another's, and --unlabelled audio has none; leave out "
+                    "one of them");
+    if (o->mixup > 0.0 && o->export_dir)
+        return fail("--export writes unmixed examples for "
+                    "bench/train_torch.py; leave out --mixup to export");
     return 0;
 }
 
@@ -675,6 +688,7 @@ static void put_defining(FILE *f, const run_options *o)
 {
     put_shape(f, o);
     put_real(f, OPT_DROPOUT, o->dropout);
+    if (o->mixup > 0.0) put_real(f, OPT_MIXUP, o->mixup);
     if (reads_logmel(o)) put_augment(f, &o->augment);
     put_text(f, OPT_NORM, o->norm == NORM_PEAK ? "peak" : "none");
     put_int(f, OPT_RATE, o->rate);
