@@ -497,16 +497,30 @@ static void train_small(const char *name, const char *flag, const char *value)
     run_train_ok(&r, args);
 }
 
+/* Trains dir/NAME-a and NAME-b with flag and value, and dir/plain
+ * without, and checks that the two are the same model and plain another:
+ * what the flag draws comes from the seed, and it changes something.
+ * Returns NAME-a's checkpoint. */
+static const char *check_seeded(const char *name, const char *flag,
+                                const char *value)
+{
+    char a[64], b[64];
+    snprintf(a, sizeof a, "%s-a", name);
+    snprintf(b, sizeof b, "%s-b", name);
+    train_small(a, flag, value);
+    train_small(b, flag, value);
+    train_small("plain", NULL, NULL);
+    const char *a_ckpt = path_in(dir, "%s.irm.ckpt", a);
+    ck_assert_msg(same_weights(a_ckpt, path_in(dir, "%s.irm.ckpt", b)),
+                  "two runs from one seed with %s differ", flag);
+    ck_assert_msg(!same_weights(a_ckpt, path_in(dir, "plain.irm.ckpt")),
+                  "%s changed nothing", flag);
+    return a_ckpt;
+}
+
 START_TEST(augmented_runs_repeat_bit_for_bit)
 {
-    train_small("a", "--augment", "2,6,2,8");
-    train_small("b", "--augment", "2,6,2,8");
-    train_small("plain", NULL, NULL);
-    const char *a = path_in(dir, "a.irm.ckpt");
-    ck_assert_msg(same_weights(a, path_in(dir, "b.irm.ckpt")),
-                  "two runs from one seed with --augment differ");
-    ck_assert_msg(!same_weights(a, path_in(dir, "plain.irm.ckpt")),
-                  "--augment changed nothing");
+    const char *a = check_seeded("masked", "--augment", "2,6,2,8");
 
     /* The masks define the run: a resume keeps them. */
     const char *other[] = {"--resume", a, "--epochs", "3", "--augment",
@@ -530,14 +544,7 @@ END_TEST
  * its alpha on resume. */
 START_TEST(mixup_runs_repeat_bit_for_bit)
 {
-    train_small("mix-a", "--mixup", "0.4");
-    train_small("mix-b", "--mixup", "0.4");
-    train_small("unmixed", NULL, NULL);
-    const char *a = path_in(dir, "mix-a.irm.ckpt");
-    ck_assert_msg(same_weights(a, path_in(dir, "mix-b.irm.ckpt")),
-                  "two runs from one seed with --mixup differ");
-    ck_assert_msg(!same_weights(a, path_in(dir, "unmixed.irm.ckpt")),
-                  "--mixup changed nothing");
+    const char *a = check_seeded("mixed", "--mixup", "0.4");
     const char *other[] = {"--resume", a, "--epochs", "3", "--mixup", "0.3",
                            NULL};
     run_result r;
