@@ -18,6 +18,7 @@
  */
 #include "dataset.h"
 
+#include "audio_file.h"
 #include "bytes.h"
 #include "classes.h"
 
@@ -687,6 +688,34 @@ static void put_string(bytes_writer *w, const char *text)
     bytes_put(w, text, n);
 }
 
+void dataset_measure(dataset *d)
+{
+    for (int i = 0; i < d->n_items; i++)
+        d->items[i].seconds = (float)audio_file_seconds(d->items[i].path);
+}
+
+int dataset_share(const dataset *d, int parts, int part, int *first)
+{
+    double total = 0.0;
+    for (int i = 0; i < d->n_items; i++) total += d->items[i].seconds;
+    if (total <= 0.0) {
+        *first = (int)((long)d->n_items * part / parts);
+        return (int)((long)d->n_items * (part + 1) / parts) - *first;
+    }
+    /* An item goes to the part its middle falls in. */
+    int count = 0;
+    double before = 0.0;
+    *first = d->n_items;
+    for (int i = 0; i < d->n_items; i++) {
+        double seconds = d->items[i].seconds;
+        int owner = (int)(parts * (before + seconds / 2) / total);
+        if (owner >= parts) owner = parts - 1;
+        if (owner == part && count++ == 0) *first = i;
+        before += seconds;
+    }
+    return count;
+}
+
 irmas_status dataset_pack(const dataset *d, void **data, size_t *size)
 {
     bytes_writer w = {0};
@@ -699,6 +728,7 @@ irmas_status dataset_pack(const dataset *d, void **data, size_t *size)
         const dataset_item *it = &d->items[i];
         bytes_put_le(&w, (uint64_t)it->label, 4);
         bytes_put_le(&w, it->label_mask, 8);
+        bytes_put_le(&w, bytes_float_bits(it->seconds), 4);
         put_string(&w, it->path);
         put_string(&w, it->group);
     }
@@ -748,11 +778,13 @@ irmas_status dataset_unpack(dataset *d, const void *data, size_t size)
     if (!d->items) return IRMAS_ERR_NOMEM;
     for (; d->n_items < (int)items; d->n_items++) {
         dataset_item *it = &d->items[d->n_items];
-        uint64_t label, mask;
-        if (bytes_get_le(&c, 4, &label) || bytes_get_le(&c, 8, &mask))
+        uint64_t label, mask, seconds;
+        if (bytes_get_le(&c, 4, &label) || bytes_get_le(&c, 8, &mask) ||
+            bytes_get_le(&c, 4, &seconds))
             break;
         it->label = (int)(int32_t)label;
         it->label_mask = mask;
+        it->seconds = bytes_bits_float(seconds);
         it->path = get_string(&c, size);
         it->group = it->path ? get_string(&c, size) : NULL;
         if (!it->path || !it->group) {

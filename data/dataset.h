@@ -26,6 +26,8 @@ typedef struct {
     int label;           /* primary class (the first label) */
     uint64_t label_mask; /* bit i set: labelled with class i */
     char *group;         /* source recording, for splitting */
+    float seconds;       /* how long it plays (dataset_measure); 0: not
+                            measured, or not readable */
 } dataset_item;
 
 typedef struct {
@@ -57,7 +59,17 @@ irmas_status dataset_scan(dataset *d, const dataset_options *opt,
                           int require_two_classes, char *err, size_t errlen);
 void dataset_free(dataset *d);
 
-/* The whole index (classes, files, labels, groups) as bytes, and back:
+/* Reads how long each file plays from its header (audio_file_seconds),
+ * without decoding it, into the items' seconds. */
+void dataset_measure(dataset *d);
+
+/* Items first..first + count of the part-th of `parts` contiguous runs of
+ * d's items, each about as long to play as the others (by the items'
+ * seconds; equal counts when none were measured): sets *first and returns
+ * the count, possibly 0. The runs cover every item once, in order. */
+int dataset_share(const dataset *d, int parts, int part, int *first);
+
+/* The whole index (classes, files, labels, groups, durations) as bytes, and back:
  * under mpirun one process scans the folders and the others unpack what
  * it sends. dataset_pack's *data is the caller's to free. dataset_unpack
  * fails (IRMAS_ERR_FORMAT, d left empty) on bytes it did not write. */

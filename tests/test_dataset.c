@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,6 +348,7 @@ START_TEST(index_packs_and_unpacks)
     char err[512];
     ck_assert_int_eq(scan(&d, NULL, NULL, 1, err, td_path(root, "train"),
                           NULL), IRMAS_OK);
+    for (int i = 0; i < d.n_items; i++) d.items[i].seconds = 1.25f * (float)i;
     void *bytes;
     size_t size;
     ck_assert_int_eq(dataset_pack(&d, &bytes, &size), IRMAS_OK);
@@ -361,6 +363,7 @@ START_TEST(index_packs_and_unpacks)
         ck_assert_str_eq(back.items[i].group, d.items[i].group);
         ck_assert_int_eq(back.items[i].label, d.items[i].label);
         ck_assert(back.items[i].label_mask == d.items[i].label_mask);
+        ck_assert(back.items[i].seconds == d.items[i].seconds);
     }
     dataset_free(&back);
     for (size_t cut = 0; cut < size; cut++) {
@@ -372,6 +375,66 @@ START_TEST(index_packs_and_unpacks)
 }
 END_TEST
 
+/* Each file's length from its header; the empty one and the one that is
+ * not audio at all count 0. */
+START_TEST(lengths_come_from_the_headers)
+{
+    static float silence[8000 * 3];
+    char path[1024];
+    snprintf(path, sizeof path, "%s/train/pia/[pia][nod]1__1.wav", root);
+    td_touch(root, "train/pia/[pia][nod]1__1.wav");
+    ck_assert_int_eq(tu_write_wav(path, silence, 8000 * 3 / 2, 2, 8000), 0);
+    td_touch(root, "train/cla/[cla][nod]2__1.wav");
+    td_touch(root, "train/cla/[cla][nod]3__1.wav");
+    snprintf(path, sizeof path, "%s/train/cla/[cla][nod]3__1.wav", root);
+    ck_assert_int_eq(tu_write_wav(path, silence, 8000 * 3, 1, 8000), 0);
+    dataset d;
+    char err[512];
+    ck_assert_int_eq(scan(&d, NULL, NULL, 1, err, td_path(root, "train"),
+                          NULL), IRMAS_OK);
+    dataset_measure(&d);
+    ck_assert_int_eq(d.n_items, 3);
+    /* In name order: cla/2 (empty), cla/3 (3 s), pia/1 (1.5 s stereo). */
+    ck_assert(d.items[0].seconds == 0.0f);
+    ck_assert(fabsf(d.items[1].seconds - 3.0f) < 1e-6f);
+    ck_assert(fabsf(d.items[2].seconds - 1.5f) < 1e-6f);
+    dataset_free(&d);
+}
+END_TEST
+
+/* The parts cover every item once, in order, each about as long as the
+ * others; unmeasured items are shared out by count. */
+START_TEST(shares_are_contiguous_and_balanced)
+{
+    static const float lengths[] = {30, 1, 1, 1, 2, 20, 3, 3, 3, 3, 9, 4};
+    enum { ITEMS = sizeof lengths / sizeof *lengths };
+    dataset_item items[ITEMS] = {0};
+    dataset d = {.items = items, .n_items = ITEMS};
+    double total = 0.0;
+    for (int i = 0; i < ITEMS; i++) total += items[i].seconds = lengths[i];
+    for (int parts = 1; parts <= 5; parts++) {
+        int next = 0;
+        for (int part = 0; part < parts; part++) {
+            int first, count = dataset_share(&d, parts, part, &first);
+            double seconds = 0.0;
+            if (count > 0) ck_assert_int_eq(first, next);
+            for (int i = 0; i < count; i++) seconds += lengths[first + i];
+            next += count;
+            /* An item goes where its middle falls: a part is off its
+             * fair length by at most the longest item. */
+            ck_assert_msg(fabs(seconds - total / parts) <= 30.0,
+                          "%d parts: part %d plays %g s", parts, part,
+                          seconds);
+        }
+        ck_assert_int_eq(next, ITEMS);
+    }
+    for (int i = 0; i < ITEMS; i++) items[i].seconds = 0.0f;
+    int first, count = dataset_share(&d, 3, 1, &first);
+    ck_assert_int_eq(first, 4);
+    ck_assert_int_eq(count, 4);
+}
+END_TEST
+
 static Suite *dataset_suite(void)
 {
     Suite *s = suite_create("dataset");
@@ -379,6 +442,8 @@ static Suite *dataset_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, irmas_training_names);
     tcase_add_test(tc, index_packs_and_unpacks);
+    tcase_add_test(tc, lengths_come_from_the_headers);
+    tcase_add_test(tc, shares_are_contiguous_and_balanced);
     tcase_add_test(tc, classes_filter_and_order);
     tcase_add_test(tc, testing_data_label_files);
     tcase_add_test(tc, unreadable_label_file_is_skipped);

@@ -3,7 +3,8 @@
 # model one process trains (within the order of the sums: irmas-model
 # diff --tolerance 1e-5), and a run resumes from its checkpoint on another
 # number of ranks, in both directions (rank 0 alone scanning the data
-# and sending the index); irmas-tag --recursive over two ranks
+# and sending the index, each file read by one rank and its examples sent
+# to the others); irmas-tag --recursive over two ranks
 # prints what one process prints, in every format, a broken file reported
 # among them. With the AudioSet teacher (../shared/teachers, or
 # IRMAS_TEACHER_DIR), the teacher's targets are computed once between the
@@ -73,6 +74,8 @@ same one1.irm two1.irm
 grep -q '^2 ranks; ' two1.err || fail "rank 0 did not report the ranks"
 grep -q '^data: 20 files, scanned once and shared with 2 processes' two1.err ||
     fail "the data index was not scanned once and shared"
+grep -q '^examples: each of 20 files read once between 2 processes' two1.err ||
+    fail "the files were not read once between the ranks"
 [ "$(grep -c '^epoch 1/1 ' two1.err)" -eq 1 ] ||
     fail "not one epoch line from rank 0 alone"
 grep -q '^accuracy' two1.out || fail "no report from rank 0"

@@ -37,6 +37,7 @@
 
 #include "checkpoint.h"
 #include "config.h"
+#include "examples.h"
 #include "model_arch.h"
 #include "model_file.h"
 #include "run_options.h"
@@ -883,6 +884,62 @@ START_TEST(checkpoint_round_trip)
 }
 END_TEST
 
+/* What one process reads and sends the others (examples.h) arrives as it
+ * was, appended after what the receiver holds; cut-short bytes and another
+ * model's shape are refused, leaving the receiver as it was. */
+START_TEST(examples_pack_round_trip)
+{
+    enum { N = 3, FRAMES = 4, FEATURES = 2, PIXELS = 5 };
+    example_set e = {.frames = FRAMES, .features = FEATURES,
+                     .image_floats = PIXELS, .count = N};
+    e.list = calloc(N, sizeof *e.list);
+    for (int i = 0; i < N; i++) {
+        example *x = &e.list[i];
+        *x = (example){.label = i == 2 ? -1 : i, .item = 7 + i,
+                       .step = 0.5f + (float)i, .pixel_step = 0.25f};
+        x->values = malloc(FRAMES * FEATURES * sizeof *x->values);
+        x->pixels = malloc(PIXELS * sizeof *x->pixels);
+        for (int j = 0; j < FRAMES * FEATURES; j++)
+            x->values[j] = (int16_t)(1000 * i - 37 * j);
+        for (int j = 0; j < PIXELS; j++) x->pixels[j] = (int16_t)(i + j);
+    }
+    void *bytes;
+    size_t size;
+    ck_assert_int_eq(examples_pack(&e, 4, &bytes, &size), IRMAS_OK);
+    example_set back = {.frames = FRAMES, .features = FEATURES,
+                        .image_floats = PIXELS};
+    int unreadable = -1;
+    for (size_t cut = 0; cut < size; cut++)
+        ck_assert_int_eq(examples_unpack_append(&back, bytes, cut, &unreadable),
+                         IRMAS_ERR_FORMAT);
+    example_set other = {.frames = FRAMES, .features = FEATURES + 1,
+                         .image_floats = PIXELS};
+    ck_assert_int_eq(examples_unpack_append(&other, bytes, size, &unreadable),
+                     IRMAS_ERR_FORMAT);
+    ck_assert_int_eq(back.count, 0);
+    ck_assert_int_eq(unreadable, -1);
+    ck_assert_int_eq(examples_unpack_append(&back, bytes, size, &unreadable),
+                     IRMAS_OK);
+    ck_assert_int_eq(examples_unpack_append(&back, bytes, size, &unreadable),
+                     IRMAS_OK);
+    ck_assert_int_eq(unreadable, 4);
+    ck_assert_int_eq(back.count, 2 * N);
+    for (int i = 0; i < 2 * N; i++) {
+        const example *x = &back.list[i], *y = &e.list[i % N];
+        ck_assert_int_eq(x->label, y->label);
+        ck_assert_int_eq(x->item, y->item);
+        ck_assert(x->step == y->step && x->pixel_step == y->pixel_step);
+        ck_assert(memcmp(x->values, y->values,
+                         FRAMES * FEATURES * sizeof *x->values) == 0);
+        ck_assert(memcmp(x->pixels, y->pixels, PIXELS * sizeof *x->pixels) == 0);
+    }
+    free(bytes);
+    examples_free(&back);
+    examples_free(&other);
+    examples_free(&e);
+}
+END_TEST
+
 START_TEST(options_survive_a_round_trip)
 {
     run_options o, back;
@@ -1033,6 +1090,7 @@ int main(int argc, char **argv)
     tcase_add_test(refusals, unusable_data_is_refused);
     tcase_add_test(refusals, bad_files_are_skipped_and_counted);
     tcase_add_test(refusals, checkpoint_round_trip);
+    tcase_add_test(refusals, examples_pack_round_trip);
     tcase_add_test(refusals, options_survive_a_round_trip);
     tcase_add_test(refusals, arch_names_round_trip);
     tcase_add_test(refusals, image_options_survive_a_round_trip);

@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "cluster.h"
 #include "config.h"
 #include "irmas/version.h"
@@ -182,12 +183,14 @@ static void note(const char *fmt, ...)
 /* ---- 1. the data -------------------------------------------------------- */
 
 /* Under mpirun, rank 0 alone has scanned the folders (scanned: whether
- * that worked) and sends the index; the others take it, so every file is
- * listed once and every rank has the same list. */
+ * that worked), reads how long each file plays, and sends the index; the
+ * others take it, so every file is listed once and every rank has the
+ * same list. */
 static int share_index(dataset *d, int scanned)
 {
     void *bytes = NULL;
     size_t size = 0;
+    if (cluster_is_root() && scanned) dataset_measure(d);
     if (cluster_is_root() && scanned &&
         dataset_pack(d, &bytes, &size) != IRMAS_OK)
         scanned = fail("out of memory for the data index");
@@ -305,30 +308,103 @@ static int check_split(const run *r)
     return 1;
 }
 
-static int load_examples(run *r)
+/* Under mpirun: this rank's packed examples (mine, of `size` bytes) sent
+ * to every rank, and every rank's appended to e in rank order; what went
+ * out is freed. Each pack goes with its length, so the joined packs can
+ * be told apart. */
+static int exchange_examples(example_set *e, void *mine, size_t size,
+                             int *unreadable)
+{
+    char *framed = malloc(size + 8), *all = NULL;
+    size_t all_size = 0;
+    if (!framed) {
+        fail("out of memory sending the examples read here");
+        cluster_abort(1);
+    }
+    bytes_store_le((unsigned char *)framed, size, 8);
+    memcpy(framed + 8, mine, size);
+    free(mine);
+    if (cluster_gather_text(framed, size + 8, &all, &all_size) != 0) {
+        fail("out of memory gathering the examples");
+        cluster_abort(1);
+    }
+    free(framed);
+    cluster_broadcast((void **)&all, &all_size);
+    int status = 0;
+    for (size_t at = 0; status == 0 && at < all_size;) {
+        size_t left = all_size - at;
+        size_t n = left < 8 ? 0
+                            : (size_t)bytes_load_le((unsigned char *)all + at, 8);
+        int lost = 0;
+        if (left < 8 || n > left - 8 ||
+            examples_unpack_append(e, all + at + 8, n, &lost) != IRMAS_OK)
+            status = fail("the examples another process read cannot be "
+                          "taken in (out of memory?)");
+        *unreadable += lost;
+        at += 8 + n;
+    }
+    free(all);
+    return status;
+}
+
+/* Reads the examples of d into e. Under mpirun each rank reads its share
+ * of the files (contiguous runs of about the same length, dataset_share)
+ * and the ranks send each other what they read, so each file is decoded
+ * once and every rank holds the examples one process would, in its
+ * order. */
+static int read_examples(run *r, const dataset *d, example_set *e,
+                         int *unreadable)
 {
     char err[512];
+    *unreadable = 0;
+    if (cluster_size() == 1)
+        return examples_load(e, d, r->m, r->o.mixdown, r->o.threads,
+                             unreadable, err, sizeof err) != IRMAS_OK
+                   ? fail(err)
+                   : 0;
+    int first, count = dataset_share(d, cluster_size(), cluster_rank(), &first);
+    example_set mine;
+    int lost = 0;
+    void *bytes = NULL;
+    size_t size = 0;
+    if (examples_load_share(&mine, d, first, count, r->m, r->o.mixdown,
+                            r->o.threads, &lost, err, sizeof err) != IRMAS_OK ||
+        examples_pack(&mine, lost, &bytes, &size) != IRMAS_OK) {
+        fail(err); /* a rank that cannot go on stops them all */
+        cluster_abort(1);
+    }
+    examples_free(&mine);
+    *e = mine; /* empty, of this model's shape */
+    int status = exchange_examples(e, bytes, size, unreadable);
+    if (status == 0 && e->count == 0)
+        status = fail("none of the files could be read; see the messages "
+                      "above");
+    if (status == 0)
+        note("examples: each of %d files read once between %d processes\n",
+             d->n_items, cluster_size());
+    return status;
+}
+
+static int load_examples(run *r)
+{
     note("reading %d files (%d classes) at %d Hz\n", r->d.n_items,
             r->d.classes, r->m->sample_rate);
-    if (examples_load(&r->e, &r->d, r->m, r->o.mixdown, r->o.threads,
-                      &r->unreadable, err, sizeof err) != IRMAS_OK)
-        return fail(err);
+    if (read_examples(r, &r->d, &r->e, &r->unreadable) != 0) return 1;
     if (r->unlabelled.n_items > 0) {
         note("reading %d unlabelled files\n",
                 r->unlabelled.n_items);
         example_set more;
         int unreadable = 0;
-        irmas_status status = examples_load(&more, &r->unlabelled, r->m,
-                                            r->o.mixdown, r->o.threads,
-                                            &unreadable, err, sizeof err);
+        int status = read_examples(r, &r->unlabelled, &more, &unreadable);
         r->unreadable += unreadable;
-        if (status != IRMAS_OK) {
-            fprintf(stderr, "irmas-train: error: --unlabelled: %s\n", err);
+        if (status != 0) {
+            fprintf(stderr, "irmas-train: error: --unlabelled: the files "
+                            "above could not be read\n");
             return 1;
         }
-        status = examples_append(&r->e, &more, r->d.n_items);
+        status = examples_append(&r->e, &more, r->d.n_items) != IRMAS_OK;
         examples_free(&more);
-        if (status != IRMAS_OK) return fail("out of memory");
+        if (status) return fail("out of memory");
     }
     if (examples_split(&r->e, r->assignment, &r->split) != IRMAS_OK)
         return fail("out of memory");

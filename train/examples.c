@@ -10,6 +10,7 @@
 #include "examples.h"
 
 #include "audio_file.h"
+#include "bytes.h"
 #include "reader.h"
 #include "work_queue.h"
 
@@ -28,9 +29,10 @@ typedef struct {
 
 typedef struct {
     const dataset *d;
+    int first;              /* the items read: first.. */
     const irmas_model *m;
     int mixdown;
-    item_result *results;
+    item_result *results;   /* [items read] */
 } load_job;
 
 /* One thread's tools: a reader (reader.h) and its outputs. */
@@ -87,7 +89,7 @@ static irmas_status load_window(loader *l, const float *x, long available,
 static void load_item(loader *l, int index)
 {
     const load_job *job = l->job;
-    const dataset_item *item = &job->d->items[index];
+    const dataset_item *item = &job->d->items[job->first + index];
     item_result *r = &job->results[index];
     audio_clip clip;
     char err[512];
@@ -105,7 +107,7 @@ static void load_item(loader *l, int index)
         for (long w = 0; w < windows && r->status == IRMAS_OK; w++) {
             example *e = &r->list[r->count];
             e->label = item->label;
-            e->item = index;
+            e->item = job->first + index;
             r->status = load_window(l, clip.data + c * clip.frames + w * size,
                                     clip.frames - w * size, e);
             if (r->status != IRMAS_OK) example_free(e);
@@ -144,9 +146,10 @@ static void loader_free(loader *l)
     free(l->pixels);
 }
 
-/* Runs the job on threads threads (the calling one among them). */
-static irmas_status load_all(load_job *job, int threads, char *err,
-                             size_t errlen)
+/* Runs the job over its count items on threads threads (the calling one
+ * among them). */
+static irmas_status load_all(load_job *job, int count, int threads,
+                             char *err, size_t errlen)
 {
     loader loaders[WORK_QUEUE_MAX_THREADS] = {0};
     irmas_status status = IRMAS_OK;
@@ -154,7 +157,7 @@ static irmas_status load_all(load_job *job, int threads, char *err,
     for (int i = 0; i < threads && status == IRMAS_OK; i++)
         status = loader_init(&loaders[i], job, err, errlen);
     if (status == IRMAS_OK)
-        work_queue_run(loaders, sizeof *loaders, threads, job->d->n_items,
+        work_queue_run(loaders, sizeof *loaders, threads, count,
                        load_queued);
     for (int i = 0; i < threads; i++) loader_free(&loaders[i]);
     return status;
@@ -190,40 +193,57 @@ static irmas_status gather(example_set *e, item_result *results, int items,
                            "the data set; use a smaller --window or "
                            "--image-size, fewer --data folders or "
                            "--mixdown");
-    if (total == 0)
-        return status_fail(err, errlen, IRMAS_ERR_FORMAT,
-                           "none of the %d files could be read; see the "
-                           "messages above", items);
     return IRMAS_OK;
 }
 
-irmas_status examples_load(example_set *e, const dataset *d, const irmas_model *m,
-                           int mixdown, int threads, int *unreadable,
-                           char *err, size_t errlen)
+/* An empty set for m's examples. */
+static example_set examples_empty(const irmas_model *m)
 {
-    *e = (example_set){.frames = model_frames(m),
-                       .features = model_features(m),
-                       .image_floats = model_reads_image(m)
-                                           ? image_floats(&m->image)
-                                           : 0};
+    return (example_set){.frames = model_frames(m),
+                         .features = model_features(m),
+                         .image_floats = model_reads_image(m)
+                                             ? image_floats(&m->image)
+                                             : 0};
+}
+
+irmas_status examples_load_share(example_set *e, const dataset *d, int first,
+                                 int count, const irmas_model *m, int mixdown,
+                                 int threads, int *unreadable, char *err,
+                                 size_t errlen)
+{
+    *e = examples_empty(m);
     *unreadable = 0;
-    load_job job = {.d = d, .m = m, .mixdown = mixdown};
-    job.results = calloc((size_t)d->n_items, sizeof *job.results);
+    load_job job = {.d = d, .first = first, .m = m, .mixdown = mixdown};
+    job.results = calloc((size_t)count + 1, sizeof *job.results);
     if (!job.results)
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
-                           "out of memory for %d files", d->n_items);
-    irmas_status status = load_all(&job, threads < 1 ? 1 : threads, err,
-                                   errlen);
+                           "out of memory for %d files", count);
+    irmas_status status = load_all(&job, count, threads < 1 ? 1 : threads,
+                                   err, errlen);
     if (status == IRMAS_OK)
-        status = gather(e, job.results, d->n_items, unreadable, err, errlen);
+        status = gather(e, job.results, count, unreadable, err, errlen);
     else
-        for (int i = 0; i < d->n_items; i++) {
+        for (int i = 0; i < count; i++) {
             for (int j = 0; j < job.results[i].count; j++)
                 example_free(&job.results[i].list[j]);
             free(job.results[i].list);
         }
     free(job.results);
     if (status != IRMAS_OK) examples_free(e);
+    return status;
+}
+
+irmas_status examples_load(example_set *e, const dataset *d, const irmas_model *m,
+                           int mixdown, int threads, int *unreadable,
+                           char *err, size_t errlen)
+{
+    irmas_status status = examples_load_share(e, d, 0, d->n_items, m, mixdown,
+                                              threads, unreadable, err,
+                                              errlen);
+    if (status == IRMAS_OK && e->count == 0)
+        return status_fail(err, errlen, IRMAS_ERR_FORMAT,
+                           "none of the %d files could be read; see the "
+                           "messages above", d->n_items);
     return status;
 }
 
@@ -251,6 +271,112 @@ irmas_status examples_append(example_set *to, example_set *from,
     free(from->list);
     from->list = NULL;
     from->count = 0;
+    return IRMAS_OK;
+}
+
+/* ---- between processes ------------------------------------------------ */
+
+/* The packed form: the unreadable count, the example count and shape, then
+ * each example's label, item, steps, and its 16-bit values and pixels in
+ * the host's byte order (the processes of one run run one build). */
+
+irmas_status examples_pack(const example_set *e, int unreadable, void **data,
+                           size_t *size)
+{
+    bytes_writer w = {0};
+    size_t values = (size_t)e->frames * e->features * sizeof(int16_t);
+    size_t pixels = (size_t)e->image_floats * sizeof(int16_t);
+    bytes_put_le(&w, (uint64_t)unreadable, 4);
+    bytes_put_le(&w, (uint64_t)e->count, 4);
+    bytes_put_le(&w, (uint64_t)e->frames, 4);
+    bytes_put_le(&w, (uint64_t)e->features, 4);
+    bytes_put_le(&w, (uint64_t)e->image_floats, 8);
+    for (int i = 0; i < e->count; i++) {
+        const example *x = &e->list[i];
+        bytes_put_le(&w, (uint64_t)(uint32_t)x->label, 4);
+        bytes_put_le(&w, (uint64_t)x->item, 4);
+        bytes_put_le(&w, bytes_float_bits(x->step), 4);
+        bytes_put_le(&w, bytes_float_bits(x->pixel_step), 4);
+        if (values) bytes_put(&w, x->values, values);
+        if (pixels) bytes_put(&w, x->pixels, pixels);
+    }
+    if (w.failed) {
+        free(w.bytes);
+        return IRMAS_ERR_NOMEM;
+    }
+    *data = w.bytes;
+    *size = w.size;
+    return IRMAS_OK;
+}
+
+/* n bytes at the cursor copied into a new buffer, or NULL (cut short, or
+ * out of memory: *status says which). */
+static int16_t *get_block(bytes_cursor *c, size_t n, irmas_status *status)
+{
+    if (n > c->end - c->at) {
+        *status = IRMAS_ERR_FORMAT;
+        return NULL;
+    }
+    int16_t *block = malloc(n);
+    if (!block) {
+        *status = IRMAS_ERR_NOMEM;
+        return NULL;
+    }
+    memcpy(block, c->bytes + c->at, n);
+    c->at += n;
+    return block;
+}
+
+/* One example from the cursor into *x. */
+static irmas_status get_example(bytes_cursor *c, const example_set *e,
+                                example *x)
+{
+    uint64_t label, item, step, pixel_step;
+    if (bytes_get_le(c, 4, &label) || bytes_get_le(c, 4, &item) ||
+        bytes_get_le(c, 4, &step) || bytes_get_le(c, 4, &pixel_step))
+        return IRMAS_ERR_FORMAT;
+    *x = (example){.label = (int)(int32_t)label, .item = (int)item,
+                   .step = bytes_bits_float(step),
+                   .pixel_step = bytes_bits_float(pixel_step)};
+    irmas_status status = IRMAS_OK;
+    if (e->frames > 0)
+        x->values = get_block(
+            c, (size_t)e->frames * e->features * sizeof(int16_t), &status);
+    if (status == IRMAS_OK && e->image_floats > 0)
+        x->pixels =
+            get_block(c, (size_t)e->image_floats * sizeof(int16_t), &status);
+    if (status != IRMAS_OK) example_free(x);
+    return status;
+}
+
+irmas_status examples_unpack_append(example_set *e, const void *data,
+                                    size_t size, int *unreadable)
+{
+    bytes_cursor c = {.bytes = data, .end = size};
+    uint64_t lost, count, frames, features, image_floats;
+    if (bytes_get_le(&c, 4, &lost) || bytes_get_le(&c, 4, &count) ||
+        bytes_get_le(&c, 4, &frames) || bytes_get_le(&c, 4, &features) ||
+        bytes_get_le(&c, 8, &image_floats) || frames != (uint64_t)e->frames ||
+        features != (uint64_t)e->features ||
+        image_floats != (uint64_t)e->image_floats || count > size)
+        return IRMAS_ERR_FORMAT;
+    example *grown = realloc(e->list, ((size_t)e->count + count + 1) *
+                                          sizeof *grown);
+    if (!grown) return IRMAS_ERR_NOMEM;
+    e->list = grown;
+    irmas_status status = IRMAS_OK;
+    int added = 0;
+    while (status == IRMAS_OK && added < (int)count) {
+        status = get_example(&c, e, &e->list[e->count + added]);
+        added += status == IRMAS_OK;
+    }
+    if (status == IRMAS_OK && c.at != c.end) status = IRMAS_ERR_FORMAT;
+    if (status != IRMAS_OK) {
+        for (int i = 0; i < added; i++) example_free(&e->list[e->count + i]);
+        return status;
+    }
+    e->count += added;
+    *unreadable = (int)lost;
     return IRMAS_OK;
 }
 

@@ -55,6 +55,25 @@ irmas_status examples_load(example_set *e, const dataset *d, const irmas_model *
                            char *err, size_t errlen);
 void examples_free(example_set *e);
 
+/* The same for items first..first + count of d alone (one process's share
+ * under mpirun, dataset_share): their examples in item order, numbered by
+ * their place in d. Fails only for lack of memory; none read is no error
+ * here (examples_load's check is for the whole set). */
+irmas_status examples_load_share(example_set *e, const dataset *d, int first,
+                                 int count, const irmas_model *m, int mixdown,
+                                 int threads, int *unreadable, char *err,
+                                 size_t errlen);
+
+/* e's examples (and the count of unreadable files) as bytes, and back,
+ * appended to the end of e, which must be for the same model: what the
+ * processes of one run send each other so that each file is read once.
+ * examples_pack's *data is the caller's to free. examples_unpack_append
+ * fails (IRMAS_ERR_FORMAT, e as it was) on bytes it did not write. */
+irmas_status examples_pack(const example_set *e, int unreadable, void **data,
+                           size_t *size);
+irmas_status examples_unpack_append(example_set *e, const void *data,
+                                    size_t size, int *unreadable);
+
 /* Moves the examples of from (read for the same model) to the end of to,
  * their items numbered after to's first_item - 1, so that both data sets'
  * items can be told apart; from is left empty. Fails only for lack of
