@@ -255,8 +255,9 @@ static void setup(void) { snprintf(scratch, sizeof scratch, "%s", tu_tmpdir("lv2
 static void teardown(void) { tu_remove_tree(scratch); }
 
 /* Runs the phrase through a 48 kHz instance in blocks of block frames:
- * outputs sum to 1 at every change and piano is on top at the end and in
- * most windows. */
+ * outputs sum to 1 at every change, and piano is on top in most windows
+ * (the shipped model hears the last two, the final chord dying away, as
+ * organ: irmas-tag says the same of the file). */
 static void piano_in_blocks(uint32_t block)
 {
     long frames;
@@ -281,7 +282,6 @@ static void piano_in_blocks(uint32_t block)
     ck_assert_msg(windows >= 10, "%d windows in 9 s", windows);
     ck_assert_msg(piano > windows / 2, "piano on top in %d of %d windows", piano,
                   windows);
-    ck_assert_float_eq(h->top, PIANO);
     host_free(h);
     free(x);
 }
@@ -315,7 +315,7 @@ START_TEST(a_stereo_pair_passes_through_and_is_mixed)
         ck_assert_int_eq(memcmp(right_in, right_out, sizeof right_in), 0);
     }
     /* Both sides alike: the mix is the mono signal. */
-    ck_assert_float_eq(stereo->top, PIANO);
+    ck_assert_float_eq(stereo->top, mono->top);
     ck_assert_float_eq_tol(stereo->top_probability, mono->top_probability, 1e-6);
     host_free(mono);
     host_free(stereo);
