@@ -38,7 +38,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bytes.h"
 #include "cluster.h"
 #include "config.h"
 #include "irmas/version.h"
@@ -308,41 +307,31 @@ static int check_split(const run *r)
     return 1;
 }
 
-/* Under mpirun: this rank's packed examples (mine, of `size` bytes) sent
- * to every rank, and every rank's appended to e in rank order; what went
- * out is freed. Each pack goes with its length, so the joined packs can
- * be told apart. */
+/* Under mpirun: this rank's packed examples (mine, of `size` bytes, freed
+ * here) sent to every rank, and every rank's appended to e in rank
+ * order. */
 static int exchange_examples(example_set *e, void *mine, size_t size,
                              int *unreadable)
 {
-    char *framed = malloc(size + 8), *all = NULL;
-    size_t all_size = 0;
-    if (!framed) {
-        fail("out of memory sending the examples read here");
+    size_t *sizes = malloc((size_t)cluster_size() * sizeof *sizes);
+    void *all = NULL;
+    if (!sizes || cluster_share_bytes(mine, size, &all, sizes) != 0) {
+        fail("out of memory sharing the examples");
         cluster_abort(1);
     }
-    bytes_store_le((unsigned char *)framed, size, 8);
-    memcpy(framed + 8, mine, size);
     free(mine);
-    if (cluster_gather_text(framed, size + 8, &all, &all_size) != 0) {
-        fail("out of memory gathering the examples");
-        cluster_abort(1);
-    }
-    free(framed);
-    cluster_broadcast((void **)&all, &all_size);
     int status = 0;
-    for (size_t at = 0; status == 0 && at < all_size;) {
-        size_t left = all_size - at;
-        size_t n = left < 8 ? 0
-                            : (size_t)bytes_load_le((unsigned char *)all + at, 8);
+    size_t at = 0;
+    for (int r = 0; r < cluster_size() && status == 0; r++) {
         int lost = 0;
-        if (left < 8 || n > left - 8 ||
-            examples_unpack_append(e, all + at + 8, n, &lost) != IRMAS_OK)
+        if (examples_unpack_append(e, (char *)all + at, sizes[r], &lost) !=
+            IRMAS_OK)
             status = fail("the examples another process read cannot be "
                           "taken in (out of memory?)");
         *unreadable += lost;
-        at += 8 + n;
+        at += sizes[r];
     }
+    free(sizes);
     free(all);
     return status;
 }

@@ -56,6 +56,15 @@ int cluster_broadcast(void **data, size_t *size);
 int cluster_gather_text(const char *text, size_t size, char **all,
                         size_t *all_size);
 
+/* Shares bytes all ways: every rank gives its own (mine, size), and every
+ * rank receives all of them joined in rank order into a new buffer (*all:
+ * the caller frees it), rank r's part sizes[r] bytes long (sizes has
+ * cluster_size() entries). Any size: the parts travel in pieces MPI can
+ * count. Returns 0, or -1 when out of memory alone; in a job, out of
+ * memory ends it. */
+int cluster_share_bytes(const void *mine, size_t size, void **all,
+                        size_t *sizes);
+
 /* Stops the whole job with exit status: alone, exit(status); in a job,
  * tells the launcher to end every rank (MPI_Abort), so that no rank
  * waits forever for one that has failed. Say why on stderr first. */

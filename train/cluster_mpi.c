@@ -104,6 +104,47 @@ int cluster_broadcast(void **data, size_t *bytes)
     return 0;
 }
 
+/* The most bytes one MPI call is given: its counts are ints. */
+#define CLUSTER_PIECE ((size_t)1 << 30)
+
+int cluster_share_bytes(const void *mine, size_t size_in, void **all,
+                        size_t *sizes)
+{
+    if (!joined || size == 1) {
+        *all = malloc(size_in + 1);
+        if (!*all) return -1;
+        memcpy(*all, mine, size_in);
+        sizes[0] = size_in;
+        return 0;
+    }
+    unsigned long long own = size_in, *each = malloc((size_t)size * sizeof *each);
+    if (!each) cluster_abort(1);
+    MPI_Allgather(&own, 1, MPI_UNSIGNED_LONG_LONG, each, 1,
+                  MPI_UNSIGNED_LONG_LONG, MPI_COMM_WORLD);
+    size_t total = 0;
+    for (int r = 0; r < size; r++) total += sizes[r] = (size_t)each[r];
+    free(each);
+    unsigned char *out = malloc(total + 1);
+    if (!out) {
+        fprintf(stderr, "rank %d: out of memory for the %zu bytes the ranks "
+                        "share\n", rank, total);
+        cluster_abort(1);
+    }
+    size_t at = 0;
+    for (int r = 0; r < size; r++) {
+        if (r == rank) memcpy(out + at, mine, size_in);
+        for (size_t done = 0; done < sizes[r];) {
+            size_t piece = sizes[r] - done < CLUSTER_PIECE ? sizes[r] - done
+                                                           : CLUSTER_PIECE;
+            MPI_Bcast(out + at + done, (int)piece, MPI_BYTE, r, MPI_COMM_WORLD);
+            done += piece;
+        }
+        at += sizes[r];
+    }
+    *all = out;
+    return 0;
+}
+
 int cluster_gather_text(const char *text, size_t size_in, char **all,
                         size_t *all_size)
 {
