@@ -153,6 +153,23 @@ static double mel_to_hz(double mel)
     return 700.0 * (pow(10.0, mel / 2595.0) - 1.0);
 }
 
+/* Band centres sit at mels + 2 points evenly spaced in mel from fmin to
+ * fmax, less the two ends: band b's is point b + 1. */
+static double band_step(const frontend_params *p)
+{
+    return (hz_to_mel(p->fmax) - hz_to_mel(p->fmin)) / (p->mels + 1);
+}
+
+double frontend_band_position(const frontend_params *p, double hz)
+{
+    return (hz_to_mel(hz) - hz_to_mel(p->fmin)) / band_step(p) - 1.0;
+}
+
+double frontend_band_centre(const frontend_params *p, int band)
+{
+    return mel_to_hz(hz_to_mel(p->fmin) + band_step(p) * (band + 1));
+}
+
 /* Weight of fft bin frequency hz in the triangle rising from lo to centre
  * and falling to hi, scaled to unit area as Slaney does. */
 static double mel_triangle(double hz, double lo, double centre, double hi)
@@ -168,7 +185,7 @@ static irmas_status make_filterbank(frontend *f, int sample_rate)
 {
     const frontend_params *p = &f->p;
     int bins = p->fft_size / 2 + 1;
-    double mel_lo = hz_to_mel(p->fmin), mel_hi = hz_to_mel(p->fmax);
+    double mel_lo = hz_to_mel(p->fmin);
     double bin_hz = (double)sample_rate / p->fft_size;
     f->band_first = calloc((size_t)p->mels, sizeof *f->band_first);
     f->band_bins = calloc((size_t)p->mels, sizeof *f->band_bins);
@@ -178,7 +195,7 @@ static irmas_status make_filterbank(frontend *f, int sample_rate)
 
     float *w = f->band_weights;
     for (int b = 0; b < p->mels; b++) {
-        double step = (mel_hi - mel_lo) / (p->mels + 1);
+        double step = band_step(p);
         double lo = mel_to_hz(mel_lo + step * b);
         double centre = mel_to_hz(mel_lo + step * (b + 1));
         double hi = mel_to_hz(mel_lo + step * (b + 2));

@@ -62,6 +62,14 @@ irmas_status frontend_check(const frontend_params *p, int sample_rate,
 int frontend_params_features(const frontend_params *p);
 int frontend_params_frames(const frontend_params *p, int window_samples);
 
+/* Where frequency hz falls among a logmel front-end's bands, counted in
+ * bands: b where band b's centre is hz, fractional between two centres
+ * (below 0 under the first centre, above mels - 1 over the last). */
+double frontend_band_position(const frontend_params *p, double hz);
+
+/* The centre frequency of a logmel front-end's band b, in Hz. */
+double frontend_band_centre(const frontend_params *p, int band);
+
 /* 1 if p is a pretrained front-end (efficientat-mn04): one that reads the
  * whole window at once, through reader.h, and never through frontend_new. */
 int frontend_is_pretrained(const frontend_params *p);

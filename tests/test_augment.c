@@ -1,4 +1,5 @@
-/* test_augment.c: the SpecAugment masks of train/spec_augment.h on their own.
+/* test_augment.c: the SpecAugment masks of train/spec_augment.h and the
+ * frequency warps of train/spec_warp.h on their own.
  *
  * The masks are drawn for batches of made-up shapes and applied to frames
  * of random non-zero values, laid out as examples_batch lays them out:
@@ -8,14 +9,22 @@
  *   - applying them clears exactly the values the runs name and leaves
  *     every other value as it was;
  *   - one seed gives the same masks every time.
- * test_train.c runs irmas-train --augment itself (the same model from one
- * seed, resuming, refusals).
+ * The warps:
+ *   - factors lie between 1 / (1 + most) and 1 + most, as often above 1 as
+ *     below, the same from one seed;
+ *   - through the real log-mel front-end, a harmonic tone warped by a
+ *     factor looks like the same tone played that factor lower, and a
+ *     factor of 1 changes nothing.
+ * test_train.c runs irmas-train --augment and --warp themselves (the same
+ * model from one seed, resuming, refusals).
  */
 #include <check.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "spec_augment.h"
+#include "spec_warp.h"
 #include "testutil.h"
 
 #define ROWS 200
@@ -130,6 +139,89 @@ START_TEST(no_masks_draw_nothing)
 }
 END_TEST
 
+START_TEST(warp_factors_stay_within_their_range)
+{
+    float a[ROWS], b[ROWS];
+    rng ra, rb;
+    rng_seed(&ra, 21);
+    rng_seed(&rb, 21);
+    spec_warp_draw(0.2, ROWS, &ra, a);
+    spec_warp_draw(0.2, ROWS, &rb, b);
+    ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
+    int above = 0;
+    float lowest = 2.0f, highest = 0.0f;
+    for (int i = 0; i < ROWS; i++) {
+        ck_assert(a[i] >= 1.0f / 1.2f - 1e-6f && a[i] <= 1.2f + 1e-6f);
+        above += a[i] > 1.0f;
+        lowest = fminf(lowest, a[i]);
+        highest = fmaxf(highest, a[i]);
+    }
+    ck_assert_int_gt(above, ROWS / 3);
+    ck_assert_int_lt(above, 2 * ROWS / 3);
+    ck_assert_float_lt(lowest, 0.87f);
+    ck_assert_float_gt(highest, 1.15f);
+}
+END_TEST
+
+enum { RATE = 44100, FFT = 2048, MELS = 64 };
+
+static const frontend_params logmel = {.kind = FRONTEND_LOGMEL, .frame = 1024,
+                                       .fft_size = FFT, .mels = MELS,
+                                       .fmin = 0.0f, .fmax = RATE / 2};
+
+/* One log-mel frame of ten harmonics of f0, falling 3 dB each. */
+static void tone_frame(frontend *f, double f0, float *frame)
+{
+    static float samples[FFT];
+    for (int i = 0; i < FFT; i++) {
+        double v = 0.0;
+        for (int k = 1; k <= 10; k++)
+            v += pow(0.7, k - 1) * sin(2.0 * M_PI * k * f0 * i / RATE);
+        samples[i] = (float)(0.1 * v);
+    }
+    frontend_compute(f, samples, frame);
+}
+
+static double mean_distance(const float *a, const float *b, int n)
+{
+    double sum = 0.0;
+    for (int i = 0; i < n; i++) sum += fabs((double)a[i] - b[i]);
+    return sum / n;
+}
+
+START_TEST(a_warped_tone_sounds_lower)
+{
+    frontend *f;
+    char err[256];
+    ck_assert_int_eq(frontend_new(&logmel, RATE, &f, err, sizeof err),
+                     IRMAS_OK);
+    float tone[MELS], lower[MELS], x[MELS], mean[MELS], scale[MELS];
+    float work[2 * MELS];
+    const float factor = 1.12f;
+    tone_frame(f, 523.25, tone);
+    tone_frame(f, 523.25 / factor, lower);
+    for (int b = 0; b < MELS; b++) {
+        mean[b] = -8.0f + 0.1f * b; /* any standardisation: undone first */
+        scale[b] = 0.5f + 0.01f * b;
+        x[b] = (tone[b] - mean[b]) * scale[b];
+    }
+    float one = 1.0f;
+    float same[MELS];
+    memcpy(same, x, sizeof x);
+    spec_warp_apply(&logmel, mean, scale, &one, 1, 1, MELS, work, same);
+    ck_assert_int_eq(memcmp(same, x, sizeof x), 0);
+
+    spec_warp_apply(&logmel, mean, scale, &factor, 1, 1, MELS, work, x);
+    for (int b = 0; b < MELS; b++) x[b] = x[b] / scale[b] + mean[b];
+    double before = mean_distance(tone, lower, MELS);
+    double after = mean_distance(x, lower, MELS);
+    ck_assert_msg(after < 0.5 * before,
+                  "the tone warped is %.3f from the lower tone (log-mel, "
+                  "mean over bands), unwarped %.3f", after, before);
+    frontend_free(f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("augment");
@@ -140,5 +232,9 @@ int main(void)
     tcase_add_test(masks, one_seed_gives_the_same_masks);
     tcase_add_test(masks, no_masks_draw_nothing);
     suite_add_tcase(s, masks);
+    TCase *warps = tcase_create("warps");
+    tcase_add_test(warps, warp_factors_stay_within_their_range);
+    tcase_add_test(warps, a_warped_tone_sounds_lower);
+    suite_add_tcase(s, warps);
     return tu_run(s);
 }

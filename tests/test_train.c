@@ -540,20 +540,32 @@ START_TEST(augmented_runs_repeat_bit_for_bit)
 }
 END_TEST
 
-/* Mixup's partners and shares come from the seed like everything random:
- * two runs are the same model, another than without it, and the run keeps
- * its alpha on resume. */
-START_TEST(mixup_runs_repeat_bit_for_bit)
+/* Mixup's partners and shares, and the frequency warps, come from the
+ * seed like everything random: two runs are the same model, another than
+ * without the flag, and the run keeps its value on resume. */
+typedef struct {
+    const char *name, *flag, *value, *other; /* other: a resume's value */
+    const char *was, *now; /* what the refusal says of each */
+} seeded_case;
+
+static const seeded_case seeded_flags[] = {
+    {"mixed", "--mixup", "0.4", "0.3", "run has '--mixup 0.4",
+     "this command has '--mixup 0.29"},
+    {"warped", "--warp", "0.2", "0.1", "run has '--warp 0.2",
+     "this command has '--warp 0.1"},
+};
+
+START_TEST(seeded_runs_repeat_bit_for_bit)
 {
-    const char *a = check_seeded("mixed", "--mixup", "0.4");
-    const char *other[] = {"--resume", a, "--epochs", "3", "--mixup", "0.3",
+    const seeded_case *c = &seeded_flags[_i];
+    const char *a = check_seeded(c->name, c->flag, c->value);
+    const char *other[] = {"--resume", a, "--epochs", "3", c->flag, c->other,
                            NULL};
     run_result r;
     run_train(&r, other);
     ck_assert_int_eq(r.status, 2);
-    ck_assert_msg(strstr(r.err, "run has '--mixup 0.4") &&
-                      strstr(r.err, "this command has '--mixup 0.29"),
-                  "%s", r.err);
+    ck_assert_msg(strstr(r.err, c->was) && strstr(r.err, c->now), "%s",
+                  r.err);
 }
 END_TEST
 
@@ -750,6 +762,11 @@ static const bad_case bad_flags[] = {
       "/tmp/never"}, "which masks no frames"},
     {{"--frontend", "logmel", "--mels", "24", "--augment", "1,30,1,4"},
      "runs of up to 30 bands and 4 frames, but a window has 24 bands"},
+    {{"--warp", "0.1"}, "--warp scales log-mel spectra"},
+    {{"--frontend", "logmel", "--warp", "0"},
+     "--warp takes a number above 0 and at most 0.5"},
+    {{"--frontend", "logmel", "--warp", "0.1", "--export", "/tmp/never"},
+     "leave out --warp"},
     {{"--distill", "0.5"}, "need --teacher DIR"},
     {{"--unlabelled", "/tmp"}, "need --teacher DIR"},
     {{"--teacher", "/tmp", "--distill", "1.5"},
@@ -1066,7 +1083,8 @@ int main(int argc, char **argv)
                         sizeof resumed_models / sizeof resumed_models[0]);
     tcase_add_test(learning, resume_refuses_another_model);
     tcase_add_test(learning, augmented_runs_repeat_bit_for_bit);
-    tcase_add_test(learning, mixup_runs_repeat_bit_for_bit);
+    tcase_add_loop_test(learning, seeded_runs_repeat_bit_for_bit, 0,
+                        sizeof seeded_flags / sizeof seeded_flags[0]);
     tcase_add_test(learning, mixed_model_learns_the_classes);
     suite_add_tcase(s, learning);
     /* Its own meson test (CK_RUN_CASE=distillation), the others run with

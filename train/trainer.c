@@ -5,7 +5,8 @@
  *               the model reads) per thread; a batch is dispatched as
  *               equal runs of rows, the calling thread taking the first
  *               run itself;
- *   a step      dropout and frame masks (spec_augment.h) drawn for the
+ *   a step      dropout, frame masks (spec_augment.h), frequency warps
+ *               (spec_warp.h) and mixup's partners drawn for the
  *               whole batch, the workers run, their gradients summed in
  *               worker order, clipped, Adam;
  *   an epoch    shuffle, steps, validation, the log line, the best model,
@@ -67,6 +68,8 @@ typedef struct {
     int rows;
     const float *mask; /* [rows][mask width], or NULL */
     const spec_augment_run *runs; /* [rows][runs per example], or NULL */
+    const float *warp; /* [rows]: spec_warp.h's factors, or NULL */
+    float *warp_work;  /* [2 * features] for spec_warp_apply */
     int learn;         /* 1: backward too */
     float scale;       /* 1 / the whole batch's rows */
     float *probs;      /* where to copy the probabilities, or NULL */
@@ -89,6 +92,7 @@ struct trainer {
     float *best;  /* [params]: the best weights so far */
     float *mask;  /* [batch][mask width] */
     spec_augment_run *runs; /* [batch][runs per example] */
+    float *warp;   /* [batch]: each row's frequency warp */
     int *partner;  /* [batch]: mixup's partner examples */
     float *share;  /* [batch]: each row's own example's share */
     int *order;   /* [training examples]: this epoch's order */
@@ -161,6 +165,10 @@ static void *worker_run(void *arg)
         examples_images(t->e, w->which, w->rows, w->images);
     float *soft = w->learn ? worker_targets(w, w->which, w->soft) : NULL;
     if (w->partner) worker_mix(w, soft);
+    if (w->warp)
+        spec_warp_apply(&t->m->frontend, t->m->feature_mean,
+                        t->m->feature_scale, w->warp, w->rows, t->e->frames,
+                        t->e->features, w->warp_work, w->x);
     if (w->runs)
         spec_augment_apply(&t->o.augment, w->runs, w->rows, t->e->frames,
                            t->e->features, w->x);
@@ -201,7 +209,10 @@ static irmas_status worker_init(worker *w, const trainer *t, int rows,
                        sizeof *w->images);
     w->labels = malloc((size_t)rows * sizeof *w->labels);
     w->soft = malloc((size_t)rows * t->m->classes * sizeof *w->soft);
-    if (!w->x || !w->images || !w->labels || !w->soft) goto no_memory;
+    w->warp_work = malloc((2 * (size_t)t->e->features + 1) *
+                          sizeof *w->warp_work);
+    if (!w->x || !w->images || !w->labels || !w->soft || !w->warp_work)
+        goto no_memory;
     if (t->o.mixup <= 0.0) return IRMAS_OK;
     w->x_partner = malloc(((size_t)t->e->frames * rows * t->e->features + 1) *
                           sizeof *w->x_partner);
@@ -225,6 +236,7 @@ static void worker_free(worker *w)
     free(w->images);
     free(w->labels);
     free(w->soft);
+    free(w->warp_work);
     free(w->x_partner);
     free(w->images_partner);
     free(w->labels_partner);
@@ -249,6 +261,9 @@ static int trainer_dispatch(trainer *t, const int *which, int rows,
                       : NULL;
         w->runs = learn && t->runs_per_example > 0
                       ? t->runs + (long)(first + start) * t->runs_per_example
+                      : NULL;
+        w->warp = learn && t->o.warp > 0.0 && t->e->frames > 0
+                      ? t->warp + first + start
                       : NULL;
         int mixing = learn && t->o.mixup > 0.0;
         w->partner = mixing ? t->partner + first + start : NULL;
@@ -286,13 +301,14 @@ static irmas_status trainer_alloc(trainer *t, char *err, size_t errlen)
     t->mask = malloc((size_t)t->o.batch * t->mask_width * sizeof *t->mask);
     t->runs = malloc(((size_t)t->o.batch * t->runs_per_example + 1) *
                      sizeof *t->runs);
+    t->warp = malloc((size_t)t->o.batch * sizeof *t->warp);
     t->partner = malloc((size_t)t->o.batch * sizeof *t->partner);
     t->share = malloc((size_t)t->o.batch * sizeof *t->share);
     t->order = malloc(((size_t)t->split->count[SPLIT_TRAIN] + 1) *
                       sizeof *t->order);
     if (adam_init(&t->opt, t->params, t->o.lr) != IRMAS_OK || !t->grads ||
-        !t->best || !t->mask || !t->runs || !t->partner || !t->share ||
-        !t->order)
+        !t->best || !t->mask || !t->runs || !t->warp || !t->partner ||
+        !t->share || !t->order)
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "out of memory for the optimiser");
     return IRMAS_OK;
@@ -365,6 +381,7 @@ void trainer_free(trainer *t)
     free(t->best);
     free(t->mask);
     free(t->runs);
+    free(t->warp);
     free(t->partner);
     free(t->share);
     free(t->order);
@@ -462,6 +479,8 @@ static void trainer_step(trainer *t, const int *which, int rows,
     if (t->runs_per_example > 0)
         spec_augment_draw(&t->o.augment, t->e->frames, t->e->features,
                           rows, &t->random, t->runs);
+    if (t->o.warp > 0.0)
+        spec_warp_draw(t->o.warp, rows, &t->random, t->warp);
     if (t->o.mixup > 0.0) trainer_draw_mixup(t, which, rows);
     int first, share = cluster_share(rows, &first);
     int used = trainer_dispatch(t, which + first, share, first, rows, 1,

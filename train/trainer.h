@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include "spec_augment.h"
+#include "spec_warp.h"
 #include "checkpoint.h"
 #include "examples.h"
 #include "loss.h"
@@ -70,6 +71,8 @@ typedef struct {
     size_t run_size;             /* checkpoints (checkpoint.h) */
     spec_augment_params augment; /* masks on the frames of training batches;
                                all zero: none */
+    double warp;  /* frequency warps of training examples' frames up to
+                     this much (spec_warp.h); 0: none */
     double mixup; /* alpha: each training row mixed with a partner from its
                      batch, its share drawn from Beta(alpha, alpha)
                      (loss.h); 0: none */

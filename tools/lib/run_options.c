@@ -27,7 +27,7 @@ enum {
     OPT_OUT, OPT_CHECKPOINT, OPT_LOG, OPT_RESUME, OPT_EXPORT, OPT_HELP,
     OPT_IMAGE, OPT_IMAGE_SIZE, OPT_IMAGE_CHANNELS, OPT_AUGMENT, OPT_TEACHER,
     OPT_DISTILL, OPT_TEMPERATURE, OPT_UNLABELLED, OPT_TEACHER_CACHE, OPT_WEIGHTS,
-    OPT_VERSION, OPT_COUNT
+    OPT_VERSION, OPT_WARP, OPT_COUNT
 };
 
 #define GIVEN(id) (1ull << (id))
@@ -77,6 +77,7 @@ static const struct option option_table[] = {
     OPT("teacher-cache", required_argument, OPT_TEACHER_CACHE),
     OPT("weights", required_argument, OPT_WEIGHTS),
     OPT("version", no_argument, OPT_VERSION),
+    OPT("warp", required_argument, OPT_WARP),
     {NULL, 0, NULL, 0},
 };
 
@@ -118,6 +119,9 @@ void run_options_usage(FILE *f)
 "  --augment F,FW,T,TW   log-mel models: F masks of up to FW mel bands and\n"
 "                    T masks of up to TW frames on each training example\n"
 "                    (SpecAugment), e.g. 2,8,2,16 (none)\n"
+"  --warp W          log-mel models: scale each training example's spectrum\n"
+"                    in frequency by a factor from 1/(1+W) to 1+W, as\n"
+"                    another instrument of its kind, e.g. 0.1 (none)\n"
 "  --image stack|mrp cnn and crnn: the image, samples stacked row by row\n"
 "                    or multiresolution recurrence plots (mrp)\n"
 "  --image-size N    its side in pixels (150)\n"
@@ -381,6 +385,7 @@ static int parse_flag(run_options *o, int id, const char *arg,
     case OPT_MIXUP:
         return parse_real("mixup", arg, 0, 1, 4, 0, &o->mixup);
     case OPT_AUGMENT: return parse_augment(arg, &o->augment);
+    case OPT_WARP: return parse_real("warp", arg, 0, 1, 0.5, 0, &o->warp);
     case OPT_CLASSES: o->classes = arg; return 0;
     case OPT_SPLIT_BY: o->split_by = arg; return 0;
     case OPT_MIXDOWN: o->mixdown = 1; return 0;
@@ -551,6 +556,20 @@ static int check_augment(const run_options *o)
     return 2;
 }
 
+/* --warp against the log-mel frames it warps. */
+static int check_warp(const run_options *o)
+{
+    if (!(o->given & GIVEN(OPT_WARP))) return 0;
+    if (!reads_logmel(o))
+        return fail("--warp scales log-mel spectra in frequency, and this "
+                    "model reads none: add --frontend logmel (cnn-bK reads "
+                    "only its image)");
+    if (o->export_dir)
+        return fail("--export is for bench/train_torch.py, which warps no "
+                    "frames; leave out --warp to compare with it");
+    return 0;
+}
+
 /* The image against the window, and the CNN against the image. */
 static int check_image(const run_options *o)
 {
@@ -613,6 +632,7 @@ int run_options_check(const run_options *o)
     if (status == 0) status = check_distill(o);
     if (status == 0 && o->family != ARCH_CNN) status = check_frontend(o);
     if (status == 0) status = check_augment(o);
+    if (status == 0) status = check_warp(o);
     if (status == 0 && reads_image(o)) status = check_image(o);
     return status;
 }
@@ -690,6 +710,7 @@ static void put_defining(FILE *f, const run_options *o)
     put_real(f, OPT_DROPOUT, o->dropout);
     if (o->mixup > 0.0) put_real(f, OPT_MIXUP, o->mixup);
     if (reads_logmel(o)) put_augment(f, &o->augment);
+    if (o->warp > 0.0) put_real(f, OPT_WARP, o->warp);
     put_text(f, OPT_NORM, o->norm == NORM_PEAK ? "peak" : "none");
     put_int(f, OPT_RATE, o->rate);
     put_real(f, OPT_WINDOW, o->window);
