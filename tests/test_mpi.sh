@@ -149,3 +149,16 @@ for format in text csv json; do
 done
 grep -c ',summary,' one.csv | grep -qx 20 || fail "not 20 files tagged"
 echo "irmas-tag --recursive: 2 ranks print what 1 process prints"
+
+# Rank 0 alone lists the archive: a folder without audio is one error,
+# said once, and the job ends.
+mkdir empty-archive
+status=0
+env "$mpi_asan" timeout 120 "$mpirun" --allow-run-as-root --oversubscribe -np 2 "$tag" \
+    --model one2.irm --recursive empty-archive >empty.out 2>empty.err ||
+    status=$?
+[ "$status" -ne 0 ] && [ "$status" -ne 124 ] ||
+    { cat empty.err >&2; fail "mpirun irmas-tag on an empty folder exited $status"; }
+[ "$(grep -c 'irmas-tag: error: .*empty-archive' empty.err)" -eq 1 ] ||
+    { cat empty.err >&2; fail "the empty folder was not reported exactly once"; }
+echo "irmas-tag --recursive: an empty archive is reported once, by rank 0"

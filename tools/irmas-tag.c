@@ -744,9 +744,9 @@ int main(int argc, char **argv)
     char err[512];
     int status = parse_options(argc, argv, &o);
     if (status == 0 &&
-        tag_share_new(&list, argv + optind, argc - optind, o.recursive,
-                      cluster_size(), err, sizeof err) != 0) {
-        fprintf(stderr, "irmas-tag: error: %s\n", err);
+        tag_share_new(&list, argv + optind, argc - optind, o.recursive, err,
+                      sizeof err) != 0) {
+        if (err[0]) fprintf(stderr, "irmas-tag: error: %s\n", err);
         status = 1;
     }
     if (status == 0 && o.plot_path && list.n > PLOT_MAX_PANELS) {

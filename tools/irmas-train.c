@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "cluster.h"
+#include "cluster_index.h"
 #include "config.h"
 #include "irmas/version.h"
 #include "dataset.h"
@@ -181,27 +182,6 @@ static void note(const char *fmt, ...)
 
 /* ---- 1. the data -------------------------------------------------------- */
 
-/* Under mpirun, rank 0 alone has scanned the folders (scanned: whether
- * that worked), reads how long each file plays, and sends the index; the
- * others take it, so every file is listed once and every rank has the
- * same list. */
-static int share_index(dataset *d, int scanned)
-{
-    void *bytes = NULL;
-    size_t size = 0;
-    if (cluster_is_root() && scanned) dataset_measure(d);
-    if (cluster_is_root() && scanned &&
-        dataset_pack(d, &bytes, &size) != IRMAS_OK)
-        scanned = fail("out of memory for the data index");
-    cluster_broadcast(&bytes, &size); /* size 0: rank 0 failed and said so */
-    int status = cluster_is_root() ? !scanned : size == 0;
-    if (!cluster_is_root() && size > 0 &&
-        dataset_unpack(d, bytes, size) != IRMAS_OK)
-        status = fail("the data index rank 0 sent cannot be read");
-    free(bytes);
-    return status;
-}
-
 static int find_data(run *r)
 {
     char err[1024];
@@ -212,7 +192,7 @@ static int find_data(run *r)
     if (cluster_is_root() &&
         dataset_scan(&r->d, &opt, 1, err, sizeof err) != IRMAS_OK)
         status = fail(err);
-    if (cluster_size() > 1) status = share_index(&r->d, status == 0);
+    if (cluster_size() > 1) status = cluster_share_index(&r->d, status == 0);
     if (status != 0) return status;
     if (r->o.n_unlabelled > 0) {
         if (cluster_is_root() &&
@@ -223,7 +203,7 @@ static int find_data(run *r)
             status = 1;
         }
         if (cluster_size() > 1)
-            status = share_index(&r->unlabelled, status == 0);
+            status = cluster_share_index(&r->unlabelled, status == 0);
         if (status != 0) return status;
     }
     if (cluster_size() > 1)

@@ -6,26 +6,29 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "audio_file.h"
+#include "cluster.h"
+#include "cluster_index.h"
 #include "dataset.h"
 
-/* Adds path (a copy) to the list; 0 or -1. */
-static int add_path(tag_share *s, const char *path, int *capacity)
+/* Adds path (copies) to the list; 0 or -1 out of memory. */
+static int add_path(dataset *list, const char *path, int *capacity)
 {
-    if (s->n == *capacity) {
+    if (list->n_items == *capacity) {
         int grown = *capacity ? 2 * *capacity : 16;
-        char **paths = realloc(s->paths, (size_t)grown * sizeof *paths);
-        if (!paths) return -1;
-        s->paths = paths;
+        dataset_item *items =
+            realloc(list->items, (size_t)grown * sizeof *items);
+        if (!items) return -1;
+        list->items = items;
         *capacity = grown;
     }
-    if (!(s->paths[s->n] = strdup(path))) return -1;
-    s->n++;
-    return 0;
+    dataset_item item = {.path = strdup(path), .label = -1,
+                         .group = strdup(path)};
+    list->items[list->n_items++] = item; /* dataset_free frees what is */
+    return item.path && item.group ? 0 : -1;
 }
 
 /* Adds the audio files under dir; 0 or -1 with err set. */
-static int add_folder(tag_share *s, const char *dir, int *capacity,
+static int add_folder(dataset *list, const char *dir, int *capacity,
                       char *err, size_t errlen)
 {
     dataset d;
@@ -33,9 +36,25 @@ static int add_folder(tag_share *s, const char *dir, int *capacity,
         return -1;
     int status = 0;
     for (int i = 0; i < d.n_items && status == 0; i++)
-        status = add_path(s, d.items[i].path, capacity);
+        status = add_path(list, d.items[i].path, capacity);
     dataset_free(&d);
     if (status) snprintf(err, errlen, "out of memory listing %s", dir);
+    return status;
+}
+
+/* Lists args[0..n_args) into list: with recursive, a folder stands for
+ * the audio files under it. 0, or -1 with err set. */
+static int list_files(dataset *list, char **args, int n_args, int recursive,
+                      char *err, size_t errlen)
+{
+    int capacity = 0, status = 0;
+    for (int i = 0; i < n_args && status == 0; i++) {
+        struct stat st;
+        if (recursive && stat(args[i], &st) == 0 && S_ISDIR(st.st_mode))
+            status = add_folder(list, args[i], &capacity, err, errlen);
+        else if ((status = add_path(list, args[i], &capacity)) != 0)
+            snprintf(err, errlen, "out of memory listing the files");
+    }
     return status;
 }
 
@@ -52,48 +71,55 @@ static int compare_lengths(const void *a, const void *b)
     return x->index - y->index;
 }
 
-/* Fills s->owner: longest first, each file to the least loaded rank. */
-static int share_out(tag_share *s, int ranks)
+/* Takes list's paths into s and fills s->owner: longest first (by the
+ * lengths measured), each file to the least loaded of ranks. 0, or -1
+ * out of memory. */
+static int share_out(tag_share *s, dataset *list, int ranks)
 {
-    s->owner = calloc((size_t)s->n + 1, sizeof *s->owner);
-    if (!s->owner) return -1;
-    if (ranks <= 1) return 0;
-    file_length *files = malloc((size_t)s->n * sizeof *files + 1);
+    int n = list->n_items;
+    s->paths = calloc((size_t)n + 1, sizeof *s->paths);
+    s->owner = calloc((size_t)n + 1, sizeof *s->owner);
+    file_length *files = malloc((size_t)n * sizeof *files + 1);
     double *load = calloc((size_t)ranks, sizeof *load);
-    if (!files || !load) {
-        free(files);
-        free(load);
-        return -1;
+    int status = s->paths && s->owner && files && load ? 0 : -1;
+    for (int i = 0; status == 0 && i < n; i++) {
+        s->paths[s->n++] = list->items[i].path;
+        list->items[i].path = NULL; /* s's now */
+        files[i] = (file_length){list->items[i].seconds, i};
     }
-    for (int i = 0; i < s->n; i++)
-        files[i] = (file_length){audio_file_seconds(s->paths[i]), i};
-    qsort(files, (size_t)s->n, sizeof *files, compare_lengths);
-    for (int i = 0; i < s->n; i++) {
-        int least = 0;
-        for (int r = 1; r < ranks; r++)
-            if (load[r] < load[least]) least = r;
-        s->owner[files[i].index] = least;
-        load[least] += files[i].seconds;
+    if (status == 0 && ranks > 1) {
+        qsort(files, (size_t)n, sizeof *files, compare_lengths);
+        for (int i = 0; i < n; i++) {
+            int least = 0;
+            for (int r = 1; r < ranks; r++)
+                if (load[r] < load[least]) least = r;
+            s->owner[files[i].index] = least;
+            load[least] += files[i].seconds;
+        }
     }
     free(files);
     free(load);
-    return 0;
+    return status;
 }
 
 int tag_share_new(tag_share *s, char **args, int n_args, int recursive,
-                  int ranks, char *err, size_t errlen)
+                  char *err, size_t errlen)
 {
     *s = (tag_share){0};
-    int capacity = 0, status = 0;
-    for (int i = 0; i < n_args && status == 0; i++) {
-        struct stat st;
-        if (recursive && stat(args[i], &st) == 0 && S_ISDIR(st.st_mode))
-            status = add_folder(s, args[i], &capacity, err, errlen);
-        else if ((status = add_path(s, args[i], &capacity)) != 0)
-            snprintf(err, errlen, "out of memory listing the files");
+    dataset list = {0};
+    int status = 0;
+    if (cluster_is_root())
+        status = list_files(&list, args, n_args, recursive, err, errlen);
+    if (cluster_size() > 1 && cluster_share_index(&list, status == 0) != 0) {
+        if (status == 0) err[0] = '\0'; /* said on the rank that failed */
+        status = -1;
     }
-    if (status == 0 && (status = share_out(s, ranks)) != 0)
-        snprintf(err, errlen, "out of memory sharing out %d files", s->n);
+    if (status == 0 && share_out(s, &list, cluster_size()) != 0) {
+        snprintf(err, errlen, "out of memory sharing out %d files",
+                 list.n_items);
+        status = -1;
+    }
+    dataset_free(&list);
     if (status) tag_share_free(s);
     return status;
 }
@@ -101,7 +127,7 @@ int tag_share_new(tag_share *s, char **args, int n_args, int recursive,
 void tag_share_free(tag_share *s)
 {
     if (!s) return;
-    for (int i = 0; i < s->n; i++) free(s->paths[i]);
+    for (int i = 0; s->paths && i < s->n; i++) free(s->paths[i]);
     free(s->paths);
     free(s->owner);
     *s = (tag_share){0};

@@ -2,9 +2,11 @@
  * processes of an MPI job (cluster.h), and the tagged results they send
  * back to rank 0 to print in order.
  *
- * Every rank builds the same list (the arguments in order, a folder
- * replaced by its audio files in name order with --recursive) and the
- * same owners: files longest first, each to the rank with the fewest
+ * Rank 0 alone builds the list (the arguments in order, a folder
+ * replaced by its audio files in name order with --recursive) and, under
+ * mpirun, reads each file's length from its header once and sends the
+ * list to the other ranks (cluster_index.h). Every rank then gives the
+ * files the same owners: longest first, each to the rank with the fewest
  * seconds so far (ties to the lower rank), so the ranks finish together
  * however the lengths vary. A rank tags its files into records
  * (tag_share_write), rank 0 gathers them (cluster_gather_text) and walks
@@ -24,12 +26,13 @@ typedef struct {
     int *owner;   /* [n]: the rank that tags each file */
 } tag_share;
 
-/* Builds the list from args[0..n_args) and shares it over ranks: with
- * recursive, an argument that is a folder stands for the audio files
- * under it. Returns 0, or -1 with the reason in err (a folder without
- * audio files, out of memory). */
+/* Builds the list from args[0..n_args) and shares it over the job's
+ * ranks: with recursive, an argument that is a folder stands for the
+ * audio files under it. Every rank calls it. Returns 0, or -1 with the
+ * reason in err (a folder without audio files, out of memory), or with
+ * err empty where another rank failed and has said why. */
 int tag_share_new(tag_share *s, char **args, int n_args, int recursive,
-                  int ranks, char *err, size_t errlen);
+                  char *err, size_t errlen);
 void tag_share_free(tag_share *s);
 
 /* One file's result: its windows, or why it failed. */
