@@ -542,17 +542,18 @@ END_TEST
 
 /* Mixup's partners and shares, and the frequency warps, come from the
  * seed like everything random: two runs are the same model, another than
- * without the flag, and the run keeps its value on resume. */
+ * without the flag, and the run keeps its value on resume (a refusal
+ * quotes each value as it was typed). */
 typedef struct {
     const char *name, *flag, *value, *other; /* other: a resume's value */
     const char *was, *now; /* what the refusal says of each */
 } seeded_case;
 
 static const seeded_case seeded_flags[] = {
-    {"mixed", "--mixup", "0.4", "0.3", "run has '--mixup 0.4",
-     "this command has '--mixup 0.29"},
-    {"warped", "--warp", "0.2", "0.1", "run has '--warp 0.2",
-     "this command has '--warp 0.1"},
+    {"mixed", "--mixup", "0.4", "0.3", "run has '--mixup 0.4'",
+     "this command has '--mixup 0.3'"},
+    {"warped", "--warp", "0.2", "0.1", "run has '--warp 0.2'",
+     "this command has '--warp 0.1'"},
 };
 
 START_TEST(seeded_runs_repeat_bit_for_bit)
@@ -667,7 +668,7 @@ static void distil_twice(const char *teacher_dir)
     run_train(&r, other);
     ck_assert_int_eq(r.status, 2);
     ck_assert_msg(strstr(r.err, "'--distill 0.5' where this command has "
-                                "'--distill 0.69999"), "%s", r.err);
+                                "'--distill 0.7'"), "%s", r.err);
 }
 
 START_TEST(distilled_run_reads_the_teacher_cache)

@@ -659,10 +659,17 @@ static void put_int(FILE *f, int id, long value)
     fputc('\0', f);
 }
 
+/* A real in the fewest digits that read back as the same double, so that
+ * a flag given as 0.4 is stored and quoted as 0.4. */
 static void put_real(FILE *f, int id, double value)
 {
+    char text[32];
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(text, sizeof text, "%.*g", digits, value);
+        if (strtod(text, NULL) == value) break;
+    }
     put_flag(f, id);
-    fprintf(f, "%.17g", value);
+    fputs(text, f);
     fputc('\0', f);
 }
 
