@@ -462,15 +462,20 @@ def case_jack_frozen_exit(case):
         took = time.monotonic() - started
     finally:
         jackd.send_signal(signal.SIGCONT)
-    # The server, running again, drops the client irmasd left it and stops
-    # cleanly; killed, it would leave its entry in JACK's shared registry,
-    # which holds few servers. Stopped before it has dropped the client, it
-    # fails notifying the closed socket and exits with 1.
-    def dropped():
+    # The server, running again, drops the client irmasd left it, or, when
+    # it was frozen in the middle of a cycle waiting for that client, gives
+    # up after its own 20 s timeout and stops its driver ("Driver is not
+    # running"; jackd's state, which no client can change). Either way it
+    # must then stop on SIGTERM by itself: killed, it would leave its entry
+    # in JACK's shared registry, which holds few servers. Its exit status
+    # is jackd's business: 1 when its driver had stopped.
+    def settled():
+        if "Driver is not running" in case.log("jackd"):
+            return True
         ports = case.jack_ports()  # [] while the server does not answer
         return ports and not any(p.startswith(case.client + ":") for p in ports)
-    wait_for("the server to drop irmasd's client", dropped, 30)
-    assert case.stop(jackd, timeout=60) == 0, case.log("jackd")
+    wait_for("the server to drop irmasd's client or give up on it", settled, 60)
+    assert case.stop(jackd, timeout=60) >= 0, case.log("jackd")
     log = case.log("irmasd")
     assert "windows" in log.splitlines()[-2] + log.splitlines()[-1], log
     assert "leaves its client behind" in log, log
