@@ -170,6 +170,13 @@ double frontend_band_centre(const frontend_params *p, int band)
     return mel_to_hz(hz_to_mel(p->fmin) + band_step(p) * (band + 1));
 }
 
+float frontend_logmel_gain(float v, float power_ratio)
+{
+    float energy = expf(v) - LOGMEL_EPS;
+    if (energy < 0.0f) energy = 0.0f;
+    return logf(LOGMEL_EPS + energy * power_ratio);
+}
+
 /* Weight of fft bin frequency hz in the triangle rising from lo to centre
  * and falling to hi, scaled to unit area as Slaney does. */
 static double mel_triangle(double hz, double lo, double centre, double hi)

@@ -70,6 +70,12 @@ double frontend_band_position(const frontend_params *p, double hz);
 /* The centre frequency of a logmel front-end's band b, in Hz. */
 double frontend_band_centre(const frontend_params *p, int band);
 
+/* The value a logmel band of value v would have had with its audio's
+ * power multiplied by power_ratio (10^(dB / 10)): the band's energy times
+ * the ratio, under the same floor as frontend_compute, so an example can
+ * be made quieter or louder after its frames were computed. */
+float frontend_logmel_gain(float v, float power_ratio);
+
 /* 1 if p is a pretrained front-end (efficientat-mn04): one that reads the
  * whole window at once, through reader.h, and never through frontend_new. */
 int frontend_is_pretrained(const frontend_params *p);

@@ -1,5 +1,6 @@
-/* test_augment.c: the SpecAugment masks of train/spec_augment.h and the
- * frequency warps of train/spec_warp.h on their own.
+/* test_augment.c: the SpecAugment masks of train/spec_augment.h, the
+ * frequency warps of train/spec_warp.h and the level changes of
+ * train/spec_level.h on their own.
  *
  * The masks are drawn for batches of made-up shapes and applied to frames
  * of random non-zero values, laid out as examples_batch lays them out:
@@ -15,8 +16,15 @@
  *   - through the real log-mel front-end, a harmonic tone warped by a
  *     factor looks like the same tone played that factor lower, and a
  *     factor of 1 changes nothing.
- * test_train.c runs irmas-train --augment and --warp themselves (the same
- * model from one seed, resuming, refusals).
+ * The level changes:
+ *   - gains lie between -most and +most decibels, as often above 0 as
+ *     below, the same from one seed;
+ *   - through the real log-mel front-end, a tone made 12 dB quieter is
+ *     the tone played 12 dB quieter, and the quiet one made 12 dB louder
+ *     the loud one; silence stays at the front-end's floor, and a gain of
+ *     0 changes nothing.
+ * test_train.c runs irmas-train --augment, --warp and --level themselves
+ * (the same model from one seed, resuming, refusals).
  */
 #include <check.h>
 #include <math.h>
@@ -24,6 +32,7 @@
 #include <string.h>
 
 #include "spec_augment.h"
+#include "spec_level.h"
 #include "spec_warp.h"
 #include "testutil.h"
 
@@ -139,27 +148,43 @@ START_TEST(no_masks_draw_nothing)
 }
 END_TEST
 
-START_TEST(warp_factors_stay_within_their_range)
+/* The warps' factors and the levels' gains, each drawn for up to most:
+ * between lo and hi, as many above mid as below. */
+typedef struct {
+    void (*draw)(double most, int rows, rng *r, float *out);
+    double most;
+    float lo, mid, hi;
+} draw_case;
+
+static const draw_case draws[] = {
+    {spec_warp_draw, 0.2, 1.0f / 1.2f - 1e-6f, 1.0f, 1.2f + 1e-6f},
+    {spec_level_draw, 12.0, -12.0f, 0.0f, 12.0f},
+};
+
+/* Two draws from one seed are equal, lie between lo and hi, fall as often
+ * above mid as below, and reach three quarters of the way to each end. */
+START_TEST(draws_stay_within_their_range)
 {
+    const draw_case *c = &draws[_i];
     float a[ROWS], b[ROWS];
     rng ra, rb;
     rng_seed(&ra, 21);
     rng_seed(&rb, 21);
-    spec_warp_draw(0.2, ROWS, &ra, a);
-    spec_warp_draw(0.2, ROWS, &rb, b);
+    c->draw(c->most, ROWS, &ra, a);
+    c->draw(c->most, ROWS, &rb, b);
     ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
     int above = 0;
-    float lowest = 2.0f, highest = 0.0f;
+    float lowest = c->mid, highest = c->mid;
     for (int i = 0; i < ROWS; i++) {
-        ck_assert(a[i] >= 1.0f / 1.2f - 1e-6f && a[i] <= 1.2f + 1e-6f);
-        above += a[i] > 1.0f;
+        ck_assert(a[i] >= c->lo && a[i] <= c->hi);
+        above += a[i] > c->mid;
         lowest = fminf(lowest, a[i]);
         highest = fmaxf(highest, a[i]);
     }
     ck_assert_int_gt(above, ROWS / 3);
     ck_assert_int_lt(above, 2 * ROWS / 3);
-    ck_assert_float_lt(lowest, 0.87f);
-    ck_assert_float_gt(highest, 1.15f);
+    ck_assert_float_lt(lowest, c->mid - 0.75f * (c->mid - c->lo));
+    ck_assert_float_gt(highest, c->mid + 0.75f * (c->hi - c->mid));
 }
 END_TEST
 
@@ -169,17 +194,32 @@ static const frontend_params logmel = {.kind = FRONTEND_LOGMEL, .frame = 1024,
                                        .fft_size = FFT, .mels = MELS,
                                        .fmin = 0.0f, .fmax = RATE / 2};
 
-/* One log-mel frame of ten harmonics of f0, falling 3 dB each. */
-static void tone_frame(frontend *f, double f0, float *frame)
+/* One log-mel frame of ten harmonics of f0, falling 3 dB each, the first
+ * of amplitude a. */
+static void tone_frame_at(frontend *f, double f0, double a, float *frame)
 {
     static float samples[FFT];
     for (int i = 0; i < FFT; i++) {
         double v = 0.0;
         for (int k = 1; k <= 10; k++)
             v += pow(0.7, k - 1) * sin(2.0 * M_PI * k * f0 * i / RATE);
-        samples[i] = (float)(0.1 * v);
+        samples[i] = (float)(a * v);
     }
     frontend_compute(f, samples, frame);
+}
+
+static void tone_frame(frontend *f, double f0, float *frame)
+{
+    tone_frame_at(f, f0, 0.1, frame);
+}
+
+/* Any standardisation of MELS bands: the changes undo it first. */
+static void standardisation(float *mean, float *scale)
+{
+    for (int b = 0; b < MELS; b++) {
+        mean[b] = -8.0f + 0.1f * b;
+        scale[b] = 0.5f + 0.01f * b;
+    }
 }
 
 static double mean_distance(const float *a, const float *b, int n)
@@ -200,11 +240,8 @@ START_TEST(a_warped_tone_sounds_lower)
     const float factor = 1.12f;
     tone_frame(f, 523.25, tone);
     tone_frame(f, 523.25 / factor, lower);
-    for (int b = 0; b < MELS; b++) {
-        mean[b] = -8.0f + 0.1f * b; /* any standardisation: undone first */
-        scale[b] = 0.5f + 0.01f * b;
-        x[b] = (tone[b] - mean[b]) * scale[b];
-    }
+    standardisation(mean, scale);
+    for (int b = 0; b < MELS; b++) x[b] = (tone[b] - mean[b]) * scale[b];
     float one = 1.0f;
     float same[MELS];
     memcpy(same, x, sizeof x);
@@ -222,6 +259,57 @@ START_TEST(a_warped_tone_sounds_lower)
 }
 END_TEST
 
+/* The largest difference, in log-mel values, between frame x standardised
+ * with mean and scale and the log-mel frame want. */
+static double largest_difference(const float *x, const float *mean,
+                                 const float *scale, const float *want)
+{
+    double most = 0.0;
+    for (int b = 0; b < MELS; b++)
+        most = fmax(most, fabs(x[b] / scale[b] + mean[b] - want[b]));
+    return most;
+}
+
+START_TEST(a_quieter_tone_is_the_tone_played_quieter)
+{
+    frontend *f;
+    char err[256];
+    ck_assert_int_eq(frontend_new(&logmel, RATE, &f, err, sizeof err),
+                     IRMAS_OK);
+    enum { LOUD, QUIET, SILENT, FRAMES };
+    float level[FRAMES][MELS], x[FRAMES][MELS], mean[MELS], scale[MELS];
+    tone_frame_at(f, 440.0, 0.1, level[LOUD]);
+    tone_frame_at(f, 440.0, 0.1 * pow(10.0, -12.0 / 20.0), level[QUIET]);
+    static const float silence[FFT];
+    frontend_compute(f, silence, level[SILENT]);
+    standardisation(mean, scale);
+    for (int t = 0; t < FRAMES; t++)
+        for (int b = 0; b < MELS; b++)
+            x[t][b] = (level[t][b] - mean[b]) * scale[b];
+
+    float unchanged[FRAMES][MELS], none = 0.0f;
+    memcpy(unchanged, x, sizeof x);
+    spec_level_apply(mean, scale, &none, 1, FRAMES, MELS, &unchanged[0][0]);
+    ck_assert_int_eq(memcmp(unchanged, x, sizeof x), 0);
+
+    /* Each frame is a row of its own: rows changed by -12, +12 and +12. */
+    const float gains[FRAMES] = {-12.0f, 12.0f, 12.0f};
+    spec_level_apply(mean, scale, gains, FRAMES, 1, MELS, &x[0][0]);
+    double quieter = largest_difference(x[LOUD], mean, scale, level[QUIET]);
+    double louder = largest_difference(x[QUIET], mean, scale, level[LOUD]);
+    double silent = largest_difference(x[SILENT], mean, scale,
+                                       level[SILENT]);
+    /* 12 dB is 2.76 in log-mel values; the samples' rounding, which no
+     * gain scales, shows in the weakest bands at about 1e-3. */
+    ck_assert_msg(quieter < 1e-2 && louder < 1e-2 && silent < 1e-2,
+                  "made 12 dB quieter the tone is %.2g from the quieter "
+                  "tone, made louder the quieter one %.2g from the loud "
+                  "one, silence %.2g from silence (log-mel, largest over "
+                  "bands)", quieter, louder, silent);
+    frontend_free(f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("augment");
@@ -233,8 +321,12 @@ int main(void)
     tcase_add_test(masks, no_masks_draw_nothing);
     suite_add_tcase(s, masks);
     TCase *warps = tcase_create("warps");
-    tcase_add_test(warps, warp_factors_stay_within_their_range);
+    tcase_add_loop_test(warps, draws_stay_within_their_range, 0,
+                        sizeof draws / sizeof draws[0]);
     tcase_add_test(warps, a_warped_tone_sounds_lower);
     suite_add_tcase(s, warps);
+    TCase *levels = tcase_create("levels");
+    tcase_add_test(levels, a_quieter_tone_is_the_tone_played_quieter);
+    suite_add_tcase(s, levels);
     return tu_run(s);
 }

@@ -540,10 +540,10 @@ START_TEST(augmented_runs_repeat_bit_for_bit)
 }
 END_TEST
 
-/* Mixup's partners and shares, and the frequency warps, come from the
- * seed like everything random: two runs are the same model, another than
- * without the flag, and the run keeps its value on resume (a refusal
- * quotes each value as it was typed). */
+/* Mixup's partners and shares, the frequency warps and the level changes
+ * come from the seed like everything random: two runs are the same model,
+ * another than without the flag, and the run keeps its value on resume (a
+ * refusal quotes each value as it was typed). */
 typedef struct {
     const char *name, *flag, *value, *other; /* other: a resume's value */
     const char *was, *now; /* what the refusal says of each */
@@ -554,6 +554,8 @@ static const seeded_case seeded_flags[] = {
      "this command has '--mixup 0.3'"},
     {"warped", "--warp", "0.2", "0.1", "run has '--warp 0.2'",
      "this command has '--warp 0.1'"},
+    {"levelled", "--level", "12", "6.5", "run has '--level 12'",
+     "this command has '--level 6.5'"},
 };
 
 START_TEST(seeded_runs_repeat_bit_for_bit)
@@ -768,6 +770,11 @@ static const bad_case bad_flags[] = {
      "--warp takes a number above 0 and at most 0.5"},
     {{"--frontend", "logmel", "--warp", "0.1", "--export", "/tmp/never"},
      "leave out --warp"},
+    {{"--level", "12"}, "--level makes log-mel spectra louder or quieter"},
+    {{"--frontend", "logmel", "--level", "0"},
+     "--level takes a number above 0 and at most 60"},
+    {{"--frontend", "logmel", "--level", "12", "--export", "/tmp/never"},
+     "leave out --level"},
     {{"--distill", "0.5"}, "need --teacher DIR"},
     {{"--unlabelled", "/tmp"}, "need --teacher DIR"},
     {{"--teacher", "/tmp", "--distill", "1.5"},

@@ -6,8 +6,8 @@
  *               equal runs of rows, the calling thread taking the first
  *               run itself;
  *   a step      dropout, frame masks (spec_augment.h), frequency warps
- *               (spec_warp.h) and mixup's partners drawn for the
- *               whole batch, the workers run, their gradients summed in
+ *               (spec_warp.h), level changes (spec_level.h) and mixup's
+ *               partners drawn for the whole batch, the workers run, their gradients summed in
  *               worker order, clipped, Adam;
  *   an epoch    shuffle, steps, validation, the log line, the best model,
  *               the checkpoint;
@@ -70,6 +70,7 @@ typedef struct {
     const spec_augment_run *runs; /* [rows][runs per example], or NULL */
     const float *warp; /* [rows]: spec_warp.h's factors, or NULL */
     float *warp_work;  /* [2 * features] for spec_warp_apply */
+    const float *level; /* [rows]: spec_level.h's gains, or NULL */
     int learn;         /* 1: backward too */
     float scale;       /* 1 / the whole batch's rows */
     float *probs;      /* where to copy the probabilities, or NULL */
@@ -93,6 +94,7 @@ struct trainer {
     float *mask;  /* [batch][mask width] */
     spec_augment_run *runs; /* [batch][runs per example] */
     float *warp;   /* [batch]: each row's frequency warp */
+    float *level;  /* [batch]: each row's level change in dB */
     int *partner;  /* [batch]: mixup's partner examples */
     float *share;  /* [batch]: each row's own example's share */
     int *order;   /* [training examples]: this epoch's order */
@@ -169,6 +171,9 @@ static void *worker_run(void *arg)
         spec_warp_apply(&t->m->frontend, t->m->feature_mean,
                         t->m->feature_scale, w->warp, w->rows, t->e->frames,
                         t->e->features, w->warp_work, w->x);
+    if (w->level)
+        spec_level_apply(t->m->feature_mean, t->m->feature_scale, w->level,
+                         w->rows, t->e->frames, t->e->features, w->x);
     if (w->runs)
         spec_augment_apply(&t->o.augment, w->runs, w->rows, t->e->frames,
                            t->e->features, w->x);
@@ -265,6 +270,9 @@ static int trainer_dispatch(trainer *t, const int *which, int rows,
         w->warp = learn && t->o.warp > 0.0 && t->e->frames > 0
                       ? t->warp + first + start
                       : NULL;
+        w->level = learn && t->o.level > 0.0 && t->e->frames > 0
+                       ? t->level + first + start
+                       : NULL;
         int mixing = learn && t->o.mixup > 0.0;
         w->partner = mixing ? t->partner + first + start : NULL;
         w->share = mixing ? t->share + first + start : NULL;
@@ -302,12 +310,13 @@ static irmas_status trainer_alloc(trainer *t, char *err, size_t errlen)
     t->runs = malloc(((size_t)t->o.batch * t->runs_per_example + 1) *
                      sizeof *t->runs);
     t->warp = malloc((size_t)t->o.batch * sizeof *t->warp);
+    t->level = malloc((size_t)t->o.batch * sizeof *t->level);
     t->partner = malloc((size_t)t->o.batch * sizeof *t->partner);
     t->share = malloc((size_t)t->o.batch * sizeof *t->share);
     t->order = malloc(((size_t)t->split->count[SPLIT_TRAIN] + 1) *
                       sizeof *t->order);
     if (adam_init(&t->opt, t->params, t->o.lr) != IRMAS_OK || !t->grads ||
-        !t->best || !t->mask || !t->runs || !t->warp || !t->partner ||
+        !t->best || !t->mask || !t->runs || !t->warp || !t->level || !t->partner ||
         !t->share || !t->order)
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "out of memory for the optimiser");
@@ -382,6 +391,7 @@ void trainer_free(trainer *t)
     free(t->mask);
     free(t->runs);
     free(t->warp);
+    free(t->level);
     free(t->partner);
     free(t->share);
     free(t->order);
@@ -481,6 +491,8 @@ static void trainer_step(trainer *t, const int *which, int rows,
                           rows, &t->random, t->runs);
     if (t->o.warp > 0.0)
         spec_warp_draw(t->o.warp, rows, &t->random, t->warp);
+    if (t->o.level > 0.0)
+        spec_level_draw(t->o.level, rows, &t->random, t->level);
     if (t->o.mixup > 0.0) trainer_draw_mixup(t, which, rows);
     int first, share = cluster_share(rows, &first);
     int used = trainer_dispatch(t, which + first, share, first, rows, 1,

@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include "spec_augment.h"
+#include "spec_level.h"
 #include "spec_warp.h"
 #include "checkpoint.h"
 #include "examples.h"
@@ -73,6 +74,8 @@ typedef struct {
                                all zero: none */
     double warp;  /* frequency warps of training examples' frames up to
                      this much (spec_warp.h); 0: none */
+    double level; /* level changes of training examples' frames up to
+                     this many decibels either way (spec_level.h); 0: none */
     double mixup; /* alpha: each training row mixed with a partner from its
                      batch, its share drawn from Beta(alpha, alpha)
                      (loss.h); 0: none */

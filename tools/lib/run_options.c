@@ -27,7 +27,7 @@ enum {
     OPT_OUT, OPT_CHECKPOINT, OPT_LOG, OPT_RESUME, OPT_EXPORT, OPT_HELP,
     OPT_IMAGE, OPT_IMAGE_SIZE, OPT_IMAGE_CHANNELS, OPT_AUGMENT, OPT_TEACHER,
     OPT_DISTILL, OPT_TEMPERATURE, OPT_UNLABELLED, OPT_TEACHER_CACHE, OPT_WEIGHTS,
-    OPT_VERSION, OPT_WARP, OPT_COUNT
+    OPT_VERSION, OPT_WARP, OPT_LEVEL, OPT_COUNT
 };
 
 #define GIVEN(id) (1ull << (id))
@@ -78,6 +78,7 @@ static const struct option option_table[] = {
     OPT("weights", required_argument, OPT_WEIGHTS),
     OPT("version", no_argument, OPT_VERSION),
     OPT("warp", required_argument, OPT_WARP),
+    OPT("level", required_argument, OPT_LEVEL),
     {NULL, 0, NULL, 0},
 };
 
@@ -122,6 +123,9 @@ void run_options_usage(FILE *f)
 "  --warp W          log-mel models: scale each training example's spectrum\n"
 "                    in frequency by a factor from 1/(1+W) to 1+W, as\n"
 "                    another instrument of its kind, e.g. 0.1 (none)\n"
+"  --level DB        log-mel models: play each training example louder or\n"
+"                    quieter by up to DB decibels, as through another\n"
+"                    microphone or gain, e.g. 20 (none)\n"
 "  --image stack|mrp cnn and crnn: the image, samples stacked row by row\n"
 "                    or multiresolution recurrence plots (mrp)\n"
 "  --image-size N    its side in pixels (150)\n"
@@ -386,6 +390,7 @@ static int parse_flag(run_options *o, int id, const char *arg,
         return parse_real("mixup", arg, 0, 1, 4, 0, &o->mixup);
     case OPT_AUGMENT: return parse_augment(arg, &o->augment);
     case OPT_WARP: return parse_real("warp", arg, 0, 1, 0.5, 0, &o->warp);
+    case OPT_LEVEL: return parse_real("level", arg, 0, 1, 60, 0, &o->level);
     case OPT_CLASSES: o->classes = arg; return 0;
     case OPT_SPLIT_BY: o->split_by = arg; return 0;
     case OPT_MIXDOWN: o->mixdown = 1; return 0;
@@ -556,17 +561,25 @@ static int check_augment(const run_options *o)
     return 2;
 }
 
-/* --warp against the log-mel frames it warps. */
-static int check_warp(const run_options *o)
+/* A flag that changes log-mel frames (--warp, --level) against the frames
+ * it changes; does says what it does to them. */
+static int check_logmel_change(const run_options *o, int id, const char *does)
 {
-    if (!(o->given & GIVEN(OPT_WARP))) return 0;
-    if (!reads_logmel(o))
-        return fail("--warp scales log-mel spectra in frequency, and this "
-                    "model reads none: add --frontend logmel (cnn-bK reads "
-                    "only its image)");
-    if (o->export_dir)
-        return fail("--export is for bench/train_torch.py, which warps no "
-                    "frames; leave out --warp to compare with it");
+    if (!(o->given & GIVEN(id))) return 0;
+    const char *flag = option_table[id].name;
+    char why[256];
+    if (!reads_logmel(o)) {
+        snprintf(why, sizeof why, "--%s %s, and this model reads none: "
+                 "add --frontend logmel (cnn-bK reads only its image)", flag,
+                 does);
+        return fail(why);
+    }
+    if (o->export_dir) {
+        snprintf(why, sizeof why, "--export is for bench/train_torch.py, "
+                 "which changes no frames; leave out --%s to compare with it",
+                 flag);
+        return fail(why);
+    }
     return 0;
 }
 
@@ -632,7 +645,12 @@ int run_options_check(const run_options *o)
     if (status == 0) status = check_distill(o);
     if (status == 0 && o->family != ARCH_CNN) status = check_frontend(o);
     if (status == 0) status = check_augment(o);
-    if (status == 0) status = check_warp(o);
+    if (status == 0)
+        status = check_logmel_change(o, OPT_WARP,
+                                     "scales log-mel spectra in frequency");
+    if (status == 0)
+        status = check_logmel_change(o, OPT_LEVEL,
+                                     "makes log-mel spectra louder or quieter");
     if (status == 0 && reads_image(o)) status = check_image(o);
     return status;
 }
@@ -718,6 +736,7 @@ static void put_defining(FILE *f, const run_options *o)
     if (o->mixup > 0.0) put_real(f, OPT_MIXUP, o->mixup);
     if (reads_logmel(o)) put_augment(f, &o->augment);
     if (o->warp > 0.0) put_real(f, OPT_WARP, o->warp);
+    if (o->level > 0.0) put_real(f, OPT_LEVEL, o->level);
     put_text(f, OPT_NORM, o->norm == NORM_PEAK ? "peak" : "none");
     put_int(f, OPT_RATE, o->rate);
     put_real(f, OPT_WINDOW, o->window);
