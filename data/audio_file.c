@@ -243,6 +243,13 @@ irmas_status audio_file_read(const char *path, int rate, int mixdown,
     return IRMAS_OK;
 }
 
+void audio_clip_gain(audio_clip *clip, double db)
+{
+    float gain = (float)pow(10.0, db / 20.0);
+    long n = (long)clip->channels * clip->frames;
+    for (long i = 0; i < n; i++) clip->data[i] *= gain;
+}
+
 void audio_clip_free(audio_clip *clip)
 {
     if (!clip) return;

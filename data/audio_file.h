@@ -26,6 +26,10 @@ irmas_status audio_file_read(const char *path, int rate, int mixdown,
 
 void audio_clip_free(audio_clip *clip);
 
+/* Plays clip db decibels louder (negative: quieter): every sample of
+ * every channel times 10^(db / 20). */
+void audio_clip_gain(audio_clip *clip, double db);
+
 /* How long path plays, in seconds, from its header alone; 0 when it
  * cannot be opened (audio_file_read then says why). For sharing files
  * out by length before reading them. */

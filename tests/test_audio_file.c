@@ -116,6 +116,30 @@ START_TEST(keeps_channels_planar_or_mixes_them)
 }
 END_TEST
 
+/* audio_clip_gain: -20 dB is a tenth of every sample, on every channel;
+ * +6.02 dB twice. */
+START_TEST(gain_scales_every_channel)
+{
+    const char *path = td_path(dir, "stereo.wav");
+    float frames[2 * 100];
+    for (int i = 0; i < 100; i++) {
+        frames[2 * i] = 0.5f * (float)i / 100.0f;
+        frames[2 * i + 1] = -0.25f;
+    }
+    ck_assert_int_eq(tu_write_wav(path, frames, 100, 2, 8000), 0);
+    audio_clip before = read_ok(path, 8000, 0, 2, 100);
+    audio_clip clip = read_ok(path, 8000, 0, 2, 100);
+    audio_clip_gain(&clip, -20.0);
+    for (long i = 0; i < 200; i++)
+        ck_assert_float_eq_tol(clip.data[i], 0.1f * before.data[i], 1e-7f);
+    audio_clip_gain(&clip, 20.0 + 20.0 * log10(2.0));
+    for (long i = 0; i < 200; i++)
+        ck_assert_float_eq_tol(clip.data[i], 2.0f * before.data[i], 1e-6f);
+    audio_clip_free(&clip);
+    audio_clip_free(&before);
+}
+END_TEST
+
 START_TEST(reads_other_formats)
 {
     const char *path = td_path(dir, "tone.flac");
@@ -212,6 +236,7 @@ static Suite *audio_file_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, resamples_to_the_length_asked_for);
     tcase_add_test(tc, keeps_channels_planar_or_mixes_them);
+    tcase_add_test(tc, gain_scales_every_channel);
     tcase_add_test(tc, reads_other_formats);
     tcase_add_test(tc, refuses_garbage_and_empty_files);
     tcase_add_test(tc, refuses_truncated_files);

@@ -180,6 +180,25 @@ START_TEST(eval_multi_label_data)
 }
 END_TEST
 
+/* --gain plays every file louder or quieter (audio_clip_gain, test
+ * audio_file), and the report and the JSON say by how much. */
+START_TEST(eval_says_its_gain)
+{
+    const char *data = make_training_set(), *out;
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s --gain -12",
+                         eval_tool, model_path, data), 0);
+    ck_assert_ptr_nonnull(strstr(out, "gain   every file played -12.0 dB"));
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s --gain -12 --json | "
+                         "python3 -c 'import json, sys; "
+                         "print(json.load(sys.stdin)[\"gain_db\"])'",
+                         eval_tool, model_path, data), 0);
+    ck_assert_str_eq(out, "-12\n");
+    ck_assert_int_eq(run(&out, "%s --model %s --data %s --gain loud",
+                         eval_tool, model_path, data), 2);
+    ck_assert_ptr_nonnull(strstr(stderr_text(), "--gain takes decibels"));
+}
+END_TEST
+
 START_TEST(eval_refuses_clearly)
 {
     const char *out;
@@ -491,6 +510,7 @@ static Suite *eval_tag_suite(void)
     tcase_add_test(tc, eval_json_has_the_promised_keys);
     tcase_add_test(tc, eval_is_independent_of_threads);
     tcase_add_test(tc, eval_multi_label_data);
+    tcase_add_test(tc, eval_says_its_gain);
     tcase_add_test(tc, eval_refuses_clearly);
     tcase_add_test(tc, tag_prints_a_timeline);
     tcase_add_test(tc, tag_goes_on_after_a_bad_file);

@@ -44,6 +44,7 @@
 #include "gemm.h"
 #include "json.h"
 #include "metrics.h"
+#include "number.h"
 #include "plot.h"
 #include "teacher.h"
 #include "tool_common.h"
@@ -62,6 +63,7 @@ typedef struct {
     int n_dirs;
     int json, mixdown, threads;
     double threshold, hop_seconds;
+    double gain_db; /* --gain: every file played this much louder */
     irmas_model_limits limits;
 } options;
 
@@ -99,7 +101,7 @@ static void usage(FILE *to)
         "usage: irmas-eval [--model FILE.irm [--weights DIR] | --teacher DIR]\n"
         "                  --data DIR [--data DIR ...] [--json] [--threshold T] [--hop SECONDS] "
         "[--mixdown] [--threads N]\n"
-        "                  [--plot FILE.png]\n"
+        "                  [--gain DB] [--plot FILE.png]\n"
         TOOL_MODEL_USAGE
         "  --data       a labelled data set (IRMAS training or testing "
         "layout, or\n"
@@ -112,6 +114,10 @@ static void usage(FILE *to)
         "  --hop        seconds between windows (default: 0.5, as irmasd)\n"
         "  --mixdown    average the channels instead of classifying each\n"
         "  --threads    files classified at once (default: one per core)\n"
+        "  --gain       play every file DB decibels louder (negative: "
+        "quieter), to\n"
+        "               measure how the model takes another input level "
+        "(default 0)\n"
         "  --plot       also draw the windows' confusion matrix as a PNG\n"
         MODEL_LIMITS_USAGE
         "  -h, --help   this help; --version: the version\n");
@@ -131,6 +137,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"mixdown", no_argument, NULL, 'x'},
         {"threads", required_argument, NULL, 'n'},
         {"plot", required_argument, NULL, 'P'},
+        {"gain", required_argument, NULL, 'g'},
         {"max-model-memory", required_argument, NULL, 'L'},
         {"max-model-ops", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
@@ -162,6 +169,13 @@ static int parse_options(int argc, char **argv, options *o)
         case 'x': o->mixdown = 1; break;
         case 'n': o->threads = tool_parse_count(optarg); break;
         case 'P': o->plot_path = optarg; break;
+        case 'g':
+            if (number_real(optarg, -120.0, 60.0, &o->gain_db) != 0) {
+                fprintf(stderr, "irmas-eval: error: --gain takes decibels "
+                                "from -120 to 60, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
         case 'L':
             if (tool_limits_option("irmas-eval", &o->limits, longopts[index].name,
                                    optarg))
@@ -236,6 +250,7 @@ static void classify_file(eval_worker *w, int index)
         audio_clip_free(&clip);
         return;
     }
+    if (job->opt->gain_db != 0.0) audio_clip_gain(&clip, job->opt->gain_db);
     r->padded = clip.frames < job->m->window_samples;
     double sums[MODEL_MAX_CLASSES] = {0};
     for (int c = 0; c < clip.channels; c++)
@@ -361,6 +376,8 @@ static void print_report(const eval_tally *t, const eval_job *job,
     printf("data   %d files read, %d skipped; %ld windows, one every %.2f s\n",
            t->files_read, skipped, metrics_decisions(t->windows),
            (double)job->hop / m->sample_rate);
+    if (job->opt->gain_db != 0.0)
+        printf("gain   every file played %+.1f dB\n", job->opt->gain_db);
     printf("\nwindows: each window's top class\n");
     metrics_print(t->windows, stdout);
     printf("\nclips: the top class of each file's mean probabilities\n");
@@ -393,6 +410,7 @@ static void print_json(const eval_tally *t, const eval_job *job,
     json_integer(&w, "skipped", skipped);
     json_number(&w, "window_seconds", (double)m->window_samples / m->sample_rate);
     json_number(&w, "hop_seconds", (double)job->hop / m->sample_rate);
+    json_number(&w, "gain_db", job->opt->gain_db);
     metrics_json(t->windows, &w);
     json_number(&w, "clip_accuracy", metrics_accuracy(t->clips));
     json_number(&w, "clip_macro_f1", metrics_macro_f1(t->clips));
