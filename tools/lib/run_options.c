@@ -537,17 +537,40 @@ static int check_model_flags(const run_options *o)
     return 0;
 }
 
+/* A flag that changes log-mel frames (--augment, --warp, --level) against
+ * the frames it changes: does says what it does to them, undone what
+ * bench/train_torch.py therefore never does ("masks no frames"); changes
+ * is 0 when its value leaves every frame as it is (masks of width 0),
+ * which --export allows. */
+static int check_logmel_change(const run_options *o, int id, int changes,
+                               const char *does, const char *undone)
+{
+    if (!(o->given & GIVEN(id))) return 0;
+    const char *flag = option_table[id].name;
+    char why[256];
+    if (!reads_logmel(o)) {
+        snprintf(why, sizeof why, "--%s %s, and this model reads none: "
+                 "add --frontend logmel (cnn-bK reads only its image)", flag,
+                 does);
+        return fail(why);
+    }
+    if (o->export_dir && changes) {
+        snprintf(why, sizeof why, "--export is for bench/train_torch.py, "
+                 "which %s; leave out --%s to compare with it", undone, flag);
+        return fail(why);
+    }
+    return 0;
+}
+
 /* --augment against the log-mel frames it masks. */
 static int check_augment(const run_options *o)
 {
     if (!(o->given & GIVEN(OPT_AUGMENT))) return 0;
-    if (!reads_logmel(o))
-        return fail("--augment masks log-mel bands and frames, and this "
-                    "model reads none: add --frontend logmel (cnn-bK reads "
-                    "only its image)");
-    if (o->export_dir && spec_augment_runs(&o->augment) > 0)
-        return fail("--export is for bench/train_torch.py, which masks no "
-                    "frames; leave out --augment to compare with it");
+    int status = check_logmel_change(o, OPT_AUGMENT,
+                                     spec_augment_runs(&o->augment) > 0,
+                                     "masks log-mel bands and frames",
+                                     "masks no frames");
+    if (status != 0) return status;
     frontend_params p = {.kind = FRONTEND_LOGMEL, .frame = o->hop,
                          .fft_size = o->fft, .mels = o->mels};
     int frames = frontend_params_frames(&p, (int)lround(o->window * o->rate));
@@ -559,28 +582,6 @@ static int check_augment(const run_options *o)
             a->freq_masks, a->freq_width, a->time_masks, a->time_width,
             a->freq_width, a->time_width, o->mels, frames);
     return 2;
-}
-
-/* A flag that changes log-mel frames (--warp, --level) against the frames
- * it changes; does says what it does to them. */
-static int check_logmel_change(const run_options *o, int id, const char *does)
-{
-    if (!(o->given & GIVEN(id))) return 0;
-    const char *flag = option_table[id].name;
-    char why[256];
-    if (!reads_logmel(o)) {
-        snprintf(why, sizeof why, "--%s %s, and this model reads none: "
-                 "add --frontend logmel (cnn-bK reads only its image)", flag,
-                 does);
-        return fail(why);
-    }
-    if (o->export_dir) {
-        snprintf(why, sizeof why, "--export is for bench/train_torch.py, "
-                 "which changes no frames; leave out --%s to compare with it",
-                 flag);
-        return fail(why);
-    }
-    return 0;
 }
 
 /* The image against the window, and the CNN against the image. */
@@ -646,11 +647,13 @@ int run_options_check(const run_options *o)
     if (status == 0 && o->family != ARCH_CNN) status = check_frontend(o);
     if (status == 0) status = check_augment(o);
     if (status == 0)
-        status = check_logmel_change(o, OPT_WARP,
-                                     "scales log-mel spectra in frequency");
+        status = check_logmel_change(o, OPT_WARP, 1,
+                                     "scales log-mel spectra in frequency",
+                                     "warps no frames");
     if (status == 0)
-        status = check_logmel_change(o, OPT_LEVEL,
-                                     "makes log-mel spectra louder or quieter");
+        status = check_logmel_change(o, OPT_LEVEL, 1,
+                                     "makes log-mel spectra louder or quieter",
+                                     "changes no levels");
     if (status == 0 && reads_image(o)) status = check_image(o);
     return status;
 }
