@@ -583,10 +583,10 @@ static irmas_status set_classes(dataset *d, const name_list *classes,
     return IRMAS_OK;
 }
 
-/* The message for a data set with nothing or too little in it. */
+/* The message for a data set with nothing or too little in it, and for
+ * training the warnings of classes it has no files of. */
 static irmas_status check_usable(const dataset *d, const dataset_options *opt,
-                                 int require_two_classes, char *err,
-                                 size_t errlen)
+                                 int for_training, char *err, size_t errlen)
 {
     const char *where = opt->dirs[0];
     const char *more = opt->n_dirs > 1 ? " and the other folders" : "";
@@ -600,12 +600,12 @@ static irmas_status check_usable(const dataset *d, const dataset_options *opt,
     for (int i = 0; i < d->n_items; i++) seen |= d->items[i].label_mask;
     int classes_seen = 0;
     for (int k = 0; k < d->classes; k++) classes_seen += (seen >> k) & 1;
-    for (int k = 0; k < d->classes; k++)
+    for (int k = 0; k < d->classes && for_training; k++)
         if (!((seen >> k) & 1))
             fprintf(stderr, "warning: class '%s' has no files in %s%s; the "
                     "model will learn never to predict it (check --classes "
                     "and the labels)\n", d->labels[k], where, more);
-    if (require_two_classes && classes_seen < 2)
+    if (for_training && classes_seen < 2)
         return status_fail(err, errlen, IRMAS_ERR_FORMAT,
                            "%s%s: every file is labelled '%s'; a classifier "
                            "needs files of at least two classes",
@@ -614,7 +614,7 @@ static irmas_status check_usable(const dataset *d, const dataset_options *opt,
 }
 
 irmas_status dataset_scan(dataset *d, const dataset_options *opt,
-                          int require_two_classes, char *err, size_t errlen)
+                          int for_training, char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
     name_list files = {0}, classes = {0};
@@ -629,7 +629,7 @@ irmas_status dataset_scan(dataset *d, const dataset_options *opt,
     if (!st && !opt->classes) st = default_classes(c, n, &classes);
     if (!st) st = set_classes(d, &classes, err, errlen);
     if (!st) st = make_items(d, c, n, &g);
-    if (!st) st = check_usable(d, opt, require_two_classes, err, errlen);
+    if (!st) st = check_usable(d, opt, for_training, err, errlen);
     if (st == IRMAS_ERR_NOMEM)
         status_fail(err, errlen, st, "out of memory scanning %s",
                     opt->n_dirs > 0 ? opt->dirs[0] : "the data");

@@ -53,10 +53,13 @@ typedef struct {
 
 enum { SPLIT_TRAIN = 0, SPLIT_VALIDATION = 1, SPLIT_TEST = 2 };
 
-/* Finds the files. Fails with a clear message on a missing folder, on no
- * usable files, or (when require_two_classes) on fewer than two classes. */
+/* Finds the files. Fails with a clear message on a missing folder or on no
+ * usable files. For training (for_training 1) it also fails on fewer than
+ * two classes and warns on stderr of each class with no files, which the
+ * model would learn never to predict; a set to evaluate on may hold any
+ * subset of the model's classes. */
 irmas_status dataset_scan(dataset *d, const dataset_options *opt,
-                          int require_two_classes, char *err, size_t errlen);
+                          int for_training, char *err, size_t errlen);
 void dataset_free(dataset *d);
 
 /* Reads how long each file plays from its header (audio_file_seconds),
