@@ -33,6 +33,7 @@
 #include "audio_file.h"
 #include "config.h"
 #include "distill.h"
+#include "file_cache.h"
 #include "teacher.h"
 #include "teacher_source.h"
 #include "testutil.h"
@@ -165,7 +166,7 @@ static struct timespec entry_time(const char *cache, const char *file,
                                   char *path, size_t size)
 {
     char hex[65], err[512];
-    ck_assert(distill_hash_file(file, hex, err, sizeof err) == IRMAS_OK);
+    ck_assert(file_cache_hash_file(file, hex, err, sizeof err) == IRMAS_OK);
     DIR *d = opendir(cache);
     ck_assert_ptr_nonnull(d);
     struct dirent *entry;

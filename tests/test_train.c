@@ -20,11 +20,15 @@
  *   - with a teacher (distillation: random weights, and the real ones
  *     when ../shared has them), twice, the second run reading every
  *     target from the cache, and resumed;
+ *   - over a pretrained front-end (a random teacher's frames), three
+ *     times, the second reading every file's frames from the cache and the
+ *     third recomputing one entry cut short, all to the same weights;
  *   - with bad flags, bad data and bad checkpoints, which must be refused
  *     with a message that says what is wrong.
  * The checkpoint file and the run options are also tested directly.
  */
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
@@ -690,6 +694,69 @@ START_TEST(real_teacher_distils)
 }
 END_TEST
 
+/* The path of a file in folder whose name ends in suffix. */
+static void find_entry(const char *folder, const char *suffix, char *path,
+                       size_t size)
+{
+    DIR *d = opendir(folder);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *entry;
+    size_t tail = strlen(suffix);
+    path[0] = '\0';
+    while ((entry = readdir(d)) && !path[0]) {
+        size_t n = strlen(entry->d_name);
+        if (n > tail && strcmp(entry->d_name + n - tail, suffix) == 0)
+            snprintf(path, size, "%s/%s", folder, entry->d_name);
+    }
+    closedir(d);
+    ck_assert_msg(path[0], "no %s file in %s", suffix, folder);
+}
+
+/* A head over a pretrained front-end (a random teacher's frames) trained
+ * three times from one seed: the first run computes every file's frames
+ * and caches them, the second reads them all from the cache, the third
+ * finds one entry cut short and computes that file again. All three end
+ * in the same weights: a cached example is the computed one. */
+START_TEST(head_run_reads_the_frames_cache)
+{
+    char teacher[600], labelled[600], unlabelled[600], cache[600];
+    snprintf(teacher, sizeof teacher, "%s", path_in(dir, "teacher"));
+    ck_assert_int_eq(mkdir(teacher, 0777), 0);
+    tm_random_teacher(teacher, 7);
+    render_teacher_corpus(labelled, unlabelled, sizeof labelled);
+    snprintf(cache, sizeof cache, "%s", path_in(dir, "cache"));
+    const char *names[] = {"first", "second", "third"};
+    const char *expect[] = {"teacher's frames: 0 files from the cache, 24 "
+                            "computed",
+                            "teacher's frames: 24 files from the cache, 0 "
+                            "computed",
+                            "teacher's frames: 23 files from the cache, 1 "
+                            "computed"};
+    char ck[3][700];
+    for (int i = 0; i < 3; i++) {
+        char out[600];
+        snprintf(out, sizeof out, "%s", path_in(dir, "%s.irm", names[i]));
+        snprintf(ck[i], sizeof ck[i], "%s.ckpt", out);
+        const char *args[] = {"--data", labelled, "--frontend",
+                              "efficientat-mn04", "--weights", teacher,
+                              "--teacher-cache", cache, "--out", out,
+                              "--window", "1", "--hidden", "8", "--batch", "8",
+                              "--split-by", "file", "--patience", "0",
+                              "--epochs", "2", NULL};
+        run_result r;
+        run_train_ok(&r, args);
+        ck_assert_msg(strstr(r.err, expect[i]), "%s", r.err);
+        if (i == 1) { /* cut one entry short for the third run */
+            char entry[1200];
+            find_entry(cache, ".frames", entry, sizeof entry);
+            ck_assert_int_eq(truncate(entry, 100), 0);
+        }
+    }
+    ck_assert(same_weights(ck[0], ck[1]));
+    ck_assert(same_weights(ck[0], ck[2]));
+}
+END_TEST
+
 /* A missing teacher, and classes it does not know, are named. */
 START_TEST(teacher_problems_are_named)
 {
@@ -777,6 +844,7 @@ static const bad_case bad_flags[] = {
      "leave out --level"},
     {{"--distill", "0.5"}, "need --teacher DIR"},
     {{"--unlabelled", "/tmp"}, "need --teacher DIR"},
+    {{"--teacher-cache", "/tmp"}, "or the frames of --frontend efficientat-mn04"},
     {{"--teacher", "/tmp", "--distill", "1.5"},
      "--distill takes a number at least 0 and at most 1"},
     {{"--teacher", "/tmp", "--temperature", "0"},
@@ -1103,6 +1171,7 @@ int main(int argc, char **argv)
     tcase_add_checked_fixture(distillation, make_scratch, remove_scratch);
     tcase_add_test(distillation, distilled_run_reads_the_teacher_cache);
     tcase_add_test(distillation, real_teacher_distils);
+    tcase_add_test(distillation, head_run_reads_the_frames_cache);
     tcase_add_unchecked_fixture(distillation, setup_corpus, NULL);
     tcase_add_test(distillation, teacher_problems_are_named);
     suite_add_tcase(s, distillation);

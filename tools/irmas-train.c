@@ -47,6 +47,7 @@
 #include "metrics.h"
 #include "model_file.h"
 #include "network.h"
+#include "file_cache.h"
 #include "pretrained.h"
 #include "run_options.h"
 #include "teacher_source.h"
@@ -316,29 +317,70 @@ static int exchange_examples(example_set *e, void *mine, size_t size,
     return status;
 }
 
+/* --teacher-cache, else the user's cache folder, else beside --out. A new
+ * string, or NULL when out of memory. */
+static char *cache_folder(const run *r)
+{
+    if (r->o.teacher_cache) return strdup(r->o.teacher_cache);
+    char *dir = distill_default_cache();
+    if (dir || asprintf(&dir, "%s.teacher-cache", r->o.out) >= 0) return dir;
+    return NULL;
+}
+
+/* The folder the frames of a pretrained front-end are kept in, made if
+ * missing, or NULL for a model whose front-end is cheaper to run than its
+ * frames are to read (log-mel, raw samples). Fails (1) only with a
+ * message. */
+static int frames_cache(const run *r, char **dir)
+{
+    *dir = NULL;
+    if (r->m->frontend.kind != FRONTEND_EFFICIENTAT_MN04) return 0;
+    char err[1024];
+    *dir = cache_folder(r);
+    if (!*dir) return fail("out of memory");
+    if (file_cache_make_folder(*dir, "--teacher-cache", err, sizeof err) ==
+        IRMAS_OK)
+        return 0;
+    free(*dir);
+    *dir = NULL;
+    return fail(err);
+}
+
 /* Reads the examples of d into e. Under mpirun each rank reads its share
  * of the files (contiguous runs of about the same length, dataset_share)
  * and the ranks send each other what they read, so each file is decoded
  * once and every rank holds the examples one process would, in its
- * order. */
+ * order. A pretrained front-end's frames come from the cache where they
+ * are in it (frames_cache). */
 static int read_examples(run *r, const dataset *d, example_set *e,
                          int *unreadable)
 {
-    char err[512];
+    char err[1024];
     *unreadable = 0;
-    if (cluster_size() == 1)
-        return examples_load(e, d, r->m, r->o.mixdown, r->o.threads,
-                             unreadable, err, sizeof err) != IRMAS_OK
-                   ? fail(err)
-                   : 0;
+    examples_settings s = {.mixdown = r->o.mixdown, .threads = r->o.threads};
+    examples_counts counts;
+    char *cache;
+    if (frames_cache(r, &cache) != 0) return 1;
+    s.cache_dir = cache;
+    if (cluster_size() == 1) {
+        irmas_status status = examples_load(e, d, r->m, &s, &counts, err,
+                                            sizeof err);
+        *unreadable = counts.unreadable;
+        if (status == IRMAS_OK && cache)
+            note("teacher's frames: %d files from the cache, %d computed, "
+                 "in %s\n", counts.cached, counts.computed, cache);
+        free(cache);
+        return status != IRMAS_OK ? fail(err) : 0;
+    }
     int first, count = dataset_share(d, cluster_size(), cluster_rank(), &first);
     example_set mine;
-    int lost = 0;
     void *bytes = NULL;
     size_t size = 0;
-    if (examples_load_share(&mine, d, first, count, r->m, r->o.mixdown,
-                            r->o.threads, &lost, err, sizeof err) != IRMAS_OK ||
-        examples_pack(&mine, lost, &bytes, &size) != IRMAS_OK) {
+    irmas_status loaded = examples_load_share(&mine, d, first, count, r->m,
+                                              &s, &counts, err, sizeof err);
+    free(cache);
+    if (loaded != IRMAS_OK ||
+        examples_pack(&mine, counts.unreadable, &bytes, &size) != IRMAS_OK) {
         fail(err); /* a rank that cannot go on stops them all */
         cluster_abort(1);
     }
@@ -401,16 +443,6 @@ static const char *item_path(const run *r, int i)
 {
     return i < r->d.n_items ? r->d.items[i].path
                             : r->unlabelled.items[i - r->d.n_items].path;
-}
-
-/* --teacher-cache, else the user's cache folder, else beside --out. A new
- * string, or NULL when out of memory. */
-static char *cache_folder(const run *r)
-{
-    if (r->o.teacher_cache) return strdup(r->o.teacher_cache);
-    char *dir = distill_default_cache();
-    if (dir || asprintf(&dir, "%s.teacher-cache", r->o.out) >= 0) return dir;
-    return NULL;
 }
 
 /* With --teacher: its weights, and whether it knows the model's classes,

@@ -5,8 +5,8 @@
  *   the plan     which examples each file has (examples are in item
  *                order, channel, then window) and which of the teacher's
  *                classes each of the model's is;
- *   the key      SHA-256 (nettle) of the file's bytes, and of the
- *                settings, naming its cache entry;
+ *   the key      the file's content and the settings, naming its cache
+ *                entry (file_cache.h);
  *   the entry    a header (magic, classes, channels, windows) and the
  *                raw values, read back when it fits what is asked;
  *   the threads  files shared out through a work queue (work_queue.h),
@@ -17,17 +17,15 @@
 
 #include "atomic_file.h"
 #include "audio_file.h"
+#include "file_cache.h"
 #include "work_queue.h"
 
-#include <errno.h>
 #include <math.h>
-#include <nettle/sha2.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define DISTILL_FLOOR 1e-6f /* the least share a class's target gets */
 
@@ -62,36 +60,6 @@ typedef struct {
 
 /* ---- the key ---------------------------------------------------------- */
 
-static void hex_digest(struct sha256_ctx *ctx, char *hex, size_t chars)
-{
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    sha256_digest(ctx, sizeof digest, digest);
-    for (size_t i = 0; i < chars / 2 && i < sizeof digest; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-}
-
-irmas_status distill_hash_file(const char *path, char hex[65], char *err,
-                               size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return status_fail(err, errlen, IRMAS_ERR_IO, "%s: cannot open: %s",
-                           path, strerror(errno));
-    struct sha256_ctx ctx;
-    sha256_init(&ctx);
-    uint8_t chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sha256_update(&ctx, n, chunk);
-    int failed = ferror(f);
-    fclose(f);
-    if (failed)
-        return status_fail(err, errlen, IRMAS_ERR_IO, "%s: cannot read it "
-                           "to key the teacher's cache", path);
-    hex_digest(&ctx, hex, 64);
-    return IRMAS_OK;
-}
-
 /* The settings' part of every key: the teacher, its rate, the window and
  * the mixdown. */
 static void settings_key(distill_job *job)
@@ -100,10 +68,7 @@ static void settings_key(distill_job *job)
     int n = snprintf(text, sizeof text, "%s\nrate %d\nwindow %ld\nmixdown %d",
                      job->t->identity, job->t->rate, job->window,
                      job->s->mixdown);
-    struct sha256_ctx ctx;
-    sha256_init(&ctx);
-    sha256_update(&ctx, (size_t)n, (const uint8_t *)text);
-    hex_digest(&ctx, job->settings_key, 16);
+    file_cache_settings_key(text, (size_t)n, job->settings_key);
 }
 
 /* ---- the entry -------------------------------------------------------- */
@@ -175,12 +140,12 @@ static irmas_status teach_file(distill_worker *w, int item)
     int examples = job->count[item];
     if (examples == 0) return IRMAS_OK; /* unreadable: skipped already */
     float *raw = job->raw + (long)job->first[item] * job->t->classes;
-    char hex[65], entry[4096];
-    irmas_status status = distill_hash_file(path, hex, w->err,
-                                            sizeof w->err);
+    char entry[4096];
+    irmas_status status = file_cache_entry(job->s->cache_dir, path,
+                                           job->settings_key, ".tgt", entry,
+                                           sizeof entry, w->err,
+                                           sizeof w->err);
     if (status != IRMAS_OK) return status;
-    snprintf(entry, sizeof entry, "%s/%s-%s.tgt", job->s->cache_dir, hex,
-             job->settings_key);
     if (entry_read(entry, job->t->classes, examples, raw)) {
         atomic_fetch_add(&job->cached, 1);
         return IRMAS_OK;
@@ -307,28 +272,6 @@ static void normalise(const float *raw, int examples, int teacher_classes,
     }
 }
 
-/* Creates dir and its parents, as mkdir -p does. */
-static irmas_status make_folders(const char *dir, char *err, size_t errlen)
-{
-    char path[4096];
-    int n = snprintf(path, sizeof path, "%s", dir);
-    if (n <= 0 || (size_t)n >= sizeof path)
-        return status_fail(err, errlen, IRMAS_ERR_ARG,
-                           "the cache folder's name is empty or too long");
-    for (char *p = path + 1; ; p++) {
-        char was = *p;
-        if (was != '/' && was != '\0') continue;
-        *p = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            return status_fail(err, errlen, IRMAS_ERR_IO,
-                               "%s: cannot create the teacher's cache "
-                               "folder: %s; choose another with "
-                               "--teacher-cache", path, strerror(errno));
-        *p = was;
-        if (!was) return IRMAS_OK;
-    }
-}
-
 /* Teaches files [first_item, first_item + n_items) of e (reading what
  * the cache has) into job->raw, [examples][teacher classes], which the
  * caller frees. */
@@ -355,7 +298,8 @@ static irmas_status teach_files(distill_job *job, const example_set *e,
                              "out of memory for the targets of %d examples",
                              e->count);
     } else {
-        status = make_folders(job->s->cache_dir, err, errlen);
+        status = file_cache_make_folder(job->s->cache_dir, "--teacher-cache",
+                                        err, errlen);
         settings_key(job);
         if (status == IRMAS_OK)
             status = distill_all(job, job->s->threads, err, errlen);

@@ -20,13 +20,10 @@
  * (the flattest it can make); with hard labels beside it (--distill below
  * 1) those windows are anchored by their labels.
  *
- * The cache: one file per audio file, named by the SHA-256 of the file's
- * bytes and of what else decides the targets (the teacher's identity, its
- * rate, the window, the mixdown), holding the teacher's raw values for
- * every window of every channel. Renaming or copying a file keeps its
- * cache entry; changing a byte of it, or the teacher, makes a new one.
- * Entries are written atomically (atomic_file.h) so an interrupted run
- * leaves whole entries or none.
+ * The cache (file_cache.h): one entry per audio file, named by its content
+ * and what else decides the targets (the teacher's identity, its rate, the
+ * window, the mixdown), holding the teacher's raw values for every window
+ * of every channel.
  */
 #ifndef IRMAS_DISTILL_H
 #define IRMAS_DISTILL_H
@@ -96,11 +93,6 @@ irmas_status distill_targets_share(const distill_teacher *t,
  * and listing those it does. */
 irmas_status distill_match_classes(const distill_teacher *t, const irmas_model *m,
                                    int *map, char *err, size_t errlen);
-
-/* The SHA-256 of path's bytes as 64 hex digits and a NUL; an error names
- * the file. */
-irmas_status distill_hash_file(const char *path, char hex[65], char *err,
-                               size_t errlen);
 
 /* The default cache folder: $XDG_CACHE_HOME/irmasd/teacher-targets, or
  * $HOME/.cache/irmasd/teacher-targets; NULL when neither variable is set.

@@ -6,15 +6,25 @@
  * image.h: one per thread) and buffers, and keeps each item's examples
  * apart, so joining them in item order at the end gives the same set
  * whatever the number of threads.
+ *
+ * With a cache folder, a file's examples are first looked for there
+ * (file_cache.h): an entry is a header (magic, examples, frames,
+ * features, image floats) and then, per example, its two steps and its
+ * quantised values and pixels, exactly as held in memory, so a cached
+ * example is the computed one bit for bit.
  */
 #include "examples.h"
 
+#include "atomic_file.h"
 #include "audio_file.h"
 #include "bytes.h"
+#include "file_cache.h"
 #include "reader.h"
 #include "work_queue.h"
 
 #include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +41,21 @@ typedef struct {
     const dataset *d;
     int first;              /* the items read: first.. */
     const irmas_model *m;
-    int mixdown;
+    const examples_settings *s;
     item_result *results;   /* [items read] */
+    char settings_key[17];  /* with a cache: the settings' part of names */
+    atomic_int cached, computed;
+    atomic_flag failed;     /* set by the first cache entry not written */
+    char failure[768];      /* its message, written by that thread alone */
 } load_job;
+
+/* Bump when what the front-ends or image builders compute changes, so
+ * that entries of the old computation are not read as the new one's. */
+static const char cache_magic[8] = "IRMFRM1";
+
+typedef struct {
+    int32_t examples, frames, features, image_floats;
+} entry_header;
 
 /* One thread's tools: a reader (reader.h) and its outputs. */
 typedef struct {
@@ -86,15 +108,132 @@ static irmas_status load_window(loader *l, const float *x, long available,
     return status;
 }
 
-static void load_item(loader *l, int index)
+/* ---- the cache -------------------------------------------------------- */
+
+/* The settings' part of every entry's name: what decides the examples of
+ * a file besides its bytes. */
+static void settings_key(load_job *job)
+{
+    const irmas_model *m = job->m;
+    const frontend_params *f = &m->frontend;
+    char text[512];
+    int n = snprintf(text, sizeof text,
+                     "%.8s\nrate %d\nwindow %d\nnorm %d\nfrontend %d %d %d "
+                     "%d %.9g %.9g %08x\nimage %d %d %d\nmixdown %d",
+                     cache_magic, m->sample_rate, m->window_samples,
+                     (int)m->norm, (int)f->kind, f->frame, f->fft_size,
+                     f->mels, f->fmin, f->fmax, f->checksum,
+                     (int)m->image.kind, m->image.size, m->image.channels,
+                     job->s->mixdown);
+    file_cache_settings_key(text, (size_t)n, job->settings_key);
+}
+
+/* The shape every entry of the job must have. */
+static entry_header entry_shape(const load_job *job, int examples)
+{
+    const irmas_model *m = job->m;
+    return (entry_header){
+        .examples = examples,
+        .frames = model_reads_frames(m) ? model_frames(m) : 0,
+        .features = model_reads_frames(m) ? model_features(m) : 0,
+        .image_floats = model_reads_image(m) ? (int32_t)image_floats(&m->image)
+                                             : 0};
+}
+
+/* Reads one example's steps and values from f; 1 if they are whole. */
+static int entry_read_example(FILE *f, const entry_header *h, example *e)
+{
+    size_t values = (size_t)h->frames * h->features;
+    size_t pixels = (size_t)h->image_floats;
+    if (fread(&e->step, sizeof e->step, 1, f) != 1 ||
+        fread(&e->pixel_step, sizeof e->pixel_step, 1, f) != 1 ||
+        !isfinite(e->step) || !isfinite(e->pixel_step))
+        return 0;
+    e->values = values ? malloc(values * sizeof *e->values) : NULL;
+    e->pixels = pixels ? malloc(pixels * sizeof *e->pixels) : NULL;
+    return (!values || (e->values && fread(e->values, sizeof *e->values,
+                                           values, f) == values)) &&
+           (!pixels || (e->pixels && fread(e->pixels, sizeof *e->pixels,
+                                           pixels, f) == pixels));
+}
+
+/* Reads path's entry into r when it is whole and of the job's shape; 1 if
+ * it did (r's examples still need their label and item). */
+static int entry_read(const char *path, const load_job *job, item_result *r)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char magic[sizeof cache_magic];
+    entry_header h, want;
+    int ok = fread(magic, sizeof magic, 1, f) == 1 &&
+             memcmp(magic, cache_magic, sizeof magic) == 0 &&
+             fread(&h, sizeof h, 1, f) == 1 && h.examples > 0 &&
+             h.examples <= 1 << 20;
+    want = entry_shape(job, ok ? h.examples : 0);
+    ok = ok && memcmp(&h, &want, sizeof h) == 0;
+    r->list = ok ? calloc((size_t)h.examples, sizeof *r->list) : NULL;
+    for (r->count = 0; r->list && r->count < h.examples; r->count++)
+        if (!entry_read_example(f, &h, &r->list[r->count])) break;
+    ok = r->list && r->count == h.examples && fgetc(f) == EOF;
+    fclose(f);
+    if (!ok && r->list) {
+        int started = r->count < h.examples ? r->count + 1 : r->count;
+        for (int i = 0; i < started; i++) example_free(&r->list[i]);
+        free(r->list);
+    }
+    if (!ok) *r = (item_result){0};
+    return ok;
+}
+
+/* Writes r's examples to path, whole or not at all. */
+static irmas_status entry_write(const char *path, const load_job *job,
+                                const item_result *r, char *err,
+                                size_t errlen)
+{
+    entry_header h = entry_shape(job, r->count);
+    size_t values = (size_t)h.frames * h.features * sizeof(int16_t);
+    size_t pixels = (size_t)h.image_floats * sizeof(int16_t);
+    size_t each = 2 * sizeof(float) + values + pixels;
+    size_t size = sizeof cache_magic + sizeof h + (size_t)r->count * each;
+    char *data = malloc(size), *at = data;
+    if (!data)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "out of memory for %s", path);
+    memcpy(at, cache_magic, sizeof cache_magic);
+    memcpy(at += sizeof cache_magic, &h, sizeof h);
+    at += sizeof h;
+    for (int i = 0; i < r->count; i++) {
+        const example *e = &r->list[i];
+        memcpy(at, &e->step, sizeof e->step);
+        memcpy(at += sizeof e->step, &e->pixel_step, sizeof e->pixel_step);
+        at += sizeof e->pixel_step;
+        if (values) memcpy(at, e->values, values);
+        if (pixels) memcpy(at + values, e->pixels, pixels);
+        at += values + pixels;
+    }
+    irmas_status status = atomic_file_write(path, data, size, err, errlen);
+    free(data);
+    return status;
+}
+
+/* Keeps the first entry that could not be written as the job's failure. */
+static void job_fail(load_job *job, const char *message)
+{
+    if (!atomic_flag_test_and_set(&job->failed))
+        snprintf(job->failure, sizeof job->failure, "%s", message);
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+/* Computes r's examples from the audio of item. */
+static void compute_item(loader *l, const dataset_item *item, int index,
+                         item_result *r)
 {
     const load_job *job = l->job;
-    const dataset_item *item = &job->d->items[job->first + index];
-    item_result *r = &job->results[index];
     audio_clip clip;
     char err[512];
-    if (audio_file_read(item->path, job->m->sample_rate, job->mixdown, &clip,
-                        err, sizeof err) != IRMAS_OK) {
+    if (audio_file_read(item->path, job->m->sample_rate, job->s->mixdown,
+                        &clip, err, sizeof err) != IRMAS_OK) {
         fprintf(stderr, "%s; skipped\n", err);
         r->unreadable = 1;
         return;
@@ -114,6 +253,37 @@ static void load_item(loader *l, int index)
             r->count += r->status == IRMAS_OK;
         }
     audio_clip_free(&clip);
+}
+
+/* Item index's examples: from the cache when it has them, else computed
+ * (and then put in the cache). */
+static void load_item(loader *l, int index)
+{
+    load_job *job = l->job;
+    const dataset_item *item = &job->d->items[job->first + index];
+    item_result *r = &job->results[index];
+    char entry[4096], err[768];
+    const char *dir = job->s->cache_dir;
+    if (dir && file_cache_entry(dir, item->path, job->settings_key, ".frames",
+                                entry, sizeof entry, err,
+                                sizeof err) != IRMAS_OK) {
+        fprintf(stderr, "%s; skipped\n", err);
+        r->unreadable = 1;
+        return;
+    }
+    if (dir && entry_read(entry, job, r)) {
+        for (int i = 0; i < r->count; i++) {
+            r->list[i].label = item->label;
+            r->list[i].item = job->first + index;
+        }
+        atomic_fetch_add(&job->cached, 1);
+        return;
+    }
+    compute_item(l, item, index, r);
+    if (r->unreadable || r->status != IRMAS_OK) return;
+    atomic_fetch_add(&job->computed, 1);
+    if (dir && entry_write(entry, job, r, err, sizeof err) != IRMAS_OK)
+        job_fail(job, err);
 }
 
 /* One item of the work queue; a failure is the item's, the rest go on. */
@@ -207,21 +377,27 @@ static example_set examples_empty(const irmas_model *m)
 }
 
 irmas_status examples_load_share(example_set *e, const dataset *d, int first,
-                                 int count, const irmas_model *m, int mixdown,
-                                 int threads, int *unreadable, char *err,
+                                 int count, const irmas_model *m,
+                                 const examples_settings *s,
+                                 examples_counts *counts, char *err,
                                  size_t errlen)
 {
     *e = examples_empty(m);
-    *unreadable = 0;
-    load_job job = {.d = d, .first = first, .m = m, .mixdown = mixdown};
+    *counts = (examples_counts){0};
+    load_job job = {.d = d, .first = first, .m = m, .s = s,
+                    .failed = ATOMIC_FLAG_INIT};
+    if (s->cache_dir) settings_key(&job);
     job.results = calloc((size_t)count + 1, sizeof *job.results);
     if (!job.results)
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "out of memory for %d files", count);
-    irmas_status status = load_all(&job, count, threads < 1 ? 1 : threads,
+    irmas_status status = load_all(&job, count, s->threads < 1 ? 1 : s->threads,
                                    err, errlen);
+    if (status == IRMAS_OK && atomic_flag_test_and_set(&job.failed))
+        status = status_fail(err, errlen, IRMAS_ERR_IO, "%s", job.failure);
     if (status == IRMAS_OK)
-        status = gather(e, job.results, count, unreadable, err, errlen);
+        status = gather(e, job.results, count, &counts->unreadable, err,
+                        errlen);
     else
         for (int i = 0; i < count; i++) {
             for (int j = 0; j < job.results[i].count; j++)
@@ -229,17 +405,18 @@ irmas_status examples_load_share(example_set *e, const dataset *d, int first,
             free(job.results[i].list);
         }
     free(job.results);
+    counts->cached = atomic_load(&job.cached);
+    counts->computed = atomic_load(&job.computed);
     if (status != IRMAS_OK) examples_free(e);
     return status;
 }
 
 irmas_status examples_load(example_set *e, const dataset *d, const irmas_model *m,
-                           int mixdown, int threads, int *unreadable,
+                           const examples_settings *s, examples_counts *counts,
                            char *err, size_t errlen)
 {
-    irmas_status status = examples_load_share(e, d, 0, d->n_items, m, mixdown,
-                                              threads, unreadable, err,
-                                              errlen);
+    irmas_status status = examples_load_share(e, d, 0, d->n_items, m, s,
+                                              counts, err, errlen);
     if (status == IRMAS_OK && e->count == 0)
         return status_fail(err, errlen, IRMAS_ERR_FORMAT,
                            "none of the %d files could be read; see the "

@@ -45,23 +45,44 @@ typedef struct {
     example *list; /* in data set order, then channel, then window */
 } example_set;
 
+/* How a set is read. */
+typedef struct {
+    int mixdown;   /* the channels averaged: one example per window */
+    int threads;   /* reading files at once (at least 1) */
+    /* Where each file's examples are kept by its content (file_cache.h,
+     * ".frames" entries), or NULL for none: worth it when the front-end
+     * costs much more than decoding (a pretrained network's). An entry
+     * that is unreadable or for another shape is computed afresh and
+     * replaced. */
+    const char *cache_dir;
+} examples_settings;
+
+/* What reading a set did, file by file. */
+typedef struct {
+    int unreadable; /* reported on stderr by name and skipped */
+    int cached;     /* examples read from the cache */
+    int computed;   /* read and computed (and, with a cache, put in it) */
+} examples_counts;
+
 /* Reads every item of d for model m (its rate, norm, front-end and image
- * builder, as model_reads_frames and model_reads_image say), on
- * threads threads. A file that cannot be read is reported on stderr by
- * name, skipped, and counted in *unreadable; the result does not depend on
- * the number of threads. */
+ * builder, as model_reads_frames and model_reads_image say). A file that
+ * cannot be read is reported on stderr by name, skipped, and counted; the
+ * result does not depend on the number of threads, nor on whether it came
+ * from the cache. Fails, naming the entry, when a cache entry cannot be
+ * written. */
 irmas_status examples_load(example_set *e, const dataset *d, const irmas_model *m,
-                           int mixdown, int threads, int *unreadable,
+                           const examples_settings *s, examples_counts *counts,
                            char *err, size_t errlen);
 void examples_free(example_set *e);
 
 /* The same for items first..first + count of d alone (one process's share
  * under mpirun, dataset_share): their examples in item order, numbered by
- * their place in d. Fails only for lack of memory; none read is no error
- * here (examples_load's check is for the whole set). */
+ * their place in d. None read is no error here (examples_load's check is
+ * for the whole set). */
 irmas_status examples_load_share(example_set *e, const dataset *d, int first,
-                                 int count, const irmas_model *m, int mixdown,
-                                 int threads, int *unreadable, char *err,
+                                 int count, const irmas_model *m,
+                                 const examples_settings *s,
+                                 examples_counts *counts, char *err,
                                  size_t errlen);
 
 /* e's examples (and the count of unreadable files) as bytes, and back,

@@ -4,6 +4,7 @@
  * probabilities. */
 #include "teacher_source.h"
 
+#include "file_cache.h"
 #include "teacher.h"
 
 #include <stdio.h>
@@ -62,10 +63,10 @@ static irmas_status source_identity(const char *dir, source *s, char *err,
 {
     char path[4096], weights[65], index[65];
     snprintf(path, sizeof path, "%s/weights.f32", dir);
-    irmas_status status = distill_hash_file(path, weights, err, errlen);
+    irmas_status status = file_cache_hash_file(path, weights, err, errlen);
     snprintf(path, sizeof path, "%s/tensors.tsv", dir);
     if (status == IRMAS_OK)
-        status = distill_hash_file(path, index, err, errlen);
+        status = file_cache_hash_file(path, index, err, errlen);
     if (status == IRMAS_OK)
         snprintf(s->identity, sizeof s->identity,
                  "efficientat-mn04 irmas-max weights %s index %s", weights,

@@ -155,7 +155,8 @@ void run_options_usage(FILE *f)
 "  --temperature T   both distributions softened at T (2)\n"
 "  --unlabelled DIR  audio without labels, trained on the teacher's\n"
 "                    targets alone; several add up\n"
-"  --teacher-cache DIR   where the targets are kept, by file content\n"
+"  --teacher-cache DIR   where the targets, and efficientat-mn04's\n"
+"                    frames, are kept by file content\n"
 "                    ($XDG_CACHE_HOME/irmasd/teacher-targets)\n"
 "training\n"
 "  --epochs N        at most N epochs (50)\n"
@@ -605,16 +606,22 @@ static int check_image(const run_options *o)
     return 0;
 }
 
-/* The distillation flags need a teacher, and the export has no room for
- * its targets. */
+/* The distillation flags need a teacher (--teacher-cache also serves a
+ * pretrained front-end's frames), and the export has no room for its
+ * targets. */
 static int check_distill(const run_options *o)
 {
     uint64_t teacher_only = GIVEN(OPT_DISTILL) | GIVEN(OPT_TEMPERATURE) |
-                            GIVEN(OPT_UNLABELLED) | GIVEN(OPT_TEACHER_CACHE);
+                            GIVEN(OPT_UNLABELLED);
     if (!o->teacher && (o->given & teacher_only))
-        return fail("--distill, --temperature, --unlabelled and "
-                    "--teacher-cache need --teacher DIR, the network whose "
-                    "targets they are about");
+        return fail("--distill, --temperature and --unlabelled need "
+                    "--teacher DIR, the network whose targets they are "
+                    "about");
+    if (!o->teacher && o->frontend != FRONTEND_EFFICIENTAT_MN04 &&
+        (o->given & GIVEN(OPT_TEACHER_CACHE)))
+        return fail("--teacher-cache keeps what the teacher computes: the "
+                    "targets of --teacher DIR, or the frames of --frontend "
+                    "efficientat-mn04; give one of them, or leave it out");
     if (o->teacher && o->export_dir)
         return fail("--export writes hard labels for bench/train_torch.py, "
                     "which knows no teacher; leave out --teacher to "
