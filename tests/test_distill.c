@@ -13,7 +13,10 @@
  *     too, while a changed file, a damaged entry or another mixdown is
  *     computed afresh;
  *   - a class the teacher does not know, and a cache folder that cannot be
- *     made, are refused with messages naming them.
+ *     made, are refused with messages naming them;
+ *   - a trained model as the teacher (model_teacher.h, a random one saved
+ *     to a file) gives as each target its own output for the window, its
+ *     classes matched by name, and refuses a student of other windows.
  * With the real teacher (IRMAS_TEACHER_DIR, else
  * ../shared/teachers/efficientat-mn04 beside the source tree), on two
  * rendered clips: every target equals the teacher run directly on the
@@ -34,8 +37,11 @@
 #include "config.h"
 #include "distill.h"
 #include "file_cache.h"
+#include "model_file.h"
+#include "model_teacher.h"
 #include "teacher.h"
 #include "teacher_source.h"
+#include "testmodel.h"
 #include "testutil.h"
 
 #define RATE 8000
@@ -413,6 +419,73 @@ START_TEST(real_teacher_targets)
 }
 END_TEST
 
+/* A trained model as the teacher (model_teacher.h): a random raw-sample
+ * model of 1 s windows at 8 kHz with classes cel, voi, pia (the student's
+ * pia and cel among them, in another order). Every target is the model's
+ * own output for the window, run directly, its pia and cel normalised; a
+ * student of other windows is refused, naming the window to give. */
+START_TEST(trained_model_teaches)
+{
+    char path[700], cache[700], err[1024];
+    snprintf(path, sizeof path, "%s/teacher.irm", folder);
+    snprintf(cache, sizeof cache, "%s/cache", folder);
+    tm_spec spec = tm_raw_spec(LAYER_GRU, 100, 8);
+    spec.window_samples = RATE;
+    spec.classes = 3;
+    irmas_model *teacher_model = tm_model(&spec);
+    static const char *const labels[] = {"cel", "voi", "pia"};
+    for (int c = 0; c < 3; c++)
+        snprintf(teacher_model->labels[c], MODEL_LABEL_MAX, "%s", labels[c]);
+    ck_assert_msg(irmas_model_save(teacher_model, path, err, sizeof err) ==
+                  IRMAS_OK, "%s", err);
+
+    distill_teacher t;
+    ck_assert(model_teacher_open(path, NULL, 3.0, &t, err, sizeof err) ==
+              IRMAS_ERR_ARG);
+    ck_assert_msg(strstr(err, "--window 1"), "%s", err);
+    ck_assert_msg(model_teacher_open(path, NULL, 1.0, &t, err, sizeof err) ==
+                  IRMAS_OK, "%s", err);
+    example_set e = two_files(2);
+    const char *paths[] = {stereo, mono};
+    irmas_model *m = model_of(pia_cel, 2);
+    distill_settings s = {.cache_dir = cache, .window_seconds = 1.0,
+                          .mixdown = 1, .threads = 2};
+    distill_targets targets;
+    ck_assert_msg(distill_targets_load(&targets, &t, &s, &e, paths, m, err,
+                                       sizeof err) == IRMAS_OK, "%s", err);
+    ck_assert_int_eq(targets.teacher_runs, 3);
+
+    irmas_window *w;
+    ck_assert(irmas_window_new(teacher_model, &w, err, sizeof err) ==
+              IRMAS_OK);
+    for (int i = 0; i < 3; i++) {
+        audio_clip clip;
+        ck_assert(audio_file_read(i < 2 ? stereo : mono, RATE, 1, &clip, err,
+                                  sizeof err) == IRMAS_OK);
+        float input[RATE] = {0}, probs[3];
+        long start = (i < 2 ? i : 0) * (long)RATE;
+        long n = clip.frames - start < RATE ? clip.frames - start : RATE;
+        memcpy(input, clip.data + start, (size_t)n * sizeof *input);
+        audio_clip_free(&clip);
+        irmas_window_classify(w, input, probs);
+        float pia = fmaxf(probs[2], 1e-6f), cel = fmaxf(probs[0], 1e-6f);
+        float want[2] = {pia / (pia + cel), cel / (pia + cel)};
+        ck_assert_msg(tu_max_abs_diff(targets.targets + 2 * i, want, 2) <
+                          1e-6f,
+                      "example %d: %g %g, directly %g %g", i,
+                      (double)targets.targets[2 * i],
+                      (double)targets.targets[2 * i + 1], (double)want[0],
+                      (double)want[1]);
+    }
+    irmas_window_free(w);
+    distill_targets_free(&targets);
+    irmas_model_free(m);
+    irmas_model_free(teacher_model);
+    examples_free(&e);
+    model_teacher_close(&t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("distill");
@@ -422,6 +495,7 @@ int main(void)
     tcase_add_test(stand_in_case, second_load_reads_the_cache);
     tcase_add_test(stand_in_case, changes_are_computed_afresh);
     tcase_add_test(stand_in_case, unknown_classes_and_bad_caches_are_refused);
+    tcase_add_test(stand_in_case, trained_model_teaches);
     suite_add_tcase(s, stand_in_case);
     TCase *real = tcase_create("real teacher");
     tcase_set_timeout(real, 60);

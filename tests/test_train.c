@@ -20,6 +20,7 @@
  *   - with a teacher (distillation: random weights, and the real ones
  *     when ../shared has them), twice, the second run reading every
  *     target from the cache, and resumed;
+ *   - with a model trained here as the teacher (--teacher MODEL.irm);
  *   - over a pretrained front-end (a random teacher's frames), three
  *     times, the second reading every file's frames from the cache and the
  *     third recomputing one entry cut short, all to the same weights;
@@ -694,6 +695,40 @@ START_TEST(real_teacher_distils)
 }
 END_TEST
 
+/* A model trained here teaches another through irmas-train --teacher
+ * MODEL.irm: every file's targets computed once, the provenance says so;
+ * a student of other windows is refused, told which to give. */
+START_TEST(trained_model_teaches_a_student)
+{
+    char labelled[600], unlabelled[600], cache[600], teacher[600], out[600];
+    render_teacher_corpus(labelled, unlabelled, sizeof labelled);
+    snprintf(cache, sizeof cache, "%s", path_in(dir, "cache"));
+    snprintf(teacher, sizeof teacher, "%s", path_in(dir, "teacher.irm"));
+    snprintf(out, sizeof out, "%s", path_in(dir, "student.irm"));
+    const char *first[] = {"--data", labelled, "--out", teacher, SMALL_LOGMEL,
+                           SMALL_RUN, "--epochs", "1", NULL};
+    run_result r;
+    run_train_ok(&r, first);
+    const char *student[] = {"--data", labelled, "--teacher", teacher,
+                             "--teacher-cache", cache, "--distill", "0.5",
+                             "--out", out, SMALL_LOGMEL, SMALL_RUN,
+                             "--epochs", "1", NULL};
+    run_train_ok(&r, student);
+    ck_assert_msg(strstr(r.err, "teacher targets: 0 files from the cache, "
+                                "24 computed (24 windows)"), "%s", r.err);
+    irmas_model *m = load_model(out);
+    ck_assert_msg(strstr(m->provenance, "(a trained model), --distill 0.5"),
+                  "%s", m->provenance);
+    irmas_model_free(m);
+    const char *longer[] = {"--data", labelled, "--teacher", teacher,
+                            "--out", out, SMALL_LOGMEL, SMALL_RUN,
+                            "--window", "0.4", "--epochs", "1", NULL};
+    run_train(&r, longer);
+    ck_assert_int_ne(r.status, 0);
+    ck_assert_msg(strstr(r.err, "give --window 0.5"), "%s", r.err);
+}
+END_TEST
+
 /* The path of a file in folder whose name ends in suffix. */
 static void find_entry(const char *folder, const char *suffix, char *path,
                        size_t size)
@@ -1172,6 +1207,7 @@ int main(int argc, char **argv)
     tcase_add_test(distillation, distilled_run_reads_the_teacher_cache);
     tcase_add_test(distillation, real_teacher_distils);
     tcase_add_test(distillation, head_run_reads_the_frames_cache);
+    tcase_add_test(distillation, trained_model_teaches_a_student);
     tcase_add_unchecked_fixture(distillation, setup_corpus, NULL);
     tcase_add_test(distillation, teacher_problems_are_named);
     suite_add_tcase(s, distillation);

@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +49,7 @@
 #include "model_file.h"
 #include "network.h"
 #include "file_cache.h"
+#include "model_teacher.h"
 #include "pretrained.h"
 #include "run_options.h"
 #include "teacher_source.h"
@@ -68,6 +70,7 @@ typedef struct {
     example_split split;
     int unreadable;      /* files that could not be read */
     distill_teacher teacher;  /* --teacher */
+    void (*teacher_close)(distill_teacher *); /* its kind's, or NULL */
     distill_targets targets;  /* its targets for e */
     char *provenance;
     trainer *t;
@@ -78,7 +81,7 @@ static void run_free(run *r)
     trainer_free(r->t);
     free(r->provenance);
     distill_targets_free(&r->targets);
-    teacher_source_close(&r->teacher);
+    if (r->teacher_close) r->teacher_close(&r->teacher);
     example_split_free(&r->split);
     examples_free(&r->e);
     irmas_model_free(r->m);
@@ -445,15 +448,27 @@ static const char *item_path(const run *r, int i)
                             : r->unlabelled.items[i - r->d.n_items].path;
 }
 
-/* With --teacher: its weights, and whether it knows the model's classes,
- * before any file is read. */
+/* With --teacher: the AudioSet teacher (a folder of weights) or a trained
+ * model (a file), and whether it knows the model's classes, before any
+ * file is read. */
 static int open_teacher(run *r)
 {
     if (!r->o.teacher) return 0;
     char err[1024];
     int map[MODEL_MAX_CLASSES];
-    irmas_status status = teacher_source_open(r->o.teacher, &r->teacher, err,
-                                              sizeof err);
+    struct stat st;
+    irmas_status status;
+    if (stat(r->o.teacher, &st) == 0 && S_ISREG(st.st_mode)) {
+        status = model_teacher_open(
+            r->o.teacher, r->o.weights,
+            (double)r->m->window_samples / r->m->sample_rate, &r->teacher,
+            err, sizeof err);
+        r->teacher_close = model_teacher_close;
+    } else {
+        status = teacher_source_open(r->o.teacher, &r->teacher, err,
+                                     sizeof err);
+        r->teacher_close = teacher_source_close;
+    }
     if (status == IRMAS_OK)
         status = distill_match_classes(&r->teacher, r->m, map, err,
                                        sizeof err);
@@ -549,9 +564,11 @@ static int make_provenance(run *r, int argc, char **argv)
     fputs("\ndata:", f);
     for (int i = 0; i < r->o.n_dirs; i++) fprintf(f, " %s", r->o.dirs[i]);
     if (r->o.teacher) {
-        fprintf(f, "\nteacher: %s (EfficientAT mn04_as), --distill %g "
-                   "--temperature %g", r->o.teacher, r->o.distill,
-                r->o.temperature);
+        fprintf(f, "\nteacher: %s (%s), --distill %g --temperature %g",
+                r->o.teacher, r->teacher_close == model_teacher_close
+                                  ? "a trained model"
+                                  : "EfficientAT mn04_as",
+                r->o.distill, r->o.temperature);
         for (int i = 0; i < r->o.n_unlabelled; i++)
             fprintf(f, "%s %s", i ? "" : "; unlabelled:", r->o.unlabelled[i]);
     }
