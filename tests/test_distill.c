@@ -337,21 +337,40 @@ static const char *real_teacher_dir(void)
     return dir;
 }
 
-/* What the teacher says of window w of path, run directly, for the
- * model's classes pia and cel, normalised as distill.h says. */
-static void direct_target(const teacher_weights *w, const char *path,
-                          int window, float *out)
+/* Window w (length samples at rate, zero-padded) of path, mixed down,
+ * into out[length]. */
+static void read_window(const char *path, int rate, long length, int w,
+                        float *out)
 {
     audio_clip clip;
     char err[512];
-    ck_assert(audio_file_read(path, TEACHER_SAMPLE_RATE, 1, &clip, err,
-                              sizeof err) == IRMAS_OK);
-    float input[TEACHER_SAMPLE_RATE] = {0};
-    long start = (long)window * TEACHER_SAMPLE_RATE;
-    long n = clip.frames - start < TEACHER_SAMPLE_RATE ? clip.frames - start
-                                                       : TEACHER_SAMPLE_RATE;
-    memcpy(input, clip.data + start, (size_t)n * sizeof *input);
+    ck_assert(audio_file_read(path, rate, 1, &clip, err, sizeof err) ==
+              IRMAS_OK);
+    long start = (long)w * length;
+    long n = clip.frames - start < length ? clip.frames - start : length;
+    memcpy(out, clip.data + start, (size_t)n * sizeof *out);
+    memset(out + n, 0, (size_t)(length - n) * sizeof *out);
     audio_clip_free(&clip);
+}
+
+/* A target for the model's classes pia and cel from a teacher's values
+ * for them, normalised as distill.h says. */
+static void pia_cel_target(float pia, float cel, float out[2])
+{
+    pia = fmaxf(pia, 1e-6f);
+    cel = fmaxf(cel, 1e-6f);
+    out[0] = pia / (pia + cel);
+    out[1] = cel / (pia + cel);
+}
+
+/* What the teacher says of window w of path, run directly, for the
+ * model's classes pia and cel. */
+static void direct_target(const teacher_weights *w, const char *path,
+                          int window, float *out)
+{
+    char err[512];
+    float input[TEACHER_SAMPLE_RATE];
+    read_window(path, TEACHER_SAMPLE_RATE, TEACHER_SAMPLE_RATE, window, input);
     teacher *t;
     ck_assert(teacher_new(w, TEACHER_SAMPLE_RATE, &t, err, sizeof err) ==
               IRMAS_OK);
@@ -359,9 +378,7 @@ static void direct_target(const teacher_weights *w, const char *path,
     teacher_run(t, input, TEACHER_SAMPLE_RATE, NULL, NULL, probs);
     teacher_irmas_probs(probs, irmas);
     teacher_free(t);
-    float pia = fmaxf(irmas[6], 1e-6f), cel = fmaxf(irmas[0], 1e-6f);
-    out[0] = pia / (pia + cel);
-    out[1] = cel / (pia + cel);
+    pia_cel_target(irmas[6], irmas[0], out);
 }
 
 START_TEST(real_teacher_targets)
@@ -459,17 +476,10 @@ START_TEST(trained_model_teaches)
     ck_assert(irmas_window_new(teacher_model, &w, err, sizeof err) ==
               IRMAS_OK);
     for (int i = 0; i < 3; i++) {
-        audio_clip clip;
-        ck_assert(audio_file_read(i < 2 ? stereo : mono, RATE, 1, &clip, err,
-                                  sizeof err) == IRMAS_OK);
-        float input[RATE] = {0}, probs[3];
-        long start = (i < 2 ? i : 0) * (long)RATE;
-        long n = clip.frames - start < RATE ? clip.frames - start : RATE;
-        memcpy(input, clip.data + start, (size_t)n * sizeof *input);
-        audio_clip_free(&clip);
+        float input[RATE], probs[3], want[2];
+        read_window(i < 2 ? stereo : mono, RATE, RATE, i < 2 ? i : 0, input);
         irmas_window_classify(w, input, probs);
-        float pia = fmaxf(probs[2], 1e-6f), cel = fmaxf(probs[0], 1e-6f);
-        float want[2] = {pia / (pia + cel), cel / (pia + cel)};
+        pia_cel_target(probs[2], probs[0], want);
         ck_assert_msg(tu_max_abs_diff(targets.targets + 2 * i, want, 2) <
                           1e-6f,
                       "example %d: %g %g, directly %g %g", i,
