@@ -140,7 +140,8 @@ static entry_header entry_shape(const load_job *job, int examples)
                                              : 0};
 }
 
-/* Reads one example's steps and values from f; 1 if they are whole. */
+/* Reads one example's steps and values from f; 1 if they are whole, else
+ * 0 with nothing of e left allocated. */
 static int entry_read_example(FILE *f, const entry_header *h, example *e)
 {
     size_t values = (size_t)h->frames * h->features;
@@ -151,10 +152,16 @@ static int entry_read_example(FILE *f, const entry_header *h, example *e)
         return 0;
     e->values = values ? malloc(values * sizeof *e->values) : NULL;
     e->pixels = pixels ? malloc(pixels * sizeof *e->pixels) : NULL;
-    return (!values || (e->values && fread(e->values, sizeof *e->values,
-                                           values, f) == values)) &&
-           (!pixels || (e->pixels && fread(e->pixels, sizeof *e->pixels,
-                                           pixels, f) == pixels));
+    int whole = (!values || (e->values && fread(e->values, sizeof *e->values,
+                                                values, f) == values)) &&
+                (!pixels || (e->pixels && fread(e->pixels, sizeof *e->pixels,
+                                                pixels, f) == pixels));
+    if (!whole) {
+        example_free(e);
+        e->values = NULL;
+        e->pixels = NULL;
+    }
+    return whole;
 }
 
 /* Reads path's entry into r when it is whole and of the job's shape; 1 if
@@ -176,12 +183,11 @@ static int entry_read(const char *path, const load_job *job, item_result *r)
         if (!entry_read_example(f, &h, &r->list[r->count])) break;
     ok = r->list && r->count == h.examples && fgetc(f) == EOF;
     fclose(f);
-    if (!ok && r->list) {
-        int started = r->count < h.examples ? r->count + 1 : r->count;
-        for (int i = 0; i < started; i++) example_free(&r->list[i]);
+    if (!ok) {
+        for (int i = 0; i < r->count; i++) example_free(&r->list[i]);
         free(r->list);
+        *r = (item_result){0};
     }
-    if (!ok) *r = (item_result){0};
     return ok;
 }
 

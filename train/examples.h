@@ -60,8 +60,9 @@ typedef struct {
 /* What reading a set did, file by file. */
 typedef struct {
     int unreadable; /* reported on stderr by name and skipped */
-    int cached;     /* examples read from the cache */
-    int computed;   /* read and computed (and, with a cache, put in it) */
+    int cached;     /* files whose examples came from the cache */
+    int computed;   /* files read and computed (and, with a cache, put in
+                       it) */
 } examples_counts;
 
 /* Reads every item of d for model m (its rate, norm, front-end and image
