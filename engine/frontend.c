@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LOGMEL_EPS 1e-10f    /* floor added to band energies before the log */
 #define LOGMEL_MIN_FFT 16
 #define LOGMEL_MAX_FFT (1 << 20)
 
@@ -172,9 +171,9 @@ double frontend_band_centre(const frontend_params *p, int band)
 
 float frontend_logmel_gain(float v, float power_ratio)
 {
-    float energy = expf(v) - LOGMEL_EPS;
+    float energy = expf(v) - FRONTEND_LOGMEL_FLOOR;
     if (energy < 0.0f) energy = 0.0f;
-    return logf(LOGMEL_EPS + energy * power_ratio);
+    return logf(FRONTEND_LOGMEL_FLOOR + energy * power_ratio);
 }
 
 /* Weight of fft bin frequency hz in the triangle rising from lo to centre
@@ -308,7 +307,7 @@ static void logmel_compute(frontend *f, const float *samples, float *features)
         float energy = 0.0f;
         for (int k = 0; k < f->band_bins[b]; k++) energy += w[k] * band[k];
         w += f->band_bins[b];
-        features[b] = logf(LOGMEL_EPS + energy);
+        features[b] = logf(FRONTEND_LOGMEL_FLOOR + energy);
     }
 }
 

@@ -10,8 +10,8 @@
  *          |X_k|^2 of the unnormalised DFT, the filters are triangles on the
  *          HTK mel scale (mel = 2595 log10(1 + f / 700)) with Slaney's area
  *          normalisation (librosa.filters.mel(htk=True), norm 'slaney'), and
- *          each band becomes log(1e-10 + energy), natural log, so silence
- *          gives a finite floor of about -23.
+ *          each band becomes log(FRONTEND_LOGMEL_FLOOR + energy), natural
+ *          log, so silence gives a finite floor of about -23.
  *   efficientat-mn04
  *          a pretrained front-end: the AudioSet teacher (teacher.h) run on
  *          the whole window at 32 kHz, its last feature map pooled over
@@ -34,6 +34,10 @@ typedef enum {
     FRONTEND_LOGMEL = 2,
     FRONTEND_EFFICIENTAT_MN04 = 3
 } frontend_kind;
+
+/* The energy a logmel band adds before its log: silence gives
+ * log(FRONTEND_LOGMEL_FLOOR). */
+#define FRONTEND_LOGMEL_FLOOR 1e-10f
 
 /* The efficientat-mn04 front-end's rate and features per frame. */
 #define FRONTEND_MN04_RATE 32000

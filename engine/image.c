@@ -1,11 +1,15 @@
-/* image.c: stacking and multiresolution recurrence plots (see image.h).
+/* image.c: stacking, multiresolution recurrence plots and log-mel
+ * spectrograms (see image.h).
  *
  * A builder owns the scratch one image needs: for stacking, the padded
  * square of pixels, the half-resized image between the two passes of the
  * separable area resize and the row of sums each pass adds into; for MRP,
- * the pooled series of one channel.
+ * the pooled series of one channel; for logmel, a log-mel front-end and
+ * the bands of one frame.
  */
 #include "image.h"
+
+#include "frontend.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,6 +23,9 @@ struct image_builder {
     float *rows;     /* stack: [N][size], each row resized across */
     double *sums;    /* stack: [size], one output row being summed */
     float *pooled;   /* mrp: [size], one channel's max-pooled series */
+    frontend *fe;    /* logmel: the bands of one frame, */
+    float *bands;    /* [size], */
+    int hop;         /* and the samples between frames */
 };
 
 const char *image_kind_name(image_kind kind)
@@ -26,6 +33,7 @@ const char *image_kind_name(image_kind kind)
     switch (kind) {
     case IMAGE_STACK: return "stack";
     case IMAGE_MRP: return "mrp";
+    case IMAGE_LOGMEL: return "logmel";
     }
     return NULL;
 }
@@ -34,6 +42,7 @@ image_kind image_kind_parse(const char *name)
 {
     if (strcmp(name, "stack") == 0) return IMAGE_STACK;
     if (strcmp(name, "mrp") == 0) return IMAGE_MRP;
+    if (strcmp(name, "logmel") == 0) return IMAGE_LOGMEL;
     return 0;
 }
 
@@ -50,14 +59,50 @@ static int image_square_side(int n)
     return side;
 }
 
-irmas_status image_check(const image_params *p, int window_samples, char *err,
-                         size_t errlen)
+/* The log-mel front-end a logmel image of p is read with, for windows of
+ * window_samples: size bands over the whole spectrum, size frames spread
+ * over the window, each of the smallest power of two of at least
+ * IMAGE_LOGMEL_MIN_FFT samples that leaves no sample between frames. The
+ * hop (.frame) is 0 when the window is too short for size frames. */
+static frontend_params image_logmel_frontend(const image_params *p,
+                                             int sample_rate,
+                                             int window_samples)
+{
+    frontend_params fp = {.kind = FRONTEND_LOGMEL,
+                          .fft_size = IMAGE_LOGMEL_MIN_FFT, .mels = p->size,
+                          .fmin = 0.0f, .fmax = 0.5f * (float)sample_rate};
+    for (;;) {
+        long span = (long)window_samples - fp.fft_size;
+        if (span < 0) return fp;
+        fp.frame = p->size == 1 ? 1 : (int)(span / (p->size - 1));
+        if (fp.frame <= fp.fft_size) return fp;
+        fp.fft_size *= 2;
+    }
+}
+
+static irmas_status image_check_logmel(const image_params *p, int sample_rate,
+                                       int window_samples, char *err,
+                                       size_t errlen)
+{
+    frontend_params fp = image_logmel_frontend(p, sample_rate, window_samples);
+    if (fp.frame < 1)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "image: a logmel image of %d frames of %d samples "
+                           "needs a window of at least %d samples, not %d; "
+                           "use a longer window or a smaller size", p->size,
+                           IMAGE_LOGMEL_MIN_FFT,
+                           IMAGE_LOGMEL_MIN_FFT + p->size - 1, window_samples);
+    return frontend_check(&fp, sample_rate, err, errlen);
+}
+
+irmas_status image_check(const image_params *p, int sample_rate,
+                         int window_samples, char *err, size_t errlen)
 {
     const char *kind = image_kind_name(p->kind);
     if (!kind)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
-                           "image.kind %d is unknown; use stack or mrp",
-                           (int)p->kind);
+                           "image.kind %d is unknown; use stack, mrp or "
+                           "logmel", (int)p->kind);
     if (window_samples < 1)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "image: the window holds %d samples; it must hold "
@@ -66,10 +111,11 @@ irmas_status image_check(const image_params *p, int window_samples, char *err,
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "image.size %d is out of range; use 1 to %d",
                            p->size, IMAGE_MAX_SIZE);
-    if (p->kind == IMAGE_STACK && p->channels != 1)
+    if (p->kind != IMAGE_MRP && p->channels != 1)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
-                           "image.channels is %d, but a stacked image has one "
-                           "channel", p->channels);
+                           "image.channels is %d, but a %s image has one "
+                           "channel", p->channels,
+                           p->kind == IMAGE_STACK ? "stacked" : "logmel");
     if (p->channels < 1 || p->channels > IMAGE_MAX_CHANNELS)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "image.channels %d is out of range; use 1 to %d "
@@ -82,14 +128,18 @@ irmas_status image_check(const image_params *p, int window_samples, char *err,
                            "smaller size", p->channels,
                            window_samples >> (p->channels - 1), window_samples,
                            p->size);
+    if (p->kind == IMAGE_LOGMEL)
+        return image_check_logmel(p, sample_rate, window_samples, err,
+                                  errlen);
     return IRMAS_OK;
 }
 
-irmas_status image_new(const image_params *p, int window_samples,
-                       image_builder **out, char *err, size_t errlen)
+irmas_status image_new(const image_params *p, int sample_rate,
+                       int window_samples, image_builder **out, char *err,
+                       size_t errlen)
 {
     *out = NULL;
-    irmas_status st = image_check(p, window_samples, err, errlen);
+    irmas_status st = image_check(p, sample_rate, window_samples, err, errlen);
     if (st) return st;
     image_builder *b = calloc(1, sizeof *b);
     if (!b) return status_fail(err, errlen, IRMAS_ERR_NOMEM, "image: out of memory");
@@ -101,9 +151,20 @@ irmas_status image_new(const image_params *p, int window_samples,
         b->rows = malloc(sizeof *b->rows * b->side * p->size);
         b->sums = malloc(sizeof *b->sums * p->size);
         if (!b->square || !b->rows || !b->sums) goto nomem;
-    } else {
+    } else if (p->kind == IMAGE_MRP) {
         b->pooled = malloc(sizeof *b->pooled * p->size);
         if (!b->pooled) goto nomem;
+    } else {
+        frontend_params fp = image_logmel_frontend(p, sample_rate,
+                                                   window_samples);
+        b->hop = fp.frame;
+        b->bands = malloc(sizeof *b->bands * p->size);
+        if (!b->bands) goto nomem;
+        st = frontend_new(&fp, sample_rate, &b->fe, err, errlen);
+        if (st) {
+            image_free(b);
+            return st;
+        }
     }
     *out = b;
     return IRMAS_OK;
@@ -121,6 +182,8 @@ void image_free(image_builder *b)
     free(b->rows);
     free(b->sums);
     free(b->pooled);
+    frontend_free(b->fe);
+    free(b->bands);
     free(b);
 }
 
@@ -185,10 +248,39 @@ static void image_mrp_channel(image_builder *b, const float *segment,
                 scale * fabsf(b->pooled[i] - b->pooled[j]);
 }
 
+/* The log-mel spectrogram, frame t in column t, band k in row size-1-k,
+ * each pixel its decibels above black, IMAGE_LOGMEL_RANGE_DB below the
+ * loudest, over the range. Black is never below the front-end's floor,
+ * so digital silence (every band at the floor) is exactly 0. */
+static void image_logmel(image_builder *b, const float *samples, float *pixels)
+{
+    int size = b->p.size;
+    float loudest = -INFINITY;
+    for (int t = 0; t < size; t++) {
+        frontend_compute(b->fe, samples + (long)t * b->hop, b->bands);
+        for (int k = 0; k < size; k++) {
+            pixels[(long)(size - 1 - k) * size + t] = b->bands[k];
+            loudest = fmaxf(loudest, b->bands[k]);
+        }
+    }
+    /* bands are natural logs of power: 10 / ln 10 decibels each */
+    const float decibels_per_unit = 10.0f / logf(10.0f);
+    const float range = IMAGE_LOGMEL_RANGE_DB / decibels_per_unit;
+    const float silence = logf(FRONTEND_LOGMEL_FLOOR);
+    float black = loudest - range > silence ? loudest - range : silence;
+    long n = (long)size * size;
+    for (long i = 0; i < n; i++)
+        pixels[i] = pixels[i] > black ? (pixels[i] - black) / range : 0.0f;
+}
+
 void image_build(image_builder *b, const float *samples, float *pixels)
 {
     if (b->p.kind == IMAGE_STACK) {
         image_stack(b, samples, pixels);
+        return;
+    }
+    if (b->p.kind == IMAGE_LOGMEL) {
+        image_logmel(b, samples, pixels);
         return;
     }
     long plane = (long)b->p.size * b->p.size;

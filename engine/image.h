@@ -1,5 +1,6 @@
-/* image.h: the study's two ways of turning a window of audio into an image
- * for a CNN (section III-F and III-G, and IV-C and IV-D).
+/* image.h: the ways of turning a window of audio into an image for a CNN:
+ * the study's two (section III-F and III-G, and IV-C and IV-D) and the
+ * log-mel spectrogram.
  *
  *   stack  the window is zero-padded to the next perfect square N*N, laid
  *          out row by row (samples 0..N-1 are the top row), and resized to
@@ -20,6 +21,22 @@
  *          O(window + size^2) rather than O(window^2). Long segments show
  *          slow changes of the envelope, short ones fast ones, which is why
  *          the study wants several.
+ *   logmel the window's log-mel spectrogram (frontend.h's logmel, the same
+ *          filters and FFT): `size` frames spread evenly from the window's
+ *          start to its end (the hop is (window - fft) / (size - 1)
+ *          samples, rounded down), each of fft samples, the smallest power
+ *          of two of at least IMAGE_LOGMEL_MIN_FFT that leaves no sample
+ *          between frames (4096 for 64 frames of 3 s at 44.1 kHz),
+ *          across, and `size` mel bands from 0 Hz to half the sample rate,
+ *          the highest at the top, so the picture reads like a
+ *          spectrogram. One channel. Each pixel is its band's level in
+ *          decibels below the loudest pixel of the image, mapped from
+ *          -IMAGE_LOGMEL_RANGE_DB .. 0 dB onto 0 .. 1 (quieter is 0): the
+ *          image does not change when the window is played louder or
+ *          quieter, so a CNN reading it names an instrument whatever the
+ *          input's level. The loudest pixel is taken as at least
+ *          IMAGE_LOGMEL_RANGE_DB above the front-end's floor, so a silent
+ *          window is all 0.
  *
  * Pixel values, and what irmas-image writes as 0..255 grey, lie in [0, 1].
  * For samples in [-1, 1] (the study's normalisation), a stack pixel is
@@ -41,7 +58,11 @@
 
 #include "status.h"
 
-typedef enum { IMAGE_STACK = 1, IMAGE_MRP = 2 } image_kind;
+typedef enum { IMAGE_STACK = 1, IMAGE_MRP = 2, IMAGE_LOGMEL = 3 } image_kind;
+
+#define IMAGE_LOGMEL_MIN_FFT 2048   /* samples per frame of a logmel image, */
+                                    /* at least */
+#define IMAGE_LOGMEL_RANGE_DB 80.0f /* decibels from black to white */
 
 #define IMAGE_MAX_SIZE 1024
 #define IMAGE_MAX_CHANNELS 8
@@ -49,30 +70,33 @@ typedef enum { IMAGE_STACK = 1, IMAGE_MRP = 2 } image_kind;
 typedef struct {
     image_kind kind;
     int size;     /* the image is size x size pixels per channel */
-    int channels; /* stack: 1; mrp: resolutions */
+    int channels; /* stack and logmel: 1; mrp: resolutions */
 } image_params;
 
-/* Checks p against a window of window_samples samples without creating
- * anything; the message names the field that is wrong ("image.size ..."). */
-irmas_status image_check(const image_params *p, int window_samples, char *err,
-                         size_t errlen);
+/* Checks p against a window of window_samples samples at sample_rate Hz
+ * without creating anything; the message names the field that is wrong
+ * ("image.size ..."). */
+irmas_status image_check(const image_params *p, int sample_rate,
+                         int window_samples, char *err, size_t errlen);
 
 /* Floats in one image: channels * size * size. */
 long image_floats(const image_params *p);
 
 typedef struct image_builder image_builder;
 
-/* Checks p and creates a builder for windows of window_samples samples;
- * nothing allocates after this. */
-irmas_status image_new(const image_params *p, int window_samples,
-                       image_builder **out, char *err, size_t errlen);
+/* Checks p and creates a builder for windows of window_samples samples at
+ * sample_rate Hz (a logmel builder's FFTW plan included); nothing
+ * allocates after this. */
+irmas_status image_new(const image_params *p, int sample_rate,
+                       int window_samples, image_builder **out, char *err,
+                       size_t errlen);
 void image_free(image_builder *b);
 
 /* pixels[image_floats] from samples[window_samples]. Uses the builder's own
  * buffers: one builder per thread. */
 void image_build(image_builder *b, const float *samples, float *pixels);
 
-/* "stack" or "mrp", or NULL; and back (0 for an unknown name). */
+/* "stack", "mrp" or "logmel", or NULL; and back (0 for an unknown name). */
 const char *image_kind_name(image_kind kind);
 image_kind image_kind_parse(const char *name);
 

@@ -288,7 +288,8 @@ static irmas_status validate_frontend(const irmas_model *m, char *err,
 static irmas_status validate_image(const irmas_model *m, char *err, size_t errlen)
 {
     if (model_reads_image(m))
-        return image_check(&m->image, m->window_samples, err, errlen);
+        return image_check(&m->image, m->sample_rate, m->window_samples, err,
+                           errlen);
     if (m->image.kind != 0)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "image.kind is %d but the model has no image "

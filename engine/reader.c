@@ -56,7 +56,8 @@ irmas_status reader_new(const irmas_model *m, reader **out, char *err,
         status = frontend_new(&m->frontend, m->sample_rate, &r->fe, err,
                               errlen);
     if (status == IRMAS_OK && model_reads_image(m))
-        status = image_new(&m->image, m->window_samples, &r->image, err,
+        status = image_new(&m->image, m->sample_rate, m->window_samples,
+                           &r->image, err,
                            errlen);
     if (status != IRMAS_OK) {
         reader_free(r);

@@ -1,13 +1,16 @@
 /* test_image.c: the image builders. Stacking lays a ramp out row by row,
  * pads with silence and resizes by area; an MRP is symmetric with a zero
  * diagonal, has one channel per resolution, and each channel is the plot of
- * its centred segment max-pooled to the image's size.
+ * its centred segment max-pooled to the image's size; a log-mel image is
+ * the front-end's bands, highest at the top, in decibels below its
+ * loudest, whatever the input's level.
  */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "frontend.h"
 #include "image.h"
 #include "testutil.h"
 
@@ -16,7 +19,7 @@ static float *build(image_params p, const float *samples, int n)
 {
     image_builder *b;
     char err[256];
-    ck_assert_msg(image_new(&p, n, &b, err, sizeof err) == IRMAS_OK, "%s", err);
+    ck_assert_msg(image_new(&p, 44100, n, &b, err, sizeof err) == IRMAS_OK, "%s", err);
     float *pixels = malloc(sizeof *pixels * image_floats(&p));
     for (long i = 0; i < image_floats(&p); i++) pixels[i] = NAN;
     image_build(b, samples, pixels);
@@ -183,24 +186,116 @@ START_TEST(mrp_fine_channels_see_only_the_centre)
 }
 END_TEST
 
+/* A log-mel image of 3 s at 44.1 kHz, 64 x 64: frames of 4096 samples
+ * every 2034. */
+enum { LM_RATE = 44100, LM_WINDOW = 3 * 44100, LM_SIZE = 64 };
+static const image_params logmel_64 = {IMAGE_LOGMEL, LM_SIZE, 1};
+
+
+START_TEST(logmel_is_the_frontends_bands_in_decibels_below_the_loudest)
+{
+    float *x = tu_noise(LM_WINDOW, 7);
+    float *img = build(logmel_64, x, LM_WINDOW);
+    /* the reference: each frame's bands straight from frontend.h */
+    frontend_params fp = {.kind = FRONTEND_LOGMEL, .frame = 2034,
+                          .fft_size = 4096, .mels = LM_SIZE, .fmin = 0.0f,
+                          .fmax = LM_RATE / 2.0f};
+    frontend *fe;
+    char err[256];
+    ck_assert_msg(frontend_new(&fp, LM_RATE, &fe, err, sizeof err) == IRMAS_OK,
+                  "%s", err);
+    static float bands[LM_SIZE][LM_SIZE]; /* [frame][band] */
+    double loudest = -INFINITY;
+    for (int t = 0; t < LM_SIZE; t++) {
+        frontend_compute(fe, x + (long)t * 2034, bands[t]);
+        for (int k = 0; k < LM_SIZE; k++)
+            if (bands[t][k] > loudest) loudest = bands[t][k];
+    }
+    frontend_free(fe);
+    for (int t = 0; t < LM_SIZE; t++)
+        for (int k = 0; k < LM_SIZE; k++) {
+            double db = 10.0 * (bands[t][k] - loudest) / log(10.0);
+            double want = db < -80.0 ? 0.0 : 1.0 + db / 80.0;
+            ck_assert_float_eq_tol(img[(LM_SIZE - 1 - k) * LM_SIZE + t], want,
+                                   1e-5);
+        }
+    free(img);
+    free(x);
+}
+END_TEST
+
+START_TEST(logmel_puts_a_tone_in_its_band_and_time_across)
+{
+    /* 1 kHz from the window's middle on: the brightest row is the band
+     * centred nearest 1 kHz, and the columns before the tone are black */
+    float *x = calloc(LM_WINDOW, sizeof *x);
+    tu_sine(x + LM_WINDOW / 2, LM_WINDOW / 2, LM_RATE, 1000.0f, 0.5f);
+    float *img = build(logmel_64, x, LM_WINDOW);
+    frontend_params fp = {.kind = FRONTEND_LOGMEL, .fft_size = 4096,
+                          .mels = LM_SIZE, .fmin = 0.0f, .fmax = LM_RATE / 2.0f};
+    int band = (int)lround(frontend_band_position(&fp, 1000.0));
+    int last_column = LM_SIZE - 1, brightest_row = 0;
+    for (int r = 1; r < LM_SIZE; r++)
+        if (img[r * LM_SIZE + last_column] >
+            img[brightest_row * LM_SIZE + last_column])
+            brightest_row = r;
+    ck_assert_int_eq(brightest_row, LM_SIZE - 1 - band);
+    ck_assert_float_eq_tol(img[brightest_row * LM_SIZE + last_column], 1.0f,
+                           1e-6);
+    for (int r = 0; r < LM_SIZE; r++)
+        for (int t = 0; t < 30; t++) /* frames 0..29 end before the tone */
+            ck_assert_float_eq(img[r * LM_SIZE + t], 0.0f);
+    free(img);
+    free(x);
+}
+END_TEST
+
+START_TEST(logmel_is_the_same_at_any_level_and_black_in_silence)
+{
+    float *x = tu_noise(LM_WINDOW, 3);
+    float *loud = build(logmel_64, x, LM_WINDOW);
+    for (int i = 0; i < LM_WINDOW; i++) x[i] *= 0.01f; /* 40 dB quieter */
+    float *quiet = build(logmel_64, x, LM_WINDOW);
+    for (int i = 0; i < LM_SIZE * LM_SIZE; i++)
+        ck_assert_float_eq_tol(quiet[i], loud[i], 1e-4);
+    memset(x, 0, sizeof *x * LM_WINDOW);
+    float *silent = build(logmel_64, x, LM_WINDOW);
+    for (int i = 0; i < LM_SIZE * LM_SIZE; i++)
+        ck_assert_float_eq(silent[i], 0.0f);
+    free(silent);
+    free(quiet);
+    free(loud);
+    free(x);
+}
+END_TEST
+
 START_TEST(bad_params_name_the_field)
 {
     char err[256];
     image_builder *b;
     image_params p = {IMAGE_STACK, 150, 3};
-    ck_assert_int_eq(image_new(&p, 1000, &b, err, sizeof err), IRMAS_ERR_ARG);
+    ck_assert_int_eq(image_new(&p, 44100, 1000, &b, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_ptr_null(b);
     ck_assert_ptr_nonnull(strstr(err, "image.channels"));
     p = (image_params){IMAGE_MRP, 0, 3};
-    ck_assert_int_eq(image_check(&p, 1000, err, sizeof err), IRMAS_ERR_ARG);
+    ck_assert_int_eq(image_check(&p, 44100, 1000, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(err, "image.size"));
     p = (image_params){IMAGE_MRP, 150, 3};
-    ck_assert_int_eq(image_check(&p, 500, err, sizeof err), IRMAS_ERR_ARG);
+    ck_assert_int_eq(image_check(&p, 44100, 500, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(err, "longer window"));
-    ck_assert_int_eq(image_check(&p, 600, err, sizeof err), IRMAS_OK);
+    ck_assert_int_eq(image_check(&p, 44100, 600, err, sizeof err), IRMAS_OK);
     p = (image_params){7, 150, 1};
-    ck_assert_int_eq(image_check(&p, 600, err, sizeof err), IRMAS_ERR_ARG);
+    ck_assert_int_eq(image_check(&p, 44100, 600, err, sizeof err), IRMAS_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(err, "image.kind"));
+    p = (image_params){IMAGE_LOGMEL, 64, 3};
+    ck_assert_int_eq(image_check(&p, 44100, LM_WINDOW, err, sizeof err),
+                     IRMAS_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(err, "logmel image has one channel"));
+    p = (image_params){IMAGE_LOGMEL, 64, 1};
+    ck_assert_int_eq(image_check(&p, 44100, 2000, err, sizeof err),
+                     IRMAS_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(err, "at least 2111 samples, not 2000"));
+    ck_assert_int_eq(image_check(&p, 44100, 2111, err, sizeof err), IRMAS_OK);
 }
 END_TEST
 
@@ -210,6 +305,8 @@ START_TEST(kind_names)
     ck_assert_str_eq(image_kind_name(IMAGE_MRP), "mrp");
     ck_assert_int_eq(image_kind_parse("mrp"), IMAGE_MRP);
     ck_assert_int_eq(image_kind_parse("stack"), IMAGE_STACK);
+    ck_assert_str_eq(image_kind_name(IMAGE_LOGMEL), "logmel");
+    ck_assert_int_eq(image_kind_parse("logmel"), IMAGE_LOGMEL);
     ck_assert_int_eq(image_kind_parse("spectrogram"), 0);
 }
 END_TEST
@@ -230,6 +327,11 @@ int main(void)
     tcase_add_test(mrp, mrp_properties);
     tcase_add_test(mrp, mrp_fine_channels_see_only_the_centre);
     suite_add_tcase(s, mrp);
+    TCase *logmel = tcase_create("logmel");
+    tcase_add_test(logmel, logmel_is_the_frontends_bands_in_decibels_below_the_loudest);
+    tcase_add_test(logmel, logmel_puts_a_tone_in_its_band_and_time_across);
+    tcase_add_test(logmel, logmel_is_the_same_at_any_level_and_black_in_silence);
+    suite_add_tcase(s, logmel);
     TCase *params = tcase_create("params");
     tcase_add_test(params, bad_params_name_the_field);
     tcase_add_test(params, kind_names);

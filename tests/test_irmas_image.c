@@ -215,7 +215,7 @@ END_TEST
 START_TEST(bad_arguments_say_what_to_use)
 {
     run_fails((const char *[]){"--kind", "jpeg", wav, png, NULL}, 2,
-              "stack or mrp", 0);
+              "stack, mrp or logmel", 0);
     run_fails((const char *[]){"--kind", "mrp", "--size", "-3", wav, png, NULL},
               2, "--size", 0);
     run_fails((const char *[]){"--kind", "mrp", "--window", "0.001", wav, png,

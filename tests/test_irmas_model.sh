@@ -168,7 +168,7 @@ expect 2 'crnn-b2 sets its own layers.* drop --hidden' "$tool" new \
     --out "$dir/x.irm"
 expect 2 '--image, --image-size and --image-channels are for cnn' new_raw \
     --arch lstm --hidden 8 --image mrp --classes a,b --out "$dir/x.irm"
-expect 2 "--image is 'png'; use stack or mrp" "$tool" new --arch cnn-b1 \
+expect 2 "--image is 'png'; use stack, mrp or logmel" "$tool" new --arch cnn-b1 \
     --image png --rate 8000 --window 1 --classes a,b --out "$dir/x.irm"
 expect 2 'cnn-b4 block 5 conv2d: a 3 x 3 kernel does not fit' "$tool" new \
     --arch cnn-b4 --image-size 64 --rate 8000 --window 1 --classes a,b \

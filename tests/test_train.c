@@ -341,6 +341,39 @@ START_TEST(cnn_model_tells_sines_from_noise)
 }
 END_TEST
 
+/* Sines, squares and noise on log-mel images, with the CNN made for them:
+ * it tells them apart, and a clip played 20 dB quieter gets the same
+ * answer, since the image is measured from its loudest pixel. */
+START_TEST(cnn_mel_model_tells_the_kinds_at_any_level)
+{
+    const char *args[] = {"--model", "cnn-mel", "--image", "logmel",
+                          "--image-size", "64", "--norm", "none",
+                          "--epochs", "8", ANY_MODEL_RUN, NULL};
+    run_result r;
+    const char *model_path = train_model(&r, args, 0.9);
+    ck_assert_msg(strstr(r.err, "examples of a logmel image of 64 x 64 x 1"),
+                  "%s", r.err);
+    check_model_classifies(model_path, all_kinds, 3);
+    irmas_model *m = load_model(model_path);
+    ck_assert_int_eq(m->image.kind, IMAGE_LOGMEL);
+    ck_assert_int_eq(m->norm, NORM_NONE);
+    irmas_window *w;
+    char err[512];
+    ck_assert_msg(irmas_window_new(m, &w, err, sizeof err) == IRMAS_OK, "%s",
+                  err);
+    float clip[CLIP], probs[MODEL_MAX_CLASSES], quieter[MODEL_MAX_CLASSES];
+    for (int k = 0; k < 3; k++) {
+        render(all_kinds[k], 200, clip);
+        irmas_window_classify(w, clip, probs);
+        for (int i = 0; i < CLIP; i++) clip[i] *= 0.1f;
+        irmas_window_classify(w, clip, quieter);
+        ck_assert_float_le(tu_max_abs_diff(probs, quieter, m->classes), 1e-3f);
+    }
+    irmas_window_free(w);
+    irmas_model_free(m);
+}
+END_TEST
+
 START_TEST(crnn_model_tells_sines_from_noise)
 {
     const char *args[] = {"--classes", "sin,noi", "--model", "crnn-b1",
@@ -833,7 +866,7 @@ static const bad_case bad_flags[] = {
     {{"--model", "cnn-b1", "--frame", "50"}, "reads only the window's image"},
     {{"--model", "crnn-b2", "--dense", "10"}, "--dense adds a layer"},
     {{"--image", "mrp"}, "belong to the image models"},
-    {{"--model", "cnn-b1", "--image", "jpeg"}, "--image takes stack or mrp"},
+    {{"--model", "cnn-b1", "--image", "jpeg"}, "--image takes stack, mrp or logmel"},
     {{"--model", "cnn-b1", "--image-size", "24"},
      "--image-size 24: cnn-b1 block 2 conv2d"},
     {{"--model", "cnn-b1", "--image", "stack", "--image-channels", "3"},
@@ -1147,8 +1180,8 @@ START_TEST(arch_names_round_trip)
 {
     static const char *const names[] = {
         "rnn", "lstm", "gru", "gru-original", "blstm", "stats",
-        "cnn-b1", "cnn-b2", "cnn-b3", "cnn-b4",
-        "crnn-b1", "crnn-b2", "crnn-b3", "crnn-b4"};
+        "cnn-b1", "cnn-b2", "cnn-b3", "cnn-b4", "cnn-mel",
+        "crnn-b1", "crnn-b2", "crnn-b3", "crnn-b4", "crnn-mel"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         model_arch a;
         char back[32];
@@ -1190,6 +1223,7 @@ int main(int argc, char **argv)
     tcase_add_test(learning, stats_model_learns_the_classes);
     tcase_add_test(learning, cnn_model_tells_sines_from_noise);
     tcase_add_test(learning, crnn_model_tells_sines_from_noise);
+    tcase_add_test(learning, cnn_mel_model_tells_the_kinds_at_any_level);
     tcase_add_loop_test(learning, resumed_run_equals_uninterrupted, 0,
                         sizeof resumed_models / sizeof resumed_models[0]);
     tcase_add_test(learning, resume_refuses_another_model);

@@ -29,6 +29,16 @@ void tu_fill(tu_rng *r, float *x, long n, float lo, float hi)
     for (long i = 0; i < n; i++) x[i] = tu_uniform(r, lo, hi);
 }
 
+float *tu_noise(long n, uint64_t seed)
+{
+    float *x = malloc((size_t)n * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    tu_rng rng;
+    tu_seed(&rng, seed);
+    tu_fill(&rng, x, n, -0.8f, 0.8f);
+    return x;
+}
+
 float tu_max_abs_diff(const float *a, const float *b, long n)
 {
     float worst = 0.0f;

@@ -19,6 +19,10 @@ float tu_uniform(tu_rng *r, float lo, float hi);
 /* Fills x[0..n) uniformly in [lo, hi). */
 void tu_fill(tu_rng *r, float *x, long n, float lo, float hi);
 
+/* n new samples of noise in [-0.8, 0.8], the same for the same seed;
+ * the caller frees them. */
+float *tu_noise(long n, uint64_t seed);
+
 /* Largest |a[i] - b[i]|. */
 float tu_max_abs_diff(const float *a, const float *b, long n);
 

@@ -1,6 +1,6 @@
 /* irmas-image: writes what an image model sees as a PNG.
  *
- *   irmas-image --kind stack|mrp [--size N] [--channels K] [--rate R]
+ *   irmas-image --kind stack|mrp|logmel [--size N] [--channels K] [--rate R]
  *               [--window SECONDS] [--peak] FILE.wav OUT.png
  *
  * It reads the first window of FILE with audio_file_read (train/
@@ -42,12 +42,14 @@ typedef struct {
 static void usage(FILE *to)
 {
     fprintf(to,
-            "usage: irmas-image --kind stack|mrp [--size N] [--channels K] "
-            "[--rate R]\n"
+            "usage: irmas-image --kind stack|mrp|logmel [--size N] "
+            "[--channels K] [--rate R]\n"
             "                   [--window SECONDS] [--peak] FILE.wav OUT.png\n"
             "  --kind      stack: the window laid out row by row; mrp: a "
             "multiresolution\n"
-            "              recurrence plot, one channel per resolution\n"
+            "              recurrence plot, one channel per resolution; "
+            "logmel: its\n"
+            "              log-mel spectrogram, size bands by size frames\n"
             "  --size      pixels across and down (default 150, the study's)\n"
             "  --channels  mrp resolutions (default 3, written as RGB)\n"
             "  --rate      sample rate the model reads (default 44100)\n"
@@ -94,8 +96,8 @@ static int parse_options(int argc, char **argv, options *o)
         default: tool_bad_flag("irmas-image", argv); return 2;
         }
         if (opt == 'k' && !o->image.kind) {
-            fprintf(stderr, "irmas-image: error: --kind '%s' is unknown; use stack "
-                            "or mrp\n", optarg);
+            fprintf(stderr, "irmas-image: error: --kind '%s' is unknown; use stack, "
+                            "mrp or logmel\n", optarg);
             return 2;
         }
     }
@@ -209,7 +211,7 @@ int main(int argc, char **argv)
     long samples = lround(o.window_seconds * o.rate);
     char err[512];
     image_builder *b;
-    if (image_new(&o.image, (int)samples, &b, err, sizeof err)) {
+    if (image_new(&o.image, o.rate, (int)samples, &b, err, sizeof err)) {
         fprintf(stderr, "irmas-image: error: %s\n", err);
         return 2;
     }

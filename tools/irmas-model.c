@@ -12,8 +12,9 @@
  * architectures with weights drawn uniformly from +-1/sqrt(fan-in), for
  * trying pipelines and benchmarks before a model is trained: a recurrent
  * layer, an optional ReLU layer and a softmax; the statistics baseline
- * (stats, an optional ReLU layer, a softmax); the CNNs B1 to B4 on an
- * image; and the CRNNs, B1 to B4's image branch giving an LSTM over the
+ * (stats, an optional ReLU layer, a softmax); the CNNs (the study's B1
+ * to B4 and our cnn-mel) on an image; and the CRNNs, a CNN's image
+ * branch giving an LSTM over the
  * frames its initial state (cnn_zoo.h and model.h say how).
  *
  * Exit status: 0 success, 1 an invalid model or a failure, 2 bad usage.
@@ -85,7 +86,8 @@ static const char new_text[] =
     "         [--frontend raw --frame X\n"
     "        | --frontend logmel [--fft N] [--hop N] [--mels N] [--fmin HZ]\n"
     "                            [--fmax HZ]]\n"
-    "         [--image stack|mrp] [--image-size N] [--image-channels N]\n"
+    "         [--image stack|mrp|logmel] [--image-size N]\n"
+    "         [--image-channels N]\n"
     "         --rate R --window SECONDS --classes A,B,... [--norm none|peak]\n"
     "         [--seed S] --out FILE\n"
     "\n"
@@ -103,16 +105,16 @@ static const char new_text[] =
     "               stats: each feature's mean and deviation over the window\n"
     "               (front-end default: logmel);\n"
     "               cnn-b1 .. cnn-b4: the study's CNNs on an image, no\n"
-    "               front-end;\n"
+    "               front-end; cnn-mel: ours, for 64 x 64 logmel images;\n"
     "               crnn-b1 .. crnn-b4: a CNN's blocks on the image give an\n"
     "               LSTM of 128 units over the frames its initial state\n"
     "               (front-end default: raw, --frame 100)\n"
     "  --hidden     units of the recurrent layer (1 to 65536)\n"
     "  --dense      units of a ReLU layer before the softmax (default: none;\n"
     "               recurrent and stats models)\n"
-    "  --image      cnn and crnn: stack, or mrp (the default): "
+    "  --image      cnn and crnn: stack, mrp (the default): "
     "multiresolution\n"
-    "               recurrence plots\n"
+    "               recurrence plots, or logmel: the log-mel spectrogram\n"
     "  --image-size pixels a side (default 150, the study's)\n"
     "  --image-channels\n"
     "               mrp resolutions (default 3, the study's); stack has 1\n"
@@ -453,7 +455,7 @@ static int new_option(new_options *o, int opt, const char *arg)
     case OPT_IMAGE:
         o->image.kind = image_kind_parse(arg);
         if (!o->image.kind)
-            return fail_usage("--image is '%s'; use stack or mrp", arg);
+            return fail_usage("--image is '%s'; use stack, mrp or logmel", arg);
         break;
     case 'n':
         if (strcmp(arg, "none") == 0) o->norm = NORM_NONE;

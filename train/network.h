@@ -6,8 +6,8 @@
  *              whose final state feeds an optional ReLU layer and a
  *              softmax over the classes;
  *   statistics a log-mel front-end, a stats layer, the same head;
- *   CNN        one of the study's B1 to B4 (cnn_zoo.h) on the window's
- *              image, reading no frames;
+ *   CNN        one of the study's B1 to B4, or cnn-mel (cnn_zoo.h), on
+ *              the window's image, reading no frames;
  *   CRNN       Bk's blocks and a TANH dense layer on the image, giving the
  *              initial state of an rnn, lstm or gru as wide over the
  *              frames, then the head.

@@ -6,7 +6,8 @@
  *                                     layer, a softmax
  *   stats                             log-mel statistics into the head
  *   cnn-b1 .. cnn-b4                  the study's CNN Bk on the image
- *   crnn-b1 .. crnn-b4                Bk's CNN sets the initial state of an
+ *   cnn-mel                           our CNN for log-mel images
+ *   crnn-b1 .. crnn-b4, crnn-mel      the CNN sets the initial state of an
  *                                     LSTM over the frames
  *
  * irmas-train --model and irmas-model new --arch read them here, so the
@@ -24,15 +25,15 @@
 typedef enum {
     ARCH_RECURRENT = 1, /* rnn, lstm, gru, gru-original, blstm: the cell */
     ARCH_STATS,         /* stats */
-    ARCH_CNN,           /* cnn-b1 .. cnn-b4 */
-    ARCH_CRNN           /* crnn-b1 .. crnn-b4 */
+    ARCH_CNN,           /* cnn-b1 .. cnn-b4, cnn-mel */
+    ARCH_CRNN           /* crnn-b1 .. crnn-b4, crnn-mel */
 } arch_family;
 
 typedef struct {
     arch_family family;
     layer_kind cell;         /* recurrent: the cell; crnn: LAYER_LSTM */
     int gru_reset_after;     /* gru: 1, gru-original: 0 */
-    const cnn_zoo_arch *zoo; /* cnn and crnn: which of B1 to B4, else NULL */
+    const cnn_zoo_arch *zoo; /* cnn and crnn: which CNN (cnn_zoo.h), else NULL */
 } model_arch;
 
 /* For messages: every name, as a list a user can pick from. */

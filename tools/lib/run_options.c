@@ -106,6 +106,8 @@ void run_options_usage(FILE *f)
 "  --model stats     log-mel statistics (each band's mean and deviation)\n"
 "                    into the softmax; needs --frontend logmel\n"
 "  --model cnn-b1 .. cnn-b4    the study's CNNs on the window's image\n"
+"  --model cnn-mel   a CNN for 64 x 64 log-mel images (--image logmel\n"
+"                    --image-size 64): 3 x 3 kernels, level-free input\n"
 "  --model crnn-b1 .. crnn-b4  Bk's CNN sets the initial state of a\n"
 "                    128-unit LSTM over the frames\n"
 "  --hidden H        recurrent models: hidden units (100)\n"
@@ -126,8 +128,9 @@ void run_options_usage(FILE *f)
 "  --level DB        log-mel models: play each training example louder or\n"
 "                    quieter by up to DB decibels, as through another\n"
 "                    microphone or gain, e.g. 20 (none)\n"
-"  --image stack|mrp cnn and crnn: the image, samples stacked row by row\n"
-"                    or multiresolution recurrence plots (mrp)\n"
+"  --image stack|mrp|logmel   cnn and crnn: the image, samples stacked\n"
+"                    row by row, multiresolution recurrence plots (mrp)\n"
+"                    or the log-mel spectrogram, level-free (logmel)\n"
 "  --image-size N    its side in pixels (150)\n"
 "  --image-channels N   mrp: resolutions (3); stack has 1\n"
 "  --frontend raw|logmel|efficientat-mn04   the model's input (raw);\n"
@@ -312,7 +315,7 @@ static int parse_signal(run_options *o, int id, const char *arg)
     switch (id) {
     case OPT_IMAGE:
         o->image = image_kind_parse(arg);
-        return o->image ? 0 : bad_value("image", "stack or mrp", arg);
+        return o->image ? 0 : bad_value("image", "stack, mrp or logmel", arg);
     case OPT_IMAGE_SIZE:
         return parse_int("image-size", arg, 1, IMAGE_MAX_SIZE,
                          &o->image_size);
@@ -437,11 +440,11 @@ int run_options_parse(run_options *o, int argc, char *const argv[])
     if (o->frontend == FRONTEND_EFFICIENTAT_MN04 &&
         !(o->given & GIVEN(OPT_RATE)))
         o->rate = FRONTEND_MN04_RATE;
-    /* A stacked window is one picture; only a recurrence plot has several
-     * resolutions to give. */
+    /* A stacked window or a spectrogram is one picture; only a recurrence
+     * plot has several resolutions to give. */
     if (!(o->given & GIVEN(OPT_IMAGE_CHANNELS)))
         o->image_channels =
-            o->image == IMAGE_STACK ? 1 : CNN_ZOO_STUDY_CHANNELS;
+            o->image == IMAGE_MRP ? CNN_ZOO_STUDY_CHANNELS : 1;
     return 0;
 }
 
@@ -592,8 +595,8 @@ static int check_image(const run_options *o)
     image_params p = {.kind = o->image, .size = o->image_size,
                       .channels = o->image_channels};
     char err[512];
-    if (image_check(&p, (int)lround(o->window * o->rate), err, sizeof err) !=
-        IRMAS_OK) {
+    if (image_check(&p, o->rate, (int)lround(o->window * o->rate), err,
+                    sizeof err) != IRMAS_OK) {
         fprintf(stderr, "irmas-train: error: %s\n", err);
         return 2;
     }

@@ -28,7 +28,7 @@ typedef struct {
     const char *dirs[RUN_MAX_DIRS]; /* --data, in order */
     int n_dirs;
     arch_family family;        /* --model (model_arch.h) */
-    const cnn_zoo_arch *arch;  /* cnn and crnn: which of B1 to B4; NULL
+    const cnn_zoo_arch *arch;  /* cnn and crnn: which CNN (cnn_zoo.h); NULL
                                   for the others */
     layer_kind cell;     /* --model: recurrent, and crnn's lstm */
     int gru_reset_after; /* --model gru (1) or gru-original (0) */
