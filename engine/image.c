@@ -9,8 +9,6 @@
  */
 #include "image.h"
 
-#include "frontend.h"
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,14 +57,8 @@ static int image_square_side(int n)
     return side;
 }
 
-/* The log-mel front-end a logmel image of p is read with, for windows of
- * window_samples: size bands over the whole spectrum, size frames spread
- * over the window, each of the smallest power of two of at least
- * IMAGE_LOGMEL_MIN_FFT samples that leaves no sample between frames. The
- * hop (.frame) is 0 when the window is too short for size frames. */
-static frontend_params image_logmel_frontend(const image_params *p,
-                                             int sample_rate,
-                                             int window_samples)
+frontend_params image_logmel_frontend(const image_params *p, int sample_rate,
+                                      int window_samples)
 {
     frontend_params fp = {.kind = FRONTEND_LOGMEL,
                           .fft_size = IMAGE_LOGMEL_MIN_FFT, .mels = p->size,

@@ -56,6 +56,7 @@
 #ifndef IRMAS_IMAGE_H
 #define IRMAS_IMAGE_H
 
+#include "frontend.h"
 #include "status.h"
 
 typedef enum { IMAGE_STACK = 1, IMAGE_MRP = 2, IMAGE_LOGMEL = 3 } image_kind;
@@ -81,6 +82,14 @@ irmas_status image_check(const image_params *p, int sample_rate,
 
 /* Floats in one image: channels * size * size. */
 long image_floats(const image_params *p);
+
+/* The log-mel front-end a logmel image of p is read with, for windows of
+ * window_samples at sample_rate: size bands over the whole spectrum, size
+ * frames spread over the window, each of the smallest power of two of at
+ * least IMAGE_LOGMEL_MIN_FFT samples that leaves no sample between frames.
+ * Its hop (.frame) is 0 when the window is too short for size frames. */
+frontend_params image_logmel_frontend(const image_params *p, int sample_rate,
+                                      int window_samples);
 
 typedef struct image_builder image_builder;
 

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image.h"
 #include "spec_augment.h"
 #include "spec_level.h"
 #include "spec_warp.h"
@@ -108,7 +109,8 @@ START_TEST(only_the_runs_drawn_are_cleared)
     rng r;
     rng_seed(&r, 9);
     spec_augment_draw(&params, FRAMES, FEATURES, BATCH, &r, runs);
-    spec_augment_apply(&params, runs, BATCH, FRAMES, FEATURES, x);
+    spec_layout frames = spec_layout_frames(x, BATCH, FRAMES, FEATURES);
+    spec_augment_apply(&params, runs, &frames);
     long cleared = 0;
     for (int t = 0; t < FRAMES; t++)
         for (int row = 0; row < BATCH; row++)
@@ -120,6 +122,34 @@ START_TEST(only_the_runs_drawn_are_cleared)
                 cleared += masked;
             }
     ck_assert_int_gt(cleared, 0);
+}
+END_TEST
+
+/* In a logmel image band b is row size-1-b and frame t column t: a mask
+ * of bands clears rows, a mask of frames columns. */
+START_TEST(masks_clear_an_images_rows_and_columns)
+{
+    enum { BATCH = 3, SIDE = 8, PIXELS = SIDE * SIDE };
+    float images[BATCH * PIXELS];
+    for (int i = 0; i < BATCH * PIXELS; i++) images[i] = 1.0f;
+    spec_augment_params one_each = {.freq_masks = 1, .freq_width = 2,
+                                    .time_masks = 1, .time_width = 3};
+    spec_augment_run runs[BATCH * 2];
+    for (int row = 0; row < BATCH; row++) {
+        runs[2 * row] = (spec_augment_run){.start = row, .width = 2};
+        runs[2 * row + 1] = (spec_augment_run){.start = 4, .width = row};
+    }
+    spec_layout l = spec_layout_images(images, BATCH, SIDE);
+    spec_augment_apply(&one_each, runs, &l);
+    for (int row = 0; row < BATCH; row++)
+        for (int y = 0; y < SIDE; y++)
+            for (int x = 0; x < SIDE; x++) {
+                int band = SIDE - 1 - y;
+                int masked = (band >= row && band < row + 2) ||
+                             (x >= 4 && x < 4 + row);
+                ck_assert_float_eq(images[row * PIXELS + y * SIDE + x],
+                                   masked ? 0.0f : 1.0f);
+            }
 }
 END_TEST
 
@@ -245,10 +275,12 @@ START_TEST(a_warped_tone_sounds_lower)
     float one = 1.0f;
     float same[MELS];
     memcpy(same, x, sizeof x);
-    spec_warp_apply(&logmel, mean, scale, &one, 1, 1, MELS, work, same);
+    spec_layout one_frame = spec_layout_frames(same, 1, 1, MELS);
+    spec_warp_apply(&logmel, mean, scale, &one, &one_frame, work);
     ck_assert_int_eq(memcmp(same, x, sizeof x), 0);
 
-    spec_warp_apply(&logmel, mean, scale, &factor, 1, 1, MELS, work, x);
+    one_frame = spec_layout_frames(x, 1, 1, MELS);
+    spec_warp_apply(&logmel, mean, scale, &factor, &one_frame, work);
     for (int b = 0; b < MELS; b++) x[b] = x[b] / scale[b] + mean[b];
     double before = mean_distance(tone, lower, MELS);
     double after = mean_distance(x, lower, MELS);
@@ -256,6 +288,44 @@ START_TEST(a_warped_tone_sounds_lower)
                   "the tone warped is %.3f from the lower tone (log-mel, "
                   "mean over bands), unwarped %.3f", after, before);
     frontend_free(f);
+}
+END_TEST
+
+/* The same on a logmel image, its pixels warped as they are: the image of
+ * a tone warped by a factor looks like the image of the tone played that
+ * factor lower. */
+START_TEST(a_warped_image_sounds_lower)
+{
+    enum { WINDOW = 3 * RATE, SIDE = 64, PIXELS = SIDE * SIDE };
+    image_params p = {IMAGE_LOGMEL, SIDE, 1};
+    image_builder *b;
+    char err[256];
+    ck_assert_int_eq(image_new(&p, RATE, WINDOW, &b, err, sizeof err),
+                     IRMAS_OK);
+    const float factor = 1.12f;
+    static float samples[WINDOW], tone[PIXELS], lower[PIXELS];
+    for (int k = 0; k < 2; k++) {
+        double f0 = k == 0 ? 523.25 : 523.25 / factor;
+        for (int i = 0; i < WINDOW; i++) {
+            double v = 0.0;
+            for (int h = 1; h <= 10; h++)
+                v += pow(0.7, h - 1) * sin(2.0 * M_PI * h * f0 * i / RATE);
+            samples[i] = (float)(0.1 * v);
+        }
+        image_build(b, samples, k == 0 ? tone : lower);
+    }
+    image_free(b);
+    static float warped[PIXELS];
+    memcpy(warped, tone, sizeof tone);
+    float work[2 * SIDE];
+    frontend_params fp = image_logmel_frontend(&p, RATE, WINDOW);
+    spec_layout l = spec_layout_images(warped, 1, SIDE);
+    spec_warp_apply(&fp, NULL, NULL, &factor, &l, work);
+    double before = mean_distance(tone, lower, PIXELS);
+    double after = mean_distance(warped, lower, PIXELS);
+    ck_assert_msg(after < 0.5 * before,
+                  "the image warped is %.3f from the lower tone's (pixels, "
+                  "mean), unwarped %.3f", after, before);
 }
 END_TEST
 
@@ -317,6 +387,7 @@ int main(void)
     tcase_add_test(masks, runs_stay_within_their_widths);
     tcase_add_test(masks, wide_runs_are_cut_to_the_example);
     tcase_add_test(masks, only_the_runs_drawn_are_cleared);
+    tcase_add_test(masks, masks_clear_an_images_rows_and_columns);
     tcase_add_test(masks, one_seed_gives_the_same_masks);
     tcase_add_test(masks, no_masks_draw_nothing);
     suite_add_tcase(s, masks);
@@ -324,6 +395,7 @@ int main(void)
     tcase_add_loop_test(warps, draws_stay_within_their_range, 0,
                         sizeof draws / sizeof draws[0]);
     tcase_add_test(warps, a_warped_tone_sounds_lower);
+    tcase_add_test(warps, a_warped_image_sounds_lower);
     suite_add_tcase(s, warps);
     TCase *levels = tcase_create("levels");
     tcase_add_test(levels, a_quieter_tone_is_the_tone_played_quieter);

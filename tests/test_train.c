@@ -522,33 +522,42 @@ static int same_weights(const char *a, const char *b)
     return same;
 }
 
-/* Trains 2 epochs with the log-mel front-end and the given flag and its
- * value (flag NULL: neither) to dir/NAME.irm. */
-static void train_small(const char *name, const char *flag, const char *value)
+/* The two small models the seeded runs train: log-mel frames into an
+ * LSTM, and a logmel image into cnn-mel. */
+static const char *const small_logmel[] = {SMALL_LOGMEL, SMALL_RUN, NULL};
+static const char *const small_cnn_mel[] = {
+    "--model", "cnn-mel", "--image", "logmel", "--image-size", "64",
+    "--norm", "none", ANY_MODEL_RUN, NULL};
+
+/* Trains 2 epochs of the model `shape` with the given flag and its value
+ * (flag NULL: neither) to dir/NAME.irm. */
+static void train_small(const char *name, const char *const *shape,
+                        const char *flag, const char *value)
 {
     const char *out = path_in(dir, "%s.irm", name);
-    const char *args[64];
+    const char *args[64], *with_shape[64];
     const char *run[] = {"--data", corpus, "--out", out, "--epochs", "2",
-                         "--threads", "2", SMALL_LOGMEL, SMALL_RUN, NULL};
+                         "--threads", "2", NULL};
     const char *extra[] = {flag, value, NULL};
-    join_args(args, run, extra);
+    join_args(with_shape, run, shape);
+    join_args(args, with_shape, extra);
     run_result r;
     run_train_ok(&r, args);
 }
 
-/* Trains dir/NAME-a and NAME-b with flag and value, and dir/plain
- * without, and checks that the two are the same model and plain another:
- * what the flag draws comes from the seed, and it changes something.
- * Returns NAME-a's checkpoint. */
-static const char *check_seeded(const char *name, const char *flag,
-                                const char *value)
+/* Trains dir/NAME-a and NAME-b of the model `shape` with flag and value,
+ * and dir/plain without, and checks that the two are the same model and
+ * plain another: what the flag draws comes from the seed, and it changes
+ * something. Returns NAME-a's checkpoint. */
+static const char *check_seeded(const char *name, const char *const *shape,
+                                const char *flag, const char *value)
 {
     char a[64], b[64];
     snprintf(a, sizeof a, "%s-a", name);
     snprintf(b, sizeof b, "%s-b", name);
-    train_small(a, flag, value);
-    train_small(b, flag, value);
-    train_small("plain", NULL, NULL);
+    train_small(a, shape, flag, value);
+    train_small(b, shape, flag, value);
+    train_small("plain", shape, NULL, NULL);
     const char *a_ckpt = path_in(dir, "%s.irm.ckpt", a);
     ck_assert_msg(same_weights(a_ckpt, path_in(dir, "%s.irm.ckpt", b)),
                   "two runs from one seed with %s differ", flag);
@@ -559,7 +568,7 @@ static const char *check_seeded(const char *name, const char *flag,
 
 START_TEST(augmented_runs_repeat_bit_for_bit)
 {
-    const char *a = check_seeded("masked", "--augment", "2,6,2,8");
+    const char *a = check_seeded("masked", small_logmel, "--augment", "2,6,2,8");
 
     /* The masks define the run: a resume keeps them. */
     const char *other[] = {"--resume", a, "--epochs", "3", "--augment",
@@ -599,7 +608,7 @@ static const seeded_case seeded_flags[] = {
 START_TEST(seeded_runs_repeat_bit_for_bit)
 {
     const seeded_case *c = &seeded_flags[_i];
-    const char *a = check_seeded(c->name, c->flag, c->value);
+    const char *a = check_seeded(c->name, small_logmel, c->flag, c->value);
     const char *other[] = {"--resume", a, "--epochs", "3", c->flag, c->other,
                            NULL};
     run_result r;
@@ -607,6 +616,15 @@ START_TEST(seeded_runs_repeat_bit_for_bit)
     ck_assert_int_eq(r.status, 2);
     ck_assert_msg(strstr(r.err, c->was) && strstr(r.err, c->now), "%s",
                   r.err);
+}
+END_TEST
+
+/* cnn-mel's logmel images are masked and warped like frames: from the
+ * seed, and changed by each. */
+START_TEST(image_masks_and_warps_repeat_bit_for_bit)
+{
+    check_seeded("masked-image", small_cnn_mel, "--augment", "2,8,2,8");
+    check_seeded("warped-image", small_cnn_mel, "--warp", "0.2");
 }
 END_TEST
 
@@ -905,7 +923,13 @@ static const bad_case bad_flags[] = {
      "--warp takes a number above 0 and at most 0.5"},
     {{"--frontend", "logmel", "--warp", "0.1", "--export", "/tmp/never"},
      "leave out --warp"},
-    {{"--level", "12"}, "--level makes log-mel spectra louder or quieter"},
+    {{"--level", "12"}, "--level makes log-mel frames louder or quieter"},
+    {{"--model", "cnn-mel", "--image", "logmel", "--image-size", "64",
+      "--level", "12"}, "a logmel image is the same at any level"},
+    {{"--model", "cnn-mel", "--image", "logmel", "--image-size", "64",
+      "--augment", "1,80,1,4"},
+     "runs of up to 80 bands and 4 frames, but a window has 64 bands "
+     "(--image-size) and 64 frames"},
     {{"--frontend", "logmel", "--level", "0"},
      "--level takes a number above 0 and at most 60"},
     {{"--frontend", "logmel", "--level", "12", "--export", "/tmp/never"},
@@ -1230,6 +1254,7 @@ int main(int argc, char **argv)
     tcase_add_test(learning, augmented_runs_repeat_bit_for_bit);
     tcase_add_loop_test(learning, seeded_runs_repeat_bit_for_bit, 0,
                         sizeof seeded_flags / sizeof seeded_flags[0]);
+    tcase_add_test(learning, image_masks_and_warps_repeat_bit_for_bit);
     tcase_add_test(learning, mixed_model_learns_the_classes);
     suite_add_tcase(s, learning);
     /* Its own meson test (CK_RUN_CASE=distillation), the others run with

@@ -1,12 +1,10 @@
 /* spec_augment.c: drawing and applying the masks of spec_augment.h.
  *
- * Drawing is one loop over examples and their runs; applying walks the
- * batch's frames in their time-major order, clearing an example's masked
- * bands in every frame and all its bands in its masked frames.
+ * Drawing is one loop over examples and their runs; applying clears an
+ * example's masked bands in every frame and all its bands in its masked
+ * frames, wherever its layout puts them.
  */
 #include "spec_augment.h"
-
-#include <string.h>
 
 int spec_augment_runs(const spec_augment_params *p)
 {
@@ -35,23 +33,21 @@ void spec_augment_draw(const spec_augment_params *p, int frames,
 }
 
 void spec_augment_apply(const spec_augment_params *p,
-                        const spec_augment_run *runs,
-                        int rows, int frames, int features, float *x)
+                        const spec_augment_run *runs, const spec_layout *l)
 {
     int per_example = spec_augment_runs(p);
-    for (int row = 0; row < rows; row++) {
+    for (int row = 0; row < l->rows; row++) {
         const spec_augment_run *bands = runs + (long)row * per_example;
         const spec_augment_run *times = bands + p->freq_masks;
-        for (int t = 0; t < frames; t++) {
-            float *frame = x + ((long)t * rows + row) * features;
-            for (int i = 0; i < p->freq_masks; i++)
-                memset(frame + bands[i].start, 0,
-                       (size_t)bands[i].width * sizeof *frame);
-        }
+        for (int i = 0; i < p->freq_masks; i++)
+            for (int t = 0; t < l->frames; t++)
+                for (int b = bands[i].start;
+                     b < bands[i].start + bands[i].width; b++)
+                    *spec_layout_at(l, row, t, b) = 0.0f;
         for (int i = 0; i < p->time_masks; i++)
             for (int t = times[i].start; t < times[i].start + times[i].width;
                  t++)
-                memset(x + ((long)t * rows + row) * features, 0,
-                       (size_t)features * sizeof *x);
+                for (int b = 0; b < l->bands; b++)
+                    *spec_layout_at(l, row, t, b) = 0.0f;
     }
 }

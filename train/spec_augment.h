@@ -7,7 +7,8 @@
  * of 0 to time_width consecutive frames, every run's width and then its
  * start drawn uniformly, frequency masks first. A masked value is set to
  * 0: frames are standardised by then, so that is the band's mean over the
- * training split. Masks may overlap, as in the paper.
+ * training split; in a logmel image (image.h) it is black, 80 dB below
+ * the loudest. Masks may overlap, as in the paper.
  *
  * The trainer draws a batch's masks in its calling thread, from its one
  * generator, and each worker applies its rows' masks to the frames it has
@@ -18,6 +19,7 @@
 #define IRMAS_SPEC_AUGMENT_H
 
 #include "rng.h"
+#include "spec_layout.h"
 
 typedef struct {
     int freq_masks, freq_width; /* all zero: no augmentation */
@@ -38,10 +40,9 @@ int spec_augment_runs(const spec_augment_params *p);
 void spec_augment_draw(const spec_augment_params *p, int frames,
                        int features, int rows, rng *r, spec_augment_run *runs);
 
-/* Sets the runs drawn for each of rows examples to 0 in
- * x[frames][rows][features] (the time-major layout of examples_batch). */
+/* Sets the runs drawn for each of l's rows to 0, frames or images
+ * alike. */
 void spec_augment_apply(const spec_augment_params *p,
-                        const spec_augment_run *runs,
-                        int rows, int frames, int features, float *x);
+                        const spec_augment_run *runs, const spec_layout *l);
 
 #endif

@@ -12,7 +12,9 @@
  * instrument of its kind rather than the one recording it came from.
  *
  * The warp works on log-mel values, not on standardised ones: it undoes
- * the model's per-band standardisation, warps and standardises again.
+ * the model's per-band standardisation, warps and standardises again. A
+ * logmel image's pixels (image.h) are its log-mel values measured from
+ * the loudest, and are warped as they are.
  * Like spec_augment.h, the trainer draws a batch's factors in its calling
  * thread from its one generator and each worker warps its own rows, so a
  * seed and a thread count still give the same model. Validation and test
@@ -23,18 +25,19 @@
 
 #include "frontend.h"
 #include "rng.h"
+#include "spec_layout.h"
 
 /* factors[0..rows): one factor per example, for warps of up to most
  * (0.1: from 1 / 1.1 to 1.1). */
 void spec_warp_draw(double most, int rows, rng *r, float *factors);
 
-/* Warps each of rows examples of x[frames][rows][features] (the
- * time-major layout of examples_batch) by its factor, for a logmel
- * front-end p whose features are standardised as (v - mean) * scale.
- * work holds 2 * features floats. A factor of exactly 1 leaves its
+/* Warps each of l's rows by its factor, for the logmel front-end p whose
+ * bands they hold (p->mels == l->bands), standardised as (v - mean) *
+ * scale, or as they are when mean and scale are NULL (a logmel image).
+ * work holds 2 * l->bands floats. A factor of exactly 1 leaves its
  * example as it is. */
 void spec_warp_apply(const frontend_params *p, const float *mean,
-                     const float *scale, const float *factors, int rows,
-                     int frames, int features, float *work, float *x);
+                     const float *scale, const float *factors,
+                     const spec_layout *l, float *work);
 
 #endif

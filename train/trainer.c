@@ -5,9 +5,10 @@
  *               the model reads) per thread; a batch is dispatched as
  *               equal runs of rows, the calling thread taking the first
  *               run itself;
- *   a step      dropout, frame masks (spec_augment.h), frequency warps
- *               (spec_warp.h), level changes (spec_level.h) and mixup's
- *               partners drawn for the whole batch, the workers run, their gradients summed in
+ *   a step      dropout, masks (spec_augment.h) and frequency warps
+ *               (spec_warp.h) of the log-mel frames or image, level
+ *               changes (spec_level.h) and mixup's partners drawn for the
+ *               whole batch, the workers run, their gradients summed in
  *               worker order, clipped, Adam;
  *   an epoch    shuffle, steps, validation, the log line, the best model,
  *               the checkpoint;
@@ -33,6 +34,7 @@
 #include "clock.h"
 #include "cluster.h"
 #include "gemm.h"
+#include "image.h"
 #include "loss.h"
 #include "metrics.h"
 #include "model_file.h"
@@ -69,7 +71,7 @@ typedef struct {
     const float *mask; /* [rows][mask width], or NULL */
     const spec_augment_run *runs; /* [rows][runs per example], or NULL */
     const float *warp; /* [rows]: spec_warp.h's factors, or NULL */
-    float *warp_work;  /* [2 * features] for spec_warp_apply */
+    float *warp_work;  /* [2 * bands] for spec_warp_apply */
     const float *level; /* [rows]: spec_level.h's gains, or NULL */
     int learn;         /* 1: backward too */
     float scale;       /* 1 / the whole batch's rows */
@@ -78,6 +80,14 @@ typedef struct {
     int correct;
 } worker;
 
+/* The log-mel input --augment and --warp change: the model's log-mel
+ * frames, or else its logmel image (spec_layout.h). */
+typedef struct {
+    frontend_params frontend; /* what made it; kind 0: there is none */
+    int images;               /* 1: the image, 0: the frames */
+    int frames, bands;        /* per example */
+} trainer_spectrogram;
+
 struct trainer {
     irmas_model *m;
     const example_set *e;
@@ -85,7 +95,8 @@ struct trainer {
     trainer_options o;
     long params;
     int n_workers, mask_width;
-    int runs_per_example; /* spec_augment.h; 0: frames are never masked */
+    trainer_spectrogram spectrogram;
+    int runs_per_example; /* spec_augment.h; 0: nothing is masked */
     worker workers[TRAINER_MAX_THREADS];
     adam opt;
     rng random;
@@ -157,6 +168,14 @@ static void worker_mix(worker *w, float *soft)
                  t->m->classes);
 }
 
+/* Where the worker's spectrograms lie: its frames or its images. */
+static spec_layout worker_spectrogram(const worker *w)
+{
+    const trainer_spectrogram *s = &w->t->spectrogram;
+    if (s->images) return spec_layout_images(w->images, w->rows, s->frames);
+    return spec_layout_frames(w->x, w->rows, s->frames, s->bands);
+}
+
 static void *worker_run(void *arg)
 {
     worker *w = arg;
@@ -167,16 +186,18 @@ static void *worker_run(void *arg)
         examples_images(t->e, w->which, w->rows, w->images);
     float *soft = w->learn ? worker_targets(w, w->which, w->soft) : NULL;
     if (w->partner) worker_mix(w, soft);
-    if (w->warp)
-        spec_warp_apply(&t->m->frontend, t->m->feature_mean,
-                        t->m->feature_scale, w->warp, w->rows, t->e->frames,
-                        t->e->features, w->warp_work, w->x);
+    spec_layout spectrogram = worker_spectrogram(w);
+    if (w->warp) {
+        int images = t->spectrogram.images;
+        spec_warp_apply(&t->spectrogram.frontend,
+                        images ? NULL : t->m->feature_mean,
+                        images ? NULL : t->m->feature_scale, w->warp,
+                        &spectrogram, w->warp_work);
+    }
     if (w->level)
         spec_level_apply(t->m->feature_mean, t->m->feature_scale, w->level,
                          w->rows, t->e->frames, t->e->features, w->x);
-    if (w->runs)
-        spec_augment_apply(&t->o.augment, w->runs, w->rows, t->e->frames,
-                           t->e->features, w->x);
+    if (w->runs) spec_augment_apply(&t->o.augment, w->runs, &spectrogram);
     for (int r = 0; r < w->rows; r++)
         w->labels[r] = t->e->list[w->which[r]].label;
     const float *probs = backprop_forward_images(w->pass, w->x, w->images,
@@ -214,7 +235,7 @@ static irmas_status worker_init(worker *w, const trainer *t, int rows,
                        sizeof *w->images);
     w->labels = malloc((size_t)rows * sizeof *w->labels);
     w->soft = malloc((size_t)rows * t->m->classes * sizeof *w->soft);
-    w->warp_work = malloc((2 * (size_t)t->e->features + 1) *
+    w->warp_work = malloc((2 * (size_t)t->spectrogram.bands + 1) *
                           sizeof *w->warp_work);
     if (!w->x || !w->images || !w->labels || !w->soft || !w->warp_work)
         goto no_memory;
@@ -267,7 +288,7 @@ static int trainer_dispatch(trainer *t, const int *which, int rows,
         w->runs = learn && t->runs_per_example > 0
                       ? t->runs + (long)(first + start) * t->runs_per_example
                       : NULL;
-        w->warp = learn && t->o.warp > 0.0 && t->e->frames > 0
+        w->warp = learn && t->o.warp > 0.0 && t->spectrogram.frontend.kind
                       ? t->warp + first + start
                       : NULL;
         w->level = learn && t->o.level > 0.0 && t->e->frames > 0
@@ -348,6 +369,23 @@ static irmas_status trainer_check_labels(const example_set *e,
     return IRMAS_OK;
 }
 
+/* The model's log-mel frames when it reads them, else its logmel image,
+ * else none. */
+static trainer_spectrogram trainer_spectrogram_of(const irmas_model *m,
+                                                  const example_set *e)
+{
+    if (m->frontend.kind == FRONTEND_LOGMEL && e->frames > 0)
+        return (trainer_spectrogram){.frontend = m->frontend,
+                                     .frames = e->frames,
+                                     .bands = e->features};
+    if (m->image.kind == IMAGE_LOGMEL)
+        return (trainer_spectrogram){
+            .frontend = image_logmel_frontend(&m->image, m->sample_rate,
+                                              m->window_samples),
+            .images = 1, .frames = m->image.size, .bands = m->image.size};
+    return (trainer_spectrogram){0};
+}
+
 irmas_status trainer_new(irmas_model *m, const example_set *e,
                          const example_split *s, const trainer_options *o,
                          trainer **out, char *err, size_t errlen)
@@ -366,8 +404,9 @@ irmas_status trainer_new(irmas_model *m, const example_set *e,
     *t = (trainer){.m = m, .e = e, .split = s, .o = *o,
                    .params = model_parameters(m),
                    .n_workers = o->threads < o->batch ? o->threads : o->batch,
-                   .runs_per_example =
-                       e->frames > 0 ? spec_augment_runs(&o->augment) : 0};
+                   .spectrogram = trainer_spectrogram_of(m, e)};
+    if (t->spectrogram.frontend.kind)
+        t->runs_per_example = spec_augment_runs(&o->augment);
     gemm_set_threads(1);
     irmas_status status = trainer_alloc(t, err, errlen);
     if (status != IRMAS_OK) {
@@ -487,8 +526,8 @@ static void trainer_step(trainer *t, const int *which, int rows,
 {
     if (t->o.dropout > 0.0) trainer_draw_mask(t, rows);
     if (t->runs_per_example > 0)
-        spec_augment_draw(&t->o.augment, t->e->frames, t->e->features,
-                          rows, &t->random, t->runs);
+        spec_augment_draw(&t->o.augment, t->spectrogram.frames,
+                          t->spectrogram.bands, rows, &t->random, t->runs);
     if (t->o.warp > 0.0)
         spec_warp_draw(t->o.warp, rows, &t->random, t->warp);
     if (t->o.level > 0.0)

@@ -119,13 +119,15 @@ void run_options_usage(FILE *f)
 "  --mixup ALPHA     mix each training example with another of its batch\n"
 "                    (inputs and targets), its share drawn from\n"
 "                    Beta(ALPHA, ALPHA), e.g. 0.2 (none)\n"
-"  --augment F,FW,T,TW   log-mel models: F masks of up to FW mel bands and\n"
-"                    T masks of up to TW frames on each training example\n"
-"                    (SpecAugment), e.g. 2,8,2,16 (none)\n"
-"  --warp W          log-mel models: scale each training example's spectrum\n"
-"                    in frequency by a factor from 1/(1+W) to 1+W, as\n"
-"                    another instrument of its kind, e.g. 0.1 (none)\n"
-"  --level DB        log-mel models: play each training example louder or\n"
+"  --augment F,FW,T,TW   log-mel models (frames or --image logmel): F\n"
+"                    masks of up to FW mel bands and T masks of up to TW\n"
+"                    frames on each training example (SpecAugment), e.g.\n"
+"                    2,8,2,16 (none)\n"
+"  --warp W          log-mel models (frames or --image logmel): scale each\n"
+"                    training example's spectrum in frequency by a factor\n"
+"                    from 1/(1+W) to 1+W, as another instrument of its\n"
+"                    kind, e.g. 0.1 (none)\n"
+"  --level DB        log-mel frames: play each training example louder or\n"
 "                    quieter by up to DB decibels, as through another\n"
 "                    microphone or gain, e.g. 20 (none)\n"
 "  --image stack|mrp|logmel   cnn and crnn: the image, samples stacked\n"
@@ -506,9 +508,17 @@ static int reads_image(const run_options *o)
     return o->family == ARCH_CNN || o->family == ARCH_CRNN;
 }
 
-static int reads_logmel(const run_options *o)
+static int reads_logmel_frames(const run_options *o)
 {
     return o->family != ARCH_CNN && o->frontend == FRONTEND_LOGMEL;
+}
+
+/* Log-mel frames, or else a logmel image: what --augment and --warp
+ * change (the trainer's spectrogram). */
+static int reads_spectrogram(const run_options *o)
+{
+    return reads_logmel_frames(o) ||
+           (reads_image(o) && o->image == IMAGE_LOGMEL);
 }
 
 /* The flags that shape a model against the --model they go with. */
@@ -542,21 +552,24 @@ static int check_model_flags(const run_options *o)
     return 0;
 }
 
-/* A flag that changes log-mel frames (--augment, --warp, --level) against
- * the frames it changes: does says what it does to them, undone what
+/* A flag that changes log-mel input (--augment, --warp, --level) against
+ * the input it changes: does says what it does to it, undone what
  * bench/train_torch.py therefore never does ("masks no frames"); changes
  * is 0 when its value leaves every frame as it is (masks of width 0),
- * which --export allows. */
+ * which --export allows. images is 1 when the flag changes a logmel image
+ * too (--level does not: the image is the same at any level). */
 static int check_logmel_change(const run_options *o, int id, int changes,
-                               const char *does, const char *undone)
+                               int images, const char *does,
+                               const char *undone)
 {
     if (!(o->given & GIVEN(id))) return 0;
     const char *flag = option_table[id].name;
     char why[256];
-    if (!reads_logmel(o)) {
+    if (!(images ? reads_spectrogram(o) : reads_logmel_frames(o))) {
         snprintf(why, sizeof why, "--%s %s, and this model reads none: "
-                 "add --frontend logmel (cnn-bK reads only its image)", flag,
-                 does);
+                 "add --frontend logmel%s", flag, does,
+                 images ? ", or read --image logmel"
+                        : " (a logmel image is the same at any level)");
         return fail(why);
     }
     if (o->export_dir && changes) {
@@ -572,20 +585,26 @@ static int check_augment(const run_options *o)
 {
     if (!(o->given & GIVEN(OPT_AUGMENT))) return 0;
     int status = check_logmel_change(o, OPT_AUGMENT,
-                                     spec_augment_runs(&o->augment) > 0,
+                                     spec_augment_runs(&o->augment) > 0, 1,
                                      "masks log-mel bands and frames",
                                      "masks no frames");
     if (status != 0) return status;
     frontend_params p = {.kind = FRONTEND_LOGMEL, .frame = o->hop,
                          .fft_size = o->fft, .mels = o->mels};
     int frames = frontend_params_frames(&p, (int)lround(o->window * o->rate));
+    int bands = o->mels;
+    const char *sizes = "--mels";
+    if (!reads_logmel_frames(o)) {
+        frames = bands = o->image_size;
+        sizes = "--image-size";
+    }
     const spec_augment_params *a = &o->augment;
-    if (a->freq_width <= o->mels && a->time_width <= frames) return 0;
+    if (a->freq_width <= bands && a->time_width <= frames) return 0;
     fprintf(stderr, "irmas-train: error: --augment %d,%d,%d,%d: runs of up to %d "
-                    "bands and %d frames, but a window has %d bands (--mels) "
+                    "bands and %d frames, but a window has %d bands (%s) "
                     "and %d frames; narrow them\n",
             a->freq_masks, a->freq_width, a->time_masks, a->time_width,
-            a->freq_width, a->time_width, o->mels, frames);
+            a->freq_width, a->time_width, bands, sizes, frames);
     return 2;
 }
 
@@ -658,12 +677,12 @@ int run_options_check(const run_options *o)
     if (status == 0 && o->family != ARCH_CNN) status = check_frontend(o);
     if (status == 0) status = check_augment(o);
     if (status == 0)
-        status = check_logmel_change(o, OPT_WARP, 1,
+        status = check_logmel_change(o, OPT_WARP, 1, 1,
                                      "scales log-mel spectra in frequency",
                                      "warps no frames");
     if (status == 0)
-        status = check_logmel_change(o, OPT_LEVEL, 1,
-                                     "makes log-mel spectra louder or quieter",
+        status = check_logmel_change(o, OPT_LEVEL, 1, 0,
+                                     "makes log-mel frames louder or quieter",
                                      "changes no levels");
     if (status == 0 && reads_image(o)) status = check_image(o);
     return status;
@@ -748,7 +767,7 @@ static void put_defining(FILE *f, const run_options *o)
     put_shape(f, o);
     put_real(f, OPT_DROPOUT, o->dropout);
     if (o->mixup > 0.0) put_real(f, OPT_MIXUP, o->mixup);
-    if (reads_logmel(o)) put_augment(f, &o->augment);
+    if (reads_spectrogram(o)) put_augment(f, &o->augment);
     if (o->warp > 0.0) put_real(f, OPT_WARP, o->warp);
     if (o->level > 0.0) put_real(f, OPT_LEVEL, o->level);
     put_text(f, OPT_NORM, o->norm == NORM_PEAK ? "peak" : "none");
