@@ -16,6 +16,12 @@
  *   - through the real log-mel front-end, a harmonic tone warped by a
  *     factor looks like the same tone played that factor lower, and a
  *     factor of 1 changes nothing.
+ * The equaliser's curves:
+ *   - points between -most and +most, as often above 0 as below, the same
+ *     from one seed, joined by straight lines from the lowest band to the
+ *     highest;
+ *   - a flat curve changes frames exactly as a level change does, and
+ *     moves a logmel image's lit pixels by the gain, black staying black.
  * The level changes:
  *   - gains lie between -most and +most decibels, as often above 0 as
  *     below, the same from one seed;
@@ -33,6 +39,7 @@
 
 #include "image.h"
 #include "spec_augment.h"
+#include "spec_eq.h"
 #include "spec_level.h"
 #include "spec_warp.h"
 #include "testutil.h"
@@ -380,6 +387,69 @@ START_TEST(a_quieter_tone_is_the_tone_played_quieter)
 }
 END_TEST
 
+/* The equaliser's curves: points within -most .. +most from the seed,
+ * the lowest band at the first point, the highest at the last, straight
+ * lines between. */
+START_TEST(eq_curves_join_their_points)
+{
+    enum { N = 50 };
+    float a[N * SPEC_EQ_POINTS], b[N * SPEC_EQ_POINTS];
+    rng ra, rb;
+    rng_seed(&ra, 5);
+    rng_seed(&rb, 5);
+    spec_eq_draw(6.0, N, &ra, a);
+    spec_eq_draw(6.0, N, &rb, b);
+    ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
+    int above = 0;
+    for (int i = 0; i < N * SPEC_EQ_POINTS; i++) {
+        ck_assert(a[i] >= -6.0f && a[i] <= 6.0f);
+        above += a[i] > 0.0f;
+    }
+    ck_assert_int_gt(above, N * SPEC_EQ_POINTS / 3);
+    ck_assert_int_lt(above, 2 * N * SPEC_EQ_POINTS / 3);
+    const float points[SPEC_EQ_POINTS] = {-6.0f, 0.0f, 6.0f, 3.0f};
+    /* 10 bands: the points fall on bands 0, 3, 6 and 9 */
+    ck_assert_float_eq(spec_eq_gain(points, 0, 10), -6.0f);
+    ck_assert_float_eq_tol(spec_eq_gain(points, 1, 10), -4.0f, 1e-5);
+    ck_assert_float_eq_tol(spec_eq_gain(points, 6, 10), 6.0f, 1e-5);
+    ck_assert_float_eq_tol(spec_eq_gain(points, 8, 10), 4.0f, 1e-5);
+    ck_assert_float_eq(spec_eq_gain(points, 9, 10), 3.0f);
+}
+END_TEST
+
+/* A flat curve is a level change: on frames exactly spec_level.h's; on a
+ * logmel image every lit pixel moves by the gain over the image's range,
+ * black stays black and nothing falls below it. */
+START_TEST(a_flat_curve_is_a_level_change)
+{
+    enum { ROWS_EQ = 2, FRAMES_EQ = 3, SIZE = ROWS_EQ * FRAMES_EQ * MELS };
+    float x[SIZE], levelled[SIZE], mean[MELS], scale[MELS];
+    tu_rng values;
+    tu_seed(&values, 11);
+    tu_fill(&values, x, SIZE, -2.0f, 2.0f);
+    memcpy(levelled, x, sizeof x);
+    standardisation(mean, scale);
+    const float gains[ROWS_EQ] = {-12.0f, 6.0f};
+    float curves[ROWS_EQ * SPEC_EQ_POINTS];
+    for (int i = 0; i < ROWS_EQ * SPEC_EQ_POINTS; i++)
+        curves[i] = gains[i / SPEC_EQ_POINTS];
+    spec_layout frames = spec_layout_frames(x, ROWS_EQ, FRAMES_EQ, MELS);
+    spec_eq_apply(mean, scale, curves, &frames);
+    spec_level_apply(mean, scale, gains, ROWS_EQ, FRAMES_EQ, MELS, levelled);
+    ck_assert_int_eq(memcmp(x, levelled, sizeof x), 0);
+
+    enum { SIDE = 4 };
+    float image[SIDE * SIDE] = {0.0f, 0.05f, 0.5f, 1.0f};
+    const float down[SPEC_EQ_POINTS] = {-8.0f, -8.0f, -8.0f, -8.0f};
+    spec_layout one = spec_layout_images(image, 1, SIDE);
+    spec_eq_apply(NULL, NULL, down, &one);
+    ck_assert_float_eq(image[0], 0.0f);  /* black stays black */
+    ck_assert_float_eq(image[1], 0.0f);  /* 0.05 - 0.1: not below black */
+    ck_assert_float_eq_tol(image[2], 0.4f, 1e-6);
+    ck_assert_float_eq_tol(image[3], 0.9f, 1e-6);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("augment");
@@ -399,6 +469,8 @@ int main(void)
     suite_add_tcase(s, warps);
     TCase *levels = tcase_create("levels");
     tcase_add_test(levels, a_quieter_tone_is_the_tone_played_quieter);
+    tcase_add_test(levels, eq_curves_join_their_points);
+    tcase_add_test(levels, a_flat_curve_is_a_level_change);
     suite_add_tcase(s, levels);
     return tu_run(s);
 }

@@ -603,6 +603,8 @@ static const seeded_case seeded_flags[] = {
      "this command has '--warp 0.1'"},
     {"levelled", "--level", "12", "6.5", "run has '--level 12'",
      "this command has '--level 6.5'"},
+    {"equalised", "--eq", "6", "3", "run has '--eq 6'",
+     "this command has '--eq 3'"},
 };
 
 START_TEST(seeded_runs_repeat_bit_for_bit)
@@ -619,12 +621,13 @@ START_TEST(seeded_runs_repeat_bit_for_bit)
 }
 END_TEST
 
-/* cnn-mel's logmel images are masked and warped like frames: from the
- * seed, and changed by each. */
+/* cnn-mel's logmel images are masked, warped and equalised like frames:
+ * from the seed, and changed by each. */
 START_TEST(image_masks_and_warps_repeat_bit_for_bit)
 {
     check_seeded("masked-image", small_cnn_mel, "--augment", "2,8,2,8");
     check_seeded("warped-image", small_cnn_mel, "--warp", "0.2");
+    check_seeded("equalised-image", small_cnn_mel, "--eq", "6");
 }
 END_TEST
 
@@ -924,6 +927,10 @@ static const bad_case bad_flags[] = {
     {{"--frontend", "logmel", "--warp", "0.1", "--export", "/tmp/never"},
      "leave out --warp"},
     {{"--level", "12"}, "--level makes log-mel frames louder or quieter"},
+    {{"--eq", "6"}, "--eq changes log-mel spectra's colour, and this model "
+                    "reads none"},
+    {{"--frontend", "logmel", "--eq", "30"},
+     "--eq takes a number above 0 and at most 24"},
     {{"--model", "cnn-mel", "--image", "logmel", "--image-size", "64",
       "--level", "12"}, "a logmel image is the same at any level"},
     {{"--model", "cnn-mel", "--image", "logmel", "--image-size", "64",

@@ -589,7 +589,7 @@ static int train(run *r)
         .epochs = o->epochs, .batch = o->batch, .threads = o->threads,
         .patience = o->patience, .lr = o->lr, .clip = o->clip,
         .dropout = o->dropout, .mixup = o->mixup, .warp = o->warp,
-        .level = o->level, .seed = o->seed,
+        .level = o->level, .eq = o->eq, .seed = o->seed,
         .out_path = o->out,
         .checkpoint_path = o->checkpoint ? o->checkpoint : checkpoint_path,
         .log_path = o->log, .provenance = r->provenance, .run = r->run,

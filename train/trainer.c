@@ -5,11 +5,12 @@
  *               the model reads) per thread; a batch is dispatched as
  *               equal runs of rows, the calling thread taking the first
  *               run itself;
- *   a step      dropout, masks (spec_augment.h) and frequency warps
- *               (spec_warp.h) of the log-mel frames or image, level
- *               changes (spec_level.h) and mixup's partners drawn for the
- *               whole batch, the workers run, their gradients summed in
- *               worker order, clipped, Adam;
+ *   a step      dropout, masks (spec_augment.h), frequency warps
+ *               (spec_warp.h) and equalisation (spec_eq.h) of the
+ *               log-mel frames or image, level changes (spec_level.h)
+ *               and mixup's partners drawn for the whole batch, the
+ *               workers run, their gradients summed in worker order,
+ *               clipped, Adam;
  *   an epoch    shuffle, steps, validation, the log line, the best model,
  *               the checkpoint;
  *   the log     created fresh, or on resume cut back to the checkpoint's
@@ -71,6 +72,8 @@ typedef struct {
     const float *mask; /* [rows][mask width], or NULL */
     const spec_augment_run *runs; /* [rows][runs per example], or NULL */
     const float *warp; /* [rows]: spec_warp.h's factors, or NULL */
+    const float *eq;   /* [rows][SPEC_EQ_POINTS]: spec_eq.h's curves, or
+                          NULL */
     float *warp_work;  /* [2 * bands] for spec_warp_apply */
     const float *level; /* [rows]: spec_level.h's gains, or NULL */
     int learn;         /* 1: backward too */
@@ -105,6 +108,7 @@ struct trainer {
     float *mask;  /* [batch][mask width] */
     spec_augment_run *runs; /* [batch][runs per example] */
     float *warp;   /* [batch]: each row's frequency warp */
+    float *eq;     /* [batch][SPEC_EQ_POINTS]: each row's curve */
     float *level;  /* [batch]: each row's level change in dB */
     int *partner;  /* [batch]: mixup's partner examples */
     float *share;  /* [batch]: each row's own example's share */
@@ -193,6 +197,12 @@ static void *worker_run(void *arg)
                         images ? NULL : t->m->feature_mean,
                         images ? NULL : t->m->feature_scale, w->warp,
                         &spectrogram, w->warp_work);
+    }
+    if (w->eq) {
+        int images = t->spectrogram.images;
+        spec_eq_apply(images ? NULL : t->m->feature_mean,
+                      images ? NULL : t->m->feature_scale, w->eq,
+                      &spectrogram);
     }
     if (w->level)
         spec_level_apply(t->m->feature_mean, t->m->feature_scale, w->level,
@@ -291,6 +301,9 @@ static int trainer_dispatch(trainer *t, const int *which, int rows,
         w->warp = learn && t->o.warp > 0.0 && t->spectrogram.frontend.kind
                       ? t->warp + first + start
                       : NULL;
+        w->eq = learn && t->o.eq > 0.0 && t->spectrogram.frontend.kind
+                    ? t->eq + (long)(first + start) * SPEC_EQ_POINTS
+                    : NULL;
         w->level = learn && t->o.level > 0.0 && t->e->frames > 0
                        ? t->level + first + start
                        : NULL;
@@ -332,13 +345,14 @@ static irmas_status trainer_alloc(trainer *t, char *err, size_t errlen)
                      sizeof *t->runs);
     t->warp = malloc((size_t)t->o.batch * sizeof *t->warp);
     t->level = malloc((size_t)t->o.batch * sizeof *t->level);
+    t->eq = malloc((size_t)t->o.batch * SPEC_EQ_POINTS * sizeof *t->eq);
     t->partner = malloc((size_t)t->o.batch * sizeof *t->partner);
     t->share = malloc((size_t)t->o.batch * sizeof *t->share);
     t->order = malloc(((size_t)t->split->count[SPLIT_TRAIN] + 1) *
                       sizeof *t->order);
     if (adam_init(&t->opt, t->params, t->o.lr) != IRMAS_OK || !t->grads ||
-        !t->best || !t->mask || !t->runs || !t->warp || !t->level || !t->partner ||
-        !t->share || !t->order)
+        !t->best || !t->mask || !t->runs || !t->warp || !t->eq ||
+        !t->level || !t->partner || !t->share || !t->order)
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "out of memory for the optimiser");
     return IRMAS_OK;
@@ -431,6 +445,7 @@ void trainer_free(trainer *t)
     free(t->runs);
     free(t->warp);
     free(t->level);
+    free(t->eq);
     free(t->partner);
     free(t->share);
     free(t->order);
@@ -530,6 +545,7 @@ static void trainer_step(trainer *t, const int *which, int rows,
                           t->spectrogram.bands, rows, &t->random, t->runs);
     if (t->o.warp > 0.0)
         spec_warp_draw(t->o.warp, rows, &t->random, t->warp);
+    if (t->o.eq > 0.0) spec_eq_draw(t->o.eq, rows, &t->random, t->eq);
     if (t->o.level > 0.0)
         spec_level_draw(t->o.level, rows, &t->random, t->level);
     if (t->o.mixup > 0.0) trainer_draw_mixup(t, which, rows);

@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include "spec_augment.h"
+#include "spec_eq.h"
 #include "spec_level.h"
 #include "spec_warp.h"
 #include "checkpoint.h"
@@ -70,10 +71,13 @@ typedef struct {
                                     the best epoch's figures */
     const char *run;             /* the run's defining options, stored in */
     size_t run_size;             /* checkpoints (checkpoint.h) */
-    spec_augment_params augment; /* masks on the frames of training batches;
-                               all zero: none */
-    double warp;  /* frequency warps of training examples' frames up to
-                     this much (spec_warp.h); 0: none */
+    spec_augment_params augment; /* masks on the log-mel frames or image
+                                    of training batches; all zero: none */
+    double warp;  /* frequency warps of training examples' log-mel frames
+                     or image up to this much (spec_warp.h); 0: none */
+    double eq;    /* equalisation of training examples' log-mel frames or
+                     image by up to this many decibels either way
+                     (spec_eq.h); 0: none */
     double level; /* level changes of training examples' frames up to
                      this many decibels either way (spec_level.h); 0: none */
     double mixup; /* alpha: each training row mixed with a partner from its

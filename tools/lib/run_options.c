@@ -27,7 +27,7 @@ enum {
     OPT_OUT, OPT_CHECKPOINT, OPT_LOG, OPT_RESUME, OPT_EXPORT, OPT_HELP,
     OPT_IMAGE, OPT_IMAGE_SIZE, OPT_IMAGE_CHANNELS, OPT_AUGMENT, OPT_TEACHER,
     OPT_DISTILL, OPT_TEMPERATURE, OPT_UNLABELLED, OPT_TEACHER_CACHE, OPT_WEIGHTS,
-    OPT_VERSION, OPT_WARP, OPT_LEVEL, OPT_COUNT
+    OPT_VERSION, OPT_WARP, OPT_LEVEL, OPT_EQ, OPT_COUNT
 };
 
 #define GIVEN(id) (1ull << (id))
@@ -79,6 +79,7 @@ static const struct option option_table[] = {
     OPT("version", no_argument, OPT_VERSION),
     OPT("warp", required_argument, OPT_WARP),
     OPT("level", required_argument, OPT_LEVEL),
+    OPT("eq", required_argument, OPT_EQ),
     {NULL, 0, NULL, 0},
 };
 
@@ -127,6 +128,10 @@ void run_options_usage(FILE *f)
 "                    training example's spectrum in frequency by a factor\n"
 "                    from 1/(1+W) to 1+W, as another instrument of its\n"
 "                    kind, e.g. 0.1 (none)\n"
+"  --eq DB           log-mel models (frames or --image logmel): play each\n"
+"                    training example through a random curve of gains\n"
+"                    over frequency, up to DB decibels either way, as\n"
+"                    another microphone or room, e.g. 6 (none)\n"
 "  --level DB        log-mel frames: play each training example louder or\n"
 "                    quieter by up to DB decibels, as through another\n"
 "                    microphone or gain, e.g. 20 (none)\n"
@@ -398,6 +403,7 @@ static int parse_flag(run_options *o, int id, const char *arg,
     case OPT_AUGMENT: return parse_augment(arg, &o->augment);
     case OPT_WARP: return parse_real("warp", arg, 0, 1, 0.5, 0, &o->warp);
     case OPT_LEVEL: return parse_real("level", arg, 0, 1, 60, 0, &o->level);
+    case OPT_EQ: return parse_real("eq", arg, 0, 1, 24, 0, &o->eq);
     case OPT_CLASSES: o->classes = arg; return 0;
     case OPT_SPLIT_BY: o->split_by = arg; return 0;
     case OPT_MIXDOWN: o->mixdown = 1; return 0;
@@ -552,7 +558,7 @@ static int check_model_flags(const run_options *o)
     return 0;
 }
 
-/* A flag that changes log-mel input (--augment, --warp, --level) against
+/* A flag that changes log-mel input (--augment, --warp, --eq, --level) against
  * the input it changes: does says what it does to it, undone what
  * bench/train_torch.py therefore never does ("masks no frames"); changes
  * is 0 when its value leaves every frame as it is (masks of width 0),
@@ -681,6 +687,10 @@ int run_options_check(const run_options *o)
                                      "scales log-mel spectra in frequency",
                                      "warps no frames");
     if (status == 0)
+        status = check_logmel_change(o, OPT_EQ, 1, 1,
+                                     "changes log-mel spectra's colour",
+                                     "equalises nothing");
+    if (status == 0)
         status = check_logmel_change(o, OPT_LEVEL, 1, 0,
                                      "makes log-mel frames louder or quieter",
                                      "changes no levels");
@@ -769,6 +779,7 @@ static void put_defining(FILE *f, const run_options *o)
     if (o->mixup > 0.0) put_real(f, OPT_MIXUP, o->mixup);
     if (reads_spectrogram(o)) put_augment(f, &o->augment);
     if (o->warp > 0.0) put_real(f, OPT_WARP, o->warp);
+    if (o->eq > 0.0) put_real(f, OPT_EQ, o->eq);
     if (o->level > 0.0) put_real(f, OPT_LEVEL, o->level);
     put_text(f, OPT_NORM, o->norm == NORM_PEAK ? "peak" : "none");
     put_int(f, OPT_RATE, o->rate);

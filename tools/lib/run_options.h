@@ -39,6 +39,7 @@ typedef struct {
     double mixup; /* --mixup ALPHA; 0: none */
     double warp;  /* --warp W; 0: none */
     double level; /* --level DB; 0: none */
+    double eq;    /* --eq DB; 0: none */
     spec_augment_params augment; /* --augment F,FW,T,TW; all zero: none */
     const char *classes;  /* --classes; "" for every class with data */
     const char *split_by; /* --split-by */
