@@ -51,8 +51,8 @@ void spec_eq_apply(const float *mean, const float *scale,
             if (gain == 0.0f) continue;
             for (int t = 0; t < l->frames; t++) {
                 float *v = spec_layout_at(l, row, t, b);
-                *v = mean ? frame_value(*v, mean, scale, b, gain)
-                          : pixel_value(*v, gain);
+                *v = mean && scale ? frame_value(*v, mean, scale, b, gain)
+                                   : pixel_value(*v, gain);
             }
         }
     }

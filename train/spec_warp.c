@@ -33,7 +33,7 @@ static void source_positions(const frontend_params *p, float factor,
  * standardisation when there is one. */
 static float level_of(float v, const float *mean, const float *scale, int b)
 {
-    if (!mean) return v;
+    if (!mean || !scale) return v;
     return scale[b] != 0.0f ? v / scale[b] + mean[b] : mean[b];
 }
 
@@ -52,7 +52,8 @@ static void warp_frame(const spec_layout *l, int row, int t, const float *where,
         float v = features > 1 ? level[below] + above * (level[below + 1] -
                                                          level[below])
                                : level[0];
-        *spec_layout_at(l, row, t, b) = mean ? (v - mean[b]) * scale[b] : v;
+        *spec_layout_at(l, row, t, b) =
+            mean && scale ? (v - mean[b]) * scale[b] : v;
     }
 }
 
