@@ -28,6 +28,7 @@
 #include "daemon_stats.h"
 #include "live_tagger.h"
 #include "daemon_worker.h"
+#include "gemm.h"
 
 #include "config.h"
 #include "irmas/version.h"
@@ -311,6 +312,10 @@ int main(int argc, char **argv)
 
     signals_install();
     signals_block(1); /* for every thread daemon_open starts */
+    /* One BLAS thread: the worker's cost per window stays what it measures
+     * alone, and a model's large products (a CNN's) start no threads that
+     * would compete with the audio (gemm.h). */
+    gemm_set_threads(1);
 
     if (daemon_open(&d, err, sizeof err) != IRMAS_OK) {
         log_error("%s", err);

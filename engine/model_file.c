@@ -984,10 +984,23 @@ irmas_status irmas_model_save(const irmas_model *m, const char *path, char *err,
     return status;
 }
 
+/* installed, or source while installed is missing and source is there. */
+static const char *shipped_model_path(const char *installed,
+                                      const char *source)
+{
+    if (access(installed, R_OK) != 0 && access(source, R_OK) == 0)
+        return source;
+    return installed;
+}
+
 const char *model_default_path(void)
 {
-    static const char source_model[] = IRMAS_SOURCE_ROOT "/models/default.irm";
-    if (access(IRMAS_DEFAULT_MODEL, R_OK) != 0 && access(source_model, R_OK) == 0)
-        return source_model;
-    return IRMAS_DEFAULT_MODEL;
+    return shipped_model_path(IRMAS_DEFAULT_MODEL,
+                              IRMAS_SOURCE_ROOT "/models/default.irm");
+}
+
+const char *model_streaming_path(void)
+{
+    return shipped_model_path(IRMAS_STREAMING_MODEL,
+                              IRMAS_SOURCE_ROOT "/models/streaming.irm");
 }

@@ -1032,8 +1032,9 @@ def case_lv2_jalv(case):
     a piano phrase played into its stereo pair comes out of its outputs, and
     its control outputs, at the end, rank piano first or second with
     probabilities that sum to 1 (jalv's "monitors" command prints them;
-    the shipped model hears the phrase's last windows, its final chord
-    dying away, as organ, as irmas-tag does on the file)."""
+    the plugin's default, the streaming model, hears the phrase's last
+    windows, its final chord dying away, as organ, as irmas-tag does on the
+    file)."""
     jalv = shutil.which("jalv")
     if not jalv:
         raise Skip("jalv is not installed (Debian package jalv)")

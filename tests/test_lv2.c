@@ -5,7 +5,8 @@
  * on top; a model set by patch:Set loads on the worker and is announced on
  * the notify port; a model that does not load leaves the old one running;
  * the model's path survives state save and restore; run() allocates
- * nothing; and at the model's own rate every window's probabilities equal
+ * nothing, with the model given or with the plugin's default, the
+ * streaming model; and at the model's own rate every window's probabilities equal
  * the engine's stream on the same samples.
  *
  *     test_lv2 LV2_PATH IRMAS_SYNTH MODEL
@@ -382,12 +383,14 @@ START_TEST(a_model_is_set_announced_kept_and_restored)
 }
 END_TEST
 
+/* run() allocates nothing with the model given (_i 0) or with the
+ * plugin's own default, the streaming model, when none is set (_i 1). */
 START_TEST(run_allocates_nothing)
 {
     long frames;
     float *x = piano_phrase(48000, &frames);
     host *h = host_new(48000);
-    control_set_model(h, model_path);
+    if (_i == 0) control_set_model(h, model_path);
     host_run(h, x, 64); /* the model loads and is swapped in */
     host_run(h, x + 64, 64);
     /* Only run() is counted: the host's worker may allocate. No Check
@@ -482,7 +485,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, a_stereo_pair_passes_through_and_is_mixed);
     tcase_add_test(tc, a_model_is_set_announced_kept_and_restored);
     tcase_add_test(tc, at_the_model_rate_it_equals_the_engine);
-    tcase_add_test(tc, run_allocates_nothing);
+    tcase_add_loop_test(tc, run_allocates_nothing, 0, 2);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -24,6 +24,7 @@
  */
 #include "classes.h"
 #include "host_tagger.h"
+#include "model_file.h"
 
 #include <lv2/atom/atom.h>
 #include <lv2/atom/forge.h>
@@ -117,15 +118,18 @@ static void loaded_model_free(loaded_model *l)
     free(l);
 }
 
-/* Loads path (NULL or "": the default model) for the host's rate with the
- * settings in force; NULL after logging why not. */
+/* Loads path (NULL or "": the streaming model, model_file.h: run() feeds
+ * the tagger in the audio thread, where a model must do one frame's work
+ * per hop) for the host's rate with the settings in force; NULL after
+ * logging why not. */
 static loaded_model *loaded_model_new(irmas_lv2 *self, const char *path)
 {
     loaded_model *l = calloc(1, sizeof *l);
     char err[1024] = "out of memory";
     irmas_model *m = NULL;
     if (!l ||
-        host_tagger_load(path && *path ? path : NULL, &m, err, sizeof err) ||
+        host_tagger_load(path && *path ? path : model_streaming_path(), &m,
+                         err, sizeof err) ||
         host_tagger_new(m, self->rate, IRMAS_LV2_HOP, self->gate_in_force,
                         self->smooth_in_force, &l->tagger, err, sizeof err)) {
         lv2_log_error(&self->logger, "irmas: %s; the model in use stays\n", err);
@@ -391,7 +395,7 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     self->smooth_in_force = 0.0f;
     self->gate_in_force = -60.0f;
     clear_latest(self);
-    /* The default model, so the plugin tags from the start; a session's
+    /* The streaming model, so the plugin tags from the start; a session's
      * state or a patch:Set may replace it. */
     self->model = loaded_model_new(self, NULL);
     return self;
