@@ -105,7 +105,7 @@ else
     source_args="--backend file --input $demo"
 fi
 echo "run.sh: model $model (the shipped default; models/README.md is its card):"
-build/tools/irmas-model info "$model" | grep -E '^(front-end|classes|layers)' |
+build/tools/irmas-model info "$model" | grep -E '^(front-end|image|classes|layers)' |
     sed 's/^/run.sh:   /'
 # shellcheck disable=SC2086
 exec $irmasd $source_args --model "$model" --print \

@@ -83,8 +83,8 @@ typedef struct {
     int correct;
 } worker;
 
-/* The log-mel input --augment and --warp change: the model's log-mel
- * frames, or else its logmel image (spec_layout.h). */
+/* The log-mel input --augment, --warp and --eq change: the model's
+ * log-mel frames, or else its logmel image (spec_layout.h). */
 typedef struct {
     frontend_params frontend; /* what made it; kind 0: there is none */
     int images;               /* 1: the image, 0: the frames */
@@ -190,20 +190,14 @@ static void *worker_run(void *arg)
         examples_images(t->e, w->which, w->rows, w->images);
     float *soft = w->learn ? worker_targets(w, w->which, w->soft) : NULL;
     if (w->partner) worker_mix(w, soft);
+    /* frames are standardised, an image's pixels are not */
     spec_layout spectrogram = worker_spectrogram(w);
-    if (w->warp) {
-        int images = t->spectrogram.images;
-        spec_warp_apply(&t->spectrogram.frontend,
-                        images ? NULL : t->m->feature_mean,
-                        images ? NULL : t->m->feature_scale, w->warp,
+    const float *mean = t->spectrogram.images ? NULL : t->m->feature_mean;
+    const float *scale = t->spectrogram.images ? NULL : t->m->feature_scale;
+    if (w->warp)
+        spec_warp_apply(&t->spectrogram.frontend, mean, scale, w->warp,
                         &spectrogram, w->warp_work);
-    }
-    if (w->eq) {
-        int images = t->spectrogram.images;
-        spec_eq_apply(images ? NULL : t->m->feature_mean,
-                      images ? NULL : t->m->feature_scale, w->eq,
-                      &spectrogram);
-    }
+    if (w->eq) spec_eq_apply(mean, scale, w->eq, &spectrogram);
     if (w->level)
         spec_level_apply(t->m->feature_mean, t->m->feature_scale, w->level,
                          w->rows, t->e->frames, t->e->features, w->x);
