@@ -72,6 +72,8 @@ frontend_params image_logmel_frontend(const image_params *p, int sample_rate,
     }
 }
 
+/* A logmel image of p against the window: room for its frames, and a
+ * front-end frontend_check accepts at sample_rate. */
 static irmas_status image_check_logmel(const image_params *p, int sample_rate,
                                        int window_samples, char *err,
                                        size_t errlen)
