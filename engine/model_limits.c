@@ -3,7 +3,8 @@
  *
  * Memory is what the engine allocates to run the model: the weights, the
  * front-end (a log-mel front-end keeps a dense mels x bins filterbank and
- * FFT buffers), the image builder, and the window runner's buffers, counted
+ * FFT buffers), the image builder (a logmel image's has a log-mel
+ * front-end of its own), and the window runner's buffers, counted
  * twice because the daemon's streaming classifier holds as much again.
  * Operations are the arithmetic of one window: the front-end's FFTs and
  * filterbank sums over every frame, and each layer's products (two
@@ -130,6 +131,13 @@ model_cost model_cost_of(const irmas_model *m)
     if (model_reads_image(m)) {
         floats += m->window_samples + 2.0 * image_floats(&m->image);
         ops += 8.0 * m->window_samples + 4.0 * image_floats(&m->image);
+    }
+    if (model_reads_image(m) && m->image.kind == IMAGE_LOGMEL) {
+        /* a log-mel front-end of its own, over size frames */
+        frontend_params fp = image_logmel_frontend(
+            &m->image, m->sample_rate, m->window_samples);
+        floats += frontend_floats(&fp, m->window_samples);
+        ops += m->image.size * frontend_frame_ops(&fp);
     }
     floats += 2.0 * (double)irmas_window_working_floats(m);
     for (int i = 0; i < m->n_layers; i++)

@@ -13,6 +13,7 @@
 #include "irmas/irmas.h"
 #include "window.h"
 #include "lstm.h"
+#include "model_limits.h"
 #include "testmodel.h"
 #include "testutil.h"
 
@@ -249,20 +250,22 @@ END_TEST
 
 /* ---- The study's CNNs ---- */
 
-static irmas_model *zoo_model(const cnn_zoo_arch *a, int crnn, int classes)
+/* Architecture a on 3 s windows at 22.05 kHz read as img, a CNN or (crnn
+ * 1) a CRNN over raw frames of 100 samples. */
+static irmas_model *zoo_model_on(const cnn_zoo_arch *a, image_params img,
+                                 int crnn, int classes)
 {
     char err[256] = "";
     cnn_zoo_stack s;
     irmas_model *m = irmas_model_new();
     m->sample_rate = 22050;
     m->window_samples = 3 * 22050;
-    m->image = (image_params){.kind = IMAGE_MRP, .size = 150,
-                              .channels = 3};
+    m->image = img;
     m->classes = classes;
     for (int c = 0; c < classes; c++)
         snprintf(m->labels[c], MODEL_LABEL_MAX, "c%d", c);
-    ck_assert_msg(cnn_zoo_build(a, 150, 3, classes, &s, err, sizeof err) ==
-                      IRMAS_OK, "%s", err);
+    ck_assert_msg(cnn_zoo_build(a, img.size, img.channels, classes, &s, err,
+                                sizeof err) == IRMAS_OK, "%s", err);
     ck_assert_msg(cnn_zoo_append(&s, crnn, m, err, sizeof err) == IRMAS_OK,
                   "%s", err);
     ck_assert_int_eq(m->n_layers, 2 * s.n_blocks + (crnn ? 1 : 2));
@@ -280,6 +283,14 @@ static irmas_model *zoo_model(const cnn_zoo_arch *a, int crnn, int classes)
                   "%s", err);
     ck_assert_msg(model_validate(m, err, sizeof err) == IRMAS_OK, "%s", err);
     return m;
+}
+
+/* The same on the study's images, 150 x 150 recurrence plots of 3
+ * resolutions. */
+static irmas_model *zoo_model(const cnn_zoo_arch *a, int crnn, int classes)
+{
+    image_params study = {.kind = IMAGE_MRP, .size = 150, .channels = 3};
+    return zoo_model_on(a, study, crnn, classes);
 }
 
 START_TEST(study_cnns_as_models)
@@ -311,6 +322,31 @@ START_TEST(study_cnns_as_models)
     classify(m, x, probs);
     ck_assert(tm_is_distribution(probs, 5, 1e-5f));
     free(x);
+    irmas_model_free(m);
+}
+END_TEST
+
+/* cnn-mel on a logmel image classifies, and what it may cost counts the
+ * image's own log-mel front-end: more than the same CNN on an image that
+ * needs none, by at least the filterbank (64 bands of 1025 bins: at
+ * 22.05 kHz 64 frames of 2048 samples span the window) and its 64 FFTs. */
+START_TEST(cnn_mel_on_a_logmel_image)
+{
+    const cnn_zoo_arch *mel = cnn_zoo_find("mel");
+    image_params logmel = {.kind = IMAGE_LOGMEL, .size = 64, .channels = 1};
+    image_params stack = {.kind = IMAGE_STACK, .size = 64, .channels = 1};
+    irmas_model *m = zoo_model_on(mel, logmel, 0, 11);
+    irmas_model *plain = zoo_model_on(mel, stack, 0, 11);
+    ck_assert_int_eq(model_parameters(m), 126987);
+    float *x = tu_noise(m->window_samples, 60), probs[11];
+    classify(m, x, probs);
+    ck_assert(tm_is_distribution(probs, 11, 1e-5f));
+    model_cost with = model_cost_of(m), without = model_cost_of(plain);
+    ck_assert_double_ge(with.memory_bytes - without.memory_bytes,
+                        4.0 * 64 * 1025);
+    ck_assert_double_ge(with.ops - without.ops, 64 * 2.5 * 2048 * 11);
+    free(x);
+    irmas_model_free(plain);
     irmas_model_free(m);
 }
 END_TEST
@@ -510,6 +546,7 @@ static Suite *image_models_suite(void)
     tcase_add_test(tc, stats_window_is_stats_of_the_frames);
     tcase_add_test(tc, stream_falls_back_to_whole_windows);
     tcase_add_loop_test(tc, study_cnns_as_models, 0, CNN_ZOO_STUDY_COUNT);
+    tcase_add_test(tc, cnn_mel_on_a_logmel_image);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("model");
