@@ -341,14 +341,20 @@ START_TEST(cnn_model_tells_sines_from_noise)
 }
 END_TEST
 
+/* The small models the learning tests train: log-mel frames into an
+ * LSTM, and a logmel image into cnn-mel. */
+static const char *const small_logmel[] = {SMALL_LOGMEL, SMALL_RUN, NULL};
+static const char *const small_cnn_mel[] = {
+    "--model", "cnn-mel", "--image", "logmel", "--image-size", "64",
+    "--norm", "none", ANY_MODEL_RUN, NULL};
+
 /* Sines, squares and noise on log-mel images, with the CNN made for them:
  * it tells them apart, and a clip played 20 dB quieter gets the same
  * answer, since the image is measured from its loudest pixel. */
 START_TEST(cnn_mel_model_tells_the_kinds_at_any_level)
 {
-    const char *args[] = {"--model", "cnn-mel", "--image", "logmel",
-                          "--image-size", "64", "--norm", "none",
-                          "--epochs", "8", ANY_MODEL_RUN, NULL};
+    const char *args[64], *epochs[] = {"--epochs", "8", NULL};
+    join_args(args, small_cnn_mel, epochs);
     run_result r;
     const char *model_path = train_model(&r, args, 0.9);
     ck_assert_msg(strstr(r.err, "examples of a logmel image of 64 x 64 x 1"),
@@ -521,13 +527,6 @@ static int same_weights(const char *a, const char *b)
     checkpoint_free(&cb);
     return same;
 }
-
-/* The two small models the seeded runs train: log-mel frames into an
- * LSTM, and a logmel image into cnn-mel. */
-static const char *const small_logmel[] = {SMALL_LOGMEL, SMALL_RUN, NULL};
-static const char *const small_cnn_mel[] = {
-    "--model", "cnn-mel", "--image", "logmel", "--image-size", "64",
-    "--norm", "none", ANY_MODEL_RUN, NULL};
 
 /* Trains 2 epochs of the model `shape` with the given flag and its value
  * (flag NULL: neither) to dir/NAME.irm. */
