@@ -8,18 +8,20 @@
 
 /* {filters, kernel, stride, pool, pool_stride} per block. */
 const cnn_zoo_arch cnn_zoo[CNN_ZOO_COUNT] = {
-    {"b1", 2, {{16, 10, 3, 3, 3}, {32, 5, 2, 2, 2}}, 128},
-    {"b2", 3, {{32, 5, 2, 2, 2}, {32, 5, 2, 2, 2}, {32, 5, 2, 2, 2}}, 128},
+    {"b1", 2, {{16, 10, 3, 3, 3}, {32, 5, 2, 2, 2}}, 128, IMAGE_MRP,
+     CNN_ZOO_STUDY_SIZE},
+    {"b2", 3, {{32, 5, 2, 2, 2}, {32, 5, 2, 2, 2}, {32, 5, 2, 2, 2}}, 128,
+     IMAGE_MRP, CNN_ZOO_STUDY_SIZE},
     {"b3", 4,
      {{32, 5, 2, 2, 2}, {32, 5, 1, 2, 2}, {32, 3, 1, 2, 2}, {32, 3, 1, 2, 2}},
-     128},
+     128, IMAGE_MRP, CNN_ZOO_STUDY_SIZE},
     {"b4", 5,
      {{32, 3, 1, 2, 2}, {64, 3, 1, 2, 2}, {64, 3, 1, 2, 2}, {64, 3, 1, 2, 2},
       {32, 3, 1, 2, 2}},
-     128},
+     128, IMAGE_MRP, CNN_ZOO_STUDY_SIZE},
     {"mel", 4,
      {{32, 3, 1, 2, 2}, {64, 3, 1, 2, 2}, {64, 3, 1, 2, 2}, {64, 3, 1, 2, 2}},
-     128},
+     128, IMAGE_LOGMEL, 64},
 };
 
 const cnn_zoo_arch *cnn_zoo_find(const char *name)

@@ -59,6 +59,7 @@
 
 #include "conv2d.h"
 #include "dense.h"
+#include "image.h"
 #include "model.h"
 #include "pool.h"
 
@@ -75,6 +76,9 @@ typedef struct {
     int n_blocks;
     cnn_zoo_block blocks[CNN_ZOO_MAX_BLOCKS];
     int hidden; /* units of the ReLU dense layer before the softmax */
+    image_kind image; /* the image it was made for, what the tools */
+    int image_size;   /* build when none is given: the study's MRP of
+                         150 pixels, or a logmel image of 64 */
 } cnn_zoo_arch;
 
 #define CNN_ZOO_COUNT 5

@@ -551,7 +551,7 @@ END_TEST
  * 2 x 2 pool (1 x 1), then a 5-unit dense layer. Two blocks, so that the
  * gradient also passes through a convolution to the layers before it. */
 static const cnn_zoo_arch tiny_cnn = {
-    "tiny", 2, {{3, 3, 1, 2, 2}, {4, 2, 1, 2, 2}}, 5};
+    "tiny", 2, {{3, 3, 1, 2, 2}, {4, 2, 1, 2, 2}}, 5, IMAGE_MRP, 8};
 
 /* A raw-front-end LSTM network of 5 classes over 10 frames, on which the
  * tests below change what makes each shape. */

@@ -154,6 +154,11 @@ printed '5 lstm +100 -> 128 +117248 parameters'
 expect 0 'an untrained cnn-b2 model' "$tool" new --arch cnn-b2 --image stack \
     --image-size 128 --rate 8000 --window 1 --classes a,b,c --out "$dir/s.irm"
 expect 0 'image +stack: 128 x 128 pixels, 1 channel$' "$tool" info "$dir/s.irm"
+# cnn-mel reads the image it was made for, 64 x 64 logmel, by default.
+expect 0 'an untrained cnn-mel model' "$tool" new --arch cnn-mel --rate 44100 \
+    --window 3 --classes a,b --out "$dir/mel.irm"
+expect 0 'image +logmel: 64 x 64 pixels, 1 channel$' "$tool" info "$dir/mel.irm"
+printed 'parameters +125826 '
 expect 0 'an untrained stats model' "$tool" new --arch stats --dense 16 \
     --mels 40 --rate 16000 --window 1 --classes a,b --out "$dir/stats.irm"
 expect 0 'valid: 2 classes' "$tool" check "$dir/stats.irm"

@@ -344,13 +344,13 @@ END_TEST
 /* The small models the learning tests train: log-mel frames into an
  * LSTM, and a logmel image into cnn-mel. */
 static const char *const small_logmel[] = {SMALL_LOGMEL, SMALL_RUN, NULL};
-static const char *const small_cnn_mel[] = {
-    "--model", "cnn-mel", "--image", "logmel", "--image-size", "64",
-    "--norm", "none", ANY_MODEL_RUN, NULL};
+static const char *const small_cnn_mel[] = {"--model", "cnn-mel",
+                                            ANY_MODEL_RUN, NULL};
 
-/* Sines, squares and noise on log-mel images, with the CNN made for them:
- * it tells them apart, and a clip played 20 dB quieter gets the same
- * answer, since the image is measured from its loudest pixel. */
+/* Sines, squares and noise on log-mel images, with the CNN made for them
+ * (its default image, 64 x 64, and no peak scaling): it tells them apart,
+ * and a clip played 20 dB quieter gets the same answer, since the image
+ * is measured from its loudest pixel. */
 START_TEST(cnn_mel_model_tells_the_kinds_at_any_level)
 {
     const char *args[64], *epochs[] = {"--epochs", "8", NULL};
@@ -362,6 +362,7 @@ START_TEST(cnn_mel_model_tells_the_kinds_at_any_level)
     check_model_classifies(model_path, all_kinds, 3);
     irmas_model *m = load_model(model_path);
     ck_assert_int_eq(m->image.kind, IMAGE_LOGMEL);
+    ck_assert_int_eq(m->image.size, 64);
     ck_assert_int_eq(m->norm, NORM_NONE);
     irmas_window *w;
     char err[512];

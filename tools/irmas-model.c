@@ -112,9 +112,10 @@ static const char new_text[] =
     "  --hidden     units of the recurrent layer (1 to 65536)\n"
     "  --dense      units of a ReLU layer before the softmax (default: none;\n"
     "               recurrent and stats models)\n"
-    "  --image      cnn and crnn: stack, mrp (the default): "
-    "multiresolution\n"
-    "               recurrence plots, or logmel: the log-mel spectrogram\n"
+    "  --image      cnn and crnn: stack, mrp: multiresolution recurrence "
+    "plots,\n"
+    "               or logmel: the log-mel spectrogram (default: the one the\n"
+    "               CNN was made for, mrp for the study's, logmel for mel)\n"
     "  --image-size pixels a side (default 150, the study's)\n"
     "  --image-channels\n"
     "               mrp resolutions (default 3, the study's); stack has 1\n"
@@ -478,8 +479,8 @@ static void frontend_defaults(frontend_params *p, int rate)
 
 /* What a family needs and refuses, and its defaults: a front-end for the
  * models that read frames (raw |X_t| = 100 for a CRNN, logmel for stats),
- * an image for the CNNs and CRNNs, the study's 150 x 150, mrp with 3
- * resolutions. */
+ * an image for the CNNs and CRNNs, the one each was made for (the study's
+ * 150 x 150 mrp with 3 resolutions, cnn-mel's 64 x 64 logmel). */
 static int family_defaults(new_options *o)
 {
     int zoo = o->family == ARCH_CNN || o->family == ARCH_CRNN;
@@ -500,8 +501,8 @@ static int family_defaults(new_options *o)
     if (o->family == ARCH_CRNN && !p->kind)
         *p = (frontend_params){.kind = FRONTEND_RAW, .frame = 100};
     if (!zoo) return 0;
-    if (!o->image.kind) o->image.kind = IMAGE_MRP;
-    if (!o->image.size) o->image.size = CNN_ZOO_STUDY_SIZE;
+    if (!o->image.kind) o->image.kind = o->zoo->image;
+    if (!o->image.size) o->image.size = o->zoo->image_size;
     if (!o->image.channels)
         o->image.channels =
             o->image.kind == IMAGE_MRP ? CNN_ZOO_STUDY_CHANNELS : 1;

@@ -107,8 +107,8 @@ void run_options_usage(FILE *f)
 "  --model stats     log-mel statistics (each band's mean and deviation)\n"
 "                    into the softmax; needs --frontend logmel\n"
 "  --model cnn-b1 .. cnn-b4    the study's CNNs on the window's image\n"
-"  --model cnn-mel   a CNN for 64 x 64 log-mel images (--image logmel\n"
-"                    --image-size 64): 3 x 3 kernels, level-free input\n"
+"  --model cnn-mel   a CNN for 64 x 64 log-mel images (its default image):\n"
+"                    3 x 3 kernels, level-free input\n"
 "  --model crnn-b1 .. crnn-b4  Bk's CNN sets the initial state of a\n"
 "                    128-unit LSTM over the frames\n"
 "  --hidden H        recurrent models: hidden units (100)\n"
@@ -137,9 +137,10 @@ void run_options_usage(FILE *f)
 "                    microphone or gain, e.g. 20 (none)\n"
 "  --image stack|mrp|logmel   cnn and crnn: the image, samples stacked\n"
 "                    row by row, multiresolution recurrence plots (mrp)\n"
-"                    or the log-mel spectrogram, level-free (logmel)\n"
-"  --image-size N    its side in pixels (150)\n"
-"  --image-channels N   mrp: resolutions (3); stack has 1\n"
+"                    or the log-mel spectrogram, level-free (logmel);\n"
+"                    default: the CNN's own (mrp; logmel for cnn-mel)\n"
+"  --image-size N    its side in pixels (150; 64 for cnn-mel)\n"
+"  --image-channels N   mrp: resolutions (3); stack and logmel have 1\n"
 "  --frontend raw|logmel|efficientat-mn04   the model's input (raw);\n"
 "                    efficientat-mn04: the AudioSet teacher's per-frame\n"
 "                    embeddings (384 every 0.32 s at 32 kHz), frozen\n"
@@ -448,6 +449,14 @@ int run_options_parse(run_options *o, int argc, char *const argv[])
     if (o->frontend == FRONTEND_EFFICIENTAT_MN04 &&
         !(o->given & GIVEN(OPT_RATE)))
         o->rate = FRONTEND_MN04_RATE;
+    /* Each CNN reads by default the image it was made for; a logmel image
+     * is the same at any level, so no window needs scaling to its peak. */
+    if (o->arch && !(o->given & GIVEN(OPT_IMAGE))) o->image = o->arch->image;
+    if (o->arch && !(o->given & GIVEN(OPT_IMAGE_SIZE)))
+        o->image_size = o->arch->image_size;
+    if (o->image == IMAGE_LOGMEL && o->family == ARCH_CNN &&
+        !(o->given & GIVEN(OPT_NORM)))
+        o->norm = NORM_NONE;
     /* A stacked window or a spectrogram is one picture; only a recurrence
      * plot has several resolutions to give. */
     if (!(o->given & GIVEN(OPT_IMAGE_CHANNELS)))
@@ -519,8 +528,8 @@ static int reads_logmel_frames(const run_options *o)
     return o->family != ARCH_CNN && o->frontend == FRONTEND_LOGMEL;
 }
 
-/* Log-mel frames, or else a logmel image: what --augment and --warp
- * change (the trainer's spectrogram). */
+/* Log-mel frames, or else a logmel image: what --augment, --warp and
+ * --eq change (the trainer's spectrogram). */
 static int reads_spectrogram(const run_options *o)
 {
     return reads_logmel_frames(o) ||
