@@ -61,9 +61,10 @@
 
 typedef enum { IMAGE_STACK = 1, IMAGE_MRP = 2, IMAGE_LOGMEL = 3 } image_kind;
 
-#define IMAGE_LOGMEL_MIN_FFT 2048   /* samples per frame of a logmel image, */
-                                    /* at least */
-#define IMAGE_LOGMEL_RANGE_DB 80.0f /* decibels from black to white */
+/* A logmel image's frames hold at least this many samples, and its
+ * pixels span this many decibels from black to white. */
+#define IMAGE_LOGMEL_MIN_FFT 2048
+#define IMAGE_LOGMEL_RANGE_DB 80.0f
 
 #define IMAGE_MAX_SIZE 1024
 #define IMAGE_MAX_CHANNELS 8
