@@ -1,5 +1,5 @@
 /* spec_layout.h: where the spectrograms of a batch lie in memory, so that
- * one augmentation (spec_augment.h, spec_warp.h) serves both kinds of
+ * one augmentation (spec_augment.h, spec_warp.h, spec_eq.h) serves both kinds of
  * log-mel input a model trains on:
  *   frames  examples_batch's time-major x[frames][rows][features]: band b
  *           of frame t of row r at x[(t * rows + r) * features + b];
@@ -25,7 +25,7 @@ spec_layout spec_layout_frames(float *x, int rows, int frames, int features);
 /* rows logmel images of size x size pixels, one after another. */
 spec_layout spec_layout_images(float *images, int rows, int size);
 
-/* The value of band `band` of frame `frame` of row `row`. */
+/* Where band `band` of frame `frame` of row `row` lies. */
 static inline float *spec_layout_at(const spec_layout *l, int row, int frame,
                                     int band)
 {
