@@ -1,6 +1,6 @@
 /* spec_layout.h: where the spectrograms of a batch lie in memory, so that
- * one augmentation (spec_augment.h, spec_warp.h, spec_eq.h) serves both kinds of
- * log-mel input a model trains on:
+ * one augmentation (spec_augment.h, spec_warp.h, spec_eq.h) serves both
+ * kinds of log-mel input a model trains on:
  *   frames  examples_batch's time-major x[frames][rows][features]: band b
  *           of frame t of row r at x[(t * rows + r) * features + b];
  *   images  logmel images (image.h), [rows][size][size]: band b of frame t
