@@ -23,13 +23,14 @@ float spec_eq_gain(const float *points, int band, int bands)
     return points[below] + above * (points[below + 1] - points[below]);
 }
 
-/* v, a log-mel frame's standardised band b, played gain_db louder. */
+/* v, a log-mel frame's standardised band b, its energy times
+ * power_ratio. */
 static float frame_value(float v, const float *mean, const float *scale,
-                         int b, float gain_db)
+                         int b, float power_ratio)
 {
     if (scale[b] == 0.0f) return v; /* a band with no spread */
     float level = v / scale[b] + mean[b];
-    level = frontend_logmel_gain(level, powf(10.0f, gain_db / 10.0f));
+    level = frontend_logmel_gain(level, power_ratio);
     return (level - mean[b]) * scale[b];
 }
 
@@ -49,9 +50,10 @@ void spec_eq_apply(const float *mean, const float *scale,
         for (int b = 0; b < l->bands; b++) {
             float gain = spec_eq_gain(points, b, l->bands);
             if (gain == 0.0f) continue;
+            float ratio = powf(10.0f, gain / 10.0f); /* once a band */
             for (int t = 0; t < l->frames; t++) {
                 float *v = spec_layout_at(l, row, t, b);
-                *v = mean && scale ? frame_value(*v, mean, scale, b, gain)
+                *v = mean && scale ? frame_value(*v, mean, scale, b, ratio)
                                    : pixel_value(*v, gain);
             }
         }
