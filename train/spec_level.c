@@ -1,10 +1,8 @@
-/* spec_level.c: drawing and applying the level changes of spec_level.h,
- * one standardised value at a time. */
+/* spec_level.c: drawing and applying the level changes of spec_level.h:
+ * a level change is spec_eq.h's equaliser with a flat curve. */
 #include "spec_level.h"
 
-#include "frontend.h"
-
-#include <math.h>
+#include "spec_eq.h"
 
 void spec_level_draw(double most_db, int rows, rng *r, float *gains_db)
 {
@@ -16,17 +14,14 @@ void spec_level_apply(const float *mean, const float *scale,
                       const float *gains_db, int rows, int frames,
                       int features, float *x)
 {
+    spec_layout all = spec_layout_frames(x, rows, frames, features);
     for (int row = 0; row < rows; row++) {
-        if (gains_db[row] == 0.0f) continue;
-        float ratio = powf(10.0f, gains_db[row] / 10.0f);
-        for (long t = 0; t < frames; t++) {
-            float *frame = x + (t * rows + row) * features;
-            for (int b = 0; b < features; b++) {
-                if (scale[b] == 0.0f) continue; /* a band with no spread */
-                float v = frame[b] / scale[b] + mean[b];
-                v = frontend_logmel_gain(v, ratio);
-                frame[b] = (v - mean[b]) * scale[b];
-            }
-        }
+        /* one example, through a flat curve at its gain */
+        spec_layout one = all;
+        one.origin = spec_layout_at(&all, row, 0, 0);
+        one.rows = 1;
+        float curve[SPEC_EQ_POINTS];
+        for (int i = 0; i < SPEC_EQ_POINTS; i++) curve[i] = gains_db[row];
+        spec_eq_apply(mean, scale, curve, &one);
     }
 }
