@@ -999,8 +999,3 @@ const char *model_default_path(void)
                               IRMAS_SOURCE_ROOT "/models/default.irm");
 }
 
-const char *model_streaming_path(void)
-{
-    return shipped_model_path(IRMAS_STREAMING_MODEL,
-                              IRMAS_SOURCE_ROOT "/models/streaming.irm");
-}

@@ -25,13 +25,6 @@
  * there, so that messages name where it belongs. */
 const char *model_default_path(void);
 
-/* The streaming model, found the same way ($datadir/irmasd/streaming.irm,
- * else models/streaming.irm): a model whose work per hop is one frame's
- * (stream.h), for callers that classify in an audio thread (the LV2
- * plugin), where the default's whole-window pass at each hop would not
- * fit. */
-const char *model_streaming_path(void);
-
 /* Validates m and writes it to path atomically. */
 irmas_status irmas_model_save(const irmas_model *m, const char *path, char *err,
                         size_t errlen);

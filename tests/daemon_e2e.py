@@ -1030,11 +1030,9 @@ def plugin_host_env(env):
 def case_lv2_jalv(case):
     """The LV2 plugin in jalv, a real LV2 host, on a JACK server at 48 kHz:
     a piano phrase played into its stereo pair comes out of its outputs, and
-    its control outputs, at the end, rank piano first or second with
-    probabilities that sum to 1 (jalv's "monitors" command prints them;
-    the plugin's default, the streaming model, hears the phrase's last
-    windows, its final chord dying away, as organ, as irmas-tag does on the
-    file)."""
+    its control outputs, at the end, rank piano first with probabilities
+    that sum to 1 (jalv's "monitors" command prints them). The plugin runs
+    its default, the default model, on jalv's worker thread."""
     jalv = shutil.which("jalv")
     if not jalv:
         raise Skip("jalv is not installed (Debian package jalv)")
@@ -1080,7 +1078,7 @@ def case_lv2_jalv(case):
           " ".join(f"{c} {values[c]:.2f}" for c in labels))
     ranked = sorted(labels, key=lambda c: values[c], reverse=True)
     assert values["top"] == labels.index(ranked[0]), values
-    assert "pia" in ranked[:2], values
+    assert ranked[0] == "pia", values
     assert abs(sum(values[c] for c in labels) - 1) < 1e-3, values
 
 

@@ -35,8 +35,6 @@ static=$(find "$root" -name libirmas.a | head -n 1)
     fail "irmas/osc.h is not installed"
 model=$(find "$root" -path '*/share/irmasd/default.irm' | head -n 1)
 [ -n "$model" ] || fail "the default model is not installed"
-[ -n "$(find "$root" -path '*/share/irmasd/streaming.irm')" ] ||
-    fail "the streaming model, the LV2 plugin's default, is not installed"
 
 # Only the public interface is exported.
 others=$(nm -D --defined-only "$shared" | awk '{ print $3 }' | grep -v '^irmas_')

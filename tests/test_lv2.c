@@ -5,9 +5,11 @@
  * on top; a model set by patch:Set loads on the worker and is announced on
  * the notify port; a model that does not load leaves the old one running;
  * the model's path survives state save and restore; run() allocates
- * nothing, with the model given or with the plugin's default, the
- * streaming model; and at the model's own rate every window's probabilities equal
- * the engine's stream on the same samples.
+ * nothing, with the model given or with the plugin's default, the model
+ * running on the worker; audio the worker falls too far behind on is
+ * counted and logged, and the windows go on after the gap; and at the
+ * model's own rate every window's probabilities equal the engine's stream
+ * on the same samples.
  *
  *     test_lv2 LV2_PATH IRMAS_SYNTH MODEL
  */
@@ -20,12 +22,14 @@
 #include <lilv/lilv.h>
 #include <lv2/atom/forge.h>
 #include <lv2/atom/util.h>
+#include <lv2/log/log.h>
 #include <lv2/patch/patch.h>
 #include <lv2/state/state.h>
 #include <lv2/urid/urid.h>
 #include <lv2/worker/worker.h>
 #include <math.h>
 #include <sndfile.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +68,10 @@ static LV2_Worker_Status schedule(LV2_Worker_Schedule_Handle h, uint32_t size,
                                   const void *data)
 {
     (void)h;
-    ck_assert_uint_le(size, sizeof work_queue[0].data);
+    /* As a host's full queue answers (no Check assertion: run() calls
+     * this, and they allocate). */
+    if (size > sizeof work_queue[0].data || work_count == 16)
+        return LV2_WORKER_ERR_NO_SPACE;
     work_queue[work_count].size = size;
     memcpy(work_queue[work_count++].data, data, size);
     return LV2_WORKER_SUCCESS;
@@ -79,11 +86,33 @@ static LV2_Worker_Status respond(LV2_Worker_Respond_Handle h, uint32_t size,
     return LV2_WORKER_SUCCESS;
 }
 
+/* The plugin's log, kept: what a host shows its user. */
+static char logged[8192];
+
+static int log_vprintf(LV2_Log_Handle h, LV2_URID type, const char *fmt, va_list ap)
+{
+    (void)h, (void)type;
+    size_t used = strlen(logged);
+    return vsnprintf(logged + used, sizeof logged - used, fmt, ap);
+}
+
+static int log_printf(LV2_Log_Handle h, LV2_URID type, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = log_vprintf(h, type, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
 static LV2_URID_Map map = {NULL, map_uri};
 static LV2_Worker_Schedule worker_schedule = {NULL, schedule};
+static LV2_Log_Log log_feature_data = {NULL, log_printf, log_vprintf};
 static const LV2_Feature map_feature = {LV2_URID__map, &map};
 static const LV2_Feature schedule_feature = {LV2_WORKER__schedule, &worker_schedule};
-static const LV2_Feature *features[] = {&map_feature, &schedule_feature, NULL};
+static const LV2_Feature log_feature = {LV2_LOG__log, &log_feature_data};
+static const LV2_Feature *features[] = {&map_feature, &schedule_feature, &log_feature,
+                                        NULL};
 
 /* A plugin instance with its buffers. */
 typedef struct {
@@ -194,8 +223,8 @@ static host *host_new(double rate)
     return h;
 }
 
-/* One run() of n frames from x, the worker after it. */
-static void host_run(host *h, const float *x, uint32_t n)
+/* One run() of n frames from x, as the audio thread runs it. */
+static void host_run_alone(host *h, const float *x, uint32_t n)
 {
     memcpy(h->in, x, n * sizeof *x);
     h->notify.seq.atom.size = NOTIFY_CAPACITY - sizeof(LV2_Atom);
@@ -203,6 +232,12 @@ static void host_run(host *h, const float *x, uint32_t n)
     lilv_instance_run(h->instance, n);
     control_begin(h);
     ck_assert_int_eq(memcmp(h->in, h->out, n * sizeof *x), 0);
+}
+
+/* One run() of n frames from x, the worker after it. */
+static void host_run(host *h, const float *x, uint32_t n)
+{
+    host_run_alone(h, x, n);
     run_worker(h);
 }
 
@@ -383,8 +418,56 @@ START_TEST(a_model_is_set_announced_kept_and_restored)
 }
 END_TEST
 
+/* The number of times needle occurs in text. */
+static int occurrences(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *at = strstr(text, needle); at; at = strstr(at + 1, needle)) n++;
+    return n;
+}
+
+/* A worker that falls more than the ring's 4 s behind: what did not fit
+ * is counted and logged once, in whole blocks, and the windows go on after
+ * the gap. */
+START_TEST(audio_the_worker_falls_behind_on_is_counted_and_logged)
+{
+    long frames;
+    float *x = piano_phrase(48000, &frames);
+    host *h = host_new(48000);
+    control_set_model(h, model_path);
+    host_run(h, x, 1024);
+    logged[0] = '\0';
+    long written = 0;
+    for (long at = 0; at + 1024 <= frames; at += 1024, written += 1024)
+        host_run_alone(h, x + at, 1024); /* the worker does not run */
+    run_worker(h);
+    const char *report = strstr(logged, "irmas: ");
+    long long lost = 0;
+    ck_assert_msg(report && sscanf(report, "irmas: %lld frames of audio lost in all",
+                                   &lost) == 1,
+                  "logged: %s", logged);
+    printf("%ld frames written with the worker stopped, %lld lost: %s", written, lost,
+           report);
+    ck_assert_int_gt(lost, 0);
+    ck_assert_int_lt(lost, written);
+    ck_assert_int_eq(lost % 1024, 0);
+
+    int windows = 0;
+    float last = h->top_probability;
+    for (long at = 0; at + 1024 <= frames; at += 1024) {
+        host_run(h, x + at, 1024);
+        windows += h->top_probability != last;
+        last = h->top_probability;
+    }
+    ck_assert_msg(windows >= 10, "%d windows in 9 s after the gap", windows);
+    ck_assert_int_eq(occurrences(logged, "lost in all"), 1);
+    host_free(h);
+    free(x);
+}
+END_TEST
+
 /* run() allocates nothing with the model given (_i 0) or with the
- * plugin's own default, the streaming model, when none is set (_i 1). */
+ * plugin's own default, the default model, when none is set (_i 1). */
 START_TEST(run_allocates_nothing)
 {
     long frames;
@@ -393,8 +476,8 @@ START_TEST(run_allocates_nothing)
     if (_i == 0) control_set_model(h, model_path);
     host_run(h, x, 64); /* the model loads and is swapped in */
     host_run(h, x + 64, 64);
-    /* Only run() is counted: the host's worker may allocate. No Check
-     * assertion inside (they allocate in fork mode). */
+    /* Only run() is counted: the host's worker, which classifies, may
+     * allocate. No Check assertion inside (they allocate in fork mode). */
     long allocations = 0, windows = 0;
     float last = h->top_probability;
     for (long at = 128; at + 64 <= frames; at += 64) {
@@ -406,6 +489,7 @@ START_TEST(run_allocates_nothing)
         windows += h->top_probability != last;
         last = h->top_probability;
         control_begin(h);
+        run_worker(h);
     }
     ck_assert_int_ge(windows, 10);
     ck_assert_msg(allocations == 0, "run() allocated %ld times in %ld windows",
@@ -485,6 +569,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, a_stereo_pair_passes_through_and_is_mixed);
     tcase_add_test(tc, a_model_is_set_announced_kept_and_restored);
     tcase_add_test(tc, at_the_model_rate_it_equals_the_engine);
+    tcase_add_test(tc, audio_the_worker_falls_behind_on_is_counted_and_logged);
     tcase_add_loop_test(tc, run_allocates_nothing, 0, 2);
     suite_add_tcase(s, tc);
     return tu_run(s);
