@@ -26,6 +26,8 @@ struct image_builder {
     int hop;         /* and the samples between frames */
 };
 
+int image_default_channels(image_kind kind) { return kind == IMAGE_MRP ? 3 : 1; }
+
 const char *image_kind_name(image_kind kind)
 {
     switch (kind) {

@@ -106,6 +106,10 @@ void image_free(image_builder *b);
  * buffers: one builder per thread. */
 void image_build(image_builder *b, const float *samples, float *pixels);
 
+/* The channels of a kind of image when none are asked for: a recurrence
+ * plot at the study's three resolutions, any other kind one picture. */
+int image_default_channels(image_kind kind);
+
 /* "stack", "mrp" or "logmel", or NULL; and back (0 for an unknown name). */
 const char *image_kind_name(image_kind kind);
 image_kind image_kind_parse(const char *name);

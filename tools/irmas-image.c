@@ -112,7 +112,7 @@ static int parse_options(int argc, char **argv, options *o)
                         "and at most 3600\n");
         return 2;
     }
-    if (!o->image.channels) o->image.channels = o->image.kind == IMAGE_MRP ? 3 : 1;
+    if (!o->image.channels) o->image.channels = image_default_channels(o->image.kind);
     o->input = argv[optind];
     o->output = argv[optind + 1];
     return 0;

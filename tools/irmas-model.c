@@ -504,8 +504,7 @@ static int family_defaults(new_options *o)
     if (!o->image.kind) o->image.kind = o->zoo->image;
     if (!o->image.size) o->image.size = o->zoo->image_size;
     if (!o->image.channels)
-        o->image.channels =
-            o->image.kind == IMAGE_MRP ? CNN_ZOO_STUDY_CHANNELS : 1;
+        o->image.channels = image_default_channels(o->image.kind);
     return 0;
 }
 

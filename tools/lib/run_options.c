@@ -457,11 +457,8 @@ int run_options_parse(run_options *o, int argc, char *const argv[])
     if (o->image == IMAGE_LOGMEL && o->family == ARCH_CNN &&
         !(o->given & GIVEN(OPT_NORM)))
         o->norm = NORM_NONE;
-    /* A stacked window or a spectrogram is one picture; only a recurrence
-     * plot has several resolutions to give. */
     if (!(o->given & GIVEN(OPT_IMAGE_CHANNELS)))
-        o->image_channels =
-            o->image == IMAGE_MRP ? CNN_ZOO_STUDY_CHANNELS : 1;
+        o->image_channels = image_default_channels(o->image);
     return 0;
 }
 
