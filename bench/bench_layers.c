@@ -388,7 +388,7 @@ int main(int argc, char **argv)
     }
     const char *dir = argc == 2 ? argv[1] : NULL;
     gemm_set_threads(1);
-    printf("instruction set: %s (IRMAS_ISA picks a lower one: portable, "
+    printf("instruction set: %s (IRMAS_ISA picks another: portable, "
            "avx2, avx512)\n", isa_name(isa_current_level()));
     float sgemm_gflops = (float)bench_products();
 

@@ -1,5 +1,5 @@
-/* isa.c: the choice of isa.h, made once: the widest kernels this build has
- * and the CPU runs, or the lower level IRMAS_ISA names.
+/* isa.c: the choice of isa.h, made once: the preferred kernels this build
+ * has and the CPU runs, or the level IRMAS_ISA names.
  */
 #include "isa.h"
 
@@ -58,16 +58,15 @@ int isa_parse(const char *name)
     return -1;
 }
 
-/* Runs once: the widest supported level, lowered to IRMAS_ISA's. */
+isa_level isa_preferred(void)
+{
+    return isa_supported(ISA_AVX2) ? ISA_AVX2 : ISA_PORTABLE;
+}
+
+/* Runs once: the preferred level, or IRMAS_ISA's if the CPU runs it. */
 static void isa_choose(void)
 {
-    int widest = ISA_PORTABLE;
-    for (int level = ISA_LEVELS - 1; level > ISA_PORTABLE; level--)
-        if (isa_supported(level)) {
-            widest = level;
-            break;
-        }
-    int chosen = widest;
+    int chosen = isa_preferred();
     const char *wanted = getenv("IRMAS_ISA");
     if (wanted && *wanted) {
         int level = isa_parse(wanted);
@@ -78,7 +77,7 @@ static void isa_choose(void)
                     wanted,
                     level < 0 ? "no such instruction set"
                               : "this CPU or build does not run it",
-                    isa_names[widest]);
+                    isa_names[chosen]);
         else
             chosen = level;
     }
