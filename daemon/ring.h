@@ -1,11 +1,12 @@
 /* ring.h: the hand-off from the audio callback to the worker thread.
  *
- * A single-producer single-consumer queue of audio blocks built on JACK's
- * lock-free ring buffer (jack_ringbuffer_t), whichever backend captures: one
- * ring holds the samples, interleaved, a second one a ring_block per block
- * saying how many frames it holds and when they were captured. The producer
- * writes a block's samples before its description, so a worker that reads a
- * description always finds the samples behind it.
+ * A single-producer single-consumer queue of audio blocks, lock-free as
+ * JACK's jack_ringbuffer_t is, whichever backend captures (and the LV2
+ * plugin's run(), for the host's worker): one ring holds the samples,
+ * interleaved, a second one a ring_block per block saying how many frames
+ * it holds and when they were captured. The producer writes a block's
+ * samples before its description, so a worker that reads a description
+ * always finds the samples behind it.
  *
  * The producer side is what audio callbacks call: it never allocates, locks,
  * logs or makes a system call. A block that does not fit is dropped whole
