@@ -148,7 +148,9 @@ typedef struct {
 
     /* Between the audio thread and the worker. */
     atomic_bool audio_asked;  /* a WORK_AUDIO waits for the worker */
-    _Atomic float gate_asked, smooth_asked; /* the control ports' values */
+    /* The control ports' values: each stands alone, so relaxed order
+     * suffices (and run() pays for no fence). */
+    _Atomic float gate_asked, smooth_asked;
 
     /* The worker's. */
     loaded_model *model;
@@ -171,6 +173,13 @@ static void loaded_model_free(loaded_model *l)
     free(l);
 }
 
+/* The gate and moving average the control ports ask for (any thread). */
+static void settings_asked(irmas_lv2 *self, float *gate, float *smooth)
+{
+    *gate = atomic_load_explicit(&self->gate_asked, memory_order_relaxed);
+    *smooth = atomic_load_explicit(&self->smooth_asked, memory_order_relaxed);
+}
+
 /* Loads path (NULL or "": the default model) for the host's rate with the
  * settings the control ports ask for; NULL after logging why not. */
 static loaded_model *loaded_model_new(irmas_lv2 *self, const char *path)
@@ -178,10 +187,7 @@ static loaded_model *loaded_model_new(irmas_lv2 *self, const char *path)
     loaded_model *l = calloc(1, sizeof *l);
     char err[1024] = "out of memory";
     irmas_model *m = NULL;
-    if (l) {
-        l->gate = atomic_load(&self->gate_asked);
-        l->smooth = atomic_load(&self->smooth_asked);
-    }
+    if (l) settings_asked(self, &l->gate, &l->smooth);
     if (!l ||
         host_tagger_load(path && *path ? path : model_default_path(), &m,
                          err, sizeof err) ||
@@ -269,8 +275,8 @@ static void read_audio(irmas_lv2 *self, worker_answer *a)
     while (ring_read(self->audio, &b, self->frames)) {
         loaded_model *l = self->model;
         if (!l) continue;
-        float gate = atomic_load(&self->gate_asked);
-        float smooth = atomic_load(&self->smooth_asked);
+        float gate, smooth;
+        settings_asked(self, &gate, &smooth);
         if (gate != l->gate || smooth != l->smooth) {
             l->gate = gate;
             l->smooth = smooth;
@@ -426,8 +432,9 @@ static void run(LV2_Handle instance, uint32_t n)
         LV2_ATOM_SEQUENCE_FOREACH (&self->control_copy.sequence, ev)
             handle_event(self, ev);
     }
-    atomic_store(&self->gate_asked, *self->gate);
-    atomic_store(&self->smooth_asked, *self->smooth);
+    atomic_store_explicit(&self->gate_asked, *self->gate, memory_order_relaxed);
+    atomic_store_explicit(&self->smooth_asked, *self->smooth,
+                          memory_order_relaxed);
 
     if (self->out != self->in) memcpy(self->out, self->in, n * sizeof *self->in);
     if (self->in_right && self->out_right && self->out_right != self->in_right)
