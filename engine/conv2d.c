@@ -129,7 +129,10 @@ static void conv2d_unroll(const conv2d_layer *l, const float *in, float *cols,
                     long at = plane + (long)(oy * s - l->padding + i) * l->width -
                               l->padding + j;
                     float *row = cols + (long)oy * ow;
-                    if (in)
+                    if (in && s == 1)
+                        memcpy(row + xlo, in + at + xlo,
+                               sizeof *row * (size_t)(xhi - xlo));
+                    else if (in)
                         for (int ox = xlo; ox < xhi; ox++) row[ox] = in[at + ox * s];
                     else
                         for (int ox = xlo; ox < xhi; ox++) din[at + ox * s] += row[ox];

@@ -608,13 +608,12 @@ irmas_status model_set_provenance(irmas_model *m, const char *text)
 
 void model_prepare_samples(const irmas_model *m, float *samples, long n)
 {
+    for (long i = 0; i < n; i++) samples[i] = sample_finite(samples[i]);
+    if (m->norm != NORM_PEAK) return;
     float peak = 0.0f;
-    for (long i = 0; i < n; i++) {
-        samples[i] = sample_finite(samples[i]);
-        float magnitude = fabsf(samples[i]);
-        if (magnitude > peak) peak = magnitude;
-    }
-    if (m->norm != NORM_PEAK || peak == 0.0f) return;
+    for (long i = 0; i < n; i++)
+        peak = fabsf(samples[i]) > peak ? fabsf(samples[i]) : peak;
+    if (peak == 0.0f) return;
     for (long i = 0; i < n; i++) samples[i] /= peak;
 }
 

@@ -43,19 +43,47 @@ irmas_status pool_check(const pool_layer *l, const char *name, char *err,
     return IRMAS_OK;
 }
 
-/* The index within the image of the largest input under output (c, oy, ox). */
+/* The index within the image of the largest input under output (c, oy, ox):
+ * the first of equals, reading row by row. */
 static long pool_window_max(const pool_layer *l, const float *in, int c,
                             int oy, int ox)
 {
-    long best = ((long)c * l->height + oy * l->stride) * l->width +
-                ox * l->stride;
+    long corner = ((long)c * l->height + oy * l->stride) * l->width +
+                  ox * l->stride;
+    const float *window = in + corner;
+    long best = 0;
+    float largest = window[0];
     for (int i = 0; i < l->size; i++) {
-        long row = ((long)c * l->height + oy * l->stride + i) * l->width +
-                   ox * l->stride;
-        for (int j = 0; j < l->size; j++)
-            if (in[row + j] > in[best]) best = row + j;
+        const float *row = window + (long)i * l->width;
+        for (int j = 0; j < l->size; j++) {
+            /* selects, not branches: which input wins is a coin toss */
+            int larger = row[j] > largest;
+            best = larger ? (long)i * l->width + j : best;
+            largest = larger ? row[j] : largest;
+        }
     }
-    return best;
+    return corner + best;
+}
+
+/* One image's maxima without their indices (inference): row by row of
+ * outputs, so that the innermost loop runs along the row and the compiler
+ * can make it vector maxima. The same values as pool_window_max finds. */
+static void pool_image_maxima(const pool_layer *l, const float *image,
+                              float *out)
+{
+    int oh = pool_out_height(l), ow = pool_out_width(l), s = l->stride;
+    for (int c = 0; c < l->channels; c++) {
+        for (int oy = 0; oy < oh; oy++, out += ow) {
+            const float *top = image + ((long)c * l->height + oy * s) * l->width;
+            for (int ox = 0; ox < ow; ox++) out[ox] = top[ox * s];
+            for (int i = 0; i < l->size; i++)
+                for (int j = 0; j < l->size; j++) {
+                    const float *in = top + (long)i * l->width + j;
+                    for (int ox = 0; ox < ow; ox++)
+                        out[ox] = in[ox * s] > out[ox] ? in[ox * s] : out[ox];
+                }
+        }
+    }
 }
 
 void pool_forward(const pool_layer *l, const float *in, float *out,
@@ -64,12 +92,16 @@ void pool_forward(const pool_layer *l, const float *in, float *out,
     int oh = pool_out_height(l), ow = pool_out_width(l);
     for (int b = 0; b < batch; b++) {
         const float *image = in + b * pool_inputs(l);
+        if (!argmax) {
+            pool_image_maxima(l, image, out + b * pool_outputs(l));
+            continue;
+        }
         for (int c = 0; c < l->channels; c++) {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
                     long best = pool_window_max(l, image, c, oy, ox);
                     *out++ = image[best];
-                    if (argmax) *argmax++ = (int)best;
+                    *argmax++ = (int)best;
                 }
             }
         }

@@ -184,14 +184,27 @@ START_TEST(the_history_keeps_the_last_frames_and_measures_their_level)
     ck_assert_float_eq(out[0], 150.0f);
     ck_assert_double_eq_tol(history_mean_square(h, 200, 202), (200.0 * 200 + 201.0 * 201) / 2, 1e-6);
     ck_assert_double_eq(history_mean_square(h, 0, 10), 0.0);
+    /* frames 170 to 232 lie on both sides of the buffer's end */
+    double sum = 0;
+    for (int i = 170; i < 233; i++) sum += (double)i * i;
+    ck_assert_double_eq_tol(history_mean_square(h, 170, 233), sum / 63, 1e-9);
+    ck_assert_int_eq(history_copy(h, 170, 233, out), 63);
+    for (int i = 0; i < 63; i++) ck_assert_float_eq(out[i], (float)(170 + i));
+    history_push(h, x, 60); /* frames 250 to 309: x[50..99], then x[0..9] */
+    ck_assert_int_eq(history_copy(h, 248, 310, out), 62);
+    ck_assert_float_eq(out[1], 249.0f);
+    ck_assert_float_eq(out[2], 0.0f);
+    ck_assert_float_eq(out[61], 59.0f);
+    ck_assert_int_eq(history_start(h), 210);
 
     ck_assert_int_eq(history_reserve(h, 300, NULL, 0), IRMAS_OK);
-    ck_assert_int_eq(history_copy(h, 150, 250, out), 100);
-    ck_assert_float_eq(out[99], 249.0f);
+    ck_assert_int_eq(history_copy(h, 210, 310, out), 100);
+    ck_assert_float_eq(out[39], 249.0f);
+    ck_assert_float_eq(out[99], 59.0f);
     history_push(h, x, 250);
-    ck_assert_int_eq(history_start(h), 200);
-    history_copy(h, 200, 201, out);
-    ck_assert_float_eq(out[0], 200.0f);
+    ck_assert_int_eq(history_start(h), 260);
+    history_copy(h, 260, 261, out);
+    ck_assert_float_eq(out[0], 10.0f); /* frame 260 was x[10] */
     history_free(h);
 }
 END_TEST
