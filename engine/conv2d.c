@@ -124,7 +124,8 @@ static void conv2d_unroll(const conv2d_layer *l, const float *in, float *cols,
             for (int j = 0; j < k; j++, cols += (long)oh * ow) {
                 int xlo, xhi;
                 conv2d_inside(ow, l->width, s, l->padding, j, &xlo, &xhi);
-                if (in) memset(cols, 0, sizeof *cols * oh * ow);
+                if (in && l->padding) /* else every entry is written */
+                    memset(cols, 0, sizeof *cols * oh * ow);
                 for (int oy = ylo; oy < yhi; oy++) {
                     long at = plane + (long)(oy * s - l->padding + i) * l->width -
                               l->padding + j;

@@ -40,6 +40,8 @@ static conv_case conv_case_new(tu_rng *r, int channels, int height, int width,
     tu_fill(r, c.l.weights, conv2d_weight_count(&c.l), -0.5f, 0.5f);
     tu_fill(r, c.l.bias, filters, -0.5f, 0.5f);
     tu_fill(r, c.in, conv2d_inputs(&c.l) * 2, -1.0f, 1.0f);
+    /* what an earlier layer left: the unrolling must write or zero it all */
+    for (long i = 0; i < conv2d_work_size(&c.l); i++) c.work[i] = NAN;
     return c;
 }
 
