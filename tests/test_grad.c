@@ -202,6 +202,18 @@ static double distill_loss(void *ctx)
                         &c->params, 1.0f, NULL) / LOSS_ROWS;
 }
 
+/* A teacher's distribution for each of the LOSS_ROWS rows: positive
+ * values summing to 1. */
+static void random_targets(tu_rng *rng, float *targets)
+{
+    tu_fill(rng, targets, LOSS_ROWS * LOSS_CLASSES, 0.05f, 1.0f);
+    for (int r = 0; r < LOSS_ROWS; r++) {
+        float *q = targets + r * LOSS_CLASSES, sum = 0.0f;
+        for (int j = 0; j < LOSS_CLASSES; j++) sum += q[j];
+        for (int j = 0; j < LOSS_CLASSES; j++) q[j] /= sum;
+    }
+}
+
 /* The loss written out for one row from logits, in double. */
 static double distill_reference(const float *z, int label, const float *q,
                                 const loss_distill_params *p)
@@ -233,12 +245,7 @@ START_TEST(distillation_loss)
         tu_seed(&rng, 40 + (uint64_t)k);
         distill_case c = {.labels = {2, -1, 0}, .params = settings[k]};
         tu_fill(&rng, c.logits, LOSS_ROWS * LOSS_CLASSES, -3, 3);
-        tu_fill(&rng, c.targets, LOSS_ROWS * LOSS_CLASSES, 0.05f, 1.0f);
-        for (int r = 0; r < LOSS_ROWS; r++) {
-            float *q = c.targets + r * LOSS_CLASSES, sum = 0.0f;
-            for (int j = 0; j < LOSS_CLASSES; j++) sum += q[j];
-            for (int j = 0; j < LOSS_CLASSES; j++) q[j] /= sum;
-        }
+        random_targets(&rng, c.targets);
         float probs[LOSS_ROWS * LOSS_CLASSES], grads[LOSS_ROWS * LOSS_CLASSES];
         memcpy(probs, c.logits, sizeof probs);
         activation_apply(ACT_SOFTMAX, probs, LOSS_ROWS, LOSS_CLASSES);
@@ -301,12 +308,7 @@ START_TEST(mixup_loss_matches)
                         .shares = {0.7f, 1.0f, 0.15f},
                         .with_targets = with_targets};
         tu_fill(&rng, c.d.logits, LOSS_ROWS * LOSS_CLASSES, -3, 3);
-        tu_fill(&rng, c.d.targets, LOSS_ROWS * LOSS_CLASSES, 0.05f, 1.0f);
-        for (int r = 0; r < LOSS_ROWS; r++) {
-            float *q = c.d.targets + r * LOSS_CLASSES, sum = 0.0f;
-            for (int j = 0; j < LOSS_CLASSES; j++) sum += q[j];
-            for (int j = 0; j < LOSS_CLASSES; j++) q[j] /= sum;
-        }
+        random_targets(&rng, c.d.targets);
         float probs[LOSS_ROWS * LOSS_CLASSES], grads[LOSS_ROWS * LOSS_CLASSES];
         memcpy(probs, c.d.logits, sizeof probs);
         activation_apply(ACT_SOFTMAX, probs, LOSS_ROWS, LOSS_CLASSES);
@@ -334,6 +336,43 @@ START_TEST(mixup_loss_matches)
                                   LOSS_ROWS * LOSS_CLASSES,
                                   (loss_fn){mixup_loss, &c});
     }
+
+    /* Mixed with unlabelled audio, or unlabelled itself, a row learns its
+     * (mixed) soft targets alone, at full weight. */
+    tu_rng rng;
+    tu_seed(&rng, 52);
+    mixup_case c = {.d = {.labels = {2, -1, 1},
+                          .params = {.weight = 0.4f, .temperature = 2.0f}},
+                    .partners = {-1, 0, 3},
+                    .shares = {0.7f, 0.4f, 0.15f},
+                    .with_targets = 1};
+    tu_fill(&rng, c.d.logits, LOSS_ROWS * LOSS_CLASSES, -3, 3);
+    random_targets(&rng, c.d.targets);
+    double want = 0.0;
+    for (int r = 0; r < LOSS_ROWS; r++) {
+        const float *z = c.d.logits + r * LOSS_CLASSES;
+        const float *q = c.d.targets + r * LOSS_CLASSES;
+        double share = c.shares[r];
+        want += r < 2 ? distill_reference(z, -1, q, &c.d.params)
+                      : share * distill_reference(z, c.d.labels[r], q,
+                                                  &c.d.params) +
+                            (1.0 - share) * distill_reference(
+                                                z, c.partners[r], q,
+                                                &c.d.params);
+    }
+    double loss = mixup_loss(&c) * LOSS_ROWS;
+    ck_assert_msg(fabs(loss - want) < 1e-5 * (1.0 + fabs(want)),
+                  "unlabelled partners: loss %.8f, written out %.8f", loss,
+                  want);
+    float probs[LOSS_ROWS * LOSS_CLASSES], grads[LOSS_ROWS * LOSS_CLASSES];
+    memcpy(probs, c.d.logits, sizeof probs);
+    activation_apply(ACT_SOFTMAX, probs, LOSS_ROWS, LOSS_CLASSES);
+    loss_mixup mix = {c.partners, c.shares};
+    loss_distill(probs, c.d.labels, &mix, c.d.targets, LOSS_ROWS,
+                 LOSS_CLASSES, &c.d.params, 1.0f / LOSS_ROWS, grads);
+    check_against_differences("logits mixed with unlabelled audio",
+                              c.d.logits, grads, LOSS_ROWS * LOSS_CLASSES,
+                              (loss_fn){mixup_loss, &c});
 }
 END_TEST
 

@@ -41,11 +41,12 @@ static void soften(const float *v, int classes, double temperature,
 }
 
 /* Row r's hard target as a distribution y[classes]: onehot(label), or
- * mixed with its partner's. Returns 0 when the row has no label. */
+ * mixed with its partner's. Returns 0 when the row, or its partner, has
+ * no label. */
 static int hard_target(const int *labels, const loss_mixup *mix, int r,
                        int classes, double *y)
 {
-    if (labels[r] < 0) return 0;
+    if (labels[r] < 0 || (mix && mix->partner[r] < 0)) return 0;
     for (int c = 0; c < classes; c++) y[c] = 0.0;
     double share = mix ? mix->share[r] : 1.0;
     y[labels[r]] += share;

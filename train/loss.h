@@ -32,9 +32,10 @@ typedef struct {
  * example's and 1 - share[r] of a partner example's, and so is its hard
  * target, share[r] * onehot(label[r]) + (1 - share[r]) *
  * onehot(partner[r]). The caller mixes the inputs, and the soft targets
- * if there are any. */
+ * if there are any. A row mixed with unlabelled audio (partner[r] < 0)
+ * has no hard target: it learns the mixed soft targets alone. */
 typedef struct {
-    const int *partner;  /* [batch]: the partner example's label */
+    const int *partner;  /* [batch]: the partner example's label, or -1 */
     const float *share;  /* [batch]: the row's own example's share, 0..1 */
 } loss_mixup;
 
@@ -52,8 +53,8 @@ typedef struct {
  * teacher. T^2 keeps the soft term's gradient, T * (s_T - q_T) with
  * respect to z, as large as the hard term's whatever T is (Hinton et
  * al.). A row whose label is negative has no hard label (unlabelled
- * audio): its loss is the soft term alone, T^2 * KL(q_T || s_T), at full
- * weight (mixup needs every label). targets NULL: the hard term alone
+ * audio, or mixed with it): its loss is the soft term alone,
+ * T^2 * KL(q_T || s_T), at full weight. targets NULL: the hard term alone
  * (w = 0); with mix NULL too, exactly loss_softmax_xent.
  *
  * Returns the summed loss and writes dlogits[batch][classes] = scale *

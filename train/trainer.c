@@ -180,6 +180,18 @@ static spec_layout worker_spectrogram(const worker *w)
     return spec_layout_frames(w->x, w->rows, s->frames, s->bands);
 }
 
+/* The class row r counts as right in the training accuracy: the label of
+ * the larger share, or, where the row or its mixup partner has none, the
+ * top class of its (mixed) soft targets. */
+static int worker_truth(const worker *w, const float *soft, int r)
+{
+    int classes = w->t->m->classes, own = w->labels[r];
+    int partner = w->partner ? w->labels_partner[r] : own;
+    if (own < 0 || partner < 0)
+        return metrics_argmax(soft + (long)r * classes, classes);
+    return w->partner && w->share[r] < 0.5f ? partner : own;
+}
+
 static void *worker_run(void *arg)
 {
     worker *w = arg;
@@ -207,14 +219,9 @@ static void *worker_run(void *arg)
     const float *probs = backprop_forward_images(w->pass, w->x, w->images,
                                                  w->rows, w->mask);
     w->correct = 0;
-    for (int r = 0; r < w->rows; r++) {
-        int truth = w->labels[r] >= 0
-                        ? w->labels[r]
-                        : metrics_argmax(soft + (long)r * classes, classes);
-        if (w->partner && w->share[r] < 0.5f) truth = w->labels_partner[r];
-        w->correct +=
-            metrics_argmax(probs + (long)r * classes, classes) == truth;
-    }
+    for (int r = 0; r < w->rows; r++)
+        w->correct += metrics_argmax(probs + (long)r * classes, classes) ==
+                      worker_truth(w, soft, r);
     if (w->probs)
         memcpy(w->probs, probs, (size_t)w->rows * classes * sizeof *probs);
     loss_mixup mix = {w->labels_partner, w->share};
@@ -362,16 +369,12 @@ static irmas_status trainer_check_labels(const example_set *e,
     for (int split = 0; split < 3; split++)
         for (int i = 0; i < s->count[split]; i++) {
             if (e->list[s->which[split][i]].label >= 0) continue;
-            if (split == SPLIT_TRAIN && o->targets && o->mixup <= 0.0)
-                continue;
+            if (split == SPLIT_TRAIN && o->targets) continue;
             return status_fail(err, errlen, IRMAS_ERR_ARG,
                                "example %d of the %s split has no label%s",
                                s->which[split][i], names[split],
                                split != SPLIT_TRAIN
                                    ? ": unlabelled audio only trains"
-                               : o->targets
-                                   ? ": mixup mixes labels, so every "
-                                     "training example needs one"
                                    : " and there are no teacher's targets");
         }
     return IRMAS_OK;

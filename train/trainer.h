@@ -33,8 +33,9 @@
  * With mixup (trainer_options.mixup), each training row's input (frames,
  * images) is a share of its own example's and the rest of a partner's
  * drawn from the same batch, and so are its hard target and soft targets
- * (loss.h); the training accuracy counts the larger share's label.
- * Every example must then have a label.
+ * (loss.h); the training accuracy counts the larger share's label. A
+ * row mixed with unlabelled audio learns the mixed soft targets alone,
+ * and counts as right when it agrees with their top class.
  *
  * Started as several processes (cluster.h), the trainer is data-parallel:
  * every rank computes the gradients of its share of each batch and the

@@ -661,10 +661,6 @@ static int check_distill(const run_options *o)
         return fail("--export writes hard labels for bench/train_torch.py, "
                     "which knows no teacher; leave out --teacher to "
                     "export");
-    if (o->mixup > 0.0 && o->n_unlabelled > 0)
-        return fail("--mixup mixes every training example's label with "
-                    "another's, and --unlabelled audio has none; leave out "
-                    "one of them");
     if (o->mixup > 0.0 && o->export_dir)
         return fail("--export writes unmixed examples for "
                     "bench/train_torch.py; leave out --mixup to export");
