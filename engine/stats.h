@@ -2,9 +2,9 @@
  * feature's mean and standard deviation over time.
  *
  * It is the front half of the model card's baseline (log-mel statistics
- * into a softmax regression, models/README.md): a model that knows how
- * loud each band is on average and how much it moves, and nothing about
- * order. For x[frames][F] it writes out[2F]:
+ * into a softmax regression, models/HISTORY.md, "Results"): a model that
+ * knows how loud each band is on average and how much it moves, and
+ * nothing about order. For x[frames][F] it writes out[2F]:
  *     out[f]     = mean_t x[t][f]
  *     out[F + f] = sqrt(var_f + STATS_EPSILON),
  *                  var_f = mean_t (x[t][f] - out[f])^2   (population)
