@@ -106,6 +106,13 @@ static void conv2d_inside(int out, int in, int stride, int padding, int t,
     if (*hi < *lo) *hi = *lo;
 }
 
+/* to[i] += from[i] for n floats: col2im's stride-1 rows, in vectors. */
+static void conv2d_add_row(float *restrict to, const float *restrict from,
+                           int n)
+{
+    for (int i = 0; i < n; i++) to[i] += from[i];
+}
+
 /* Walks the unrolled matrix, one tap (c, i, j) per row and one output
  * pixel per column. With `in`, it gathers: cols[tap][pixel] = the input
  * value the tap sees at that pixel, 0 in the padding (im2col). Without, it
@@ -135,6 +142,8 @@ static void conv2d_unroll(const conv2d_layer *l, const float *in, float *cols,
                                sizeof *row * (size_t)(xhi - xlo));
                     else if (in)
                         for (int ox = xlo; ox < xhi; ox++) row[ox] = in[at + ox * s];
+                    else if (s == 1)
+                        conv2d_add_row(din + at + xlo, row + xlo, xhi - xlo);
                     else
                         for (int ox = xlo; ox < xhi; ox++) din[at + ox * s] += row[ox];
                 }
@@ -166,11 +175,14 @@ void conv2d_backward(const conv2d_layer *l, const float *in, const float *out,
     int taps = conv2d_taps(l);
     int pixels = conv2d_out_height(l) * conv2d_out_width(l);
     long n = conv2d_outputs(l);
-    if (l->act == ACT_RELU)
-        for (long i = 0; i < n; i++)
-            if (out[i] <= 0.0f) dout[i] = 0.0f;
-    for (int f = 0; f < l->filters; f++)
-        for (int p = 0; p < pixels; p++) dbias[f] += dout[(long)f * pixels + p];
+    if (l->act == ACT_RELU) /* a select, not a branch the data decides */
+        for (long i = 0; i < n; i++) dout[i] = out[i] > 0.0f ? dout[i] : 0.0f;
+    for (int f = 0; f < l->filters; f++) {
+        const float *row = dout + (long)f * pixels;
+        float sum = 0.0f;
+        for (int p = 0; p < pixels; p++) sum += row[p];
+        dbias[f] += sum;
+    }
     /* dW[f][tap] += sum over pixels of dout[f][pixel] * cols[tap][pixel] */
     conv2d_unroll(l, in, work, NULL);
     gemm_nt(l->filters, taps, pixels, dout, pixels, work, pixels, 1.0f,
