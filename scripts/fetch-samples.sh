@@ -11,6 +11,8 @@
 #   DIR/train/<class>/<source>/*.wav   DIR/train/drums/<kit>/*.wav
 #   DIR/test/<class>/<source>/*.wav    DIR/test/drums/<kit>/*.wav
 #   DIR/soundfonts/*.sf2               extra General MIDI soundfonts
+#   DIR/unlabelled/<source>/*.ogg      real music nobody labelled, for
+#                                      irmas-train --unlabelled
 #   DIR/LICENSES.txt                   every source, its side and licence
 # Notes are named by pitch ("060_1.wav", "A0v10.wav", "067-G.wav"); phrase
 # recordings keep their names; drum hits are named by piece ("kick_1.wav").
@@ -31,6 +33,8 @@
 #                             an exception for works made with them
 #   deb  hydrogen-drumkits    acoustic drum kits     GPL-2 / CC-BY(-SA)-3.0
 #   deb  csound-soundfont     sf_GMbank.sf2, a GM soundfont   public domain
+#   deb  wesnoth-1.16-music   The Battle for Wesnoth's orchestral soundtrack,
+#                             41 pieces, 128 minutes, unlabelled  GPL-2+
 # --no-copyleft leaves out everything under (L)GPL or CC-BY-SA.
 #
 # Needs: apt-get, dpkg-deb, npm, sox, mpg123, python3 (Debian packages;
@@ -124,6 +128,7 @@ sources=(
     "hydrogen-rumpf drums test hydrogen:rumpf_kit_z01_h2 CC-BY-3.0"
     "sonicpi-drums drums test sonicpi:drums CC0"
     "csound-gmbank soundfont train soundfont:sf_GMbank.sf2 public-domain"
+    "wesnoth-music unlabelled train music:wesnoth-1.16-music GPL-2+"
 )
 
 side_of() {
@@ -381,10 +386,17 @@ prepare_soundfont() { # dest file
     echo "deb csound-soundfont $(deb_version csound-soundfont): sf_GMbank.sf2 by Bill Gardner and Keith Martin (public domain)"
 }
 
+# A package's music as it ships it: its Ogg Vorbis files, no labels.
+prepare_music() { # dest package
+    local root; root=$(deb_root "$2")
+    find "$root/usr/share" -path '*/music/*.ogg' -exec cp {} "$1/" \;
+    echo "deb $2 $(deb_version "$2"): its music, unlabelled (see /usr/share/doc/$2/copyright in the package)"
+}
+
 # ---- laying out ----
 
-rm -rf "$out/train.tmp" "$out/test.tmp" "$out/soundfonts.tmp"
-mkdir -p "$out/train.tmp" "$out/test.tmp" "$out/soundfonts.tmp"
+parts=(train test soundfonts unlabelled)
+for part in "${parts[@]}"; do rm -rf "${out:?}/$part.tmp"; mkdir -p "$out/$part.tmp"; done
 printf 'Recorded samples for irmas-synth --samples, fetched by scripts/fetch-samples.sh\n' >>"$licences"
 printf 'NEVER train on test/: it is the real-recordings test set.\n\n' >>"$licences"
 printf '%-28s %-6s %-9s %-26s %s\n' SOURCE SIDE CLASS LICENCE ORIGIN >>"$licences"
@@ -396,6 +408,7 @@ for line in "${sources[@]}"; do
     kind=${origin%%:*} what=${origin#*:}
     case $class in
     soundfont) dest="$out/soundfonts.tmp" ;;
+    unlabelled) dest="$out/unlabelled.tmp/$name" ;;
     drums) dest="$out/$side.tmp/drums/$name" ;;
     *) dest="$out/$side.tmp/$class/$name" ;;
     esac
@@ -410,11 +423,12 @@ for line in "${sources[@]}"; do
     freepats) note=$(prepare_freepats "$dest" "$what") ;;
     hydrogen) note=$(prepare_hydrogen "$dest" "$what") ;;
     soundfont) note=$(prepare_soundfont "$dest" "$what") ;;
+    music) note=$(prepare_music "$dest" "$what") ;;
     esac
     printf '%-28s %-6s %-9s %-26s %s\n' "$name" "$side" "$class" "$licence" "$note" >>"$licences"
 done
 
-for part in train test soundfonts; do
+for part in "${parts[@]}"; do
     rm -rf "${out:?}/$part"
     mv "$out/$part.tmp" "$out/$part"
 done
@@ -432,4 +446,4 @@ for part in train test; do
     done
     printf '\n' >&2
 done
-echo "fetch-samples: wrote $out/train, $out/test, $out/soundfonts and $out/LICENSES.txt" >&2
+echo "fetch-samples: wrote $out/train, $out/test, $out/soundfonts, $out/unlabelled and $out/LICENSES.txt" >&2

@@ -28,6 +28,8 @@
 #                   test figures
 #   val-sf          other phrases of the training soundfonts (FluidR3_GM and
 #                   TimGM6mb), for the same purpose
+#   DIR/samples/unlabelled/  real music nobody labelled, as fetch-samples.sh
+#                   lays it out (no set to build): irmas-train --unlabelled
 # Test side (no source shared with the training side):
 #   test-musescore  MuseScore_General renders (a soundfont never trained on)
 #   real-test       the registry's test-side FreePats and sonic-pi-samples
@@ -79,7 +81,8 @@ synth=$build/synth/irmas-synth
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 samples=${samples:-$out/samples}
-[ -f "$samples/LICENSES.txt" ] || "$root/scripts/fetch-samples.sh" --out "$samples"
+[ -f "$samples/LICENSES.txt" ] && [ -d "$samples/unlabelled" ] ||
+    "$root/scripts/fetch-samples.sh" --out "$samples"
 musescore=/usr/share/sounds/sf3/MuseScore_General.sf3
 
 # The shared recordings in the sampler's layout, <class>/<source>/<file>,
@@ -127,6 +130,7 @@ link_test_v1
     printf 'set\tside\tsource\n'
     for s in $(sources_of "$out/recorded"); do printf 'train-recorded\ttrain\t%s\n' "$s"; done
     for s in $(sources_of "$samples/train"); do printf 'train-samples2\ttrain\t%s\n' "$s"; done
+    for s in $(ls "$samples/unlabelled"); do printf 'unlabelled\ttrain\t%s\n' "$s"; done
     for s in $(sources_of "$out/samples-v1-test"); do printf 'real-test\ttest\t%s\n' "$s"; done
     for s in $(sources_of "$samples/test"); do printf 'real-test2\ttest\t%s\n' "$s"; done
     for s in $(sources_of "$samples/test"); do printf 'real-solo\ttest\t%s\n' "$s"; done
