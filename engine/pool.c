@@ -86,25 +86,30 @@ static void pool_image_maxima(const pool_layer *l, const float *image,
     }
 }
 
+/* One image's maxima and the index of the input each came from (training). */
+static void pool_image_argmax(const pool_layer *l, const float *image,
+                              float *out, int *argmax)
+{
+    int oh = pool_out_height(l), ow = pool_out_width(l);
+    for (int c = 0; c < l->channels; c++)
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++) {
+                long best = pool_window_max(l, image, c, oy, ox);
+                *out++ = image[best];
+                *argmax++ = (int)best;
+            }
+}
+
 void pool_forward(const pool_layer *l, const float *in, float *out,
                   int batch, int *argmax)
 {
-    int oh = pool_out_height(l), ow = pool_out_width(l);
     for (int b = 0; b < batch; b++) {
         const float *image = in + b * pool_inputs(l);
-        if (!argmax) {
-            pool_image_maxima(l, image, out + b * pool_outputs(l));
-            continue;
-        }
-        for (int c = 0; c < l->channels; c++) {
-            for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++) {
-                    long best = pool_window_max(l, image, c, oy, ox);
-                    *out++ = image[best];
-                    *argmax++ = (int)best;
-                }
-            }
-        }
+        float *image_out = out + b * pool_outputs(l);
+        if (argmax)
+            pool_image_argmax(l, image, image_out, argmax + b * pool_outputs(l));
+        else
+            pool_image_maxima(l, image, image_out);
     }
 }
 
