@@ -73,13 +73,19 @@ static size_t byte_ring_read_space(const byte_ring *b)
     return w - r;
 }
 
+/* The n bytes from byte count `position` on, as they lie in the buffer. */
+static byte_span byte_ring_span(const byte_ring *b, size_t position, size_t n)
+{
+    size_t at = position & (b->size - 1);
+    size_t first = n < b->size - at ? n : b->size - at;
+    return (byte_span){{b->data + at, b->data}, {first, n - first}};
+}
+
 /* Writer side: where the next n bytes (that fit) go. */
 static byte_span byte_ring_write_span(byte_ring *b, size_t n)
 {
-    size_t at = atomic_load_explicit(&b->written, memory_order_relaxed) &
-                (b->size - 1);
-    size_t first = n < b->size - at ? n : b->size - at;
-    return (byte_span){{b->data + at, b->data}, {first, n - first}};
+    return byte_ring_span(
+        b, atomic_load_explicit(&b->written, memory_order_relaxed), n);
 }
 
 /* Writer side: publishes the next n bytes, once filled. */
@@ -103,10 +109,9 @@ static void byte_ring_write(byte_ring *b, const void *from, size_t n)
 static void byte_ring_read(byte_ring *b, void *to, size_t n)
 {
     size_t r = atomic_load_explicit(&b->read, memory_order_relaxed);
-    size_t at = r & (b->size - 1);
-    size_t first = n < b->size - at ? n : b->size - at;
-    memcpy(to, b->data + at, first);
-    memcpy((unsigned char *)to + first, b->data, n - first);
+    byte_span s = byte_ring_span(b, r, n);
+    memcpy(to, s.at[0], s.length[0]);
+    memcpy((unsigned char *)to + s.length[0], s.at[1], s.length[1]);
     atomic_store_explicit(&b->read, r + n, memory_order_release);
 }
 
