@@ -7,8 +7,10 @@
  * libsamplerate when the rate differs. The checks, each an error naming the
  * file: libsndfile cannot open it, it holds no frames, it holds fewer frames
  * than its header says (libsndfile quietly shortens a truncated WAV or AIFF
- * data chunk and says so only in its log, so the log is read too), or a
- * sample is NaN or infinite.
+ * data chunk and says so only in its log, so the log is read too), it
+ * decodes to fewer frames than its header gives (an Ogg stream whose pages
+ * say "end of stream" before its last page: libsndfile stops there, other
+ * decoders may not), or a sample is NaN or infinite.
  *
  * Resampling uses SRC_SINC_MEDIUM_QUALITY: on this project's 3-second clips
  * it is about three times faster than SRC_SINC_BEST_QUALITY (see docs/training.md,
@@ -189,12 +191,23 @@ static irmas_status read_checked(const char *path, float **data, long *frames,
                          errlen);
     sf_close(file);
     if (st) return st;
-    if (truncated || *frames < info->frames) {
+    if (truncated) {
         free(*data);
         return status_fail(err, errlen, IRMAS_ERR_FORMAT,
                            "%s: truncated: the header promises more audio "
                            "than the file holds; copy it again",
                            path);
+    }
+    if (*frames < info->frames) {
+        long promised = (long)info->frames;
+        free(*data);
+        return status_fail(err, errlen, IRMAS_ERR_FORMAT,
+                           "%s: truncated: decodes to %ld of the %ld frames "
+                           "its header gives (%.2f s short); copy it again, "
+                           "or, if the copy is whole and another decoder "
+                           "reads it all, convert it (sox FILE out.wav)",
+                           path, *frames, promised,
+                           (double)(promised - *frames) / info->samplerate);
     }
     if (*frames == 0) {
         free(*data);

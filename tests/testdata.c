@@ -39,6 +39,20 @@ void td_write(const char *path, const void *bytes, size_t n)
     ck_assert_int_eq(fclose(f), 0);
 }
 
+void *td_read(const char *path, long *size)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+    *size = ftell(f);
+    rewind(f);
+    void *bytes = malloc(*size > 0 ? (size_t)*size : 1);
+    ck_assert_ptr_nonnull(bytes);
+    ck_assert_int_eq(fread(bytes, 1, (size_t)*size, f), *size);
+    fclose(f);
+    return bytes;
+}
+
 void td_text(const char *dir, const char *name, const char *text)
 {
     td_write(td_path(dir, name), text, strlen(text));

@@ -17,6 +17,10 @@ void td_parents(const char *path);
  * error. */
 void td_write(const char *path, const void *bytes, size_t n);
 
+/* The whole of the file at path, malloc'd, its length in *size. Fails the
+ * test when it cannot be read. */
+void *td_read(const char *path, long *size);
+
 /* A file at dir/name holding text (or nothing), folders on the way made
  * too. */
 void td_text(const char *dir, const char *name, const char *text);
