@@ -29,8 +29,25 @@
 #define VEC_FLOATS 4
 #endif
 
-/* One vector of VEC_FLOATS floats. */
+/* One vector of VEC_FLOATS floats, and of as many ints (for masks). */
 typedef float vec __attribute__((vector_size(VEC_FLOATS * sizeof(float))));
+typedef int vec_int __attribute__((vector_size(VEC_FLOATS * sizeof(int))));
+
+/* The lane numbers, and the even and odd lanes of two vectors side by side
+ * (the index lists __builtin_shufflevector takes). */
+#if VEC_FLOATS == 16
+#define LANES {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+#define EVEN_LANES 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
+#define ODD_LANES 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
+#elif VEC_FLOATS == 8
+#define LANES {0, 1, 2, 3, 4, 5, 6, 7}
+#define EVEN_LANES 0, 2, 4, 6, 8, 10, 12, 14
+#define ODD_LANES 1, 3, 5, 7, 9, 11, 13, 15
+#else
+#define LANES {0, 1, 2, 3}
+#define EVEN_LANES 0, 2, 4, 6
+#define ODD_LANES 1, 3, 5, 7
+#endif
 
 /* Rows of B whose dot products with a row of A are computed together. */
 #define GEMM_BLOCK 8
@@ -42,56 +59,65 @@ static inline vec vec_load(const float *p)
     return v;
 }
 
-/* Four floats: the narrowest vector, for the columns a wide one leaves,
- * and what every width's sum is folded down to. */
-typedef float quad __attribute__((vector_size(4 * sizeof(float))));
-
-static inline quad quad_load(const float *p)
+/* a and b side by side, adjacent lanes added: the first half holds a's
+ * lanes summed in pairs, the second half b's. Applied to vectors that each
+ * hold runs of partial sums for some rows, it halves every run. */
+static inline vec pair_sums(vec a, vec b)
 {
-    quad q;
-    memcpy(&q, p, sizeof q); /* unaligned load */
-    return q;
+    return __builtin_shufflevector(a, b, EVEN_LANES) +
+           __builtin_shufflevector(a, b, ODD_LANES);
 }
 
-/* The sum of v's lanes and q's: v's quarters added to q as vectors, then
- * four lanes. */
-static inline float vec_sum(vec v, quad q)
+/* out[j] = the sum of acc[j]'s lanes, for the GEMM_BLOCK (8) vectors: the
+ * pairs are summed together, halving each row's run of partial sums until
+ * every row has one, so the eight sums take seven to nine vector
+ * additions instead of eight separate horizontal sums. */
+static inline void sum_lanes(const vec acc[GEMM_BLOCK], float out[GEMM_BLOCK])
 {
-    quad parts[VEC_FLOATS / 4];
-    memcpy(parts, &v, sizeof v);
-    for (int i = 0; i < VEC_FLOATS / 4; i++) q += parts[i];
-    return (q[0] + q[2]) + (q[1] + q[3]);
+    vec quarter[4], half[2];
+    for (int p = 0; p < 4; p++) quarter[p] = pair_sums(acc[2 * p], acc[2 * p + 1]);
+    half[0] = pair_sums(quarter[0], quarter[1]); /* rows 0-3 */
+    half[1] = pair_sums(quarter[2], quarter[3]); /* rows 4-7 */
+#if VEC_FLOATS == 4
+    memcpy(out, half, 2 * sizeof half[0]); /* one lane per row already */
+#else
+    vec all = pair_sums(half[0], half[1]); /* rows 0-7, VEC_FLOATS/8 each */
+#if VEC_FLOATS == 16
+    all = pair_sums(all, all); /* rows 0-7 in the first half */
+#endif
+    memcpy(out, &all, GEMM_BLOCK * sizeof *out);
+#endif
 }
 
-/* out[j] = sum_i a[i] * b[j][i] for the `rows` (<= GEMM_BLOCK) rows of b.
- * Each row's sum runs in VEC_FLOATS lanes, added up at the end. Always
- * inlined with a constant `rows`, so the accumulators live in registers. */
+/* out[j] = sum_i a[i] * row[j][i] for GEMM_BLOCK rows of k >= VEC_FLOATS
+ * floats. Each row's sum runs in VEC_FLOATS lanes; the columns a whole
+ * vector leaves are covered by one more vector ending at column k, with
+ * a's lanes already counted masked to zero (every load stays inside the
+ * rows). Always inlined, so the accumulators live in registers. */
 static inline __attribute__((always_inline)) void
-gemm_dots(int rows, int k, const float *a, const float *b, int ldb, float *out)
+gemm_dots(int k, const float *a, const float *const row[GEMM_BLOCK],
+          float out[GEMM_BLOCK])
 {
     vec acc[GEMM_BLOCK] = {0};
     int i = 0;
     for (; i + VEC_FLOATS <= k; i += VEC_FLOATS) {
         vec x = vec_load(a + i);
-        for (int j = 0; j < rows; j++)
-            acc[j] += vec_load(b + (long)j * ldb + i) * x;
+        for (int j = 0; j < GEMM_BLOCK; j++) acc[j] += vec_load(row[j] + i) * x;
     }
-    /* The columns left, four at a time, then one at a time; separate
-     * loops, so the one above unrolls completely and acc never leaves the
-     * registers. */
-    quad rest[GEMM_BLOCK] = {0};
-    for (; i + 4 <= k; i += 4) {
-        quad x = quad_load(a + i);
-        for (int j = 0; j < rows; j++)
-            rest[j] += quad_load(b + (long)j * ldb + i) * x;
+    if (i < k) {
+        int last = k - VEC_FLOATS;
+        vec_int lanes = LANES;
+        vec x = (vec)((vec_int)vec_load(a + last) & (lanes >= i - last));
+        for (int j = 0; j < GEMM_BLOCK; j++)
+            acc[j] += vec_load(row[j] + last) * x;
     }
-    for (int j = 0; j < rows; j++) out[j] = vec_sum(acc[j], rest[j]);
-    for (int j = 0; j < rows; j++)
-        for (int t = i; t < k; t++) out[j] += a[t] * b[(long)j * ldb + t];
+    sum_lanes(acc, out);
 }
 
 /* gemm_nt for few rows of A: B is swept once, GEMM_BLOCK rows at a time,
- * and each block, small enough to stay in L1, meets every row of A. */
+ * and each block, small enough to stay in L1, meets every row of A. A
+ * block short of GEMM_BLOCK rows repeats its last row (computed, not
+ * stored). Rows shorter than a vector are summed one float at a time. */
 static void gemm_nt_small(int m, int n, int k, const float *a, int lda,
                           const float *b, int ldb, float beta, float *c,
                           int ldc)
@@ -99,15 +125,20 @@ static void gemm_nt_small(int m, int n, int k, const float *a, int lda,
     float dots[GEMM_BLOCK];
     for (int j = 0; j < n; j += GEMM_BLOCK) {
         int rows = n - j < GEMM_BLOCK ? n - j : GEMM_BLOCK;
-        const float *block = b + (long)j * ldb;
+        const float *row[GEMM_BLOCK];
+        for (int t = 0; t < GEMM_BLOCK; t++)
+            row[t] = b + (long)(j + (t < rows ? t : rows - 1)) * ldb;
         for (int r = 0; r < m; r++) {
-            const float *row = a + (long)r * lda;
+            const float *x = a + (long)r * lda;
             float *out = c + (long)r * ldc + j;
-            if (rows == GEMM_BLOCK)
-                gemm_dots(GEMM_BLOCK, k, row, block, ldb, dots);
-            else
-                for (int t = 0; t < rows; t++)
-                    gemm_dots(1, k, row, block + (long)t * ldb, ldb, dots + t);
+            if (k >= VEC_FLOATS) {
+                gemm_dots(k, x, row, dots);
+            } else {
+                for (int t = 0; t < rows; t++) {
+                    dots[t] = 0.0f;
+                    for (int i = 0; i < k; i++) dots[t] += x[i] * row[t][i];
+                }
+            }
             /* beta = 0 must not read C: it may hold garbage or NaN. */
             for (int t = 0; t < rows; t++)
                 out[t] = beta == 0.0f ? dots[t] : beta * out[t] + dots[t];
