@@ -39,13 +39,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -985,8 +985,8 @@ irmas_status irmas_model_save(const irmas_model *m, const char *path, char *err,
 }
 
 /* installed, or source while installed is missing and source is there. */
-static const char *shipped_model_path(const char *installed,
-                                      const char *source)
+static const char *installed_or_source(const char *installed,
+                                       const char *source)
 {
     if (access(installed, R_OK) != 0 && access(source, R_OK) == 0)
         return source;
@@ -995,7 +995,20 @@ static const char *shipped_model_path(const char *installed,
 
 const char *model_default_path(void)
 {
-    return shipped_model_path(IRMAS_DEFAULT_MODEL,
-                              IRMAS_SOURCE_ROOT "/models/default.irm");
+    return installed_or_source(IRMAS_DEFAULT_MODEL,
+                               IRMAS_SOURCE_ROOT "/models/default.irm");
+}
+
+const char *model_shipped_path(const char *name, char *out, size_t len)
+{
+    const char *slash = strrchr(IRMAS_DEFAULT_MODEL, '/');
+    int folder = slash ? (int)(slash - IRMAS_DEFAULT_MODEL) + 1 : 0;
+    char installed[PATH_MAX], source[PATH_MAX];
+    snprintf(installed, sizeof installed, "%.*s%s.irm", folder,
+             IRMAS_DEFAULT_MODEL, name);
+    snprintf(source, sizeof source, "%s/models/%s.irm", IRMAS_SOURCE_ROOT,
+             name);
+    snprintf(out, len, "%s", installed_or_source(installed, source));
+    return out;
 }
 

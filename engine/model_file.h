@@ -25,6 +25,12 @@
  * there, so that messages name where it belongs. */
 const char *model_default_path(void);
 
+/* The same for any model the project ships, by name ("default",
+ * "audioset-head"): $datadir/irmasd/NAME.irm, or models/NAME.irm of the
+ * source tree while that is missing. Written into out (len bytes, at
+ * least PATH_MAX to hold any path); returns out. */
+const char *model_shipped_path(const char *name, char *out, size_t len);
+
 /* Validates m and writes it to path atomically. */
 irmas_status irmas_model_save(const irmas_model *m, const char *path, char *err,
                         size_t errlen);

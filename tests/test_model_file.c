@@ -15,6 +15,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1043,6 +1044,25 @@ START_TEST(half_a_normalisation_is_refused)
 }
 END_TEST
 
+/* The shipped models are found by name, installed or (a build run in
+ * place, as here unless installed) in the source tree's models/; the
+ * default by name is model_default_path. A name with no file still gets
+ * a path, where it would be installed, for messages to name. */
+START_TEST(shipped_models_are_found_by_name)
+{
+    char path[PATH_MAX];
+    ck_assert_str_eq(model_shipped_path("default", path, sizeof path),
+                     model_default_path());
+    model_shipped_path("audioset-head", path, sizeof path);
+    ck_assert_msg(access(path, R_OK) == 0, "%s is not there", path);
+    const char *tail = "/audioset-head.irm";
+    ck_assert_str_eq(path + strlen(path) - strlen(tail), tail);
+    model_shipped_path("no-such-model", path, sizeof path);
+    ck_assert_int_ne(access(path, R_OK), 0);
+    ck_assert_ptr_nonnull(strstr(path, "/no-such-model.irm"));
+}
+END_TEST
+
 static Suite *model_file_suite(void)
 {
     Suite *s = suite_create("model_file");
@@ -1079,6 +1099,7 @@ static Suite *model_file_suite(void)
     tcase_add_test(tc, files_that_are_not_models);
     tcase_add_test(tc, save_failures_leave_nothing_behind);
     tcase_add_test(tc, half_a_normalisation_is_refused);
+    tcase_add_test(tc, shipped_models_are_found_by_name);
     suite_add_tcase(s, tc);
     return s;
 }

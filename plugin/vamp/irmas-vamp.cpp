@@ -18,6 +18,7 @@
 #include <vamp-sdk/Plugin.h>
 #include <vamp-sdk/PluginAdapter.h>
 
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -33,14 +34,6 @@ extern "C" {
 namespace {
 
 const char *const program_names[] = {"default", "audioset-head"};
-
-/* The installed model of a program. */
-std::string program_path(const std::string &program)
-{
-    std::string folder = IRMAS_DEFAULT_MODEL;
-    folder = folder.substr(0, folder.rfind('/') + 1);
-    return folder + program + ".irm";
-}
 
 class IrmasVamp : public Vamp::Plugin {
   public:
@@ -222,13 +215,14 @@ class IrmasVamp : public Vamp::Plugin {
         return d;
     }
 
-    /* The model file: $IRMAS_MODEL, else the program's installed model (the
-     * default one found as irmasd finds it). */
+    /* The model file: $IRMAS_MODEL, else the program's model, found as
+     * irmasd finds the default one. */
     std::string path() const
     {
         const char *env = std::getenv("IRMAS_MODEL");
         if (env && *env) return env;
-        return program_ == "default" ? model_default_path() : program_path(program_);
+        char shipped[PATH_MAX];
+        return model_shipped_path(program_.c_str(), shipped, sizeof shipped);
     }
 
     /* The model's labels, read once per program. */
