@@ -46,6 +46,7 @@
 #include "dataset.h"
 #include "examples.h"
 #include "file_cache.h"
+#include "gemm.h"
 #include "metrics.h"
 #include "model_file.h"
 #include "model_teacher.h"
@@ -686,6 +687,10 @@ int main(int argc, char **argv)
         cluster_finish();
         return 0;
     }
+    /* Every stage that runs in parallel (reading, the teacher's targets,
+     * training) does so on its own threads; OpenBLAS threads of its own
+     * besides would spin waiting for work and take cores from them. */
+    gemm_set_threads(1);
     if (status == 0) status = find_data(&r);
     if (status == 0) status = build_model(&r);
     if (status == 0) status = open_teacher(&r);
