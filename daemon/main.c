@@ -28,6 +28,7 @@
 #include "daemon_stats.h"
 #include "live_tagger.h"
 #include "daemon_worker.h"
+#include "denormals.h"
 #include "gemm.h"
 
 #include "config.h"
@@ -316,6 +317,9 @@ int main(int argc, char **argv)
      * alone, and a model's large products (a CNN's) start no threads that
      * would compete with the audio (gemm.h). */
     gemm_set_threads(1);
+    /* Before daemon_open starts the worker, which inherits it: a decaying
+     * state or filter never falls into slow denormal arithmetic. */
+    denormals_flush();
 
     if (daemon_open(&d, err, sizeof err) != IRMAS_OK) {
         log_error("%s", err);

@@ -8,6 +8,7 @@
  * few rows (our own small-product kernel) and of more rows than that
  * (OpenBLAS), with projections per row and shared by the whole batch.
  */
+#include "denormals.h"
 #include "fastmath.h"
 #include "gemm.h"
 #include "isa.h"
@@ -16,7 +17,9 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -642,6 +645,57 @@ START_TEST(test_isa_unknown)
 }
 END_TEST
 
+/* ---- Denormal numbers ---- */
+
+/* 1 when this thread computes with denormals: a product whose result is
+ * below FLT_MIN stays nonzero, and a denormal operand counts. volatile, so
+ * the compiler computes both here rather than folding them. */
+static int computes_denormals(void)
+{
+    volatile float small = FLT_MIN, tenth = 0.1f, denormal = FLT_MIN / 8;
+    volatile float result = small * tenth, doubled = denormal * 2.0f;
+    return result != 0.0f && doubled != 0.0f;
+}
+
+static void *denormals_seen(void *arg)
+{
+    *(int *)arg = computes_denormals();
+    return NULL;
+}
+
+/* Flushes in its own thread (the test's thread keeps its environment),
+ * then starts one more: denormals are zero in both. */
+static void *flush_then_spawn(void *arg)
+{
+    int *seen = arg;
+    denormals_flush();
+    seen[0] = computes_denormals();
+    pthread_t child;
+    ck_assert_int_eq(pthread_create(&child, NULL, denormals_seen, &seen[1]), 0);
+    pthread_join(child, NULL);
+    return NULL;
+}
+
+/* denormals_flush: results below the normal range and denormal operands
+ * are zero in the calling thread and in threads it starts afterwards;
+ * other threads compute with denormals as before. */
+START_TEST(test_denormals_flush)
+{
+    ck_assert(computes_denormals());
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__)
+    int seen[2] = {-1, -1};
+    pthread_t flusher;
+    ck_assert_int_eq(pthread_create(&flusher, NULL, flush_then_spawn, seen), 0);
+    pthread_join(flusher, NULL);
+    ck_assert_int_eq(seen[0], 0);
+    ck_assert_int_eq(seen[1], 0);
+    ck_assert(computes_denormals());
+#else
+    printf("denormals_flush not tested: it does nothing on this CPU family\n");
+#endif
+}
+END_TEST
+
 static Suite *layers_suite(void)
 {
     Suite *s = suite_create("layers");
@@ -649,6 +703,7 @@ static Suite *layers_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_gemm, 0, ISA_LEVELS);
     tcase_add_test(tc, test_fastmath);
+    tcase_add_test(tc, test_denormals_flush);
     tcase_add_loop_test(tc, test_dense, ACT_NONE, ACT_SOFTMAX + 1);
     tcase_add_loop_test(tc, test_rnn, 0, ISA_LEVELS);
     tcase_add_loop_test(tc, test_lstm, 0, ISA_LEVELS);

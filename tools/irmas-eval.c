@@ -41,6 +41,7 @@
 #include "config.h"
 #include "irmas/version.h"
 #include "dataset.h"
+#include "denormals.h"
 #include "gemm.h"
 #include "json.h"
 #include "metrics.h"
@@ -551,6 +552,7 @@ static int evaluate_teacher(const options *o)
 int main(int argc, char **argv)
 {
     argv[0] = program_invocation_short_name; /* getopt names us so */
+    denormals_flush(); /* its worker threads inherit it */
     options o;
     int status = parse_options(argc, argv, &o);
     if (status) return status;

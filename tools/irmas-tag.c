@@ -43,6 +43,7 @@
 #include "audio_file.h"
 #include "cluster.h"
 #include "config.h"
+#include "denormals.h"
 #include "irmas/version.h"
 #include "json.h"
 #include "metrics.h"
@@ -739,6 +740,7 @@ int main(int argc, char **argv)
 {
     if (cluster_init(&argc, &argv) != 0) return 1;
     argv[0] = program_invocation_short_name; /* getopt names us so */
+    denormals_flush();
     options o;
     tag_share list;
     char err[512];

@@ -44,6 +44,7 @@
 #include "config.h"
 #include "irmas/version.h"
 #include "dataset.h"
+#include "denormals.h"
 #include "examples.h"
 #include "file_cache.h"
 #include "gemm.h"
@@ -689,8 +690,10 @@ int main(int argc, char **argv)
     }
     /* Every stage that runs in parallel (reading, the teacher's targets,
      * training) does so on its own threads; OpenBLAS threads of its own
-     * besides would spin waiting for work and take cores from them. */
+     * besides would spin waiting for work and take cores from them. The
+     * threads inherit the flushing of denormal gradients (denormals.h). */
     gemm_set_threads(1);
+    denormals_flush();
     if (status == 0) status = find_data(&r);
     if (status == 0) status = build_model(&r);
     if (status == 0) status = open_teacher(&r);
