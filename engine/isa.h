@@ -12,8 +12,9 @@
  *
  * avx512 is not preferred although it is wider: a step reads its weights
  * from the L2 cache, so wider arithmetic gains nothing, and
- * bench/bench-engine.sh measured it level with avx2 on an AMD EPYC and 8 to
- * 12 % slower on an Intel Xeon (docs/engine.md, "Speed").
+ * bench/bench-engine.sh measured it level with avx2 on an AMD EPYC and on
+ * an Intel Xeon, where it had been 8 to 12 % slower (docs/engine.md,
+ * "Speed").
  *
  *   portable  the baseline of the build's CPU family (SSE2 on x86-64: four
  *             floats a vector; NEON on aarch64, also four)
