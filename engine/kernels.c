@@ -70,18 +70,19 @@ static inline vec pair_sums(vec a, vec b)
 
 /* out[j] = the sum of acc[j]'s lanes, for the GEMM_BLOCK (8) vectors: the
  * pairs are summed together, halving each row's run of partial sums until
- * every row has one, so the eight sums take seven to nine vector
+ * every row has one, so the eight sums take six to eight vector
  * additions instead of eight separate horizontal sums. */
 static inline void sum_lanes(const vec acc[GEMM_BLOCK], float out[GEMM_BLOCK])
 {
-    vec quarter[4], half[2];
-    for (int p = 0; p < 4; p++) quarter[p] = pair_sums(acc[2 * p], acc[2 * p + 1]);
-    half[0] = pair_sums(quarter[0], quarter[1]); /* rows 0-3 */
-    half[1] = pair_sums(quarter[2], quarter[3]); /* rows 4-7 */
+    vec two_rows[4], four_rows[2];
+    for (int p = 0; p < 4; p++)
+        two_rows[p] = pair_sums(acc[2 * p], acc[2 * p + 1]);
+    four_rows[0] = pair_sums(two_rows[0], two_rows[1]); /* rows 0-3 */
+    four_rows[1] = pair_sums(two_rows[2], two_rows[3]); /* rows 4-7 */
 #if VEC_FLOATS == 4
-    memcpy(out, half, 2 * sizeof half[0]); /* one lane per row already */
+    memcpy(out, four_rows, sizeof four_rows); /* one lane per row already */
 #else
-    vec all = pair_sums(half[0], half[1]); /* rows 0-7, VEC_FLOATS/8 each */
+    vec all = pair_sums(four_rows[0], four_rows[1]); /* VEC_FLOATS/8 each */
 #if VEC_FLOATS == 16
     all = pair_sums(all, all); /* rows 0-7 in the first half */
 #endif
