@@ -661,6 +661,86 @@ int irmas_model_class_index(const irmas_model *m, const char *label)
     return -1;
 }
 
+/* 1 if front-ends p and q compute the same frames. */
+static int same_frontend(const frontend_params *p, const frontend_params *q)
+{
+    return p->kind == q->kind && p->frame == q->frame &&
+           p->fft_size == q->fft_size && p->mels == q->mels &&
+           p->fmin == q->fmin && p->fmax == q->fmax &&
+           p->checksum == q->checksum;
+}
+
+irmas_status model_same_input(const irmas_model *a, const irmas_model *b,
+                              char *err, size_t errlen)
+{
+    if (a->sample_rate != b->sample_rate ||
+        a->window_samples != b->window_samples || a->norm != b->norm)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the windows differ: %d and %d samples at %d and "
+                           "%d Hz, %s and %s scaling", a->window_samples,
+                           b->window_samples, a->sample_rate, b->sample_rate,
+                           a->norm == NORM_PEAK ? "peak" : "no",
+                           b->norm == NORM_PEAK ? "peak" : "no");
+    if (!same_frontend(&a->frontend, &b->frontend) ||
+        a->image.kind != b->image.kind || a->image.size != b->image.size ||
+        a->image.channels != b->image.channels) {
+        char what_a[128], what_b[128];
+        model_describe_input(a, what_a, sizeof what_a);
+        model_describe_input(b, what_b, sizeof what_b);
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the inputs differ: %s, and %s%s", what_a, what_b,
+                           strcmp(what_a, what_b) == 0
+                               ? " (computed with other front-end settings: "
+                                 "hop, frame size, bands or weights)"
+                               : "");
+    }
+    for (int c = 0; c < a->classes && c < b->classes; c++)
+        if (strcmp(a->labels[c], b->labels[c]) != 0)
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "the classes differ: class %d is '%s' and '%s'",
+                               c + 1, a->labels[c], b->labels[c]);
+    if (a->classes != b->classes)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the classes differ: %d and %d", a->classes,
+                           b->classes);
+    return IRMAS_OK;
+}
+
+irmas_status model_same_shape(const irmas_model *a, const irmas_model *b,
+                              char *err, size_t errlen)
+{
+    if (a->n_layers != b->n_layers || a->classes != b->classes ||
+        model_features(a) != model_features(b))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the shapes differ: %d and %d layers, %d and %d "
+                           "classes, %d and %d features",
+                           a->n_layers, b->n_layers, a->classes, b->classes,
+                           model_features(a), model_features(b));
+    for (int i = 0; i < a->n_layers; i++) {
+        layer la = a->layers[i], lb = b->layers[i];
+        layer_tensor ta[LAYER_MAX_TENSORS], tb[LAYER_MAX_TENSORS];
+        int na = layer_tensors(&la, ta), nb = layer_tensors(&lb, tb);
+        if (la.kind != lb.kind || na != nb)
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "layer %d differs: %s with %d tensors, %s "
+                               "with %d", i, layer_kind_name(la.kind), na,
+                               layer_kind_name(lb.kind), nb);
+        for (int k = 0; k < na; k++)
+            if (strcmp(ta[k].name, tb[k].name) != 0 ||
+                ta[k].count != tb[k].count)
+                return status_fail(err, errlen, IRMAS_ERR_ARG,
+                                   "layer %d (%s) differs: tensor %s of %ld "
+                                   "floats, %s of %ld", i,
+                                   layer_kind_name(la.kind), ta[k].name,
+                                   ta[k].count, tb[k].name, tb[k].count);
+    }
+    if ((a->feature_mean == NULL) != (b->feature_mean == NULL))
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the shapes differ: only the %s stores feature "
+                           "statistics", a->feature_mean ? "first" : "second");
+    return IRMAS_OK;
+}
+
 long model_parameters(const irmas_model *m)
 {
     long total = 0;

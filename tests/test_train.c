@@ -196,13 +196,18 @@ static void join_args(const char **out, const char *const *first,
     out[n] = NULL;
 }
 
-/* The best validation accuracy in a CSV log. */
-static double best_val_accuracy(const char *log)
+/* Reads a CSV log: the best validation accuracy of any epoch, and the
+ * validation loss and accuracy of the epoch with the lowest loss (whose
+ * weights --out holds). */
+static void scan_log(const char *log, double *best_accuracy,
+                     double *lowest_loss, double *its_accuracy)
 {
     FILE *f = fopen(log, "r");
     ck_assert_ptr_nonnull(f);
     char line[256];
-    double best = 0.0;
+    *best_accuracy = 0.0;
+    *lowest_loss = INFINITY;
+    *its_accuracy = 0.0;
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
     ck_assert_str_eq(line,
                      "epoch,train_loss,train_acc,val_loss,val_acc,seconds\n");
@@ -213,9 +218,20 @@ static double best_val_accuracy(const char *log)
                                 &train_loss, &train_acc, &val_loss, &val_acc,
                                 &seconds),
                          6);
-        if (val_acc > best) best = val_acc;
+        if (val_acc > *best_accuracy) *best_accuracy = val_acc;
+        if (val_loss < *lowest_loss) {
+            *lowest_loss = val_loss;
+            *its_accuracy = val_acc;
+        }
     }
     fclose(f);
+}
+
+/* The best validation accuracy in a CSV log. */
+static double best_val_accuracy(const char *log)
+{
+    double best, loss, accuracy;
+    scan_log(log, &best, &loss, &accuracy);
     return best;
 }
 
@@ -507,6 +523,74 @@ START_TEST(resume_refuses_another_model)
     run_train(&r, damaged);
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, ck) && strstr(r.err, "CRC"), "%s", r.err);
+}
+END_TEST
+
+/* A run given --init starts from that model: its first epoch scores what
+ * the model scored, and its weights move only as far as the learning
+ * rate lets them. */
+START_TEST(init_starts_from_the_model)
+{
+    const char *a = path_in(dir, "a.irm"), *a_log = path_in(dir, "a.csv");
+    const char *b = path_in(dir, "b.irm"), *b_log = path_in(dir, "b.csv");
+    run_result r;
+    const char *first[] = {"--data", corpus, "--out", a, "--log", a_log,
+                           "--epochs", "4", SMALL_LOGMEL, SMALL_RUN, NULL};
+    run_train_ok(&r, first);
+    const char *tuned[] = {"--data", corpus, "--out", b, "--log", b_log,
+                           "--epochs", "1", "--init", a, SMALL_LOGMEL,
+                           SMALL_RUN, "--lr", "1e-7", NULL};
+    run_train_ok(&r, tuned);
+
+    double best, a_loss, a_accuracy, b_loss, b_accuracy;
+    scan_log(a_log, &best, &a_loss, &a_accuracy);
+    scan_log(b_log, &best, &b_loss, &b_accuracy);
+    ck_assert_double_eq_tol(b_accuracy, a_accuracy, 1e-9);
+    ck_assert_double_eq_tol(b_loss, a_loss, 1e-3);
+    irmas_model *ma = load_model(a), *mb = load_model(b);
+    ck_assert_int_eq(ma->arena_floats, mb->arena_floats);
+    for (long i = 0; i < ma->arena_floats; i++)
+        ck_assert_msg(fabsf(ma->arena[i] - mb->arena[i]) < 1e-4f,
+                      "float %ld of %ld moved from %g to %g", i,
+                      ma->arena_floats, ma->arena[i], mb->arena[i]);
+    ck_assert_ptr_nonnull(strstr(mb->provenance, "started from: "));
+    irmas_model_free(ma);
+    irmas_model_free(mb);
+}
+END_TEST
+
+/* A model other options would build is refused, naming what differs,
+ * before any file is read. */
+START_TEST(init_refuses_another_model)
+{
+    const char *a = path_in(dir, "a.irm"), *b = path_in(dir, "b.irm");
+    run_result r;
+    const char *first[] = {"--data", corpus, "--out", a, "--epochs", "1",
+                           SMALL_LOGMEL, SMALL_RUN, NULL};
+    run_train_ok(&r, first);
+    const char *wider[] = {"--data", corpus, "--out", b, "--init", a,
+                           "--hidden", "8", SMALL_LOGMEL, ANY_MODEL_RUN,
+                           NULL};
+    run_train(&r, wider);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--init") && strstr(r.err, a) &&
+                      strstr(r.err, "layer 0 (lstm) differs") &&
+                      !strstr(r.err, "reading "),
+                  "%s", r.err);
+    const char *fewer_bands[] = {"--data", corpus, "--out", b, "--init", a,
+                                 "--frontend", "logmel", "--fft", "256",
+                                 "--hop", "64", "--mels", "24", SMALL_RUN,
+                                 NULL};
+    run_train(&r, fewer_bands);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "the inputs differ") &&
+                      strstr(r.err, "other front-end settings"),
+                  "%s", r.err);
+    const char *no_model[] = {"--data", corpus, "--out", b, "--init", corpus,
+                              SMALL_LOGMEL, SMALL_RUN, NULL};
+    run_train(&r, no_model);
+    ck_assert_int_ne(r.status, 0);
+    ck_assert_msg(strstr(r.err, corpus), "%s", r.err);
 }
 END_TEST
 
@@ -1258,6 +1342,8 @@ int main(int argc, char **argv)
     tcase_add_loop_test(learning, resumed_run_equals_uninterrupted, 0,
                         sizeof resumed_models / sizeof resumed_models[0]);
     tcase_add_test(learning, resume_refuses_another_model);
+    tcase_add_test(learning, init_starts_from_the_model);
+    tcase_add_test(learning, init_refuses_another_model);
     tcase_add_test(learning, augmented_runs_repeat_bit_for_bit);
     tcase_add_loop_test(learning, seeded_runs_repeat_bit_for_bit, 0,
                         sizeof seeded_flags / sizeof seeded_flags[0]);

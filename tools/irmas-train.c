@@ -68,6 +68,7 @@ typedef struct {
     dataset unlabelled;  /* --unlabelled: its items follow d's */
     int *assignment;     /* [items of both]: SPLIT_* */
     irmas_model *m;
+    irmas_model *init;   /* --init: the model to start from */
     example_set e;
     example_split split;
     int unreadable;      /* files that could not be read */
@@ -87,6 +88,7 @@ static void run_free(run *r)
     example_split_free(&r->split);
     examples_free(&r->e);
     irmas_model_free(r->m);
+    irmas_model_free(r->init);
     free(r->assignment);
     dataset_free(&r->unlabelled);
     dataset_free(&r->d);
@@ -229,6 +231,24 @@ static int find_data(run *r)
 
 /* ---- 2. the model ------------------------------------------------------- */
 
+/* --init: the model to start from, read now so that one built from
+ * other options is refused before any file is read. */
+static int load_init(run *r)
+{
+    char err[1024];
+    irmas_status status = irmas_model_load(r->o.init, &r->init, err,
+                                           sizeof err);
+    if (status != IRMAS_OK) return fail(err);
+    if (model_same_input(r->m, r->init, err, sizeof err) == IRMAS_OK &&
+        model_same_shape(r->m, r->init, err, sizeof err) == IRMAS_OK)
+        return 0;
+    fprintf(stderr, "irmas-train: error: --init %s: not the model these "
+                    "options build: %s; give the options it was trained "
+                    "with (irmas-model info %s shows them)\n",
+            r->o.init, err, r->o.init);
+    return 2;
+}
+
 static int build_model(run *r)
 {
     const run_options *o = &r->o;
@@ -258,7 +278,7 @@ static int build_model(run *r)
     if (network_build(&spec, &r->m, err, sizeof err) != IRMAS_OK ||
         pretrained_adopt(r->m, o->weights, err, sizeof err) != IRMAS_OK)
         return fail(err);
-    return 0;
+    return o->init ? load_init(r) : 0;
 }
 
 /* ---- 3. the examples ---------------------------------------------------- */
@@ -563,6 +583,7 @@ static int make_provenance(run *r, int argc, char **argv)
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     fprintf(f, "irmas-train %s, %s\ncommand: ", IRMAS_VERSION, date);
     put_command(f, argc, argv);
+    if (r->o.init) fprintf(f, "\nstarted from: %s", r->o.init);
     fputs("\ndata:", f);
     for (int i = 0; i < r->o.n_dirs; i++) fprintf(f, " %s", r->o.dirs[i]);
     if (r->o.teacher) {
@@ -615,6 +636,8 @@ static int train(run *r)
         if (status == IRMAS_OK)
             fprintf(stderr, "resuming after epoch %d of %d\n",
                     r->resumed.epoch, o->epochs);
+    } else if (status == IRMAS_OK && r->init) {
+        status = trainer_start_from(r->t, r->init, err, sizeof err);
     }
     if (status == IRMAS_OK && o->export_dir && cluster_is_root())
         status = trainer_export(r->t, o->export_dir, err, sizeof err);

@@ -45,46 +45,6 @@ static double largest_difference(const float *a, const float *b, long n)
     return most;
 }
 
-/* 0 if a and b have the same shape, else -1 after saying where not. */
-static int same_shape(const irmas_model *a, const irmas_model *b)
-{
-    if (a->n_layers != b->n_layers || a->classes != b->classes ||
-        model_features(a) != model_features(b)) {
-        fprintf(stderr, "irmas-model: error: diff: the shapes differ: %d and %d "
-                        "layers, %d and %d classes, %d and %d features\n",
-                a->n_layers, b->n_layers, a->classes, b->classes,
-                model_features(a), model_features(b));
-        return -1;
-    }
-    for (int i = 0; i < a->n_layers; i++) {
-        layer la = a->layers[i], lb = b->layers[i];
-        layer_tensor ta[LAYER_MAX_TENSORS], tb[LAYER_MAX_TENSORS];
-        int na = layer_tensors(&la, ta), nb = layer_tensors(&lb, tb);
-        if (la.kind != lb.kind || na != nb) {
-            fprintf(stderr, "irmas-model: error: diff: layer %d differs: %s with %d "
-                            "tensors, %s with %d\n", i,
-                    layer_kind_name(la.kind), na, layer_kind_name(lb.kind),
-                    nb);
-            return -1;
-        }
-        for (int k = 0; k < na; k++)
-            if (strcmp(ta[k].name, tb[k].name) != 0 ||
-                ta[k].count != tb[k].count) {
-                fprintf(stderr, "irmas-model: error: diff: layer %d (%s) differs: "
-                                "tensor %s of %ld floats, %s of %ld\n",
-                        i, layer_kind_name(la.kind), ta[k].name,
-                        ta[k].count, tb[k].name, tb[k].count);
-                return -1;
-            }
-    }
-    if ((a->feature_mean == NULL) != (b->feature_mean == NULL)) {
-        fprintf(stderr, "irmas-model: error: diff: the shapes differ: only %s stores "
-                        "feature statistics\n", a->feature_mean ? "A" : "B");
-        return -1;
-    }
-    return 0;
-}
-
 /* Prints one tensor's line; returns its largest difference. */
 static double report(const char *where, const char *name, const float *a,
                      const float *b, long n)
@@ -162,7 +122,10 @@ int model_diff_command(int argc, char **argv)
             fprintf(stderr, "irmas-model: error: diff: %s\n", err);
             goto done;
         }
-    if (same_shape(a, b) != 0) goto done;
+    if (model_same_shape(a, b, err, sizeof err) != IRMAS_OK) {
+        fprintf(stderr, "irmas-model: error: diff: %s\n", err);
+        goto done;
+    }
     double most = print_differences(a, b);
     exit_status = most > tolerance;
     if (exit_status)

@@ -478,6 +478,25 @@ irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
     return IRMAS_OK;
 }
 
+irmas_status trainer_start_from(trainer *t, const irmas_model *from,
+                                char *err, size_t errlen)
+{
+    irmas_status status = model_same_input(t->m, from, err, errlen);
+    if (status == IRMAS_OK) status = model_same_shape(t->m, from, err, errlen);
+    if (status != IRMAS_OK) return status;
+    size_t bytes = (size_t)t->params * sizeof(float);
+    memcpy(t->m->arena, from->arena, bytes);
+    memcpy(t->best, from->arena, bytes);
+    int features = model_features(t->m);
+    if (features > 0 && from->feature_mean) {
+        memcpy(t->m->feature_mean, from->feature_mean,
+               features * sizeof(float));
+        memcpy(t->m->feature_scale, from->feature_scale,
+               features * sizeof(float));
+    }
+    return IRMAS_OK;
+}
+
 /* ---- evaluation ----------------------------------------------------- */
 
 void trainer_evaluate(trainer *t, const int *which, int n, float *probs,

@@ -107,6 +107,15 @@ void trainer_free(trainer *t);
 irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
                             size_t errlen);
 
+/* Starts from a trained model's weights instead of the seed's (fine-
+ * tuning), and from its feature statistics, which its weights were
+ * trained with; the optimiser starts afresh. from must read the same
+ * input, name the same classes and have the same shape as the trainer's
+ * model (model_same_input, model_same_shape); the message says what
+ * differs. */
+irmas_status trainer_start_from(trainer *t, const irmas_model *from,
+                                char *err, size_t errlen);
+
 /* Runs the remaining epochs. On return m holds the best weights. Fails
  * when a file cannot be written or the loss stops being a number (the
  * weights diverged; the message suggests a lower --lr). */

@@ -27,7 +27,7 @@ enum {
     OPT_OUT, OPT_CHECKPOINT, OPT_LOG, OPT_RESUME, OPT_EXPORT, OPT_HELP,
     OPT_IMAGE, OPT_IMAGE_SIZE, OPT_IMAGE_CHANNELS, OPT_AUGMENT, OPT_TEACHER,
     OPT_DISTILL, OPT_TEMPERATURE, OPT_UNLABELLED, OPT_TEACHER_CACHE, OPT_WEIGHTS,
-    OPT_VERSION, OPT_WARP, OPT_LEVEL, OPT_EQ, OPT_COUNT
+    OPT_VERSION, OPT_WARP, OPT_LEVEL, OPT_EQ, OPT_INIT, OPT_COUNT
 };
 
 #define GIVEN(id) (1ull << (id))
@@ -80,6 +80,7 @@ static const struct option option_table[] = {
     OPT("warp", required_argument, OPT_WARP),
     OPT("level", required_argument, OPT_LEVEL),
     OPT("eq", required_argument, OPT_EQ),
+    OPT("init", required_argument, OPT_INIT),
     {NULL, 0, NULL, 0},
 };
 
@@ -171,6 +172,9 @@ void run_options_usage(FILE *f)
 "                    frames, are kept by file content\n"
 "                    ($XDG_CACHE_HOME/irmasd/teacher-targets)\n"
 "training\n"
+"  --init MODEL.irm  start from a trained model's weights instead of the\n"
+"                    seed's (fine-tuning): the model these options build,\n"
+"                    on the same input and classes; e.g. with a lower --lr\n"
 "  --epochs N        at most N epochs (50)\n"
 "  --batch B         examples per update (32)\n"
 "  --lr RATE         Adam's learning rate (0.001)\n"
@@ -372,6 +376,7 @@ static int parse_training(run_options *o, int id, const char *arg)
     case OPT_CHECKPOINT: o->checkpoint = arg; return 0;
     case OPT_LOG: o->log = arg; return 0;
     case OPT_RESUME: o->resume = arg; return 0;
+    case OPT_INIT: o->init = arg; return 0;
     case OPT_EXPORT: o->export_dir = arg; return 0;
     case OPT_TEACHER: o->teacher = arg; return 0;
     case OPT_TEACHER_CACHE: o->teacher_cache = arg; return 0;
@@ -797,6 +802,7 @@ static void put_defining(FILE *f, const run_options *o)
     put_flag(f, OPT_SEED);
     fprintf(f, "%" PRIu64, o->seed);
     fputc('\0', f);
+    if (o->init) put_text(f, OPT_INIT, o->init);
     for (int i = 0; i < o->n_dirs; i++) put_text(f, OPT_DATA, o->dirs[i]);
     if (!o->teacher) return;
     put_text(f, OPT_TEACHER, o->teacher);

@@ -54,6 +54,7 @@ typedef struct {
     uint64_t seed;
     const char *out, *checkpoint, *log; /* checkpoint: default OUT.ckpt */
     const char *resume;                 /* --resume, or NULL */
+    const char *init;                   /* --init, or NULL: the seed's */
     const char *export_dir;             /* --export, or NULL */
     const char *teacher;       /* --teacher DIR, or NULL: no distillation */
     const char *teacher_cache; /* --teacher-cache, or NULL: the default */
