@@ -553,7 +553,11 @@ START_TEST(init_starts_from_the_model)
         ck_assert_msg(fabsf(ma->arena[i] - mb->arena[i]) < 1e-4f,
                       "float %ld of %ld moved from %g to %g", i,
                       ma->arena_floats, ma->arena[i], mb->arena[i]);
-    ck_assert_ptr_nonnull(strstr(mb->provenance, "started from: "));
+    ck_assert_msg(strstr(mb->provenance, "started from: ") &&
+                      strstr(mb->provenance, "whose provenance is:\n"
+                                             "  irmas-train ") &&
+                      strstr(mb->provenance, "\n  command: "),
+                  "%s", mb->provenance);
     irmas_model_free(ma);
     irmas_model_free(mb);
 }

@@ -573,6 +573,19 @@ static void put_command(FILE *f, int argc, char **argv)
     }
 }
 
+/* --init: the model started from, and its own provenance indented under
+ * it, so that a fine-tuned model says how each stage was trained. */
+static void put_origin(FILE *f, const char *path, const char *provenance)
+{
+    fprintf(f, "\nstarted from: %s, %s", path,
+            provenance ? "whose provenance is:" : "which has no provenance");
+    for (const char *line = provenance; line && *line;) {
+        size_t n = strcspn(line, "\n");
+        fprintf(f, "\n  %.*s", (int)n, line);
+        line += n + (line[n] == '\n');
+    }
+}
+
 static int make_provenance(run *r, int argc, char **argv)
 {
     size_t size;
@@ -583,7 +596,7 @@ static int make_provenance(run *r, int argc, char **argv)
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     fprintf(f, "irmas-train %s, %s\ncommand: ", IRMAS_VERSION, date);
     put_command(f, argc, argv);
-    if (r->o.init) fprintf(f, "\nstarted from: %s", r->o.init);
+    if (r->init) put_origin(f, r->o.init, r->init->provenance);
     fputs("\ndata:", f);
     for (int i = 0; i < r->o.n_dirs; i++) fprintf(f, " %s", r->o.dirs[i]);
     if (r->o.teacher) {
