@@ -560,6 +560,19 @@ START_TEST(init_starts_from_the_model)
                   "%s", mb->provenance);
     irmas_model_free(ma);
     irmas_model_free(mb);
+
+    /* A resume takes the weights from its checkpoint: the model started
+     * from may have gone since. */
+    const char *b_ck = path_in(dir, "b.irm.ckpt");
+    ck_assert_int_eq(remove(a), 0);
+    const char *more[] = {"--resume", b_ck, "--epochs", "2", NULL};
+    run_train_ok(&r, more);
+    ck_assert_msg(strstr(r.err, "resuming after epoch 1 of 2") &&
+                      strstr(r.err, "warning: --init"),
+                  "%s", r.err);
+    mb = load_model(b);
+    ck_assert_ptr_nonnull(strstr(mb->provenance, "started from: "));
+    irmas_model_free(mb);
 }
 END_TEST
 

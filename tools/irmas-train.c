@@ -232,12 +232,19 @@ static int find_data(run *r)
 /* ---- 2. the model ------------------------------------------------------- */
 
 /* --init: the model to start from, read now so that one built from
- * other options is refused before any file is read. */
+ * other options is refused before any file is read. A resumed run takes
+ * its weights from the checkpoint and reads the model only to quote its
+ * provenance, so there a model that has gone is a warning. */
 static int load_init(run *r)
 {
     char err[1024];
     irmas_status status = irmas_model_load(r->o.init, &r->init, err,
                                            sizeof err);
+    if (status != IRMAS_OK && r->o.resume) {
+        fprintf(stderr, "irmas-train: warning: --init: %s; the provenance "
+                        "will name it without quoting its own\n", err);
+        return 0;
+    }
     if (status != IRMAS_OK) return fail(err);
     if (model_same_input(r->m, r->init, err, sizeof err) == IRMAS_OK &&
         model_same_shape(r->m, r->init, err, sizeof err) == IRMAS_OK)
@@ -573,12 +580,13 @@ static void put_command(FILE *f, int argc, char **argv)
     }
 }
 
-/* --init: the model started from, and its own provenance indented under
- * it, so that a fine-tuned model says how each stage was trained. */
+/* --init: the model started from, and its own provenance (if it has
+ * one and could be read) indented under it, so that a fine-tuned model
+ * says how each stage was trained. */
 static void put_origin(FILE *f, const char *path, const char *provenance)
 {
-    fprintf(f, "\nstarted from: %s, %s", path,
-            provenance ? "whose provenance is:" : "which has no provenance");
+    fprintf(f, "\nstarted from: %s%s", path,
+            provenance ? ", whose provenance is:" : "");
     for (const char *line = provenance; line && *line;) {
         size_t n = strcspn(line, "\n");
         fprintf(f, "\n  %.*s", (int)n, line);
@@ -596,7 +604,8 @@ static int make_provenance(run *r, int argc, char **argv)
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     fprintf(f, "irmas-train %s, %s\ncommand: ", IRMAS_VERSION, date);
     put_command(f, argc, argv);
-    if (r->init) put_origin(f, r->o.init, r->init->provenance);
+    if (r->o.init)
+        put_origin(f, r->o.init, r->init ? r->init->provenance : NULL);
     fputs("\ndata:", f);
     for (int i = 0; i < r->o.n_dirs; i++) fprintf(f, " %s", r->o.dirs[i]);
     if (r->o.teacher) {
