@@ -670,8 +670,8 @@ static int same_frontend(const frontend_params *p, const frontend_params *q)
            p->checksum == q->checksum;
 }
 
-irmas_status model_same_input(const irmas_model *a, const irmas_model *b,
-                              char *err, size_t errlen)
+irmas_status model_same_io(const irmas_model *a, const irmas_model *b,
+                           char *err, size_t errlen)
 {
     if (a->sample_rate != b->sample_rate ||
         a->window_samples != b->window_samples || a->norm != b->norm)

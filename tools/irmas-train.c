@@ -246,7 +246,7 @@ static int load_init(run *r)
         return 0;
     }
     if (status != IRMAS_OK) return fail(err);
-    if (model_same_input(r->m, r->init, err, sizeof err) == IRMAS_OK &&
+    if (model_same_io(r->m, r->init, err, sizeof err) == IRMAS_OK &&
         model_same_shape(r->m, r->init, err, sizeof err) == IRMAS_OK)
         return 0;
     fprintf(stderr, "irmas-train: error: --init %s: not the model these "

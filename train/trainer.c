@@ -481,7 +481,7 @@ irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
 irmas_status trainer_start_from(trainer *t, const irmas_model *from,
                                 char *err, size_t errlen)
 {
-    irmas_status status = model_same_input(t->m, from, err, errlen);
+    irmas_status status = model_same_io(t->m, from, err, errlen);
     if (status == IRMAS_OK) status = model_same_shape(t->m, from, err, errlen);
     if (status != IRMAS_OK) return status;
     size_t bytes = (size_t)t->params * sizeof(float);

@@ -111,7 +111,7 @@ irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
  * tuning), and from its feature statistics, which its weights were
  * trained with; the optimiser starts afresh. from must read the same
  * input, name the same classes and have the same shape as the trainer's
- * model (model_same_input, model_same_shape); the message says what
+ * model (model_same_io, model_same_shape); the message says what
  * differs. */
 irmas_status trainer_start_from(trainer *t, const irmas_model *from,
                                 char *err, size_t errlen);
