@@ -450,6 +450,23 @@ void trainer_free(trainer *t)
     free(t);
 }
 
+/* Sets the model's weights and the best weights so far (each as many
+ * floats as the model's parameters) and, for a model that reads frames,
+ * its feature statistics; mean and scale are not read for one that
+ * reads none. Resuming and --init both start this way. */
+static void set_weights(trainer *t, const float *weights, const float *best,
+                        const float *mean, const float *scale)
+{
+    size_t bytes = (size_t)t->params * sizeof(float);
+    memcpy(t->m->arena, weights, bytes);
+    memcpy(t->best, best, bytes);
+    int features = model_features(t->m);
+    if (features > 0) {
+        memcpy(t->m->feature_mean, mean, features * sizeof(float));
+        memcpy(t->m->feature_scale, scale, features * sizeof(float));
+    }
+}
+
 irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
                             size_t errlen)
 {
@@ -459,16 +476,10 @@ irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
                            "the checkpoint holds %ld weights and %d "
                            "features, the model has %ld and %d",
                            c->params, c->features, t->params, features);
+    set_weights(t, c->weights, c->best, c->feature_mean, c->feature_scale);
     size_t bytes = (size_t)t->params * sizeof(float);
-    memcpy(t->m->arena, c->weights, bytes);
-    memcpy(t->best, c->best, bytes);
     memcpy(t->opt.m, c->adam_m, bytes);
     memcpy(t->opt.v, c->adam_v, bytes);
-    if (features > 0) {
-        memcpy(t->m->feature_mean, c->feature_mean, features * sizeof(float));
-        memcpy(t->m->feature_scale, c->feature_scale,
-               features * sizeof(float));
-    }
     t->opt.step = c->adam_step;
     rng_from_word(&t->random, c->rng_state);
     t->epoch = c->epoch;
@@ -484,16 +495,8 @@ irmas_status trainer_start_from(trainer *t, const irmas_model *from,
     irmas_status status = model_same_io(t->m, from, err, errlen);
     if (status == IRMAS_OK) status = model_same_shape(t->m, from, err, errlen);
     if (status != IRMAS_OK) return status;
-    size_t bytes = (size_t)t->params * sizeof(float);
-    memcpy(t->m->arena, from->arena, bytes);
-    memcpy(t->best, from->arena, bytes);
-    int features = model_features(t->m);
-    if (features > 0 && from->feature_mean) {
-        memcpy(t->m->feature_mean, from->feature_mean,
-               features * sizeof(float));
-        memcpy(t->m->feature_scale, from->feature_scale,
-               features * sizeof(float));
-    }
+    set_weights(t, from->arena, from->arena, from->feature_mean,
+                from->feature_scale);
     return IRMAS_OK;
 }
 
