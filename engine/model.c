@@ -670,8 +670,11 @@ static int same_frontend(const frontend_params *p, const frontend_params *q)
            p->checksum == q->checksum;
 }
 
-irmas_status model_same_io(const irmas_model *a, const irmas_model *b,
-                           char *err, size_t errlen)
+/* IRMAS_OK if a and b read the same input: the same rate, window and
+ * scaling, front-end settings and image; else IRMAS_ERR_ARG, the message
+ * saying which differs. */
+static irmas_status same_input(const irmas_model *a, const irmas_model *b,
+                               char *err, size_t errlen)
 {
     if (a->sample_rate != b->sample_rate ||
         a->window_samples != b->window_samples || a->norm != b->norm)
@@ -694,51 +697,79 @@ irmas_status model_same_io(const irmas_model *a, const irmas_model *b,
                                  "hop, frame size, bands or weights)"
                                : "");
     }
-    for (int c = 0; c < a->classes && c < b->classes; c++)
-        if (strcmp(a->labels[c], b->labels[c]) != 0)
-            return status_fail(err, errlen, IRMAS_ERR_ARG,
-                               "the classes differ: class %d is '%s' and '%s'",
-                               c + 1, a->labels[c], b->labels[c]);
-    if (a->classes != b->classes)
-        return status_fail(err, errlen, IRMAS_ERR_ARG,
-                           "the classes differ: %d and %d", a->classes,
-                           b->classes);
     return IRMAS_OK;
 }
 
-irmas_status model_same_shape(const irmas_model *a, const irmas_model *b,
-                              char *err, size_t errlen)
+/* IRMAS_OK if layer i of a and of b are of one kind with tensors of the
+ * same names and lengths; else IRMAS_ERR_ARG, naming the first tensor
+ * that differs. */
+static irmas_status same_layer(const irmas_model *a, const irmas_model *b,
+                               int i, char *err, size_t errlen)
 {
-    if (a->n_layers != b->n_layers || a->classes != b->classes ||
-        model_features(a) != model_features(b))
+    layer la = a->layers[i], lb = b->layers[i];
+    layer_tensor ta[LAYER_MAX_TENSORS], tb[LAYER_MAX_TENSORS];
+    int na = layer_tensors(&la, ta), nb = layer_tensors(&lb, tb);
+    if (la.kind != lb.kind || na != nb)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d differs: %s with %d tensors, %s with %d",
+                           i, layer_kind_name(la.kind), na,
+                           layer_kind_name(lb.kind), nb);
+    for (int k = 0; k < na; k++)
+        if (strcmp(ta[k].name, tb[k].name) != 0 || ta[k].count != tb[k].count)
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "layer %d (%s) differs: tensor %s of %ld "
+                               "floats, %s of %ld", i,
+                               layer_kind_name(la.kind), ta[k].name,
+                               ta[k].count, tb[k].name, tb[k].count);
+    return IRMAS_OK;
+}
+
+/* The shape of a and b but for the number of classes: as many layers and
+ * features, the same layers before the softmax, a softmax reading as many
+ * inputs, and feature statistics in both or neither. */
+static irmas_status same_shape_but_classes(const irmas_model *a,
+                                           const irmas_model *b, char *err,
+                                           size_t errlen)
+{
+    if (a->n_layers != b->n_layers || model_features(a) != model_features(b))
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "the shapes differ: %d and %d layers, %d and %d "
-                           "classes, %d and %d features",
-                           a->n_layers, b->n_layers, a->classes, b->classes,
+                           "features", a->n_layers, b->n_layers,
                            model_features(a), model_features(b));
-    for (int i = 0; i < a->n_layers; i++) {
-        layer la = a->layers[i], lb = b->layers[i];
-        layer_tensor ta[LAYER_MAX_TENSORS], tb[LAYER_MAX_TENSORS];
-        int na = layer_tensors(&la, ta), nb = layer_tensors(&lb, tb);
-        if (la.kind != lb.kind || na != nb)
-            return status_fail(err, errlen, IRMAS_ERR_ARG,
-                               "layer %d differs: %s with %d tensors, %s "
-                               "with %d", i, layer_kind_name(la.kind), na,
-                               layer_kind_name(lb.kind), nb);
-        for (int k = 0; k < na; k++)
-            if (strcmp(ta[k].name, tb[k].name) != 0 ||
-                ta[k].count != tb[k].count)
-                return status_fail(err, errlen, IRMAS_ERR_ARG,
-                                   "layer %d (%s) differs: tensor %s of %ld "
-                                   "floats, %s of %ld", i,
-                                   layer_kind_name(la.kind), ta[k].name,
-                                   ta[k].count, tb[k].name, tb[k].count);
+    int last = a->n_layers - 1;
+    for (int i = 0; i < last; i++) {
+        irmas_status status = same_layer(a, b, i, err, errlen);
+        if (status != IRMAS_OK) return status;
     }
+    int in_a = a->layers[last].u.dense.inputs,
+        in_b = b->layers[last].u.dense.inputs;
+    if (in_a != in_b)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "layer %d (the softmax) differs: %d and %d "
+                           "inputs", last, in_a, in_b);
     if ((a->feature_mean == NULL) != (b->feature_mean == NULL))
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "the shapes differ: only the %s stores feature "
                            "statistics", a->feature_mean ? "first" : "second");
     return IRMAS_OK;
+}
+
+irmas_status model_same_body(const irmas_model *a, const irmas_model *b,
+                             char *err, size_t errlen)
+{
+    irmas_status status = same_input(a, b, err, errlen);
+    if (status != IRMAS_OK) return status;
+    return same_shape_but_classes(a, b, err, errlen);
+}
+
+irmas_status model_same_shape(const irmas_model *a, const irmas_model *b,
+                              char *err, size_t errlen)
+{
+    if (a->classes != b->classes)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "the shapes differ: %d and %d classes",
+                           a->classes, b->classes);
+    return same_shape_but_classes(a, b, err, errlen);
 }
 
 long model_parameters(const irmas_model *m)

@@ -115,13 +115,13 @@ void model_prepare_samples(const irmas_model *m, float *samples, long n);
 void model_standardise(const irmas_model *m, float *features, int frames,
                        int features_per_frame);
 
-/* IRMAS_OK if a and b read the same input and give the same outputs: the
- * same rate, window and scaling, front-end settings and image, and the
- * same classes in the same order; else IRMAS_ERR_ARG, the message saying
- * which of these differs. With model_same_shape, one model's weights are
- * a starting point for the other (irmas-train --init). */
-irmas_status model_same_io(const irmas_model *a, const irmas_model *b,
-                           char *err, size_t errlen);
+/* IRMAS_OK if b's weights can start the training of a (irmas-train
+ * --init): both read the same input (rate, window and scaling, front-end
+ * settings and image) through the same layers, tensors of the same names
+ * and lengths, but for the softmax, whose classes may differ; else
+ * IRMAS_ERR_ARG, the message saying what differs. */
+irmas_status model_same_body(const irmas_model *a, const irmas_model *b,
+                             char *err, size_t errlen);
 
 /* IRMAS_OK if a and b have the same shape: the same layers of the same
  * kinds, tensors of the same names and lengths in the same order, as many

@@ -576,15 +576,123 @@ START_TEST(init_starts_from_the_model)
 }
 END_TEST
 
+/* Trains the small log-mel LSTM of these tests on the corpus for the
+ * given number of epochs, to path: a model for --init to start from. */
+static void train_model_to_start_from(const char *path, const char *epochs)
+{
+    run_result r;
+    const char *args[] = {"--data", corpus, "--out", path, "--epochs", epochs,
+                          SMALL_LOGMEL, SMALL_RUN, NULL};
+    run_train_ok(&r, args);
+}
+
+/* The softmax row and bias of class label in m, as one vector. */
+static void class_row(const irmas_model *m, const char *label, float *row)
+{
+    const dense_layer *out = &m->layers[m->n_layers - 1].u.dense;
+    int c = irmas_model_class_index(m, label);
+    ck_assert_msg(c >= 0, "no class %s", label);
+    memcpy(row, out->weights + (long)c * out->inputs,
+           (size_t)out->inputs * sizeof *row);
+    row[out->inputs] = out->bias[c];
+}
+
+/* 1 if the rows of class la in a and lb in b are within 1e-4 of each
+ * other. */
+static int same_class_row(const irmas_model *a, const char *la,
+                          const irmas_model *b, const char *lb)
+{
+    int n = a->layers[a->n_layers - 1].u.dense.inputs + 1;
+    float *ra = malloc(2 * (size_t)n * sizeof *ra), *rb = ra + n;
+    ck_assert_ptr_nonnull(ra);
+    class_row(a, la, ra);
+    class_row(b, lb, rb);
+    int same = 1;
+    for (int i = 0; i < n; i++) same &= fabsf(ra[i] - rb[i]) < 1e-4f;
+    free(ra);
+    return same;
+}
+
+/* 1 if every layer before the softmax holds the same weights in a and b,
+ * within 1e-4. */
+static int same_layers_below_softmax(irmas_model *a, irmas_model *b)
+{
+    int same = 1;
+    for (int i = 0; i < a->n_layers - 1; i++) {
+        layer_tensor ta[LAYER_MAX_TENSORS], tb[LAYER_MAX_TENSORS];
+        int n = layer_tensors(&a->layers[i], ta);
+        ck_assert_int_eq(layer_tensors(&b->layers[i], tb), n);
+        for (int k = 0; k < n; k++)
+            for (long j = 0; j < ta[k].count; j++)
+                same &= fabsf((*ta[k].data)[j] - (*tb[k].data)[j]) < 1e-4f;
+    }
+    return same;
+}
+
+/* --init with another class set: the layers below the softmax come from
+ * the model, and so does the softmax of each class both name, whatever
+ * its place; a class the model does not know starts as a run from the
+ * seed starts it. */
+START_TEST(init_takes_other_classes)
+{
+    const char *a = path_in(dir, "a.irm"), *b = path_in(dir, "b.irm");
+    run_result r;
+    train_model_to_start_from(a, "3");
+    irmas_model *ma = load_model(a);
+
+    const char *fewer[] = {"--data", corpus, "--out", b, "--init", a,
+                           "--classes", "noi,sin", "--epochs", "1",
+                           SMALL_LOGMEL, SMALL_RUN, "--lr", "1e-7", NULL};
+    run_train_ok(&r, fewer);
+    ck_assert_msg(strstr(r.err, "another class set: the softmax starts from "
+                                "its weights for noi sin, from the seed's "
+                                "for no class"),
+                  "%s", r.err);
+    irmas_model *mb = load_model(b);
+    ck_assert_int_eq(mb->classes, 2);
+    ck_assert(same_layers_below_softmax(ma, mb));
+    ck_assert(same_class_row(ma, "noi", mb, "noi"));
+    ck_assert(same_class_row(ma, "sin", mb, "sin"));
+    irmas_model_free(mb);
+
+    /* A corpus where the third class is one the model never had. */
+    char other[1024];
+    snprintf(other, sizeof other, "%s", path_in(dir, "other"));
+    mkdir(other, 0777);
+    static const char *const names[] = {"sin", "sqr", "new"};
+    render_corpus(other, names, 3);
+    a = path_in(dir, "a.irm");
+    b = path_in(dir, "b.irm");
+    const char *seeded = path_in(dir, "seeded.irm");
+    const char *fresh[] = {"--data", other, "--out", seeded, "--epochs", "1",
+                           SMALL_LOGMEL, SMALL_RUN, "--lr", "1e-7", NULL};
+    run_train_ok(&r, fresh);
+    const char *more[] = {"--data", other, "--out", b, "--init", a,
+                          "--epochs", "1", SMALL_LOGMEL, SMALL_RUN, "--lr",
+                          "1e-7", NULL};
+    run_train_ok(&r, more);
+    ck_assert_msg(strstr(r.err, "its weights for sin sqr, from the seed's "
+                                "for new"),
+                  "%s", r.err);
+    mb = load_model(b);
+    irmas_model *ms = load_model(seeded);
+    ck_assert(same_layers_below_softmax(ma, mb));
+    ck_assert(same_class_row(ma, "sqr", mb, "sqr"));
+    ck_assert(same_class_row(ms, "new", mb, "new"));
+    ck_assert(!same_class_row(ma, "noi", mb, "new"));
+    irmas_model_free(ms);
+    irmas_model_free(mb);
+    irmas_model_free(ma);
+}
+END_TEST
+
 /* A model other options would build is refused, naming what differs,
  * before any file is read. */
 START_TEST(init_refuses_another_model)
 {
     const char *a = path_in(dir, "a.irm"), *b = path_in(dir, "b.irm");
     run_result r;
-    const char *first[] = {"--data", corpus, "--out", a, "--epochs", "1",
-                           SMALL_LOGMEL, SMALL_RUN, NULL};
-    run_train_ok(&r, first);
+    train_model_to_start_from(a, "1");
     const char *wider[] = {"--data", corpus, "--out", b, "--init", a,
                            "--hidden", "8", SMALL_LOGMEL, ANY_MODEL_RUN,
                            NULL};
@@ -1361,6 +1469,7 @@ int main(int argc, char **argv)
     tcase_add_test(learning, resume_refuses_another_model);
     tcase_add_test(learning, init_starts_from_the_model);
     tcase_add_test(learning, init_refuses_another_model);
+    tcase_add_test(learning, init_takes_other_classes);
     tcase_add_test(learning, augmented_runs_repeat_bit_for_bit);
     tcase_add_loop_test(learning, seeded_runs_repeat_bit_for_bit, 0,
                         sizeof seeded_flags / sizeof seeded_flags[0]);

@@ -231,6 +231,27 @@ static int find_data(run *r)
 
 /* ---- 2. the model ------------------------------------------------------- */
 
+/* --init with another class set: says which classes keep the model's
+ * softmax weights and which start from the seed's. */
+static void say_classes_carried(const run *r)
+{
+    char kept[MODEL_MAX_CLASSES * MODEL_LABEL_MAX] = "",
+         fresh[MODEL_MAX_CLASSES * MODEL_LABEL_MAX] = "";
+    int same_order = r->m->classes == r->init->classes;
+    for (int c = 0; c < r->m->classes; c++) {
+        int f = irmas_model_class_index(r->init, r->m->labels[c]);
+        char *list = f >= 0 ? kept : fresh;
+        same_order &= f == c;
+        snprintf(list + strlen(list), sizeof kept - strlen(list), "%s%s",
+                 list[0] ? " " : "", r->m->labels[c]);
+    }
+    if (same_order) return;
+    fprintf(stderr, "--init %s: another class set: the softmax starts from "
+                    "its weights for %s, from the seed's for %s\n",
+            r->o.init, kept[0] ? kept : "no class",
+            fresh[0] ? fresh : "no class");
+}
+
 /* --init: the model to start from, read now so that one built from
  * other options is refused before any file is read. A resumed run takes
  * its weights from the checkpoint and reads the model only to quote its
@@ -246,9 +267,10 @@ static int load_init(run *r)
         return 0;
     }
     if (status != IRMAS_OK) return fail(err);
-    if (model_same_io(r->m, r->init, err, sizeof err) == IRMAS_OK &&
-        model_same_shape(r->m, r->init, err, sizeof err) == IRMAS_OK)
+    if (model_same_body(r->m, r->init, err, sizeof err) == IRMAS_OK) {
+        say_classes_carried(r);
         return 0;
+    }
     fprintf(stderr, "irmas-train: error: --init %s: not the model these "
                     "options build: %s; give the options it was trained "
                     "with (irmas-model info %s shows them)\n",

@@ -450,21 +450,27 @@ void trainer_free(trainer *t)
     free(t);
 }
 
+/* Sets the feature statistics of a model that reads frames; mean and
+ * scale are not read for one that reads none. */
+static void set_feature_statistics(trainer *t, const float *mean,
+                                   const float *scale)
+{
+    int features = model_features(t->m);
+    if (features > 0) {
+        memcpy(t->m->feature_mean, mean, features * sizeof(float));
+        memcpy(t->m->feature_scale, scale, features * sizeof(float));
+    }
+}
+
 /* Sets the model's weights and the best weights so far (each as many
- * floats as the model's parameters) and, for a model that reads frames,
- * its feature statistics; mean and scale are not read for one that
- * reads none. Resuming and --init both start this way. */
+ * floats as the model's parameters) and its feature statistics. */
 static void set_weights(trainer *t, const float *weights, const float *best,
                         const float *mean, const float *scale)
 {
     size_t bytes = (size_t)t->params * sizeof(float);
     memcpy(t->m->arena, weights, bytes);
     memcpy(t->best, best, bytes);
-    int features = model_features(t->m);
-    if (features > 0) {
-        memcpy(t->m->feature_mean, mean, features * sizeof(float));
-        memcpy(t->m->feature_scale, scale, features * sizeof(float));
-    }
+    set_feature_statistics(t, mean, scale);
 }
 
 irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
@@ -489,14 +495,43 @@ irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
     return IRMAS_OK;
 }
 
+/* Copies every tensor of layer i of from into layer i of to, which has
+ * the same shape. */
+static void copy_layer(irmas_model *to, const irmas_model *from, int i)
+{
+    layer lt = to->layers[i], lf = from->layers[i];
+    layer_tensor tt[LAYER_MAX_TENSORS], tf[LAYER_MAX_TENSORS];
+    int n = layer_tensors(&lt, tt);
+    layer_tensors(&lf, tf);
+    for (int k = 0; k < n; k++)
+        memcpy(*tt[k].data, *tf[k].data, (size_t)tt[k].count * sizeof(float));
+}
+
+/* Copies the softmax's weights and bias of each class that to and from
+ * both name, matched by label; the other classes of to keep theirs. */
+static void copy_shared_classes(irmas_model *to, const irmas_model *from)
+{
+    const dense_layer *into = &to->layers[to->n_layers - 1].u.dense;
+    const dense_layer *out_of = &from->layers[from->n_layers - 1].u.dense;
+    size_t row = (size_t)into->inputs * sizeof(float);
+    for (int c = 0; c < to->classes; c++) {
+        int f = irmas_model_class_index(from, to->labels[c]);
+        if (f < 0) continue;
+        memcpy(into->weights + (long)c * into->inputs,
+               out_of->weights + (long)f * out_of->inputs, row);
+        into->bias[c] = out_of->bias[f];
+    }
+}
+
 irmas_status trainer_start_from(trainer *t, const irmas_model *from,
                                 char *err, size_t errlen)
 {
-    irmas_status status = model_same_io(t->m, from, err, errlen);
-    if (status == IRMAS_OK) status = model_same_shape(t->m, from, err, errlen);
+    irmas_status status = model_same_body(t->m, from, err, errlen);
     if (status != IRMAS_OK) return status;
-    set_weights(t, from->arena, from->arena, from->feature_mean,
-                from->feature_scale);
+    for (int i = 0; i < t->m->n_layers - 1; i++) copy_layer(t->m, from, i);
+    copy_shared_classes(t->m, from);
+    memcpy(t->best, t->m->arena, (size_t)t->params * sizeof(float));
+    set_feature_statistics(t, from->feature_mean, from->feature_scale);
     return IRMAS_OK;
 }
 

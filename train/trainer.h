@@ -110,9 +110,11 @@ irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
 /* Starts from a trained model's weights instead of the seed's (fine-
  * tuning), and from its feature statistics, which its weights were
  * trained with; the optimiser starts afresh. from must read the same
- * input, name the same classes and have the same shape as the trainer's
- * model (model_same_io, model_same_shape); the message says what
- * differs. */
+ * input through the same layers (model_same_body; the message says what
+ * differs). Its classes may differ: the softmax starts from from's
+ * weights for each class both models name (matched by label, in any
+ * order) and from the seed's for the others, so a model learns new
+ * classes, or fewer, on what it has learnt. */
 irmas_status trainer_start_from(trainer *t, const irmas_model *from,
                                 char *err, size_t errlen);
 
