@@ -1054,6 +1054,24 @@ START_TEST(head_run_reads_the_frames_cache)
     }
     ck_assert(same_weights(ck[0], ck[1]));
     ck_assert(same_weights(ck[0], ck[2]));
+
+    /* A stats head (each feature's mean and deviation over the window)
+     * reads the same frames. */
+    const char *out = path_in(dir, "stats.irm");
+    const char *stats[] = {"--data", labelled, "--frontend",
+                           "efficientat-mn04", "--weights", teacher,
+                           "--teacher-cache", cache, "--out", out,
+                           "--window", "1", "--model", "stats", "--dense", "8",
+                           "--batch", "8", "--split-by", "file",
+                           "--patience", "0", "--epochs", "2", NULL};
+    run_result r;
+    run_train_ok(&r, stats);
+    ck_assert_msg(strstr(r.err, "teacher's frames: 24 files from the cache, "
+                                "0 computed"), "%s", r.err);
+    irmas_model *m = load_model(out);
+    ck_assert_int_eq(m->layers[0].kind, LAYER_STATS);
+    ck_assert_int_eq(m->frontend.kind, FRONTEND_EFFICIENTAT_MN04);
+    irmas_model_free(m);
 }
 END_TEST
 
@@ -1117,8 +1135,10 @@ static const bad_case bad_flags[] = {
      "efficientat-mn04 has its own frames"},
     {{"--frontend", "efficientat-mn04", "--rate", "44100"},
      "efficientat-mn04 reads 32 kHz"},
-    {{"--frontend", "efficientat-mn04", "--model", "stats"},
-     "--model stats summarises log-mel frames"},
+    {{"--model", "stats"},
+     "--model stats summarises log-mel frames or the teacher's"},
+    {{"--frontend", "efficientat-mn04", "--model", "crnn-mel"},
+     "efficientat-mn04 feeds a recurrent or stats head"},
     {{"--split-by", "folder"}, "--split-by takes irmas, file or regex:"},
     {{"--window", "0.01", "--rate", "8000"}, "shorter than one frame"},
     {{"--augment", "2,8,2,16"}, "--augment masks log-mel bands and frames"},

@@ -105,8 +105,9 @@ void run_options_usage(FILE *f)
 "       irmas-train --resume CHECKPOINT [--epochs N ...]\n"
 "model (defaults: the study's best, an LSTM reading 100 samples a step)\n"
 "  --model rnn|lstm|gru|gru-original|blstm   the recurrent cell (lstm)\n"
-"  --model stats     log-mel statistics (each band's mean and deviation)\n"
-"                    into the softmax; needs --frontend logmel\n"
+"  --model stats     statistics of the frames (each log-mel band's or\n"
+"                    teacher feature's mean and deviation) into the\n"
+"                    softmax; needs --frontend logmel or efficientat-mn04\n"
 "  --model cnn-b1 .. cnn-b4    the study's CNNs on the window's image\n"
 "  --model cnn-mel   a CNN for 64 x 64 log-mel images (its default image):\n"
 "                    3 x 3 kernels, level-free input\n"
@@ -487,9 +488,9 @@ static int check_pretrained(const run_options *o)
     if (o->rate != FRONTEND_MN04_RATE)
         return fail("--frontend efficientat-mn04 reads 32 kHz; leave out "
                     "--rate or give --rate 32000");
-    if (o->family != ARCH_RECURRENT)
-        return fail("--frontend efficientat-mn04 feeds a recurrent head: "
-                    "--model lstm, gru or blstm");
+    if (o->family != ARCH_RECURRENT && o->family != ARCH_STATS)
+        return fail("--frontend efficientat-mn04 feeds a recurrent or "
+                    "stats head: --model lstm, gru, blstm or stats");
     if (frontend_params_frames(&(frontend_params){.kind = o->frontend},
                                (int)lround(o->window * o->rate)) < 1 ||
         o->window < 0.1)
@@ -561,9 +562,9 @@ static int check_model_flags(const run_options *o)
         return fail("cnn-bK reads only the window's image; --frontend, "
                     "--frame, --fft, --hop and --mels belong to models "
                     "that read frames");
-    if (o->family == ARCH_STATS && o->frontend != FRONTEND_LOGMEL)
-        return fail("--model stats summarises log-mel frames; add "
-                    "--frontend logmel");
+    if (o->family == ARCH_STATS && o->frontend == FRONTEND_RAW)
+        return fail("--model stats summarises log-mel frames or the "
+                    "teacher's; add --frontend logmel or efficientat-mn04");
     if (o->export_dir && o->family != ARCH_RECURRENT)
         return fail("--export writes what bench/train_torch.py reads, "
                     "which trains recurrent models only");
