@@ -686,6 +686,49 @@ START_TEST(init_takes_other_classes)
 }
 END_TEST
 
+/* --init with no option that shapes the network trains the model's own:
+ * the run starts where the model is, and resumes as any run does; a
+ * network no --model builds is refused, saying what to give instead. */
+START_TEST(init_alone_takes_the_models_network)
+{
+    const char *a = path_in(dir, "a.irm"), *b = path_in(dir, "b.irm");
+    run_result r;
+    train_model_to_start_from(a, "2");
+    const char *alone[] = {"--data", corpus, "--out", b, "--init", a,
+                           "--epochs", "1", "--batch", "8", "--lr", "1e-7",
+                           "--split-by", "file", "--patience", "0", NULL};
+    run_train_ok(&r, alone);
+    ck_assert_msg(strstr(r.err, "its network, --model lstm on logmel "
+                                "frames (24 features)"),
+                  "%s", r.err);
+    irmas_model *ma = load_model(a), *mb = load_model(b);
+    ck_assert(same_layers_below_softmax(ma, mb));
+    ck_assert(same_class_row(ma, "noi", mb, "noi"));
+    irmas_model_free(ma);
+    irmas_model_free(mb);
+    const char *more[] = {"--resume", path_in(dir, "b.irm.ckpt"), "--epochs",
+                          "2", NULL};
+    run_train_ok(&r, more);
+    ck_assert_msg(strstr(r.err, "resuming after epoch 1 of 2"), "%s", r.err);
+
+    /* The test models' CNN pads its convolutions; no --model does. */
+    irmas_model *cnn = tm_image_model(&(tm_image_spec){.image = IMAGE_STACK,
+                                                       .seed = 3});
+    char err[256];
+    const char *c = path_in(dir, "cnn.irm");
+    ck_assert_msg(irmas_model_save(cnn, c, err, sizeof err) == IRMAS_OK, "%s",
+                  err);
+    irmas_model_free(cnn);
+    const char *padded[] = {"--data", corpus, "--out", b, "--init", c, NULL};
+    run_train(&r, padded);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "no --model builds its network") &&
+                      strstr(r.err, "irmas-model info") &&
+                      !strstr(r.err, "reading "),
+                  "%s", r.err);
+}
+END_TEST
+
 /* A model other options would build is refused, naming what differs,
  * before any file is read. */
 START_TEST(init_refuses_another_model)
@@ -1434,6 +1477,13 @@ static void setup_corpus(void)
     render_corpus(corpus, class_names, 3);
 }
 
+/* 1 if a and b are one shape. */
+static int same_arch(const model_arch *a, const model_arch *b)
+{
+    return a->family == b->family && a->cell == b->cell &&
+           a->gru_reset_after == b->gru_reset_after && a->zoo == b->zoo;
+}
+
 /* Every name the tools take parses, and names itself back; near misses
  * do not. */
 START_TEST(arch_names_round_trip)
@@ -1450,6 +1500,21 @@ START_TEST(arch_names_round_trip)
         ck_assert_str_eq(back, names[i]);
         ck_assert_int_eq(a.zoo != NULL,
                          a.family == ARCH_CNN || a.family == ARCH_CRNN);
+    }
+    /* model_arch_at lists each of them once. */
+    ck_assert_int_eq(MODEL_ARCH_COUNT, sizeof names / sizeof names[0]);
+    for (int i = 0; i < MODEL_ARCH_COUNT; i++) {
+        model_arch at, back;
+        char name[32];
+        model_arch_at(i, &at);
+        model_arch_name(&at, name, sizeof name);
+        ck_assert_int_eq(model_arch_parse(name, &back), 0);
+        ck_assert(same_arch(&at, &back));
+        for (int j = 0; j < i; j++) {
+            model_arch earlier;
+            model_arch_at(j, &earlier);
+            ck_assert(!same_arch(&at, &earlier));
+        }
     }
     model_arch a;
     ck_assert_int_eq(model_arch_parse("gru-original", &a), 0);
@@ -1490,6 +1555,7 @@ int main(int argc, char **argv)
     tcase_add_test(learning, init_starts_from_the_model);
     tcase_add_test(learning, init_refuses_another_model);
     tcase_add_test(learning, init_takes_other_classes);
+    tcase_add_test(learning, init_alone_takes_the_models_network);
     tcase_add_test(learning, augmented_runs_repeat_bit_for_bit);
     tcase_add_loop_test(learning, seeded_runs_repeat_bit_for_bit, 0,
                         sizeof seeded_flags / sizeof seeded_flags[0]);

@@ -157,6 +157,81 @@ static int check_writable(const char *flag, const char *path)
     return ok ? 0 : 2;
 }
 
+/* The network the options o describe, over the given classes. */
+static network_spec spec_of(const run_options *o, int classes,
+                            const char (*labels)[MODEL_LABEL_MAX])
+{
+    network_spec spec = {
+        .sample_rate = o->rate,
+        .window_samples = (int)(o->window * o->rate + 0.5),
+        .norm = o->norm, .cell = o->cell,
+        .gru_reset_after = o->gru_reset_after, .hidden = o->hidden,
+        .dense = o->dense, .stats = o->family == ARCH_STATS,
+        .cnn = o->arch,
+        .image = {.kind = o->image, .size = o->image_size,
+                  .channels = o->image_channels},
+        .classes = classes};
+    if (o->family == ARCH_CNN)
+        spec.frontend = (frontend_params){0}; /* it reads no frames */
+    else if (o->frontend == FRONTEND_RAW)
+        spec.frontend = (frontend_params){.kind = FRONTEND_RAW,
+                                          .frame = o->frame};
+    else if (o->frontend == FRONTEND_EFFICIENTAT_MN04)
+        spec.frontend = (frontend_params){.kind = o->frontend};
+    else
+        spec.frontend = (frontend_params){
+            .kind = FRONTEND_LOGMEL, .frame = o->hop, .fft_size = o->fft,
+            .mels = o->mels, .fmin = 0.0f, .fmax = o->rate / 2.0f};
+    memcpy(spec.labels, labels, sizeof spec.labels);
+    return spec;
+}
+
+/* 1 if the options o build a network with m's input and layers, its
+ * classes aside. The pretrained front-end's weights, which m names by
+ * checksum, are found and checked when the run's network is built. */
+static int builds_network_of(const run_options *o, const irmas_model *m)
+{
+    network_spec spec = spec_of(o, m->classes, m->labels);
+    if (spec.frontend.kind == m->frontend.kind)
+        spec.frontend.checksum = m->frontend.checksum;
+    irmas_model *built;
+    char err[1024];
+    if (network_build(&spec, &built, err, sizeof err) != IRMAS_OK) return 0;
+    int same = model_same_body(built, m, err, sizeof err) == IRMAS_OK;
+    irmas_model_free(built);
+    return same;
+}
+
+/* --init with no option that shapes the network: the options become those
+ * that build the model's own. Each shape --model names is tried with the
+ * model's input and sizes until one builds its layers, so `--init MODEL`
+ * alone fine-tunes what the file holds. */
+static int adopt_init_network(run *r)
+{
+    char err[1024];
+    if (irmas_model_load(r->o.init, &r->init, err, sizeof err) != IRMAS_OK)
+        return fail(err);
+    for (int i = 0; i < MODEL_ARCH_COUNT; i++) {
+        run_options o = r->o;
+        model_arch arch;
+        model_arch_at(i, &arch);
+        run_options_network_of(&o, r->init, &arch);
+        if (!builds_network_of(&o, r->init)) continue;
+        char name[32], input[128];
+        model_arch_name(&arch, name, sizeof name);
+        model_describe_input(r->init, input, sizeof input);
+        fprintf(stderr, "--init %s: its network, --model %s on %s\n",
+                r->o.init, name, input);
+        r->o = o;
+        return 0;
+    }
+    fprintf(stderr, "irmas-train: error: --init %s: no --model builds its "
+                    "network; give the options it was trained with "
+                    "(irmas-model info %s shows them)\n",
+            r->o.init, r->o.init);
+    return 2;
+}
+
 /* 0 to go on, -1 after --help, else the exit status. */
 static int read_options(run *r, int argc, char **argv)
 {
@@ -164,6 +239,8 @@ static int read_options(run *r, int argc, char **argv)
     int status = run_options_parse(&r->o, argc, argv);
     if (status == 1) return -1;
     if (status == 0 && r->o.resume) status = resume_options(r, argc, argv);
+    else if (status == 0 && r->o.init && !run_options_network_given(&r->o))
+        status = adopt_init_network(r);
     if (status == 0) status = run_options_check(&r->o);
     if (status == 0) status = check_writable("--out", r->o.out);
     if (status == 0 && r->o.checkpoint)
@@ -259,8 +336,9 @@ static void say_classes_carried(const run *r)
 static int load_init(run *r)
 {
     char err[1024];
-    irmas_status status = irmas_model_load(r->o.init, &r->init, err,
-                                           sizeof err);
+    irmas_status status =
+        r->init ? IRMAS_OK
+                : irmas_model_load(r->o.init, &r->init, err, sizeof err);
     if (status != IRMAS_OK && r->o.resume) {
         fprintf(stderr, "irmas-train: warning: --init: %s; the provenance "
                         "will name it without quoting its own\n", err);
@@ -271,9 +349,10 @@ static int load_init(run *r)
         say_classes_carried(r);
         return 0;
     }
-    fprintf(stderr, "irmas-train: error: --init %s: not the model these "
-                    "options build: %s; give the options it was trained "
-                    "with (irmas-model info %s shows them)\n",
+    fprintf(stderr, "irmas-train: error: --init %s: not the network these "
+                    "options build: %s; leave out the options that shape "
+                    "the network to train its own, or give those it was "
+                    "trained with (irmas-model info %s shows them)\n",
             r->o.init, err, r->o.init);
     return 2;
 }
@@ -281,28 +360,7 @@ static int load_init(run *r)
 static int build_model(run *r)
 {
     const run_options *o = &r->o;
-    network_spec spec = {
-        .sample_rate = o->rate,
-        .window_samples = (int)(o->window * o->rate + 0.5),
-        .norm = o->norm, .cell = o->cell,
-        .gru_reset_after = o->gru_reset_after, .hidden = o->hidden,
-        .dense = o->dense, .stats = o->family == ARCH_STATS,
-        .cnn = o->arch,
-        .image = {.kind = o->image, .size = o->image_size,
-                  .channels = o->image_channels},
-        .classes = r->d.classes};
-    if (o->family == ARCH_CNN)
-        spec.frontend = (frontend_params){0}; /* it reads no frames */
-    else if (o->frontend == FRONTEND_RAW)
-        spec.frontend = (frontend_params){.kind = FRONTEND_RAW,
-                                          .frame = o->frame};
-    else if (o->frontend == FRONTEND_EFFICIENTAT_MN04)
-        spec.frontend = (frontend_params){.kind = o->frontend};
-    else
-        spec.frontend = (frontend_params){
-            .kind = FRONTEND_LOGMEL, .frame = o->hop, .fft_size = o->fft,
-            .mels = o->mels, .fmin = 0.0f, .fmax = o->rate / 2.0f};
-    memcpy(spec.labels, r->d.labels, sizeof spec.labels);
+    network_spec spec = spec_of(o, r->d.classes, r->d.labels);
     char err[4096];
     if (network_build(&spec, &r->m, err, sizeof err) != IRMAS_OK ||
         pretrained_adopt(r->m, o->weights, err, sizeof err) != IRMAS_OK)

@@ -19,6 +19,8 @@ static const struct {
              {"blstm", LAYER_BLSTM, 1}};
 
 enum { N_CELLS = sizeof cells / sizeof cells[0] };
+_Static_assert(MODEL_ARCH_COUNT == N_CELLS + 1 + 2 * CNN_ZOO_COUNT,
+               "MODEL_ARCH_COUNT counts every shape of the tables");
 
 static int parse_image_arch(const char *name, model_arch *arch)
 {
@@ -48,6 +50,25 @@ int model_arch_parse(const char *name, model_arch *arch)
         return 0;
     }
     return parse_image_arch(name, arch);
+}
+
+void model_arch_at(int i, model_arch *arch)
+{
+    if (i < N_CELLS) {
+        *arch = (model_arch){.family = ARCH_RECURRENT, .cell = cells[i].cell,
+                             .gru_reset_after = cells[i].gru_reset_after};
+        return;
+    }
+    if (i == N_CELLS) {
+        *arch = (model_arch){.family = ARCH_STATS, .cell = LAYER_LSTM,
+                             .gru_reset_after = 1};
+        return;
+    }
+    int image = i - N_CELLS - 1;
+    *arch = (model_arch){
+        .family = image < CNN_ZOO_COUNT ? ARCH_CNN : ARCH_CRNN,
+        .cell = LAYER_LSTM, .gru_reset_after = 1,
+        .zoo = &cnn_zoo[image % CNN_ZOO_COUNT]};
 }
 
 static const char *cell_name(const model_arch *arch)

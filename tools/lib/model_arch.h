@@ -45,6 +45,11 @@ typedef struct {
  * is none of the above. */
 int model_arch_parse(const char *name, model_arch *arch);
 
+/* How many shapes the list above holds, and the i-th of them (0 <= i <
+ * MODEL_ARCH_COUNT), for a caller that tries each in turn. */
+#define MODEL_ARCH_COUNT (5 + 1 + 2 * CNN_ZOO_COUNT)
+void model_arch_at(int i, model_arch *arch);
+
 /* The name that parses back to *arch ("gru-original", "crnn-b3"), written
  * into name[size]. */
 void model_arch_name(const model_arch *arch, char *name, size_t size);

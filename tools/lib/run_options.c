@@ -174,9 +174,9 @@ void run_options_usage(FILE *f)
 "                    ($XDG_CACHE_HOME/irmasd/teacher-targets)\n"
 "training\n"
 "  --init MODEL.irm  start from a trained model's weights instead of the\n"
-"                    seed's (fine-tuning): the network these options build,\n"
-"                    on the same input; e.g. with a lower --lr. Classes it\n"
-"                    does not name start from the seed (new instruments)\n"
+"                    seed's (fine-tuning), e.g. with a lower --lr: its own\n"
+"                    network unless options that shape one are given.\n"
+"                    Classes it does not name start from the seed\n"
 "  --epochs N        at most N epochs (50)\n"
 "  --batch B         examples per update (32)\n"
 "  --lr RATE         Adam's learning rate (0.001)\n"
@@ -837,6 +837,49 @@ static char *collect(const run_options *o, int everything, size_t *size)
         return NULL;
     }
     return buffer;
+}
+
+int run_options_network_given(const run_options *o)
+{
+    uint64_t network = GIVEN(OPT_MODEL) | GIVEN(OPT_HIDDEN) |
+                       GIVEN(OPT_DENSE) | GIVEN(OPT_FRAME) |
+                       GIVEN(OPT_FRONTEND) | GIVEN(OPT_FFT) | GIVEN(OPT_HOP) |
+                       GIVEN(OPT_MELS) | GIVEN(OPT_NORM) | GIVEN(OPT_RATE) |
+                       GIVEN(OPT_WINDOW) | GIVEN(OPT_IMAGE) |
+                       GIVEN(OPT_IMAGE_SIZE) | GIVEN(OPT_IMAGE_CHANNELS);
+    return (o->given & network) != 0;
+}
+
+void run_options_network_of(run_options *o, const irmas_model *m,
+                            const model_arch *arch)
+{
+    o->family = arch->family;
+    o->arch = arch->zoo;
+    o->cell = arch->cell;
+    o->gru_reset_after = arch->gru_reset_after;
+    o->rate = m->sample_rate;
+    o->window = (double)m->window_samples / m->sample_rate;
+    o->norm = m->norm;
+    if (m->frontend.kind) o->frontend = m->frontend.kind;
+    if (m->frontend.kind == FRONTEND_RAW) o->frame = m->frontend.frame;
+    if (m->frontend.kind == FRONTEND_LOGMEL) {
+        o->hop = m->frontend.frame;
+        o->fft = m->frontend.fft_size;
+        o->mels = m->frontend.mels;
+    }
+    if (m->image.kind) {
+        o->image = m->image.kind;
+        o->image_size = m->image.size;
+        o->image_channels = m->image.channels;
+    }
+    if (arch->family != ARCH_RECURRENT && arch->family != ARCH_STATS) return;
+    const layer *first = &m->layers[0];
+    if (layer_is_recurrent(first))
+        o->hidden = layer_outputs(first) / (first->kind == LAYER_BLSTM ? 2 : 1);
+    const layer *before = &m->layers[m->n_layers > 1 ? m->n_layers - 2 : 0];
+    o->dense = m->n_layers > 2 && before->kind == LAYER_DENSE
+                   ? before->u.dense.outputs
+                   : 0;
 }
 
 char *run_options_args(const run_options *o, size_t *size)
