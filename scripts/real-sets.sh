@@ -38,6 +38,9 @@
 #                   recordings (trumpet, nylon guitar, pipe organ)
 #   real-solo       real-test2's sources as solo phrases: no accompaniment,
 #                   a light recording chain
+#   real-test2 and real-solo are also written in two parts, as folders of
+#   links: SET-freepats (the clips of the FreePats sources, three quarters
+#   of them) and SET-others (the sonic-pi and tonejs recordings)
 #   ../shared/data/performed/ is the third test set and needs no building:
 #   give it to irmas-eval as it is (its labelled clips are read from their
 #   class folders; the unlabelled ones are left out).
@@ -113,6 +116,20 @@ sources_of() {
     (cd "$1" && find . -mindepth 2 -maxdepth 2 -type d ! -path './drums/*' | sed 's|^\./||' | sort)
 }
 
+# SET-freepats and SET-others: links to the clips of SET whose source
+# plays FreePats patches (sources.tsv's lead), and to the rest.
+split_by_source() {
+    local set=$1 part id class lead f
+    for part in freepats others; do rm -rf "${out:?}/$set-$part"; done
+    tail -n +2 "$out/$set/sources.tsv" | while IFS=$'\t' read -r id class _ lead _; do
+        case $lead in */freepats-*) part=freepats ;; *) part=others ;; esac
+        mkdir -p "$out/$set-$part/$class"
+        for f in "$out/$set/$class/"*"]${id}__"*.wav; do
+            if [ -e "$f" ]; then ln -s "$f" "$out/$set-$part/$class/"; fi
+        done
+    done
+}
+
 render() {
     local name=$1; shift
     echo "real-sets: $name" >&2
@@ -169,9 +186,11 @@ for set in "${sets[@]}"; do
     val-sf) render "$set" --per-class 30 --seed 3003 ;;
     test-musescore) render "$set" --per-class 60 --seed 1001 --soundfont "$musescore" ;;
     real-test) render "$set" --per-class 40 --seed 2001 --samples "$out/samples-v1-test" ;;
-    real-test2) render "$set" --per-class 40 --seed 2001 --samples "$samples/test" ;;
+    real-test2) render "$set" --per-class 40 --seed 2001 --samples "$samples/test"
+                split_by_source "$set" ;;
     real-solo) render "$set" --per-class 40 --seed 2001 --samples "$samples/test" \
-                   --accompaniment 0 --augment light ;;
+                   --accompaniment 0 --augment light
+               split_by_source "$set" ;;
     *) echo "real-sets: unknown set $set" >&2; usage 2 ;;
     esac
 done
