@@ -103,6 +103,18 @@ static int fail(const char *message)
     return 1;
 }
 
+/* Says how the run goes, on stderr: from rank 0 alone under mpirun, so
+ * the lines come once, not once a rank. */
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+    if (!cluster_is_root()) return;
+    va_list args;
+    va_start(args, fmt);
+    vfprintf(stderr, fmt, args);
+    va_end(args);
+}
+
 /* ---- 0. the command line ---------------------------------------------- */
 
 /* With --resume: the checkpoint's options first, this command's over
@@ -220,8 +232,8 @@ static int adopt_init_network(run *r)
         char name[32], input[128];
         model_arch_name(&arch, name, sizeof name);
         model_describe_input(r->init, input, sizeof input);
-        fprintf(stderr, "--init %s: its network, --model %s on %s\n",
-                r->o.init, name, input);
+        note("--init %s: its network, --model %s on %s\n", r->o.init, name,
+             input);
         r->o = o;
         return 0;
     }
@@ -253,17 +265,6 @@ static int read_options(run *r, int argc, char **argv)
     return status;
 }
 
-/* Says how the run goes, on stderr: from rank 0 alone under mpirun, so
- * the lines come once, not once a rank. */
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char *fmt, ...)
-{
-    if (!cluster_is_root()) return;
-    va_list args;
-    va_start(args, fmt);
-    vfprintf(stderr, fmt, args);
-    va_end(args);
-}
 
 /* ---- 1. the data -------------------------------------------------------- */
 
@@ -323,10 +324,9 @@ static void say_classes_carried(const run *r)
                  list[0] ? " " : "", r->m->labels[c]);
     }
     if (same_order) return;
-    fprintf(stderr, "--init %s: another class set: the softmax starts from "
-                    "its weights for %s, from the seed's for %s\n",
-            r->o.init, kept[0] ? kept : "no class",
-            fresh[0] ? fresh : "no class");
+    note("--init %s: another class set: the softmax starts from its weights "
+         "for %s, from the seed's for %s\n",
+         r->o.init, kept[0] ? kept : "no class", fresh[0] ? fresh : "no class");
 }
 
 /* --init: the model to start from, read now so that one built from
