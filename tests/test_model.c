@@ -255,6 +255,39 @@ START_TEST(the_irmas_classes_have_codes_and_names)
     ck_assert_str_eq(classes_name("kazoo"), "kazoo"); /* a model's own label */
 }
 END_TEST
+
+/* model_same_body compares all but the softmax's classes, model_same_shape
+ * the classes too, and each names what differs. */
+START_TEST(same_body_and_shape_name_what_differs)
+{
+    tm_spec spec = tm_raw_spec(LAYER_LSTM, 20, 8);
+    irmas_model *a = tm_model(&spec);
+    spec.classes = 3;
+    irmas_model *fewer = tm_model(&spec);
+    spec.classes = 5;
+    spec.hidden[0] = 9;
+    irmas_model *wider = tm_model(&spec);
+    spec.hidden[0] = 8;
+    spec.frontend.frame = 40;
+    irmas_model *longer_frames = tm_model(&spec);
+    char err[256];
+    ck_assert_int_eq(model_same_body(a, a, err, sizeof err), IRMAS_OK);
+    ck_assert_int_eq(model_same_shape(a, a, err, sizeof err), IRMAS_OK);
+    ck_assert_int_eq(model_same_body(a, fewer, err, sizeof err), IRMAS_OK);
+    ck_assert_int_eq(model_same_shape(a, fewer, err, sizeof err),
+                     IRMAS_ERR_ARG);
+    ck_assert_msg(strstr(err, "5 and 3 classes"), "%s", err);
+    ck_assert_int_eq(model_same_body(a, wider, err, sizeof err),
+                     IRMAS_ERR_ARG);
+    ck_assert_msg(strstr(err, "layer 0 (lstm) differs"), "%s", err);
+    ck_assert_int_eq(model_same_body(a, longer_frames, err, sizeof err),
+                     IRMAS_ERR_ARG);
+    ck_assert_msg(strstr(err, "the inputs differ"), "%s", err);
+    irmas_model_free(a);
+    irmas_model_free(fewer);
+    irmas_model_free(wider);
+    irmas_model_free(longer_frames);
+}
 END_TEST
 
 static Suite *model_suite(void)
@@ -268,6 +301,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, prepare_samples_cleans_and_normalises);
     tcase_add_test(tc, standardise_applies_mean_then_scale);
     tcase_add_test(tc, lookups_and_provenance);
+    tcase_add_test(tc, same_body_and_shape_name_what_differs);
     suite_add_tcase(s, tc);
     return s;
 }
