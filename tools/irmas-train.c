@@ -265,7 +265,6 @@ static int read_options(run *r, int argc, char **argv)
     return status;
 }
 
-
 /* ---- 1. the data -------------------------------------------------------- */
 
 static int find_data(run *r)

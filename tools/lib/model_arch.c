@@ -22,35 +22,9 @@ enum { N_CELLS = sizeof cells / sizeof cells[0] };
 _Static_assert(MODEL_ARCH_COUNT == N_CELLS + 1 + 2 * CNN_ZOO_COUNT,
                "MODEL_ARCH_COUNT counts every shape of the tables");
 
-static int parse_image_arch(const char *name, model_arch *arch)
-{
-    int crnn = strncmp(name, "crnn-", 5) == 0;
-    if (!crnn && strncmp(name, "cnn-", 4) != 0) return -1;
-    const char *rest = name + (crnn ? 5 : 4);
-    const cnn_zoo_arch *zoo = cnn_zoo_find(rest);
-    if (!zoo || strcmp(zoo->name, rest) != 0) return -1; /* "cnn-cnn-b1" */
-    *arch = (model_arch){.family = crnn ? ARCH_CRNN : ARCH_CNN,
-                         .cell = LAYER_LSTM, .gru_reset_after = 1,
-                         .zoo = zoo};
-    return 0;
-}
-
-int model_arch_parse(const char *name, model_arch *arch)
-{
-    for (int i = 0; i < N_CELLS; i++)
-        if (strcmp(name, cells[i].name) == 0) {
-            *arch = (model_arch){.family = ARCH_RECURRENT,
-                                 .cell = cells[i].cell,
-                                 .gru_reset_after = cells[i].gru_reset_after};
-            return 0;
-        }
-    if (strcmp(name, "stats") == 0) {
-        *arch = (model_arch){.family = ARCH_STATS, .cell = LAYER_LSTM,
-                             .gru_reset_after = 1};
-        return 0;
-    }
-    return parse_image_arch(name, arch);
-}
+/* Where the list of model_arch_at puts the stats shape and the first
+ * image shape; the recurrent cells come first, in the table's order. */
+enum { AT_STATS = N_CELLS, AT_IMAGES = N_CELLS + 1 };
 
 void model_arch_at(int i, model_arch *arch)
 {
@@ -59,16 +33,42 @@ void model_arch_at(int i, model_arch *arch)
                              .gru_reset_after = cells[i].gru_reset_after};
         return;
     }
-    if (i == N_CELLS) {
+    if (i == AT_STATS) {
         *arch = (model_arch){.family = ARCH_STATS, .cell = LAYER_LSTM,
                              .gru_reset_after = 1};
         return;
     }
-    int image = i - N_CELLS - 1;
+    int image = i - AT_IMAGES;
     *arch = (model_arch){
         .family = image < CNN_ZOO_COUNT ? ARCH_CNN : ARCH_CRNN,
         .cell = LAYER_LSTM, .gru_reset_after = 1,
         .zoo = &cnn_zoo[image % CNN_ZOO_COUNT]};
+}
+
+static int parse_image_arch(const char *name, model_arch *arch)
+{
+    int crnn = strncmp(name, "crnn-", 5) == 0;
+    if (!crnn && strncmp(name, "cnn-", 4) != 0) return -1;
+    const char *rest = name + (crnn ? 5 : 4);
+    const cnn_zoo_arch *zoo = cnn_zoo_find(rest);
+    if (!zoo || strcmp(zoo->name, rest) != 0) return -1; /* "cnn-cnn-b1" */
+    model_arch_at(AT_IMAGES + (crnn ? CNN_ZOO_COUNT : 0) + (int)(zoo - cnn_zoo),
+                  arch);
+    return 0;
+}
+
+int model_arch_parse(const char *name, model_arch *arch)
+{
+    for (int i = 0; i < N_CELLS; i++)
+        if (strcmp(name, cells[i].name) == 0) {
+            model_arch_at(i, arch);
+            return 0;
+        }
+    if (strcmp(name, "stats") == 0) {
+        model_arch_at(AT_STATS, arch);
+        return 0;
+    }
+    return parse_image_arch(name, arch);
 }
 
 static const char *cell_name(const model_arch *arch)
