@@ -462,17 +462,6 @@ static void set_feature_statistics(trainer *t, const float *mean,
     }
 }
 
-/* Sets the model's weights and the best weights so far (each as many
- * floats as the model's parameters) and its feature statistics. */
-static void set_weights(trainer *t, const float *weights, const float *best,
-                        const float *mean, const float *scale)
-{
-    size_t bytes = (size_t)t->params * sizeof(float);
-    memcpy(t->m->arena, weights, bytes);
-    memcpy(t->best, best, bytes);
-    set_feature_statistics(t, mean, scale);
-}
-
 irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
                             size_t errlen)
 {
@@ -482,8 +471,10 @@ irmas_status trainer_resume(trainer *t, const checkpoint *c, char *err,
                            "the checkpoint holds %ld weights and %d "
                            "features, the model has %ld and %d",
                            c->params, c->features, t->params, features);
-    set_weights(t, c->weights, c->best, c->feature_mean, c->feature_scale);
     size_t bytes = (size_t)t->params * sizeof(float);
+    memcpy(t->m->arena, c->weights, bytes);
+    memcpy(t->best, c->best, bytes);
+    set_feature_statistics(t, c->feature_mean, c->feature_scale);
     memcpy(t->opt.m, c->adam_m, bytes);
     memcpy(t->opt.v, c->adam_v, bytes);
     t->opt.step = c->adam_step;
