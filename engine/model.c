@@ -670,6 +670,12 @@ static int same_frontend(const frontend_params *p, const frontend_params *q)
            p->checksum == q->checksum;
 }
 
+/* ", each scaled to peak 1" for a model that scales its windows, else "". */
+static const char *peak_scaled(const irmas_model *m)
+{
+    return m->norm == NORM_PEAK ? ", each scaled to peak 1" : "";
+}
+
 /* IRMAS_OK if a and b read the same input: the same rate, window and
  * scaling, front-end settings and image; else IRMAS_ERR_ARG, the message
  * saying which differs. */
@@ -679,11 +685,10 @@ static irmas_status same_input(const irmas_model *a, const irmas_model *b,
     if (a->sample_rate != b->sample_rate ||
         a->window_samples != b->window_samples || a->norm != b->norm)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
-                           "the windows differ: %d and %d samples at %d and "
-                           "%d Hz, %s and %s scaling", a->window_samples,
-                           b->window_samples, a->sample_rate, b->sample_rate,
-                           a->norm == NORM_PEAK ? "peak" : "no",
-                           b->norm == NORM_PEAK ? "peak" : "no");
+                           "the windows differ: %d samples at %d Hz%s, and "
+                           "%d samples at %d Hz%s", a->window_samples,
+                           a->sample_rate, peak_scaled(a), b->window_samples,
+                           b->sample_rate, peak_scaled(b));
     if (!same_frontend(&a->frontend, &b->frontend) ||
         a->image.kind != b->image.kind || a->image.size != b->image.size ||
         a->image.channels != b->image.channels) {

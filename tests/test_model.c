@@ -270,6 +270,9 @@ START_TEST(same_body_and_shape_name_what_differs)
     spec.hidden[0] = 8;
     spec.frontend.frame = 40;
     irmas_model *longer_frames = tm_model(&spec);
+    spec.frontend.frame = 20;
+    spec.norm = spec.norm == NORM_PEAK ? NORM_NONE : NORM_PEAK;
+    irmas_model *other_scaling = tm_model(&spec);
     char err[256];
     ck_assert_int_eq(model_same_body(a, a, err, sizeof err), IRMAS_OK);
     ck_assert_int_eq(model_same_shape(a, a, err, sizeof err), IRMAS_OK);
@@ -283,6 +286,11 @@ START_TEST(same_body_and_shape_name_what_differs)
     ck_assert_int_eq(model_same_body(a, longer_frames, err, sizeof err),
                      IRMAS_ERR_ARG);
     ck_assert_msg(strstr(err, "the inputs differ"), "%s", err);
+    ck_assert_int_eq(model_same_body(a, other_scaling, err, sizeof err),
+                     IRMAS_ERR_ARG);
+    ck_assert_msg(strstr(err, "the windows differ: 4000 samples at 8000 Hz") &&
+                      strstr(err, ", each scaled to peak 1"), "%s", err);
+    irmas_model_free(other_scaling);
     irmas_model_free(a);
     irmas_model_free(fewer);
     irmas_model_free(wider);
