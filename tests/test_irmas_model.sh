@@ -206,5 +206,27 @@ expect 1 'layer 0 \(lstm\) differs: tensor w_x of 1280 floats, w_x of 1440' \
     "$tool" diff "$dir/lstm.irm" "$dir/lstm9.irm"
 expect 1 'no such file|cannot' "$tool" diff "$dir/lstm.irm" "$dir/none.irm"
 
+# average: the mean of two models is half way from each; models of other
+# shapes or classes are refused and nothing is written.
+expect 0 'usage: irmas-model average' "$tool" average --help
+expect 2 'give --out FILE and two or more model files' "$tool" average \
+    --out "$dir/avg.irm" "$dir/lstm.irm"
+expect 0 'avg.irm: the mean of 2 models' "$tool" average --out "$dir/avg.irm" \
+    "$dir/lstm.irm" "$dir/lstm2.irm"
+expect 0 'valid: 3 classes' "$tool" check "$dir/avg.irm"
+expect 0 'weights averaged by irmas-model average over 2 models: .*lstm.irm, .*lstm2.irm' \
+    "$tool" info "$dir/avg.irm"
+apart=$("$tool" diff "$dir/lstm.irm" "$dir/lstm2.irm" | awk '/^largest/ {print $2}')
+half=$("$tool" diff "$dir/avg.irm" "$dir/lstm2.irm" | awk '/^largest/ {print $2}')
+awk -v a="$apart" -v h="$half" 'BEGIN { exit !(a > 0 && h > 0.49 * a && h < 0.51 * a) }' ||
+    fail "the mean is $half from one model, wanted half of $apart"
+expect 1 'have different shapes: layer 0 differs' "$tool" average \
+    --out "$dir/x.irm" "$dir/lstm.irm" "$dir/gru.irm"
+new_raw --arch lstm --hidden 8 --dense 12 --classes cla,cel,flu \
+    --out "$dir/lstm-cla.irm" >/dev/null
+expect 1 "class 1 is 'cel' in one and 'cla' in the other" "$tool" average \
+    --out "$dir/x.irm" "$dir/lstm.irm" "$dir/lstm-cla.irm"
+[ ! -e "$dir/x.irm" ] || fail "a refused average wrote $dir/x.irm"
+
 echo "$failures failures"
 [ "$failures" -eq 0 ]

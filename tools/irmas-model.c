@@ -4,6 +4,7 @@
  *   irmas-model check FILE   exit 0 if it is a model irmasd can run, else 1
  *   irmas-model new ...      write an untrained model with random weights
  *   irmas-model diff A B     the largest difference of every tensor
+ *   irmas-model average --out FILE A B ...   the mean of their weights
  *
  * info and check read the file with irmas_model_load, which already refuses any
  * damaged or inconsistent file with a message naming the field; check then
@@ -35,6 +36,7 @@
 #include "cnn_zoo.h"
 #include "model.h"
 #include "model_arch.h"
+#include "model_average.h"
 #include "model_diff.h"
 #include "model_file.h"
 #include "number.h"
@@ -58,6 +60,8 @@ static const char usage_text[] =
     "  new ...      write an untrained model with small random weights\n"
     "  diff A B     the largest difference of every weight tensor of two\n"
     "               models of the same shape\n"
+    "  average --out FILE A B ...   a model whose weights are the mean of\n"
+    "               theirs (runs fine-tuned from one model)\n"
     "\n"
     "`irmas-model COMMAND --help` describes a command; --version says the\n"
     "version.\n";
@@ -800,6 +804,8 @@ int main(int argc, char **argv)
     if (strcmp(command, "new") == 0) return command_new(argc - 1, argv + 1);
     if (strcmp(command, "diff") == 0)
         return model_diff_command(argc - 1, argv + 1);
+    if (strcmp(command, "average") == 0)
+        return model_average_command(argc - 1, argv + 1);
     fprintf(stderr, "irmas-model: error: unknown command '%s'\n%s", command,
             usage_text);
     return EXIT_USAGE;
