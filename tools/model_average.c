@@ -22,10 +22,11 @@ const char model_average_usage[] =
     "Writes FILE: a model whose every weight is the mean of that weight in\n"
     "A, B, ..., which must have the same shape (layers, tensors, classes\n"
     "in the same order). Meant for runs fine-tuned from one model with\n"
-    "other seeds (irmas-train --init M --seed N): the mean of such runs is\n"
-    "often better than each on audio none of them heard. The mean of\n"
-    "models trained from different random starts is not a model. FILE's\n"
-    "provenance names the models averaged and quotes the first's.\n";
+    "other seeds (irmas-train --init M --seed N): one model, the cost of\n"
+    "one, that scores about what its members score on average, without\n"
+    "choosing among seeds. The mean of models trained from different\n"
+    "random starts is not a model. FILE's provenance names the models\n"
+    "averaged and quotes the first's.\n";
 
 /* IRMAS_OK if b can be averaged with a: the same input and layers
  * (model_same_body), tensors and features (model_same_shape) and the

@@ -2,11 +2,13 @@
  * the mean of the same weight in several models of the same shape.
  *
  * Runs fine-tuned from one starting point (irmas-train --init, other
- * seeds) stay near each other in weight space, and the mean of their
- * weights is often a better model than any one of them, on audio none
- * of them was trained on above all (a "model soup": Wortsman et al.,
- * ICML 2022). The mean of models trained from different random starts
- * means nothing: their units are in unrelated orders.
+ * seeds) stay near each other in weight space, so the mean of their
+ * weights is a model too (a "model soup": Wortsman et al., ICML 2022):
+ * measured here, it scores about what its members score on average, at
+ * the cost of one model and without choosing among seeds
+ * (docs/training.md, "Averaging fine-tuned runs"). The mean of models
+ * trained from different random starts means nothing: their units are
+ * in unrelated orders.
  */
 #ifndef IRMAS_MODEL_AVERAGE_H
 #define IRMAS_MODEL_AVERAGE_H
