@@ -183,29 +183,6 @@ expect 2 'a stacked image has one channel' "$tool" new --arch cnn-b1 \
     --out "$dir/x.irm"
 [ ! -e "$dir/x.irm" ] || fail "a refused new wrote $dir/x.irm"
 
-# diff: a model against itself, against other weights of the same shape,
-# and against another shape.
-expect 0 'usage: irmas-model diff' "$tool" diff --help
-expect 2 'give two model files A B' "$tool" diff "$dir/lstm.irm"
-expect 2 '--tolerance must be a number' "$tool" diff --tolerance x \
-    "$dir/lstm.irm" "$dir/lstm.irm"
-expect 0 '^0 lstm +w_x +1280 +0$' "$tool" diff --tolerance 0 \
-    "$dir/lstm.irm" "$dir/lstm.irm"
-printed '^2 dense +bias +3 +0$'
-printed '^largest +0$'
-new_raw --arch lstm --hidden 8 --dense 12 --classes cel,cla,flu --seed 2 \
-    --out "$dir/lstm2.irm" >/dev/null
-expect 0 '^largest +0\.[0-9]' "$tool" diff "$dir/lstm.irm" "$dir/lstm2.irm"
-expect 1 'differ by 0\.[0-9]+, more than the tolerance 1e-05' "$tool" diff \
-    --tolerance 1e-5 "$dir/lstm.irm" "$dir/lstm2.irm"
-expect 1 'layer 0 differs: lstm with 3 tensors, gru with 4' "$tool" diff \
-    "$dir/lstm.irm" "$dir/gru.irm"
-new_raw --arch lstm --hidden 9 --dense 12 --classes cel,cla,flu \
-    --out "$dir/lstm9.irm" >/dev/null
-expect 1 'layer 0 \(lstm\) differs: tensor w_x of 1280 floats, w_x of 1440' \
-    "$tool" diff "$dir/lstm.irm" "$dir/lstm9.irm"
-expect 1 'no such file|cannot' "$tool" diff "$dir/lstm.irm" "$dir/none.irm"
-
 # average: the mean of two models is half way from each; models of other
 # shapes or classes are refused and nothing is written.
 expect 0 'usage: irmas-model average' "$tool" average --help
