@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "config.h"
 #include "irmas/version.h"
@@ -42,6 +41,7 @@
 #include "number.h"
 #include "pretrained.h"
 #include "rng.h"
+#include "tool_common.h"
 #include "window.h"
 
 #define EXIT_USAGE 2
@@ -661,11 +661,9 @@ static int set_provenance(irmas_model *m, int argc, char **argv, uint64_t seed)
     for (int i = 0; i < argc && used < sizeof text; i++)
         used += (size_t)snprintf(text + used, sizeof text - used, " %s",
                                  argv[i]);
-    time_t now = time(NULL);
-    struct tm utc;
-    if (used < sizeof text && gmtime_r(&now, &utc))
-        strftime(text + used, sizeof text - used, "; date: %Y-%m-%dT%H:%M:%SZ",
-                 &utc);
+    char date[TOOL_DATE_SIZE];
+    if (used < sizeof text && *tool_utc_now(date))
+        snprintf(text + used, sizeof text - used, "; date: %s", date);
     return model_set_provenance(m, text) == IRMAS_OK ? 0 : -1;
 }
 

@@ -36,7 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cluster.h"
@@ -55,6 +54,7 @@
 #include "pretrained.h"
 #include "run_options.h"
 #include "teacher_source.h"
+#include "tool_common.h"
 #include "trainer.h"
 
 /* Everything the run holds, so that one function can free it. */
@@ -678,10 +678,9 @@ static int make_provenance(run *r, int argc, char **argv)
     size_t size;
     FILE *f = open_memstream(&r->provenance, &size);
     if (!f) return fail("out of memory");
-    char date[64];
-    time_t now = time(NULL);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    fprintf(f, "irmas-train %s, %s\ncommand: ", IRMAS_VERSION, date);
+    char date[TOOL_DATE_SIZE];
+    fprintf(f, "irmas-train %s, %s\ncommand: ", IRMAS_VERSION,
+            tool_utc_now(date));
     put_command(f, argc, argv);
     if (r->o.init)
         put_origin(f, r->o.init, r->init ? r->init->provenance : NULL);

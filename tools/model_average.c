@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "model.h"
 #include "model_file.h"
+#include "tool_common.h"
 
 const char model_average_usage[] =
     "usage: irmas-model average --out FILE A B [C ...]\n"
@@ -80,11 +80,9 @@ static int set_average_provenance(irmas_model *m, char **paths, int count)
     for (int k = 0; k < count; k++)
         used += (size_t)snprintf(text + used, size - used, "%s %s",
                                  k ? "," : "", paths[k]);
-    time_t now = time(NULL);
-    struct tm utc;
-    if (gmtime_r(&now, &utc))
-        used += strftime(text + used, size - used, "; date: %Y-%m-%dT%H:%M:%SZ",
-                         &utc);
+    char date[TOOL_DATE_SIZE];
+    if (*tool_utc_now(date))
+        used += (size_t)snprintf(text + used, size - used, "; date: %s", date);
     snprintf(text + used, size - used, "; the first's provenance: %s", first);
     int status = model_set_provenance(m, text) == IRMAS_OK ? 0 : -1;
     free(text);

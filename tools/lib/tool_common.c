@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model_file.h"
@@ -125,4 +126,14 @@ int tool_parse_gate(const char *tool, const char *text, double *gate)
     }
     *gate = v;
     return 0;
+}
+
+const char *tool_utc_now(char date[TOOL_DATE_SIZE])
+{
+    time_t now = time(NULL);
+    struct tm utc;
+    if (!gmtime_r(&now, &utc) ||
+        strftime(date, TOOL_DATE_SIZE, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0)
+        date[0] = '\0';
+    return date;
 }

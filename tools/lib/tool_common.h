@@ -82,6 +82,14 @@ static inline void tool_bad_flag(const char *tool, char *const argv[])
                     "--help)\n", tool, argv[optind - 1], tool);
 }
 
+/* Room for tool_utc_now's text and its NUL. */
+#define TOOL_DATE_SIZE 32
+
+/* Writes the current time in UTC as "2026-12-06T19:40:56Z", the date
+ * provenance lines carry, into date and returns it; "" if the clock
+ * cannot be read. */
+const char *tool_utc_now(char date[TOOL_DATE_SIZE]);
+
 /* The hop irmas-tag and irmas-eval classify at, as irmasd does by default
  * (seconds; never longer than the model's window). */
 #define TOOL_DEFAULT_HOP 0.5
