@@ -65,8 +65,6 @@ int tool_parse_gate(const char *tool, const char *text, double *gate);
 /* A whole number from 1 to 1024, or -1. */
 int tool_parse_count(const char *text);
 
-/* The hop in samples at the model's rate for seconds; seconds <= 0
- * means half a window. At least 1. */
 /* Sets limits from --max-model-memory or --max-model-ops (option, the long
  * option's name) and text, as model_limits_option does. Returns 0, or 2 (a
  * usage error, the exit status) after printing "tool: reason" on stderr. */
