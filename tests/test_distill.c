@@ -7,7 +7,8 @@
  * every window has its own level, and a mono one shorter than a window)
  * it shows that:
  *   - each example's target is the teacher's output for its channel and
- *     window, the model's classes matched by name and normalised;
+ *     window, the model's classes matched by name and normalised, and its
+ *     confidence the largest of those values before normalising;
  *   - a second load reads every file from the cache (no teacher run, the
  *     entries' modification times unchanged), a copy under another name
  *     too, while a changed file, a damaged entry or another mixdown is
@@ -213,6 +214,10 @@ START_TEST(targets_follow_channels_windows_and_classes)
                           fabsf(got[0] + got[1] - 1.0f) < 1e-6f,
                       "example %d: pia %g cel %g for level %g", i,
                       (double)got[0], (double)got[1], (double)a);
+        /* the confidence: the larger of the two before dividing */
+        ck_assert_msg(fabsf(t.confidence[i] - fmaxf(a, 0.5f)) < 2e-3f,
+                      "example %d: confidence %g for level %g", i,
+                      (double)t.confidence[i], (double)a);
     }
     distill_targets_free(&t);
 }

@@ -20,7 +20,9 @@
  *   - with a teacher (distillation: random weights, and the real ones
  *     when ../shared has them), twice, the second run reading every
  *     target from the cache, and resumed;
- *   - with a model trained here as the teacher (--teacher MODEL.irm);
+ *   - with a model trained here as the teacher (--teacher MODEL.irm),
+ *     and with --unlabelled-confidence 1, which keeps no unlabelled
+ *     window;
  *   - over a pretrained front-end (a random teacher's frames), three
  *     times, the second reading every file's frames from the cache and the
  *     third recomputing one entry cut short, all to the same weights;
@@ -1028,6 +1030,23 @@ START_TEST(trained_model_teaches_a_student)
     ck_assert_msg(strstr(m->provenance, "(a trained model), --distill 0.5"),
                   "%s", m->provenance);
     irmas_model_free(m);
+    /* A softmax's largest value is below 1: at 1 no unlabelled window is
+     * sure enough, and the labelled ones all train. */
+    const char *sure[] = {"--data", labelled, "--unlabelled", unlabelled,
+                          "--teacher", teacher, "--teacher-cache", cache,
+                          "--unlabelled-confidence", "1", "--out", out,
+                          SMALL_LOGMEL, SMALL_RUN, "--epochs", "1", NULL};
+    run_train_ok(&r, sure);
+    ck_assert_msg(strstr(r.err, "30 files from the cache") &&
+                      strstr(r.err, "unlabelled windows: 0 of 6 kept, where "
+                                    "the teacher's largest value for the "
+                                    "classes is at least 1\n"),
+                  "%s", r.err);
+    m = load_model(out);
+    ck_assert_msg(strstr(m->provenance, "where the teacher's confidence is "
+                                        "at least 1"),
+                  "%s", m->provenance);
+    irmas_model_free(m);
     const char *longer[] = {"--data", labelled, "--teacher", teacher,
                             "--out", out, SMALL_LOGMEL, SMALL_RUN,
                             "--window", "0.4", "--epochs", "1", NULL};
@@ -1222,6 +1241,11 @@ static const bad_case bad_flags[] = {
      "--distill takes a number at least 0 and at most 1"},
     {{"--teacher", "/tmp", "--temperature", "0"},
      "--temperature takes a number above 0"},
+    {{"--teacher", "/tmp", "--unlabelled-confidence", "0.1"},
+     "--unlabelled-confidence chooses among the windows of --unlabelled DIR"},
+    {{"--teacher", "/tmp", "--unlabelled", "/tmp", "--unlabelled-confidence",
+      "1.5"},
+     "--unlabelled-confidence takes a number at least 0 and at most 1"},
     {{"--teacher", "/tmp", "--export", "/tmp/never"}, "knows no teacher"},
     {{"--mixup", "0"}, "--mixup takes a number above 0 and at most 4"},
     {{"--mixup", "0.2", "--export", "/tmp/never"}, "leave out --mixup"},
@@ -1413,8 +1437,9 @@ START_TEST(options_survive_a_round_trip)
                     "0.1", "--seed", "18446744073709551615", "--out",
                     "m.irm", "--mixdown", "--teacher", "t", "--distill",
                     "0.3", "--temperature", "4.5", "--unlabelled", "u1",
-                    "--unlabelled", "u2", "--teacher-cache", "c", NULL};
-    ck_assert_int_eq(run_options_parse(&o, 28, argv), 0);
+                    "--unlabelled", "u2", "--unlabelled-confidence", "0.25",
+                    "--teacher-cache", "c", NULL};
+    ck_assert_int_eq(run_options_parse(&o, 30, argv), 0);
     size_t size, again_size;
     char *args = run_options_args(&o, &size);
     int argc;
@@ -1432,6 +1457,7 @@ START_TEST(options_survive_a_round_trip)
     ck_assert(back.distill == 0.3 && back.temperature == 4.5);
     ck_assert_int_eq(back.n_unlabelled, 2);
     ck_assert_str_eq(back.unlabelled[1], "u2");
+    ck_assert(back.unlabelled_confidence == 0.25);
     ck_assert_str_eq(back.teacher_cache, "c");
     char *again = run_options_args(&back, &again_size);
     ck_assert_int_eq(again_size, size);

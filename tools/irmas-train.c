@@ -12,9 +12,10 @@
  *      validation and test; --unlabelled audio goes to training only;
  *   2. the model: network.h builds it from the flags;
  *   3. the examples: every file read once and turned into the model's
- *      frames and image (examples.h); feature statistics from the
- *      training split; with --teacher, the teacher's soft target for
- *      every example, from its cache or computed (distill.h);
+ *      frames and image (examples.h); with --teacher, the teacher's soft
+ *      target for every example, from its cache or computed (distill.h),
+ *      and with --unlabelled-confidence, only the unlabelled windows it
+ *      hears the classes in; feature statistics from the training split;
  *   4. training (trainer.h): epochs of minibatch Adam, the best model by
  *      validation loss written to --out as it appears, a checkpoint after
  *      every epoch;
@@ -530,8 +531,14 @@ static int load_examples(run *r)
     }
     if (examples_split(&r->e, r->assignment, &r->split) != IRMAS_OK)
         return fail("out of memory");
-    int status = check_split(r);
-    if (status) return status;
+    return check_split(r);
+}
+
+/* The examples' shape and splits, said once what is trained on is
+ * settled, and the statistics standardisation takes from the training
+ * split. */
+static int standardise(run *r)
+{
     const int *count = r->split.count;
     const image_params *p = &r->m->image;
     note("%d examples of ", r->e.count);
@@ -647,6 +654,30 @@ static int teach(run *r)
     return status;
 }
 
+/* --unlabelled-confidence P: the unlabelled training windows in which
+ * the teacher hears none of the classes surely (its largest value among
+ * them below P) leave the training split; labelled ones all stay. */
+static void keep_confident(run *r)
+{
+    if (r->o.n_unlabelled == 0 || r->o.unlabelled_confidence <= 0.0) return;
+    int *train = r->split.which[SPLIT_TRAIN];
+    int n = r->split.count[SPLIT_TRAIN], kept = 0, unlabelled = 0, at = 0;
+    for (int i = 0; i < n; i++) {
+        int x = train[i];
+        if (r->e.list[x].label < 0) {
+            unlabelled++;
+            if (r->targets.confidence[x] < r->o.unlabelled_confidence)
+                continue;
+            kept++;
+        }
+        train[at++] = x;
+    }
+    r->split.count[SPLIT_TRAIN] = at;
+    note("unlabelled windows: %d of %d kept, where the teacher's largest "
+         "value for the classes is at least %g\n",
+         kept, unlabelled, r->o.unlabelled_confidence);
+}
+
 /* ---- 4. training -------------------------------------------------------- */
 
 /* The command line, quoting arguments a shell would split. */
@@ -694,6 +725,9 @@ static int make_provenance(run *r, int argc, char **argv)
                 r->o.distill, r->o.temperature);
         for (int i = 0; i < r->o.n_unlabelled; i++)
             fprintf(f, "%s %s", i ? "" : "; unlabelled:", r->o.unlabelled[i]);
+        if (r->o.unlabelled_confidence > 0.0)
+            fprintf(f, ", where the teacher's confidence is at least %g",
+                    r->o.unlabelled_confidence);
     }
     const int *count = r->split.count;
     fprintf(f, "\nexamples: %d training, %d validation, %d test; %d files "
@@ -822,6 +856,8 @@ int main(int argc, char **argv)
     if (status == 0) status = open_teacher(&r);
     if (status == 0) status = load_examples(&r);
     if (status == 0) status = teach(&r);
+    if (status == 0) keep_confident(&r);
+    if (status == 0) status = standardise(&r);
     if (status == 0) status = make_provenance(&r, argc, argv);
     if (status == 0) status = train(&r);
     if (status == 0 && cluster_is_root()) status = report(&r);

@@ -256,15 +256,19 @@ static irmas_status plan_files(const example_set *e, int n_items, int **first,
     return IRMAS_OK;
 }
 
-/* The model's share of each row of raw, as distill.h says. */
+/* The model's share of each row of raw, and its confidence, as
+ * distill.h says. */
 static void normalise(const float *raw, int examples, int teacher_classes,
-                      const int *map, int classes, float *targets)
+                      const int *map, int classes, float *targets,
+                      float *confidence)
 {
     for (int i = 0; i < examples; i++) {
         const float *q = raw + (long)i * teacher_classes;
         float *out = targets + (long)i * classes;
         double sum = 0.0;
+        confidence[i] = q[map[0]];
         for (int c = 0; c < classes; c++) {
+            if (q[map[c]] > confidence[i]) confidence[i] = q[map[c]];
             out[c] = q[map[c]] > DISTILL_FLOOR ? q[map[c]] : DISTILL_FLOOR;
             sum += out[c];
         }
@@ -326,13 +330,15 @@ irmas_status distill_targets_load(distill_targets *out,
     status = teach_files(&job, e, 0, items, err, errlen);
     out->targets = malloc(((size_t)e->count * m->classes + 1) *
                           sizeof *out->targets);
-    if (status == IRMAS_OK && !out->targets)
+    out->confidence = malloc(((size_t)e->count + 1) *
+                             sizeof *out->confidence);
+    if (status == IRMAS_OK && (!out->targets || !out->confidence))
         status = status_fail(err, errlen, IRMAS_ERR_NOMEM,
                              "out of memory for the targets of %d examples",
                              e->count);
     if (status == IRMAS_OK)
         normalise(job.raw, e->count, t->classes, map, m->classes,
-                  out->targets);
+                  out->targets, out->confidence);
     out->files_cached = atomic_load(&job.cached);
     out->files_computed = atomic_load(&job.computed);
     out->teacher_runs = atomic_load(&job.runs);
@@ -360,7 +366,8 @@ void distill_targets_free(distill_targets *d)
 {
     if (!d) return;
     free(d->targets);
-    d->targets = NULL;
+    free(d->confidence);
+    d->targets = d->confidence = NULL;
 }
 
 char *distill_default_cache(void)

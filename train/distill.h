@@ -18,7 +18,10 @@
  * (matched by label), each at least 1e-6, divided by their sum. A window
  * where the teacher hears none of them at all still gets a distribution
  * (the flattest it can make); with hard labels beside it (--distill below
- * 1) those windows are anchored by their labels.
+ * 1) those windows are anchored by their labels. Each target's
+ * confidence (the largest of those values before dividing) lets a
+ * caller leave out unlabelled windows the teacher hears nothing of ours
+ * in (irmas-train --unlabelled-confidence).
  *
  * The cache (file_cache.h): one entry per audio file, named by its content
  * and what else decides the targets (the teacher's identity, its rate, the
@@ -57,6 +60,9 @@ typedef struct {
 typedef struct {
     int classes;    /* the model's */
     float *targets; /* [examples][classes]: each row a distribution */
+    float *confidence; /* [examples]: the teacher's largest value among
+                          the model's classes, before normalising: how
+                          surely it hears one of them at all */
     int files_cached, files_computed; /* where the files' targets came from */
     long teacher_runs; /* windows the teacher ran on (not from the cache) */
 } distill_targets;

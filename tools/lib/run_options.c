@@ -27,7 +27,8 @@ enum {
     OPT_OUT, OPT_CHECKPOINT, OPT_LOG, OPT_RESUME, OPT_EXPORT, OPT_HELP,
     OPT_IMAGE, OPT_IMAGE_SIZE, OPT_IMAGE_CHANNELS, OPT_AUGMENT, OPT_TEACHER,
     OPT_DISTILL, OPT_TEMPERATURE, OPT_UNLABELLED, OPT_TEACHER_CACHE, OPT_WEIGHTS,
-    OPT_VERSION, OPT_WARP, OPT_LEVEL, OPT_EQ, OPT_INIT, OPT_COUNT
+    OPT_VERSION, OPT_WARP, OPT_LEVEL, OPT_EQ, OPT_INIT, OPT_UNLABELLED_CONFIDENCE,
+    OPT_COUNT
 };
 
 #define GIVEN(id) (1ull << (id))
@@ -81,6 +82,7 @@ static const struct option option_table[] = {
     OPT("level", required_argument, OPT_LEVEL),
     OPT("eq", required_argument, OPT_EQ),
     OPT("init", required_argument, OPT_INIT),
+    OPT("unlabelled-confidence", required_argument, OPT_UNLABELLED_CONFIDENCE),
     {NULL, 0, NULL, 0},
 };
 
@@ -169,6 +171,9 @@ void run_options_usage(FILE *f)
 "  --temperature T   both distributions softened at T (2)\n"
 "  --unlabelled DIR  audio without labels, trained on the teacher's\n"
 "                    targets alone; several add up\n"
+"  --unlabelled-confidence P   train only on the unlabelled windows\n"
+"                    where the teacher's largest value for the classes\n"
+"                    is at least P, 0 to 1 (0: every window)\n"
 "  --teacher-cache DIR   where the targets, and efficientat-mn04's\n"
 "                    frames, are kept by file content\n"
 "                    ($XDG_CACHE_HOME/irmasd/teacher-targets)\n"
@@ -386,6 +391,9 @@ static int parse_training(run_options *o, int id, const char *arg)
         return parse_real("distill", arg, 0, 0, 1, 0, &o->distill);
     case OPT_TEMPERATURE:
         return parse_real("temperature", arg, 0, 1, 100, 0, &o->temperature);
+    case OPT_UNLABELLED_CONFIDENCE:
+        return parse_real("unlabelled-confidence", arg, 0, 0, 1, 0,
+                          &o->unlabelled_confidence);
     case OPT_WEIGHTS: o->weights = arg; return 0;
     }
     return parse_signal(o, id, arg);
@@ -659,6 +667,9 @@ static int check_distill(const run_options *o)
         return fail("--distill, --temperature and --unlabelled need "
                     "--teacher DIR, the network whose targets they are "
                     "about");
+    if (o->n_unlabelled == 0 && (o->given & GIVEN(OPT_UNLABELLED_CONFIDENCE)))
+        return fail("--unlabelled-confidence chooses among the windows of "
+                    "--unlabelled DIR; give the folder, or leave it out");
     if (!o->teacher && o->frontend != FRONTEND_EFFICIENTAT_MN04 &&
         (o->given & GIVEN(OPT_TEACHER_CACHE)))
         return fail("--teacher-cache keeps what the teacher computes: the "
@@ -812,6 +823,8 @@ static void put_defining(FILE *f, const run_options *o)
     put_real(f, OPT_TEMPERATURE, o->temperature);
     for (int i = 0; i < o->n_unlabelled; i++)
         put_text(f, OPT_UNLABELLED, o->unlabelled[i]);
+    if (o->n_unlabelled > 0)
+        put_real(f, OPT_UNLABELLED_CONFIDENCE, o->unlabelled_confidence);
 }
 
 /* Runs put over a memory stream; the buffer, or NULL. */

@@ -61,6 +61,7 @@ typedef struct {
     double distill, temperature;            /* loss.h's w and T */
     const char *unlabelled[RUN_MAX_DIRS];   /* --unlabelled, in order */
     int n_unlabelled;
+    double unlabelled_confidence; /* --unlabelled-confidence; 0: all */
     const char *weights; /* --weights: efficientat-mn04's, or NULL */
     uint64_t given; /* bit i: option i of the table was on the command line */
 } run_options;
