@@ -2,7 +2,8 @@
  *
  * Without third-party data, a stand-in teacher that reads 8 kHz audio and
  * says, for its classes cel, flu, pia and voi, the window's peak, one
- * minus it, one half and nothing, counting every window it runs on. On
+ * minus it, one half and nothing, and as its embedding the peak and its
+ * square, counting every window it runs on. On
  * clips this test writes (a stereo file of two and a half windows whose
  * every window has its own level, and a mono one shorter than a window)
  * it shows that:
@@ -13,6 +14,9 @@
  *     entries' modification times unchanged), a copy under another name
  *     too, while a changed file, a damaged entry or another mixdown is
  *     computed afresh;
+ *   - asked for, each example's embedding is the teacher's, standardised
+ *     over the examples, and is cached too; a teacher without one is
+ *     refused;
  *   - a class the teacher does not know, and a cache folder that cannot be
  *     made, are refused with messages naming them;
  *   - a trained model as the teacher (model_teacher.h, a random one saved
@@ -64,7 +68,7 @@ static irmas_status stand_in_open(void *shared, long max_samples,
 }
 
 static void stand_in_run(void *runner, const float *samples, long n,
-                         float *probs)
+                         float *probs, float *embedding)
 {
     (void)runner;
     float peak = 0.0f;
@@ -74,6 +78,10 @@ static void stand_in_run(void *runner, const float *samples, long n,
     probs[1] = 1.0f - peak;
     probs[2] = 0.5f;
     probs[3] = 0.0f;
+    if (embedding) {
+        embedding[0] = peak;
+        embedding[1] = peak * peak;
+    }
     atomic_fetch_add(&stand_in_runs, 1);
 }
 
@@ -84,7 +92,8 @@ static void stand_in_close(void *runner)
 
 static const distill_teacher stand_in = {
     .rate = RATE, .min_samples = 1, .classes = 4, .labels = stand_in_labels,
-    .identity = "stand-in 1", .open = stand_in_open, .run = stand_in_run,
+    .identity = "stand-in 1", .embedding_dims = 2, .open = stand_in_open,
+    .run = stand_in_run,
     .close = stand_in_close};
 
 /* ---- the clips and the examples ---------------------------------------- */
@@ -141,22 +150,32 @@ static irmas_model *model_of(const char *const *labels, int n)
 
 static const char *const pia_cel[] = {"pia", "cel"};
 
-/* Loads the two files' targets for pia_cel from cache, with mixdown. */
-static irmas_status load(distill_targets *out, const char *cache,
-                         int mixdown, const char *first, char *err,
-                         size_t errlen)
+/* Loads the two files' targets for pia_cel from cache, with mixdown, by
+ * teacher t, with its embeddings if asked. */
+static irmas_status load_by(distill_targets *out, const distill_teacher *t,
+                            const char *cache, int mixdown, int embeddings,
+                            const char *first, char *err, size_t errlen)
 {
     example_set e = two_files(mixdown ? 2 : 4);
     const char *paths[] = {first, mono};
     irmas_model *m = model_of(pia_cel, 2);
     distill_settings s = {.cache_dir = cache, .window_seconds = 1.0,
-                          .mixdown = mixdown, .threads = 2};
+                          .mixdown = mixdown, .embeddings = embeddings,
+                          .threads = 2};
     atomic_store(&stand_in_runs, 0);
-    irmas_status status = distill_targets_load(out, &stand_in, &s, &e, paths,
-                                               m, err, errlen);
+    irmas_status status = distill_targets_load(out, t, &s, &e, paths, m, err,
+                                               errlen);
     irmas_model_free(m);
     examples_free(&e);
     return status;
+}
+
+/* The same by the stand-in, without embeddings. */
+static irmas_status load(distill_targets *out, const char *cache,
+                         int mixdown, const char *first, char *err,
+                         size_t errlen)
+{
+    return load_by(out, &stand_in, cache, mixdown, 0, first, err, errlen);
 }
 
 static void load_ok(distill_targets *out, const char *cache, int mixdown,
@@ -287,6 +306,64 @@ START_TEST(changes_are_computed_afresh)
     ck_assert_int_eq(t.files_computed, 1);
     ck_assert(fabsf(t.targets[9] - 0.4f / 0.9f) < 2e-3f);
     distill_targets_free(&t);
+}
+END_TEST
+
+START_TEST(embeddings_are_standardised_and_cached)
+{
+    char cache[600], err[1024];
+    snprintf(cache, sizeof cache, "%s/cache", folder);
+    distill_targets t, again;
+    ck_assert_msg(load_by(&t, &stand_in, cache, 0, 1, stereo, err,
+                          sizeof err) == IRMAS_OK, "%s", err);
+    ck_assert_int_eq(t.embedding_dims, 2);
+    ck_assert_int_eq(t.teacher_runs, 5);
+    /* By hand: the peak and its square, each standardised over the five
+     * examples (the peaks are the levels within the sampling's 2e-3). */
+    double peaks[5], want[2][5];
+    for (int i = 0; i < 5; i++) peaks[i] = i < 4 ? level(i / 2, i % 2) : 0.8;
+    for (int d = 0; d < 2; d++) {
+        double sum = 0.0, squares = 0.0;
+        for (int i = 0; i < 5; i++) {
+            want[d][i] = d ? peaks[i] * peaks[i] : peaks[i];
+            sum += want[d][i];
+            squares += want[d][i] * want[d][i];
+        }
+        double mean = sum / 5, sd = sqrt(squares / 5 - mean * mean);
+        double got_sum = 0.0, got_squares = 0.0;
+        for (int i = 0; i < 5; i++) {
+            float got = t.embeddings[2 * i + d];
+            ck_assert_msg(fabs(got - (want[d][i] - mean) / sd) < 0.02,
+                          "example %d, value %d: %g, by hand %g", i, d,
+                          (double)got, (want[d][i] - mean) / sd);
+            got_sum += got;
+            got_squares += (double)got * got;
+        }
+        ck_assert(fabs(got_sum / 5) < 1e-5 &&
+                  fabs(got_squares / 5 - 1.0) < 1e-4);
+    }
+
+    /* Cached with them: a second load runs no teacher. Without them, the
+     * targets are the same (an entry of their own). */
+    ck_assert(load_by(&again, &stand_in, cache, 0, 1, stereo, err,
+                      sizeof err) == IRMAS_OK);
+    ck_assert_int_eq(again.teacher_runs, 0);
+    ck_assert_mem_eq(t.embeddings, again.embeddings, 10 * sizeof(float));
+    distill_targets_free(&again);
+    load_ok(&again, cache, 0, stereo);
+    ck_assert_int_eq(again.embedding_dims, 0);
+    ck_assert_ptr_null(again.embeddings);
+    ck_assert_mem_eq(t.targets, again.targets, 10 * sizeof(float));
+    distill_targets_free(&again);
+    distill_targets_free(&t);
+
+    /* A teacher without an embedding is refused. */
+    distill_teacher plain = stand_in;
+    plain.embedding_dims = 0;
+    ck_assert(load_by(&t, &plain, cache, 0, 1, stereo, err, sizeof err) ==
+              IRMAS_ERR_ARG);
+    ck_assert_msg(strstr(err, "stand-in 1") && strstr(err, "no embedding"),
+                  "%s", err);
 }
 END_TEST
 
@@ -509,6 +586,7 @@ int main(void)
     tcase_add_test(stand_in_case, targets_follow_channels_windows_and_classes);
     tcase_add_test(stand_in_case, second_load_reads_the_cache);
     tcase_add_test(stand_in_case, changes_are_computed_afresh);
+    tcase_add_test(stand_in_case, embeddings_are_standardised_and_cached);
     tcase_add_test(stand_in_case, unknown_classes_and_bad_caches_are_refused);
     tcase_add_test(stand_in_case, trained_model_teaches);
     suite_add_tcase(s, stand_in_case);

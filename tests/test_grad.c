@@ -499,6 +499,8 @@ typedef struct {
     float *x;      /* [frames][NET_ROWS][features], time-major */
     float *images; /* [NET_ROWS][image floats], or NULL */
     float *mask;
+    float *embeddings; /* [NET_ROWS][embedding width], or NULL */
+    loss_distill_params p; /* its weight */
     int labels[NET_ROWS];
 } net_case;
 
@@ -506,8 +508,9 @@ static double net_loss(void *ctx)
 {
     net_case *c = ctx;
     backprop_forward_images(c->pass, c->x, c->images, NET_ROWS, c->mask);
-    return backprop_backward(c->pass, c->x, c->labels, NET_ROWS,
-                             1.0f / NET_ROWS) / NET_ROWS;
+    return backprop_backward_distill(c->pass, c->x, c->labels, NULL, NULL,
+                                     c->embeddings, &c->p, NET_ROWS,
+                                     1.0f / NET_ROWS) / NET_ROWS;
 }
 
 /* The training forward without a mask gives what the engine's whole-window
@@ -540,10 +543,12 @@ static void check_matches_engine(net_case *c)
 }
 
 /* Checks every weight of m (5 classes) on random frames and images, with
- * dropout, then frees it. */
-static void check_model(irmas_model *m, uint64_t seed)
+ * dropout, and with an embedding matched at weight lambda on the head's
+ * first layer when lambda > 0, then frees it. */
+static void check_model_matching(irmas_model *m, uint64_t seed, float lambda)
 {
-    net_case c = {.m = m, .labels = {1, 4, 0}};
+    net_case c = {.m = m, .labels = {1, 4, 0},
+                  .p = {.embedding_weight = lambda}};
     char err[256];
     ck_assert_msg(backprop_new(m, NET_ROWS, &c.pass, err, sizeof err) ==
                       IRMAS_OK, "%s", err);
@@ -559,6 +564,12 @@ static void check_model(irmas_model *m, uint64_t seed)
     tu_fill(&rng, c.x, frame_floats, -1, 1);
     if (c.images) tu_fill(&rng, c.images, pixels, 0, 1); /* as image.h's */
     check_matches_engine(&c);
+    int dims = backprop_embedding_width(c.pass);
+    if (lambda > 0.0f) {
+        ck_assert_int_gt(dims, 0);
+        c.embeddings = malloc((size_t)NET_ROWS * dims * sizeof(float));
+        tu_fill(&rng, c.embeddings, (long)NET_ROWS * dims, -2, 2);
+    }
 
     /* Dropout at p = 0.5: masks of 0 and 2. */
     for (int i = 0; i < NET_ROWS * width; i++)
@@ -573,8 +584,14 @@ static void check_model(irmas_model *m, uint64_t seed)
     free(c.x);
     free(c.images);
     free(c.mask);
+    free(c.embeddings);
     backprop_free(c.pass);
     irmas_model_free(m);
+}
+
+static void check_model(irmas_model *m, uint64_t seed)
+{
+    check_model_matching(m, seed, 0.0f);
 }
 
 START_TEST(model_gradients)
@@ -646,6 +663,29 @@ START_TEST(cnn_model_gradients)
     irmas_model *m = tiny_model(&s, 23);
     ck_assert(!model_reads_frames(m));
     check_model(m, 23);
+}
+END_TEST
+
+/* The embedding term: on a CNN's hidden layer (4 units) at two weights,
+ * and its loss as loss.h writes it. */
+START_TEST(embedding_matching_gradients)
+{
+    network_spec s = tiny_spec();
+    s.frontend = (frontend_params){0};
+    s.cnn = &tiny_cnn;
+    s.dense = 4;
+    check_model_matching(tiny_model(&s, 29), 29, 0.5f);
+    check_model_matching(tiny_model(&s, 31), 31, 3.0f);
+
+    float z[2][3] = {{1, 2, 3}, {0, -1, 4}}, e[2][3] = {{1, 0, 3}, {2, 1, 1}};
+    float dz[2][3] = {{0}};
+    /* rows: (0 + 4 + 0) / 3 and (4 + 4 + 9) / 3, times 0.5 */
+    double loss = loss_embedding(&z[0][0], &e[0][0], 2, 3, 0.5f, 0.25f,
+                                 &dz[0][0]);
+    ck_assert(fabs(loss - 0.5 * 21.0 / 3.0) < 1e-6);
+    /* scale 0.25 * lambda 0.5 * 2 (z - e) / 3 */
+    ck_assert(fabsf(dz[0][1] - 0.25f * 0.5f * 2.0f * 2.0f / 3.0f) < 1e-7f);
+    ck_assert(fabsf(dz[1][2] - 0.25f * 0.5f * 2.0f * 3.0f / 3.0f) < 1e-7f);
 }
 END_TEST
 
@@ -740,6 +780,7 @@ int main(void)
     tcase_add_test(layers, model_gradients);
     tcase_add_test(layers, stats_model_gradients);
     tcase_add_test(layers, cnn_model_gradients);
+    tcase_add_test(layers, embedding_matching_gradients);
     tcase_add_loop_test(layers, crnn_model_gradients, 0, 3);
     tcase_add_test(layers, model_with_two_recurrent_layers_is_refused);
     suite_add_tcase(s, layers);

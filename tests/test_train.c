@@ -20,6 +20,10 @@
  *   - with a teacher (distillation: random weights, and the real ones
  *     when ../shared has them), twice, the second run reading every
  *     target from the cache, and resumed;
+ *   - matching a random teacher's embedding on a hidden layer of 384
+ *     (--match-embedding), the embeddings cached beside the targets;
+ *     with another width of layer, or a trained model as the teacher,
+ *     which has no embedding, refused;
  *   - with a model trained here as the teacher (--teacher MODEL.irm),
  *     and with --unlabelled-confidence 1, which keeps no unlabelled
  *     window;
@@ -1007,6 +1011,60 @@ START_TEST(real_teacher_distils)
 }
 END_TEST
 
+/* --match-embedding with a random AudioSet teacher: a run on a hidden
+ * layer of 384 units, the provenance saying so, then the same from the
+ * cache; a layer of another width is refused, told which to give, and
+ * so is a trained model as the teacher. */
+START_TEST(embedding_is_matched)
+{
+    char labelled[600], unlabelled[600], teacher[600], cache[600], out[600],
+        model[600];
+    render_teacher_corpus(labelled, unlabelled, sizeof labelled);
+    snprintf(teacher, sizeof teacher, "%s", path_in(dir, "teacher"));
+    snprintf(cache, sizeof cache, "%s", path_in(dir, "cache"));
+    snprintf(out, sizeof out, "%s", path_in(dir, "m.irm"));
+    snprintf(model, sizeof model, "%s", path_in(dir, "t.irm"));
+    ck_assert_int_eq(mkdir(teacher, 0777), 0);
+    tm_random_teacher(teacher, 7);
+    const char *where[] = {"--data", labelled, "--unlabelled", unlabelled,
+                           "--mixup", "0.3", "--teacher-cache", cache,
+                           "--out", out, SMALL_LOGMEL, SMALL_RUN,
+                           "--epochs", "1", "--match-embedding", "1", NULL};
+    const char *wide[] = {"--teacher", teacher, "--dense", "384", NULL};
+    const char *args[64];
+    join_args(args, where, wide);
+    run_result r;
+    run_train_ok(&r, args);
+    ck_assert_msg(strstr(r.err, "0 files from the cache, 30 computed"), "%s",
+                  r.err);
+    irmas_model *m = load_model(out);
+    ck_assert_msg(strstr(m->provenance, "; its embedding matched at "
+                                        "--match-embedding 1"),
+                  "%s", m->provenance);
+    irmas_model_free(m);
+    run_train_ok(&r, args);
+    ck_assert_msg(strstr(r.err, "30 files from the cache, 0 computed"), "%s",
+                  r.err);
+
+    const char *narrow[] = {"--teacher", teacher, "--dense", "16", NULL};
+    join_args(args, where, narrow);
+    run_train(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "the teacher's embedding has 384 values") &&
+                      strstr(r.err, "(--dense 384)"), "%s", r.err);
+
+    const char *model_first[] = {"--data", labelled, "--out", model,
+                                 SMALL_LOGMEL, SMALL_RUN, "--epochs", "1",
+                                 NULL};
+    run_train_ok(&r, model_first);
+    const char *by_model[] = {"--teacher", model, "--dense", "384", NULL};
+    join_args(args, where, by_model);
+    run_train(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "gives no embedding"), "%s", r.err);
+}
+END_TEST
+
 /* A model trained here teaches another through irmas-train --teacher
  * MODEL.irm, on labelled and unlabelled audio mixed by --mixup: every
  * file's targets computed once, the provenance says so; a student of other
@@ -1251,6 +1309,9 @@ static const bad_case bad_flags[] = {
       "1.5"},
      "--unlabelled-confidence takes a number at least 0 and at most 1"},
     {{"--teacher", "/tmp", "--export", "/tmp/never"}, "knows no teacher"},
+    {{"--match-embedding", "1"}, "need --teacher DIR"},
+    {{"--teacher", "/tmp", "--match-embedding", "-1"},
+     "--match-embedding takes a number at least 0 and at most 100"},
     {{"--mixup", "0"}, "--mixup takes a number above 0 and at most 4"},
     {{"--mixup", "0.2", "--export", "/tmp/never"}, "leave out --mixup"},
     {{"--bogus"}, "--help"},
@@ -1442,8 +1503,8 @@ START_TEST(options_survive_a_round_trip)
                     "m.irm", "--mixdown", "--teacher", "t", "--distill",
                     "0.3", "--temperature", "4.5", "--unlabelled", "u1",
                     "--unlabelled", "u2", "--unlabelled-confidence", "0.25",
-                    "--teacher-cache", "c", NULL};
-    ck_assert_int_eq(run_options_parse(&o, 30, argv), 0);
+                    "--teacher-cache", "c", "--match-embedding", "0.5", NULL};
+    ck_assert_int_eq(run_options_parse(&o, 32, argv), 0);
     size_t size, again_size;
     char *args = run_options_args(&o, &size);
     int argc;
@@ -1462,6 +1523,7 @@ START_TEST(options_survive_a_round_trip)
     ck_assert_int_eq(back.n_unlabelled, 2);
     ck_assert_str_eq(back.unlabelled[1], "u2");
     ck_assert(back.unlabelled_confidence == 0.25);
+    ck_assert(back.match_embedding == 0.5);
     ck_assert_str_eq(back.teacher_cache, "c");
     char *again = run_options_args(&back, &again_size);
     ck_assert_int_eq(again_size, size);
@@ -1602,6 +1664,7 @@ int main(int argc, char **argv)
     tcase_add_test(distillation, real_teacher_distils);
     tcase_add_test(distillation, head_run_reads_the_frames_cache);
     tcase_add_test(distillation, trained_model_teaches_a_student);
+    tcase_add_test(distillation, embedding_is_matched);
     tcase_add_unchecked_fixture(distillation, setup_corpus, NULL);
     tcase_add_test(distillation, teacher_problems_are_named);
     suite_add_tcase(s, distillation);

@@ -630,6 +630,7 @@ static int teach(run *r)
         for (int i = 0; i < items; i++) paths[i] = item_path(r, i);
         distill_settings s = {
             .cache_dir = cache, .mixdown = r->o.mixdown,
+            .embeddings = r->o.match_embedding > 0.0,
             .threads = r->o.threads,
             .window_seconds = (double)r->m->window_samples / r->m->sample_rate};
         int shared = 0;
@@ -728,6 +729,9 @@ static int make_provenance(run *r, int argc, char **argv)
         if (r->o.unlabelled_confidence > 0.0)
             fprintf(f, ", where the teacher's confidence is at least %g",
                     r->o.unlabelled_confidence);
+        if (r->o.match_embedding > 0.0)
+            fprintf(f, "; its embedding matched at --match-embedding %g",
+                    r->o.match_embedding);
     }
     const int *count = r->split.count;
     fprintf(f, "\nexamples: %d training, %d validation, %d test; %d files "
@@ -753,7 +757,10 @@ static int train(run *r)
         .run_size = r->run_size, .augment = o->augment,
         .targets = r->targets.targets,
         .distill = {.weight = (float)o->distill,
-                    .temperature = (float)o->temperature}};
+                    .temperature = (float)o->temperature,
+                    .embedding_weight = (float)o->match_embedding},
+        .embeddings = r->targets.embeddings,
+        .embedding_dims = r->targets.embedding_dims};
     irmas_status status = trainer_new(r->m, &r->e, &r->split, &to, &r->t,
                                       err, sizeof err);
     if (status == IRMAS_OK && o->resume) {

@@ -46,6 +46,10 @@ struct backprop {
     const float *mask;                /* the last forward's, or NULL */
     float *frames;                    /* stats: one window's frames */
     float *head_in;                   /* [batch][mask_width], masked */
+    float *head_pre;                  /* [batch][embedding_width]: the
+                                         head's first layer before its
+                                         activation, or NULL */
+    int embedding_width;              /* backprop_embedding_width */
     float *outputs[MODEL_MAX_LAYERS]; /* dense and frame layers:
                                          [batch][outputs] */
     float *dy[2];                     /* [batch][widest], taking turns */
@@ -121,6 +125,8 @@ static irmas_status backprop_alloc(backprop *b)
     int failed = 0;
     b->grad = rows_alloc(1, b->params + 1, &failed);
     b->head_in = rows_alloc(rows, b->mask_width, &failed);
+    if (b->embedding_width > 0)
+        b->head_pre = rows_alloc(rows, b->embedding_width, &failed);
     for (int i = b->conv_end; i < m->n_layers; i++)
         b->outputs[i] = rows_alloc(rows, layer_outputs(&m->layers[i]),
                                    &failed);
@@ -152,6 +158,8 @@ irmas_status backprop_new(const irmas_model *m, int max_batch, backprop **out,
     b->image_end = model_image_end(m);
     b->head_start = model_head_start(m);
     b->mask_width = layer_inputs(&m->layers[b->head_start]);
+    if (b->head_start < m->n_layers - 1)
+        b->embedding_width = layer_outputs(&m->layers[b->head_start]);
     b->widest = backprop_widest(m);
     status = backprop_alloc(b);
     if (status != IRMAS_OK) {
@@ -174,6 +182,7 @@ void backprop_free(backprop *b)
     free(b->dy[0]);
     free(b->dy[1]);
     free(b->head_in);
+    free(b->head_pre);
     free(b->frames);
     free(b->grad);
     free(b);
@@ -183,15 +192,28 @@ const float *backprop_grads(const backprop *b) { return b->grad; }
 
 int backprop_mask_width(const backprop *b) { return b->mask_width; }
 
+int backprop_embedding_width(const backprop *b) { return b->embedding_width; }
+
 /* ---- forward ---------------------------------------------------------- */
 
 /* Runs the dense layers [from, to) on in[batch][...]; returns the last
- * one's output (in itself when there are none). */
+ * one's output (in itself when there are none). The head's first hidden
+ * layer keeps its pre-activations too, for loss_embedding. */
 static const float *dense_chain_forward(backprop *b, int from, int to,
                                         const float *in, int batch)
 {
     for (int i = from; i < to; i++) {
-        dense_forward(&b->m->layers[i].u.dense, in, b->outputs[i], batch);
+        const dense_layer *l = &b->m->layers[i].u.dense;
+        if (i == b->head_start && b->head_pre) {
+            dense_layer affine = *l;
+            affine.act = ACT_NONE;
+            dense_forward(&affine, in, b->head_pre, batch);
+            memcpy(b->outputs[i], b->head_pre,
+                   (size_t)batch * l->outputs * sizeof *b->head_pre);
+            activation_apply(l->act, b->outputs[i], batch, l->outputs);
+        } else {
+            dense_forward(l, in, b->outputs[i], batch);
+        }
         in = b->outputs[i];
     }
     return in;
@@ -261,10 +283,14 @@ static float *other_buffer(backprop *b, const float *d)
  * [from, to), which read in[batch][...] at the first, adding their weight
  * gradients. Returns the buffer holding dL/d(in), or NULL when want_dx is
  * 0 (nothing before the layers learns). The softmax ending the model gets
- * dL/d(logits) from the loss, so its activation is skipped. */
+ * dL/d(logits) from the loss, so its activation is skipped. embedding
+ * (NULL: none) adds loss_embedding's gradient at the head's first layer's
+ * pre-activations, and its loss to *extra. */
 static float *dense_chain_backward(backprop *b, int from, int to,
                                    const float *in, float *d, int batch,
-                                   int want_dx)
+                                   int want_dx, const float *embedding,
+                                   const loss_distill_params *p,
+                                   float scale, double *extra)
 {
     int last = b->m->n_layers - 1;
     for (int i = to - 1; i >= from; i--) {
@@ -272,6 +298,10 @@ static float *dense_chain_backward(backprop *b, int from, int to,
         if (i < last)
             dense_grad_activation(l->act, b->outputs[i], d, d, batch,
                                   l->outputs);
+        if (i == b->head_start && embedding)
+            *extra += loss_embedding(b->head_pre, embedding, batch,
+                                     l->outputs, p->embedding_weight, scale,
+                                     d);
         float *dx = i > from || want_dx ? other_buffer(b, d) : NULL;
         dense_grad_affine(l, &b->grads[i].u.dense,
                           i == from ? in : b->outputs[i - 1], d, dx, batch);
@@ -283,13 +313,14 @@ static float *dense_chain_backward(backprop *b, int from, int to,
 double backprop_backward(backprop *b, const float *x, const int *labels,
                          int batch, float scale)
 {
-    return backprop_backward_distill(b, x, labels, NULL, NULL, NULL, batch,
-                                     scale);
+    return backprop_backward_distill(b, x, labels, NULL, NULL, NULL, NULL,
+                                     batch, scale);
 }
 
 double backprop_backward_distill(backprop *b, const float *x,
                                  const int *labels, const loss_mixup *mix,
                                  const float *targets,
+                                 const float *embeddings,
                                  const loss_distill_params *p, int batch,
                                  float scale)
 {
@@ -299,8 +330,10 @@ double backprop_backward_distill(backprop *b, const float *x,
     double loss = loss_distill(b->outputs[m->n_layers - 1], labels, mix,
                                targets, batch, m->classes, p, scale, d);
     int learns_below = b->recurrent || b->image;
+    if (!b->head_pre) embeddings = NULL;
     d = dense_chain_backward(b, b->head_start, m->n_layers, b->head_in, d,
-                             batch, learns_below);
+                             batch, learns_below, embeddings, p, scale,
+                             &loss);
     if (!learns_below) return loss;
     if (b->mask)
         for (long i = 0; i < (long)batch * b->mask_width; i++)
@@ -312,7 +345,7 @@ double backprop_backward_distill(backprop *b, const float *x,
     }
     if (!b->image) return loss;
     d = dense_chain_backward(b, b->conv_end, b->image_end, b->image_out, d,
-                             batch, 1);
+                             batch, 1, NULL, NULL, 0.0f, NULL);
     image_grad_backward(b->image, b->images, batch, d);
     return loss;
 }

@@ -8,7 +8,9 @@
  *   CRNN       the image branch (conv2d, max-pool, dense layers), whose
  *              output is the initial h of one recurrent layer over the
  *              frames, then the head.
- * The head is dense layers, the last a softmax over the classes. Training
+ * The head is dense layers, the last a softmax over the classes; the first
+ * of them, if it is not the softmax, can also be drawn towards a
+ * teacher's embedding (loss_embedding, loss.h). Training
  * adds dropout on the vector entering the head (the recurrent layer's
  * final state, the statistics, or a CNN's flattened image): each element
  * is multiplied by a mask the caller draws, 0 or 1 / (1 - p), so the
@@ -66,11 +68,19 @@ double backprop_backward(backprop *b, const float *x, const int *labels,
  * without a hard label, mix the partners' labels and shares of mixup
  * (NULL: none), targets[batch][classes] the teacher's distributions
  * (NULL: none; with mix NULL too, plain cross-entropy, as
- * backprop_backward). */
+ * backprop_backward). embeddings[batch][backprop_embedding_width] (NULL:
+ * none) adds loss_embedding at p->embedding_weight on the pre-activations
+ * of the head's first layer. */
 double backprop_backward_distill(backprop *b, const float *x,
                                  const int *labels, const loss_mixup *mix,
                                  const float *targets,
+                                 const float *embeddings,
                                  const loss_distill_params *p, int batch,
                                  float scale);
+
+/* The width of the layer an embedding is matched on: the head's first
+ * layer's outputs when it is a hidden layer (not the softmax), else 0:
+ * the model has no layer to match one on. */
+int backprop_embedding_width(const backprop *b);
 
 #endif

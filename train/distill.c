@@ -7,7 +7,7 @@
  *                classes each of the model's is;
  *   the key      the file's content and the settings, naming its cache
  *                entry (file_cache.h);
- *   the entry    a header (magic, classes, channels, windows) and the
+ *   the entry    a header (magic, floats a window, channels, windows) and the
  *                raw values, read back when it fits what is asked;
  *   the threads  files shared out through a work queue (work_queue.h),
  *                each thread with its own runner of the teacher;
@@ -32,7 +32,7 @@
 static const char cache_magic[8] = "IRMTGT1";
 
 typedef struct {
-    int classes, channels, windows;
+    int row, channels, windows; /* row: floats a window */
 } entry_header;
 
 /* The work: what every thread reads, and what each file gave. */
@@ -42,7 +42,9 @@ typedef struct {
     const char *const *paths;
     int first_item, n_items;  /* the files taught: [first_item, + n_items) */
     const int *first, *count; /* [items]: each file's examples in e */
-    float *raw;               /* [examples][teacher classes] */
+    int row;                  /* floats a window: the teacher's classes,
+                                 then its embedding if asked for */
+    float *raw;               /* [examples][row] */
     long window;              /* samples at the teacher's rate */
     char settings_key[17];    /* hex: the settings' part of the key */
     atomic_int cached, computed;
@@ -60,22 +62,27 @@ typedef struct {
 
 /* ---- the key ---------------------------------------------------------- */
 
-/* The settings' part of every key: the teacher, its rate, the window and
- * the mixdown. */
+/* The settings' part of every key: the teacher, its rate, the window, the
+ * mixdown and, when asked for, the embedding (keys without one are as
+ * they were before embeddings were kept). */
 static void settings_key(distill_job *job)
 {
     char text[1024];
     int n = snprintf(text, sizeof text, "%s\nrate %d\nwindow %ld\nmixdown %d",
                      job->t->identity, job->t->rate, job->window,
                      job->s->mixdown);
+    if (job->s->embeddings)
+        n += snprintf(text + n, sizeof text - (size_t)n, "\nembedding %d",
+                      job->t->embedding_dims);
     file_cache_settings_key(text, (size_t)n, job->settings_key);
 }
 
 /* ---- the entry -------------------------------------------------------- */
 
-/* Reads path's entry into raw when it holds the teacher's classes for
- * examples windows in all (channels times windows); 1 if it did. */
-static int entry_read(const char *path, int classes, int examples,
+/* Reads path's entry into raw when it holds rows of `row` floats
+ * (the teacher's, and its embedding if kept) for examples windows in all
+ * (channels times windows); 1 if it did. */
+static int entry_read(const char *path, int row, int examples,
                       float *raw)
 {
     FILE *f = fopen(path, "rb");
@@ -84,10 +91,10 @@ static int entry_read(const char *path, int classes, int examples,
     entry_header h;
     int ok = fread(magic, sizeof magic, 1, f) == 1 &&
              memcmp(magic, cache_magic, sizeof magic) == 0 &&
-             fread(&h, sizeof h, 1, f) == 1 && h.classes == classes &&
+             fread(&h, sizeof h, 1, f) == 1 && h.row == row &&
              h.channels > 0 && h.windows > 0 &&
              (long)h.channels * h.windows == examples;
-    size_t n = (size_t)examples * classes;
+    size_t n = (size_t)examples * row;
     ok = ok && fread(raw, sizeof *raw, n, f) == n && fgetc(f) == EOF;
     fclose(f);
     for (size_t i = 0; ok && i < n; i++) ok = isfinite(raw[i]);
@@ -97,7 +104,7 @@ static int entry_read(const char *path, int classes, int examples,
 static irmas_status entry_write(const char *path, const entry_header *h,
                                 const float *raw, char *err, size_t errlen)
 {
-    size_t values = (size_t)h->channels * h->windows * h->classes * sizeof *raw;
+    size_t values = (size_t)h->channels * h->windows * h->row * sizeof *raw;
     size_t size = sizeof cache_magic + sizeof *h + values;
     char *data = malloc(size);
     if (!data)
@@ -113,7 +120,8 @@ static irmas_status entry_write(const char *path, const entry_header *h,
 
 /* ---- one file --------------------------------------------------------- */
 
-/* Runs the teacher over every window of every channel of clip into raw. */
+/* Runs the teacher over every window of every channel of clip into raw,
+ * a row a window. */
 static void teach_clip(distill_worker *w, const audio_clip *clip,
                        int windows, float *raw)
 {
@@ -127,8 +135,9 @@ static void teach_clip(distill_worker *w, const audio_clip *clip,
             if (available < 0) available = 0;
             memset(w->buffer, 0, (size_t)w->input * sizeof *w->buffer);
             memcpy(w->buffer, from, (size_t)available * sizeof *w->buffer);
-            t->run(w->runner, w->buffer, w->input,
-                   raw + ((long)c * windows + k) * t->classes);
+            float *row = raw + ((long)c * windows + k) * w->job->row;
+            t->run(w->runner, w->buffer, w->input, row,
+                   w->job->s->embeddings ? row + t->classes : NULL);
         }
     atomic_fetch_add(&w->job->runs, (long)clip->channels * windows);
 }
@@ -139,14 +148,14 @@ static irmas_status teach_file(distill_worker *w, int item)
     const char *path = job->paths[item];
     int examples = job->count[item];
     if (examples == 0) return IRMAS_OK; /* unreadable: skipped already */
-    float *raw = job->raw + (long)job->first[item] * job->t->classes;
+    float *raw = job->raw + (long)job->first[item] * job->row;
     char entry[4096];
     irmas_status status = file_cache_entry(job->s->cache_dir, path,
                                            job->settings_key, ".tgt", entry,
                                            sizeof entry, w->err,
                                            sizeof w->err);
     if (status != IRMAS_OK) return status;
-    if (entry_read(entry, job->t->classes, examples, raw)) {
+    if (entry_read(entry, job->row, examples, raw)) {
         atomic_fetch_add(&job->cached, 1);
         return IRMAS_OK;
     }
@@ -154,7 +163,7 @@ static irmas_status teach_file(distill_worker *w, int item)
     status = audio_file_read(path, job->t->rate, job->s->mixdown, &clip,
                              w->err, sizeof w->err);
     if (status != IRMAS_OK) return status;
-    entry_header h = {.classes = job->t->classes, .channels = clip.channels,
+    entry_header h = {.row = job->row, .channels = clip.channels,
                       .windows = examples / clip.channels};
     if (examples % clip.channels != 0) {
         status = status_fail(w->err, sizeof w->err, IRMAS_ERR_FORMAT,
@@ -256,14 +265,14 @@ static irmas_status plan_files(const example_set *e, int n_items, int **first,
     return IRMAS_OK;
 }
 
-/* The model's share of each row of raw, and its confidence, as
- * distill.h says. */
-static void normalise(const float *raw, int examples, int teacher_classes,
+/* The model's share of each row of raw (rows of `row` floats, the
+ * teacher's classes first), and its confidence, as distill.h says. */
+static void normalise(const float *raw, int examples, int row,
                       const int *map, int classes, float *targets,
                       float *confidence)
 {
     for (int i = 0; i < examples; i++) {
-        const float *q = raw + (long)i * teacher_classes;
+        const float *q = raw + (long)i * row;
         float *out = targets + (long)i * classes;
         double sum = 0.0;
         confidence[i] = q[map[0]];
@@ -295,8 +304,9 @@ static irmas_status teach_files(distill_job *job, const example_set *e,
     irmas_status status = plan_files(e, items, &first, &count);
     job->first = first;
     job->count = count;
-    job->raw = malloc(((size_t)e->count * job->t->classes + 1) *
-                      sizeof *job->raw);
+    job->row = job->t->classes +
+               (job->s->embeddings ? job->t->embedding_dims : 0);
+    job->raw = malloc(((size_t)e->count * job->row + 1) * sizeof *job->raw);
     if (status != IRMAS_OK || !job->raw) {
         status = status_fail(err, errlen, IRMAS_ERR_NOMEM,
                              "out of memory for the targets of %d examples",
@@ -314,6 +324,46 @@ static irmas_status teach_files(distill_job *job, const example_set *e,
     return status;
 }
 
+/* The embeddings that follow the teacher's classes in each row of raw,
+ * each dimension standardised over the examples (a constant one to 0). */
+static void standardise_embeddings(const float *raw, int examples, int row,
+                                   int classes, int dims, float *out)
+{
+    for (int d = 0; d < dims; d++) {
+        double sum = 0.0, squares = 0.0;
+        for (int i = 0; i < examples; i++) {
+            double v = raw[(long)i * row + classes + d];
+            sum += v;
+            squares += v * v;
+        }
+        double mean = examples > 0 ? sum / examples : 0.0;
+        double var = examples > 0 ? squares / examples - mean * mean : 0.0;
+        double scale = var > 1e-12 ? 1.0 / sqrt(var) : 0.0;
+        for (int i = 0; i < examples; i++)
+            out[(long)i * dims + d] =
+                (float)((raw[(long)i * row + classes + d] - mean) * scale);
+    }
+}
+
+/* out->embeddings, when s asks for them. */
+static irmas_status load_embeddings(distill_targets *out,
+                                    const distill_job *job, int examples,
+                                    char *err, size_t errlen)
+{
+    if (!job->s->embeddings) return IRMAS_OK;
+    int dims = job->t->embedding_dims;
+    out->embeddings = malloc(((size_t)examples * dims + 1) *
+                             sizeof *out->embeddings);
+    if (!out->embeddings)
+        return status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                           "out of memory for the embeddings of %d "
+                           "examples", examples);
+    out->embedding_dims = dims;
+    standardise_embeddings(job->raw, examples, job->row, job->t->classes,
+                           dims, out->embeddings);
+    return IRMAS_OK;
+}
+
 irmas_status distill_targets_load(distill_targets *out,
                                   const distill_teacher *t,
                                   const distill_settings *s,
@@ -325,6 +375,11 @@ irmas_status distill_targets_load(distill_targets *out,
     int map[MODEL_MAX_CLASSES];
     irmas_status status = distill_match_classes(t, m, map, err, errlen);
     if (status != IRMAS_OK) return status;
+    if (s->embeddings && t->embedding_dims <= 0)
+        return status_fail(err, errlen, IRMAS_ERR_ARG,
+                           "this teacher (%s) gives no embedding; match one "
+                           "with the AudioSet teacher's folder as --teacher",
+                           t->identity);
     distill_job job = {.t = t, .s = s, .paths = paths};
     int items = e->count > 0 ? e->list[e->count - 1].item + 1 : 0;
     status = teach_files(&job, e, 0, items, err, errlen);
@@ -337,8 +392,10 @@ irmas_status distill_targets_load(distill_targets *out,
                              "out of memory for the targets of %d examples",
                              e->count);
     if (status == IRMAS_OK)
-        normalise(job.raw, e->count, t->classes, map, m->classes,
-                  out->targets, out->confidence);
+        normalise(job.raw, e->count, job.row, map, m->classes, out->targets,
+                  out->confidence);
+    if (status == IRMAS_OK)
+        status = load_embeddings(out, &job, e->count, err, errlen);
     out->files_cached = atomic_load(&job.cached);
     out->files_computed = atomic_load(&job.computed);
     out->teacher_runs = atomic_load(&job.runs);
@@ -367,7 +424,8 @@ void distill_targets_free(distill_targets *d)
     if (!d) return;
     free(d->targets);
     free(d->confidence);
-    d->targets = d->confidence = NULL;
+    free(d->embeddings);
+    d->targets = d->confidence = d->embeddings = NULL;
 }
 
 char *distill_default_cache(void)

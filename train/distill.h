@@ -23,10 +23,17 @@
  * caller leave out unlabelled windows the teacher hears nothing of ours
  * in (irmas-train --unlabelled-confidence).
  *
+ * A teacher that has one may give its embedding of each window too
+ * (distill_settings.embeddings): the vector its classes are read from,
+ * which a student can be taught to reproduce (loss_embedding, loss.h).
+ * Each of its dimensions is standardised over the run's examples (mean 0,
+ * deviation 1), so that every dimension counts alike whatever its scale.
+ *
  * The cache (file_cache.h): one entry per audio file, named by its content
  * and what else decides the targets (the teacher's identity, its rate, the
- * window, the mixdown), holding the teacher's raw values for every window
- * of every channel.
+ * window, the mixdown, and whether it holds embeddings), holding the
+ * teacher's raw values (and embedding) for every window of every
+ * channel.
  */
 #ifndef IRMAS_DISTILL_H
 #define IRMAS_DISTILL_H
@@ -41,12 +48,15 @@ typedef struct {
     int classes;               /* how many classes it scores */
     const char *const *labels; /* their names, matched to the model's */
     const char *identity;      /* names it and its weights in cache keys */
+    int embedding_dims;        /* its embedding's size; 0: it has none */
     void *shared;              /* what open is given */
     /* A runner for inputs of up to max_samples samples. */
     irmas_status (*open)(void *shared, long max_samples, void **runner,
                          char *err, size_t errlen);
-    /* probs[classes] for samples[0..n), min_samples <= n <= max. */
-    void (*run)(void *runner, const float *samples, long n, float *probs);
+    /* probs[classes] for samples[0..n), min_samples <= n <= max, and,
+     * when embedding is not NULL, embedding[embedding_dims]. */
+    void (*run)(void *runner, const float *samples, long n, float *probs,
+                float *embedding);
     void (*close)(void *runner); /* accepts NULL */
 } distill_teacher;
 
@@ -54,6 +64,7 @@ typedef struct {
     const char *cache_dir; /* created (with its parents) when missing */
     double window_seconds; /* the model's window */
     int mixdown;           /* as the examples were read */
+    int embeddings;        /* 1: the teacher's embeddings too */
     int threads;
 } distill_settings;
 
@@ -63,13 +74,17 @@ typedef struct {
     float *confidence; /* [examples]: the teacher's largest value among
                           the model's classes, before normalising: how
                           surely it hears one of them at all */
+    int embedding_dims; /* 0 unless the settings asked for embeddings */
+    float *embeddings;  /* [examples][embedding_dims], standardised, or
+                           NULL */
     int files_cached, files_computed; /* where the files' targets came from */
     long teacher_runs; /* windows the teacher ran on (not from the cache) */
 } distill_targets;
 
 /* Fills out with the targets of every example of e for model m (its
  * classes, which must all be among the teacher's: an error names the
- * first that is not). paths[i] is the file of e's item i. Fails, with a
+ * first that is not), and their embeddings when s asks for them (an
+ * error says so when the teacher has none). paths[i] is the file of e's item i. Fails, with a
  * message naming the file or folder, when an audio file cannot be read
  * at the teacher's rate or a cache entry cannot be written. A cache entry
  * that is unreadable, truncated or for another number of windows is

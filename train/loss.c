@@ -100,3 +100,15 @@ double loss_distill(const float *probs, const int *labels,
     }
     return total;
 }
+
+double loss_embedding(const float *z, const float *embeddings, int batch,
+                      int dims, float lambda, float scale, float *dz)
+{
+    double total = 0.0;
+    for (long i = 0; i < (long)batch * dims; i++) {
+        double gap = (double)z[i] - embeddings[i];
+        total += gap * gap;
+        dz[i] += (float)(scale * lambda * 2.0 * gap / dims);
+    }
+    return lambda * total / dims;
+}

@@ -21,10 +21,12 @@
 double loss_softmax_xent(const float *probs, const int *labels, int batch,
                          int classes, float scale, float *dlogits);
 
-/* How hard labels and a teacher's soft targets are mixed. */
+/* How hard labels and a teacher's soft targets are mixed, and how much
+ * matching the teacher's embedding counts (loss_embedding). */
 typedef struct {
     float weight;      /* w in [0, 1]: the share of the soft term */
     float temperature; /* T > 0: both distributions are softened at T */
+    float embedding_weight; /* lambda >= 0: the embedding term's weight */
 } loss_distill_params;
 
 /* Mixup (Zhang, Cisse, Dauphin and Lopez-Paz, "mixup: Beyond Empirical
@@ -65,5 +67,16 @@ double loss_distill(const float *probs, const int *labels,
                     const loss_mixup *mix, const float *targets, int batch,
                     int classes, const loss_distill_params *p, float scale,
                     float *dlogits);
+
+/* Embedding matching (Romero et al., "FitNets: Hints for Thin Deep
+ * Nets", 2015, with the teacher's embedding as the hint): row r of a
+ * layer's pre-activations z[batch][dims] is drawn towards row r of
+ * embeddings[batch][dims], the teacher's embedding of the same audio
+ * (standardised, distill.h). The loss is
+ *     lambda * (1 / dims) * sum_d (z[d] - e[d])^2
+ * per row; returns its sum over rows and adds scale * its gradient,
+ * lambda * 2 (z - e) / dims, to dz[batch][dims]. */
+double loss_embedding(const float *z, const float *embeddings, int batch,
+                      int dims, float lambda, float scale, float *dz);
 
 #endif

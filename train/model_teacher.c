@@ -57,9 +57,11 @@ static irmas_status runner_open(void *shared, long max_samples, void **out,
     return IRMAS_OK;
 }
 
+/* A model has no embedding to give (distill_teacher.embedding_dims 0). */
 static void runner_run(void *opaque, const float *samples, long n,
-                       float *probs)
+                       float *probs, float *embedding)
 {
+    (void)embedding;
     runner *r = opaque;
     long window = r->model->window_samples, used = n < window ? n : window;
     memcpy(r->samples, samples, (size_t)used * sizeof *samples);

@@ -42,10 +42,10 @@ static irmas_status source_open_runner(void *shared, long max_samples,
 }
 
 static void source_run(void *opaque, const float *samples, long n,
-                       float *probs)
+                       float *probs, float *embedding)
 {
     runner *r = opaque;
-    teacher_run(r->net, samples, n, NULL, NULL, r->probs);
+    teacher_run(r->net, samples, n, NULL, embedding, r->probs);
     teacher_irmas_probs(r->probs, probs);
 }
 
@@ -94,7 +94,8 @@ irmas_status teacher_source_open(const char *dir, distill_teacher *out,
     *out = (distill_teacher){
         .rate = TEACHER_SAMPLE_RATE, .min_samples = TEACHER_MIN_SAMPLES,
         .classes = TEACHER_IRMAS_CLASSES, .labels = s->labels,
-        .identity = s->identity, .shared = s, .open = source_open_runner,
+        .identity = s->identity, .embedding_dims = TEACHER_EMBEDDING,
+        .shared = s, .open = source_open_runner,
         .run = source_run, .close = source_close_runner};
     return IRMAS_OK;
 }

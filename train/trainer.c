@@ -61,13 +61,15 @@ typedef struct {
     float *images; /* [rows][image floats] */
     int *labels;   /* [rows]; -1: none (unlabelled audio) */
     float *soft;   /* [rows][classes]: the teacher's targets */
+    float *embedding; /* [rows][embedding dims]: the teacher's embeddings */
     const int *which;
     const int *partner;  /* [rows]: mixup's partner examples, or NULL */
     const float *share;  /* [rows]: each row's own example's share */
     float *x_partner;      /* the partners' frames, images, labels and */
-    float *images_partner; /* soft targets, as x, images, labels, soft */
-    int *labels_partner;
+    float *images_partner; /* soft targets and embeddings, as x, images, */
+    int *labels_partner;   /* labels, soft and embedding */
     float *soft_partner;
+    float *embedding_partner;
     int rows;
     const float *mask; /* [rows][mask width], or NULL */
     const spec_augment_run *runs; /* [rows][runs per example], or NULL */
@@ -121,17 +123,16 @@ struct trainer {
 
 /* ---- workers ---------------------------------------------------------- */
 
-/* The soft targets of examples which[0..rows) gathered into soft, or
- * NULL without any. */
-static float *worker_targets(const worker *w, const int *which, float *soft)
+/* The rows of all[examples][width] of examples which[0..rows) gathered
+ * into into (the soft targets, or the embeddings), or NULL when all is. */
+static float *worker_gather(const worker *w, const float *all, int width,
+                            const int *which, float *into)
 {
-    const float *all = w->t->o.targets;
     if (!all) return NULL;
-    int classes = w->t->m->classes;
     for (int r = 0; r < w->rows; r++)
-        memcpy(soft + (long)r * classes, all + (long)which[r] * classes,
-               (size_t)classes * sizeof *soft);
-    return soft;
+        memcpy(into + (long)r * width, all + (long)which[r] * width,
+               (size_t)width * sizeof *into);
+    return into;
 }
 
 /* into[r][0..n) = share[r] * into[r][..] + (1 - share[r]) * from[r][..],
@@ -149,9 +150,10 @@ static void mix_rows(float *into, const float *from, const float *share,
         }
 }
 
-/* Mixup: gathers the partners' inputs, labels and soft targets, and mixes
- * the rows' inputs and soft targets with them (loss.h mixes the labels). */
-static void worker_mix(worker *w, float *soft)
+/* Mixup: gathers the partners' inputs, labels, soft targets and
+ * embeddings, and mixes the rows' inputs, soft targets and embeddings with
+ * them (loss.h mixes the labels). */
+static void worker_mix(worker *w, float *soft, float *embedding)
 {
     const trainer *t = w->t;
     const example_set *e = t->e;
@@ -167,9 +169,14 @@ static void worker_mix(worker *w, float *soft)
     }
     for (int r = 0; r < w->rows; r++)
         w->labels_partner[r] = e->list[w->partner[r]].label;
-    if (soft && worker_targets(w, w->partner, w->soft_partner))
+    int dims = t->o.embedding_dims;
+    if (soft && worker_gather(w, t->o.targets, t->m->classes, w->partner,
+                              w->soft_partner))
         mix_rows(soft, w->soft_partner, w->share, 1, w->rows,
                  t->m->classes);
+    if (embedding && worker_gather(w, t->o.embeddings, dims, w->partner,
+                                   w->embedding_partner))
+        mix_rows(embedding, w->embedding_partner, w->share, 1, w->rows, dims);
 }
 
 /* Where the worker's spectrograms lie: its frames or its images. */
@@ -200,8 +207,14 @@ static void *worker_run(void *arg)
     if (t->e->frames > 0) examples_batch(t->e, t->m, w->which, w->rows, w->x);
     if (t->e->image_floats > 0)
         examples_images(t->e, w->which, w->rows, w->images);
-    float *soft = w->learn ? worker_targets(w, w->which, w->soft) : NULL;
-    if (w->partner) worker_mix(w, soft);
+    float *soft = w->learn ? worker_gather(w, t->o.targets, classes,
+                                           w->which, w->soft)
+                           : NULL;
+    float *embedding = w->learn ? worker_gather(w, t->o.embeddings,
+                                                t->o.embedding_dims, w->which,
+                                                w->embedding)
+                                : NULL;
+    if (w->partner) worker_mix(w, soft, embedding);
     /* frames are standardised, an image's pixels are not */
     spec_layout spectrogram = worker_spectrogram(w);
     const float *mean = t->spectrogram.images ? NULL : t->m->feature_mean;
@@ -227,7 +240,8 @@ static void *worker_run(void *arg)
     loss_mixup mix = {w->labels_partner, w->share};
     w->loss = w->learn ? backprop_backward_distill(w->pass, w->x, w->labels,
                                                    w->partner ? &mix : NULL,
-                                                   soft, &t->o.distill,
+                                                   soft, embedding,
+                                                   &t->o.distill,
                                                    w->rows, w->scale)
                        : loss_softmax_xent(probs, w->labels, w->rows, classes,
                                            0.0f, NULL);
@@ -246,9 +260,12 @@ static irmas_status worker_init(worker *w, const trainer *t, int rows,
                        sizeof *w->images);
     w->labels = malloc((size_t)rows * sizeof *w->labels);
     w->soft = malloc((size_t)rows * t->m->classes * sizeof *w->soft);
+    size_t embedding_floats = (size_t)rows * t->o.embedding_dims + 1;
+    w->embedding = malloc(embedding_floats * sizeof *w->embedding);
     w->warp_work = malloc((2 * (size_t)t->spectrogram.bands + 1) *
                           sizeof *w->warp_work);
-    if (!w->x || !w->images || !w->labels || !w->soft || !w->warp_work)
+    if (!w->x || !w->images || !w->labels || !w->soft || !w->embedding ||
+        !w->warp_work)
         goto no_memory;
     if (t->o.mixup <= 0.0) return IRMAS_OK;
     w->x_partner = malloc(((size_t)t->e->frames * rows * t->e->features + 1) *
@@ -258,8 +275,10 @@ static irmas_status worker_init(worker *w, const trainer *t, int rows,
     w->labels_partner = malloc((size_t)rows * sizeof *w->labels_partner);
     w->soft_partner =
         malloc((size_t)rows * t->m->classes * sizeof *w->soft_partner);
+    w->embedding_partner =
+        malloc(embedding_floats * sizeof *w->embedding_partner);
     if (w->x_partner && w->images_partner && w->labels_partner &&
-        w->soft_partner)
+        w->soft_partner && w->embedding_partner)
         return IRMAS_OK;
 no_memory:
     return status_fail(err, errlen, IRMAS_ERR_NOMEM,
@@ -273,11 +292,13 @@ static void worker_free(worker *w)
     free(w->images);
     free(w->labels);
     free(w->soft);
+    free(w->embedding);
     free(w->warp_work);
     free(w->x_partner);
     free(w->images_partner);
     free(w->labels_partner);
     free(w->soft_partner);
+    free(w->embedding_partner);
 }
 
 /* Runs examples which[0..rows) through the workers; returns how many took
@@ -420,6 +441,17 @@ irmas_status trainer_new(irmas_model *m, const example_set *e,
         t->runs_per_example = spec_augment_runs(&o->augment);
     gemm_set_threads(1);
     irmas_status status = trainer_alloc(t, err, errlen);
+    int width = status == IRMAS_OK ? backprop_embedding_width(t->workers[0].pass)
+                                   : 0;
+    if (status == IRMAS_OK && o->embeddings && width != o->embedding_dims)
+        status = status_fail(err, errlen, IRMAS_ERR_ARG,
+                             "the teacher's embedding has %d values, and "
+                             "the model has %s; give it a hidden layer of "
+                             "%d units before the softmax (--dense %d)",
+                             o->embedding_dims,
+                             width ? "another width of hidden layer"
+                                   : "no hidden layer to match it on",
+                             o->embedding_dims, o->embedding_dims);
     if (status != IRMAS_OK) {
         trainer_free(t);
         return status;

@@ -30,6 +30,10 @@
  * their loss is the plain cross-entropy, so early stopping and the report
  * measure what the model is for.
  *
+ * With the teacher's embeddings too (trainer_options.embeddings), every
+ * training example's embedding is matched on the pre-activations of the
+ * head's first layer (loss_embedding, loss.h), which must be as wide.
+ *
  * With mixup (trainer_options.mixup), each training row's input (frames,
  * images) is a share of its own example's and the rest of a partner's
  * drawn from the same batch, and so are its hard target and soft targets
@@ -87,6 +91,11 @@ typedef struct {
     const float *targets;   /* [examples][classes]: a teacher's soft
                                targets (distill.h), or NULL: none */
     loss_distill_params distill; /* how training mixes them in (loss.h) */
+    const float *embeddings; /* [examples][embedding_dims]: the teacher's
+                                standardised embeddings (distill.h),
+                                matched on the head's first layer at
+                                distill.embedding_weight, or NULL: none */
+    int embedding_dims;
 } trainer_options;
 
 typedef struct trainer trainer;
@@ -94,8 +103,8 @@ typedef struct trainer trainer;
 /* A trainer for m (built by network.h, its feature statistics set) over
  * the examples of e in splits s, all of which (and o->targets) must
  * outlive it. m's weights are drawn from the seed. Refuses a validation
- * or test example without a label, and an unlabelled training example
- * without targets. */
+ * or test example without a label, an unlabelled training example
+ * without targets, and embeddings without a hidden layer as wide. */
 irmas_status trainer_new(irmas_model *m, const example_set *e,
                          const example_split *s, const trainer_options *o,
                          trainer **out, char *err, size_t errlen);

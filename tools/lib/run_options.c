@@ -28,7 +28,7 @@ enum {
     OPT_IMAGE, OPT_IMAGE_SIZE, OPT_IMAGE_CHANNELS, OPT_AUGMENT, OPT_TEACHER,
     OPT_DISTILL, OPT_TEMPERATURE, OPT_UNLABELLED, OPT_TEACHER_CACHE, OPT_WEIGHTS,
     OPT_VERSION, OPT_WARP, OPT_LEVEL, OPT_EQ, OPT_INIT, OPT_UNLABELLED_CONFIDENCE,
-    OPT_COUNT
+    OPT_MATCH_EMBEDDING, OPT_COUNT
 };
 
 #define GIVEN(id) (1ull << (id))
@@ -83,6 +83,7 @@ static const struct option option_table[] = {
     OPT("eq", required_argument, OPT_EQ),
     OPT("init", required_argument, OPT_INIT),
     OPT("unlabelled-confidence", required_argument, OPT_UNLABELLED_CONFIDENCE),
+    OPT("match-embedding", required_argument, OPT_MATCH_EMBEDDING),
     {NULL, 0, NULL, 0},
 };
 
@@ -174,6 +175,10 @@ void run_options_usage(FILE *f)
 "  --unlabelled-confidence P   train only on the unlabelled windows\n"
 "                    where the teacher's largest value for the classes\n"
 "                    is at least P, 0 to 1 (0: every window)\n"
+"  --match-embedding L   the AudioSet teacher: draw the pre-activations\n"
+"                    of the hidden layer (--dense 384) towards its\n"
+"                    embedding of each window, at weight L, e.g. 1\n"
+"                    (0: none)\n"
 "  --teacher-cache DIR   where the targets, and efficientat-mn04's\n"
 "                    frames, are kept by file content\n"
 "                    ($XDG_CACHE_HOME/irmasd/teacher-targets)\n"
@@ -391,6 +396,9 @@ static int parse_training(run_options *o, int id, const char *arg)
         return parse_real("distill", arg, 0, 0, 1, 0, &o->distill);
     case OPT_TEMPERATURE:
         return parse_real("temperature", arg, 0, 1, 100, 0, &o->temperature);
+    case OPT_MATCH_EMBEDDING:
+        return parse_real("match-embedding", arg, 0, 0, 100, 0,
+                          &o->match_embedding);
     case OPT_UNLABELLED_CONFIDENCE:
         return parse_real("unlabelled-confidence", arg, 0, 0, 1, 0,
                           &o->unlabelled_confidence);
@@ -662,11 +670,11 @@ static int check_image(const run_options *o)
 static int check_distill(const run_options *o)
 {
     uint64_t teacher_only = GIVEN(OPT_DISTILL) | GIVEN(OPT_TEMPERATURE) |
-                            GIVEN(OPT_UNLABELLED);
+                            GIVEN(OPT_UNLABELLED) | GIVEN(OPT_MATCH_EMBEDDING);
     if (!o->teacher && (o->given & teacher_only))
-        return fail("--distill, --temperature and --unlabelled need "
-                    "--teacher DIR, the network whose targets they are "
-                    "about");
+        return fail("--distill, --temperature, --unlabelled and "
+                    "--match-embedding need --teacher DIR, the network "
+                    "whose targets they are about");
     if (o->n_unlabelled == 0 && (o->given & GIVEN(OPT_UNLABELLED_CONFIDENCE)))
         return fail("--unlabelled-confidence chooses among the windows of "
                     "--unlabelled DIR; give the folder, or leave it out");
@@ -825,6 +833,8 @@ static void put_defining(FILE *f, const run_options *o)
         put_text(f, OPT_UNLABELLED, o->unlabelled[i]);
     if (o->n_unlabelled > 0)
         put_real(f, OPT_UNLABELLED_CONFIDENCE, o->unlabelled_confidence);
+    if (o->match_embedding > 0.0)
+        put_real(f, OPT_MATCH_EMBEDDING, o->match_embedding);
 }
 
 /* Runs put over a memory stream; the buffer, or NULL. */

@@ -62,6 +62,7 @@ typedef struct {
     const char *unlabelled[RUN_MAX_DIRS];   /* --unlabelled, in order */
     int n_unlabelled;
     double unlabelled_confidence; /* --unlabelled-confidence; 0: all */
+    double match_embedding; /* --match-embedding: loss.h's lambda; 0: none */
     const char *weights; /* --weights: efficientat-mn04's, or NULL */
     uint64_t given; /* bit i: option i of the table was on the command line */
 } run_options;
