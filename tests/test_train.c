@@ -739,6 +739,34 @@ START_TEST(init_alone_takes_the_models_network)
 }
 END_TEST
 
+/* --dense sizes a CNN's hidden layer, and --init alone takes a model so
+ * made as its network, that width included. */
+START_TEST(cnn_dense_sizes_the_hidden_layer)
+{
+    char a[600], b[600];
+    snprintf(a, sizeof a, "%s", path_in(dir, "wide.irm"));
+    snprintf(b, sizeof b, "%s", path_in(dir, "again.irm"));
+    const char *args[64], *wide[] = {"--data", corpus, "--out", a, "--dense",
+                                     "24", "--epochs", "1", NULL};
+    join_args(args, small_cnn_mel, wide);
+    run_result r;
+    run_train_ok(&r, args);
+    irmas_model *m = load_model(a);
+    const layer *hidden = &m->layers[m->n_layers - 2];
+    ck_assert_int_eq(hidden->kind, LAYER_DENSE);
+    ck_assert_int_eq(hidden->u.dense.outputs, 24);
+    irmas_model_free(m);
+    const char *alone[] = {"--data", corpus, "--out", b, "--init", a,
+                           "--epochs", "1", "--split-by", "file", NULL};
+    run_train_ok(&r, alone);
+    ck_assert_msg(strstr(r.err, "its network, --model cnn-mel on"), "%s",
+                  r.err);
+    m = load_model(b);
+    ck_assert_int_eq(m->layers[m->n_layers - 2].u.dense.outputs, 24);
+    irmas_model_free(m);
+}
+END_TEST
+
 /* A model other options would build is refused, naming what differs,
  * before any file is read. */
 START_TEST(init_refuses_another_model)
@@ -1238,7 +1266,7 @@ static const bad_case bad_flags[] = {
     {{"--model", "stats", "--frontend", "logmel", "--hidden", "8"},
      "--hidden sizes the cell of a recurrent model"},
     {{"--model", "cnn-b1", "--frame", "50"}, "reads only the window's image"},
-    {{"--model", "crnn-b2", "--dense", "10"}, "--dense adds a layer"},
+    {{"--model", "crnn-b2", "--dense", "10"}, "crnn-bK's is Bk's own"},
     {{"--image", "mrp"}, "belong to the image models"},
     {{"--model", "cnn-b1", "--image", "jpeg"}, "--image takes stack, mrp or logmel"},
     {{"--model", "cnn-b1", "--image-size", "24"},
@@ -1646,6 +1674,7 @@ int main(int argc, char **argv)
     tcase_add_test(learning, resume_refuses_another_model);
     tcase_add_test(learning, init_starts_from_the_model);
     tcase_add_test(learning, init_refuses_another_model);
+    tcase_add_test(learning, cnn_dense_sizes_the_hidden_layer);
     tcase_add_test(learning, init_takes_other_classes);
     tcase_add_test(learning, init_alone_takes_the_models_network);
     tcase_add_test(learning, augmented_runs_repeat_bit_for_bit);

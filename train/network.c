@@ -45,8 +45,10 @@ static irmas_status network_image(const network_spec *spec, int crnn,
                                   irmas_model *m, int *branch, char *err,
                                   size_t errlen)
 {
+    cnn_zoo_arch arch = *spec->cnn;
+    if (!crnn && spec->dense > 0) arch.hidden = spec->dense;
     cnn_zoo_stack stack;
-    irmas_status status = cnn_zoo_build(spec->cnn, spec->image.size,
+    irmas_status status = cnn_zoo_build(&arch, spec->image.size,
                                         spec->image.channels, spec->classes,
                                         &stack, err, errlen);
     if (status != IRMAS_OK) return status;

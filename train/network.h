@@ -29,7 +29,8 @@ typedef struct {
     int gru_reset_after; /* for LAYER_GRU: 1 PyTorch's form, 0 Cho et al.'s */
     int hidden;          /* units of the cell (of each direction of a blstm);
                             a CRNN's cell is as wide as its branch instead */
-    int dense;           /* units of the ReLU layer; 0 for none */
+    int dense;           /* units of the ReLU layer; 0 for none. A CNN's
+                            hidden layer's units instead; 0: its own */
     int stats;           /* 1: a stats layer reads the frames, not a cell */
     const cnn_zoo_arch *cnn; /* an image branch of this architecture: with
                                 frontend.kind 0 a CNN, else a CRNN; NULL

@@ -119,7 +119,8 @@ void run_options_usage(FILE *f)
 "  --hidden H        recurrent models: hidden units (100)\n"
 "  --frame X         raw front-end: samples per timestep, |X_t| (100)\n"
 "  --dense N         recurrent and stats models: a ReLU layer of N units\n"
-"                    before the softmax (0: none)\n"
+"                    before the softmax (0: none); cnn-bK and cnn-mel:\n"
+"                    their hidden layer's units (0: the CNN's, 128)\n"
 "  --dropout P       dropout on what enters the softmax's layers while\n"
 "                    training (0.2)\n"
 "  --mixup ALPHA     mix each training example with another of its batch\n"
@@ -571,9 +572,10 @@ static int check_model_flags(const run_options *o)
         return fail("--hidden sizes the cell of a recurrent model; stats and "
                     "cnn-bK have none, and crnn-bK's LSTM is as wide as "
                     "Bk's dense layer (128)");
-    if (image && (o->given & GIVEN(OPT_DENSE)))
-        return fail("--dense adds a layer to a recurrent or stats model; "
-                    "cnn-bK and crnn-bK have Bk's own dense layer");
+    if (o->family == ARCH_CRNN && (o->given & GIVEN(OPT_DENSE)))
+        return fail("--dense adds a layer to a recurrent or stats model, "
+                    "or sizes a cnn-bK's hidden one; crnn-bK's is Bk's "
+                    "own, as wide as its LSTM");
     if (o->family == ARCH_CNN && (o->given & frame_flags))
         return fail("cnn-bK reads only the window's image; --frontend, "
                     "--frame, --fft, --hop and --mels belong to models "
@@ -772,7 +774,8 @@ static void put_shape(FILE *f, const run_options *o)
     model_arch_name(&a, name, sizeof name);
     put_text(f, OPT_MODEL, name);
     if (o->family == ARCH_RECURRENT) put_int(f, OPT_HIDDEN, o->hidden);
-    if (o->family == ARCH_RECURRENT || o->family == ARCH_STATS)
+    if (o->family == ARCH_RECURRENT || o->family == ARCH_STATS ||
+        (o->family == ARCH_CNN && o->dense > 0))
         put_int(f, OPT_DENSE, o->dense);
     if (reads_image(o)) {
         put_text(f, OPT_IMAGE, image_kind_name(o->image));
@@ -895,11 +898,14 @@ void run_options_network_of(run_options *o, const irmas_model *m,
         o->image_size = m->image.size;
         o->image_channels = m->image.channels;
     }
+    const layer *before = &m->layers[m->n_layers > 1 ? m->n_layers - 2 : 0];
+    if (arch->family == ARCH_CNN && before->kind == LAYER_DENSE &&
+        before->u.dense.outputs != arch->zoo->hidden)
+        o->dense = before->u.dense.outputs;
     if (arch->family != ARCH_RECURRENT && arch->family != ARCH_STATS) return;
     const layer *first = &m->layers[0];
     if (layer_is_recurrent(first))
         o->hidden = layer_outputs(first) / (first->kind == LAYER_BLSTM ? 2 : 1);
-    const layer *before = &m->layers[m->n_layers > 1 ? m->n_layers - 2 : 0];
     o->dense = m->n_layers > 2 && before->kind == LAYER_DENSE
                    ? before->u.dense.outputs
                    : 0;
