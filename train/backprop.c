@@ -50,6 +50,9 @@ struct backprop {
                                          head's first layer before its
                                          activation, or NULL */
     int embedding_width;              /* backprop_embedding_width */
+    const float *embeddings;          /* this backward's, or NULL */
+    float embedding_weight, scale;    /* this backward's */
+    double embedding_loss;            /* what loss_embedding returned */
     float *outputs[MODEL_MAX_LAYERS]; /* dense and frame layers:
                                          [batch][outputs] */
     float *dy[2];                     /* [batch][widest], taking turns */
@@ -283,14 +286,12 @@ static float *other_buffer(backprop *b, const float *d)
  * [from, to), which read in[batch][...] at the first, adding their weight
  * gradients. Returns the buffer holding dL/d(in), or NULL when want_dx is
  * 0 (nothing before the layers learns). The softmax ending the model gets
- * dL/d(logits) from the loss, so its activation is skipped. embedding
- * (NULL: none) adds loss_embedding's gradient at the head's first layer's
- * pre-activations, and its loss to *extra. */
+ * dL/d(logits) from the loss, so its activation is skipped. With this
+ * backward's embeddings, the head's first layer also gets loss_embedding's
+ * gradient at its pre-activations. */
 static float *dense_chain_backward(backprop *b, int from, int to,
                                    const float *in, float *d, int batch,
-                                   int want_dx, const float *embedding,
-                                   const loss_distill_params *p,
-                                   float scale, double *extra)
+                                   int want_dx)
 {
     int last = b->m->n_layers - 1;
     for (int i = to - 1; i >= from; i--) {
@@ -298,10 +299,11 @@ static float *dense_chain_backward(backprop *b, int from, int to,
         if (i < last)
             dense_grad_activation(l->act, b->outputs[i], d, d, batch,
                                   l->outputs);
-        if (i == b->head_start && embedding)
-            *extra += loss_embedding(b->head_pre, embedding, batch,
-                                     l->outputs, p->embedding_weight, scale,
-                                     d);
+        if (i == b->head_start && b->embeddings)
+            b->embedding_loss = loss_embedding(b->head_pre, b->embeddings,
+                                               batch, l->outputs,
+                                               b->embedding_weight, b->scale,
+                                               d);
         float *dx = i > from || want_dx ? other_buffer(b, d) : NULL;
         dense_grad_affine(l, &b->grads[i].u.dense,
                           i == from ? in : b->outputs[i - 1], d, dx, batch);
@@ -330,10 +332,14 @@ double backprop_backward_distill(backprop *b, const float *x,
     double loss = loss_distill(b->outputs[m->n_layers - 1], labels, mix,
                                targets, batch, m->classes, p, scale, d);
     int learns_below = b->recurrent || b->image;
-    if (!b->head_pre) embeddings = NULL;
+    b->embeddings = b->head_pre && p ? embeddings : NULL;
+    b->embedding_weight = p ? p->embedding_weight : 0.0f;
+    b->scale = scale;
+    b->embedding_loss = 0.0;
     d = dense_chain_backward(b, b->head_start, m->n_layers, b->head_in, d,
-                             batch, learns_below, embeddings, p, scale,
-                             &loss);
+                             batch, learns_below);
+    loss += b->embedding_loss;
+    b->embeddings = NULL;
     if (!learns_below) return loss;
     if (b->mask)
         for (long i = 0; i < (long)batch * b->mask_width; i++)
@@ -345,7 +351,7 @@ double backprop_backward_distill(backprop *b, const float *x,
     }
     if (!b->image) return loss;
     d = dense_chain_backward(b, b->conv_end, b->image_end, b->image_out, d,
-                             batch, 1, NULL, NULL, 0.0f, NULL);
+                             batch, 1);
     image_grad_backward(b->image, b->images, batch, d);
     return loss;
 }
