@@ -567,6 +567,7 @@ static void check_model_matching(irmas_model *m, uint64_t seed, float lambda)
     int dims = backprop_embedding_width(c.pass);
     if (lambda > 0.0f) {
         ck_assert_int_gt(dims, 0);
+        ck_assert(backprop_keep_pre_activations(c.pass) == IRMAS_OK);
         c.embeddings = malloc((size_t)NET_ROWS * dims * sizeof(float));
         tu_fill(&rng, c.embeddings, (long)NET_ROWS * dims, -2, 2);
     }
@@ -574,6 +575,13 @@ static void check_model_matching(irmas_model *m, uint64_t seed, float lambda)
     /* Dropout at p = 0.5: masks of 0 and 2. */
     for (int i = 0; i < NET_ROWS * width; i++)
         c.mask[i] = tu_uniform(&rng, 0, 1) < 0.5f ? 0.0f : 2.0f;
+    if (c.embeddings) { /* the term counts: the loss is larger with it */
+        float *kept = c.embeddings;
+        c.embeddings = NULL;
+        double without = net_loss(&c);
+        c.embeddings = kept;
+        ck_assert(net_loss(&c) > without + 1e-3);
+    }
     net_loss(&c);
     long params = model_parameters(m);
     float *grads = malloc((size_t)params * sizeof(float));

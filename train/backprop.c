@@ -48,7 +48,8 @@ struct backprop {
     float *head_in;                   /* [batch][mask_width], masked */
     float *head_pre;                  /* [batch][embedding_width]: the
                                          head's first layer before its
-                                         activation, or NULL */
+                                         activation, or NULL: not kept
+                                         (backprop_keep_pre_activations) */
     int embedding_width;              /* backprop_embedding_width */
     const float *embeddings;          /* this backward's, or NULL */
     float embedding_weight, scale;    /* this backward's */
@@ -128,8 +129,6 @@ static irmas_status backprop_alloc(backprop *b)
     int failed = 0;
     b->grad = rows_alloc(1, b->params + 1, &failed);
     b->head_in = rows_alloc(rows, b->mask_width, &failed);
-    if (b->embedding_width > 0)
-        b->head_pre = rows_alloc(rows, b->embedding_width, &failed);
     for (int i = b->conv_end; i < m->n_layers; i++)
         b->outputs[i] = rows_alloc(rows, layer_outputs(&m->layers[i]),
                                    &failed);
@@ -197,11 +196,20 @@ int backprop_mask_width(const backprop *b) { return b->mask_width; }
 
 int backprop_embedding_width(const backprop *b) { return b->embedding_width; }
 
+irmas_status backprop_keep_pre_activations(backprop *b)
+{
+    if (b->embedding_width == 0) return IRMAS_ERR_UNSUPPORTED;
+    if (b->head_pre) return IRMAS_OK;
+    int failed = 0;
+    b->head_pre = rows_alloc(b->max_batch, b->embedding_width, &failed);
+    return failed ? IRMAS_ERR_NOMEM : IRMAS_OK;
+}
+
 /* ---- forward ---------------------------------------------------------- */
 
 /* Runs the dense layers [from, to) on in[batch][...]; returns the last
  * one's output (in itself when there are none). The head's first hidden
- * layer keeps its pre-activations too, for loss_embedding. */
+ * layer keeps its pre-activations too when asked to, for loss_embedding. */
 static const float *dense_chain_forward(backprop *b, int from, int to,
                                         const float *in, int batch)
 {

@@ -70,7 +70,8 @@ double backprop_backward(backprop *b, const float *x, const int *labels,
  * (NULL: none; with mix NULL too, plain cross-entropy, as
  * backprop_backward). embeddings[batch][backprop_embedding_width] (NULL:
  * none) adds loss_embedding at p->embedding_weight on the pre-activations
- * of the head's first layer. */
+ * of the head's first layer, once backprop_keep_pre_activations was
+ * called. */
 double backprop_backward_distill(backprop *b, const float *x,
                                  const int *labels, const loss_mixup *mix,
                                  const float *targets,
@@ -82,5 +83,12 @@ double backprop_backward_distill(backprop *b, const float *x,
  * layer's outputs when it is a hidden layer (not the softmax), else 0:
  * the model has no layer to match one on. */
 int backprop_embedding_width(const backprop *b);
+
+/* From now on, every forward keeps that layer's pre-activations, which
+ * backprop_backward_distill's embeddings are matched on (without them,
+ * embeddings are ignored; nothing else needs the copy). Fails with
+ * IRMAS_ERR_UNSUPPORTED when the width above is 0, IRMAS_ERR_NOMEM when
+ * memory is short. */
+irmas_status backprop_keep_pre_activations(backprop *b);
 
 #endif

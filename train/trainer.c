@@ -452,6 +452,11 @@ irmas_status trainer_new(irmas_model *m, const example_set *e,
                              width ? "another width of hidden layer"
                                    : "no hidden layer to match it on",
                              o->embedding_dims, o->embedding_dims);
+    for (int i = 0; status == IRMAS_OK && o->embeddings && i < t->n_workers;
+         i++)
+        if (backprop_keep_pre_activations(t->workers[i].pass) != IRMAS_OK)
+            status = status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                                 "out of memory for a batch's hidden layer");
     if (status != IRMAS_OK) {
         trainer_free(t);
         return status;
