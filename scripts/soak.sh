@@ -35,8 +35,9 @@
 # It exits 0 when nothing was lost and memory stayed within 2 MiB plus 5 %
 # of where it started (not judged with IRMAS_ASAN=1, an AddressSanitizer
 # build, whose quarantine grows memory by itself), 1 otherwise, 77 when
-# jackd, oscdump or a General MIDI soundfont is missing. The programs come from build/ unless IRMASD,
-# JACK_PLAY, DAEMON_CLIPS and DAEMON_MODEL name them (the test suite does).
+# jackd, oscdump or a General MIDI soundfont is missing. The programs come
+# from build/ unless IRMASD, JACK_PLAY, DAEMON_CLIPS and DAEMON_MODEL name
+# them (the test suite does).
 # IRMAS_SOAK_KEEP=1 keeps the scratch folder and its logs.
 set -u
 cd "$(dirname "$0")/.." || exit 2
