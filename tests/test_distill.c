@@ -44,6 +44,7 @@
 #include "file_cache.h"
 #include "model_file.h"
 #include "model_teacher.h"
+#include "pretrained.h"
 #include "teacher.h"
 #include "teacher_source.h"
 #include "testmodel.h"
@@ -544,6 +545,7 @@ START_TEST(trained_model_teaches)
     ck_assert_msg(strstr(err, "--window 1"), "%s", err);
     ck_assert_msg(model_teacher_open(path, NULL, 1.0, &t, err, sizeof err) ==
                   IRMAS_OK, "%s", err);
+    ck_assert_int_eq(t.embedding_dims, 0); /* raw samples: no embedding */
     example_set e = two_files(2);
     const char *paths[] = {stereo, mono};
     irmas_model *m = model_of(pia_cel, 2);
@@ -578,6 +580,70 @@ START_TEST(trained_model_teaches)
 }
 END_TEST
 
+/* A model on the AudioSet teacher's frames (a GRU head over a random
+ * efficientat-mn04) as the teacher: its embedding is the AudioSet
+ * teacher's own for the same window, and its probabilities are what the
+ * model gives when run directly. */
+START_TEST(model_on_the_teachers_frames_gives_its_embedding)
+{
+    char weights[700], path[700], err[1024];
+    snprintf(weights, sizeof weights, "%s/weights", folder);
+    snprintf(path, sizeof path, "%s/head.irm", folder);
+    ck_assert_int_eq(mkdir(weights, 0777), 0);
+    tm_random_teacher(weights, 5);
+    tm_spec spec = tm_raw_spec(LAYER_GRU, 1, 6);
+    spec.sample_rate = FRONTEND_MN04_RATE;
+    spec.window_samples = FRONTEND_MN04_RATE;
+    spec.frontend.kind = FRONTEND_EFFICIENTAT_MN04;
+    spec.classes = 3;
+    ck_assert(pretrained_checksum(weights, &spec.frontend.checksum, err,
+                                  sizeof err) == IRMAS_OK);
+    irmas_model *head = tm_model(&spec);
+    ck_assert_msg(irmas_model_save(head, path, err, sizeof err) == IRMAS_OK,
+                  "%s", err);
+    irmas_model_free(head);
+
+    distill_teacher by_model, by_weights;
+    ck_assert_msg(model_teacher_open(path, weights, 1.0, &by_model, err,
+                                     sizeof err) == IRMAS_OK, "%s", err);
+    ck_assert_msg(teacher_source_open(weights, &by_weights, err,
+                                      sizeof err) == IRMAS_OK, "%s", err);
+    ck_assert_int_eq(by_model.embedding_dims, TEACHER_EMBEDDING);
+    void *model_runner, *weights_runner;
+    ck_assert(by_model.open(by_model.shared, FRONTEND_MN04_RATE,
+                            &model_runner, err, sizeof err) == IRMAS_OK);
+    ck_assert(by_weights.open(by_weights.shared, FRONTEND_MN04_RATE,
+                              &weights_runner, err, sizeof err) == IRMAS_OK);
+    static float input[FRONTEND_MN04_RATE];
+    tu_sine(input, FRONTEND_MN04_RATE, FRONTEND_MN04_RATE, 440.0f, 0.5f);
+    float probs[3], direct[3], irmas[TEACHER_IRMAS_CLASSES];
+    float by_model_embedding[TEACHER_EMBEDDING], want[TEACHER_EMBEDDING];
+    by_model.run(model_runner, input, FRONTEND_MN04_RATE, probs,
+                 by_model_embedding);
+    by_weights.run(weights_runner, input, FRONTEND_MN04_RATE, irmas, want);
+    for (int d = 0; d < TEACHER_EMBEDDING; d++)
+        ck_assert_msg(fabsf(by_model_embedding[d] - want[d]) <=
+                          1e-5f * (1.0f + fabsf(want[d])),
+                      "embedding[%d]: %g from the model, %g from the "
+                      "weights", d, (double)by_model_embedding[d],
+                      (double)want[d]);
+
+    irmas_model *loaded;
+    irmas_window *w;
+    ck_assert(irmas_pretrained_load_model(path, NULL, weights, &loaded, err,
+                                          sizeof err) == IRMAS_OK);
+    ck_assert(irmas_window_new(loaded, &w, err, sizeof err) == IRMAS_OK);
+    irmas_window_classify(w, input, direct);
+    ck_assert_float_le(tu_max_abs_diff(probs, direct, 3), 1e-6f);
+    irmas_window_free(w);
+    irmas_model_free(loaded);
+    by_model.close(model_runner);
+    by_weights.close(weights_runner);
+    model_teacher_close(&by_model);
+    teacher_source_close(&by_weights);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("distill");
@@ -589,6 +655,8 @@ int main(void)
     tcase_add_test(stand_in_case, embeddings_are_standardised_and_cached);
     tcase_add_test(stand_in_case, unknown_classes_and_bad_caches_are_refused);
     tcase_add_test(stand_in_case, trained_model_teaches);
+    tcase_add_test(stand_in_case,
+                   model_on_the_teachers_frames_gives_its_embedding);
     suite_add_tcase(s, stand_in_case);
     TCase *real = tcase_create("real teacher");
     tcase_set_timeout(real, 60);

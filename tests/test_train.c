@@ -1042,7 +1042,8 @@ END_TEST
 /* --match-embedding with a random AudioSet teacher: a run on a hidden
  * layer of 384 units, the provenance saying so, then the same from the
  * cache; a layer of another width is refused, told which to give, and
- * so is a trained model as the teacher. */
+ * so is a trained model as the teacher unless it reads the AudioSet
+ * teacher's frames (a head, whose embedding is theirs). */
 START_TEST(embedding_is_matched)
 {
     char labelled[600], unlabelled[600], teacher[600], cache[600], out[600],
@@ -1090,6 +1091,23 @@ START_TEST(embedding_is_matched)
     run_train(&r, args);
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "gives no embedding"), "%s", r.err);
+
+    const char *head_first[] = {"--data", labelled, "--frontend",
+                                "efficientat-mn04", "--weights", teacher,
+                                "--teacher-cache", cache, "--out", model,
+                                "--window", "0.5", "--hidden", "8",
+                                "--batch", "8", "--split-by", "file",
+                                "--patience", "0", "--epochs", "1", NULL};
+    run_train_ok(&r, head_first);
+    const char *by_head[] = {"--teacher", model, "--weights", teacher,
+                             "--dense", "384", NULL};
+    join_args(args, where, by_head);
+    run_train_ok(&r, args);
+    m = load_model(out);
+    ck_assert_msg(strstr(m->provenance, "; its embedding matched at "
+                                        "--match-embedding 1"),
+                  "%s", m->provenance);
+    irmas_model_free(m);
 }
 END_TEST
 

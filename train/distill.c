@@ -378,7 +378,8 @@ irmas_status distill_targets_load(distill_targets *out,
     if (s->embeddings && t->embedding_dims <= 0)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "this teacher (%s) gives no embedding; match one "
-                           "with the AudioSet teacher's folder as --teacher",
+                           "with the AudioSet teacher's folder as --teacher, "
+                           "or a model on its frames (efficientat-mn04)",
                            t->identity);
     distill_job job = {.t = t, .s = s, .paths = paths};
     int items = e->count > 0 ? e->list[e->count - 1].item + 1 : 0;

@@ -1,11 +1,14 @@
 /* model_teacher.c: a trained model behind distill.h's interface (see
  * model_teacher.h). The model is shared by every thread; each runner is a
- * window classifier (window.h) and room for the model's probabilities. */
+ * window classifier (window.h), the reader of its frames (reader.h) and
+ * room for one window's samples and frames. */
 #include "model_teacher.h"
 
 #include "file_cache.h"
 #include "irmas/irmas.h"
 #include "model.h"
+#include "reader.h"
+#include "window.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +26,8 @@ typedef struct {
     irmas_window *window;
     const irmas_model *model;
     float *samples; /* [window]: the input, cut or zero-padded to it */
+    reader *frames_reader; /* a model that reads frames: its front-end, */
+    float *frames;         /* and its frames [frames][features] */
 } runner;
 
 static void runner_close(void *opaque)
@@ -30,8 +35,21 @@ static void runner_close(void *opaque)
     runner *r = opaque;
     if (!r) return;
     irmas_window_free(r->window);
+    reader_free(r->frames_reader);
+    free(r->frames);
     free(r->samples);
     free(r);
+}
+
+/* The embedding a model gives: the mean of its pretrained front-end's
+ * frames (efficientat-mn04's per-frame embeddings, whose mean is the
+ * AudioSet teacher's own embedding of the window); 0 when it has none. */
+static int model_embedding_dims(const irmas_model *m)
+{
+    return m->frontend.kind == FRONTEND_EFFICIENTAT_MN04 &&
+                   !model_reads_image(m)
+               ? model_features(m)
+               : 0;
 }
 
 static irmas_status runner_open(void *shared, long max_samples, void **out,
@@ -49,6 +67,15 @@ static irmas_status runner_open(void *shared, long max_samples, void **out,
     }
     r->model = s->model;
     irmas_status status = irmas_window_new(s->model, &r->window, err, errlen);
+    if (status == IRMAS_OK && model_embedding_dims(s->model) > 0) {
+        status = reader_new(s->model, &r->frames_reader, err, errlen);
+        r->frames = malloc((size_t)model_frames(s->model) *
+                           (size_t)model_features(s->model) *
+                           sizeof *r->frames);
+        if (status == IRMAS_OK && !r->frames)
+            status = status_fail(err, errlen, IRMAS_ERR_NOMEM,
+                                 "out of memory for a teacher's frames");
+    }
     if (status != IRMAS_OK) {
         runner_close(r);
         return status;
@@ -57,16 +84,34 @@ static irmas_status runner_open(void *shared, long max_samples, void **out,
     return IRMAS_OK;
 }
 
-/* A model has no embedding to give (distill_teacher.embedding_dims 0). */
+/* The model's probabilities for samples[0..n), cut or zero-padded to its
+ * window. A model with a pretrained front-end reads its frames here, so
+ * that their mean can be its embedding (when embedding is not NULL), and
+ * is classified from them: the same pass as irmas_window_classify. */
 static void runner_run(void *opaque, const float *samples, long n,
                        float *probs, float *embedding)
 {
-    (void)embedding;
     runner *r = opaque;
-    long window = r->model->window_samples, used = n < window ? n : window;
+    const irmas_model *m = r->model;
+    long window = m->window_samples, used = n < window ? n : window;
     memcpy(r->samples, samples, (size_t)used * sizeof *samples);
     memset(r->samples + used, 0, (size_t)(window - used) * sizeof *samples);
-    irmas_window_classify(r->window, r->samples, probs);
+    if (!r->frames_reader) {
+        irmas_window_classify(r->window, r->samples, probs);
+        return;
+    }
+    int frames = model_frames(m), features = model_features(m);
+    reader_read(r->frames_reader, r->samples, window, r->frames, NULL);
+    if (embedding) {
+        for (int d = 0; d < features; d++) {
+            double sum = 0.0;
+            for (int t = 0; t < frames; t++)
+                sum += r->frames[(long)t * features + d];
+            embedding[d] = (float)(sum / frames);
+        }
+    }
+    model_standardise(m, r->frames, frames, features);
+    irmas_window_classify_frames(r->window, r->frames, probs);
 }
 
 irmas_status model_teacher_open(const char *path, const char *weights_dir,
@@ -104,7 +149,9 @@ irmas_status model_teacher_open(const char *path, const char *weights_dir,
     *out = (distill_teacher){
         .rate = s->model->sample_rate, .min_samples = 1,
         .classes = s->model->classes, .labels = s->labels,
-        .identity = s->identity, .shared = s, .open = runner_open,
+        .identity = s->identity,
+        .embedding_dims = model_embedding_dims(s->model),
+        .shared = s, .open = runner_open,
         .run = runner_run, .close = runner_close};
     return IRMAS_OK;
 }

@@ -2,8 +2,12 @@
  * distillation run (distill.h): its softmax over its own classes, matched
  * to the student's by label, for audio at its own rate. This is how a
  * large model that needs third-party weights (models/audioset-head.irm)
- * teaches a small self-contained one. Its identity in cache keys is the
- * SHA-256 of the model file, so a retrained teacher makes new entries.
+ * teaches a small self-contained one. A model that reads only the
+ * frames of a pretrained front-end (efficientat-mn04) gives their mean as
+ * its embedding too: the AudioSet teacher's embedding of the window, so
+ * one run can take the model's targets and that embedding
+ * (distill_settings.embeddings). Its identity in cache keys is the SHA-256
+ * of the model file, so a retrained teacher makes new entries.
  */
 #ifndef IRMAS_MODEL_TEACHER_H
 #define IRMAS_MODEL_TEACHER_H
