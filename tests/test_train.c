@@ -739,8 +739,9 @@ START_TEST(init_alone_takes_the_models_network)
 }
 END_TEST
 
-/* --dense sizes a CNN's hidden layer, and --init alone takes a model so
- * made as its network, that width included. */
+/* --dense sizes a CNN's hidden layer, and --init takes a model so made as
+ * its network, that width included: alone, or with the options that shape
+ * the network but not --dense. */
 START_TEST(cnn_dense_sizes_the_hidden_layer)
 {
     char a[600], b[600];
@@ -758,12 +759,17 @@ START_TEST(cnn_dense_sizes_the_hidden_layer)
     irmas_model_free(m);
     const char *alone[] = {"--data", corpus, "--out", b, "--init", a,
                            "--epochs", "1", "--split-by", "file", NULL};
-    run_train_ok(&r, alone);
-    ck_assert_msg(strstr(r.err, "its network, --model cnn-mel on"), "%s",
-                  r.err);
-    m = load_model(b);
-    ck_assert_int_eq(m->layers[m->n_layers - 2].u.dense.outputs, 24);
-    irmas_model_free(m);
+    const char *shaped[64];
+    join_args(shaped, small_cnn_mel, alone);
+    const char *const *with_init[] = {alone, shaped};
+    for (int i = 0; i < 2; i++) {
+        run_train_ok(&r, with_init[i]);
+        ck_assert_msg(strstr(r.err, "its network, --model cnn-mel on"), "%s",
+                      r.err);
+        m = load_model(b);
+        ck_assert_int_eq(m->layers[m->n_layers - 2].u.dense.outputs, 24);
+        irmas_model_free(m);
+    }
 }
 END_TEST
 

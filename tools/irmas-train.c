@@ -215,10 +215,13 @@ static int builds_network_of(const run_options *o, const irmas_model *m)
     return same;
 }
 
-/* --init with no option that shapes the network: the options become those
- * that build the model's own. Each shape --model names is tried with the
- * model's input and sizes until one builds its layers, so `--init MODEL`
- * alone fine-tunes what the file holds. */
+/* --init: the options that shape the network and were left out become
+ * those that build the model's own. Each shape --model names (or the one
+ * given) is tried with the model's input and sizes until one builds its
+ * layers, so `--init MODEL` alone fine-tunes what the file holds, and
+ * `--init MODEL --model cnn-mel` takes the width of its hidden layer from
+ * the file. When the options given rule out every shape, they stay as
+ * given, and build_model says what differs. */
 static int adopt_init_network(run *r)
 {
     char err[1024];
@@ -228,8 +231,9 @@ static int adopt_init_network(run *r)
         run_options o = r->o;
         model_arch arch;
         model_arch_at(i, &arch);
-        run_options_network_of(&o, r->init, &arch);
-        if (!builds_network_of(&o, r->init)) continue;
+        if (!run_options_network_of(&o, r->init, &arch) ||
+            !builds_network_of(&o, r->init))
+            continue;
         char name[32], input[128];
         model_arch_name(&arch, name, sizeof name);
         model_describe_input(r->init, input, sizeof input);
@@ -238,6 +242,7 @@ static int adopt_init_network(run *r)
         r->o = o;
         return 0;
     }
+    if (run_options_network_given(&r->o)) return 0;
     fprintf(stderr, "irmas-train: error: --init %s: no --model builds its "
                     "network; give the options it was trained with "
                     "(irmas-model info %s shows them)\n",
@@ -252,7 +257,7 @@ static int read_options(run *r, int argc, char **argv)
     int status = run_options_parse(&r->o, argc, argv);
     if (status == 1) return -1;
     if (status == 0 && r->o.resume) status = resume_options(r, argc, argv);
-    else if (status == 0 && r->o.init && !run_options_network_given(&r->o))
+    else if (status == 0 && r->o.init)
         status = adopt_init_network(r);
     if (status == 0) status = run_options_check(&r->o);
     if (status == 0) status = check_writable("--out", r->o.out);

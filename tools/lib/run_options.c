@@ -187,7 +187,7 @@ void run_options_usage(FILE *f)
 "training\n"
 "  --init MODEL.irm  start from a trained model's weights instead of the\n"
 "                    seed's (fine-tuning), e.g. with a lower --lr: its own\n"
-"                    network unless options that shape one are given.\n"
+"                    network; shape options left out are taken from it.\n"
 "                    Classes it does not name start from the seed\n"
 "  --epochs N        at most N epochs (50)\n"
 "  --batch B         examples per update (32)\n"
@@ -877,39 +877,56 @@ int run_options_network_given(const run_options *o)
     return (o->given & network) != 0;
 }
 
-void run_options_network_of(run_options *o, const irmas_model *m,
-                            const model_arch *arch)
+/* 1 unless the command line gave flag id. */
+static int not_given(const run_options *o, int id)
 {
+    return !(o->given & GIVEN(id));
+}
+
+int run_options_network_of(run_options *o, const irmas_model *m,
+                           const model_arch *arch)
+{
+    if (!not_given(o, OPT_MODEL) &&
+        (o->family != arch->family || o->arch != arch->zoo ||
+         o->cell != arch->cell || o->gru_reset_after != arch->gru_reset_after))
+        return 0;
     o->family = arch->family;
     o->arch = arch->zoo;
     o->cell = arch->cell;
     o->gru_reset_after = arch->gru_reset_after;
-    o->rate = m->sample_rate;
-    o->window = (double)m->window_samples / m->sample_rate;
-    o->norm = m->norm;
-    if (m->frontend.kind) o->frontend = m->frontend.kind;
-    if (m->frontend.kind == FRONTEND_RAW) o->frame = m->frontend.frame;
+    if (not_given(o, OPT_RATE)) o->rate = m->sample_rate;
+    if (not_given(o, OPT_WINDOW))
+        o->window = (double)m->window_samples / m->sample_rate;
+    if (not_given(o, OPT_NORM)) o->norm = m->norm;
+    if (m->frontend.kind && not_given(o, OPT_FRONTEND))
+        o->frontend = m->frontend.kind;
+    if (m->frontend.kind == FRONTEND_RAW && not_given(o, OPT_FRAME))
+        o->frame = m->frontend.frame;
     if (m->frontend.kind == FRONTEND_LOGMEL) {
-        o->hop = m->frontend.frame;
-        o->fft = m->frontend.fft_size;
-        o->mels = m->frontend.mels;
+        if (not_given(o, OPT_HOP)) o->hop = m->frontend.frame;
+        if (not_given(o, OPT_FFT)) o->fft = m->frontend.fft_size;
+        if (not_given(o, OPT_MELS)) o->mels = m->frontend.mels;
     }
     if (m->image.kind) {
-        o->image = m->image.kind;
-        o->image_size = m->image.size;
-        o->image_channels = m->image.channels;
+        if (not_given(o, OPT_IMAGE)) o->image = m->image.kind;
+        if (not_given(o, OPT_IMAGE_SIZE)) o->image_size = m->image.size;
+        if (not_given(o, OPT_IMAGE_CHANNELS))
+            o->image_channels = m->image.channels;
     }
     const layer *before = &m->layers[m->n_layers > 1 ? m->n_layers - 2 : 0];
-    if (arch->family == ARCH_CNN && before->kind == LAYER_DENSE &&
+    int dense = not_given(o, OPT_DENSE);
+    if (arch->family == ARCH_CNN && dense && before->kind == LAYER_DENSE &&
         before->u.dense.outputs != arch->zoo->hidden)
         o->dense = before->u.dense.outputs;
-    if (arch->family != ARCH_RECURRENT && arch->family != ARCH_STATS) return;
+    if (arch->family != ARCH_RECURRENT && arch->family != ARCH_STATS) return 1;
     const layer *first = &m->layers[0];
-    if (layer_is_recurrent(first))
+    if (layer_is_recurrent(first) && not_given(o, OPT_HIDDEN))
         o->hidden = layer_outputs(first) / (first->kind == LAYER_BLSTM ? 2 : 1);
-    o->dense = m->n_layers > 2 && before->kind == LAYER_DENSE
-                   ? before->u.dense.outputs
-                   : 0;
+    if (dense)
+        o->dense = m->n_layers > 2 && before->kind == LAYER_DENSE
+                       ? before->u.dense.outputs
+                       : 0;
+    return 1;
 }
 
 char *run_options_args(const run_options *o, size_t *size)

@@ -89,13 +89,15 @@ void run_options_usage(FILE *f);
  * --norm, --rate, --window, --image, --image-size or --image-channels. */
 int run_options_network_given(const run_options *o);
 
-/* Sets those options to what builds the network of model m as shape
- * arch: m's rate, window, normalisation, front-end and image, and for a
- * recurrent or stats shape the units of its cell and of the dense layer
- * before its softmax. Whether arch is m's shape, only building it tells
- * (irmas-train --init tries each in turn). */
-void run_options_network_of(run_options *o, const irmas_model *m,
-                            const model_arch *arch);
+/* Sets the options that shape the network, those the command line left
+ * out, to what builds the network of model m as shape arch: m's rate,
+ * window, normalisation, front-end and image, and for a recurrent or
+ * stats shape the units of its cell and of the dense layer before its
+ * softmax. Returns 0, changing nothing, when --model named another
+ * shape. Whether arch is m's shape, only building it tells (irmas-train
+ * --init tries each in turn). */
+int run_options_network_of(run_options *o, const irmas_model *m,
+                           const model_arch *arch);
 
 /* o as an argument list: "--flag", "value", ... each NUL-terminated, in a
  * new buffer of *size bytes. run_options_args gives every flag a resume
