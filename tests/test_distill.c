@@ -345,13 +345,15 @@ START_TEST(embeddings_are_standardised_and_cached)
     }
 
     /* Cached with them: a second load runs no teacher. Without them, the
-     * targets are the same (an entry of their own). */
+     * targets are the same, read from those entries. */
     ck_assert(load_by(&again, &stand_in, cache, 0, 1, stereo, err,
                       sizeof err) == IRMAS_OK);
     ck_assert_int_eq(again.teacher_runs, 0);
     ck_assert_mem_eq(t.embeddings, again.embeddings, 10 * sizeof(float));
     distill_targets_free(&again);
     load_ok(&again, cache, 0, stereo);
+    ck_assert_int_eq(again.teacher_runs, 0);
+    ck_assert_int_eq(again.files_cached, 2);
     ck_assert_int_eq(again.embedding_dims, 0);
     ck_assert_ptr_null(again.embeddings);
     ck_assert_mem_eq(t.targets, again.targets, 10 * sizeof(float));

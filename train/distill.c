@@ -47,6 +47,9 @@ typedef struct {
     float *raw;               /* [examples][row] */
     long window;              /* samples at the teacher's rate */
     char settings_key[17];    /* hex: the settings' part of the key */
+    char wider_key[17];       /* without embeddings asked, that of entries
+                                 which keep them too ("" if the teacher
+                                 gives none) */
     atomic_int cached, computed;
     atomic_long runs;
 } distill_job;
@@ -62,19 +65,20 @@ typedef struct {
 
 /* ---- the key ---------------------------------------------------------- */
 
-/* The settings' part of every key: the teacher, its rate, the window, the
- * mixdown and, when asked for, the embedding (keys without one are as
- * they were before embeddings were kept). */
-static void settings_key(distill_job *job)
+/* The settings' part of a key, into key: the teacher, its rate, the
+ * window, the mixdown and, when embedding_dims is not 0, the embedding
+ * (keys without one are as they were before embeddings were kept). */
+static void settings_key(const distill_job *job, int embedding_dims,
+                         char key[17])
 {
     char text[1024];
     int n = snprintf(text, sizeof text, "%s\nrate %d\nwindow %ld\nmixdown %d",
                      job->t->identity, job->t->rate, job->window,
                      job->s->mixdown);
-    if (job->s->embeddings)
+    if (embedding_dims)
         n += snprintf(text + n, sizeof text - (size_t)n, "\nembedding %d",
-                      job->t->embedding_dims);
-    file_cache_settings_key(text, (size_t)n, job->settings_key);
+                      embedding_dims);
+    file_cache_settings_key(text, (size_t)n, key);
 }
 
 /* ---- the entry -------------------------------------------------------- */
@@ -118,6 +122,27 @@ static irmas_status entry_write(const char *path, const entry_header *h,
     return status;
 }
 
+/* A run that does not ask for embeddings reads its targets from the
+ * entry of a run that did (they lead each of its rows) rather than run the
+ * teacher again; 1 if it did. */
+static int entry_read_from_wider(distill_worker *w, const char *path,
+                                 int examples, float *raw)
+{
+    distill_job *job = w->job;
+    char entry[4096], err[1024];
+    if (!job->wider_key[0] ||
+        file_cache_entry(job->s->cache_dir, path, job->wider_key, ".tgt",
+                         entry, sizeof entry, err, sizeof err) != IRMAS_OK)
+        return 0;
+    int classes = job->t->classes, row = classes + job->t->embedding_dims;
+    float *wide = malloc((size_t)examples * (size_t)row * sizeof *wide);
+    int ok = wide && entry_read(entry, row, examples, wide);
+    for (long i = 0; ok && i < examples; i++)
+        memcpy(raw + i * classes, wide + i * row, (size_t)classes * sizeof *raw);
+    free(wide);
+    return ok;
+}
+
 /* ---- one file --------------------------------------------------------- */
 
 /* Runs the teacher over every window of every channel of clip into raw,
@@ -155,7 +180,8 @@ static irmas_status teach_file(distill_worker *w, int item)
                                            sizeof entry, w->err,
                                            sizeof w->err);
     if (status != IRMAS_OK) return status;
-    if (entry_read(entry, job->row, examples, raw)) {
+    if (entry_read(entry, job->row, examples, raw) ||
+        entry_read_from_wider(w, path, examples, raw)) {
         atomic_fetch_add(&job->cached, 1);
         return IRMAS_OK;
     }
@@ -314,7 +340,10 @@ static irmas_status teach_files(distill_job *job, const example_set *e,
     } else {
         status = file_cache_make_folder(job->s->cache_dir, "--teacher-cache",
                                         err, errlen);
-        settings_key(job);
+        int dims = job->t->embedding_dims;
+        settings_key(job, job->s->embeddings ? dims : 0, job->settings_key);
+        if (!job->s->embeddings && dims > 0)
+            settings_key(job, dims, job->wider_key);
         if (status == IRMAS_OK)
             status = distill_all(job, job->s->threads, err, errlen);
     }

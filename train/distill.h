@@ -33,7 +33,8 @@
  * and what else decides the targets (the teacher's identity, its rate, the
  * window, the mixdown, and whether it holds embeddings), holding the
  * teacher's raw values (and embedding) for every window of every
- * channel.
+ * channel. A run without embeddings also reads the entries of one with
+ * them, so that it need not run the teacher again.
  */
 #ifndef IRMAS_DISTILL_H
 #define IRMAS_DISTILL_H
