@@ -124,15 +124,15 @@ static irmas_status entry_write(const char *path, const entry_header *h,
 
 /* A run that does not ask for embeddings reads its targets from the
  * entry of a run that did (they lead each of its rows) rather than run the
- * teacher again; 1 if it did. */
-static int entry_read_from_wider(distill_worker *w, const char *path,
+ * teacher again; hex is the file's hash. 1 if it did. */
+static int entry_read_from_wider(const distill_job *job, const char *hex,
                                  int examples, float *raw)
 {
-    distill_job *job = w->job;
     char entry[4096], err[1024];
     if (!job->wider_key[0] ||
-        file_cache_entry(job->s->cache_dir, path, job->wider_key, ".tgt",
-                         entry, sizeof entry, err, sizeof err) != IRMAS_OK)
+        file_cache_entry_of_hash(job->s->cache_dir, hex, job->wider_key,
+                                 ".tgt", entry, sizeof entry, err,
+                                 sizeof err) != IRMAS_OK)
         return 0;
     int classes = job->t->classes, row = classes + job->t->embedding_dims;
     float *wide = malloc((size_t)examples * (size_t)row * sizeof *wide);
@@ -174,14 +174,17 @@ static irmas_status teach_file(distill_worker *w, int item)
     int examples = job->count[item];
     if (examples == 0) return IRMAS_OK; /* unreadable: skipped already */
     float *raw = job->raw + (long)job->first[item] * job->row;
-    char entry[4096];
-    irmas_status status = file_cache_entry(job->s->cache_dir, path,
-                                           job->settings_key, ".tgt", entry,
-                                           sizeof entry, w->err,
-                                           sizeof w->err);
+    char hex[65], entry[4096];
+    irmas_status status = file_cache_hash_file(path, hex, w->err,
+                                               sizeof w->err);
+    if (status == IRMAS_OK)
+        status = file_cache_entry_of_hash(job->s->cache_dir, hex,
+                                          job->settings_key, ".tgt", entry,
+                                          sizeof entry, w->err,
+                                          sizeof w->err);
     if (status != IRMAS_OK) return status;
     if (entry_read(entry, job->row, examples, raw) ||
-        entry_read_from_wider(w, path, examples, raw)) {
+        entry_read_from_wider(job, hex, examples, raw)) {
         atomic_fetch_add(&job->cached, 1);
         return IRMAS_OK;
     }

@@ -77,6 +77,15 @@ irmas_status file_cache_entry(const char *dir, const char *path,
     char hex[65];
     irmas_status status = file_cache_hash_file(path, hex, err, errlen);
     if (status != IRMAS_OK) return status;
+    return file_cache_entry_of_hash(dir, hex, key, suffix, out, size, err,
+                                    errlen);
+}
+
+irmas_status file_cache_entry_of_hash(const char *dir, const char *hex,
+                                      const char *key, const char *suffix,
+                                      char *out, size_t size, char *err,
+                                      size_t errlen)
+{
     int n = snprintf(out, size, "%s/%s-%s%s", dir, hex, key, suffix);
     if (n < 0 || (size_t)n >= size)
         return status_fail(err, errlen, IRMAS_ERR_ARG,

@@ -41,4 +41,11 @@ irmas_status file_cache_entry(const char *dir, const char *path,
                               const char *key, const char *suffix, char *out,
                               size_t size, char *err, size_t errlen);
 
+/* The same for the file whose hash (file_cache_hash_file) is hex, for a
+ * caller that names several entries of one file and reads it once. */
+irmas_status file_cache_entry_of_hash(const char *dir, const char *hex,
+                                      const char *key, const char *suffix,
+                                      char *out, size_t size, char *err,
+                                      size_t errlen);
+
 #endif
