@@ -180,10 +180,23 @@ void irmas_window_free(irmas_window *w)
 
 void irmas_window_classify(irmas_window *w, const float *samples, float *probs)
 {
+    irmas_window_read(w, samples);
+    irmas_window_classify_read(w, probs);
+}
+
+const float *irmas_window_read(irmas_window *w, const float *samples)
+{
     const irmas_model *m = w->m;
     int image = model_reads_image(m), frames = model_reads_frames(m);
     reader_read(w->reader, samples, m->window_samples,
                 frames ? w->feats : NULL, image ? w->pixels : NULL);
+    return frames ? w->feats : NULL;
+}
+
+void irmas_window_classify_read(irmas_window *w, float *probs)
+{
+    const irmas_model *m = w->m;
+    int image = model_reads_image(m), frames = model_reads_frames(m);
     if (frames) model_standardise(m, w->feats, w->frames, w->features);
     irmas_window_classify_prepared(w, image ? w->pixels : NULL,
                              frames ? w->feats : NULL, probs);

@@ -21,6 +21,16 @@
  * model), without allocating them; model_cost_of counts them. */
 long irmas_window_working_floats(const irmas_model *m);
 
+/* irmas_window_classify in two steps, for a caller that wants the
+ * front-end's frames too. irmas_window_read reads samples (one window)
+ * through the front-end and returns its frames [frames][features] as they
+ * come out of it, not yet standardised (NULL for a model that reads none);
+ * they stay in w until irmas_window_classify_read, which standardises them
+ * in place and classifies what was read. Together they give what
+ * irmas_window_classify gives. */
+const float *irmas_window_read(irmas_window *w, const float *samples);
+void irmas_window_classify_read(irmas_window *w, float *probs);
+
 /* The same from frames already computed and standardised
  * (features[frames][features]); the trainer and tests use it. Only for
  * models that read no image. */

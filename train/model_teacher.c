@@ -1,13 +1,11 @@
 /* model_teacher.c: a trained model behind distill.h's interface (see
  * model_teacher.h). The model is shared by every thread; each runner is a
- * window classifier (window.h), the reader of its frames (reader.h) and
- * room for one window's samples and frames. */
+ * window classifier (window.h) and room for one window's samples. */
 #include "model_teacher.h"
 
 #include "file_cache.h"
 #include "irmas/irmas.h"
 #include "model.h"
-#include "reader.h"
 #include "window.h"
 
 #include <math.h>
@@ -26,8 +24,6 @@ typedef struct {
     irmas_window *window;
     const irmas_model *model;
     float *samples; /* [window]: the input, cut or zero-padded to it */
-    reader *frames_reader; /* a model that reads frames: its front-end, */
-    float *frames;         /* and its frames [frames][features] */
 } runner;
 
 static void runner_close(void *opaque)
@@ -35,8 +31,6 @@ static void runner_close(void *opaque)
     runner *r = opaque;
     if (!r) return;
     irmas_window_free(r->window);
-    reader_free(r->frames_reader);
-    free(r->frames);
     free(r->samples);
     free(r);
 }
@@ -67,15 +61,6 @@ static irmas_status runner_open(void *shared, long max_samples, void **out,
     }
     r->model = s->model;
     irmas_status status = irmas_window_new(s->model, &r->window, err, errlen);
-    if (status == IRMAS_OK && model_embedding_dims(s->model) > 0) {
-        status = reader_new(s->model, &r->frames_reader, err, errlen);
-        r->frames = malloc((size_t)model_frames(s->model) *
-                           (size_t)model_features(s->model) *
-                           sizeof *r->frames);
-        if (status == IRMAS_OK && !r->frames)
-            status = status_fail(err, errlen, IRMAS_ERR_NOMEM,
-                                 "out of memory for a teacher's frames");
-    }
     if (status != IRMAS_OK) {
         runner_close(r);
         return status;
@@ -85,9 +70,8 @@ static irmas_status runner_open(void *shared, long max_samples, void **out,
 }
 
 /* The model's probabilities for samples[0..n), cut or zero-padded to its
- * window. A model with a pretrained front-end reads its frames here, so
- * that their mean can be its embedding (when embedding is not NULL), and
- * is classified from them: the same pass as irmas_window_classify. */
+ * window, and, when embedding is not NULL (a model with a pretrained
+ * front-end), the mean of the frames the window's front-end read. */
 static void runner_run(void *opaque, const float *samples, long n,
                        float *probs, float *embedding)
 {
@@ -96,22 +80,17 @@ static void runner_run(void *opaque, const float *samples, long n,
     long window = m->window_samples, used = n < window ? n : window;
     memcpy(r->samples, samples, (size_t)used * sizeof *samples);
     memset(r->samples + used, 0, (size_t)(window - used) * sizeof *samples);
-    if (!r->frames_reader) {
-        irmas_window_classify(r->window, r->samples, probs);
-        return;
-    }
-    int frames = model_frames(m), features = model_features(m);
-    reader_read(r->frames_reader, r->samples, window, r->frames, NULL);
+    const float *read = irmas_window_read(r->window, r->samples);
     if (embedding) {
+        int frames = model_frames(m), features = model_features(m);
         for (int d = 0; d < features; d++) {
             double sum = 0.0;
             for (int t = 0; t < frames; t++)
-                sum += r->frames[(long)t * features + d];
+                sum += read[(long)t * features + d];
             embedding[d] = (float)(sum / frames);
         }
     }
-    model_standardise(m, r->frames, frames, features);
-    irmas_window_classify_frames(r->window, r->frames, probs);
+    irmas_window_classify_read(r->window, probs);
 }
 
 irmas_status model_teacher_open(const char *path, const char *weights_dir,
