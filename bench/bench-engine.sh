@@ -1,12 +1,13 @@
 #!/bin/sh
 # bench-engine.sh: times libirmas's recurrent layers and streaming
-# classifier, and PyTorch on the same weights when it is installed.
+# classifier, and the shipped CNN (models/default.irm), and PyTorch on the
+# same weights when it is installed.
 #
 # It builds nothing: it runs bench_layers from an existing build folder
 # (default build/), which writes its weights and inputs into a scratch
-# folder; bench/layers_torch.py then loads them into torch.nn.LSTM and
-# torch.nn.GRU, times the same forward pass and checks that both give the
-# same final hidden state.
+# folder; bench/layers_torch.py then loads them into torch.nn.LSTM,
+# torch.nn.GRU and the CNN's torch.nn layers, times the same forward pass
+# and checks that both give the same final hidden state or probabilities.
 #
 # Usage: bench/bench-engine.sh [BUILD_DIR]
 set -eu
@@ -27,7 +28,7 @@ echo "vector flags: $(grep -m 1 '^flags' /proc/cpuinfo | tr ' ' '\n' |
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/irmas-bench.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT INT TERM
 
-"$bench" "$scratch"
+"$bench" "$scratch" "$here/../models/default.irm"
 if /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then
     /usr/bin/python3 "$here/layers_torch.py" "$scratch"
 else

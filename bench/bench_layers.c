@@ -16,6 +16,13 @@
  * run the same computation in PyTorch and compare. bench-engine.sh runs
  * both; see docs/development.md, "Benchmarks".
  *
+ * Given a model file after the folder (bench-engine.sh passes the shipped
+ * models/default.irm), it also times that model's whole window when it
+ * reads an image (a CNN): the image built from the samples, then the
+ * network, batch 1 on one thread, and writes the image, the network's
+ * layers (cnn.layers.txt, one line each, and their tensors) and its
+ * probabilities for layers_torch.py.
+ *
  * With --teacher DIR it times the AudioSet teacher (teacher.h) instead,
  * whose weights DIR holds: its front-end and its network on a 3-second
  * window at 32 kHz, batch 1 on one thread, and the CPU per second of audio
@@ -25,9 +32,11 @@
 #include "clock.h"
 #include "gemm.h"
 #include "isa.h"
+#include "reader.h"
 #include "recurrent.h"
 #include "stream.h"
 #include "teacher.h"
+#include "window.h"
 
 #include <cblas.h>
 #include <stdint.h>
@@ -326,6 +335,109 @@ static int bench_stream(const irmas_model *m)
     return 0;
 }
 
+/* dir/cnn.layers.txt: the image branch and the head of image model m, a
+ * line a layer, "conv2d CHANNELS FILTERS KERNEL STRIDE PADDING ACT",
+ * "maxpool SIZE STRIDE" or "dense INPUTS OUTPUTS ACT", and each layer's
+ * tensors as dir/cnn.LAYER.TENSOR.f32 (layer counted from 0). */
+static int dump_cnn(const char *dir, const irmas_model *m)
+{
+    char path[4096], name[64];
+    snprintf(path, sizeof path, "%s/cnn.layers.txt", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    int status = 0;
+    for (int i = 0; i < m->n_layers && status == 0; i++) {
+        const layer *l = &m->layers[i];
+        if (l->kind == LAYER_CONV2D) {
+            const conv2d_layer *c = &l->u.conv2d;
+            fprintf(f, "conv2d %d %d %d %d %d %s\n", c->channels, c->filters,
+                    c->kernel, c->stride, c->padding,
+                    activation_name(c->act));
+        } else if (l->kind == LAYER_MAXPOOL) {
+            fprintf(f, "maxpool %d %d\n", l->u.pool.size, l->u.pool.stride);
+        } else {
+            const dense_layer *d = &l->u.dense;
+            fprintf(f, "dense %d %d %s\n", d->inputs, d->outputs,
+                    activation_name(d->act));
+        }
+        layer_tensor t[LAYER_MAX_TENSORS];
+        int n = layer_tensors((layer *)l, t);
+        for (int k = 0; k < n && status == 0; k++) {
+            snprintf(name, sizeof name, "cnn.%d.%s.f32", i, t[k].name);
+            status = write_floats(dir, name, *t[k].data, t[k].count);
+        }
+    }
+    if (fclose(f) != 0) {
+        perror(path);
+        return -1;
+    }
+    return status;
+}
+
+/* The whole window of image model m (a CNN: image branch and head only)
+ * on a 3-second window of noise, batch 1 on one thread: the median wall
+ * time of the image and of the network over RUNS runs. With a folder,
+ * writes what layers_torch.py needs to run the same network. */
+static int bench_cnn(const irmas_model *m, const char *dir)
+{
+    char err[1024];
+    if (!model_reads_image(m) || model_reads_frames(m)) {
+        fprintf(stderr, "bench_layers: the model reads %s; only CNNs on an "
+                        "image are timed\n",
+                model_reads_image(m) ? "frames too" : "no image");
+        return -1;
+    }
+    reader *r;
+    irmas_window *w;
+    if (reader_new(m, &r, err, sizeof err) != IRMAS_OK ||
+        irmas_window_new(m, &w, err, sizeof err) != IRMAS_OK) {
+        fprintf(stderr, "bench_layers: %s\n", err);
+        return -1;
+    }
+    long window = m->window_samples, pixels = image_floats(&m->image);
+    float *audio = alloc_or_die((size_t)window * sizeof *audio);
+    float *image = alloc_or_die((size_t)pixels * sizeof *image);
+    float probs[MODEL_MAX_CLASSES];
+    fill(audio, window, 0.5f);
+    double build[RUNS], network[RUNS], whole[RUNS];
+    for (int run = 0; run < RUNS; run++) {
+        double t0 = clock_seconds(CLOCK_MONOTONIC);
+        reader_read(r, audio, window, NULL, image);
+        double t1 = clock_seconds(CLOCK_MONOTONIC);
+        irmas_window_classify_prepared(w, image, NULL, probs);
+        double t2 = clock_seconds(CLOCK_MONOTONIC);
+        build[run] = t1 - t0;
+        network[run] = t2 - t1;
+        whole[run] = t2 - t0;
+    }
+    float network_ms = (float)(1e3 * median(network, RUNS));
+    printf("cnn   forward of a %.0f s window (%ld-pixel %s image, %d layers, "
+           "batch 1, 1 thread, %s): %.2f ms (image %.2f ms, network %.2f ms; "
+           "median of %d)\n",
+           (double)window / m->sample_rate, pixels,
+           image_kind_name(m->image.kind), m->n_layers,
+           isa_name(isa_current_level()), 1e3 * median(whole, RUNS),
+           1e3 * median(build, RUNS), (double)network_ms, RUNS);
+    int status = 0;
+    if (dir) {
+        float shape[3] = {(float)m->image.channels, (float)m->image.size,
+                          (float)m->image.size};
+        status = write_floats(dir, "cnn.shape.f32", shape, 3) |
+                 write_floats(dir, "cnn.image.f32", image, pixels) |
+                 write_floats(dir, "cnn.probs.f32", probs, m->classes) |
+                 write_floats(dir, "cnn.ms.f32", &network_ms, 1) |
+                 dump_cnn(dir, m);
+    }
+    free(audio);
+    free(image);
+    irmas_window_free(w);
+    reader_free(r);
+    return status;
+}
+
 #define TEACHER_WINDOW (3 * TEACHER_SAMPLE_RATE)
 #define TEACHER_RUNS 21
 
@@ -381,12 +493,21 @@ int main(int argc, char **argv)
         gemm_set_threads(1);
         return bench_teacher(argv[2]);
     }
-    if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-        fprintf(stderr, "usage: bench_layers [folder for layers_torch.py]\n"
+    if (argc > 3 || (argc >= 2 && argv[1][0] == '-')) {
+        fprintf(stderr, "usage: bench_layers [FOLDER [CNN_MODEL]]: FOLDER "
+                        "for layers_torch.py\n"
                         "       bench_layers --teacher DIR\n");
         return 2;
     }
-    const char *dir = argc == 2 ? argv[1] : NULL;
+    const char *dir = argc >= 2 ? argv[1] : NULL;
+    irmas_model *cnn = NULL;
+    if (argc == 3) {
+        char err[1024];
+        if (irmas_model_load(argv[2], &cnn, err, sizeof err) != IRMAS_OK) {
+            fprintf(stderr, "bench_layers: %s\n", err);
+            return 1;
+        }
+    }
     gemm_set_threads(1);
     printf("instruction set: %s (IRMAS_ISA picks another: portable, "
            "avx2, avx512)\n", isa_name(isa_current_level()));
@@ -409,6 +530,8 @@ int main(int argc, char **argv)
         status |= bench_stream(m);
         irmas_model_free(m);
     }
+    if (cnn && status == 0) status = bench_cnn(cnn, dir);
+    irmas_model_free(cnn);
     free(x);
     return status ? 1 : 0;
 }

@@ -10,8 +10,12 @@ final hidden state and libirmas's, and the ratios a reader compares across
 machines: how many times as fast libirmas's window is (with the
 instruction set it used), and the window's arithmetic rate against
 OpenBLAS sgemm's own on the projection's shape, both measured by
-bench_layers in the same run. Exits 1 if the difference reaches 1e-4: the
-two would then not be computing the same thing.
+bench_layers in the same run. When bench_layers was given a CNN (the
+shipped models/default.irm), it does the same for that network on the
+image bench_layers built: torch.nn.Conv2d, MaxPool2d and Linear layers
+holding its weights, its probabilities compared with libirmas's. Exits 1
+if a difference reaches 1e-4: the two would then not be computing the
+same thing.
 
 Usage: /usr/bin/python3 bench/layers_torch.py FOLDER
 """
@@ -77,6 +81,68 @@ def bench(folder, kind, frames, inputs, hidden):
     return diff < TOLERANCE
 
 
+def cnn_network(folder):
+    """The CNN of cnn.layers.txt as torch.nn layers holding its weights,
+    and the multiply-adds of one image through it, counted twice (FLOPs)."""
+    channels, size, _ = (int(v) for v in load(folder, "cnn.shape.f32"))
+    layers, flops, flat = [], 0, False
+    with open(os.path.join(folder, "cnn.layers.txt")) as f:
+        lines = [line.split() for line in f]
+    for i, fields in enumerate(lines):
+        kind = fields[0]
+        if kind == "maxpool":
+            k, stride = int(fields[1]), int(fields[2])
+            layers.append(torch.nn.MaxPool2d(k, stride))
+            size = (size - k) // stride + 1
+            continue
+        if kind == "conv2d":
+            c, filters, k, stride, pad = (int(v) for v in fields[1:6])
+            net = torch.nn.Conv2d(c, filters, k, stride, pad)
+            size = (size + 2 * pad - k) // stride + 1
+            flops += 2 * size * size * filters * c * k * k
+        else:
+            inputs, outputs = int(fields[1]), int(fields[2])
+            if not flat:
+                layers.append(torch.nn.Flatten())
+                flat = True
+            net = torch.nn.Linear(inputs, outputs)
+            flops += 2 * inputs * outputs
+        with torch.no_grad():
+            net.weight.copy_(load(folder, "cnn.%d.weights.f32" % i, net.weight.shape))
+            net.bias.copy_(load(folder, "cnn.%d.bias.f32" % i))
+        layers.append(net)
+        if fields[-1] == "relu":
+            layers.append(torch.nn.ReLU())
+        elif fields[-1] == "softmax":
+            layers.append(torch.nn.Softmax(dim=1))
+    return torch.nn.Sequential(*layers).eval(), flops
+
+
+def bench_cnn(folder):
+    net, flops = cnn_network(folder)
+    channels, size, _ = (int(v) for v in load(folder, "cnn.shape.f32"))
+    image = load(folder, "cnn.image.f32", (1, channels, size, size))
+    times = []
+    with torch.no_grad():
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            probs = net(image)
+            times.append(time.perf_counter() - start)
+    diff = (probs.reshape(-1) - load(folder, "cnn.probs.f32")).abs().max().item()
+    torch_ms = 1e3 * sorted(times)[RUNS // 2]
+    ours_ms = load(folder, "cnn.ms.f32").item()
+    sgemm = load(folder, "sgemm-gflops.f32").item()
+    rate = flops / (1e6 * ours_ms)
+    print("cnn   PyTorch %s: network %.2f ms (median of %d); largest "
+          "|probability difference| from libirmas: %.2e"
+          % (torch.__version__, torch_ms, RUNS, diff))
+    print("cnn   libirmas network %.2f ms: %.1f times as fast as PyTorch; "
+          "%.3f GFLOP a window, at %.1f GFLOP/s, %.2f of OpenBLAS sgemm's "
+          "rate on the projection (%.1f GFLOP/s)"
+          % (ours_ms, torch_ms / ours_ms, flops / 1e9, rate, rate / sgemm, sgemm))
+    return diff < TOLERANCE
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: layers_torch.py FOLDER (written by bench_layers)")
@@ -84,6 +150,8 @@ def main():
     torch.set_num_threads(1)
     frames, inputs, hidden = (int(v) for v in load(folder, "shape.f32"))
     agree = [bench(folder, kind, frames, inputs, hidden) for kind in ("lstm", "gru")]
+    if os.path.exists(os.path.join(folder, "cnn.layers.txt")):
+        agree.append(bench_cnn(folder))
     if not all(agree):
         print("libirmas and PyTorch disagree by %g or more" % TOLERANCE)
         sys.exit(1)
