@@ -2,10 +2,13 @@
 # bench/bench-train.sh: how long one training epoch takes, irmas-train
 # against PyTorch on the same model, data and batches.
 #
-#     bench/bench-train.sh [-C BUILD_DIR] [-n CLIPS] [-t THREADS] [DATA_DIR]
+#     bench/bench-train.sh [-C BUILD_DIR] [-m MODEL] [-n CLIPS] [-t THREADS] [DATA_DIR]
 #
-# The model is the study's best: an LSTM with H = 100 reading |X_t| = 100
-# raw samples a step, 3 s windows at 44.1 kHz (1323 steps), batch 32.
+# MODEL is lstm (the default), the study's best: an LSTM with H = 100
+# reading |X_t| = 100 raw samples a step, 3 s windows at 44.1 kHz (1323
+# steps); or cnn-mel, the shipped default's network: the 96 x 96 log-mel
+# CNN (models/README.md), which PyTorch trains on the same images. Batch
+# 32 for both.
 # DATA_DIR defaults to a corpus rendered here with sox: CLIPS (default 40)
 # stereo 3-second clips of each of four classes (sine, square, sawtooth,
 # triangle at fixed frequencies, without dither, so the corpus is the same
@@ -21,11 +24,12 @@
 # no validation).
 set -eu
 cd "$(dirname "$0")/.."
-build=build clips=40 threads=2
-usage="usage: $0 [-C BUILD_DIR] [-n CLIPS] [-t THREADS] [DATA_DIR]"
-while getopts C:n:t: flag; do
+build=build clips=40 threads=2 model=lstm
+usage="usage: $0 [-C BUILD_DIR] [-m lstm|cnn-mel] [-n CLIPS] [-t THREADS] [DATA_DIR]"
+while getopts C:m:n:t: flag; do
     case $flag in
     C) build=$OPTARG ;;
+    m) model=$OPTARG ;;
     n) clips=$OPTARG ;;
     t) threads=$OPTARG ;;
     *) echo "$usage" >&2; exit 2 ;;
@@ -60,9 +64,17 @@ if [ -z "$data" ]; then
     render_corpus "$data"
 fi
 
-echo "irmas-train: one epoch, LSTM |X_t| = 100, H = 100, batch 32, $threads threads"
-"$train" --data "$data" --out "$work/model.irm" --model lstm --frame 100 \
-    --hidden 100 --batch 32 --dropout 0 --epochs 1 --threads "$threads" \
+case $model in
+lstm) shape="--model lstm --frame 100 --hidden 100"
+      what="LSTM |X_t| = 100, H = 100" ;;
+cnn-mel) shape="--model cnn-mel --image logmel --image-size 96 --norm none"
+         what="CNN on 96 x 96 log-mel images" ;;
+*) echo "$usage" >&2; exit 2 ;;
+esac
+echo "irmas-train: one epoch, $what, batch 32, $threads threads"
+# shellcheck disable=SC2086 # $shape is a list of flags
+"$train" --data "$data" --out "$work/model.irm" $shape \
+    --batch 32 --dropout 0 --epochs 1 --threads "$threads" \
     --split-by file --val-fraction 0.1 --test-fraction 0.1 \
     --export "$work/export" --log "$work/log.csv" 2>"$work/stderr" >/dev/null ||
     { cat "$work/stderr" >&2; exit 1; }

@@ -335,13 +335,12 @@ static int bench_stream(const irmas_model *m)
     return 0;
 }
 
-/* dir/cnn.layers.txt: the image branch and the head of image model m, a
- * line a layer, "conv2d CHANNELS FILTERS KERNEL STRIDE PADDING ACT",
- * "maxpool SIZE STRIDE" or "dense INPUTS OUTPUTS ACT", and each layer's
- * tensors as dir/cnn.LAYER.TENSOR.f32 (layer counted from 0). */
+/* dir/cnn.layers.txt, a line a layer of image model m (layer_describe),
+ * and each layer's tensors as dir/cnn.LAYER.TENSOR.f32 (layer counted
+ * from 0). */
 static int dump_cnn(const char *dir, const irmas_model *m)
 {
-    char path[4096], name[64];
+    char path[4096], line[128], name[64];
     snprintf(path, sizeof path, "%s/cnn.layers.txt", dir);
     FILE *f = fopen(path, "w");
     if (!f) {
@@ -350,21 +349,11 @@ static int dump_cnn(const char *dir, const irmas_model *m)
     }
     int status = 0;
     for (int i = 0; i < m->n_layers && status == 0; i++) {
-        const layer *l = &m->layers[i];
-        if (l->kind == LAYER_CONV2D) {
-            const conv2d_layer *c = &l->u.conv2d;
-            fprintf(f, "conv2d %d %d %d %d %d %s\n", c->channels, c->filters,
-                    c->kernel, c->stride, c->padding,
-                    activation_name(c->act));
-        } else if (l->kind == LAYER_MAXPOOL) {
-            fprintf(f, "maxpool %d %d\n", l->u.pool.size, l->u.pool.stride);
-        } else {
-            const dense_layer *d = &l->u.dense;
-            fprintf(f, "dense %d %d %s\n", d->inputs, d->outputs,
-                    activation_name(d->act));
-        }
+        layer *l = (layer *)&m->layers[i];
+        layer_describe(l, line, sizeof line);
+        fprintf(f, "%s\n", line);
         layer_tensor t[LAYER_MAX_TENSORS];
-        int n = layer_tensors((layer *)l, t);
+        int n = layer_tensors(l, t);
         for (int k = 0; k < n && status == 0; k++) {
             snprintf(name, sizeof name, "cnn.%d.%s.f32", i, t[k].name);
             status = write_floats(dir, name, *t[k].data, t[k].count);

@@ -81,13 +81,14 @@ def bench(folder, kind, frames, inputs, hidden):
     return diff < TOLERANCE
 
 
-def cnn_network(folder):
-    """The CNN of cnn.layers.txt as torch.nn layers holding its weights,
-    and the multiply-adds of one image through it, counted twice (FLOPs)."""
-    channels, size, _ = (int(v) for v in load(folder, "cnn.shape.f32"))
+def cnn_layers(lines, size, tensor):
+    """The CNN whose layers `lines` describe (one list of fields a layer,
+    as libirmas's layer_describe writes them) as torch.nn layers, on
+    size x size images; tensor(i, name, shape) gives layer i's "weights"
+    and "bias", asked for in that order, layer by layer. Returns the
+    torch.nn.Sequential and the multiply-adds of one image through it,
+    counted twice (FLOPs)."""
     layers, flops, flat = [], 0, False
-    with open(os.path.join(folder, "cnn.layers.txt")) as f:
-        lines = [line.split() for line in f]
     for i, fields in enumerate(lines):
         kind = fields[0]
         if kind == "maxpool":
@@ -100,22 +101,35 @@ def cnn_network(folder):
             net = torch.nn.Conv2d(c, filters, k, stride, pad)
             size = (size + 2 * pad - k) // stride + 1
             flops += 2 * size * size * filters * c * k * k
-        else:
+        elif kind == "dense":
             inputs, outputs = int(fields[1]), int(fields[2])
             if not flat:
                 layers.append(torch.nn.Flatten())
                 flat = True
             net = torch.nn.Linear(inputs, outputs)
             flops += 2 * inputs * outputs
+        else:
+            sys.exit("layers_torch.py: a CNN has no %s layer" % kind)
         with torch.no_grad():
-            net.weight.copy_(load(folder, "cnn.%d.weights.f32" % i, net.weight.shape))
-            net.bias.copy_(load(folder, "cnn.%d.bias.f32" % i))
+            net.weight.copy_(tensor(i, "weights", net.weight.shape))
+            net.bias.copy_(tensor(i, "bias", net.bias.shape))
         layers.append(net)
         if fields[-1] == "relu":
             layers.append(torch.nn.ReLU())
         elif fields[-1] == "softmax":
             layers.append(torch.nn.Softmax(dim=1))
-    return torch.nn.Sequential(*layers).eval(), flops
+    return torch.nn.Sequential(*layers), flops
+
+
+def cnn_network(folder):
+    """The CNN bench_layers wrote into folder, and its FLOPs a window."""
+    _, size, _ = (int(v) for v in load(folder, "cnn.shape.f32"))
+    with open(os.path.join(folder, "cnn.layers.txt")) as f:
+        lines = [line.split() for line in f]
+    net, flops = cnn_layers(
+        lines, size,
+        lambda i, name, shape: load(folder, "cnn.%d.%s.f32" % (i, name), shape))
+    return net.eval(), flops
 
 
 def bench_cnn(folder):

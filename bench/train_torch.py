@@ -2,8 +2,9 @@
 """train_torch.py: the PyTorch reference for bench-train.sh.
 
 Trains, for one epoch, the model irmas-train exported with --export DIR:
-the same initial weights, the same standardised frames, the same batches
-in the same order, the same loss, clipping and Adam settings. It prints
+the same initial weights, the same standardised frames (or a CNN's
+images), the same batches in the same order, the same loss, clipping and
+Adam settings. It prints
 the training time and the epoch's mean loss and accuracy as
 "torch seconds S loss L accuracy A" so that bench-train.sh can compare
 them with irmas-train's.
@@ -11,8 +12,10 @@ them with irmas-train's.
 The recurrent cell is PyTorch's nn.LSTM (or nn.GRU / nn.RNN). irmas-train
 has one bias per gate where PyTorch has two that add up (b_ih + b_hh), so
 b_ih takes ours and b_hh is held at zero: the two models compute and
-learn exactly the same function. Only dropout cannot match (the masks are
-drawn differently), which is why the benchmark runs with --dropout 0.
+learn exactly the same function. A CNN is layers_torch.py's twin of it
+(torch.nn Conv2d, MaxPool2d and Linear layers), its softmax left to the
+loss. Only dropout cannot match (the masks are drawn differently), which
+is why the benchmark runs with --dropout 0.
 """
 import sys
 import time
@@ -20,6 +23,8 @@ import time
 import numpy as np
 import torch
 from torch import nn
+
+from layers_torch import cnn_layers
 
 
 def read_meta(folder):
@@ -71,6 +76,50 @@ class Model(nn.Module):
                      f"model takes {at}; only models without --dense")
 
 
+def recurrent(folder, meta, weights):
+    """The exported recurrent model, and its standardised frames."""
+    n, frames, features = (int(meta[k]) for k in
+                           ("examples", "frames", "features"))
+    if int(meta["layers"]) != 2:
+        sys.exit("train_torch.py: only models without --dense")
+    x = torch.from_numpy(np.fromfile(f"{folder}/features.f32", "<f4")
+                         .reshape(n, frames, features))
+    model = Model(meta["cell"], features, int(meta["hidden"]),
+                  int(meta["classes"]), float(meta["dropout"]))
+    model.load(weights, int(meta["reset_after"]))
+    return model, x
+
+
+def cnn(folder, meta, weights):
+    """The exported CNN (its weights taken from the arena in layer order),
+    without its softmax, and its images."""
+    if float(meta["dropout"]) > 0:
+        sys.exit("train_torch.py: a CNN's dropout masks cannot match; "
+                 "export with --dropout 0")
+    n, channels, size = (int(meta[k]) for k in ("examples", "channels", "size"))
+    with open(f"{folder}/layers.txt") as f:
+        lines = [line.split() for line in f]
+    at = 0
+
+    def tensor(i, name, shape):
+        nonlocal at
+        count = int(np.prod(shape))
+        t = torch.from_numpy(weights[at:at + count].copy()).view(shape)
+        at += count
+        return t
+
+    net, _ = cnn_layers(lines, size, tensor)
+    if at != weights.size:
+        sys.exit(f"train_torch.py: {weights.size} weights exported, the CNN "
+                 f"takes {at}")
+    layers = list(net)
+    if isinstance(layers[-1], nn.Softmax):
+        layers.pop()
+    x = torch.from_numpy(np.fromfile(f"{folder}/images.f32", "<f4")
+                         .reshape(n, channels, size, size))
+    return nn.Sequential(*layers), x
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: train_torch.py EXPORT_DIR THREADS")
@@ -81,20 +130,15 @@ def main():
     # assists that decaying gradients cost on x86 CPUs.
     torch.set_flush_denormal(True)
     meta = read_meta(folder)
-    n, frames, features = (int(meta[k]) for k in
-                           ("examples", "frames", "features"))
-    if int(meta["layers"]) != 2:
-        sys.exit("train_torch.py: only models without --dense")
-    x = torch.from_numpy(np.fromfile(f"{folder}/features.f32", "<f4")
-                         .reshape(n, frames, features))
+    n = int(meta["examples"])
+    weights = np.fromfile(f"{folder}/weights.f32", "<f4")
+    if meta["model"] == "cnn":
+        model, x = cnn(folder, meta, weights)
+    else:
+        model, x = recurrent(folder, meta, weights)
     y = torch.from_numpy(np.fromfile(f"{folder}/labels.i32", "<i4")
                          .astype(np.int64))
     order = np.fromfile(f"{folder}/order.i32", "<i4").astype(np.int64)
-
-    model = Model(meta["cell"], features, int(meta["hidden"]),
-                  int(meta["classes"]), float(meta["dropout"]))
-    model.load(np.fromfile(f"{folder}/weights.f32", "<f4"),
-               int(meta["reset_after"]))
     params = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.Adam(params, lr=float(meta["lr"]))
     loss_fn = nn.CrossEntropyLoss(reduction="sum")

@@ -9,6 +9,7 @@
 #include "layer.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 static layer_tensor tensor(const char *name, float **data, long count)
 {
@@ -87,6 +88,26 @@ const char *layer_kind_name(layer_kind kind)
     case LAYER_STATS: return "stats";
     }
     return NULL;
+}
+
+int layer_describe(const layer *l, char *out, size_t len)
+{
+    switch (l->kind) {
+    case LAYER_CONV2D: {
+        const conv2d_layer *c = &l->u.conv2d;
+        return snprintf(out, len, "conv2d %d %d %d %d %d %s", c->channels,
+                        c->filters, c->kernel, c->stride, c->padding,
+                        activation_name(c->act));
+    }
+    case LAYER_MAXPOOL:
+        return snprintf(out, len, "maxpool %d %d", l->u.pool.size,
+                        l->u.pool.stride);
+    case LAYER_DENSE:
+        return snprintf(out, len, "dense %d %d %s", l->u.dense.inputs,
+                        l->u.dense.outputs, activation_name(l->u.dense.act));
+    default:
+        return snprintf(out, len, "%s", layer_kind_name(l->kind));
+    }
 }
 
 int layer_is_recurrent(const layer *l)

@@ -65,6 +65,12 @@ int layer_tensors(layer *l, layer_tensor out[LAYER_MAX_TENSORS]);
  * or NULL for an unknown kind. */
 const char *layer_kind_name(layer_kind kind);
 
+/* l as one line of text for the PyTorch scripts of bench/, which build
+ * the same network from it: "conv2d CHANNELS FILTERS KERNEL STRIDE PADDING
+ * ACTIVATION", "maxpool SIZE STRIDE", "dense INPUTS OUTPUTS ACTIVATION",
+ * or the kind's name alone for the others. Returns what snprintf does. */
+int layer_describe(const layer *l, char *out, size_t len);
+
 /* 1 for the kinds that carry a state from frame to frame (rnn, lstm, gru,
  * blstm). */
 int layer_is_recurrent(const layer *l);

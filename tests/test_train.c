@@ -773,6 +773,77 @@ START_TEST(cnn_dense_sizes_the_hidden_layer)
 }
 END_TEST
 
+/* Bytes in path, or -1 when it is missing. */
+static long file_bytes(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* --export writes what bench/train_torch.py reads: for a recurrent model
+ * its frames, for a CNN its images and a line a layer; both the initial
+ * weights, the labels and the order, sized by meta.txt. */
+START_TEST(export_holds_what_the_pytorch_twin_reads)
+{
+    const char *const *shapes[] = {small_logmel, small_cnn_mel};
+    for (int i = 0; i < 2; i++) {
+        char out[600], export[600], meta[1024], text[1024];
+        snprintf(out, sizeof out, "%s", path_in(dir, "export%d.irm", i));
+        snprintf(export, sizeof export, "%s", path_in(dir, "export%d", i));
+        const char *args[64], *rest[] = {"--data", corpus, "--out", out,
+                                         "--export", export, "--dropout",
+                                         "0", "--epochs", "1", NULL};
+        join_args(args, shapes[i], rest);
+        run_result r;
+        run_train_ok(&r, args);
+        read_text(path_in(export, "meta.txt"), meta, sizeof meta);
+        long examples = 0, params = 0, each = 0;
+        int frames = 0, features = 0, size = 0, channels = 0;
+        const char *line = strstr(meta, "examples ");
+        ck_assert_msg(line && sscanf(line, "examples %ld", &examples) == 1 &&
+                          examples > 0, "%s", meta);
+        line = strstr(meta, "params ");
+        ck_assert(line && sscanf(line, "params %ld", &params) == 1);
+        const char *inputs = "features.f32";
+        if (i == 0) {
+            ck_assert_msg(strstr(meta, "model recurrent\ncell lstm\n"), "%s",
+                          meta);
+            ck_assert(sscanf(strstr(meta, "frames "), "frames %d", &frames) ==
+                          1 &&
+                      sscanf(strstr(meta, "features "), "features %d",
+                             &features) == 1);
+            each = (long)frames * features;
+        } else {
+            ck_assert_msg(strstr(meta, "model cnn\n"), "%s", meta);
+            ck_assert(sscanf(strstr(meta, "channels "), "channels %d",
+                             &channels) == 1 &&
+                      sscanf(strstr(meta, "size "), "size %d", &size) == 1);
+            each = (long)channels * size * size;
+            inputs = "images.f32";
+            irmas_model *m = load_model(out);
+            read_text(path_in(export, "layers.txt"), text, sizeof text);
+            int lines = 0;
+            for (const char *c = text; *c; c++) lines += *c == '\n';
+            ck_assert_int_eq(lines, m->n_layers);
+            ck_assert_msg(strncmp(text, "conv2d 1 32 3 1 0 relu\n", 23) == 0,
+                          "%s", text);
+            ck_assert_msg(strstr(text, "maxpool 2 2\n") &&
+                              strstr(text, " 3 softmax\n"), "%s", text);
+            irmas_model_free(m);
+        }
+        ck_assert_int_gt(each, 0);
+        ck_assert_int_eq(file_bytes(path_in(export, inputs)),
+                         examples * each * 4);
+        ck_assert_int_eq(file_bytes(path_in(export, "weights.f32")),
+                         params * 4);
+        ck_assert_int_eq(file_bytes(path_in(export, "labels.i32")),
+                         examples * 4);
+        ck_assert_int_eq(file_bytes(path_in(export, "order.i32")),
+                         examples * 4);
+    }
+}
+END_TEST
+
 /* A model other options would build is refused, naming what differs,
  * before any file is read. */
 START_TEST(init_refuses_another_model)
@@ -1297,7 +1368,8 @@ static const bad_case bad_flags[] = {
      "--image-size 24: cnn-b1 block 2 conv2d"},
     {{"--model", "cnn-b1", "--image", "stack", "--image-channels", "3"},
      "a stacked image has one channel"},
-    {{"--model", "cnn-b1", "--export", "/tmp/never"}, "recurrent models only"},
+    {{"--model", "crnn-b1", "--export", "/tmp/never"},
+     "recurrent models and CNNs only"},
     {{"--dropout", "1"}, "--dropout takes a number at least 0 and below 1"},
     {{"--lr", "-0.1"}, "--lr takes a number above 0"},
     {{"--epochs", "ten"}, "--epochs takes a whole number"},
@@ -1699,6 +1771,7 @@ int main(int argc, char **argv)
     tcase_add_test(learning, init_starts_from_the_model);
     tcase_add_test(learning, init_refuses_another_model);
     tcase_add_test(learning, cnn_dense_sizes_the_hidden_layer);
+    tcase_add_test(learning, export_holds_what_the_pytorch_twin_reads);
     tcase_add_test(learning, init_takes_other_classes);
     tcase_add_test(learning, init_alone_takes_the_models_network);
     tcase_add_test(learning, augmented_runs_repeat_bit_for_bit);

@@ -850,6 +850,7 @@ irmas_status trainer_run(trainer *t, char *err, size_t errlen)
 
 /* ---- export ----------------------------------------------------------- */
 
+/* Writes bytes of data to dir/name, as they are in memory. */
 static irmas_status write_array(const char *dir, const char *name,
                                 const void *data, size_t bytes, char *err,
                                 size_t errlen)
@@ -864,44 +865,75 @@ static irmas_status write_array(const char *dir, const char *name,
                             path, strerror(errno));
 }
 
+/* meta.txt: the shapes and settings; for a recurrent model its cell, for
+ * a CNN its image. */
 static irmas_status export_meta(trainer *t, const char *dir, char *err,
                                 size_t errlen)
 {
-    const layer *cell = &t->m->layers[0];
+    const layer *first = &t->m->layers[0];
     char meta[1024];
-    int n = snprintf(meta, sizeof meta,
-                     "cell %s\nreset_after %d\nframes %d\nfeatures %d\n"
-                     "hidden %d\nlayers %d\nclasses %d\nexamples %d\n"
-                     "batch %d\nlr %.17g\nclip %.17g\ndropout %.17g\n"
-                     "params %ld\n",
-                     layer_kind_name(cell->kind),
-                     cell->kind == LAYER_GRU ? cell->u.gru.reset_after : 0,
+    int n;
+    if (layer_is_recurrent(first))
+        n = snprintf(meta, sizeof meta,
+                     "model recurrent\ncell %s\nreset_after %d\n"
+                     "frames %d\nfeatures %d\nhidden %d\n",
+                     layer_kind_name(first->kind),
+                     first->kind == LAYER_GRU ? first->u.gru.reset_after : 0,
                      t->e->frames, t->e->features,
-                     cell->kind == LAYER_BLSTM ? cell->u.blstm.fwd.hidden
-                                               : layer_outputs(cell),
-                     t->m->n_layers, t->m->classes,
-                     t->split->count[SPLIT_TRAIN], t->o.batch, t->o.lr,
-                     t->o.clip, t->o.dropout, t->params);
+                     first->kind == LAYER_BLSTM ? first->u.blstm.fwd.hidden
+                                                : layer_outputs(first));
+    else
+        n = snprintf(meta, sizeof meta,
+                     "model cnn\nchannels %d\nsize %d\n",
+                     t->m->image.channels, t->m->image.size);
+    n += snprintf(meta + n, sizeof meta - (size_t)n,
+                  "layers %d\nclasses %d\nexamples %d\nbatch %d\n"
+                  "lr %.17g\nclip %.17g\ndropout %.17g\nparams %ld\n",
+                  t->m->n_layers, t->m->classes,
+                  t->split->count[SPLIT_TRAIN], t->o.batch, t->o.lr,
+                  t->o.clip, t->o.dropout, t->params);
     return write_array(dir, "meta.txt", meta, (size_t)n, err, errlen);
 }
 
-/* features.f32 and labels.i32 for the training split. */
+/* layers.txt: a line a layer (layer_describe), for the CNN's torch.nn
+ * twin. */
+static irmas_status export_layers(trainer *t, const char *dir, char *err,
+                                  size_t errlen)
+{
+    char text[MODEL_MAX_LAYERS * 64];
+    size_t used = 0;
+    for (int i = 0; i < t->m->n_layers && used < sizeof text; i++) {
+        used += (size_t)layer_describe(&t->m->layers[i], text + used,
+                                       sizeof text - used);
+        if (used < sizeof text - 1) text[used++] = '\n';
+    }
+    return write_array(dir, "layers.txt", text, used, err, errlen);
+}
+
+/* The training split as the model reads it: features.f32 (a recurrent
+ * model's standardised frames) or images.f32 (a CNN's images), and
+ * labels.i32. */
 static irmas_status export_examples(trainer *t, const char *dir, char *err,
                                     size_t errlen)
 {
-    int n = t->split->count[SPLIT_TRAIN];
-    long each = (long)t->e->frames * t->e->features;
-    float *features = malloc((size_t)n * each * sizeof *features);
+    int n = t->split->count[SPLIT_TRAIN], image = t->e->image_floats > 0;
+    long each = image ? t->e->image_floats
+                      : (long)t->e->frames * t->e->features;
+    float *inputs = malloc((size_t)n * each * sizeof *inputs);
     int *labels = malloc(((size_t)n + 1) * sizeof *labels);
     irmas_status status = IRMAS_ERR_NOMEM;
-    if (features && labels) {
+    if (inputs && labels) {
         for (int i = 0; i < n; i++) {
             int which = t->split->which[SPLIT_TRAIN][i];
-            examples_batch(t->e, t->m, &which, 1, features + i * each);
+            if (image)
+                examples_images(t->e, &which, 1, inputs + i * each);
+            else
+                examples_batch(t->e, t->m, &which, 1, inputs + i * each);
             labels[i] = t->e->list[which].label;
         }
-        status = write_array(dir, "features.f32", features,
-                             (size_t)n * each * sizeof *features, err, errlen);
+        status = write_array(dir, image ? "images.f32" : "features.f32",
+                             inputs, (size_t)n * each * sizeof *inputs, err,
+                             errlen);
         if (status == IRMAS_OK)
             status = write_array(dir, "labels.i32", labels,
                                  (size_t)n * sizeof *labels, err, errlen);
@@ -909,7 +941,7 @@ static irmas_status export_examples(trainer *t, const char *dir, char *err,
         status_fail(err, errlen, status, "out of memory exporting %d "
                     "examples", n);
     }
-    free(features);
+    free(inputs);
     free(labels);
     return status;
 }
@@ -917,16 +949,20 @@ static irmas_status export_examples(trainer *t, const char *dir, char *err,
 irmas_status trainer_export(trainer *t, const char *dir, char *err,
                             size_t errlen)
 {
-    if (!layer_is_recurrent(&t->m->layers[0]))
+    const irmas_model *m = t->m;
+    int cnn = model_reads_image(m) && !model_reads_frames(m);
+    if (!layer_is_recurrent(&m->layers[0]) && !cnn)
         return status_fail(err, errlen, IRMAS_ERR_UNSUPPORTED,
                            "%s: the export is for bench/train_torch.py, "
-                           "which trains recurrent models only", dir);
+                           "which trains recurrent models and CNNs only",
+                           dir);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return status_fail(err, errlen, IRMAS_ERR_IO, "%s: cannot create: %s",
                            dir, strerror(errno));
     irmas_status status = export_meta(t, dir, err, errlen);
+    if (status == IRMAS_OK && cnn) status = export_layers(t, dir, err, errlen);
     if (status == IRMAS_OK)
-        status = write_array(dir, "weights.f32", t->m->arena,
+        status = write_array(dir, "weights.f32", m->arena,
                              (size_t)t->params * sizeof(float), err, errlen);
     if (status == IRMAS_OK) status = export_examples(t, dir, err, errlen);
     if (status != IRMAS_OK) return status;

@@ -143,12 +143,13 @@ int trainer_best(const trainer *t, double *loss, double *accuracy);
 
 /* Writes what an outside implementation needs to train the same model on
  * the same data in the same order (bench/train_torch.py, which knows the
- * recurrent models only; others are refused): into folder dir,
- * meta.txt (shapes and settings, "key value" lines), weights.f32 (the
- * initial weights, model_parameters floats in arena order), features.f32
- * ([examples][frames][features], standardised), labels.i32 and order.i32
- * (the next epoch's order as positions in features.f32), in the host's
- * byte order. */
+ * recurrent models and the CNNs; others are refused): into folder dir,
+ * meta.txt (shapes and settings, "key value" lines), for a CNN layers.txt
+ * (a line a layer, layer_describe), weights.f32 (the initial weights,
+ * model_parameters floats in arena order), features.f32 ([examples]
+ * [frames][features], standardised) or a CNN's images.f32 ([examples]
+ * [image floats]), labels.i32 and order.i32 (the next epoch's order as
+ * positions in those), in the host's byte order. */
 irmas_status trainer_export(trainer *t, const char *dir, char *err,
                             size_t errlen);
 

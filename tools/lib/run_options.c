@@ -203,8 +203,8 @@ void run_options_usage(FILE *f)
 "  --resume FILE     continue the run a checkpoint is from\n"
 "  --log FILE.csv    one line per epoch\n"
 "  --export DIR      also write the initial weights, the training frames\n"
-"                    (as floats: small corpora) and the order, for\n"
-"                    bench/train_torch.py\n"
+"                    or images (as floats: small corpora) and the order,\n"
+"                    for bench/train_torch.py (recurrent models and CNNs)\n"
 "  -h, --help        this help; --version: the version\n",
         f);
 }
@@ -584,9 +584,9 @@ static int check_model_flags(const run_options *o)
     if (o->family == ARCH_STATS && o->frontend == FRONTEND_RAW)
         return fail("--model stats summarises log-mel frames or the "
                     "teacher's; add --frontend logmel or efficientat-mn04");
-    if (o->export_dir && o->family != ARCH_RECURRENT)
+    if (o->export_dir && o->family != ARCH_RECURRENT && o->family != ARCH_CNN)
         return fail("--export writes what bench/train_torch.py reads, "
-                    "which trains recurrent models only");
+                    "which trains recurrent models and CNNs only");
     return 0;
 }
 
