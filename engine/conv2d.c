@@ -106,6 +106,23 @@ static void conv2d_inside(int out, int in, int stride, int padding, int t,
     if (*hi < *lo) *hi = *lo;
 }
 
+/* The sum of x[0..n), as CONV2D_LANES running sums that the compiler
+ * keeps in vector registers, added up at the end: one long chain of
+ * dependent additions would wait on each in turn. The order is fixed, so
+ * every machine gets the same bits. */
+#define CONV2D_LANES 16
+static float conv2d_sum(const float *x, int n)
+{
+    float lane[CONV2D_LANES] = {0};
+    int i = 0;
+    for (; i + CONV2D_LANES <= n; i += CONV2D_LANES)
+        for (int k = 0; k < CONV2D_LANES; k++) lane[k] += x[i + k];
+    for (int k = 0; i < n; i++, k++) lane[k] += x[i];
+    float sum = 0.0f;
+    for (int k = 0; k < CONV2D_LANES; k++) sum += lane[k];
+    return sum;
+}
+
 /* to[i] += from[i] for n floats: col2im's stride-1 rows, in vectors. */
 static void conv2d_add_row(float *restrict to, const float *restrict from,
                            int n)
@@ -177,12 +194,8 @@ void conv2d_backward(const conv2d_layer *l, const float *in, const float *out,
     long n = conv2d_outputs(l);
     if (l->act == ACT_RELU) /* a select, not a branch the data decides */
         for (long i = 0; i < n; i++) dout[i] = out[i] > 0.0f ? dout[i] : 0.0f;
-    for (int f = 0; f < l->filters; f++) {
-        const float *row = dout + (long)f * pixels;
-        float sum = 0.0f;
-        for (int p = 0; p < pixels; p++) sum += row[p];
-        dbias[f] += sum;
-    }
+    for (int f = 0; f < l->filters; f++)
+        dbias[f] += conv2d_sum(dout + (long)f * pixels, pixels);
     /* dW[f][tap] += sum over pixels of dout[f][pixel] * cols[tap][pixel] */
     conv2d_unroll(l, in, work, NULL);
     gemm_nt(l->filters, taps, pixels, dout, pixels, work, pixels, 1.0f,

@@ -43,61 +43,46 @@ irmas_status pool_check(const pool_layer *l, const char *name, char *err,
     return IRMAS_OK;
 }
 
-/* The index within the image of the largest input under output (c, oy, ox):
- * the first of equals, reading row by row. */
-static long pool_window_max(const pool_layer *l, const float *in, int c,
-                            int oy, int ox)
-{
-    long corner = ((long)c * l->height + oy * l->stride) * l->width +
-                  ox * l->stride;
-    const float *window = in + corner;
-    long best = 0;
-    float largest = window[0];
-    for (int i = 0; i < l->size; i++) {
-        const float *row = window + (long)i * l->width;
-        for (int j = 0; j < l->size; j++) {
-            /* selects, not branches: which input wins is a coin toss */
-            int larger = row[j] > largest;
-            best = larger ? (long)i * l->width + j : best;
-            largest = larger ? row[j] : largest;
-        }
-    }
-    return corner + best;
-}
-
-/* One image's maxima without their indices (inference): row by row of
- * outputs, so that the innermost loop runs along the row and the compiler
- * can make it vector maxima. The same values as pool_window_max finds. */
-static void pool_image_maxima(const pool_layer *l, const float *image,
-                              float *out)
+/* One image's maxima, row by row of outputs, so that the innermost loop
+ * runs along the row and the compiler can make it vector maxima; with
+ * argmax (training), the index in the image of the input each came from:
+ * the first of equals, reading each window row by row, since only a
+ * larger input replaces the one kept. */
+static void pool_image(const pool_layer *l, const float *image, float *out,
+                       int *argmax)
 {
     int oh = pool_out_height(l), ow = pool_out_width(l), s = l->stride;
     for (int c = 0; c < l->channels; c++) {
         for (int oy = 0; oy < oh; oy++, out += ow) {
-            const float *top = image + ((long)c * l->height + oy * s) * l->width;
+            int corner = (c * l->height + oy * s) * l->width;
+            const float *top = image + corner;
             for (int ox = 0; ox < ow; ox++) out[ox] = top[ox * s];
+            if (argmax)
+                for (int ox = 0; ox < ow; ox++) argmax[ox] = corner + ox * s;
             for (int i = 0; i < l->size; i++)
                 for (int j = 0; j < l->size; j++) {
-                    const float *in = top + (long)i * l->width + j;
-                    for (int ox = 0; ox < ow; ox++)
-                        out[ox] = in[ox * s] > out[ox] ? in[ox * s] : out[ox];
+                    int at = corner + i * l->width + j;
+                    const float *in = image + at;
+                    if (!argmax) {
+                        for (int ox = 0; ox < ow; ox++)
+                            out[ox] = in[ox * s] > out[ox] ? in[ox * s]
+                                                           : out[ox];
+                        continue;
+                    }
+                    /* Which input wins is a coin toss, so the index is
+                     * chosen with a mask (all ones where larger), which
+                     * the compiler makes vector code, not a branch. */
+                    for (int ox = 0; ox < ow; ox++) {
+                        float v = in[ox * s];
+                        int larger = -(v > out[ox]);
+                        out[ox] = v > out[ox] ? v : out[ox];
+                        argmax[ox] = (argmax[ox] & ~larger) |
+                                     ((at + ox * s) & larger);
+                    }
                 }
+            if (argmax) argmax += ow;
         }
     }
-}
-
-/* One image's maxima and the index of the input each came from (training). */
-static void pool_image_argmax(const pool_layer *l, const float *image,
-                              float *out, int *argmax)
-{
-    int oh = pool_out_height(l), ow = pool_out_width(l);
-    for (int c = 0; c < l->channels; c++)
-        for (int oy = 0; oy < oh; oy++)
-            for (int ox = 0; ox < ow; ox++) {
-                long best = pool_window_max(l, image, c, oy, ox);
-                *out++ = image[best];
-                *argmax++ = (int)best;
-            }
 }
 
 void pool_forward(const pool_layer *l, const float *in, float *out,
@@ -106,10 +91,8 @@ void pool_forward(const pool_layer *l, const float *in, float *out,
     for (int b = 0; b < batch; b++) {
         const float *image = in + b * pool_inputs(l);
         float *image_out = out + b * pool_outputs(l);
-        if (argmax)
-            pool_image_argmax(l, image, image_out, argmax + b * pool_outputs(l));
-        else
-            pool_image_maxima(l, image, image_out);
+        pool_image(l, image, image_out,
+                   argmax ? argmax + b * pool_outputs(l) : NULL);
     }
 }
 

@@ -311,6 +311,16 @@ START_TEST(pool_forward_matches_reference)
         memset(out, 0, sizeof *out * nout * 2);
         pool_forward(&l, in, out, 2, NULL); /* inference records nothing */
         for (long i = 0; i < 2 * nout; i++) ck_assert_float_eq(out[i], want[i]);
+        /* Among equals (a ReLU's zeros) the first of the window wins,
+         * reading it row by row: its top-left corner. */
+        for (long i = 0; i < nin; i++) in[i] = 0.0f;
+        pool_forward(&l, in, out, 1, argmax);
+        for (int c = 0, i = 0; c < l.channels; c++)
+            for (int oy = 0; oy < pool_out_height(&l); oy++)
+                for (int ox = 0; ox < pool_out_width(&l); ox++, i++)
+                    ck_assert_int_eq(argmax[i],
+                                     (c * l.height + oy * l.stride) * l.width +
+                                         ox * l.stride);
         free(in);
         free(out);
         free(want);
