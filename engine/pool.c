@@ -43,46 +43,62 @@ irmas_status pool_check(const pool_layer *l, const char *name, char *err,
     return IRMAS_OK;
 }
 
-/* One image's maxima, row by row of outputs, so that the innermost loop
- * runs along the row and the compiler can make it vector maxima; with
- * argmax (training), the index in the image of the input each came from:
- * the first of equals, reading each window row by row, since only a
- * larger input replaces the one kept. */
+/* One row of outputs: out[0..ow) the maxima of the size x size windows
+ * whose top-left inputs are image[corner + ox * stride] (rows `width`
+ * apart); with argmax (training), the index in the image of the input each
+ * came from: the first of equals, reading each window row by row, since
+ * only a larger input replaces the one kept. The innermost loops run
+ * along the row, so the compiler makes them vector code; inlined with a
+ * constant stride and size, as pool_image calls it for 2 x 2 pools, its
+ * loads become whole vectors too. */
+static inline void pool_row(const float *image, int corner, int width,
+                            int size, int stride, int ow, float *out,
+                            int *argmax)
+{
+    const float *top = image + corner;
+    for (int ox = 0; ox < ow; ox++) out[ox] = top[ox * stride];
+    if (argmax)
+        for (int ox = 0; ox < ow; ox++) argmax[ox] = corner + ox * stride;
+    for (int i = 0; i < size; i++)
+        for (int j = 0; j < size; j++) {
+            int at = corner + i * width + j;
+            const float *in = image + at;
+            if (!argmax) {
+                for (int ox = 0; ox < ow; ox++)
+                    out[ox] = in[ox * stride] > out[ox] ? in[ox * stride]
+                                                        : out[ox];
+                continue;
+            }
+            /* Which input wins is a coin toss, so the index is chosen
+             * with a mask (all ones where larger), not a branch. */
+            for (int ox = 0; ox < ow; ox++) {
+                float v = in[ox * stride];
+                int larger = -(v > out[ox]);
+                out[ox] = v > out[ox] ? v : out[ox];
+                argmax[ox] = (argmax[ox] & ~larger) |
+                             ((at + ox * stride) & larger);
+            }
+        }
+}
+
+/* One image's maxima, row by row of outputs, and with argmax their
+ * inputs' indices (pool_row). */
 static void pool_image(const pool_layer *l, const float *image, float *out,
                        int *argmax)
 {
     int oh = pool_out_height(l), ow = pool_out_width(l), s = l->stride;
-    for (int c = 0; c < l->channels; c++) {
+    int two = l->size == 2 && s == 2; /* the CNNs' pools */
+    for (int c = 0; c < l->channels; c++)
         for (int oy = 0; oy < oh; oy++, out += ow) {
             int corner = (c * l->height + oy * s) * l->width;
-            const float *top = image + corner;
-            for (int ox = 0; ox < ow; ox++) out[ox] = top[ox * s];
-            if (argmax)
-                for (int ox = 0; ox < ow; ox++) argmax[ox] = corner + ox * s;
-            for (int i = 0; i < l->size; i++)
-                for (int j = 0; j < l->size; j++) {
-                    int at = corner + i * l->width + j;
-                    const float *in = image + at;
-                    if (!argmax) {
-                        for (int ox = 0; ox < ow; ox++)
-                            out[ox] = in[ox * s] > out[ox] ? in[ox * s]
-                                                           : out[ox];
-                        continue;
-                    }
-                    /* Which input wins is a coin toss, so the index is
-                     * chosen with a mask (all ones where larger), which
-                     * the compiler makes vector code, not a branch. */
-                    for (int ox = 0; ox < ow; ox++) {
-                        float v = in[ox * s];
-                        int larger = -(v > out[ox]);
-                        out[ox] = v > out[ox] ? v : out[ox];
-                        argmax[ox] = (argmax[ox] & ~larger) |
-                                     ((at + ox * s) & larger);
-                    }
-                }
-            if (argmax) argmax += ow;
+            int *row_argmax = argmax ? argmax + (long)(c * oh + oy) * ow
+                                     : NULL;
+            if (two)
+                pool_row(image, corner, l->width, 2, 2, ow, out, row_argmax);
+            else
+                pool_row(image, corner, l->width, l->size, s, ow, out,
+                         row_argmax);
         }
-    }
 }
 
 void pool_forward(const pool_layer *l, const float *in, float *out,
