@@ -1,16 +1,17 @@
 /* alloc_count.c: see alloc_count.h. */
 #include "alloc_count.h"
 
-#include <stdatomic.h>
 #include <stddef.h>
 
-static atomic_long allocations;
-static atomic_int counting;
+/* Only the thread that started counting counts, so threads that some
+ * library starts or wakes meanwhile (OpenBLAS's pool after a fork) do not
+ * land in its figure. */
+static _Thread_local long allocations;
+static _Thread_local int counting;
 
 static void note_allocation(void)
 {
-    if (atomic_load_explicit(&counting, memory_order_relaxed))
-        atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed);
+    if (counting) allocations++;
 }
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -22,8 +23,6 @@ void __sanitizer_malloc_hook(const volatile void *p, size_t size)
     (void)p, (void)size;
     note_allocation();
 }
-
-static void install_hook(void) {}
 #else
 #include <errno.h>
 
@@ -32,8 +31,6 @@ void *__libc_calloc(size_t n, size_t size);
 void *__libc_realloc(void *p, size_t size);
 void *__libc_memalign(size_t alignment, size_t size);
 void __libc_free(void *p);
-
-static void install_hook(void) {}
 
 void *malloc(size_t size)
 {
@@ -79,13 +76,12 @@ void free(void *p) { __libc_free(p); }
 
 void alloc_count_start(void)
 {
-    install_hook();
-    atomic_store(&allocations, 0);
-    atomic_store(&counting, 1);
+    allocations = 0;
+    counting = 1;
 }
 
 long alloc_count_stop(void)
 {
-    atomic_store(&counting, 0);
-    return atomic_load(&allocations);
+    counting = 0;
+    return allocations;
 }

@@ -1,6 +1,8 @@
-/* alloc_count.h: counts the heap allocations a stretch of code makes, in
- * this program and in every library it loads (a plugin included), so a
- * test can say "this allocates nothing" and mean it.
+/* alloc_count.h: counts the heap allocations a stretch of code makes on
+ * the calling thread, in this program and in every library it loads (a
+ * plugin included), so a test can say "this allocates nothing" of code an
+ * audio thread runs and mean it. Other threads' allocations meanwhile
+ * (a thread pool some library starts) are not counted.
  *
  * Without a sanitizer the test program replaces malloc and its kin
  * (glibc allows it) with versions that count and hand over to glibc's own;
@@ -11,11 +13,11 @@
 #ifndef IRMAS_ALLOC_COUNT_H
 #define IRMAS_ALLOC_COUNT_H
 
-/* Starts counting from 0. */
+/* Starts counting from 0, on the calling thread. */
 void alloc_count_start(void);
 
-/* Stops counting and returns the allocations made since alloc_count_start,
- * in any thread. */
+/* Stops counting and returns the allocations the calling thread made since
+ * its alloc_count_start. */
 long alloc_count_stop(void);
 
 #endif
