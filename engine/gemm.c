@@ -55,3 +55,9 @@ void gemm_set_threads(int threads)
 {
     openblas_set_num_threads(threads);
 }
+
+void gemm_prepare_runner(void)
+{
+    (void)isa_current();
+    gemm_set_threads(1);
+}

@@ -29,8 +29,17 @@ void gemm_tn(int m, int n, int k, const float *a, int lda, const float *b,
 void gemm_affine(int rows, int n, int k, const float *x, const float *w,
                  const float *bias, float *y);
 
-/* Pins the BLAS to one thread for the calling program; inference and the
- * streaming classifier run single-threaded so their cost is predictable. */
+/* Sets the threads of the BLAS's large products, for the whole process;
+ * the programs set one, and run threads of their own where they want more. */
 void gemm_set_threads(int threads);
+
+/* Readies the products for a runner whose classify or push may run in an
+ * audio callback: chooses the kernels now rather than in the first call,
+ * and puts the BLAS on the calling thread alone (gemm_set_threads(1)).
+ * With threads of its own, OpenBLAS wakes them for every large product (a
+ * CNN's convolutions) and they spin with system calls, thousands a minute
+ * of audio, for no gain at one window at a time. irmas_window_new and
+ * irmas_stream_new call it. */
+void gemm_prepare_runner(void);
 
 #endif

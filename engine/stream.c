@@ -32,7 +32,7 @@
  */
 #include "stream.h"
 
-#include "isa.h"
+#include "gemm.h"
 #include "recurrent.h"
 #include "sample.h"
 #include "window.h"
@@ -148,9 +148,7 @@ irmas_status irmas_stream_new_flags(const irmas_model *m, int hop_samples,
                                     char *err, size_t errlen)
 {
     *out = NULL;
-    /* The kernels are chosen here, not in the first classify or push, which
-     * may run in an audio callback. */
-    (void)isa_current();
+    gemm_prepare_runner(); /* here, not in a classify in an audio callback */
     if (flags & ~IRMAS_STREAM_WHOLE_WINDOWS)
         return status_fail(err, errlen, IRMAS_ERR_ARG,
                            "irmas_stream_new_flags: unknown flags 0x%x; the "

@@ -23,7 +23,7 @@
  */
 #include "window.h"
 
-#include "isa.h"
+#include "gemm.h"
 #include "reader.h"
 #include "recurrent.h"
 
@@ -150,9 +150,7 @@ irmas_status irmas_window_new(const irmas_model *m, irmas_window **out, char *er
                         size_t errlen)
 {
     *out = NULL;
-    /* The kernels are chosen here, not in the first classify or push, which
-     * may run in an audio callback. */
-    (void)isa_current();
+    gemm_prepare_runner(); /* here, not in a classify in an audio callback */
     irmas_status status = model_validate(m, err, errlen);
     if (status != IRMAS_OK) return status;
 

@@ -12,6 +12,7 @@
 #include "testmodel.h"
 #include "testutil.h"
 
+#include <cblas.h>
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -348,6 +349,27 @@ START_TEST(stream_push_does_not_allocate)
 }
 END_TEST
 
+/* Creating a stream or a window runner puts OpenBLAS on the calling
+ * thread alone, whatever the program had set: its own threads would be
+ * woken, with system calls, in every classify of a CNN. */
+START_TEST(runners_keep_the_blas_on_the_calling_thread)
+{
+    tm_spec spec = tm_raw_spec(LAYER_LSTM, 40, 16);
+    irmas_model *m = tm_model(&spec);
+    irmas_stream *s;
+    irmas_window *w;
+    openblas_set_num_threads(2);
+    ck_assert(irmas_stream_new(m, 0, &s, NULL, 0) == IRMAS_OK);
+    ck_assert_int_eq(openblas_get_num_threads(), 1);
+    openblas_set_num_threads(2);
+    ck_assert(irmas_window_new(m, &w, NULL, 0) == IRMAS_OK);
+    ck_assert_int_eq(openblas_get_num_threads(), 1);
+    irmas_window_free(w);
+    irmas_stream_free(s);
+    irmas_model_free(m);
+}
+END_TEST
+
 /* IRMAS_STREAM_WHOLE_WINDOWS makes a model that can stream recompute each
  * window whole: the same hop and window ends as streaming, each window
  * exactly irmas_window_classify on its samples; an unknown flag is
@@ -427,6 +449,7 @@ static Suite *stream_suite(void)
     tcase_add_test(tc, stream_reset_forgets);
     tcase_add_loop_test(tc, stream_push_does_not_allocate, 0, 2);
     tcase_add_test(tc, stream_whole_windows_flag);
+    tcase_add_test(tc, runners_keep_the_blas_on_the_calling_thread);
     tcase_add_test(tc, stream_rejects_invalid_model);
     suite_add_tcase(s, tc);
     return s;

@@ -28,6 +28,10 @@
  *
  * Threads: a model is read-only once loaded and may be shared by any number
  * of threads; a stream or a window runner belongs to one thread at a time.
+ * The matrix products run on the calling thread: irmas_stream_new and
+ * irmas_window_new set OpenBLAS, for the whole process, to one thread
+ * (openblas_set_num_threads(1)), since its own threads would be woken with
+ * system calls in every classify and gain nothing at one window at a time.
  * Real time: irmas_stream_push and irmas_window_classify never allocate,
  * lock or make a system call, so they may run in an audio callback; every
  * other function may allocate.
