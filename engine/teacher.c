@@ -384,6 +384,7 @@ irmas_status teacher_new(const teacher_weights *w, long max_samples,
                                "out of memory creating the teacher");
     t->w = w;
     t->max_samples = max_samples;
+    gemm_prepare_runner();
     irmas_status status = teacher_frontend_new(&t->frontend, err, errlen);
     if (status != IRMAS_OK) {
         teacher_free(t);

@@ -57,7 +57,8 @@ irmas_status teacher_write_index(const char *path, char *err, size_t errlen);
 
 /* A teacher that runs inputs of up to max_samples samples at 32 kHz (at
  * least TEACHER_MIN_SAMPLES) with the weights w, which must outlive it.
- * Nothing allocates after this. */
+ * Nothing allocates after this. Like a stream or window runner (irmas.h,
+ * "Threads"), it puts OpenBLAS on the calling thread for the process. */
 irmas_status teacher_new(const teacher_weights *w, long max_samples,
                          teacher **out, char *err, size_t errlen);
 void teacher_free(teacher *t);
