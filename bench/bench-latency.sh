@@ -1,11 +1,13 @@
 #!/bin/sh
 # bench/bench-latency.sh: what irmasd costs and how late it is, for a model.
 #
-#     bench/bench-latency.sh [-C BUILD_DIR] [-s SECONDS] [-H HOP] [MODEL]
+#     bench/bench-latency.sh [-C BUILD_DIR] [-s SECONDS] [-H HOP] [-r RATE] [MODEL]
 #
 # Runs irmasd's file backend on SECONDS (default 20) of rendered cello and
-# flute, with a window every HOP seconds (default 0.5), twice with the streaming classifier and twice recomputing every
-# window whole (--no-incremental):
+# flute at RATE Hz (default 44100; most JACK setups run 48000, and then the
+# figures include irmasd's resampler, converting to the model's rate), with
+# a window every HOP seconds (default 0.5), twice with the streaming
+# classifier and twice recomputing every window whole (--no-incremental):
 #   - paced in real time, as a device delivers audio, for the latency: from
 #     the moment a window's last sample enters the (stand-in) audio callback
 #     to the moment its OSC bundle has left, median and 99th percentile;
@@ -17,13 +19,14 @@
 # model (tests/daemon_model), which the output says.
 set -eu
 cd "$(dirname "$0")/.."
-build=build seconds=20 hop=0.5
-while getopts C:s:H: flag; do
+build=build seconds=20 hop=0.5 rate=44100
+while getopts C:s:H:r: flag; do
     case $flag in
     C) build=$OPTARG ;;
     s) seconds=$OPTARG ;;
     H) hop=$OPTARG ;;
-    *) echo "usage: $0 [-C BUILD_DIR] [-s SECONDS] [-H HOP] [MODEL]" >&2; exit 2 ;;
+    r) rate=$OPTARG ;;
+    *) echo "usage: $0 [-C BUILD_DIR] [-s SECONDS] [-H HOP] [-r RATE] [MODEL]" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -41,7 +44,7 @@ if [ ! -f "$model" ] && [ $# -eq 0 ]; then
     "$build/tests/daemon_model" "$model" 16000
 fi
 half=$(awk "BEGIN { print $seconds / 2 }")
-"$build/tests/daemon_clips" "$work/clips.wav" 44100 2 "cello:$half" "flute:$half"
+"$build/tests/daemon_clips" "$work/clips.wav" "$rate" 2 "cello:$half" "flute:$half"
 
 # run_irmasd FLAGS...: irmasd's closing statistics line.
 run_irmasd() {
@@ -59,7 +62,7 @@ figure() {
     esac
 }
 
-echo "audio: $seconds s at 44100 Hz, stereo; OSC to a UDP port nobody reads"
+echo "audio: $seconds s at $rate Hz, stereo; OSC to a UDP port nobody reads"
 for mode in streaming recomputed; do
     extra=""
     [ $mode = recomputed ] && extra=--no-incremental
