@@ -103,12 +103,18 @@ static void daemon_describe(daemon_state *d, const live_tagger *t)
     const irmas_model *m = live_tagger_model(t);
     char input[160] = "";
     model_describe_input(m, input, sizeof input);
+    char converted[96] = "";
+    if (live_tagger_device_rate(t) != m->sample_rate)
+        snprintf(converted, sizeof converted,
+                 "; the input's %d Hz converted to %d Hz (libsamplerate)",
+                 live_tagger_device_rate(t), m->sample_rate);
     log_info("model %s: %d classes, %.2f s windows at %d Hz read as %s, "
-             "every %.3f s, %s", d->o.model, m->classes,
+             "every %.3f s, %s%s", d->o.model, m->classes,
              (double)m->window_samples / m->sample_rate, m->sample_rate,
              input, live_tagger_hop_seconds(t),
              live_tagger_is_incremental(t) ? "streamed"
-                                      : "each window computed whole");
+                                      : "each window computed whole",
+             converted);
 }
 
 static irmas_status daemon_open(daemon_state *d, char *err, size_t errlen)

@@ -344,6 +344,10 @@ def case_file(case):
     printed = case.log("irmasd", "out").splitlines()
     assert len(printed) == len(wins), f"{len(printed)} lines printed"
     assert "silence" in "".join(printed) and re.search(r"cello +\d\.\d\d", printed[0]), printed[0]
+    # The 44.1 kHz file goes to the 16 kHz model through the resampler,
+    # and the start-up line says so.
+    assert "the input's 44100 Hz converted to 16000 Hz" in case.log("irmasd"), \
+        case.log("irmasd")
 
 
 def case_jack(case):
