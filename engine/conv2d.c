@@ -93,10 +93,8 @@ irmas_status conv2d_check(const conv2d_layer *l, const char *name, char *err,
     return IRMAS_OK;
 }
 
-/* The outputs [*lo, *hi) along one axis whose input, through kernel tap t,
- * lies inside the image rather than in the zero padding. */
-static void conv2d_inside(int out, int in, int stride, int padding, int t,
-                          int *lo, int *hi)
+void conv2d_inside(int out, int in, int stride, int padding, int t, int *lo,
+                   int *hi)
 {
     int first = padding - t;        /* o * stride >= first */
     int last = in - 1 + padding - t; /* o * stride <= last */

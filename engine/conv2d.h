@@ -38,6 +38,13 @@ typedef struct {
  * smaller than the kernel. Shared with pool.h, whose windows slide alike. */
 int conv2d_output_size(int in, int kernel, int stride, int padding);
 
+/* The outputs [*lo, *hi) of out along one axis whose input, through kernel
+ * tap t (0 .. kernel - 1), lies inside the `in` pixels rather than in the
+ * zero padding: *lo == *hi when none does. Shared with mobilenet.h's
+ * depthwise convolution, which skips the padding alike. */
+void conv2d_inside(int out, int in, int stride, int padding, int t, int *lo,
+                   int *hi);
+
 /* The output's height and width, and floats read, written and learnt. */
 int conv2d_out_height(const conv2d_layer *l);
 int conv2d_out_width(const conv2d_layer *l);

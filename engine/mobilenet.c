@@ -15,17 +15,6 @@ int mobilenet_depthwise_out_width(const mobilenet_depthwise *l)
     return conv2d_output_size(l->width, l->kernel, l->stride, l->padding);
 }
 
-/* The output rows or columns [*first, *last] whose tap at offset shift
- * (input index o * stride + shift) falls inside an input axis of size
- * entries, out of out_size; *first > *last when none does. */
-static void depthwise_range(int shift, int stride, int size, int out_size,
-                            int *first, int *last)
-{
-    *first = shift < 0 ? (-shift + stride - 1) / stride : 0;
-    *last = size - 1 - shift < 0 ? -1 : (size - 1 - shift) / stride;
-    if (*last > out_size - 1) *last = out_size - 1;
-}
-
 /* One channel, a tap at a time: the output starts at the bias, and each
  * tap (i, j) adds its weight times the input pixel it falls on to every
  * output pixel whose input lies inside the image. Each pixel sums its taps
@@ -36,26 +25,24 @@ static void depthwise_channel(const mobilenet_depthwise *l, const float *w,
                               float bias, const float *in, float *out,
                               int out_h, int out_w)
 {
-    int k = l->kernel, stride = l->stride, width = l->width;
+    int k = l->kernel, stride = l->stride, pad = l->padding;
     for (long p = 0; p < (long)out_h * out_w; p++) out[p] = bias;
     for (int i = 0; i < k; i++) {
         int top, bottom;
-        depthwise_range(i - l->padding, stride, l->height, out_h, &top,
-                        &bottom);
+        conv2d_inside(out_h, l->height, stride, pad, i, &top, &bottom);
         for (int j = 0; j < k; j++) {
-            int shift = j - l->padding, first, last;
-            depthwise_range(shift, stride, width, out_w, &first, &last);
+            int first, end;
+            conv2d_inside(out_w, l->width, stride, pad, j, &first, &end);
             float tap = w[i * k + j];
-            for (int oy = top; oy <= bottom; oy++) {
-                const float *row =
-                    in + (long)(oy * stride + i - l->padding) * width;
+            for (int oy = top; oy < bottom; oy++) {
+                long at = (long)(oy * stride - pad + i) * l->width + j - pad;
                 float *o = out + (long)oy * out_w;
                 if (stride == 1)
-                    for (int ox = first; ox <= last; ox++)
-                        o[ox] += tap * row[ox + shift];
+                    for (int ox = first; ox < end; ox++)
+                        o[ox] += tap * in[at + ox];
                 else
-                    for (int ox = first; ox <= last; ox++)
-                        o[ox] += tap * row[ox * stride + shift];
+                    for (int ox = first; ox < end; ox++)
+                        o[ox] += tap * in[at + ox * stride];
             }
         }
     }
