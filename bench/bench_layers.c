@@ -26,7 +26,9 @@
  * With --teacher DIR it times the AudioSet teacher (teacher.h) instead,
  * whose weights DIR holds: its front-end and its network on a 3-second
  * window at 32 kHz, batch 1 on one thread, and the CPU per second of audio
- * when every hop recomputes the whole window. bench-teacher.sh runs it.
+ * when every hop recomputes the whole window. Given a folder after DIR, it
+ * writes the log-mel input, the probabilities and the network's time there
+ * for teacher_torch.py. bench-teacher.sh runs both.
  */
 #include "classes.h"
 #include "clock.h"
@@ -431,8 +433,9 @@ static int bench_cnn(const irmas_model *m, const char *dir)
 #define TEACHER_RUNS 21
 
 /* The teacher's front-end and whole forward pass on a 3 s window of noise:
- * median wall time of TEACHER_RUNS runs each. */
-static int bench_teacher(const char *dir)
+ * median wall time of TEACHER_RUNS runs each; with a folder (else NULL),
+ * what teacher_torch.py needs. */
+static int bench_teacher(const char *dir, const char *folder)
 {
     char err[1024];
     teacher_weights *w;
@@ -461,31 +464,41 @@ static int bench_teacher(const char *dir)
         whole[r] = t2 - t1;
     }
     double window = median(whole, TEACHER_RUNS);
+    float network_ms = (float)(1e3 * (window - median(front, TEACHER_RUNS)));
     printf("teacher (EfficientAT mn04_as) on a 3 s window at 32 kHz, batch 1, "
            "1 thread: %.2f ms (front-end %.2f ms, network %.2f ms; median of "
            "%d)\n", 1e3 * window, 1e3 * median(front, TEACHER_RUNS),
-           1e3 * (window - median(front, TEACHER_RUNS)), TEACHER_RUNS);
+           network_ms, TEACHER_RUNS);
     printf("teacher: %.4f s per s of audio for one window; %.4f s per s of "
            "audio streamed at a 1.5 s hop (every hop recomputes its 3 s "
            "window)\n", window / 3.0, window / 1.5);
+    int status = 0;
+    if (folder)
+        status = write_floats(folder, "teacher.logmel.f32", logmel,
+                              (long)TEACHER_MELS *
+                                  teacher_frontend_frames(TEACHER_WINDOW)) |
+                 write_floats(folder, "teacher.probs.f32", probs,
+                              TEACHER_LABELS) |
+                 write_floats(folder, "teacher.ms.f32", &network_ms, 1);
     free(audio);
     free(logmel);
     teacher_frontend_free(f);
     teacher_free(t);
     teacher_weights_free(w);
-    return 0;
+    return status ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc == 3 && !strcmp(argv[1], "--teacher")) {
+    if ((argc == 3 || argc == 4) && !strcmp(argv[1], "--teacher")) {
         gemm_set_threads(1);
-        return bench_teacher(argv[2]);
+        return bench_teacher(argv[2], argc == 4 ? argv[3] : NULL);
     }
     if (argc > 3 || (argc >= 2 && argv[1][0] == '-')) {
         fprintf(stderr, "usage: bench_layers [FOLDER [CNN_MODEL]]: FOLDER "
                         "for layers_torch.py\n"
-                        "       bench_layers --teacher DIR\n");
+                        "       bench_layers --teacher DIR [FOLDER]: FOLDER "
+                        "for teacher_torch.py\n");
         return 2;
     }
     const char *dir = argc >= 2 ? argv[1] : NULL;

@@ -35,6 +35,18 @@ def load(folder, name, shape=None):
     return torch.from_numpy(data.reshape(shape) if shape else data)
 
 
+def median_ms(run, runs=RUNS):
+    """Calls run() runs times without gradients: the median wall time in
+    milliseconds, and the last call's result."""
+    times = []
+    with torch.no_grad():
+        for _ in range(runs):
+            start = time.perf_counter()
+            result = run()
+            times.append(time.perf_counter() - start)
+    return 1e3 * sorted(times)[runs // 2], result
+
+
 def load_weights(folder, net, kind):
     """Copies libirmas's tensors (PyTorch's gate order and layout) in.
 
@@ -57,16 +69,10 @@ def bench(folder, kind, frames, inputs, hidden):
     net = cell(inputs, hidden, batch_first=True)
     load_weights(folder, net, kind)
     x = load(folder, "input.f32", (1, frames, inputs))
-    times = []
-    with torch.no_grad():
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            _, state = net(x)
-            times.append(time.perf_counter() - start)
+    torch_ms, (_, state) = median_ms(lambda: net(x))
     h = state[0] if kind == "lstm" else state
     ours = load(folder, kind + ".h.f32")
     diff = (h.reshape(-1) - ours).abs().max().item()
-    torch_ms = 1e3 * sorted(times)[RUNS // 2]
     print("%-5s PyTorch %s: %.2f ms (median of %d); largest |h difference| "
           "from libirmas: %.2e" % (kind, torch.__version__, torch_ms, RUNS, diff))
     ours_ms = load(folder, kind + ".ms.f32").item()
@@ -136,14 +142,8 @@ def bench_cnn(folder):
     net, flops = cnn_network(folder)
     channels, size, _ = (int(v) for v in load(folder, "cnn.shape.f32"))
     image = load(folder, "cnn.image.f32", (1, channels, size, size))
-    times = []
-    with torch.no_grad():
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            probs = net(image)
-            times.append(time.perf_counter() - start)
+    torch_ms, probs = median_ms(lambda: net(image))
     diff = (probs.reshape(-1) - load(folder, "cnn.probs.f32")).abs().max().item()
-    torch_ms = 1e3 * sorted(times)[RUNS // 2]
     ours_ms = load(folder, "cnn.ms.f32").item()
     sgemm = load(folder, "sgemm-gflops.f32").item()
     rate = flops / (1e6 * ours_ms)
