@@ -5,6 +5,8 @@
 #include "conv2d.h"
 #include "gemm.h"
 
+#include <string.h>
+
 int mobilenet_depthwise_out_height(const mobilenet_depthwise *l)
 {
     return conv2d_output_size(l->height, l->kernel, l->stride, l->padding);
@@ -15,49 +17,105 @@ int mobilenet_depthwise_out_width(const mobilenet_depthwise *l)
     return conv2d_output_size(l->width, l->kernel, l->stride, l->padding);
 }
 
-/* One channel, a tap at a time: the output starts at the bias, and each
- * tap (i, j) adds its weight times the input pixel it falls on to every
- * output pixel whose input lies inside the image. Each pixel sums its taps
- * in the same order as the definition in mobilenet.h, the padding is never
- * materialised, and the inner loop runs over a row of contiguous outputs
- * with no test, so the compiler vectorises it. */
-static void depthwise_channel(const mobilenet_depthwise *l, const float *w,
-                              float bias, const float *in, float *out,
-                              int out_h, int out_w)
+/* The depthwise convolution reads each channel through its stride's
+ * phase planes. With stride s, plane (a, b) holds the zero-padded
+ * channel's pixels (s r + a, s c + b), PITCH = ceil((width + 2 padding) /
+ * s) columns a row. Output pixel (oy, ox) through tap (i, j) reads padded
+ * pixel (s oy + i, s ox + j): plane (i mod s, j mod s) at row oy + i / s,
+ * column ox + j / s. Laid out with the same pitch, output index
+ * q = oy PITCH + ox reads plane index q + (i / s) PITCH + j / s, so one
+ * tap is one contiguous loop over every output row at once; the columns
+ * from out_w to PITCH are computed and dropped. */
+static long depthwise_pitch(const mobilenet_depthwise *l)
 {
-    int k = l->kernel, stride = l->stride, pad = l->padding;
-    for (long p = 0; p < (long)out_h * out_w; p++) out[p] = bias;
-    for (int i = 0; i < k; i++) {
-        int top, bottom;
-        conv2d_inside(out_h, l->height, stride, pad, i, &top, &bottom);
-        for (int j = 0; j < k; j++) {
-            int first, end;
-            conv2d_inside(out_w, l->width, stride, pad, j, &first, &end);
-            float tap = w[i * k + j];
-            for (int oy = top; oy < bottom; oy++) {
-                long at = (long)(oy * stride - pad + i) * l->width + j - pad;
-                float *o = out + (long)oy * out_w;
-                if (stride == 1)
-                    for (int ox = first; ox < end; ox++)
-                        o[ox] += tap * in[at + ox];
-                else
-                    for (int ox = first; ox < end; ox++)
-                        o[ox] += tap * in[at + ox * stride];
+    return (l->width + 2L * l->padding + l->stride - 1) / l->stride;
+}
+
+/* Rows per plane: the padded rows, and the rows the last output row's
+ * taps reach, with one more for the columns they run past its end. */
+static long depthwise_plane_rows(const mobilenet_depthwise *l)
+{
+    return (l->height + 2L * l->padding) / l->stride + 2;
+}
+
+long mobilenet_depthwise_work_floats(const mobilenet_depthwise *l)
+{
+    long pitch = depthwise_pitch(l);
+    return (long)l->stride * l->stride * depthwise_plane_rows(l) * pitch +
+           (long)mobilenet_depthwise_out_height(l) * pitch;
+}
+
+/* Fills the stride's phase planes from one input channel, zero where a
+ * plane pixel falls in the padding or past the image. */
+static void depthwise_planes(const mobilenet_depthwise *l, const float *in,
+                             float *planes)
+{
+    int s = l->stride, pad = l->padding;
+    long pitch = depthwise_pitch(l), rows = depthwise_plane_rows(l);
+    for (int a = 0; a < s; a++)
+        for (int b = 0; b < s; b++) {
+            float *plane = planes + (long)(a * s + b) * rows * pitch;
+            int first, end; /* the plane columns inside the image */
+            conv2d_inside((int)pitch, l->width, s, pad, b, &first, &end);
+            for (long r = 0; r < rows; r++) {
+                float *row = plane + r * pitch;
+                long y = s * r + a - pad;
+                if (y < 0 || y >= l->height || first == end) {
+                    memset(row, 0, (size_t)pitch * sizeof *row);
+                    continue;
+                }
+                const float *from = in + y * l->width + b - pad;
+                for (int c = 0; c < first; c++) row[c] = 0.0f;
+                for (int c = first; c < end; c++) row[c] = from[(long)c * s];
+                for (long c = end; c < pitch; c++) row[c] = 0.0f;
             }
         }
-    }
+}
+
+/* out[q] += tap * from[q] for n floats: one tap over every output row. */
+static void depthwise_tap(float *restrict out, const float *restrict from,
+                          float tap, long n)
+{
+    for (long q = 0; q < n; q++) out[q] += tap * from[q];
+}
+
+/* One channel: its phase planes, then the bias and each tap in turn, in
+ * the definition's order (mobilenet.h), over the pitched output, whose
+ * first out_w columns are the result. Taps in the padding add zeros. */
+static void depthwise_channel(const mobilenet_depthwise *l, const float *w,
+                              float bias, const float *in, float *out,
+                              float *work)
+{
+    int k = l->kernel, s = l->stride;
+    int out_h = mobilenet_depthwise_out_height(l);
+    int out_w = mobilenet_depthwise_out_width(l);
+    long pitch = depthwise_pitch(l), rows = depthwise_plane_rows(l);
+    float *planes = work, *sums = work + (long)s * s * rows * pitch;
+    depthwise_planes(l, in, planes);
+    long n = out_h * pitch;
+    for (long q = 0; q < n; q++) sums[q] = bias;
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++) {
+            const float *plane =
+                planes + (long)((i % s) * s + j % s) * rows * pitch;
+            depthwise_tap(sums, plane + (i / s) * pitch + j / s,
+                          w[i * k + j], n);
+        }
+    for (int oy = 0; oy < out_h; oy++)
+        memcpy(out + (long)oy * out_w, sums + oy * pitch,
+               (size_t)out_w * sizeof *out);
 }
 
 void mobilenet_depthwise_forward(const mobilenet_depthwise *l, const float *in,
-                                 float *out)
+                                 float *out, float *work)
 {
-    int out_h = mobilenet_depthwise_out_height(l);
-    int out_w = mobilenet_depthwise_out_width(l);
-    long in_size = (long)l->height * l->width, out_size = (long)out_h * out_w;
+    long in_size = (long)l->height * l->width;
+    long out_size = (long)mobilenet_depthwise_out_height(l) *
+                    mobilenet_depthwise_out_width(l);
     for (int c = 0; c < l->channels; c++)
         depthwise_channel(l, l->weights + (long)c * l->kernel * l->kernel,
                           l->bias[c], in + c * in_size, out + c * out_size,
-                          out_h, out_w);
+                          work);
 }
 
 void mobilenet_pointwise(int inputs, int outputs, long pixels, const float *w,

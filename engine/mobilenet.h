@@ -31,11 +31,17 @@ typedef struct {
 int mobilenet_depthwise_out_height(const mobilenet_depthwise *l);
 int mobilenet_depthwise_out_width(const mobilenet_depthwise *l);
 
+/* The floats of work mobilenet_depthwise_forward needs: about one padded
+ * channel and one output channel. */
+long mobilenet_depthwise_work_floats(const mobilenet_depthwise *l);
+
 /* out[c][oy][ox] = bias[c] + sum_{i,j} w[c][i][j]
  *                  * in[c][oy*stride - padding + i][ox*stride - padding + j],
- * zeros outside the image. in and out must not overlap. */
+ * zeros outside the image, each sum taken in that order (bias, then taps
+ * row by row). in, out and work (mobilenet_depthwise_work_floats) must not
+ * overlap. */
 void mobilenet_depthwise_forward(const mobilenet_depthwise *l, const float *in,
-                                 float *out);
+                                 float *out, float *work);
 
 /* out[o][p] = bias[o] + sum_i w[o][i] in[i][p] for pixels p < pixels: a 1x1
  * convolution from inputs to outputs channels, w [outputs][inputs]. in and

@@ -348,20 +348,34 @@ void teacher_weights_free(teacher_weights *w)
     free(w);
 }
 
+/* The depthwise convolution of block s on h x w pixels. */
+static mobilenet_depthwise block_depthwise(const block_spec *s, int h, int w)
+{
+    return (mobilenet_depthwise){.channels = s->expand, .height = h,
+                                 .width = w, .kernel = s->kernel,
+                                 .stride = s->stride,
+                                 .padding = (s->kernel - 1) / 2};
+}
+
 /* The shapes one run goes through: the largest activation (channels x
- * height x width) of any layer, and the last feature map's size. */
-static long largest_activation(int frames, int *last_height, int *last_width)
+ * height x width) of any layer, the most work any depthwise convolution
+ * needs, and the last feature map's size. */
+static long largest_activation(int frames, long *depthwise_work,
+                               int *last_height, int *last_width)
 {
     int h = conv2d_output_size(TEACHER_MELS, 3, 2, 1);
     int w = conv2d_output_size(frames, 3, 2, 1);
     long largest = (long)STEM_CHANNELS * h * w;
+    *depthwise_work = 0;
     for (int b = 0; b < BLOCKS; b++) {
         const block_spec *s = &blocks[b];
         long expanded = (long)s->expand * h * w;
         largest = expanded > largest ? expanded : largest;
-        int pad = (s->kernel - 1) / 2;
-        h = conv2d_output_size(h, s->kernel, s->stride, pad);
-        w = conv2d_output_size(w, s->kernel, s->stride, pad);
+        mobilenet_depthwise dw = block_depthwise(s, h, w);
+        long work = mobilenet_depthwise_work_floats(&dw);
+        if (work > *depthwise_work) *depthwise_work = work;
+        h = mobilenet_depthwise_out_height(&dw);
+        w = mobilenet_depthwise_out_width(&dw);
     }
     long last = (long)TEACHER_EMBEDDING * h * w;
     *last_height = h;
@@ -391,11 +405,13 @@ irmas_status teacher_new(const teacher_weights *w, long max_samples,
         return status;
     }
     int last_h, last_w;
-    long size = largest_activation(frames, &last_h, &last_w);
+    long depthwise_work;
+    long size = largest_activation(frames, &depthwise_work, &last_h, &last_w);
     long stem_patches = 9L * conv2d_output_size(TEACHER_MELS, 3, 2, 1) *
                         conv2d_output_size(frames, 3, 2, 1);
     long work = stem_patches > 2 * TEACHER_EMBEDDING ? stem_patches
                                                      : 2 * TEACHER_EMBEDDING;
+    if (depthwise_work > work) work = depthwise_work;
     t->logmel = malloc((size_t)TEACHER_MELS * frames * sizeof *t->logmel);
     t->x = malloc((size_t)size * sizeof *t->x);
     t->e = malloc((size_t)size * sizeof *t->e);
@@ -453,13 +469,11 @@ static const float *const *run_block(teacher *t, const block_spec *s, int in,
         dw_in = t->e;
         next += 2;
     }
-    mobilenet_depthwise dw = {.channels = s->expand, .height = *h,
-                              .width = *w, .kernel = s->kernel,
-                              .stride = s->stride,
-                              .padding = (s->kernel - 1) / 2,
-                              .weights = next[0], .bias = next[1]};
+    mobilenet_depthwise dw = block_depthwise(s, *h, *w);
+    dw.weights = next[0];
+    dw.bias = next[1];
     next += 2;
-    mobilenet_depthwise_forward(&dw, dw_in, t->d);
+    mobilenet_depthwise_forward(&dw, dw_in, t->d, t->work);
     int out_h = mobilenet_depthwise_out_height(&dw);
     int out_w = mobilenet_depthwise_out_width(&dw);
     long out_pixels = (long)out_h * out_w;

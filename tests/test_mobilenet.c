@@ -42,7 +42,8 @@ START_TEST(depthwise_matches_reference)
     static const int shapes[][6] = {
         {1, 5, 5, 1, 1, 0},  {3, 8, 9, 3, 1, 1},   {4, 9, 8, 3, 2, 1},
         {2, 10, 7, 5, 1, 2}, {5, 11, 13, 5, 2, 2}, {3, 6, 6, 3, 3, 0},
-        {2, 7, 4, 4, 2, 1},  {6, 4, 3, 5, 1, 2},
+        {2, 7, 4, 4, 2, 1},  {6, 4, 3, 5, 1, 2},   {2, 9, 9, 1, 2, 0},
+        {3, 10, 11, 5, 2, 2}, {2, 5, 3, 3, 2, 1},
     };
     tu_rng r;
     tu_seed(&r, 11);
@@ -60,7 +61,8 @@ START_TEST(depthwise_matches_reference)
         ck_assert_int_eq(oh, (p[1] + 2 * p[5] - p[3]) / p[4] + 1);
         ck_assert_int_eq(ow, (p[2] + 2 * p[5] - p[3]) / p[4] + 1);
         float *out = malloc(sizeof *out * p[0] * oh * ow);
-        mobilenet_depthwise_forward(&l, in, out);
+        float *work = malloc(sizeof *work * mobilenet_depthwise_work_floats(&l));
+        mobilenet_depthwise_forward(&l, in, out, work);
         for (int c = 0; c < p[0]; c++)
             for (int y = 0; y < oh; y++)
                 for (int x = 0; x < ow; x++) {
@@ -74,6 +76,7 @@ START_TEST(depthwise_matches_reference)
         free(b);
         free(in);
         free(out);
+        free(work);
     }
 }
 END_TEST
