@@ -12,23 +12,13 @@
  *
  * The engine's loops that call them are compiled once per instruction set
  * and chosen at start-up (kernels.c, isa.h). The trainer's backward loops
- * are marked FASTMATH_CLONES instead: GCC compiles them for AVX-512, for
- * AVX2 and FMA, and for the baseline on x86-64, and the loader picks the
- * widest the CPU runs.
+ * are marked ISA_CLONES (isa.h) instead.
  */
 #ifndef IRMAS_FASTMATH_H
 #define IRMAS_FASTMATH_H
 
 #include <stdint.h>
 #include <string.h>
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define FASTMATH_CLONES \
-    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", \
-                                 "default")))
-#else
-#define FASTMATH_CLONES
-#endif
 
 /* x limited to [-limit, limit] (limit given by its bit pattern), NaN left
  * alone. It compares bit patterns as integers, which order like the

@@ -26,6 +26,20 @@
 
 #include "kernels.h"
 
+/* Loops outside kernels.h that gain from wider vectors (the trainer's
+ * backward loops, the depthwise convolution's taps) are marked ISA_CLONES:
+ * GCC compiles them for AVX-512, for AVX2 and FMA, and for the baseline on
+ * x86-64, and the loader picks the widest the CPU runs, whatever IRMAS_ISA
+ * says. Floating-point contraction stays off (ISO C), so every clone
+ * computes the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define ISA_CLONES \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", \
+                                 "default")))
+#else
+#define ISA_CLONES
+#endif
+
 typedef enum {
     ISA_PORTABLE = 0,
     ISA_AVX2,

@@ -4,6 +4,7 @@
 #include "activation.h"
 #include "conv2d.h"
 #include "gemm.h"
+#include "isa.h"
 
 #include <string.h>
 
@@ -72,7 +73,9 @@ static void depthwise_planes(const mobilenet_depthwise *l, const float *in,
         }
 }
 
-/* out[q] += tap * from[q] for n floats: one tap over every output row. */
+/* out[q] += tap * from[q] for n floats: one tap over every output row,
+ * in the widest vectors the CPU has. */
+ISA_CLONES
 static void depthwise_tap(float *restrict out, const float *restrict from,
                           float tap, long n)
 {

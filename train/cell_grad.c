@@ -13,8 +13,9 @@
 
 #include "fastmath.h"
 #include "gemm.h"
+#include "isa.h"
 
-FASTMATH_CLONES
+ISA_CLONES
 static void rnn_grad_row(int hidden, const float *restrict h_new,
                          const float *restrict dh, float *restrict da)
 {
@@ -35,7 +36,7 @@ void rnn_grad_step(const rnn_layer *l, int batch, const float *h_new,
 }
 
 /* One row of lstm_grad_step's pass: dh is read, dc updated in place. */
-FASTMATH_CLONES
+ISA_CLONES
 static void lstm_grad_row(int hidden, const float *restrict gates,
                           const float *restrict c_prev,
                           const float *restrict c_new,
@@ -75,7 +76,7 @@ void lstm_grad_step(const lstm_layer *l, int batch, const float *gates,
 /* The first pass of a GRU row: everything that does not need dL/d(r*h).
  * dh becomes the direct path z * dh. r's gradient is complete only in the
  * reset_after form; in the original form gru_grad_reset replaces it. */
-FASTMATH_CLONES
+ISA_CLONES
 static void gru_grad_row(int hidden, int reset_after,
                          const float *restrict h_prev,
                          const float *restrict tape, float *restrict dh,
@@ -97,7 +98,7 @@ static void gru_grad_row(int hidden, int reset_after,
 /* The second pass of a row in the original form: dx[0..H) holds
  * d(r*h) = dn U_n on entry; r's gradient and the reset path into dh
  * follow from it. */
-FASTMATH_CLONES
+ISA_CLONES
 static void gru_grad_reset(int hidden, const float *restrict h_prev,
                            const float *restrict tape, float *restrict dh,
                            float *restrict dx, float *restrict drec,
