@@ -65,9 +65,9 @@ static void depthwise_planes(const mobilenet_depthwise *l, const float *in,
                     memset(row, 0, (size_t)pitch * sizeof *row);
                     continue;
                 }
-                const float *from = in + y * l->width + b - pad;
+                long at = y * l->width + b - pad; /* + c s: column c's */
                 for (int c = 0; c < first; c++) row[c] = 0.0f;
-                for (int c = first; c < end; c++) row[c] = from[(long)c * s];
+                for (int c = first; c < end; c++) row[c] = in[at + (long)c * s];
                 for (long c = end; c < pitch; c++) row[c] = 0.0f;
             }
         }
