@@ -13,7 +13,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
-targets="model model_layers audio_file options osc_url control"
+targets="model model_layers audio_file options osc_url control teacher_index"
 
 if [ -f build-fuzz/build.ninja ]; then
     CC=clang meson setup --reconfigure build-fuzz >/dev/null
