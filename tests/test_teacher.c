@@ -163,6 +163,12 @@ START_TEST(random_teacher_runs)
         ck_assert_msg(fabs(mean / columns - embedding[i]) < 1e-4,
                       "embedding %d", i);
     }
+    /* The shortest input: 2 frames, one column from the stem on. */
+    teacher_run(t, x, TEACHER_MIN_SAMPLES, NULL, embedding, probs);
+    for (int i = 0; i < TEACHER_EMBEDDING; i++)
+        ck_assert(isfinite(embedding[i]));
+    teacher_frame_embeddings(t, &columns);
+    ck_assert_int_eq(columns, 1);
     free(x);
     teacher_free(t);
     teacher_weights_free(w);
