@@ -10,6 +10,7 @@
 #define FFT_SIZE 1024
 #define BINS (FFT_SIZE / 2 + 1)
 #define WINDOW_LENGTH 800
+#define WINDOW_START ((FFT_SIZE - WINDOW_LENGTH) / 2) /* zeros before it */
 #define PAD (FFT_SIZE / 2)
 #define FMAX 15000.0
 
@@ -82,9 +83,8 @@ irmas_status teacher_frontend_new(teacher_frontend **out, char *err,
         return status_fail(err, errlen, IRMAS_ERR_NOMEM,
                            "out of memory creating the teacher's front-end");
     }
-    int offset = (FFT_SIZE - WINDOW_LENGTH) / 2;
     for (int i = 0; i < WINDOW_LENGTH; i++)
-        f->window[offset + i] =
+        f->window[WINDOW_START + i] =
             0.5 - 0.5 * cos(2.0 * M_PI * i / (WINDOW_LENGTH - 1));
     make_filters(f);
     *out = f;
@@ -117,19 +117,18 @@ void teacher_frontend_compute(teacher_frontend *f, const float *samples,
 {
     long length = n - 1;
     int frames = teacher_frontend_frames(n);
-    int offset = (FFT_SIZE - WINDOW_LENGTH) / 2; /* zeros either side */
     for (int t = 0; t < frames; t++) {
-        long start = (long)t * TEACHER_HOP - PAD + offset;
-        double *in = f->fft_in + offset;
+        long start = (long)t * TEACHER_HOP - PAD + WINDOW_START;
+        double *in = f->fft_in + WINDOW_START;
+        const double *window = f->window + WINDOW_START;
         if (start >= 0 && start + WINDOW_LENGTH <= length) {
             /* No reflection: one loop the compiler vectorises. */
             const float *x = samples + start;
             for (int i = 0; i < WINDOW_LENGTH; i++)
-                in[i] = f->window[offset + i] * (x[i + 1] - 0.97f * x[i]);
+                in[i] = window[i] * (x[i + 1] - 0.97f * x[i]);
         } else {
             for (int i = 0; i < WINDOW_LENGTH; i++)
-                in[i] = f->window[offset + i] *
-                        emphasised(samples, length, start + i);
+                in[i] = window[i] * emphasised(samples, length, start + i);
         }
         fftw_execute(f->plan);
         for (int k = 0; k < BINS; k++)
