@@ -902,10 +902,17 @@ static irmas_status export_layers(trainer *t, const char *dir, char *err,
 {
     char text[MODEL_MAX_LAYERS * 64];
     size_t used = 0;
-    for (int i = 0; i < t->m->n_layers && used < sizeof text; i++) {
-        used += (size_t)layer_describe(&t->m->layers[i], text + used,
-                                       sizeof text - used);
-        if (used < sizeof text - 1) text[used++] = '\n';
+    for (int i = 0; i < t->m->n_layers; i++) {
+        int n = layer_describe(&t->m->layers[i], text + used,
+                               sizeof text - used);
+        /* snprintf's count is what it would have written: never past
+         * the buffer, room left for the newline */
+        if (n < 0 || (size_t)n + 1 >= sizeof text - used)
+            return status_fail(err, errlen, IRMAS_ERR_ARG,
+                               "%s/layers.txt: layer %d does not fit in %zu "
+                               "bytes of description", dir, i, sizeof text);
+        used += (size_t)n;
+        text[used++] = '\n';
     }
     return write_array(dir, "layers.txt", text, used, err, errlen);
 }
