@@ -6,7 +6,10 @@
  *   image branch  the image builder's picture of the samples, then the
  *                 conv2d, maxpool and dense layers before the frame layers,
  *                 each writing into one of two buffers in turn (no layer
- *                 can write over its input);
+ *                 can write over its input). A conv2d that winograd_suits
+ *                 (3 x 3, stride 1, enough channels and pixels) goes
+ *                 through winograd.h, its filters transformed once in
+ *                 irmas_window_new; any other through conv2d.h;
  *   frame layers  the front-end's frames, standardised. Each rnn, lstm or
  *                 gru layer projects all frames in one matrix product and
  *                 then steps a single state through them, from zero or, in
@@ -26,6 +29,7 @@
 #include "gemm.h"
 #include "reader.h"
 #include "recurrent.h"
+#include "winograd.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +42,8 @@ struct irmas_window {
     float *pixels;  /* [image_floats]: the image built from it */
     float *branch[2]; /* the image branch's layers' outputs, in turn */
     float *conv;    /* the largest conv2d's work space */
+    float *winograd[MODEL_MAX_LAYERS]; /* a conv2d's transformed filters,
+                                        * where winograd_suits it */
     float *feats;   /* [frames][features] */
     float *seq[2];  /* [frames][widest output]: stacked layers' sequences */
     float *xproj;   /* [frames][largest projection] */
@@ -61,8 +67,11 @@ static void window_measure_branch(const irmas_window *w, window_sizes *z)
     for (int i = 0; i < w->image_end; i++) {
         const layer *l = &w->m->layers[i];
         z->branch = longest(z->branch, layer_outputs(l));
-        if (l->kind == LAYER_CONV2D)
-            z->conv = longest(z->conv, conv2d_work_size(&l->u.conv2d));
+        if (l->kind != LAYER_CONV2D) continue;
+        const conv2d_layer *conv = &l->u.conv2d;
+        z->conv = longest(z->conv, winograd_suits(conv)
+                                       ? winograd_work_floats(conv)
+                                       : conv2d_work_size(conv));
     }
 }
 
@@ -105,6 +114,13 @@ static long window_layout(irmas_window *w, float *block)
     w->branch[0] = carve(block, &used, z.branch);
     w->branch[1] = carve(block, &used, z.branch);
     w->conv = carve(block, &used, z.conv);
+    for (int i = 0; i < w->image_end; i++) {
+        const layer *l = &m->layers[i];
+        int transformed = l->kind == LAYER_CONV2D && winograd_suits(&l->u.conv2d);
+        w->winograd[i] = transformed ? carve(block, &used,
+                                             winograd_filter_floats(&l->u.conv2d))
+                                     : NULL;
+    }
     w->feats = carve(block, &used, (long)w->frames * w->features);
     w->seq[0] = carve(block, &used, z.seq);
     w->seq[1] = carve(block, &used, z.seq);
@@ -126,6 +142,9 @@ static irmas_status window_alloc(irmas_window *w, char *err, size_t errlen)
                            "runner", floats);
     memset(w->block, 0, (size_t)floats * sizeof(float));
     window_layout(w, w->block);
+    for (int i = 0; i < w->image_end; i++)
+        if (w->winograd[i])
+            winograd_prepare(&w->m->layers[i].u.conv2d, w->winograd[i]);
     return IRMAS_OK;
 }
 
@@ -207,7 +226,9 @@ static const float *window_run_branch(irmas_window *w, const float *image)
     for (int i = 0; i < w->image_end; i++) {
         const layer *l = &w->m->layers[i];
         float *out = x == w->branch[0] ? w->branch[1] : w->branch[0];
-        if (l->kind == LAYER_CONV2D)
+        if (w->winograd[i])
+            winograd_forward(&l->u.conv2d, w->winograd[i], x, out, w->conv);
+        else if (l->kind == LAYER_CONV2D)
             conv2d_forward(&l->u.conv2d, x, out, 1, w->conv);
         else if (l->kind == LAYER_MAXPOOL)
             pool_forward(&l->u.pool, x, out, 1, NULL);

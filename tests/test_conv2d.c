@@ -1,5 +1,6 @@
-/* test_conv2d.c: conv2d and max-pooling against plain reference loops, and
- * their backward passes against finite differences.
+/* test_conv2d.c: conv2d, its Winograd form (winograd.h) and max-pooling
+ * against plain reference loops, and their backward passes against finite
+ * differences.
  *
  * Each gradient check takes the loss L = sum_i out[i] g[i] for a fixed
  * random g, so dL/dout = g, and compares every coordinate of the backward
@@ -10,6 +11,7 @@
  */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,7 @@
 #include "gemm.h"
 #include "pool.h"
 #include "testutil.h"
+#include "winograd.h"
 
 /* A conv2d shape with its own random weights and input. */
 typedef struct {
@@ -106,6 +109,106 @@ START_TEST(conv_forward_matches_reference)
             conv_case_free(&c);
         }
     }
+}
+END_TEST
+
+/* The scale of each output of conv_reference: the sum of |bias| and every
+ * |weight * input| it adds, what the rounding of any order of summing
+ * them is proportional to. */
+static void conv_magnitudes(const conv2d_layer *l, const float *in,
+                            double *scale)
+{
+    conv2d_layer abs_l = *l;
+    long nw = conv2d_weight_count(l), nin = conv2d_inputs(l);
+    float *w = malloc(sizeof *w * nw), *b = malloc(sizeof *b * l->filters);
+    float *x = malloc(sizeof *x * nin);
+    for (long i = 0; i < nw; i++) w[i] = fabsf(l->weights[i]);
+    for (int f = 0; f < l->filters; f++) b[f] = fabsf(l->bias[f]);
+    for (long i = 0; i < nin; i++) x[i] = fabsf(in[i]);
+    abs_l.weights = w;
+    abs_l.bias = b;
+    abs_l.act = ACT_NONE;
+    conv_reference(&abs_l, x, scale);
+    free(w);
+    free(b);
+    free(x);
+}
+
+/* F(4 x 4, 3 x 3) against the definition, on shapes that end mid-tile in
+ * either direction or both, one tile or many, one channel or many, every
+ * padding a 3 x 3 kernel takes. Its transforms round differently from a
+ * direct sum: each output must lie within 2e-5 of its own scale (the sum
+ * of |terms|; measured up to 4.7e-6 of it on x86-64, some 80 times float's
+ * epsilon: the transforms' constants, up to 8, amplify rounding). */
+START_TEST(winograd_matches_reference)
+{
+    /* {channels, height, width, filters, padding} */
+    static const int shapes[][5] = {
+        {1, 3, 3, 1, 0},   {1, 6, 6, 2, 0},    {2, 7, 9, 3, 1},
+        {3, 10, 23, 5, 2}, {8, 18, 18, 4, 0},  {32, 47, 47, 16, 0},
+        {16, 22, 22, 64, 1}, {5, 4, 13, 7, 2}, {64, 10, 10, 8, 0},
+    };
+    tu_rng r;
+    tu_seed(&r, 7);
+    double worst = 0.0;
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        for (int relu = 0; relu <= 1; relu++) {
+            const int *p = shapes[s];
+            conv_case c = conv_case_new(&r, p[0], p[1], p[2], p[3], 3, 1, p[4],
+                                        relu ? ACT_RELU : ACT_NONE);
+            long n = conv2d_outputs(&c.l), nw = winograd_work_floats(&c.l);
+            float *u = malloc(sizeof *u * winograd_filter_floats(&c.l));
+            float *work = malloc(sizeof *work * nw);
+            double *want = malloc(sizeof *want * n);
+            double *scale = malloc(sizeof *scale * n);
+            /* what an earlier layer left: never read before written */
+            for (long i = 0; i < nw; i++) work[i] = NAN;
+            winograd_prepare(&c.l, u);
+            winograd_forward(&c.l, u, c.in, c.out, work);
+            conv_reference(&c.l, c.in, want);
+            conv_magnitudes(&c.l, c.in, scale);
+            for (long i = 0; i < n; i++) {
+                double error = fabs(c.out[i] - want[i]);
+                ck_assert_msg(error <= 2e-5 * scale[i],
+                              "shape %zu relu %d output %ld: %.9g, want %.9g "
+                              "(scale %g)", s, relu, i, c.out[i], want[i],
+                              scale[i]);
+                if (error / scale[i] > worst) worst = error / scale[i];
+            }
+            free(u);
+            free(work);
+            free(want);
+            free(scale);
+            conv_case_free(&c);
+        }
+    }
+    printf("winograd: largest error %.2g of its output's scale\n", worst);
+}
+END_TEST
+
+/* Which layers irmas_window sends through winograd.h. */
+START_TEST(winograd_suits_its_layers)
+{
+    /* the shipped CNN's second layer */
+    conv2d_layer l = {.channels = 32, .height = 47, .width = 47,
+                      .filters = 64, .kernel = 3, .stride = 1};
+    ck_assert(winograd_suits(&l));
+    l.padding = 2;
+    ck_assert(winograd_suits(&l));
+    l.padding = 0;
+    l.kernel = 5;
+    ck_assert(!winograd_suits(&l)); /* only 3 x 3 */
+    l.kernel = 3;
+    l.stride = 2;
+    ck_assert(!winograd_suits(&l)); /* only stride 1 */
+    l.stride = 1;
+    l.channels = WINOGRAD_MIN_CHANNELS - 1;
+    ck_assert(!winograd_suits(&l)); /* a first layer: im2col is faster */
+    l.channels = 64;
+    l.height = l.width = 10; /* 8 x 8 outputs: 4 tiles */
+    ck_assert(!winograd_suits(&l));
+    l.height = l.width = 18; /* 16 x 16 outputs: 16 tiles */
+    ck_assert(winograd_suits(&l));
 }
 END_TEST
 
@@ -414,6 +517,8 @@ int main(void)
     tcase_add_test(conv, conv_gradients_linear);
     tcase_add_test(conv, conv_gradients_relu);
     tcase_add_test(conv, conv_backward_accumulates);
+    tcase_add_test(conv, winograd_matches_reference);
+    tcase_add_test(conv, winograd_suits_its_layers);
     suite_add_tcase(s, conv);
     TCase *pool = tcase_create("pool");
     tcase_set_timeout(pool, 30);

@@ -16,6 +16,7 @@
 #include "model_limits.h"
 #include "testmodel.h"
 #include "testutil.h"
+#include "winograd.h"
 
 #include <check.h>
 #include <math.h>
@@ -326,6 +327,73 @@ START_TEST(study_cnns_as_models)
 }
 END_TEST
 
+/* The shipped CNN's shape (cnn-mel on a 96 x 96 log-mel image) with random
+ * weights: irmas_window, which sends the 3 x 3 layers with enough channels
+ * through winograd.h, gives the probabilities of the layers run one by one
+ * through conv2d.h, to within the transforms' rounding. */
+START_TEST(cnn_mel_window_is_its_layers)
+{
+    const cnn_zoo_arch *mel = cnn_zoo_find("mel");
+    image_params logmel = {.kind = IMAGE_LOGMEL, .size = 96, .channels = 1};
+    irmas_model *m = zoo_model_on(mel, logmel, 0, 11);
+    tu_rng r;
+    tu_seed(&r, 96);
+    int transformed = 0;
+    for (int i = 0; i < m->n_layers; i++) {
+        layer_tensor t[LAYER_MAX_TENSORS];
+        int n = layer_tensors(&m->layers[i], t);
+        float scale = m->layers[i].kind == LAYER_CONV2D ? 0.3f : 0.1f;
+        for (int k = 0; k < n; k++)
+            tu_fill(&r, *t[k].data, t[k].count, -scale, scale);
+        if (m->layers[i].kind == LAYER_CONV2D)
+            transformed += winograd_suits(&m->layers[i].u.conv2d);
+    }
+    ck_assert_int_ge(transformed, 2);
+
+    float *x = tu_noise(m->window_samples, 61);
+    float *pixels = hand_image(m, x), got[11], want[11];
+    irmas_window *w = runner(m);
+    irmas_window_classify_prepared(w, pixels, NULL, got);
+    irmas_window_free(w);
+
+    /* by hand: each layer in turn, convolutions through im2col */
+    long largest = image_floats(&m->image), work_floats = 0;
+    for (int i = 0; i < m->n_layers; i++) {
+        if (layer_outputs(&m->layers[i]) > largest)
+            largest = layer_outputs(&m->layers[i]);
+        if (m->layers[i].kind == LAYER_CONV2D &&
+            conv2d_work_size(&m->layers[i].u.conv2d) > work_floats)
+            work_floats = conv2d_work_size(&m->layers[i].u.conv2d);
+    }
+    float *a = malloc(sizeof *a * largest), *b = malloc(sizeof *b * largest);
+    float *work = malloc(sizeof *work * work_floats);
+    memcpy(a, pixels, sizeof *a * image_floats(&m->image));
+    for (int i = 0; i < m->n_layers; i++) {
+        const layer *l = &m->layers[i];
+        if (l->kind == LAYER_CONV2D)
+            conv2d_forward(&l->u.conv2d, a, b, 1, work);
+        else if (l->kind == LAYER_MAXPOOL)
+            pool_forward(&l->u.pool, a, b, 1, NULL);
+        else
+            dense_forward(&l->u.dense, a, b, 1);
+        float *swap = a;
+        a = b;
+        b = swap;
+    }
+    memcpy(want, a, sizeof want);
+    ck_assert(tm_is_distribution(got, 11, 1e-5f));
+    ck_assert_msg(tu_max_abs_diff(got, want, 11) <= 1e-5f,
+                  "irmas_window differs from the layers by %g",
+                  (double)tu_max_abs_diff(got, want, 11));
+    free(a);
+    free(b);
+    free(work);
+    free(pixels);
+    free(x);
+    irmas_model_free(m);
+}
+END_TEST
+
 /* cnn-mel on a logmel image classifies, and what it may cost counts the
  * image's own log-mel front-end: more than the same CNN on an image that
  * needs none, by at least the filterbank (64 bands of 1025 bins: at
@@ -547,6 +615,7 @@ static Suite *image_models_suite(void)
     tcase_add_test(tc, stream_falls_back_to_whole_windows);
     tcase_add_loop_test(tc, study_cnns_as_models, 0, CNN_ZOO_STUDY_COUNT);
     tcase_add_test(tc, cnn_mel_on_a_logmel_image);
+    tcase_add_test(tc, cnn_mel_window_is_its_layers);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("model");
