@@ -13,6 +13,7 @@
  */
 #include "frontend.h"
 
+#include "fastmath.h"
 #include "teacher_frontend.h"
 
 #include <fftw3.h>
@@ -289,6 +290,23 @@ int frontend_frames(const frontend *f, int window_samples)
     return frontend_params_frames(&f->p, window_samples);
 }
 
+/* sum_k w[k] x[k] over n terms, in BAND_LANES running sums added up at
+ * the end, so the compiler makes vector code of it and no addition waits
+ * for the one before; the order is fixed, so every machine gets the same
+ * bits. */
+#define BAND_LANES 8
+static float band_energy(const float *w, const float *x, int n)
+{
+    float lane[BAND_LANES] = {0};
+    int k = 0;
+    for (; k + BAND_LANES <= n; k += BAND_LANES)
+        for (int i = 0; i < BAND_LANES; i++) lane[i] += w[k + i] * x[k + i];
+    for (int i = 0; k < n; k++, i++) lane[i] += w[k] * x[k];
+    float sum = 0.0f;
+    for (int i = 0; i < BAND_LANES; i++) sum += lane[i];
+    return sum;
+}
+
 static void logmel_compute(frontend *f, const float *samples, float *features)
 {
     int n = f->p.fft_size;
@@ -303,12 +321,12 @@ static void logmel_compute(frontend *f, const float *samples, float *features)
     }
     const float *w = f->band_weights;
     for (int b = 0; b < f->p.mels; b++) {
-        const float *band = power + f->band_first[b];
-        float energy = 0.0f;
-        for (int k = 0; k < f->band_bins[b]; k++) energy += w[k] * band[k];
+        features[b] = band_energy(w, power + f->band_first[b],
+                                  f->band_bins[b]);
         w += f->band_bins[b];
-        features[b] = logf(FRONTEND_LOGMEL_FLOOR + energy);
     }
+    for (int b = 0; b < f->p.mels; b++)
+        features[b] = fast_logf(FRONTEND_LOGMEL_FLOOR + features[b]);
 }
 
 void frontend_compute(frontend *f, const float *samples, float *features)

@@ -453,7 +453,7 @@ START_TEST(test_gemm)
 }
 END_TEST
 
-/* ---- The fast nonlinearities ---- */
+/* ---- The fast nonlinearities and logarithm ---- */
 
 START_TEST(test_fastmath)
 {
@@ -473,6 +473,26 @@ START_TEST(test_fastmath)
     ck_assert(isnan(fast_tanhf(NAN)));
     ck_assert_float_eq(fast_tanhf(0.0f), 0.0f);
     ck_assert(fabsf(fast_tanhf(1e-30f) - 1e-30f) < 1e-36f); /* relative */
+
+    /* fast_logf against log in double, from the log-mel floor (1e-10) to
+     * 1e30, every 2^-12 of an octave and across 1 closely: within 2e-7
+     * relative, or 1e-7 absolute near log 1 = 0. */
+    double worst_log = 0.0;
+    for (double x = 1e-10; x < 1e30; x *= 1.0 + 1.0 / 4096) {
+        double want = log((float)x);
+        double error = fabs(fast_logf((float)x) - want);
+        double bound = fabs(want) > 0.5 ? 2e-7 * fabs(want) : 1e-7;
+        worst_log = error / bound > worst_log ? error / bound : worst_log;
+    }
+    for (float x = 0.9f; x < 1.1f; x = nextafterf(x, 2.0f)) {
+        double error = fabs(fast_logf(x) - log(x));
+        worst_log = error / 1e-7 > worst_log ? error / 1e-7 : worst_log;
+    }
+    ck_assert_msg(worst_log <= 1.0, "fast_logf off by %g of its bound",
+                  worst_log);
+    ck_assert_float_eq(fast_logf(1.0f), 0.0f);
+    ck_assert(isinf(fast_logf(INFINITY)));
+    ck_assert(isnan(fast_logf(NAN)));
 }
 END_TEST
 
