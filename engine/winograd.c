@@ -15,8 +15,8 @@
  *    is two passes, each one loop over every tile of the image at once.
  * 2. 36 matrix products: m[xi] = u[xi] v[xi].
  * 3. Output (winograd_output): per filter, A^T m A in two passes over
- *    every tile, then each output pixel from its tile, bias added; then
- *    the activation.
+ *    every tile, then each output pixel from its tile, bias added and
+ *    through the activation.
  * Each row of tiles carries one spare tile (the last column of the pitch):
  * the loops run over it rather than around it, and the output leaves it.
  * Every loop writes one row and reads a few, so the compiler makes them
@@ -235,23 +235,32 @@ static void winograd_input(const conv2d_layer *l, const float *in,
     }
 }
 
-/* One output row of tiles: to[t * TILE + k] = bias + y[k][t] for the
- * row's `width` outputs, its four rows y `stride` apart. */
+/* The output of one pixel: bias + y, through ReLU when relu is set (as
+ * activation_apply computes it). */
+static inline float winograd_pixel(float y, float bias, int relu)
+{
+    float v = bias + y;
+    return relu ? (v > 0.0f ? v : 0.0f) : v;
+}
+
+/* One output row of tiles: to[t * TILE + k] = winograd_pixel(y[k][t]) for
+ * the row's `width` outputs, its four rows y `stride` apart. */
 ISA_CLONES
 static void winograd_store(const float *restrict y, long stride, float bias,
-                           float *restrict to, int width)
+                           int relu, float *restrict to, int width)
 {
     int whole = width / TILE;
     for (int t = 0; t < whole; t++)
         for (int k = 0; k < TILE; k++)
-            to[t * TILE + k] = bias + y[k * stride + t];
+            to[t * TILE + k] = winograd_pixel(y[k * stride + t], bias, relu);
     for (int k = 0; whole * TILE + k < width; k++)
-        to[whole * TILE + k] = bias + y[k * stride + whole];
+        to[whole * TILE + k] = winograd_pixel(y[k * stride + whole], bias, relu);
 }
 
 /* Step 3: m into the output, filter by filter, every tile at once: down
  * (A^T m) into cols[r][j][tile], across (m A) into y[r][k][tile], then
- * each output pixel from its tile, bias added, the spare tiles and what
+ * each output pixel from its tile, bias added and through the activation
+ * (conv2d_check allows none and ReLU), the spare tiles and what
  * hangs over the output's edge left out. */
 static void winograd_output(const conv2d_layer *l, const float *m,
                             float *out, float *cols, float *y,
@@ -280,7 +289,8 @@ static void winograd_output(const conv2d_layer *l, const float *m,
         for (int oy = 0; oy < oh; oy++)
             winograd_store(y + (oy % TILE) * TILE * p->tiles +
                                (oy / TILE) * p->pitch,
-                           p->tiles, l->bias[f], image + (long)oy * ow, ow);
+                           p->tiles, l->bias[f], l->act == ACT_RELU,
+                           image + (long)oy * ow, ow);
     }
 }
 
@@ -299,6 +309,4 @@ void winograd_forward(const conv2d_layer *l, const float *u, const float *in,
                 l->channels, v + xi * vf, (int)p.tiles, 0.0f, m + xi * mf,
                 (int)p.tiles);
     winograd_output(l, m, out, cols, y, &p);
-    activation_apply(l->act, out, l->filters,
-                     conv2d_out_height(l) * conv2d_out_width(l));
 }
