@@ -19,7 +19,10 @@
  *
  * Models that cannot stream, and any model with IRMAS_STREAM_WHOLE_WINDOWS,
  * keep the last window_samples samples in a ring and run
- * irmas_window_classify on them at each hop instead: a blstm or a stats
+ * irmas_window_classify on them at each hop instead. The ring is mirrored:
+ * each sample is stored twice, window_samples apart, so the last window
+ * always lies in one piece, from the oldest sample on, and is read where
+ * it lies rather than copied out at every hop: a blstm or a stats
  * layer needs the window's last frame before its first output, a peak
  * normalisation the whole window before its first frame, an image is
  * built from the whole window at once, and so are a pretrained front-end's
@@ -64,8 +67,7 @@ struct irmas_stream {
 
     /* whole-window fallback */
     irmas_window *whole;
-    float *ring;   /* [window_samples]: the last samples pushed */
-    float *window; /* [window_samples]: the ring in time order */
+    float *ring;   /* [2 window_samples]: the last samples pushed, twice */
 
     float *block; /* owns every float buffer above */
     long block_floats;
@@ -100,8 +102,7 @@ static long stream_layout(irmas_stream *s, float *block)
     long used = 0, proj = 0, work = 0;
     s->probs = carve(block, &used, m->classes);
     if (!s->incremental) {
-        s->ring = carve(block, &used, m->window_samples);
-        s->window = carve(block, &used, m->window_samples);
+        s->ring = carve(block, &used, 2L * m->window_samples);
         return used;
     }
     for (int i = 0; i < s->recurrent; i++) {
@@ -258,11 +259,15 @@ static float *stream_destination(irmas_stream *s, long *room)
     return s->ring + at;
 }
 
-/* n samples were stored: in incremental mode, run the frame they complete
- * (stream_destination let in no more than one frame's worth). */
-static void stream_stored(irmas_stream *s, long n)
+/* n samples were stored at to: in incremental mode, run the frame they
+ * complete (stream_destination let in no more than one frame's worth);
+ * in the fallback, mirror them in the ring's second half. */
+static void stream_stored(irmas_stream *s, float *to, long n)
 {
-    if (!s->incremental) return;
+    if (!s->incremental) {
+        memcpy(to + s->m->window_samples, to, (size_t)n * sizeof *to);
+        return;
+    }
     s->filled += (int)n;
     int length = frontend_frame_length(s->fe), hop = frontend_frame_hop(s->fe);
     if (s->filled < length) return;
@@ -276,12 +281,8 @@ static void stream_stored(irmas_stream *s, long n)
 static void stream_window_end(irmas_stream *s, irmas_stream_emit_fn emit, void *user)
 {
     if (!s->incremental) {
-        long w = s->m->window_samples, oldest = (long)(s->seen % w);
-        memcpy(s->window, s->ring + oldest,
-               (size_t)(w - oldest) * sizeof(float));
-        memcpy(s->window + (w - oldest), s->ring,
-               (size_t)oldest * sizeof(float));
-        irmas_window_classify(s->whole, s->window, s->probs);
+        long oldest = (long)(s->seen % s->m->window_samples);
+        irmas_window_classify(s->whole, s->ring + oldest, s->probs);
     }
     if (emit) emit(user, s->probs, s->next_end);
     s->next_end += s->hop;
@@ -300,7 +301,7 @@ void irmas_stream_push(irmas_stream *s, const float *samples, long n, irmas_stre
         samples += take;
         n -= take;
         s->seen += take;
-        stream_stored(s, take);
+        stream_stored(s, to, take);
         if (s->seen == s->next_end) stream_window_end(s, emit, user);
     }
 }
