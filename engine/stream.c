@@ -19,16 +19,16 @@
  *
  * Models that cannot stream, and any model with IRMAS_STREAM_WHOLE_WINDOWS,
  * keep the last window_samples samples in a ring and run
- * irmas_window_classify on them at each hop instead. The ring is mirrored:
- * each sample is stored twice, window_samples apart, so the last window
- * always lies in one piece, from the oldest sample on, and is read where
- * it lies rather than copied out at every hop: a blstm or a stats
+ * irmas_window_classify on them at each hop instead: a blstm or a stats
  * layer needs the window's last frame before its first output, a peak
  * normalisation the whole window before its first frame, an image is
  * built from the whole window at once, and so are a pretrained front-end's
  * frames (the teacher's convolutions see the whole log-mel image; it is
  * not causal frame by frame). A model that reads no frames (a
- * CNN) or reads a pretrained front-end keeps its hop to the sample.
+ * CNN) or reads a pretrained front-end keeps its hop to the sample. The
+ * ring is mirrored: each sample is stored twice, window_samples apart, so
+ * the last window always lies in one piece from its oldest sample on, and
+ * is classified where it lies rather than copied out at every hop.
  *
  * The push loop feeds samples in pieces that stop at the next event (a
  * frame complete, a window's end), so no event is ever missed or late.
