@@ -131,7 +131,7 @@ static void winograd_pad(const conv2d_layer *l, const float *restrict channel,
 {
     memset(planes, 0, sizeof *planes * p->planes);
     for (int y = 0; y < l->height; y++) {
-        const float *in = channel + (long)y * l->width - l->padding;
+        const float *in = channel + (long)y * l->width;
         int row = y + l->padding;
         for (int kx = 0; kx < TILE; kx++) {
             float *to = planes + ((row % TILE) * TILE + kx) * p->phase +
@@ -139,7 +139,8 @@ static void winograd_pad(const conv2d_layer *l, const float *restrict channel,
             /* padded columns kx, kx + TILE, ...: input columns from 0 */
             long first = kx < l->padding ? 1 : 0;
             long end = (l->width + l->padding - kx + TILE - 1) / TILE;
-            for (long q = first; q < end; q++) to[q] = in[q * TILE + kx];
+            for (long q = first; q < end; q++)
+                to[q] = in[q * TILE + kx - l->padding];
         }
     }
 }

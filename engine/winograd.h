@@ -19,10 +19,11 @@
  * GEMM (gemm.h) at a smaller size.
  *
  * The results are the convolution's up to rounding: the transforms' sums
- * round differently from a direct sum over taps, by about 1e-6 of the
- * output's scale for float inputs in [0, 1] (test_winograd measures it
- * against a direct loop). The trainer keeps conv2d.h's exact transposes
- * for its gradients; irmas_window uses this for the layers winograd_suits.
+ * round differently from a direct sum over taps, by at most 4.7e-6 of each
+ * output's scale (the sum of its terms' magnitudes) in test_conv2d, which
+ * measures it against a direct loop. The trainer keeps conv2d.h's exact
+ * transposes for its gradients; irmas_window uses this for the layers
+ * winograd_suits.
  *
  * Tiles cover the output in 4 x 4 steps; the last row and column of tiles
  * may hang over the output's edge, and read zeros past the padded input.
@@ -34,11 +35,10 @@
 
 /* Whether l is a convolution this module computes (3 x 3 kernel, stride 1,
  * any padding conv2d_check accepts) and one where it was measured faster
- * than conv2d.h: at
- * least WINOGRAD_MIN_CHANNELS input channels (a first layer reading one
- * channel gives the products nothing to sum) and WINOGRAD_MIN_TILES tiles
- * of output (a small image leaves the 36 products too small to pay for
- * their calls). docs/engine.md has the measurements. */
+ * than conv2d.h: at least WINOGRAD_MIN_CHANNELS input channels (a first
+ * layer reading one channel gives the products nothing to sum) and
+ * WINOGRAD_MIN_TILES tiles of output (a small image leaves the 36 products
+ * too small to pay for their calls). docs/engine.md has the measurements. */
 #define WINOGRAD_MIN_CHANNELS 8
 #define WINOGRAD_MIN_TILES 16
 int winograd_suits(const conv2d_layer *l);
