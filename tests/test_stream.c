@@ -9,11 +9,13 @@
  */
 #include "alloc_count.h"
 #include "irmas/irmas.h"
+#include "sample.h"
 #include "testmodel.h"
 #include "testutil.h"
 
 #include <cblas.h>
 #include <check.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +265,25 @@ START_TEST(stream_nan_input)
 }
 END_TEST
 
+/* The rule the stream's input follows (sample.h): a finite sample passes
+ * bit for bit, signed zeros, the largest and the subnormal included; NaN
+ * and both infinities become +0. */
+START_TEST(sample_finite_rule)
+{
+    const float kept[] = {0.0f, -0.0f, 1.0f, -0.5f, FLT_MAX, -FLT_MAX,
+                          FLT_MIN, 1e-45f, -1e-45f, 123456.75f};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        float got = sample_finite(kept[i]);
+        ck_assert_int_eq(memcmp(&got, &kept[i], sizeof got), 0);
+    }
+    const float dropped[] = {NAN, -NAN, INFINITY, -INFINITY};
+    for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++) {
+        float got = sample_finite(dropped[i]), zero = 0.0f;
+        ck_assert_int_eq(memcmp(&got, &zero, sizeof got), 0);
+    }
+}
+END_TEST
+
 START_TEST(stream_hop_rounding)
 {
     tm_spec spec = tm_raw_spec(LAYER_RNN, 30, 8);
@@ -446,6 +467,7 @@ static Suite *stream_suite(void)
     tcase_add_test(tc, stream_logmel);
     tcase_add_loop_test(tc, stream_nan_input, 0, 2);
     tcase_add_test(tc, stream_hop_rounding);
+    tcase_add_test(tc, sample_finite_rule);
     tcase_add_test(tc, stream_reset_forgets);
     tcase_add_loop_test(tc, stream_push_does_not_allocate, 0, 2);
     tcase_add_test(tc, stream_whole_windows_flag);
