@@ -244,18 +244,26 @@ static inline float winograd_pixel(float y, float bias, int relu)
     return relu ? (v > 0.0f ? v : 0.0f) : v;
 }
 
-/* One output row of tiles: to[t * TILE + k] = winograd_pixel(y[k][t]) for
- * the row's `width` outputs, its four rows y `stride` apart. */
+/* One filter's output image[height][width] from its tiles' outputs
+ * y[r][k][tile] (row r, column k of each tile, tile (ty, tx) at ty *
+ * pitch + tx, rows of `tiles` floats): pixel (oy, ox) is
+ * winograd_pixel(y[oy % 4][ox % 4][(oy / 4) pitch + ox / 4]). */
 ISA_CLONES
-static void winograd_store(const float *restrict y, long stride, float bias,
-                           int relu, float *restrict to, int width)
+static void winograd_store(const float *restrict y, long tiles, long pitch,
+                           float bias, int relu, float *restrict image,
+                           int height, int width)
 {
     int whole = width / TILE;
-    for (int t = 0; t < whole; t++)
-        for (int k = 0; k < TILE; k++)
-            to[t * TILE + k] = winograd_pixel(y[k * stride + t], bias, relu);
-    for (int k = 0; whole * TILE + k < width; k++)
-        to[whole * TILE + k] = winograd_pixel(y[k * stride + whole], bias, relu);
+    for (int oy = 0; oy < height; oy++) {
+        const float *from = y + (oy % TILE) * TILE * tiles + (oy / TILE) * pitch;
+        float *to = image + (long)oy * width;
+        for (int t = 0; t < whole; t++)
+            for (int k = 0; k < TILE; k++)
+                to[t * TILE + k] = winograd_pixel(from[k * tiles + t], bias, relu);
+        for (int k = 0; whole * TILE + k < width; k++)
+            to[whole * TILE + k] = winograd_pixel(from[k * tiles + whole], bias,
+                                                  relu);
+    }
 }
 
 /* Step 3: m into the output, filter by filter, every tile at once: down
@@ -286,12 +294,8 @@ static void winograd_output(const conv2d_layer *l, const float *m,
                 to[k] = y + (r * TILE + k) * p->tiles;
             winograd_at(in, to, p->tiles);
         }
-        float *image = out + (long)f * oh * ow;
-        for (int oy = 0; oy < oh; oy++)
-            winograd_store(y + (oy % TILE) * TILE * p->tiles +
-                               (oy / TILE) * p->pitch,
-                           p->tiles, l->bias[f], l->act == ACT_RELU,
-                           image + (long)oy * ow, ow);
+        winograd_store(y, p->tiles, p->pitch, l->bias[f], l->act == ACT_RELU,
+                       out + (long)f * oh * ow, oh, ow);
     }
 }
 
