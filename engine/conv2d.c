@@ -174,15 +174,11 @@ static void conv2d_unroll(const conv2d_layer *l, const float *in, float *cols,
 static void conv2d_bias_activation(const conv2d_layer *l, float *out,
                                    int pixels)
 {
+    int relu = l->act == ACT_RELU;
     for (int f = 0; f < l->filters; f++) {
         float *plane = out + (long)f * pixels, bias = l->bias[f];
-        if (l->act == ACT_RELU)
-            for (int p = 0; p < pixels; p++) {
-                float v = plane[p] + bias;
-                plane[p] = v > 0.0f ? v : 0.0f;
-            }
-        else
-            for (int p = 0; p < pixels; p++) plane[p] += bias;
+        for (int p = 0; p < pixels; p++)
+            plane[p] = conv2d_pixel(plane[p], bias, relu);
     }
 }
 

@@ -45,6 +45,16 @@ int conv2d_output_size(int in, int kernel, int stride, int padding);
 void conv2d_inside(int out, int in, int stride, int padding, int t, int *lo,
                    int *hi);
 
+/* One output pixel whose taps sum to sum: bias + sum, through ReLU when
+ * relu is set (conv2d_check allows no other activation but none), as
+ * activation_apply computes it. conv2d_forward and winograd.h both end
+ * with it. */
+static inline float conv2d_pixel(float sum, float bias, int relu)
+{
+    float v = bias + sum;
+    return relu ? (v > 0.0f ? v : 0.0f) : v;
+}
+
 /* The output's height and width, and floats read, written and learnt. */
 int conv2d_out_height(const conv2d_layer *l);
 int conv2d_out_width(const conv2d_layer *l);

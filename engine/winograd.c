@@ -186,7 +186,8 @@ static void winograd_at(const float *const m[SPAN], float *const out[TILE],
     const float *m0 = m[0], *m1 = m[1], *m2 = m[2], *m3 = m[3], *m4 = m[4],
                 *m5 = m[5];
     float *o = out[0];
-    for (long x = 0; x < n; x++) o[x] = m0[x] + (m1[x] + m2[x]) + (m3[x] + m4[x]);
+    for (long x = 0; x < n; x++)
+        o[x] = m0[x] + (m1[x] + m2[x]) + (m3[x] + m4[x]);
     o = out[1];
     for (long x = 0; x < n; x++)
         o[x] = (m1[x] - m2[x]) + 2.0f * (m3[x] - m4[x]);
@@ -236,18 +237,10 @@ static void winograd_input(const conv2d_layer *l, const float *in,
     }
 }
 
-/* The output of one pixel: bias + y, through ReLU when relu is set (as
- * activation_apply computes it). */
-static inline float winograd_pixel(float y, float bias, int relu)
-{
-    float v = bias + y;
-    return relu ? (v > 0.0f ? v : 0.0f) : v;
-}
-
 /* One filter's output image[height][width] from its tiles' outputs
  * y[r][k][tile] (row r, column k of each tile, tile (ty, tx) at ty *
  * pitch + tx, rows of `tiles` floats): pixel (oy, ox) is
- * winograd_pixel(y[oy % 4][ox % 4][(oy / 4) pitch + ox / 4]). */
+ * conv2d_pixel(y[oy % 4][ox % 4][(oy / 4) pitch + ox / 4]). */
 ISA_CLONES
 static void winograd_store(const float *restrict y, long tiles, long pitch,
                            float bias, int relu, float *restrict image,
@@ -255,14 +248,16 @@ static void winograd_store(const float *restrict y, long tiles, long pitch,
 {
     int whole = width / TILE;
     for (int oy = 0; oy < height; oy++) {
-        const float *from = y + (oy % TILE) * TILE * tiles + (oy / TILE) * pitch;
+        const float *from =
+            y + (oy % TILE) * TILE * tiles + (oy / TILE) * pitch;
         float *to = image + (long)oy * width;
         for (int t = 0; t < whole; t++)
             for (int k = 0; k < TILE; k++)
-                to[t * TILE + k] = winograd_pixel(from[k * tiles + t], bias, relu);
+                to[t * TILE + k] =
+                    conv2d_pixel(from[k * tiles + t], bias, relu);
         for (int k = 0; whole * TILE + k < width; k++)
-            to[whole * TILE + k] = winograd_pixel(from[k * tiles + whole], bias,
-                                                  relu);
+            to[whole * TILE + k] =
+                conv2d_pixel(from[k * tiles + whole], bias, relu);
     }
 }
 
