@@ -4,12 +4,13 @@
  * step, H = 100, a 3-second window at 44.1 kHz: 1323 steps) it times the
  * whole-window forward pass, batch 1 on one thread, as the whole-window
  * classifier runs it: all frames projected in one product, then 1323
- * steps. It prints the median over many runs, with the projection and the
+ * steps against W_h packed (gemm.h). It prints the median over many runs, with the projection and the
  * steps apart. Then it times the streaming classifier (stream.h) on a
  * model made of that layer and a softmax head: CPU seconds per second of
  * audio at the default 0.5 s hop. First, the evidence behind gemm.c's
  * choice: the LSTM's recurrent product ([4H][H] against 1, 6 and 1323
- * rows) through gemm_nt and straight through OpenBLAS.
+ * rows) through gemm_nt, through the packed copy the runners step with,
+ * and straight through OpenBLAS.
  *
  * Given a folder, it also writes each layer's weights, the input and the
  * final h there as raw little-endian float32 files, so layers_torch.py can
@@ -177,7 +178,7 @@ static int dump_layer(const char *dir, layer *l, const float *final_h)
 }
 
 typedef struct {
-    float *xproj, *state, *work;
+    float *packed, *xproj, *state, *work;
 } cell_buffers;
 
 /* One whole-window forward of l over x from a zero state; adds the time
@@ -191,7 +192,8 @@ static void forward(const layer *l, const float *x, cell_buffers *b,
     double t1 = clock_seconds(CLOCK_MONOTONIC);
     memset(b->state, 0, (size_t)recurrent_state_size(l) * sizeof *b->state);
     for (int t = 0; t < FRAMES; t++)
-        recurrent_step(l, b->xproj + (long)t * proj, 0, b->state, 1, b->work);
+        recurrent_step(l, b->packed, b->xproj + (long)t * proj, 0, b->state,
+                       1, b->work);
     double t2 = clock_seconds(CLOCK_MONOTONIC);
     *project = t1 - t0;
     *steps = t2 - t1;
@@ -200,10 +202,12 @@ static void forward(const layer *l, const float *x, cell_buffers *b,
 static int bench_cell(layer *l, const float *x, const char *dir)
 {
     cell_buffers b = {
+        alloc_or_die((size_t)recurrent_packed_floats(l) * sizeof(float)),
         alloc_or_die((size_t)FRAMES * recurrent_proj_size(l) * sizeof(float)),
         alloc_or_die((size_t)recurrent_state_size(l) * sizeof(float)),
         alloc_or_die((size_t)recurrent_work_size(l) * sizeof(float)),
     };
+    recurrent_pack(l, b.packed);
     /* Every instruction set the CPU runs, the one in use last, so that the
      * figure layers_torch.py compares and the final h it checks are its. */
     isa_level in_use = isa_current_level();
@@ -233,12 +237,13 @@ static int bench_cell(layer *l, const float *x, const char *dir)
         status = write_floats(dir, name, &ms, 1) |
                  dump_layer(dir, l, b.state);
     }
-    free(b.xproj), free(b.state), free(b.work);
+    free(b.packed), free(b.xproj), free(b.state), free(b.work);
     return status;
 }
 
 /* Microseconds per call of product(rows), median of RUNS batches of calls
- * adding up to about a window's worth of work. */
+ * adding up to about a window's worth of work. w is the [4H][H] matrix,
+ * or for with_packed its packed copy. */
 typedef void (*product_fn)(int rows, const float *a, const float *w, float *c);
 
 static double product_us(product_fn product, int rows, const float *a,
@@ -258,6 +263,12 @@ static void with_gemm_nt(int rows, const float *a, const float *w, float *c)
 {
     gemm_nt(rows, 4 * HIDDEN, HIDDEN, a, HIDDEN, w, HIDDEN, 0.0f, c,
             4 * HIDDEN);
+}
+
+static void with_packed(int rows, const float *a, const float *packed,
+                        float *c)
+{
+    gemm_nt_packed(rows, 4 * HIDDEN, HIDDEN, a, HIDDEN, packed, c, 4 * HIDDEN);
 }
 
 static void with_sgemm(int rows, const float *a, const float *w, float *c)
@@ -281,18 +292,23 @@ static double bench_products(void)
     float *a = alloc_or_die((size_t)FRAMES * HIDDEN * sizeof *a);
     float *w = alloc_or_die((size_t)4 * HIDDEN * HIDDEN * sizeof *w);
     float *c = alloc_or_die((size_t)FRAMES * 4 * HIDDEN * sizeof *c);
+    float *packed = alloc_or_die(
+        (size_t)gemm_packed_floats(4 * HIDDEN, HIDDEN) * sizeof *packed);
     fill(a, (long)FRAMES * HIDDEN, 1.0f);
     fill(w, 4L * HIDDEN * HIDDEN, 0.1f);
+    gemm_pack(4 * HIDDEN, HIDDEN, w, HIDDEN, packed);
     const int rows[] = {1, 6, FRAMES};
     double sgemm_us = 0.0;
     for (int i = 0; i < 3; i++) {
         sgemm_us = product_us(with_sgemm, rows[i], a, w, c);
-        printf("[%d x %d] x [%d x %d]^T: gemm_nt %.2f us, OpenBLAS sgemm "
-               "%.2f us, sgemv per row %.2f us\n", rows[i], HIDDEN,
-               4 * HIDDEN, HIDDEN, product_us(with_gemm_nt, rows[i], a, w, c),
-               sgemm_us, product_us(with_sgemv, rows[i], a, w, c));
+        printf("[%d x %d] x [%d x %d]^T: gemm_nt %.2f us, packed %.2f us, "
+               "OpenBLAS sgemm %.2f us, sgemv per row %.2f us\n", rows[i],
+               HIDDEN, 4 * HIDDEN, HIDDEN,
+               product_us(with_gemm_nt, rows[i], a, w, c),
+               product_us(with_packed, rows[i], a, packed, c), sgemm_us,
+               product_us(with_sgemv, rows[i], a, w, c));
     }
-    free(a), free(w), free(c);
+    free(a), free(w), free(c), free(packed);
     double gflops = 2.0 * FRAMES * HIDDEN * 4 * HIDDEN / (1e3 * sgemm_us);
     printf("OpenBLAS sgemm on the projection's shape: %.1f GFLOP/s\n",
            gflops);

@@ -35,7 +35,7 @@ static void blstm_direction(const lstm_layer *l, const float *x, int frames,
     memset(h, 0, 2 * (size_t)hidden * sizeof *h);
     for (int s = 0; s < frames; s++) {
         int t = backwards ? frames - 1 - s : s;
-        lstm_step(l, xproj + (long)t * 4 * hidden, 0, h, c, 1, tape);
+        lstm_step(l, NULL, xproj + (long)t * 4 * hidden, 0, h, c, 1, tape);
     }
     memcpy(out, h, (size_t)hidden * sizeof *out);
 }

@@ -7,7 +7,9 @@
  * about 20 us per call whatever the rows, while its sgemv handles only one
  * row. gemm_nt therefore takes products of up to GEMM_SMALL_ROWS rows
  * itself, with the kernel of the CPU's vector width (kernels.c, isa.h).
- * docs/engine.md ("Layers and matrix products") has the measurements.
+ * A runner's recurrent steps read W_h packed (gemm_pack), through the
+ * kernel of the same name. docs/engine.md ("Layers and matrix products")
+ * has the measurements.
  */
 #include "gemm.h"
 
@@ -27,6 +29,39 @@ void gemm_nt(int m, int n, int k, const float *a, int lda, const float *b,
     else
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f,
                     a, lda, b, ldb, beta, c, ldc);
+}
+
+long gemm_packed_floats(int n, int k)
+{
+    long panels = (n + GEMM_PANEL - 1) / GEMM_PANEL;
+    return panels * k * GEMM_PANEL;
+}
+
+void gemm_pack(int n, int k, const float *b, int ldb, float *packed)
+{
+    long panels = (n + GEMM_PANEL - 1) / GEMM_PANEL;
+    for (long p = 0; p < panels; p++)
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < GEMM_PANEL; j++) {
+                long row = p * GEMM_PANEL + j;
+                packed[(p * k + i) * GEMM_PANEL + j] =
+                    row < n ? b[row * ldb + i] : 0.0f;
+            }
+}
+
+void gemm_nt_packed(int m, int n, int k, const float *a, int lda,
+                    const float *packed, float *c, int ldc)
+{
+    isa_current()->gemm_nt_packed(m, n, k, a, lda, packed, c, ldc);
+}
+
+void gemm_nt_weights(int m, int n, int k, const float *a, int lda,
+                     const float *w, const float *packed, float *c, int ldc)
+{
+    if (packed)
+        gemm_nt_packed(m, n, k, a, lda, packed, c, ldc);
+    else
+        gemm_nt(m, n, k, a, lda, w, k, 0.0f, c, ldc);
 }
 
 void gemm_nn(int m, int n, int k, const float *a, int lda, const float *b,

@@ -31,11 +31,17 @@ void gru_project(const gru_layer *l, const float *x, int frames, float *xproj);
 /* Floats of work space gru_step needs per batch row. */
 int gru_work_size(int hidden);
 
+/* Floats of W_h packed for gru_step (gemm.h: its r and z rows, then its
+ * n rows, each packed on its own), and the packing. */
+long gru_packed_floats(const gru_layer *l);
+void gru_pack(const gru_layer *l, float *packed);
+
 /* Advances h[batch][H] by one frame, row r reading its projection at
- * xproj + r * xproj_stride (0 shares one projection). After the call
+ * xproj + r * xproj_stride (0 shares one projection). W_h is read from
+ * packed (gru_pack's copy) or, packed NULL, from the layer. After the call
  * work[r][0..4H) holds r, z, n and the recurrent candidate term
  * (U_n h + b_hn, or U_n (r * h) + b_hn in the original form). */
-void gru_step(const gru_layer *l, const float *xproj, int xproj_stride,
-              float *h, int batch, float *work);
+void gru_step(const gru_layer *l, const float *packed, const float *xproj,
+              int xproj_stride, float *h, int batch, float *work);
 
 #endif

@@ -60,6 +60,7 @@ int isa_parse(const char *name)
 
 isa_level isa_preferred(void)
 {
+    if (isa_supported(ISA_AVX512)) return ISA_AVX512;
     return isa_supported(ISA_AVX2) ? ISA_AVX2 : ISA_PORTABLE;
 }
 

@@ -4,17 +4,16 @@
  * The loops that dominate a recurrent window (the step's small matrix
  * product and the cells' gate loops: kernels.h) are compiled once for each
  * instruction set the engine knows, and one set of them is chosen when the
- * engine first runs: the preferred level (isa_preferred: avx2 where the CPU
- * has it), or another one the IRMAS_ISA environment variable names (to
+ * engine first runs: the preferred level (isa_preferred: the widest the
+ * CPU has), or another one the IRMAS_ISA environment variable names (to
  * compare them, or to test each on a machine that has them all). A level
  * the CPU lacks is refused with one warning on standard error and the
  * preferred one is used.
  *
- * avx512 is not preferred although it is wider: a step reads its weights
- * from the L2 cache, so wider arithmetic gains nothing, and
- * bench/bench-engine.sh measured it level with avx2 on an AMD EPYC and on
- * an Intel Xeon, where it had been 8 to 12 % slower (docs/engine.md,
- * "Speed").
+ * A step reads its weights from the L2 cache. Read as rows, they kept
+ * avx512 level with avx2 (bench/bench-engine.sh on an AMD EPYC and an
+ * Intel Xeon); read packed (gemm.h), the LSTM's steps take 0.85 of avx2's
+ * time with avx512 on the Xeon (docs/engine.md, "Speed").
  *
  *   portable  the baseline of the build's CPU family (SSE2 on x86-64: four
  *             floats a vector; NEON on aarch64, also four)
@@ -56,8 +55,8 @@ const isa_kernels *isa_current(void);
 isa_level isa_current_level(void);
 const char *isa_name(isa_level level);
 
-/* The level used when IRMAS_ISA names none: avx2 if supported, else
- * portable. */
+/* The level used when IRMAS_ISA names none: avx512 if supported, else
+ * avx2 if supported, else portable. */
 isa_level isa_preferred(void);
 
 /* 1 if this build has the level's kernels and the CPU runs them. */

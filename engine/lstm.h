@@ -24,11 +24,16 @@ void lstm_project(const lstm_layer *l, const float *x, int frames,
 /* Floats of work space lstm_step needs per batch row. */
 int lstm_work_size(int hidden);
 
+/* Floats of W_h packed for lstm_step (gemm.h), and the packing. */
+long lstm_packed_floats(const lstm_layer *l);
+void lstm_pack(const lstm_layer *l, float *packed);
+
 /* Advances h[batch][H] and c[batch][H] by one frame. Row r reads its
- * projection at xproj + r * xproj_stride (0 shares one projection). After
- * the call work[r][0..4H) holds row r's activated gates i, f, g, o: what the
- * trainer's backward pass needs. */
-void lstm_step(const lstm_layer *l, const float *xproj, int xproj_stride,
-               float *h, float *c, int batch, float *work);
+ * projection at xproj + r * xproj_stride (0 shares one projection). W_h is
+ * read from packed (lstm_pack's copy) or, packed NULL, from the layer.
+ * After the call work[r][0..4H) holds row r's activated gates i, f, g, o:
+ * what the trainer's backward pass needs. */
+void lstm_step(const lstm_layer *l, const float *packed, const float *xproj,
+               int xproj_stride, float *h, float *c, int batch, float *work);
 
 #endif

@@ -37,6 +37,27 @@ int recurrent_work_size(const layer *l)
     return 0;
 }
 
+long recurrent_packed_floats(const layer *l)
+{
+    switch (l->kind) {
+    case LAYER_RNN: return rnn_packed_floats(&l->u.rnn);
+    case LAYER_LSTM: return lstm_packed_floats(&l->u.lstm);
+    case LAYER_GRU: return gru_packed_floats(&l->u.gru);
+    default: break; /* not a cell */
+    }
+    return 0;
+}
+
+void recurrent_pack(const layer *l, float *packed)
+{
+    switch (l->kind) {
+    case LAYER_RNN: rnn_pack(&l->u.rnn, packed); break;
+    case LAYER_LSTM: lstm_pack(&l->u.lstm, packed); break;
+    case LAYER_GRU: gru_pack(&l->u.gru, packed); break;
+    default: break; /* not a cell */
+    }
+}
+
 void recurrent_project(const layer *l, const float *x, int frames,
                        float *xproj)
 {
@@ -48,20 +69,21 @@ void recurrent_project(const layer *l, const float *x, int frames,
     }
 }
 
-void recurrent_step(const layer *l, const float *xproj, int xproj_stride,
-                    float *state, int batch, float *work)
+void recurrent_step(const layer *l, const float *packed, const float *xproj,
+                    int xproj_stride, float *state, int batch, float *work)
 {
     switch (l->kind) {
     case LAYER_RNN:
-        rnn_step(&l->u.rnn, xproj, xproj_stride, state, batch, work);
+        rnn_step(&l->u.rnn, packed, xproj, xproj_stride, state, batch, work);
         break;
     case LAYER_LSTM: {
         float *c = state + (long)batch * l->u.lstm.hidden;
-        lstm_step(&l->u.lstm, xproj, xproj_stride, state, c, batch, work);
+        lstm_step(&l->u.lstm, packed, xproj, xproj_stride, state, c, batch,
+                  work);
         break;
     }
     case LAYER_GRU:
-        gru_step(&l->u.gru, xproj, xproj_stride, state, batch, work);
+        gru_step(&l->u.gru, packed, xproj, xproj_stride, state, batch, work);
         break;
     default: break; /* not a cell */
     }

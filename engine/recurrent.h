@@ -28,9 +28,17 @@ int recurrent_work_size(const layer *l);
 void recurrent_project(const layer *l, const float *x, int frames,
                        float *xproj);
 
+/* Floats of the packed copy of l's recurrent weights W_h (gemm.h), and
+ * the packing. The runners (window.h, stream.h) pack once, when they are
+ * created, and step with the copy; the trainer, whose weights change at
+ * every batch, steps with NULL. */
+long recurrent_packed_floats(const layer *l);
+void recurrent_pack(const layer *l, float *packed);
+
 /* Advances state (layout above) for batch rows by one frame; row r reads
- * xproj + r * xproj_stride (0 shares one projection). */
-void recurrent_step(const layer *l, const float *xproj, int xproj_stride,
-                    float *state, int batch, float *work);
+ * xproj + r * xproj_stride (0 shares one projection). W_h comes from
+ * packed (recurrent_pack's copy) or, packed NULL, from the layer. */
+void recurrent_step(const layer *l, const float *packed, const float *xproj,
+                    int xproj_stride, float *state, int batch, float *work);
 
 #endif

@@ -19,12 +19,22 @@ int rnn_work_size(int hidden)
     return hidden;
 }
 
-void rnn_step(const rnn_layer *l, const float *xproj, int xproj_stride,
-              float *h, int batch, float *work)
+long rnn_packed_floats(const rnn_layer *l)
+{
+    return gemm_packed_floats(l->hidden, l->hidden);
+}
+
+void rnn_pack(const rnn_layer *l, float *packed)
+{
+    gemm_pack(l->hidden, l->hidden, l->w_h, l->hidden, packed);
+}
+
+void rnn_step(const rnn_layer *l, const float *packed, const float *xproj,
+              int xproj_stride, float *h, int batch, float *work)
 {
     int hidden = l->hidden;
-    gemm_nt(batch, hidden, hidden, h, hidden, l->w_h, hidden, 0.0f, work,
-            hidden);
+    gemm_nt_weights(batch, hidden, hidden, h, hidden, l->w_h, packed, work,
+                    hidden);
     for (int r = 0; r < batch; r++)
         isa_current()->rnn_cell(hidden, xproj + (long)r * xproj_stride,
                                 work + (long)r * hidden,

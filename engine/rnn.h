@@ -22,10 +22,15 @@ void rnn_project(const rnn_layer *l, const float *x, int frames, float *xproj);
 /* Floats of work space rnn_step needs per batch row. */
 int rnn_work_size(int hidden);
 
+/* Floats of W_h packed for rnn_step (gemm.h), and the packing. */
+long rnn_packed_floats(const rnn_layer *l);
+void rnn_pack(const rnn_layer *l, float *packed);
+
 /* Advances h[batch][hidden] by one frame. Row r reads its projection at
  * xproj + r * xproj_stride; a stride of 0 shares one projection across the
- * batch. After the call work[r][0..hidden) holds the new h_t of row r. */
-void rnn_step(const rnn_layer *l, const float *xproj, int xproj_stride,
-              float *h, int batch, float *work);
+ * batch. W_h is read from packed (rnn_pack's copy) or, packed NULL, from
+ * the layer. After the call work[r][0..hidden) holds the new h_t of row r. */
+void rnn_step(const rnn_layer *l, const float *packed, const float *xproj,
+              int xproj_stride, float *h, int batch, float *work);
 
 #endif

@@ -8,7 +8,8 @@
  *     which are standardised once;
  *   - if a window starts here, its slot's state is zeroed in every layer;
  *   - the first recurrent layer projects the features once and steps all K
- *     slots with that shared projection (one matrix-matrix product); each
+ *     slots with that shared projection (one matrix-matrix product, against
+ *     W_h packed once in irmas_stream_new: gemm.h); each
  *     stacked layer projects the K rows of h below it and steps them;
  *   - if a window has just read its last frame, the dense head runs on its
  *     slot's final h and the probabilities wait in s->probs.
@@ -62,6 +63,7 @@ struct irmas_stream {
     float *feat;                    /* [features] */
     float *xproj;                   /* [K][largest projection] */
     float *state[MODEL_MAX_LAYERS]; /* [K rows of state] per layer */
+    float *packed[MODEL_MAX_LAYERS]; /* each layer's W_h, packed */
     float *work;                    /* [K][largest step work space] */
     float *head;                    /* model_head's scratch */
 
@@ -69,8 +71,8 @@ struct irmas_stream {
     irmas_window *whole;
     float *ring;   /* [2 window_samples]: the last samples pushed, twice */
 
-    float *block; /* owns every float buffer above */
-    long block_floats;
+    float *block; /* owns every float buffer above, the packed W_h first */
+    long packed_floats, block_floats; /* reset zeroes what follows W_h */
 };
 
 static int stream_model_is_incremental(const irmas_model *m)
@@ -100,6 +102,10 @@ static long stream_layout(irmas_stream *s, float *block)
 {
     const irmas_model *m = s->m;
     long used = 0, proj = 0, work = 0;
+    for (int i = 0; s->incremental && i < s->recurrent; i++)
+        s->packed[i] =
+            carve(block, &used, recurrent_packed_floats(&m->layers[i]));
+    s->packed_floats = used;
     s->probs = carve(block, &used, m->classes);
     if (!s->incremental) {
         s->ring = carve(block, &used, 2L * m->window_samples);
@@ -135,6 +141,8 @@ static irmas_status stream_alloc(irmas_stream *s, char *err, size_t errlen)
                            "out of memory for a stream's %ld buffers",
                            s->block_floats);
     stream_layout(s, s->block);
+    for (int i = 0; s->incremental && i < s->recurrent; i++)
+        recurrent_pack(&s->m->layers[i], s->packed[i]);
     return IRMAS_OK;
 }
 
@@ -201,7 +209,8 @@ void irmas_stream_reset(irmas_stream *s)
     s->next_end = s->m->window_samples;
     s->frame_index = 0;
     s->filled = 0;
-    memset(s->block, 0, (size_t)s->block_floats * sizeof(float));
+    memset(s->block + s->packed_floats, 0,
+           (size_t)(s->block_floats - s->packed_floats) * sizeof(float));
 }
 
 /* Zeroes a slot's h (and c) rows in every layer: its window starts. */
@@ -232,7 +241,8 @@ static void stream_frame(irmas_stream *s)
         const layer *l = &s->m->layers[i];
         int stride = rows == 1 ? 0 : recurrent_proj_size(l);
         recurrent_project(l, x, rows, s->xproj);
-        recurrent_step(l, s->xproj, stride, s->state[i], s->slots, s->work);
+        recurrent_step(l, s->packed[i], s->xproj, stride, s->state[i],
+                       s->slots, s->work);
         x = s->state[i];
         rows = s->slots;
     }

@@ -12,7 +12,8 @@
  *                 irmas_window_new; any other through conv2d.h;
  *   frame layers  the front-end's frames, standardised. Each rnn, lstm or
  *                 gru layer projects all frames in one matrix product and
- *                 then steps a single state through them, from zero or, in
+ *                 then steps a single state through them (its W_h packed
+ *                 once, in irmas_window_new: gemm.h), from zero or, in
  *                 a CRNN's first recurrent layer, from h = the branch's
  *                 output (an LSTM's c still starts at 0); a layer that
  *                 feeds another keeps its h at every frame as that layer's
@@ -44,6 +45,7 @@ struct irmas_window {
     float *conv;    /* the largest conv2d's work space */
     float *winograd[MODEL_MAX_LAYERS]; /* a conv2d's transformed filters,
                                         * where winograd_suits it */
+    float *packed[MODEL_MAX_LAYERS]; /* a cell's W_h, packed (gemm.h) */
     float *feats;   /* [frames][features] */
     float *seq[2];  /* [frames][widest output]: stacked layers' sequences */
     float *xproj;   /* [frames][largest projection] */
@@ -121,6 +123,10 @@ static long window_layout(irmas_window *w, float *block)
                                              winograd_filter_floats(&l->u.conv2d))
                                      : NULL;
     }
+    for (int i = w->image_end; i < w->head; i++) {
+        long packed = recurrent_packed_floats(&m->layers[i]);
+        w->packed[i] = packed ? carve(block, &used, packed) : NULL;
+    }
     w->feats = carve(block, &used, (long)w->frames * w->features);
     w->seq[0] = carve(block, &used, z.seq);
     w->seq[1] = carve(block, &used, z.seq);
@@ -145,6 +151,8 @@ static irmas_status window_alloc(irmas_window *w, char *err, size_t errlen)
     for (int i = 0; i < w->image_end; i++)
         if (w->winograd[i])
             winograd_prepare(&w->m->layers[i].u.conv2d, w->winograd[i]);
+    for (int i = w->image_end; i < w->head; i++)
+        if (w->packed[i]) recurrent_pack(&w->m->layers[i], w->packed[i]);
     return IRMAS_OK;
 }
 
@@ -239,10 +247,12 @@ static const float *window_run_branch(irmas_window *w, const float *image)
     return x;
 }
 
-/* Runs rnn, lstm or gru layer l over the frames x from h = h0 (or zero
- * when h0 is NULL) and c = 0; keeps h at every frame in seq when seq is
- * not NULL. Leaves the final h at the start of w->state. */
-static void window_run_cell(irmas_window *w, const layer *l, const float *x,
+/* Runs rnn, lstm or gru layer l, its W_h packed in packed, over the
+ * frames x from h = h0 (or zero when h0 is NULL) and c = 0; keeps h at
+ * every frame in seq when seq is not NULL. Leaves the final h at the start
+ * of w->state. */
+static void window_run_cell(irmas_window *w, const layer *l,
+                            const float *packed, const float *x,
                             const float *h0, float *seq)
 {
     int proj = recurrent_proj_size(l), hidden = recurrent_hidden(l);
@@ -250,7 +260,8 @@ static void window_run_cell(irmas_window *w, const layer *l, const float *x,
     memset(w->state, 0, (size_t)recurrent_state_size(l) * sizeof *w->state);
     if (h0) memcpy(w->state, h0, (size_t)hidden * sizeof *w->state);
     for (int t = 0; t < w->frames; t++) {
-        recurrent_step(l, w->xproj + (long)t * proj, 0, w->state, 1, w->work);
+        recurrent_step(l, packed, w->xproj + (long)t * proj, 0, w->state, 1,
+                       w->work);
         if (seq)
             memcpy(seq + (long)t * hidden, w->state,
                    (size_t)hidden * sizeof *seq);
@@ -273,7 +284,8 @@ static const float *window_run_frames(irmas_window *w, const float *x,
             blstm_forward(&l->u.blstm, x, w->frames, w->final, w->work);
             final = w->final;
         } else {
-            window_run_cell(w, l, x, i == w->image_end ? h0 : NULL, seq);
+            window_run_cell(w, l, w->packed[i], x,
+                            i == w->image_end ? h0 : NULL, seq);
             final = w->state;
         }
         x = seq;

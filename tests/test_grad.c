@@ -421,7 +421,7 @@ static void engine_forward_row(const layer *l, const float *x, int r,
     recurrent_project(l, frames, SEQ_FRAMES, xproj);
     if (h0) memcpy(state, h0 + r * SEQ_HIDDEN, SEQ_HIDDEN * sizeof(float));
     for (int t = 0; t < SEQ_FRAMES; t++)
-        recurrent_step(l, xproj + t * proj, 0, state, 1, work);
+        recurrent_step(l, NULL, xproj + t * proj, 0, state, 1, work);
     memcpy(out, state, SEQ_HIDDEN * sizeof(float));
 }
 

@@ -121,7 +121,7 @@ static void hand_crnn_head(const irmas_model *m, const float *samples,
     if (h0) memcpy(h, h0, sizeof h);
     for (int t = 0; t < frames; t++) {
         lstm_project(l, prepared + t * 20, 1, xproj); /* raw: the samples */
-        lstm_step(l, xproj, 0, h, c, 1, work);
+        lstm_step(l, NULL, xproj, 0, h, c, 1, work);
     }
     dense_forward(&m->layers[6].u.dense, h, probs, 1);
     free(work);

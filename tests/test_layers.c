@@ -184,8 +184,10 @@ static layer make_cell(layer_kind kind, int reset_after, tu_rng *rng)
 /* Runs cell l for FRAMES steps on batch rows from random states, through
  * recurrent.h, and compares states and work tapes with the reference after
  * every step. shared: one frame per step for the whole batch (stride 0);
- * otherwise a frame per row. */
-static void check_cell(const layer *l, int batch, int shared, tu_rng *rng)
+ * otherwise a frame per row. packed: W_h read from recurrent_pack's copy,
+ * as the runners read it, rather than from the layer, as the trainer. */
+static void check_cell(const layer *l, int batch, int shared, int packed,
+                       tu_rng *rng)
 {
     int H = recurrent_hidden(l), P = recurrent_proj_size(l),
         S = recurrent_state_size(l), W = recurrent_work_size(l);
@@ -195,6 +197,8 @@ static void check_cell(const layer *l, int batch, int shared, tu_rng *rng)
     float *xproj = alloc_floats(rows * P);
     float *state = random_floats(rng, (long)batch * S, 0.5f);
     float *work = alloc_floats((long)batch * W);
+    float *w_h = packed ? alloc_floats(recurrent_packed_floats(l)) : NULL;
+    if (w_h) recurrent_pack(l, w_h);
     double h[MAX_BATCH][HIDDEN], c[MAX_BATCH][HIDDEN], tape[4 * HIDDEN];
     for (int r = 0; r < batch; r++)
         for (int j = 0; j < H; j++) {
@@ -205,7 +209,8 @@ static void check_cell(const layer *l, int batch, int shared, tu_rng *rng)
     recurrent_project(l, x, (int)rows, xproj);
     for (int t = 0; t < FRAMES; t++) {
         long first = shared ? t : (long)t * batch;
-        recurrent_step(l, xproj + first * P, shared ? 0 : P, state, batch, work);
+        recurrent_step(l, w_h, xproj + first * P, shared ? 0 : P, state,
+                       batch, work);
         for (int r = 0; r < batch; r++) {
             const float *frame = x + (first + (shared ? 0 : r)) * INPUTS;
             ref_step(l, frame, h[r], c[r], tape);
@@ -214,12 +219,13 @@ static void check_cell(const layer *l, int batch, int shared, tu_rng *rng)
             double dw = max_diff(work + (long)r * W, tape, W);
             double dc = is_lstm ? max_diff(state + (batch + r) * H, c[r], H) : 0;
             ck_assert_msg(dh < TOL && dw < TOL && dc < TOL,
-                          "%s batch %d%s, step %d, row %d: h off by %g, "
+                          "%s batch %d%s%s, step %d, row %d: h off by %g, "
                           "work tape by %g, c by %g", kind, batch,
-                          shared ? " shared" : "", t, r, dh, dw, dc);
+                          shared ? " shared" : "", packed ? " packed" : "",
+                          t, r, dh, dw, dc);
         }
     }
-    free(x), free(xproj), free(state), free(work);
+    free(x), free(xproj), free(state), free(work), free(w_h);
 }
 
 static void check_cell_kind(layer_kind kind, int reset_after)
@@ -230,7 +236,8 @@ static void check_cell_kind(layer_kind kind, int reset_after)
     layer l = make_cell(kind, reset_after, &rng);
     for (int b = 0; b < 3; b++)
         for (int shared = 0; shared < 2; shared++)
-            check_cell(&l, batches[b], shared, &rng);
+            for (int packed = 0; packed < 2; packed++)
+                check_cell(&l, batches[b], shared, packed, &rng);
     layer_release(&l);
 }
 
@@ -288,8 +295,8 @@ START_TEST(test_lstm_state_layout)
     memcpy(h, state, (size_t)batch * H * sizeof *h);
     memcpy(c, state + batch * H, (size_t)batch * H * sizeof *c);
     lstm_project(&l.u.lstm, x, 1, xproj);
-    lstm_step(&l.u.lstm, xproj, 0, h, c, batch, work);
-    recurrent_step(&l, xproj, 0, state, batch, work);
+    lstm_step(&l.u.lstm, NULL, xproj, 0, h, c, batch, work);
+    recurrent_step(&l, NULL, xproj, 0, state, batch, work);
     ck_assert_mem_eq(state, h, (size_t)batch * H * sizeof *h);
     ck_assert_mem_eq(state + batch * H, c, (size_t)batch * H * sizeof *c);
     free(x), free(xproj), free(state), free(h), free(c), free(work);
@@ -628,17 +635,19 @@ static int fresh_process(void)
 }
 
 /* IRMAS_ISA names another level, which the engine then uses: "portable"
- * (always there, lower than the preferred), and avx512 (higher) where the
- * CPU has it; without it avx2 runs where the CPU has it. */
+ * (always there) and avx2 where the CPU has it, both lower than the
+ * preferred where the CPU has avx512; without it the widest runs. */
 START_TEST(test_isa_choice)
 {
     ck_assert_int_eq(isa_parse("portable"), ISA_PORTABLE);
     ck_assert_int_eq(isa_parse("avx512"), ISA_AVX512);
     ck_assert_int_eq(isa_parse("sse9"), -1);
     ck_assert(isa_supported(ISA_PORTABLE));
-    ck_assert_int_eq(isa_preferred(),
-                     isa_supported(ISA_AVX2) ? ISA_AVX2 : ISA_PORTABLE);
-    isa_level asked = _i == 0 ? ISA_PORTABLE : ISA_AVX512;
+    isa_level widest = isa_supported(ISA_AVX512) ? ISA_AVX512
+                       : isa_supported(ISA_AVX2) ? ISA_AVX2
+                                                 : ISA_PORTABLE;
+    ck_assert_int_eq(isa_preferred(), widest);
+    isa_level asked = _i == 0 ? ISA_PORTABLE : ISA_AVX2;
     if (!isa_supported(asked)) {
         printf("IRMAS_ISA=%s not tested: this CPU or build does not run it\n",
                isa_name(asked));

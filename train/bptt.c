@@ -168,8 +168,8 @@ static void direction_forward(direction *d, const float *x, int frames,
         long row = (long)direction_frame(d, s, frames) * batch;
         memcpy(d->h_prev + row * hidden, h, row_bytes);
         if (d->c_prev) memcpy(d->c_prev + row * hidden, c, row_bytes);
-        recurrent_step(&d->cell, d->proj_grad + row * d->proj, d->proj,
-                       d->state, batch, d->tape + row * d->work);
+        recurrent_step(&d->cell, NULL, d->proj_grad + row * d->proj,
+                       d->proj, d->state, batch, d->tape + row * d->work);
         if (d->c_new) memcpy(d->c_new + row * hidden, c, row_bytes);
     }
     for (int r = 0; r < batch; r++)
