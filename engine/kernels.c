@@ -199,7 +199,8 @@ packed_dots(int panels, int k, const float *restrict x,
     }
     for (int s = 0; s < panels * PANEL_VECS; s++) {
         vec total = sum[0][s];
-        for (int chain = 1; chain < PACKED_CHAINS; chain++) total += sum[chain][s];
+        for (int chain = 1; chain < PACKED_CHAINS; chain++)
+            total += sum[chain][s];
         memcpy(out + s * VEC_FLOATS, &total, sizeof total);
     }
 }
@@ -229,7 +230,8 @@ static void packed_product(int m, int n, int k, const float *a, int lda,
 #endif
             default: packed_dots(PACKED_GROUP, k, x, w, panel_floats, out);
             }
-            memcpy(c + (long)r * ldc + first, out, (size_t)columns * sizeof *out);
+            memcpy(c + (long)r * ldc + first, out,
+                   (size_t)columns * sizeof *out);
         }
     }
 }

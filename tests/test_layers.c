@@ -390,12 +390,13 @@ static float at(const float *m, int ld, int transposed, int i, int j)
 }
 
 /* Checks C = beta C + op(A) op(B) for one of the three products on random
- * operands with padded leading dimensions. beta = 0 must ignore C, so C
- * starts as NaN then. */
+ * operands with padded leading dimensions ('P': A B^T with B packed by
+ * gemm_pack, beta 0 only). beta = 0 must ignore C, so C starts as NaN
+ * then. */
 static void check_gemm(char which, int m, int n, int k, float beta,
                        tu_rng *rng)
 {
-    int ta = which == 't', tb = which == 'T';
+    int ta = which == 't', tb = which == 'T' || which == 'P';
     int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 5;
     long arows = ta ? k : m, brows = tb ? n : k;
     float *a = random_floats(rng, arows * lda, 1.0f);
@@ -413,6 +414,12 @@ static void check_gemm(char which, int m, int n, int k, float beta,
     if (beta == 0.0f)
         for (long i = 0; i < (long)m * ldc; i++) c[i] = NAN;
     if (which == 'T') gemm_nt(m, n, k, a, lda, b, ldb, beta, c, ldc);
+    if (which == 'P') {
+        float *packed = alloc_floats(gemm_packed_floats(n, k));
+        gemm_pack(n, k, b, ldb, packed);
+        gemm_nt_packed(m, n, k, a, lda, packed, c, ldc);
+        free(packed);
+    }
     if (which == 'N') gemm_nn(m, n, k, a, lda, b, ldb, beta, c, ldc);
     if (which == 't') gemm_tn(m, n, k, a, lda, b, ldb, beta, c, ldc);
     for (int i = 0; i < m; i++) {
@@ -446,7 +453,8 @@ START_TEST(test_gemm)
     static const int shapes[][3] = {{1, 400, 100}, {1, 7, 3},   {2, 9, 5},
                                     {6, 148, 37},  {8, 16, 8},  {9, 33, 17},
                                     {50, 40, 13},  {3, 1, 1},   {4, 5, 0},
-                                    {1, 24, 21},   {5, 64, 35}, {2, 8, 128}};
+                                    {1, 24, 21},   {5, 64, 35}, {2, 8, 128},
+                                    {1, 300, 100}, {3, 200, 99}, {1, 80, 7}};
     if (!use_isa(_i)) return;
     tu_rng rng;
     tu_seed(&rng, 3);
@@ -456,6 +464,7 @@ START_TEST(test_gemm)
             check_gemm('T', d[0], d[1], d[2], (float)beta, &rng);
             check_gemm('N', d[0], d[1], d[2], (float)beta, &rng);
             check_gemm('t', d[0], d[1], d[2], (float)beta, &rng);
+            if (beta == 0) check_gemm('P', d[0], d[1], d[2], 0.0f, &rng);
         }
 }
 END_TEST
