@@ -2,10 +2,10 @@
  *
  * A step is one matrix product, the previous h of every batch row against
  * W_h (packed, where a runner packed it), written straight into the work
- * tape; then one pass per row adds the
- * frame's projection, activates the four gates in place (the tape the
- * trainer reads) and updates c and h. That pass is the only place with
- * nonlinearities; it is a kernel (kernels.c), as wide as the CPU's vectors.
+ * tape; then one pass per row adds the frame's projection, activates the
+ * four gates in place (the tape the trainer reads) and updates c and h.
+ * That pass is the only place with nonlinearities; it is a kernel
+ * (kernels.c), as wide as the CPU's vectors.
  */
 #include "lstm.h"
 
