@@ -8,6 +8,9 @@
 # folder; bench/layers_torch.py then loads them into torch.nn.LSTM,
 # torch.nn.GRU and the CNN's torch.nn layers, times the same forward pass
 # and checks that both give the same final hidden state or probabilities.
+# With the build's libirmas.so it also times the LSTM's and the GRU's whole
+# window through libirmas in the same Python process, in turn with
+# PyTorch, so that the ratio does not move with the machine's speed.
 #
 # Usage: bench/bench-engine.sh [BUILD_DIR]
 set -eu
@@ -30,7 +33,9 @@ trap 'rm -rf "$scratch"' EXIT INT TERM
 
 "$bench" "$scratch" "$here/../models/default.irm"
 if /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then
-    /usr/bin/python3 "$here/layers_torch.py" "$scratch"
+    lib="$build/engine/libirmas.so"
+    [ -f "$lib" ] || lib=
+    /usr/bin/python3 "$here/layers_torch.py" "$scratch" ${lib:+"$lib"}
 else
     echo "PyTorch not importable by /usr/bin/python3 (apt-get install python3-torch); skipping the comparison"
 fi

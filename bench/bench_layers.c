@@ -14,7 +14,9 @@
  *
  * Given a folder, it also writes each layer's weights, the input and the
  * final h there as raw little-endian float32 files, so layers_torch.py can
- * run the same computation in PyTorch and compare. bench-engine.sh runs
+ * run the same computation in PyTorch and compare, and each model whole
+ * (lstm.irm, gru.irm), which layers_torch.py runs through libirmas.so in
+ * turn with PyTorch, in one process. bench-engine.sh runs
  * both; see docs/development.md, "Benchmarks".
  *
  * Given a model file after the folder (bench-engine.sh passes the shipped
@@ -35,6 +37,7 @@
 #include "clock.h"
 #include "gemm.h"
 #include "isa.h"
+#include "model_file.h"
 #include "reader.h"
 #include "recurrent.h"
 #include "stream.h"
@@ -88,14 +91,17 @@ static double median(double *v, int n)
     return v[n / 2];
 }
 
+/* bytes of zeros, 64-byte aligned as the runners' buffers are (gemm.h's
+ * packed panels are one 64-byte line wide); exits if there are none. */
 static void *alloc_or_die(size_t bytes)
 {
-    void *p = calloc(1, bytes);
+    size_t whole = (bytes + 63) / 64 * 64; /* aligned_alloc's rule */
+    void *p = aligned_alloc(64, whole ? whole : 64);
     if (!p) {
         fprintf(stderr, "bench_layers: out of memory\n");
         exit(1);
     }
-    return p;
+    return memset(p, 0, whole);
 }
 
 /* The study's classifier around one recurrent layer: raw frames of 100
@@ -135,6 +141,18 @@ static irmas_model *bench_model(layer_kind kind)
         return NULL;
     }
     return m;
+}
+
+/* Saves m as dir/KIND.irm (KIND its first layer's), for layers_torch.py to
+ * run through libirmas's public interface. */
+static int save_model(const char *dir, const irmas_model *m)
+{
+    char path[4096], err[512];
+    snprintf(path, sizeof path, "%s/%s.irm", dir,
+             layer_kind_name(m->layers[0].kind));
+    if (irmas_model_save(m, path, err, sizeof err) == IRMAS_OK) return 0;
+    fprintf(stderr, "bench_layers: %s\n", err);
+    return -1;
 }
 
 /* Writes x[0..n) to dir/name as little-endian float32, whatever the host. */
@@ -546,6 +564,7 @@ int main(int argc, char **argv)
         if (!m) return 1;
         status |= bench_cell(&m->layers[0], x, dir);
         status |= bench_stream(m);
+        if (dir) status |= save_model(dir, m);
         irmas_model_free(m);
     }
     if (cnn && status == 0) status = bench_cnn(cnn, dir);

@@ -17,8 +17,16 @@ holding its weights, its probabilities compared with libirmas's. Exits 1
 if a difference reaches 1e-4: the two would then not be computing the
 same thing.
 
-Usage: /usr/bin/python3 bench/layers_torch.py FOLDER
+Given libirmas.so as well, it also times the LSTM's and the GRU's whole
+window through libirmas's public interface (irmas_window_classify on the
+lstm.irm and gru.irm bench_layers saved: the front-end, the layer and the
+softmax head) in this process, a call of it and a call of PyTorch's layer
+in turn: a ratio that the machine's speed drifting between two programs
+cannot move.
+
+Usage: /usr/bin/python3 bench/layers_torch.py FOLDER [LIBIRMAS_SO]
 """
+import ctypes
 import os
 import sys
 import time
@@ -47,6 +55,33 @@ def median_ms(run, runs=RUNS):
     return 1e3 * sorted(times)[runs // 2], result
 
 
+def in_turn_ms(first, second, runs=RUNS):
+    """Calls first() then second(), runs times, without gradients: the
+    median wall time of each in milliseconds."""
+    times = ([], [])
+    with torch.no_grad():
+        for _ in range(runs):
+            for run, kept in zip((first, second), times):
+                start = time.perf_counter()
+                run()
+                kept.append(time.perf_counter() - start)
+    return tuple(1e3 * sorted(kept)[runs // 2] for kept in times)
+
+
+def libirmas_window(lib, path):
+    """A function classifying one window of float32 samples with the model
+    file at path, through libirmas's interface (irmas/irmas.h)."""
+    err = ctypes.create_string_buffer(1024)
+    model, window = ctypes.c_void_p(), ctypes.c_void_p()
+    if lib.irmas_model_load(path.encode(), ctypes.byref(model), err, 1024) or \
+            lib.irmas_window_new(model, ctypes.byref(window), err, 1024):
+        sys.exit("layers_torch.py: %s" % err.value.decode())
+    probs = (ctypes.c_float * 64)()
+    classify = lib.irmas_window_classify
+    classify.argtypes = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
+    return lambda samples: classify(window, samples.ctypes.data, probs)
+
+
 def load_weights(folder, net, kind):
     """Copies libirmas's tensors (PyTorch's gate order and layout) in.
 
@@ -64,7 +99,7 @@ def load_weights(folder, net, kind):
             net.bias_hh_l0.copy_(load(folder, "gru.b_h.f32"))
 
 
-def bench(folder, kind, frames, inputs, hidden):
+def bench(folder, kind, frames, inputs, hidden, lib):
     cell = torch.nn.LSTM if kind == "lstm" else torch.nn.GRU
     net = cell(inputs, hidden, batch_first=True)
     load_weights(folder, net, kind)
@@ -84,6 +119,14 @@ def bench(folder, kind, frames, inputs, hidden):
           "at %.1f GFLOP/s, %.2f of OpenBLAS sgemm's rate on the projection "
           "(%.1f GFLOP/s)" % (kind, ours_ms, torch_ms / ours_ms, rate,
                               rate / sgemm, sgemm))
+    if lib:
+        classify = libirmas_window(lib, os.path.join(folder, kind + ".irm"))
+        samples = x.numpy().reshape(-1)
+        ours_ms, torch_ms = in_turn_ms(lambda: classify(samples), lambda: net(x))
+        print("%-5s in one process, in turn (median of %d each): libirmas's "
+              "whole window (irmas_window_classify) %.2f ms, PyTorch's layer "
+              "%.2f ms: %.1f times as fast" % (kind, RUNS, ours_ms, torch_ms,
+                                              torch_ms / ours_ms))
     return diff < TOLERANCE
 
 
@@ -158,12 +201,15 @@ def bench_cnn(folder):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: layers_torch.py FOLDER (written by bench_layers)")
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: layers_torch.py FOLDER [LIBIRMAS_SO] (FOLDER "
+                 "written by bench_layers)")
     folder = sys.argv[1]
+    lib = ctypes.CDLL(sys.argv[2]) if len(sys.argv) == 3 else None
     torch.set_num_threads(1)
     frames, inputs, hidden = (int(v) for v in load(folder, "shape.f32"))
-    agree = [bench(folder, kind, frames, inputs, hidden) for kind in ("lstm", "gru")]
+    agree = [bench(folder, kind, frames, inputs, hidden, lib)
+             for kind in ("lstm", "gru")]
     if os.path.exists(os.path.join(folder, "cnn.layers.txt")):
         agree.append(bench_cnn(folder))
     if not all(agree):
