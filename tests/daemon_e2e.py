@@ -75,10 +75,33 @@ def wait_for(what, predicate, timeout):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+def free_port(kind=socket.SOCK_DGRAM):
+    with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def holds_port(pid, port, kind):
+    """True when process pid has a socket bound to port (IPv4 or IPv6),
+    read from /proc: another process on that port does not count."""
+    proto = "udp" if kind == socket.SOCK_DGRAM else "tcp"
+    bound = set()
+    for table in (f"/proc/net/{proto}", f"/proc/net/{proto}6"):
+        try:
+            with open(table) as f:
+                rows = f.readlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                bound.add(f"socket:[{fields[9]}]")
+    fds = f"/proc/{pid}/fd"
+    try:
+        links = [os.readlink(os.path.join(fds, fd)) for fd in os.listdir(fds)]
+    except OSError:
+        return False
+    return any(link in bound for link in links)
 
 
 def port_taken(port, kind=socket.SOCK_DGRAM):
@@ -97,6 +120,7 @@ class Case:
     def __init__(self, name):
         self.dir = tempfile.mkdtemp(prefix=f"irmasd-{name}-")
         self.procs = []
+        self.oscdumps = {}
         self.sessions = []
         self.env = dict(os.environ, JACK_DEFAULT_SERVER=f"irmas-test-{os.getpid()}",
                         JACK_NO_AUDIO_RESERVATION="1")
@@ -198,12 +222,34 @@ class Case:
         assert r.returncode == 0, r.stderr
         return path
 
-    def oscdump(self, port, proto="udp"):
-        url = str(port) if proto == "udp" else f"osc.tcp://:{port}"
-        p = self.start(f"oscdump-{port}", ["oscdump", "-L", url])
+    def listen(self, name, command, kind=socket.SOCK_DGRAM):
+        """Starts command(port) as NAME-PORT on a free port and returns the
+        port and the process once the process holds it. A port found free
+        can be taken by another program's socket before the listener binds
+        it (every liblo sender binds one), and the listener then exits: it
+        is started again on another."""
+        for _ in range(5):
+            port = free_port(kind)
+            p = self.start(f"{name}-{port}", command(port))
+            wait_for(f"{name} to listen or give up",
+                     lambda: p.poll() is not None or holds_port(p.pid, port, kind),
+                     10)
+            if p.poll() is None:
+                return port, p
+        raise AssertionError(f"{name} found no free port in 5 tries: "
+                             + self.log(f"{name}-{port}"))
+
+    def oscdump(self, proto="udp"):
+        """oscdump on a free port (listen); returns the port, its process
+        is self.oscdumps[port]."""
         kind = socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM
-        wait_for("oscdump to listen", lambda: port_taken(port, kind), 10)
-        return p
+        port, p = self.listen(
+            "oscdump",
+            lambda port: ["oscdump", "-L",
+                          str(port) if proto == "udp" else f"osc.tcp://:{port}"],
+            kind)
+        self.oscdumps[port] = p
+        return port
 
     def irmasd(self, *args, name="irmasd"):
         return self.start(name, [tool("IRMASD"), *args])
@@ -313,8 +359,7 @@ def case_file(case):
     segments = [("cello", 3), ("flute", 3), ("silence", 1.5), ("cello", 2.5)]
     wav = case.clips("clips.wav", 44100, 2, *segment_args(segments))
     model = case.model("model.irm")
-    port = free_port()
-    case.oscdump(port)
+    port = case.oscdump()
     config = case.path("irmasd.conf")
     with open(config, "w") as f:
         f.write(f"# set by the test\nhop = {HOP}\nprint = yes\n"
@@ -359,8 +404,7 @@ def case_jack(case):
     segments = [("cello", 3), ("flute", 3), ("cello", 3), ("flute", 3)]
     wav = case.clips("clips.wav", 44100, 1, *segment_args(segments))
     model = case.model("model.irm")
-    port = free_port()
-    case.oscdump(port)
+    port = case.oscdump()
     d = case.irmasd("--client-name", case.client, "--channels", "1",
                     "--passthrough", "--hop", str(HOP), "--model", model,
                     "--osc", f"osc.udp://127.0.0.1:{port}")
@@ -397,8 +441,7 @@ def case_jack_restart(case):
     jackd = case.jackd(48000)
     wav = case.clips("clips.wav", 48000, 1, "flute:2")
     model = case.model("model.irm")
-    port = free_port()
-    case.oscdump(port)
+    port = case.oscdump()
     d = case.irmasd("--client-name", case.client, "--channels", "1",
                     "--connect", "system:capture_2",
                     "--hop", str(HOP), "--model", model, "--osc",
@@ -493,8 +536,7 @@ def case_jack_xrun(case):
     irmasd is frozen, as one with a sound card does."""
     case.jackd(48000, synchronous=False)
     model = case.model("model.irm")
-    port = free_port()
-    case.oscdump(port)
+    port = case.oscdump()
     d = case.irmasd("--client-name", case.client, "--channels", "1", "--log-interval",
                     "1", "--hop", str(HOP), "--model", model,
                     "--osc", f"osc.udp://127.0.0.1:{port}")
@@ -558,8 +600,7 @@ def case_portaudio(case):
     device = portaudio_jack_device(case)
     wav = case.clips("clips.wav", 44100, 1, "cello:3", "flute:3")
     model = case.model("model.irm")
-    port = free_port()
-    case.oscdump(port)
+    port = case.oscdump()
     before = set(case.jack_ports())
     d = case.irmasd("--backend", "portaudio", "--device", device, "--channels", "1",
                     "--hop", str(HOP), "--model", model, "--osc",
@@ -584,8 +625,7 @@ def case_reload(case):
     takes over, and windows keep coming a hop apart."""
     wav = case.clips("clips.wav", 44100, 1, *segment_args([("cello", 2), ("flute", 2)] * 4))
     model = case.model("model.irm")
-    port = free_port()
-    case.oscdump(port)
+    port = case.oscdump()
     d = case.irmasd("--input", wav, "--hop", str(HOP), "--model", model, "--osc",
                     f"osc.udp://127.0.0.1:{port}")
     wait_for("the first windows", lambda: len(windows(osc_lines(case, port))) >= 2, 15)
@@ -629,9 +669,9 @@ def case_targets(case):
     (a TCP receiver that quits) do not stop irmasd or the other targets."""
     wav = case.clips("clips.wav", 44100, 1, "cello:2", "flute:2")
     model = case.model("model.irm")
-    port, nobody, closed, tcp = free_port(), free_port(), free_port(), free_port()
-    case.oscdump(port)
-    leaving = case.oscdump(tcp, "tcp")
+    nobody, closed = free_port(), free_port(socket.SOCK_STREAM)
+    port, tcp = case.oscdump(), case.oscdump("tcp")
+    leaving = case.oscdumps[tcp]
     d = case.irmasd("--input", wav, "--hop", str(HOP), "--model", model,
                     "--osc", f"osc.tcp://127.0.0.1:{closed}",
                     "--osc", f"osc.udp://127.0.0.1:{nobody}",
@@ -657,8 +697,7 @@ def case_stuck_target(case):
     hop = HOP / 4  # many windows, to fill the stuck target's queue
     expected = int((10 - WINDOW) / hop + 1e-9) + 1
     for run in ("ends", "term"):
-        port = free_port()
-        case.oscdump(port)
+        port = case.oscdump()
         stuck = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         stuck.bind(case.path(f"stuck-{run}.sock"))
         try:
@@ -692,8 +731,7 @@ def case_print_blocked(case):
     model = case.model("model.irm")
     hop = HOP / 4  # more lines than the pipe holds
     expected = int((10 - WINDOW) / hop + 1e-9) + 1
-    port = free_port()
-    case.oscdump(port)
+    port = case.oscdump()
     read_end, write_end = os.pipe()
     fcntl.fcntl(write_end, F_SETPIPE_SZ, 4096)
     try:
@@ -730,8 +768,7 @@ def case_nan(case):
     segments = [("nan", 2), ("silence", 2), ("cello", 2), ("nan", 1.5)]
     wav = case.clips("clips.wav", 44100, 1, *segment_args(segments))
     model = case.model("model.irm")
-    port = free_port()
-    case.oscdump(port)
+    port = case.oscdump()
     d = case.irmasd("--input", wav, "--fast", "--hop", str(HOP), "--model", model,
                     "--osc", f"osc.udp://127.0.0.1:{port}")
     assert d.wait(60) == 0, case.log("irmasd")
@@ -754,8 +791,7 @@ def check_daemon_on(case, name, model, reads, wav, segments):
     """irmasd --fast on one model: its start-up line says what the model
     reads and that each window is computed whole; a bundle every hop, each
     a distribution, or silence where the clip is silent; a clean exit."""
-    port = free_port()
-    case.oscdump(port)
+    port = case.oscdump()
     log = f"irmasd-{name}"
     d = case.irmasd("--input", wav, "--fast", "--print", "--hop", str(HOP), "--model",
                     model, "--osc", f"osc.udp://127.0.0.1:{port}", name=log)
@@ -835,8 +871,7 @@ def case_image_models(case):
     live = case.path("live.irm")
     shutil.copy(models["stats"], live)
     wav = case.clips("live.wav", 44100, 1, "cello:2", "flute:2")
-    port = free_port()
-    case.oscdump(port)
+    port = case.oscdump()
     d = case.irmasd("--input", wav, "--hop", str(HOP), "--model", live, "--osc",
                     f"osc.udp://127.0.0.1:{port}")
     wait_for("the first windows", lambda: len(windows(osc_lines(case, port))) >= 2, 15)
@@ -949,9 +984,7 @@ def case_view_idle(case):
     once, instead of polling the ended input and redrawing in a busy loop:
     less than 5 % of a core over 3 s once started (a busy loop takes about
     a whole core)."""
-    port = free_port()
-    view = case.start("view", [tool("IRMAS_VIEW"), "--port", str(port)])
-    wait_for("irmas-view to listen", lambda: port_taken(port), 10)
+    port, view = case.listen("view", lambda port: [tool("IRMAS_VIEW"), "--port", str(port)])
 
     def cpu_seconds():
         with open(f"/proc/{view.pid}/stat") as f:
@@ -961,8 +994,8 @@ def case_view_idle(case):
     started = cpu_seconds()
     time.sleep(3)
     cpu = cpu_seconds() - started
-    assert case.stop(view) == 0, case.log("view")
-    screen = case.log("view", "out")
+    assert case.stop(view) == 0, case.log(f"view-{port}")
+    screen = case.log(f"view-{port}", "out")
     frames = screen.count("\x1b[H")
     print(f"3 s idle: {cpu:.2f} s CPU, {len(screen)} bytes, {frames} screens drawn")
     assert frames == 1, f"{frames} screens drawn for an unchanging view"
@@ -1237,8 +1270,7 @@ def case_plugin_equals_daemon(case):
         raise Skip("vamp-simple-host or the Vamp plugin is missing (vamp-examples, vamp-plugin-sdk)")
     phrase = case.piano_phrase()
     model = tool("DEFAULT_MODEL")
-    port = free_port()
-    case.oscdump(port)
+    port = case.oscdump()
     d = case.irmasd("--input", phrase, "--fast", "--model", model, "--hop", "0.5",
                     "--osc", f"osc.udp://127.0.0.1:{port}")
     assert d.wait(120) == 0, case.log("irmasd")
