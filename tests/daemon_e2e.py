@@ -222,29 +222,29 @@ class Case:
         assert r.returncode == 0, r.stderr
         return path
 
-    def listen(self, name, command, kind=socket.SOCK_DGRAM):
-        """Starts command(port) as NAME-PORT on a free port and returns the
-        port and the process once the process holds it. A port found free
-        can be taken by another program's socket before the listener binds
-        it (every liblo sender binds one), and the listener then exits: it
-        is started again on another."""
+    def listen(self, name, command, kind=socket.SOCK_DGRAM, timeout=10):
+        """Starts command(port) on a free port, named name.format(port=port),
+        and returns the port and the process once the process holds it. A
+        port found free can be taken by another program's socket before the
+        listener binds it (every liblo sender binds one), and the listener
+        then exits: it is started again on another."""
         for _ in range(5):
             port = free_port(kind)
-            p = self.start(f"{name}-{port}", command(port))
-            wait_for(f"{name} to listen or give up",
+            p = self.start(name.format(port=port), command(port))
+            wait_for(f"{name.format(port=port)} to listen or give up",
                      lambda: p.poll() is not None or holds_port(p.pid, port, kind),
-                     10)
+                     timeout)
             if p.poll() is None:
                 return port, p
         raise AssertionError(f"{name} found no free port in 5 tries: "
-                             + self.log(f"{name}-{port}"))
+                             + self.log(name.format(port=port)))
 
     def oscdump(self, proto="udp"):
         """oscdump on a free port (listen); returns the port, its process
         is self.oscdumps[port]."""
         kind = socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM
         port, p = self.listen(
-            "oscdump",
+            "oscdump-{port}",
             lambda port: ["oscdump", "-L",
                           str(port) if proto == "udp" else f"osc.tcp://:{port}"],
             kind)
@@ -984,7 +984,8 @@ def case_view_idle(case):
     once, instead of polling the ended input and redrawing in a busy loop:
     less than 5 % of a core over 3 s once started (a busy loop takes about
     a whole core)."""
-    port, view = case.listen("view", lambda port: [tool("IRMAS_VIEW"), "--port", str(port)])
+    port, view = case.listen("view-{port}",
+                             lambda port: [tool("IRMAS_VIEW"), "--port", str(port)])
 
     def cpu_seconds():
         with open(f"/proc/{view.pid}/stat") as f:
@@ -1016,7 +1017,7 @@ def case_examples(case):
     segments = [("cello", 2), ("flute", 2), ("silence", 1.5)]
     wav = case.clips("clips.wav", 44100, 1, *segment_args(segments))
     model = case.model("model.irm")
-    pd_port, py_port = free_port(), free_port()
+    pd_port = free_port()
     # The patch listens on irmasd's default port; this copy on a free one.
     with open(os.path.join(examples, "irmas-top.pd")) as f:
         patch = f.read().replace("netreceive -u -b 9000", f"netreceive -u -b {pd_port}")
@@ -1025,8 +1026,8 @@ def case_examples(case):
         f.write(patch)
     case.start("pd", [pd, "-nogui", "-noaudio", "-nomidi", "-stderr", "-open",
                       case.path("irmas-top.pd")])
-    case.start("python", ["/usr/bin/python3", os.path.join(examples, "irmas-top.py"),
-                          str(py_port)])
+    py_port, _ = case.listen("python", lambda port: [
+        "/usr/bin/python3", os.path.join(examples, "irmas-top.py"), str(port)], timeout=30)
     wait_for("pd to listen", lambda: port_taken(pd_port), 30)
     wait_for("irmas-top.py to listen", lambda: "listening" in case.log("python"), 30)
     d = case.irmasd("--input", wav, "--fast", "--model", model, "--hop", str(HOP),
@@ -1173,11 +1174,13 @@ def case_control(case):
     /irmas/unsubscribe stops the windows."""
     wav = case.clips("clips.wav", 44100, 1, "cello:20")
     model = case.model("model.irm")
-    port = free_port()
-    d = case.irmasd("--input", wav, "--model", model, "--hop", str(HOP),
-                    "--osc-listen", str(port), "--osc-bundles", "off",
-                    "--osc-prefix", "/stage/left",
-                    "--osc", f"osc.udp://127.0.0.1:{free_port()}")
+    port, d = case.listen(
+        "irmasd",
+        lambda port: [tool("IRMASD"), "--input", wav, "--model", model, "--hop", str(HOP),
+                      "--osc-listen", str(port), "--osc-bundles", "off",
+                      "--osc-prefix", "/stage/left",
+                      "--osc", f"osc.udp://127.0.0.1:{free_port()}"],
+        timeout=15)
     wait_for("the control port", lambda: "control: listening" in case.log("irmasd"), 15)
     me = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     me.bind(("127.0.0.1", 0))
