@@ -31,8 +31,9 @@ void gru_project(const gru_layer *l, const float *x, int frames, float *xproj);
 /* Floats of work space gru_step needs per batch row. */
 int gru_work_size(int hidden);
 
-/* Floats of W_h packed for gru_step (gemm.h: its r and z rows, then its
- * n rows, each packed on its own), and the packing. */
+/* Floats of W_h packed for gru_step (gemm.h: all of it at once where
+ * reset_after, else its r and z rows, then its n rows), and the
+ * packing. */
 long gru_packed_floats(const gru_layer *l);
 void gru_pack(const gru_layer *l, float *packed);
 
