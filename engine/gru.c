@@ -46,8 +46,9 @@ static long gru_packed_n(const gru_layer *l)
 
 long gru_packed_floats(const gru_layer *l)
 {
-    long n_rows = l->reset_after ? 0 : gemm_packed_floats(l->hidden, l->hidden);
-    return gru_packed_n(l) + n_rows;
+    long original_n = /* the original form's n rows, packed apart */
+        l->reset_after ? 0 : gemm_packed_floats(l->hidden, l->hidden);
+    return gru_packed_n(l) + original_n;
 }
 
 void gru_pack(const gru_layer *l, float *packed)
