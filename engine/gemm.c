@@ -33,14 +33,12 @@ void gemm_nt(int m, int n, int k, const float *a, int lda, const float *b,
 
 long gemm_packed_floats(int n, int k)
 {
-    long panels = (n + GEMM_PANEL - 1) / GEMM_PANEL;
-    return panels * k * GEMM_PANEL;
+    return (long)gemm_panels(n) * k * GEMM_PANEL;
 }
 
 void gemm_pack(int n, int k, const float *b, int ldb, float *packed)
 {
-    long panels = (n + GEMM_PANEL - 1) / GEMM_PANEL;
-    for (long p = 0; p < panels; p++)
+    for (long p = 0; p < gemm_panels(n); p++)
         for (int i = 0; i < k; i++)
             for (int j = 0; j < GEMM_PANEL; j++) {
                 long row = p * GEMM_PANEL + j;

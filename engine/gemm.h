@@ -39,6 +39,12 @@ void gemm_tn(int m, int n, int k, const float *a, int lda, const float *b,
  * [1 x 100] x [400 x 100]^T step product in 0.5 to 0.75 of gemm_nt's time. */
 #define GEMM_PANEL 16
 
+/* Panels of GEMM_PANEL rows that hold n rows, the last one padded. */
+static inline int gemm_panels(int n)
+{
+    return (n + GEMM_PANEL - 1) / GEMM_PANEL;
+}
+
 /* Floats gemm_pack writes for an [n][k] matrix. */
 long gemm_packed_floats(int n, int k);
 

@@ -210,7 +210,7 @@ packed_dots(int panels, int k, const float *restrict x,
 static void packed_product(int m, int n, int k, const float *a, int lda,
                            const float *packed, float *c, int ldc)
 {
-    int panels = (n + GEMM_PANEL - 1) / GEMM_PANEL;
+    int panels = gemm_panels(n);
     long panel_floats = (long)k * GEMM_PANEL;
     float out[PACKED_GROUP * GEMM_PANEL];
     for (int p = 0; p < panels; p += PACKED_GROUP) {
