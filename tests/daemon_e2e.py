@@ -24,6 +24,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -104,13 +105,58 @@ def holds_port(pid, port, kind):
     return any(link in bound for link in links)
 
 
-def port_taken(port, kind=socket.SOCK_DGRAM):
-    with socket.socket(socket.AF_INET, kind) as s:
+class TmuxProcess:
+    """A program run in a terminal, as a user runs it: a detached tmux
+    session of the given size. Gives its pid and, once it has exited, its
+    status (poll, wait, send_signal, kill, as Popen's), and the screen."""
+
+    def __init__(self, case, name, args, width=100, height=24):
+        self.name = name
+        self.session = f"{name}-{os.getpid()}"
+        self.status = case.path(name + ".status")
+        pid = case.path(name + ".pid")
+        # sh writes its pid and becomes the program, which keeps the
+        # terminal; the session's shell then writes its status.
+        program = " ".join(shlex.quote(a) for a in args)
+        shell = (f"sh -c 'echo $$ >{pid}; exec \"$0\" \"$@\"' {program} "
+                 f"2>{case.path(name + '.err')}; echo $? >{self.status}")
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.session,
+                        "-x", str(width), "-y", str(height), shell],
+                       check=True, env=case.env)
+        case.sessions.append(self.session)
+        wait_for(f"{name} to start",
+                 lambda: os.path.exists(pid) and open(pid).read().strip(), 10)
+        self.pid = int(open(pid).read())
+
+    def poll(self):
+        if not os.path.exists(self.status):
+            return None
+        text = open(self.status).read().strip()
+        return int(text) if text else None
+
+    def wait(self, timeout):
         try:
-            s.bind(("", port))
-            return False
-        except OSError:
-            return True
+            wait_for(f"{self.name} to exit", lambda: self.poll() is not None,
+                     timeout)
+        except AssertionError as e:
+            raise subprocess.TimeoutExpired(self.name, timeout) from e
+        return self.poll()
+
+    def send_signal(self, sig):
+        try:
+            os.kill(self.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    def screen(self):
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.session],
+                              capture_output=True, text=True).stdout
+
+    def tmux(self, command, *args):
+        subprocess.run(["tmux", command, "-t", self.session, *args], check=True)
 
 
 class Case:
@@ -222,22 +268,33 @@ class Case:
         assert r.returncode == 0, r.stderr
         return path
 
-    def listen(self, name, command, kind=socket.SOCK_DGRAM, timeout=10):
+    def listen(self, name, command, kind=socket.SOCK_DGRAM, timeout=10,
+               start=None, refused=None):
         """Starts command(port) on a free port, named name.format(port=port),
         and returns the port and the process once the process holds it. A
         port found free can be taken by another program's socket before the
         listener binds it (every liblo sender binds one), and the listener
-        then exits: it is started again on another."""
+        then exits, or, where refused(name) says so from what it printed,
+        carries on without it: it is stopped and started again on another.
+        start(name, args) starts it (default: self.start); it returns a
+        process with pid and poll() as Popen's."""
+        start = start or self.start
         for _ in range(5):
             port = free_port(kind)
-            p = self.start(name.format(port=port), command(port))
-            wait_for(f"{name.format(port=port)} to listen or give up",
-                     lambda: p.poll() is not None or holds_port(p.pid, port, kind),
-                     timeout)
-            if p.poll() is None:
+            named = name.format(port=port)
+            p = start(named, command(port))
+
+            def settled():
+                if p.poll() is not None or (refused and refused(named)):
+                    return "gave up"
+                return "listening" if holds_port(p.pid, port, kind) else None
+            if wait_for(f"{named} to listen or give up", settled,
+                        timeout) == "listening":
                 return port, p
+            if p.poll() is None:
+                self.stop(p)
         raise AssertionError(f"{name} found no free port in 5 tries: "
-                             + self.log(name.format(port=port)))
+                             + self.log(named))
 
     def oscdump(self, proto="udp"):
         """oscdump on a free port (listen); returns the port, its process
@@ -935,47 +992,36 @@ def case_view(case):
         raise Skip("tmux is not installed")
     wav = case.clips("clips.wav", 44100, 1, "cello:2.5")
     model = case.model("model.irm")
-    port = free_port()
-    session = f"irmas-view-{os.getpid()}"
-    case.sessions.append(session)
-    status = case.path("view.status")
-    view = f"{tool('IRMAS_VIEW')} --port {port} 2>{case.path('view.err')}; echo $? >{status}"
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "24",
-                    view], check=True, env=case.env)
-
-    def screen():
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
-                              capture_output=True, text=True).stdout
-
-    wait_for("irmas-view to listen", lambda: port_taken(port), 10)
+    port, view = case.listen(
+        "view-{port}", lambda port: [tool("IRMAS_VIEW"), "--port", str(port)],
+        start=lambda name, args: TmuxProcess(case, name, args))
     d = case.irmasd("--input", wav, "--hop", str(HOP), "--model", model, "--osc",
                     f"osc.udp://127.0.0.1:{port}")
     text = wait_for("bars with cello on top",
-                    lambda: (lambda s: s if re.search(r"top: *cello", s) else None)(screen()), 15)
+                    lambda: (lambda s: s if re.search(r"top: *cello", s) else None)(
+                        view.screen()), 15)
     assert re.search(r"cello\s.*#{10,}", text), text
     assert re.search(r"flute\s", text), text
     assert d.wait(30) == 0
-    wait_for("the no-data warning", lambda: "no data for" in screen(), 10)
+    wait_for("the no-data warning", lambda: "no data for" in view.screen(), 10)
     # Each class's recent history as a sparkline after its probability
     # (block characters in a UTF-8 terminal, an ASCII ramp otherwise).
     assert re.search(r"cello\s+#+\.*\s+\d\.\d\d\s+[\u2581-\u2588_.\-=+*#@]{3,}",
-                     screen()), screen()
+                     view.screen()), view.screen()
     # A terminal too small for every class: the header and the status line
     # stay on screen and the most probable class is shown; nothing wraps.
-    subprocess.run(["tmux", "resize-window", "-t", session, "-x", "30", "-y", "4"],
-                   check=True)
+    view.tmux("resize-window", "-x", "30", "-y", "4")
+
     def small_screen():
-        lines = screen().rstrip("\n").splitlines()
+        lines = view.screen().rstrip("\n").splitlines()
         return lines if len(lines) == 4 and "flute" not in "".join(lines) else None
     lines = wait_for("the view redrawn at 30 x 4", small_screen, 10)
     small = "\n".join(lines)
     assert lines[0].startswith("irmas-view"), small
     assert lines[2].startswith("cello"), small
     assert re.search(r"no data|windows", lines[-1]), small
-    subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
-    wait_for("irmas-view to quit", lambda: os.path.exists(status), 10)
-    time.sleep(0.1)
-    assert open(status).read().strip() == "0", case.log("view")
+    view.tmux("send-keys", "q")
+    assert view.wait(10) == 0, case.log(f"view-{port}")
 
 
 def case_view_idle(case):
@@ -1017,19 +1063,25 @@ def case_examples(case):
     segments = [("cello", 2), ("flute", 2), ("silence", 1.5)]
     wav = case.clips("clips.wav", 44100, 1, *segment_args(segments))
     model = case.model("model.irm")
-    pd_port = free_port()
-    # The patch listens on irmasd's default port; this copy on a free one.
     with open(os.path.join(examples, "irmas-top.pd")) as f:
-        patch = f.read().replace("netreceive -u -b 9000", f"netreceive -u -b {pd_port}")
-    assert str(pd_port) in patch, "the patch no longer listens with netreceive -u -b 9000"
-    with open(case.path("irmas-top.pd"), "w") as f:
-        f.write(patch)
-    case.start("pd", [pd, "-nogui", "-noaudio", "-nomidi", "-stderr", "-open",
-                      case.path("irmas-top.pd")])
-    py_port, _ = case.listen("python", lambda port: [
+        patch = f.read()
+    assert "netreceive -u -b 9000" in patch, \
+        "the patch no longer listens with netreceive -u -b 9000"
+
+    def pd_on(port):
+        """pd opening a copy of the patch listening on port instead of
+        irmasd's default."""
+        copy = case.path(f"irmas-top-{port}.pd")
+        with open(copy, "w") as f:
+            f.write(patch.replace("netreceive -u -b 9000", f"netreceive -u -b {port}"))
+        return [pd, "-nogui", "-noaudio", "-nomidi", "-stderr", "-open", copy]
+    # pd carries on when netreceive cannot have its port, and says so.
+    pd_port, _ = case.listen("pd-{port}", pd_on, timeout=30,
+                             refused=lambda name: "listen failed" in case.log(name))
+    py_port, _ = case.listen("python-{port}", lambda port: [
         "/usr/bin/python3", os.path.join(examples, "irmas-top.py"), str(port)], timeout=30)
-    wait_for("pd to listen", lambda: port_taken(pd_port), 30)
-    wait_for("irmas-top.py to listen", lambda: "listening" in case.log("python"), 30)
+    wait_for("irmas-top.py to listen",
+             lambda: "listening" in case.log(f"python-{py_port}"), 30)
     d = case.irmasd("--input", wav, "--fast", "--model", model, "--hop", str(HOP),
                     "--print", "--osc", f"osc.udp://127.0.0.1:{pd_port}",
                     "--osc", f"osc.udp://127.0.0.1:{py_port}")
@@ -1038,21 +1090,21 @@ def case_examples(case):
     want = ["silence" if "(silence" in line else line.split()[2] for line in printed]
     assert "silence" in want and "cello" in want and "flute" in want, printed
 
-    def heard(name, pattern):
-        return [m.group(1) for m in re.finditer(pattern, case.log(name, *(
-            ("out",) if name == "python" else ())), re.M)]
-    py_pattern = r"^(\w+) (?:\d\.\d\d|-?\d+ dBFS)$"
-    pd_pattern = r"^(?:top: (?:list |symbol )?(\w+) [\d.e-]+|(silence): -?[\d.e-]+)$"
-    wait_for("every window at irmas-top.py",
-             lambda: len(heard("python", py_pattern)) >= len(want), 10)
-    assert heard("python", py_pattern) == want, case.log("python", "out")
+    python, pd_log = f"python-{py_port}", f"pd-{pd_port}"
+
+    def py_heard():
+        return re.findall(r"^(\w+) (?:\d\.\d\d|-?\d+ dBFS)$",
+                          case.log(python, "out"), re.M)
+    wait_for("every window at irmas-top.py", lambda: len(py_heard()) >= len(want), 10)
+    assert py_heard() == want, case.log(python, "out")
 
     def pd_heard():
+        pattern = r"^(?:top: (?:list |symbol )?(\w+) [\d.e-]+|(silence): -?[\d.e-]+)$"
         return [m.group(1) or m.group(2)
-                for m in re.finditer(pd_pattern, case.log("pd"), re.M)]
+                for m in re.finditer(pattern, case.log(pd_log), re.M)]
     wait_for("every window at the Pd patch", lambda: len(pd_heard()) >= len(want), 10)
-    assert pd_heard() == want, case.log("pd")
-    assert "index" not in case.log("pd"), "the patch shows /irmas/top/index as a label"
+    assert pd_heard() == want, case.log(pd_log)
+    assert "index" not in case.log(pd_log), "the patch shows /irmas/top/index as a label"
     print(f"{len(want)} windows: irmasd --print, the Pd patch and irmas-top.py agree")
 
 
