@@ -237,6 +237,27 @@ static void winograd_input(const conv2d_layer *l, const float *in,
     }
 }
 
+/* One output row from the four rows of its tiles' columns, from[k *
+ * tiles + t] holding column k of tile t: to[t * TILE + k], bias added and
+ * through the activation. Called with relu a constant, so each of its two
+ * forms is one loop of vector code. */
+static inline void winograd_store_row(const float *restrict from, long tiles,
+                                      float bias, int relu,
+                                      float *restrict to, int width)
+{
+    const float *f0 = from, *f1 = from + tiles, *f2 = from + 2 * tiles,
+                *f3 = from + 3 * tiles;
+    int whole = width / TILE;
+    for (int t = 0; t < whole; t++) {
+        to[t * TILE] = conv2d_pixel(f0[t], bias, relu);
+        to[t * TILE + 1] = conv2d_pixel(f1[t], bias, relu);
+        to[t * TILE + 2] = conv2d_pixel(f2[t], bias, relu);
+        to[t * TILE + 3] = conv2d_pixel(f3[t], bias, relu);
+    }
+    for (int k = 0; whole * TILE + k < width; k++)
+        to[whole * TILE + k] = conv2d_pixel(from[k * tiles + whole], bias, relu);
+}
+
 /* One filter's output image[height][width] from its tiles' outputs
  * y[r][k][tile] (row r, column k of each tile, tile (ty, tx) at ty *
  * pitch + tx, rows of `tiles` floats): pixel (oy, ox) is
@@ -246,18 +267,14 @@ static void winograd_store(const float *restrict y, long tiles, long pitch,
                            float bias, int relu, float *restrict image,
                            int height, int width)
 {
-    int whole = width / TILE;
     for (int oy = 0; oy < height; oy++) {
         const float *from =
             y + (oy % TILE) * TILE * tiles + (oy / TILE) * pitch;
         float *to = image + (long)oy * width;
-        for (int t = 0; t < whole; t++)
-            for (int k = 0; k < TILE; k++)
-                to[t * TILE + k] =
-                    conv2d_pixel(from[k * tiles + t], bias, relu);
-        for (int k = 0; whole * TILE + k < width; k++)
-            to[whole * TILE + k] =
-                conv2d_pixel(from[k * tiles + whole], bias, relu);
+        if (relu)
+            winograd_store_row(from, tiles, bias, 1, to, width);
+        else
+            winograd_store_row(from, tiles, bias, 0, to, width);
     }
 }
 
