@@ -206,7 +206,7 @@ static void forward(const layer *l, const float *x, cell_buffers *b,
 {
     int proj = recurrent_proj_size(l);
     double t0 = clock_seconds(CLOCK_MONOTONIC);
-    recurrent_project(l, x, FRAMES, b->xproj);
+    recurrent_project(l, b->packed, x, FRAMES, b->xproj);
     double t1 = clock_seconds(CLOCK_MONOTONIC);
     memset(b->state, 0, (size_t)recurrent_state_size(l) * sizeof *b->state);
     for (int t = 0; t < FRAMES; t++)
@@ -286,7 +286,8 @@ static void with_gemm_nt(int rows, const float *a, const float *w, float *c)
 static void with_packed(int rows, const float *a, const float *packed,
                         float *c)
 {
-    gemm_nt_packed(rows, 4 * HIDDEN, HIDDEN, a, HIDDEN, packed, c, 4 * HIDDEN);
+    gemm_nt_packed(rows, 4 * HIDDEN, HIDDEN, a, HIDDEN, packed, NULL, c,
+                   4 * HIDDEN);
 }
 
 static void with_sgemm(int rows, const float *a, const float *w, float *c)

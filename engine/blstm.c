@@ -31,7 +31,7 @@ static void blstm_direction(const lstm_layer *l, const float *x, int frames,
     int hidden = l->hidden;
     float *xproj = work, *h = xproj + (long)frames * 4 * hidden,
           *c = h + hidden, *tape = c + hidden;
-    lstm_project(l, x, frames, xproj);
+    lstm_project(l, NULL, x, frames, xproj);
     memset(h, 0, 2 * (size_t)hidden * sizeof *h);
     for (int s = 0; s < frames; s++) {
         int t = backwards ? frames - 1 - s : s;

@@ -7,6 +7,7 @@
 void dense_forward(const dense_layer *l, const float *in, float *out,
                    int batch)
 {
-    gemm_affine(batch, l->outputs, l->inputs, in, l->weights, l->bias, out);
+    gemm_affine(batch, l->outputs, l->inputs, in, l->weights, NULL, l->bias,
+                out);
     activation_apply(l->act, out, batch, l->outputs);
 }

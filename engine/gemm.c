@@ -1,15 +1,16 @@
 /* gemm.c: the matrix products of gemm.h.
  *
- * Large products (a window's input projection: 1323 frames by 4H outputs;
- * the trainer's batches) go to OpenBLAS's sgemm. A recurrent step is the
- * other extreme: one to a few rows of state against a [4H][H] matrix, and
- * there OpenBLAS 0.3.21 packs its operands as for a large product, costing
- * about 20 us per call whatever the rows, while its sgemv handles only one
- * row. gemm_nt therefore takes products of up to GEMM_SMALL_ROWS rows
- * itself, with the kernel of the CPU's vector width (kernels.c, isa.h).
- * A runner's recurrent steps read W_h packed (gemm_pack), through the
- * kernel of the same name. docs/engine.md ("Layers and matrix products")
- * has the measurements.
+ * Large products (the trainer's batches, the CNN's convolutions) go to
+ * OpenBLAS's sgemm. A recurrent step is the other extreme: one to a few
+ * rows of state against a [4H][H] matrix, and there OpenBLAS 0.3.21 packs
+ * its operands as for a large product, costing about 20 us per call
+ * whatever the rows, while its sgemv handles only one row. gemm_nt
+ * therefore takes products of up to GEMM_SMALL_ROWS rows itself, with the
+ * kernel of the CPU's vector width (kernels.c, isa.h). The runners pack
+ * each cell's W_h and W_x once (gemm_pack): the steps read W_h through the
+ * packed kernel, and so does a window's projection of all its frames
+ * where that kernel beats OpenBLAS (vectors of 8 or 16 floats).
+ * docs/engine.md ("Layers and matrix products") has the measurements.
  */
 #include "gemm.h"
 
@@ -48,16 +49,16 @@ void gemm_pack(int n, int k, const float *b, int ldb, float *packed)
 }
 
 void gemm_nt_packed(int m, int n, int k, const float *a, int lda,
-                    const float *packed, float *c, int ldc)
+                    const float *packed, const float *bias, float *c, int ldc)
 {
-    isa_current()->gemm_nt_packed(m, n, k, a, lda, packed, c, ldc);
+    isa_current()->gemm_nt_packed(m, n, k, a, lda, packed, bias, c, ldc);
 }
 
 void gemm_nt_weights(int m, int n, int k, const float *a, int lda,
                      const float *w, const float *packed, float *c, int ldc)
 {
     if (packed)
-        gemm_nt_packed(m, n, k, a, lda, packed, c, ldc);
+        gemm_nt_packed(m, n, k, a, lda, packed, NULL, c, ldc);
     else
         gemm_nt(m, n, k, a, lda, w, k, 0.0f, c, ldc);
 }
@@ -77,8 +78,13 @@ void gemm_tn(int m, int n, int k, const float *a, int lda, const float *b,
 }
 
 void gemm_affine(int rows, int n, int k, const float *x, const float *w,
-                 const float *bias, float *y)
+                 const float *packed, const float *bias, float *y)
 {
+    if (packed && (rows <= GEMM_SMALL_ROWS ||
+                   isa_current()->packed_beats_blas)) {
+        gemm_nt_packed(rows, n, k, x, k, packed, bias, y, n);
+        return;
+    }
     for (int r = 0; r < rows; r++)
         memcpy(y + (long)r * n, bias, (size_t)n * sizeof *y);
     gemm_nt(rows, n, k, x, k, w, k, 1.0f, y, n);

@@ -34,9 +34,11 @@ void gemm_tn(int m, int n, int k, const float *a, int lda, const float *b,
  * [p][i][j], rows past n as zeros), so that each float of A is broadcast
  * against whole vectors of outputs and W streams through once from its
  * first float to its last. The layout is the same on every CPU; the
- * runners (window.h, stream.h) pack their recurrent weights when they are
- * created. Measured on an Intel Xeon with AVX-512 (docs/engine.md): the
- * [1 x 100] x [400 x 100]^T step product in 0.5 to 0.75 of gemm_nt's time. */
+ * runners (window.h, stream.h) pack their cells' W_h and W_x when they
+ * are created. Measured on an Intel Xeon with AVX-512 (docs/engine.md):
+ * the [1 x 100] x [400 x 100]^T step product in 0.5 to 0.75 of gemm_nt's
+ * time, the [1323 x 100] x [400 x 100]^T projection in 0.78 of
+ * OpenBLAS's. */
 #define GEMM_PANEL 16
 
 /* Panels of GEMM_PANEL rows that hold n rows, the last one padded. */
@@ -51,10 +53,15 @@ long gemm_packed_floats(int n, int k);
 /* Packs B [n][k] (row stride ldb) into packed[gemm_packed_floats(n, k)]. */
 void gemm_pack(int n, int k, const float *b, int ldb, float *packed);
 
-/* C = A * B^T for A [m][k] (row stride lda) and B packed by gemm_pack;
- * C [m][n] (row stride ldc) is written, never read. Real-time safe. */
+/* C = A * B^T + bias for A [m][k] (row stride lda), B packed by
+ * gemm_pack and bias [n] added to every row (NULL: none); C [m][n] (row
+ * stride ldc) is written, never read. Blocks of rows meet each group of
+ * panels together (kernels.c), so a window's projection of 1323 frames
+ * runs faster than OpenBLAS's sgemm on the same shape (docs/engine.md).
+ * Real-time safe. */
 void gemm_nt_packed(int m, int n, int k, const float *a, int lda,
-                    const float *packed, float *c, int ldc);
+                    const float *packed, const float *bias, float *c,
+                    int ldc);
 
 /* C = A * W^T for W [n][k] (rows k floats apart): through its packed copy
  * where the caller has one (packed not NULL), else through gemm_nt with
@@ -63,9 +70,13 @@ void gemm_nt_weights(int m, int n, int k, const float *a, int lda,
                      const float *w, const float *packed, float *c, int ldc);
 
 /* y[rows][n] = x[rows][k] W^T + bias for W [n][k]: the affine map at the
- * heart of every dense layer and every recurrent cell's input projection. */
+ * heart of every dense layer and every recurrent cell's input projection.
+ * Through W's packed copy where the caller has one (packed not NULL: the
+ * runners' cells) and the kernels in use are faster with it (few rows, or
+ * vectors of 8 or 16 floats: kernels.c), else through gemm_nt on W's
+ * rows. */
 void gemm_affine(int rows, int n, int k, const float *x, const float *w,
-                 const float *bias, float *y);
+                 const float *packed, const float *bias, float *y);
 
 /* Sets the threads of the BLAS's large products, for the whole process;
  * the programs set one, and run threads of their own where they want more. */

@@ -60,6 +60,14 @@ static inline vec vec_load(const float *p)
     return v;
 }
 
+/* x in every lane, loaded straight from memory. Written x - 0, which is x
+ * for every x, so the compiler emits one broadcast load; 0 + x is a real
+ * addition (it turns -0 into +0), computed before the broadcast. */
+static inline vec vec_broadcast(float x)
+{
+    return x - (vec){0};
+}
+
 /* a and b side by side, adjacent lanes added: the first half holds a's
  * lanes summed in pairs, the second half b's. Applied to vectors that each
  * hold runs of partial sums for some rows, it halves every run. */
@@ -168,15 +176,33 @@ static void gemm_nt_small(int m, int n, int k, const float *a, int lda,
 #define PACKED_CHAINS 1
 #endif
 
-/* out[0 .. panels * GEMM_PANEL) = the products of x[k] with panels
- * consecutive panels of a packed matrix, starting at w (panels is a
- * constant where it is inlined, so the sums live in registers). */
+/* The panels [first, first + group) of an [n][k] packed matrix: where
+ * they start and how far apart, the outputs they hold, and where their
+ * sums start: from zero without a bias, else from the bias of those
+ * outputs, copied into room (zero past n). */
+typedef struct {
+    const float *w, *start;
+    long panel_floats;
+    int first, columns;
+} panel_group;
+
+/* out[0 .. panels * GEMM_PANEL) = g's start plus the products of x[k]
+ * with g's first panels (panels is a constant where it is inlined, so the
+ * sums live in registers). Each
+ * float of x is broadcast as 0 + x, not vec_broadcast: given a plain
+ * broadcast, the compiler folds it into every multiply-add of the column,
+ * which then loads x once per vector beside W's vector, and a window's
+ * steps ran 2 to 3 % slower (docs/engine.md). */
 static inline __attribute__((always_inline)) void
-packed_dots(int panels, int k, const float *restrict x,
-            const float *restrict w, long panel_floats, float *restrict out)
+packed_dots(int panels, int k, const float *restrict x, const panel_group *g,
+            float *restrict out)
 {
+    const float *restrict w = g->w, *restrict start = g->start;
+    long panel_floats = g->panel_floats;
     vec sum[PACKED_CHAINS][PACKED_GROUP * PANEL_VECS];
     memset(sum, 0, sizeof sum);
+    for (int s = 0; s < panels * PANEL_VECS; s++)
+        sum[0][s] = vec_load(start + s * VEC_FLOATS);
     int i = 0;
     for (; i + PACKED_CHAINS <= k; i += PACKED_CHAINS)
         for (int chain = 0; chain < PACKED_CHAINS; chain++) {
@@ -205,33 +231,133 @@ packed_dots(int panels, int k, const float *restrict x,
     }
 }
 
-/* gemm.h's gemm_nt_packed: PACKED_GROUP panels at a time (fewer at the
- * end), each group met by every row of A while it is in L1. */
-static void packed_product(int m, int n, int k, const float *a, int lda,
-                           const float *packed, float *c, int ldc)
+/* Rows of A met together by a group of BLOCK_PANELS panels, where A has
+ * that many rows (a window's projection, the stream's frames): each vector
+ * of W loaded serves every row, and the rows' sums are independent chains,
+ * so the adders never wait. BLOCK_ROWS x BLOCK_PANELS x PANEL_VECS sums
+ * take 24 of AVX-512's 32 registers, 12 of AVX2's 16 and of SSE2's 16.
+ * Each choice was the fastest of those tried on an Intel Xeon for the
+ * [1323 x 100] x [400 x 100]^T projection (docs/engine.md). Where the
+ * vectors are 8 or 16 floats wide this beats OpenBLAS's sgemm on it, and
+ * gemm_affine sends long products here; with 4 floats it does not on x86
+ * and was not measured on ARM, so they stay with OpenBLAS. */
+#if VEC_FLOATS == 16
+#define BLOCK_ROWS 6
+#define BLOCK_PANELS 4
+#elif VEC_FLOATS == 8
+#define BLOCK_ROWS 6
+#define BLOCK_PANELS 1
+#else
+#define BLOCK_ROWS 3
+#define BLOCK_PANELS 1
+#endif
+
+/* c[r][0 .. g's columns) = g's start plus the products of BLOCK_ROWS rows
+ * of A, from a, lda apart, with g's first panels (panels a constant where
+ * it is inlined). */
+static inline __attribute__((always_inline)) void
+packed_block(int panels, int k, const float *restrict a, int lda,
+             const panel_group *g, float *restrict c, int ldc)
+{
+    const float *restrict w = g->w, *restrict start = g->start;
+    long panel_floats = g->panel_floats;
+    vec sum[BLOCK_ROWS][BLOCK_PANELS * PANEL_VECS];
+    for (int r = 0; r < BLOCK_ROWS; r++)
+        for (int s = 0; s < panels * PANEL_VECS; s++)
+            sum[r][s] = vec_load(start + s * VEC_FLOATS);
+    for (int i = 0; i < k; i++) {
+        vec column[BLOCK_PANELS * PANEL_VECS];
+        for (int p = 0; p < panels; p++)
+            for (int v = 0; v < PANEL_VECS; v++)
+                column[p * PANEL_VECS + v] =
+                    vec_load(w + p * panel_floats + (long)i * GEMM_PANEL +
+                             v * VEC_FLOATS);
+        for (int r = 0; r < BLOCK_ROWS; r++) {
+            vec broadcast = vec_broadcast(a[(long)r * lda + i]);
+            for (int s = 0; s < panels * PANEL_VECS; s++)
+                sum[r][s] += column[s] * broadcast;
+        }
+    }
+    for (int r = 0; r < BLOCK_ROWS; r++)
+        memcpy(c + (long)r * ldc, sum[r], (size_t)g->columns * sizeof *c);
+}
+
+/* Where every group's sums start without a bias. */
+#define MOST_PANELS (PACKED_GROUP > BLOCK_PANELS ? PACKED_GROUP : BLOCK_PANELS)
+static const float no_bias[MOST_PANELS * GEMM_PANEL];
+
+static panel_group packed_group(int n, int k, const float *packed,
+                                const float *bias, int first_panel, int group,
+                                float *room)
+{
+    long panel_floats = (long)k * GEMM_PANEL;
+    panel_group g = {packed + first_panel * panel_floats, no_bias,
+                     panel_floats, first_panel * GEMM_PANEL, 0};
+    g.columns = n - g.first < group * GEMM_PANEL ? n - g.first
+                                                 : group * GEMM_PANEL;
+    if (bias) {
+        for (int j = 0; j < group * GEMM_PANEL; j++)
+            room[j] = j < g.columns ? bias[g.first + j] : 0.0f;
+        g.start = room;
+    }
+    return g;
+}
+
+/* Rows [0, m - m % BLOCK_ROWS) of gemm_nt_packed, BLOCK_PANELS panels at
+ * a time (fewer at the end), each group met by every block of rows while
+ * it is in L1. */
+static void packed_blocks(int m, int n, int k, const float *a, int lda,
+                          const float *packed, const float *bias, float *c,
+                          int ldc)
 {
     int panels = gemm_panels(n);
-    long panel_floats = (long)k * GEMM_PANEL;
-    float out[PACKED_GROUP * GEMM_PANEL];
+    float room[BLOCK_PANELS * GEMM_PANEL];
+    for (int p = 0; p < panels; p += BLOCK_PANELS) {
+        int group = panels - p < BLOCK_PANELS ? panels - p : BLOCK_PANELS;
+        panel_group g = packed_group(n, k, packed, bias, p, group, room);
+        for (int r = 0; r + BLOCK_ROWS <= m; r += BLOCK_ROWS) {
+            const float *x = a + (long)r * lda;
+            float *out = c + (long)r * ldc + g.first;
+            switch (group) {
+#if BLOCK_PANELS > 1
+            case 1: packed_block(1, k, x, lda, &g, out, ldc); break;
+            case 2: packed_block(2, k, x, lda, &g, out, ldc); break;
+            case 3: packed_block(3, k, x, lda, &g, out, ldc); break;
+#endif
+            default: packed_block(BLOCK_PANELS, k, x, lda, &g, out, ldc);
+            }
+        }
+    }
+}
+
+/* gemm.h's gemm_nt_packed: whole blocks of BLOCK_ROWS rows through
+ * packed_blocks, then each row left, PACKED_GROUP panels at a time (fewer
+ * at the end), each group met by every such row while it is in L1. */
+static void packed_product(int m, int n, int k, const float *a, int lda,
+                           const float *packed, const float *bias, float *c,
+                           int ldc)
+{
+    int blocked = m - m % BLOCK_ROWS;
+    if (blocked) packed_blocks(blocked, n, k, a, lda, packed, bias, c, ldc);
+    if (blocked == m) return;
+    int panels = gemm_panels(n);
+    float room[PACKED_GROUP * GEMM_PANEL], out[PACKED_GROUP * GEMM_PANEL];
     for (int p = 0; p < panels; p += PACKED_GROUP) {
         int group = panels - p < PACKED_GROUP ? panels - p : PACKED_GROUP;
-        int first = p * GEMM_PANEL;
-        int columns = n - first < group * GEMM_PANEL ? n - first
-                                                      : group * GEMM_PANEL;
-        const float *w = packed + p * panel_floats;
-        for (int r = 0; r < m; r++) {
+        panel_group g = packed_group(n, k, packed, bias, p, group, room);
+        for (int r = blocked; r < m; r++) {
             const float *x = a + (long)r * lda;
             switch (group) {
-            case 1: packed_dots(1, k, x, w, panel_floats, out); break;
-            case 2: packed_dots(2, k, x, w, panel_floats, out); break;
+            case 1: packed_dots(1, k, x, &g, out); break;
+            case 2: packed_dots(2, k, x, &g, out); break;
 #if PACKED_GROUP > 3
-            case 3: packed_dots(3, k, x, w, panel_floats, out); break;
-            case 4: packed_dots(4, k, x, w, panel_floats, out); break;
+            case 3: packed_dots(3, k, x, &g, out); break;
+            case 4: packed_dots(4, k, x, &g, out); break;
 #endif
-            default: packed_dots(PACKED_GROUP, k, x, w, panel_floats, out);
+            default: packed_dots(PACKED_GROUP, k, x, &g, out);
             }
-            memcpy(c + (long)r * ldc + first, out,
-                   (size_t)columns * sizeof *out);
+            memcpy(c + (long)r * ldc + g.first, out,
+                   (size_t)g.columns * sizeof *out);
         }
     }
 }
@@ -307,6 +433,7 @@ static void rnn_cell(int hidden, const float *restrict xproj,
 const isa_kernels KERNELS_TABLE = {
     .gemm_nt_small = gemm_nt_small,
     .gemm_nt_packed = packed_product,
+    .packed_beats_blas = VEC_FLOATS >= 8,
     .lstm_cell = lstm_cell,
     .gru_gates = gru_gates,
     .gru_candidate = gru_candidate,

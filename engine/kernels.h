@@ -15,10 +15,14 @@ typedef struct {
     void (*gemm_nt_small)(int m, int n, int k, const float *a, int lda,
                           const float *b, int ldb, float beta, float *c,
                           int ldc);
-    /* C = A * B^T for few rows of A, B packed by gemm_pack
-     * (gemm_nt_packed's arguments). */
+    /* C = A * B^T + bias, B packed by gemm_pack (gemm_nt_packed's
+     * arguments). */
     void (*gemm_nt_packed)(int m, int n, int k, const float *a, int lda,
-                           const float *packed, float *c, int ldc);
+                           const float *packed, const float *bias, float *c,
+                           int ldc);
+    /* 1 where gemm_nt_packed is faster than OpenBLAS's sgemm on products of
+     * many rows (a window's projection), 0 where OpenBLAS is kept for them. */
+    int packed_beats_blas;
     /* One LSTM row: gates[4H] holds W_h h on entry and the activated
      * i, f, g, o on return; c and h advance (lstm.c). */
     void (*lstm_cell)(int hidden, const float *xproj, float *gates,

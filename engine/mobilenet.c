@@ -137,9 +137,9 @@ void mobilenet_squeeze_excite(int channels, long pixels, int squeeze,
 {
     float *means = work, *hidden = work + channels;
     mobilenet_mean_pool(channels, 1, (int)pixels, x, means);
-    gemm_affine(1, squeeze, channels, means, w1, b1, hidden);
+    gemm_affine(1, squeeze, channels, means, w1, NULL, b1, hidden);
     activation_apply(ACT_RELU, hidden, 1, squeeze);
-    gemm_affine(1, channels, squeeze, hidden, w2, b2, means);
+    gemm_affine(1, channels, squeeze, hidden, w2, NULL, b2, means);
     activation_apply(ACT_SIGMOID, means, 1, channels);
     for (int c = 0; c < channels; c++)
         for (long p = 0; p < pixels; p++) x[c * pixels + p] *= means[c];

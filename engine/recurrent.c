@@ -58,13 +58,13 @@ void recurrent_pack(const layer *l, float *packed)
     }
 }
 
-void recurrent_project(const layer *l, const float *x, int frames,
-                       float *xproj)
+void recurrent_project(const layer *l, const float *packed, const float *x,
+                       int frames, float *xproj)
 {
     switch (l->kind) {
-    case LAYER_RNN: rnn_project(&l->u.rnn, x, frames, xproj); break;
-    case LAYER_LSTM: lstm_project(&l->u.lstm, x, frames, xproj); break;
-    case LAYER_GRU: gru_project(&l->u.gru, x, frames, xproj); break;
+    case LAYER_RNN: rnn_project(&l->u.rnn, packed, x, frames, xproj); break;
+    case LAYER_LSTM: lstm_project(&l->u.lstm, packed, x, frames, xproj); break;
+    case LAYER_GRU: gru_project(&l->u.gru, packed, x, frames, xproj); break;
     default: break; /* not a cell */
     }
 }

@@ -24,14 +24,15 @@ int recurrent_state_size(const layer *l);
 /* Floats of work space per batch row for recurrent_step. */
 int recurrent_work_size(const layer *l);
 
-/* xproj[t][proj_size] for frames x[frames][inputs]. */
-void recurrent_project(const layer *l, const float *x, int frames,
-                       float *xproj);
+/* xproj[t][proj_size] for frames x[frames][inputs]; W_x comes from packed
+ * (recurrent_pack's copy) or, packed NULL, from the layer. */
+void recurrent_project(const layer *l, const float *packed, const float *x,
+                       int frames, float *xproj);
 
-/* Floats of the packed copy of l's recurrent weights W_h (gemm.h), and
- * the packing. The runners (window.h, stream.h) pack once, when they are
- * created, and step with the copy; the trainer, whose weights change at
- * every batch, steps with NULL. */
+/* Floats of the packed copy of l's weights W_h and W_x (gemm.h), and the
+ * packing. The runners (window.h, stream.h) pack once, when they are
+ * created, and project and step with the copy; the trainer, whose weights
+ * change at every batch, passes NULL. */
 long recurrent_packed_floats(const layer *l);
 void recurrent_pack(const layer *l, float *packed);
 

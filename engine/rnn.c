@@ -9,9 +9,19 @@
 #include "gemm.h"
 #include "isa.h"
 
-void rnn_project(const rnn_layer *l, const float *x, int frames, float *xproj)
+#include <stddef.h>
+
+/* Floats of W_h's part of rnn_pack's copy; W_x's follows it. */
+static long rnn_packed_w_h(const rnn_layer *l)
 {
-    gemm_affine(frames, l->hidden, l->inputs, x, l->w_x, l->bias, xproj);
+    return gemm_packed_floats(l->hidden, l->hidden);
+}
+
+void rnn_project(const rnn_layer *l, const float *packed, const float *x,
+                 int frames, float *xproj)
+{
+    gemm_affine(frames, l->hidden, l->inputs, x, l->w_x,
+                packed ? packed + rnn_packed_w_h(l) : NULL, l->bias, xproj);
 }
 
 int rnn_work_size(int hidden)
@@ -21,12 +31,14 @@ int rnn_work_size(int hidden)
 
 long rnn_packed_floats(const rnn_layer *l)
 {
-    return gemm_packed_floats(l->hidden, l->hidden);
+    return rnn_packed_w_h(l) + gemm_packed_floats(l->hidden, l->inputs);
 }
 
 void rnn_pack(const rnn_layer *l, float *packed)
 {
     gemm_pack(l->hidden, l->hidden, l->w_h, l->hidden, packed);
+    gemm_pack(l->hidden, l->inputs, l->w_x, l->inputs,
+              packed + rnn_packed_w_h(l));
 }
 
 void rnn_step(const rnn_layer *l, const float *packed, const float *xproj,

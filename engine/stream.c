@@ -9,7 +9,7 @@
  *   - if a window starts here, its slot's state is zeroed in every layer;
  *   - the first recurrent layer projects the features once and steps all K
  *     slots with that shared projection (one matrix-matrix product, against
- *     W_h packed once in irmas_stream_new: gemm.h); each
+ *     W_x and W_h packed once in irmas_stream_new: gemm.h); each
  *     stacked layer projects the K rows of h below it and steps them;
  *   - if a window has just read its last frame, the dense head runs on its
  *     slot's final h and the probabilities wait in s->probs.
@@ -63,7 +63,7 @@ struct irmas_stream {
     float *feat;                    /* [features] */
     float *xproj;                   /* [K][largest projection] */
     float *state[MODEL_MAX_LAYERS]; /* [K rows of state] per layer */
-    float *packed[MODEL_MAX_LAYERS]; /* each layer's W_h, packed */
+    float *packed[MODEL_MAX_LAYERS]; /* each layer's W_h and W_x, packed */
     float *work;                    /* [K][largest step work space] */
     float *head;                    /* model_head's scratch */
 
@@ -71,8 +71,8 @@ struct irmas_stream {
     irmas_window *whole;
     float *ring;   /* [2 window_samples]: the last samples pushed, twice */
 
-    float *block; /* owns every float buffer above, the packed W_h first */
-    long packed_floats, block_floats; /* reset zeroes what follows W_h */
+    float *block; /* owns every float buffer above, the packed weights first */
+    long packed_floats, block_floats; /* reset zeroes what follows them */
 };
 
 static int stream_model_is_incremental(const irmas_model *m)
@@ -240,7 +240,7 @@ static void stream_frame(irmas_stream *s)
     for (int i = 0; i < s->recurrent; i++) {
         const layer *l = &s->m->layers[i];
         int stride = rows == 1 ? 0 : recurrent_proj_size(l);
-        recurrent_project(l, x, rows, s->xproj);
+        recurrent_project(l, s->packed[i], x, rows, s->xproj);
         recurrent_step(l, s->packed[i], s->xproj, stride, s->state[i],
                        s->slots, s->work);
         x = s->state[i];

@@ -534,9 +534,10 @@ void teacher_run(teacher *t, const float *samples, long n, float *logmel,
     mobilenet_mean_pool(TEACHER_EMBEDDING, h, w, t->y, pooled);
     if (embedding) memcpy(embedding, pooled, sizeof pooled);
     if (!probs) return;
-    gemm_affine(1, FC1, TEACHER_EMBEDDING, pooled, next[0], next[1], t->hidden);
+    gemm_affine(1, FC1, TEACHER_EMBEDDING, pooled, next[0], NULL, next[1],
+                t->hidden);
     mobilenet_hardswish(t->hidden, FC1);
-    gemm_affine(1, TEACHER_LABELS, FC1, t->hidden, next[2], next[3], out);
+    gemm_affine(1, TEACHER_LABELS, FC1, t->hidden, next[2], NULL, next[3], out);
     activation_apply(ACT_SIGMOID, out, 1, TEACHER_LABELS);
     memcpy(probs, out, sizeof out);
 }

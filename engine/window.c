@@ -12,8 +12,8 @@
  *                 irmas_window_new; any other through conv2d.h;
  *   frame layers  the front-end's frames, standardised. Each rnn, lstm or
  *                 gru layer projects all frames in one matrix product and
- *                 then steps a single state through them (its W_h packed
- *                 once, in irmas_window_new: gemm.h), from zero or, in
+ *                 then steps a single state through them (its W_x and W_h
+ *                 packed once, in irmas_window_new: gemm.h), from zero or, in
  *                 a CRNN's first recurrent layer, from h = the branch's
  *                 output (an LSTM's c still starts at 0); a layer that
  *                 feeds another keeps its h at every frame as that layer's
@@ -45,7 +45,7 @@ struct irmas_window {
     float *conv;    /* the largest conv2d's work space */
     float *winograd[MODEL_MAX_LAYERS]; /* a conv2d's transformed filters,
                                         * where winograd_suits it */
-    float *packed[MODEL_MAX_LAYERS]; /* a cell's W_h, packed (gemm.h) */
+    float *packed[MODEL_MAX_LAYERS]; /* a cell's W_h and W_x, packed (gemm.h) */
     float *feats;   /* [frames][features] */
     float *seq[2];  /* [frames][widest output]: stacked layers' sequences */
     float *xproj;   /* [frames][largest projection] */
@@ -256,7 +256,7 @@ static void window_run_cell(irmas_window *w, const layer *l,
                             const float *h0, float *seq)
 {
     int proj = recurrent_proj_size(l), hidden = recurrent_hidden(l);
-    recurrent_project(l, x, w->frames, w->xproj);
+    recurrent_project(l, packed, x, w->frames, w->xproj);
     memset(w->state, 0, (size_t)recurrent_state_size(l) * sizeof *w->state);
     if (h0) memcpy(w->state, h0, (size_t)hidden * sizeof *w->state);
     for (int t = 0; t < w->frames; t++) {

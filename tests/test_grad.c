@@ -418,7 +418,7 @@ static void engine_forward_row(const layer *l, const float *x, int r,
     int proj = recurrent_proj_size(l);
     float xproj[SEQ_FRAMES * 4 * SEQ_HIDDEN], state[2 * SEQ_HIDDEN] = {0},
           work[4 * SEQ_HIDDEN];
-    recurrent_project(l, frames, SEQ_FRAMES, xproj);
+    recurrent_project(l, NULL, frames, SEQ_FRAMES, xproj);
     if (h0) memcpy(state, h0 + r * SEQ_HIDDEN, SEQ_HIDDEN * sizeof(float));
     for (int t = 0; t < SEQ_FRAMES; t++)
         recurrent_step(l, NULL, xproj + t * proj, 0, state, 1, work);

@@ -120,7 +120,7 @@ static void hand_crnn_head(const irmas_model *m, const float *samples,
     model_prepare_samples(m, prepared, m->window_samples);
     if (h0) memcpy(h, h0, sizeof h);
     for (int t = 0; t < frames; t++) {
-        lstm_project(l, prepared + t * 20, 1, xproj); /* raw: the samples */
+        lstm_project(l, NULL, prepared + t * 20, 1, xproj); /* raw samples */
         lstm_step(l, NULL, xproj, 0, h, c, 1, work);
     }
     dense_forward(&m->layers[6].u.dense, h, probs, 1);

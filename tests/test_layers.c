@@ -184,8 +184,9 @@ static layer make_cell(layer_kind kind, int reset_after, tu_rng *rng)
 /* Runs cell l for FRAMES steps on batch rows from random states, through
  * recurrent.h, and compares states and work tapes with the reference after
  * every step. shared: one frame per step for the whole batch (stride 0);
- * otherwise a frame per row. packed: W_h read from recurrent_pack's copy,
- * as the runners read it, rather than from the layer, as the trainer. */
+ * otherwise a frame per row. packed: W_h and W_x read from
+ * recurrent_pack's copy, as the runners read them, rather than from the
+ * layer, as the trainer. */
 static void check_cell(const layer *l, int batch, int shared, int packed,
                        tu_rng *rng)
 {
@@ -197,8 +198,8 @@ static void check_cell(const layer *l, int batch, int shared, int packed,
     float *xproj = alloc_floats(rows * P);
     float *state = random_floats(rng, (long)batch * S, 0.5f);
     float *work = alloc_floats((long)batch * W);
-    float *w_h = packed ? alloc_floats(recurrent_packed_floats(l)) : NULL;
-    if (w_h) recurrent_pack(l, w_h);
+    float *copy = packed ? alloc_floats(recurrent_packed_floats(l)) : NULL;
+    if (copy) recurrent_pack(l, copy);
     double h[MAX_BATCH][HIDDEN], c[MAX_BATCH][HIDDEN], tape[4 * HIDDEN];
     for (int r = 0; r < batch; r++)
         for (int j = 0; j < H; j++) {
@@ -206,10 +207,10 @@ static void check_cell(const layer *l, int batch, int shared, int packed,
             c[r][j] = is_lstm ? state[(batch + r) * H + j] : 0.0;
         }
 
-    recurrent_project(l, x, (int)rows, xproj);
+    recurrent_project(l, copy, x, (int)rows, xproj);
     for (int t = 0; t < FRAMES; t++) {
         long first = shared ? t : (long)t * batch;
-        recurrent_step(l, w_h, xproj + first * P, shared ? 0 : P, state,
+        recurrent_step(l, copy, xproj + first * P, shared ? 0 : P, state,
                        batch, work);
         for (int r = 0; r < batch; r++) {
             const float *frame = x + (first + (shared ? 0 : r)) * INPUTS;
@@ -225,7 +226,7 @@ static void check_cell(const layer *l, int batch, int shared, int packed,
                           t, r, dh, dw, dc);
         }
     }
-    free(x), free(xproj), free(state), free(work), free(w_h);
+    free(x), free(xproj), free(state), free(work), free(copy);
 }
 
 static void check_cell_kind(layer_kind kind, int reset_after)
@@ -294,7 +295,7 @@ START_TEST(test_lstm_state_layout)
     float *work = alloc_floats((long)batch * lstm_work_size(H));
     memcpy(h, state, (size_t)batch * H * sizeof *h);
     memcpy(c, state + batch * H, (size_t)batch * H * sizeof *c);
-    lstm_project(&l.u.lstm, x, 1, xproj);
+    lstm_project(&l.u.lstm, NULL, x, 1, xproj);
     lstm_step(&l.u.lstm, NULL, xproj, 0, h, c, batch, work);
     recurrent_step(&l, NULL, xproj, 0, state, batch, work);
     ck_assert_mem_eq(state, h, (size_t)batch * H * sizeof *h);
@@ -391,22 +392,24 @@ static float at(const float *m, int ld, int transposed, int i, int j)
 
 /* Checks C = beta C + op(A) op(B) for one of the three products on random
  * operands with padded leading dimensions ('P': A B^T with B packed by
- * gemm_pack, beta 0 only). beta = 0 must ignore C, so C starts as NaN
- * then. */
+ * gemm_pack, beta 0 only; 'B': the same plus a bias on every row). beta =
+ * 0 must ignore C, so C starts as NaN then. */
 static void check_gemm(char which, int m, int n, int k, float beta,
                        tu_rng *rng)
 {
-    int ta = which == 't', tb = which == 'T' || which == 'P';
+    int ta = which == 't', tb = which == 'T' || which == 'P' || which == 'B';
     int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 5;
     long arows = ta ? k : m, brows = tb ? n : k;
     float *a = random_floats(rng, arows * lda, 1.0f);
     float *b = random_floats(rng, brows * ldb, 1.0f);
     float *c = random_floats(rng, (long)m * ldc, 1.0f);
+    float *bias = which == 'B' ? random_floats(rng, n, 1.0f) : NULL;
     double *want = calloc((size_t)m * n, sizeof *want);
     ck_assert_ptr_nonnull(want);
     for (int i = 0; i < m; i++)
         for (int j = 0; j < n; j++) {
             double sum = beta == 0.0f ? 0.0 : beta * c[(long)i * ldc + j];
+            if (bias) sum += bias[j];
             for (int t = 0; t < k; t++)
                 sum += (double)at(a, lda, ta, i, t) * at(b, ldb, tb, t, j);
             want[(long)i * n + j] = sum;
@@ -414,10 +417,10 @@ static void check_gemm(char which, int m, int n, int k, float beta,
     if (beta == 0.0f)
         for (long i = 0; i < (long)m * ldc; i++) c[i] = NAN;
     if (which == 'T') gemm_nt(m, n, k, a, lda, b, ldb, beta, c, ldc);
-    if (which == 'P') {
+    if (which == 'P' || which == 'B') {
         float *packed = alloc_floats(gemm_packed_floats(n, k));
         gemm_pack(n, k, b, ldb, packed);
-        gemm_nt_packed(m, n, k, a, lda, packed, c, ldc);
+        gemm_nt_packed(m, n, k, a, lda, packed, bias, c, ldc);
         free(packed);
     }
     if (which == 'N') gemm_nn(m, n, k, a, lda, b, ldb, beta, c, ldc);
@@ -427,7 +430,7 @@ static void check_gemm(char which, int m, int n, int k, float beta,
         ck_assert_msg(d < TOL * sqrt(k + 1.0), "gemm '%c' %dx%dx%d beta %g: row %d "
                       "off by %g", which, m, n, k, beta, i, d);
     }
-    free(a), free(b), free(c), free(want);
+    free(a), free(b), free(c), free(bias), free(want);
 }
 
 /* A model with huge (finite) weights overflows to inf and then NaN before
@@ -454,7 +457,8 @@ START_TEST(test_gemm)
                                     {6, 148, 37},  {8, 16, 8},  {9, 33, 17},
                                     {50, 40, 13},  {3, 1, 1},   {4, 5, 0},
                                     {1, 24, 21},   {5, 64, 35}, {2, 8, 128},
-                                    {1, 300, 100}, {3, 200, 99}, {1, 80, 7}};
+                                    {1, 300, 100}, {3, 200, 99}, {1, 80, 7},
+                                    {7, 250, 11},  {1323, 400, 100}};
     if (!use_isa(_i)) return;
     tu_rng rng;
     tu_seed(&rng, 3);
@@ -465,6 +469,7 @@ START_TEST(test_gemm)
             check_gemm('N', d[0], d[1], d[2], (float)beta, &rng);
             check_gemm('t', d[0], d[1], d[2], (float)beta, &rng);
             if (beta == 0) check_gemm('P', d[0], d[1], d[2], 0.0f, &rng);
+            if (beta == 0) check_gemm('B', d[0], d[1], d[2], 0.0f, &rng);
         }
 }
 END_TEST

@@ -774,7 +774,7 @@ START_TEST(costly_models_are_refused_within_limits)
     irmas_model_free(m);
     ck_assert_uint_lt(size, 1 << 20);
     irmas_model_limits limits = irmas_model_limits_default();
-    expect_over_limits(data, size, &limits, "needs 8209 MB of memory",
+    expect_over_limits(data, size, &limits, "needs 8210 MB of memory",
                        "over the limit of 1024 MB; raise the limit with "
                        "--max-model-memory MB");
     limits.max_memory_bytes = 64e9;

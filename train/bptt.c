@@ -160,7 +160,7 @@ static void direction_forward(direction *d, const float *x, int frames,
     int hidden = d->hidden;
     size_t row_bytes = (size_t)batch * hidden * sizeof(float);
     float *h = d->state, *c = d->state + (long)batch * hidden;
-    recurrent_project(&d->cell, x, frames * batch, d->proj_grad);
+    recurrent_project(&d->cell, NULL, x, frames * batch, d->proj_grad);
     memset(d->state, 0, (size_t)batch * recurrent_state_size(&d->cell) *
                             sizeof(float));
     if (h0) memcpy(h, h0, row_bytes);
