@@ -3,9 +3,9 @@
  * For an LSTM and a GRU of the study's shape (|X_t| = 100 samples per
  * step, H = 100, a 3-second window at 44.1 kHz: 1323 steps) it times the
  * whole-window forward pass, batch 1 on one thread, as the whole-window
- * classifier runs it: all frames projected in one product, then 1323
- * steps against W_h packed (gemm.h). It prints the median over many runs, with the projection and the
- * steps apart. Then it times the streaming classifier (stream.h) on a
+ * classifier runs it: all frames projected in one product against W_x
+ * packed, then 1323 steps against W_h packed (gemm.h). It prints the
+ * median over many runs, with the projection and the steps apart. Then it times the streaming classifier (stream.h) on a
  * model made of that layer and a softmax head: CPU seconds per second of
  * audio at the default 0.5 s hop. First, the evidence behind gemm.c's
  * choice: the LSTM's recurrent product ([4H][H] against 1, 6 and 1323
@@ -22,9 +22,10 @@
  * Given a model file after the folder (bench-engine.sh passes the shipped
  * models/default.irm), it also times that model's whole window when it
  * reads an image (a CNN): the image built from the samples, then the
- * network, batch 1 on one thread, and writes the image, the network's
- * layers (cnn.layers.txt, one line each, and their tensors) and its
- * probabilities for layers_torch.py.
+ * network, batch 1 on one thread, and its stream at the 0.5 s hop (each
+ * window's image reusing the frames it shares with the last), and writes
+ * the image, the network's layers (cnn.layers.txt, one line each, and
+ * their tensors) and its probabilities for layers_torch.py.
  *
  * With --teacher DIR it times the AudioSet teacher (teacher.h) instead,
  * whose weights DIR holds: its front-end and its network on a 3-second
@@ -340,8 +341,8 @@ static void ignore_window(void *user, const float *probs, long long end)
 }
 
 /* CPU seconds the stream spends per second of noise pushed in 1024-sample
- * chunks, as an audio callback would deliver it. */
-static int bench_stream(const irmas_model *m)
+ * chunks, as an audio callback would deliver it; name heads the line. */
+static int bench_stream(const irmas_model *m, const char *name)
 {
     char err[256];
     irmas_stream *s;
@@ -362,8 +363,7 @@ static int bench_stream(const irmas_model *m)
         cost[r] = (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0) / STREAM_SECONDS;
     }
     printf("%-5s streaming classifier (%s, hop %.2f s): %.4f CPU s per s of "
-           "audio (median of %d runs of %d s)\n",
-           layer_kind_name(m->layers[0].kind),
+           "audio (median of %d runs of %d s)\n", name,
            irmas_stream_is_incremental(s) ? "incremental" : "whole-window",
            (double)irmas_stream_hop(s) / RATE, median(cost, STREAM_RUNS),
            STREAM_RUNS, STREAM_SECONDS);
@@ -431,7 +431,7 @@ static int bench_cnn(const irmas_model *m, const char *dir)
     double build[RUNS], network[RUNS], whole[RUNS];
     for (int run = 0; run < RUNS; run++) {
         double t0 = clock_seconds(CLOCK_MONOTONIC);
-        reader_read(r, audio, window, NULL, image);
+        reader_read(r, audio, window, IMAGE_ANYWHERE, NULL, image);
         double t1 = clock_seconds(CLOCK_MONOTONIC);
         irmas_window_classify_prepared(w, image, NULL, probs);
         double t2 = clock_seconds(CLOCK_MONOTONIC);
@@ -564,11 +564,12 @@ int main(int argc, char **argv)
         irmas_model *m = bench_model(kinds[k]);
         if (!m) return 1;
         status |= bench_cell(&m->layers[0], x, dir);
-        status |= bench_stream(m);
+        status |= bench_stream(m, layer_kind_name(kinds[k]));
         if (dir) status |= save_model(dir, m);
         irmas_model_free(m);
     }
-    if (cnn && status == 0) status = bench_cnn(cnn, dir);
+    if (cnn && status == 0)
+        status = bench_cnn(cnn, dir) | bench_stream(cnn, "cnn");
     irmas_model_free(cnn);
     free(x);
     return status ? 1 : 0;

@@ -5,7 +5,8 @@
  * square of pixels, the half-resized image between the two passes of the
  * separable area resize and the row of sums each pass adds into; for MRP,
  * the pooled series of one channel; for logmel, a log-mel front-end and
- * the bands of one frame.
+ * the bands of every frame of the last image, which the next image of the
+ * same stream reuses where its frames fall on the same samples.
  */
 #include "image.h"
 
@@ -21,8 +22,9 @@ struct image_builder {
     float *rows;     /* stack: [N][size], each row resized across */
     double *sums;    /* stack: [size], one output row being summed */
     float *pooled;   /* mrp: [size], one channel's max-pooled series */
-    frontend *fe;    /* logmel: the bands of one frame, */
-    float *bands;    /* [size], */
+    frontend *fe;    /* logmel: the front-end, */
+    float *bands;    /* [size frames][size bands] of the last image, */
+    long long bands_at; /* its position (image_build) or IMAGE_ANYWHERE, */
     int hop;         /* and the samples between frames */
 };
 
@@ -154,7 +156,8 @@ irmas_status image_new(const image_params *p, int sample_rate,
         frontend_params fp = image_logmel_frontend(p, sample_rate,
                                                    window_samples);
         b->hop = fp.frame;
-        b->bands = malloc(sizeof *b->bands * p->size);
+        b->bands_at = IMAGE_ANYWHERE;
+        b->bands = malloc(sizeof *b->bands * p->size * p->size);
         if (!b->bands) goto nomem;
         st = frontend_new(&fp, sample_rate, &b->fe, err, errlen);
         if (st) {
@@ -244,19 +247,46 @@ static void image_mrp_channel(image_builder *b, const float *segment,
                 scale * fabsf(b->pooled[i] - b->pooled[j]);
 }
 
+/* Fills b->bands with the log-mel bands of the window at position, frame
+ * by frame: from the last image's where it was of the same stream, a
+ * whole number of frames earlier, and covered the frame; computed
+ * otherwise. Frame t of the new image is frame t + shift of the last, so
+ * going up in t reads each before it is overwritten. */
+static void image_logmel_bands(image_builder *b, const float *samples,
+                               long long position)
+{
+    int size = b->p.size;
+    long long moved = position - b->bands_at, shift = -1;
+    if (position != IMAGE_ANYWHERE && b->bands_at != IMAGE_ANYWHERE &&
+        moved >= 0 && moved % b->hop == 0)
+        shift = moved / b->hop;
+    for (int t = 0; t < size; t++) {
+        float *frame = b->bands + (long)t * size;
+        if (shift >= 0 && t + shift < size) {
+            if (shift > 0)
+                memcpy(frame, frame + shift * size, sizeof *frame * size);
+        } else {
+            frontend_compute(b->fe, samples + (long)t * b->hop, frame);
+        }
+    }
+    b->bands_at = position;
+}
+
 /* The log-mel spectrogram, frame t in column t, band k in row size-1-k,
  * each pixel its decibels above black, IMAGE_LOGMEL_RANGE_DB below the
  * loudest, over the range. Black is never below the front-end's floor,
  * so digital silence (every band at the floor) is exactly 0. */
-static void image_logmel(image_builder *b, const float *samples, float *pixels)
+static void image_logmel(image_builder *b, const float *samples,
+                         long long position, float *pixels)
 {
     int size = b->p.size;
+    image_logmel_bands(b, samples, position);
     float loudest = -INFINITY;
     for (int t = 0; t < size; t++) {
-        frontend_compute(b->fe, samples + (long)t * b->hop, b->bands);
+        const float *frame = b->bands + (long)t * size;
         for (int k = 0; k < size; k++) {
-            pixels[(long)(size - 1 - k) * size + t] = b->bands[k];
-            loudest = fmaxf(loudest, b->bands[k]);
+            pixels[(long)(size - 1 - k) * size + t] = frame[k];
+            loudest = fmaxf(loudest, frame[k]);
         }
     }
     /* bands are natural logs of power: 10 / ln 10 decibels each */
@@ -269,14 +299,22 @@ static void image_logmel(image_builder *b, const float *samples, float *pixels)
         pixels[i] = pixels[i] > black ? (pixels[i] - black) / range : 0.0f;
 }
 
-void image_build(image_builder *b, const float *samples, float *pixels)
+int image_frame_hop(const image_params *p, int sample_rate,
+                    int window_samples)
+{
+    if (p->kind != IMAGE_LOGMEL) return 0;
+    return image_logmel_frontend(p, sample_rate, window_samples).frame;
+}
+
+void image_build(image_builder *b, const float *samples, long long position,
+                 float *pixels)
 {
     if (b->p.kind == IMAGE_STACK) {
         image_stack(b, samples, pixels);
         return;
     }
     if (b->p.kind == IMAGE_LOGMEL) {
-        image_logmel(b, samples, pixels);
+        image_logmel(b, samples, position, pixels);
         return;
     }
     long plane = (long)b->p.size * b->p.size;

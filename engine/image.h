@@ -102,9 +102,27 @@ irmas_status image_new(const image_params *p, int sample_rate,
                        size_t errlen);
 void image_free(image_builder *b);
 
+/* The samples between a logmel image's frames, for windows of
+ * window_samples at sample_rate (0 for the other kinds). */
+int image_frame_hop(const image_params *p, int sample_rate,
+                    int window_samples);
+
 /* pixels[image_floats] from samples[window_samples]. Uses the builder's own
- * buffers: one builder per thread. */
-void image_build(image_builder *b, const float *samples, float *pixels);
+ * buffers: one builder per thread.
+ *
+ * position is the number of samples[0] in a stream whose samples do not
+ * change once there (the streaming classifier's; its windows start a
+ * whole number of frame hops apart, image_frame_hop), or IMAGE_ANYWHERE.
+ * A logmel builder keeps the bands of the last image it built at a
+ * position; where the next one starts a whole number of frames later in
+ * the same stream, the frames both cover are copied rather than computed
+ * again, the same bits. Windows of a stream must therefore get positions
+ * that no other stream's windows had in the same builder: a caller that
+ * starts a stream anew (irmas_stream_reset) numbers it on from beyond the
+ * last. IMAGE_ANYWHERE computes every frame and forgets the last image. */
+#define IMAGE_ANYWHERE (-1LL)
+void image_build(image_builder *b, const float *samples, long long position,
+                 float *pixels);
 
 /* The channels of a kind of image when none are asked for: a recurrence
  * plot at the study's three resolutions, any other kind one picture. */

@@ -78,14 +78,16 @@ void reader_free(reader *r)
 }
 
 void reader_read(reader *r, const float *samples, long available,
-                 float *frames, float *pixels)
+                 long long position, float *frames, float *pixels)
 {
     const irmas_model *m = r->m;
     long size = m->window_samples, copy = available < size ? available : size;
     memcpy(r->samples, samples, (size_t)copy * sizeof *samples);
     memset(r->samples + copy, 0, (size_t)(size - copy) * sizeof *samples);
     model_prepare_samples(m, r->samples, size);
-    if (r->image && pixels) image_build(r->image, r->samples, pixels);
+    /* Padding or a peak normalisation makes a window's samples its own. */
+    if (copy < size || m->norm == NORM_PEAK) position = IMAGE_ANYWHERE;
+    if (r->image && pixels) image_build(r->image, r->samples, position, pixels);
     if (r->teacher && frames) {
         int columns;
         teacher_run(r->teacher, r->samples, size, NULL, NULL, NULL);

@@ -22,8 +22,11 @@ void reader_free(reader *r);
  * beyond it are ignored), normalised with model_prepare_samples, into
  * frames[frames][features] (the front-end's output, not yet standardised)
  * and pixels[image_floats]. Pass NULL for what the model does not read;
- * samples are not modified. */
+ * samples are not modified. position is samples[0]'s in a stream, or
+ * IMAGE_ANYWHERE (image_build): a whole window of a model that does not
+ * normalise each window passes it on, so its image may reuse the last
+ * one's frames. */
 void reader_read(reader *r, const float *samples, long available,
-                 float *frames, float *pixels);
+                 long long position, float *frames, float *pixels);
 
 #endif

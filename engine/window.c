@@ -205,17 +205,30 @@ void irmas_window_free(irmas_window *w)
 
 void irmas_window_classify(irmas_window *w, const float *samples, float *probs)
 {
-    irmas_window_read(w, samples);
+    irmas_window_classify_at(w, samples, IMAGE_ANYWHERE, probs);
+}
+
+/* irmas_window_read from the window at position (image_build). */
+static const float *window_read_at(irmas_window *w, const float *samples,
+                                   long long position)
+{
+    const irmas_model *m = w->m;
+    int image = model_reads_image(m), frames = model_reads_frames(m);
+    reader_read(w->reader, samples, m->window_samples, position,
+                frames ? w->feats : NULL, image ? w->pixels : NULL);
+    return frames ? w->feats : NULL;
+}
+
+void irmas_window_classify_at(irmas_window *w, const float *samples,
+                              long long position, float *probs)
+{
+    window_read_at(w, samples, position);
     irmas_window_classify_read(w, probs);
 }
 
 const float *irmas_window_read(irmas_window *w, const float *samples)
 {
-    const irmas_model *m = w->m;
-    int image = model_reads_image(m), frames = model_reads_frames(m);
-    reader_read(w->reader, samples, m->window_samples,
-                frames ? w->feats : NULL, image ? w->pixels : NULL);
-    return frames ? w->feats : NULL;
+    return window_read_at(w, samples, IMAGE_ANYWHERE);
 }
 
 void irmas_window_classify_read(irmas_window *w, float *probs)

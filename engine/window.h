@@ -31,6 +31,13 @@ long irmas_window_working_floats(const irmas_model *m);
 const float *irmas_window_read(irmas_window *w, const float *samples);
 void irmas_window_classify_read(irmas_window *w, float *probs);
 
+/* irmas_window_classify on the window whose first sample is number
+ * position of a stream (the streaming classifier's whole-window fallback,
+ * which numbers its samples as image_build asks): a log-mel image reuses
+ * the frames it shares with the last window of the stream. */
+void irmas_window_classify_at(irmas_window *w, const float *samples,
+                              long long position, float *probs);
+
 /* The same from frames already computed and standardised
  * (features[frames][features]); the trainer and tests use it. Only for
  * models that read no image. */

@@ -319,7 +319,7 @@ START_TEST(a_warped_image_sounds_lower)
                 v += pow(0.7, h - 1) * sin(2.0 * M_PI * h * f0 * i / RATE);
             samples[i] = (float)(0.1 * v);
         }
-        image_build(b, samples, k == 0 ? tone : lower);
+        image_build(b, samples, IMAGE_ANYWHERE, k == 0 ? tone : lower);
     }
     image_free(b);
     static float warped[PIXELS];

@@ -22,7 +22,7 @@ static float *build(image_params p, const float *samples, int n)
     ck_assert_msg(image_new(&p, 44100, n, &b, err, sizeof err) == IRMAS_OK, "%s", err);
     float *pixels = malloc(sizeof *pixels * image_floats(&p));
     for (long i = 0; i < image_floats(&p); i++) pixels[i] = NAN;
-    image_build(b, samples, pixels);
+    image_build(b, samples, IMAGE_ANYWHERE, pixels);
     image_free(b);
     return pixels;
 }
@@ -269,6 +269,56 @@ START_TEST(logmel_is_the_same_at_any_level_and_black_in_silence)
 }
 END_TEST
 
+/* A builder given each window's position in a stream (image_build) makes
+ * the same image, bit for bit, as one that computes every frame: windows
+ * 16, 0, 1 and 20 frames after the last, one between two frames, one
+ * behind the last, and IMAGE_ANYWHERE. It does not compute the
+ * frames the last image covered: a window whose shared part is silenced
+ * (which a stream's never is) still shows the last image's frames there. */
+START_TEST(logmel_reuses_the_frames_of_the_last_window_of_a_stream)
+{
+    enum { HOP = 2034, FRAMES_AHEAD = 40 };
+    long n = LM_WINDOW + (long)FRAMES_AHEAD * HOP;
+    float *x = tu_noise(n, 21);
+    static const long long positions[] = {
+        0, 16 * HOP, 16 * HOP, 17 * HOP, 17 * HOP + 5, 20 * HOP, 40 * HOP,
+        3 * HOP, IMAGE_ANYWHERE, 39 * HOP};
+    image_builder *stream, *fresh;
+    char err[256];
+    ck_assert(image_new(&logmel_64, LM_RATE, LM_WINDOW, &stream, err,
+                        sizeof err) == IRMAS_OK);
+    ck_assert(image_new(&logmel_64, LM_RATE, LM_WINDOW, &fresh, err,
+                        sizeof err) == IRMAS_OK);
+    ck_assert_int_eq(image_frame_hop(&logmel_64, LM_RATE, LM_WINDOW), HOP);
+    static float got[LM_SIZE * LM_SIZE], want[LM_SIZE * LM_SIZE];
+    for (size_t i = 0; i < sizeof positions / sizeof positions[0]; i++) {
+        long start = positions[i] == IMAGE_ANYWHERE ? 8 * HOP
+                                                    : (long)positions[i];
+        image_build(stream, x + start, positions[i], got);
+        image_build(fresh, x + start, IMAGE_ANYWHERE, want);
+        ck_assert_msg(memcmp(got, want, sizeof got) == 0,
+                      "the window at %lld differs from one built afresh",
+                      positions[i]);
+    }
+
+    image_build(stream, x, 0, got);
+    float *copy = malloc(sizeof *copy * LM_WINDOW);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, x + 16 * HOP, sizeof *copy * LM_WINDOW);
+    /* the samples only the shared frames, 0 to 47, read */
+    memset(copy, 0, sizeof *copy * (LM_SIZE - 16) * HOP);
+    image_build(stream, copy, 16 * HOP, got);
+    image_build(fresh, x + 16 * HOP, IMAGE_ANYWHERE, want);
+    ck_assert(memcmp(got, want, sizeof got) == 0);
+    image_build(stream, copy, IMAGE_ANYWHERE, got);
+    ck_assert(memcmp(got, want, sizeof got) != 0);
+    free(copy);
+    image_free(stream);
+    image_free(fresh);
+    free(x);
+}
+END_TEST
+
 START_TEST(bad_params_name_the_field)
 {
     char err[256];
@@ -331,6 +381,8 @@ int main(void)
     tcase_add_test(logmel, logmel_is_the_frontends_bands_in_decibels_below_the_loudest);
     tcase_add_test(logmel, logmel_puts_a_tone_in_its_band_and_time_across);
     tcase_add_test(logmel, logmel_is_the_same_at_any_level_and_black_in_silence);
+    tcase_add_test(logmel,
+                   logmel_reuses_the_frames_of_the_last_window_of_a_stream);
     suite_add_tcase(s, logmel);
     TCase *params = tcase_create("params");
     tcase_add_test(params, bad_params_name_the_field);

@@ -52,7 +52,7 @@ static float *hand_image(const irmas_model *m, const float *samples)
     model_prepare_samples(m, prepared, m->window_samples);
     ck_assert_msg(image_new(&m->image, m->sample_rate, m->window_samples, &b, err,
                             sizeof err) == IRMAS_OK, "%s", err);
-    image_build(b, prepared, pixels);
+    image_build(b, prepared, IMAGE_ANYWHERE, pixels);
     image_free(b);
     free(prepared);
     return pixels;

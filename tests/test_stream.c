@@ -8,6 +8,7 @@
  * what the stream emitted so each test can compare it afterwards.
  */
 #include "alloc_count.h"
+#include "cnn_zoo.h"
 #include "irmas/irmas.h"
 #include "sample.h"
 #include "testmodel.h"
@@ -300,20 +301,22 @@ START_TEST(stream_hop_rounding)
 }
 END_TEST
 
-START_TEST(stream_reset_forgets)
+/* A stream of m at hop that heard one window of noise and was reset
+ * gives on x[n] what a new stream gives: the same windows, the same
+ * probabilities to the bit. The noise's window starts where x's first
+ * does. */
+static void check_reset_forgets(const irmas_model *m, int hop, const float *x,
+                                long n)
 {
-    tm_spec spec = tm_raw_spec(LAYER_LSTM, 40, 8);
-    irmas_model *m = tm_model(&spec);
-    long n = 2L * m->window_samples;
-    float *x = make_signal(n, m->sample_rate, 5);
-    float *noise = make_signal(n, m->sample_rate, 99);
+    float *noise = make_signal(m->window_samples + 100, m->sample_rate, 99);
     recorder *fresh = malloc(sizeof *fresh), *reset = malloc(sizeof *reset);
-    stream_run(m, 1000, x, n, 100, fresh);
+    ck_assert(fresh && reset);
+    stream_run(m, hop, x, n, 100, fresh);
 
     irmas_stream *s;
-    ck_assert(irmas_stream_new(m, 1000, &s, NULL, 0) == IRMAS_OK);
+    ck_assert(irmas_stream_new(m, hop, &s, NULL, 0) == IRMAS_OK);
     recorder_start(reset, m);
-    stream_feed(s, noise, 4321, 4321, reset); /* one window, part of more */
+    stream_feed(s, noise, m->window_samples + 100, 333, reset);
     ck_assert_int_eq(reset->count, 1);
     irmas_stream_reset(s);
     recorder_start(reset, m);
@@ -329,6 +332,79 @@ START_TEST(stream_reset_forgets)
     free(fresh);
     free(reset);
     free(noise);
+}
+
+START_TEST(stream_reset_forgets)
+{
+    tm_spec spec = tm_raw_spec(LAYER_LSTM, 40, 8);
+    irmas_model *m = tm_model(&spec);
+    long n = 2L * m->window_samples;
+    float *x = make_signal(n, m->sample_rate, 5);
+    check_reset_forgets(m, 1000, x, n);
+    free(x);
+    irmas_model_free(m);
+}
+END_TEST
+
+/* cnn-mel on 64 x 64 log-mel images of 1 s at 16 kHz (frames of 2048
+ * samples, 221 apart), with random weights. */
+static irmas_model *logmel_cnn(void)
+{
+    char err[256] = "";
+    cnn_zoo_stack s;
+    irmas_model *m = irmas_model_new();
+    m->sample_rate = 16000;
+    m->window_samples = 16000;
+    m->image = (image_params){.kind = IMAGE_LOGMEL, .size = 64, .channels = 1};
+    m->classes = 3;
+    for (int c = 0; c < m->classes; c++)
+        snprintf(m->labels[c], MODEL_LABEL_MAX, "c%d", c);
+    ck_assert_msg(cnn_zoo_build(cnn_zoo_find("mel"), 64, 1, m->classes, &s,
+                                err, sizeof err) == IRMAS_OK, "%s", err);
+    ck_assert_msg(cnn_zoo_append(&s, 0, m, err, sizeof err) == IRMAS_OK,
+                  "%s", err);
+    ck_assert_msg(model_alloc_weights(m, 0, err, sizeof err) == IRMAS_OK,
+                  "%s", err);
+    tu_rng rng;
+    tu_seed(&rng, 17);
+    for (int i = 0; i < m->n_layers; i++) {
+        layer_tensor t[LAYER_MAX_TENSORS];
+        int n = layer_tensors(&m->layers[i], t);
+        for (int k = 0; k < n; k++)
+            tu_fill(&rng, *t[k].data, t[k].count, -0.3f, 0.3f);
+    }
+    ck_assert_msg(model_validate(m, err, sizeof err) == IRMAS_OK, "%s", err);
+    return m;
+}
+
+/* A CNN on a log-mel image streams with its hop rounded down to whole
+ * frames of the image, each window's image reusing the frames of the
+ * last (image_build), and gives what irmas_window_classify gives on the
+ * same samples; after a reset it reuses nothing from before. */
+START_TEST(stream_logmel_cnn)
+{
+    irmas_model *m = logmel_cnn();
+    int frame = image_frame_hop(&m->image, m->sample_rate, m->window_samples);
+    ck_assert_int_eq(frame, 221);
+    irmas_stream *s;
+    ck_assert(irmas_stream_new(m, 0, &s, NULL, 0) == IRMAS_OK);
+    ck_assert_int_eq(irmas_stream_hop(s), 8000 / frame * frame);
+    irmas_stream_free(s);
+
+    long n = m->window_samples * 9L / 2;
+    float *x = make_signal(n, m->sample_rate, 7);
+    recorder *r = malloc(sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    int hops[] = {4000, 1500};
+    long chunks[] = {1, 512, m->window_samples};
+    for (size_t h = 0; h < sizeof hops / sizeof hops[0]; h++)
+        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+            stream_run(m, hops[h], x, n, chunks[c], r);
+            check_against_window(m, hops[h] / frame * frame, x, n, r);
+        }
+
+    check_reset_forgets(m, 4000, x, n);
+    free(r);
     free(x);
     irmas_model_free(m);
 }
@@ -465,6 +541,7 @@ static Suite *stream_suite(void)
     tcase_add_loop_test(tc, stream_matches_window, 0,
                         sizeof stream_cases / sizeof stream_cases[0]);
     tcase_add_test(tc, stream_logmel);
+    tcase_add_test(tc, stream_logmel_cnn);
     tcase_add_loop_test(tc, stream_nan_input, 0, 2);
     tcase_add_test(tc, stream_hop_rounding);
     tcase_add_test(tc, sample_finite_rule);

@@ -222,7 +222,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "irmas-image: error: out of memory for %ld samples\n", samples);
     } else if (read_window(o.input, o.rate, window, samples) == 0) {
         if (o.peak) scale_to_peak(window, samples);
-        image_build(b, window, pixels);
+        image_build(b, window, IMAGE_ANYWHERE, pixels);
         status = write_png(o.output, &o.image, pixels) ? 1 : 0;
     }
     free(window);

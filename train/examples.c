@@ -96,8 +96,8 @@ static irmas_status load_window(loader *l, const float *x, long available,
 {
     const irmas_model *m = l->job->m;
     int frames = model_reads_frames(m), image = model_reads_image(m);
-    reader_read(l->reader, x, available, frames ? l->frames : NULL,
-                image ? l->pixels : NULL);
+    reader_read(l->reader, x, available, IMAGE_ANYWHERE,
+                frames ? l->frames : NULL, image ? l->pixels : NULL);
     irmas_status status = IRMAS_OK;
     if (frames)
         status = quantise(l->frames, (long)model_frames(m) * model_features(m),

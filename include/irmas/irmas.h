@@ -159,7 +159,9 @@ typedef void (*irmas_stream_emit_fn)(void *user, const float *probs,
                                      long long end_sample);
 
 /* A stream over m, which must outlive it. hop_samples <= 0 means 0.5 s; the
- * hop is rounded down to whole front-end frames (irmas_stream_hop). */
+ * hop is rounded down to whole front-end frames, or for a CNN on a log-mel
+ * image to whole frames of the image, whose next window then reuses the
+ * frames it shares with the last (irmas_stream_hop). */
 IRMAS_API irmas_status irmas_stream_new(const irmas_model *m, int hop_samples,
                                         irmas_stream **out, char *err,
                                         size_t errlen);
