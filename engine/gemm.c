@@ -90,6 +90,11 @@ void gemm_affine(int rows, int n, int k, const float *x, const float *w,
     gemm_nt(rows, n, k, x, k, w, k, 1.0f, y, n);
 }
 
+int gemm_affine_chunk(void)
+{
+    return isa_current()->packed_beats_blas ? 48 : 0;
+}
+
 void gemm_set_threads(int threads)
 {
     openblas_set_num_threads(threads);

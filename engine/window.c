@@ -11,8 +11,9 @@
  *                 through winograd.h, its filters transformed once in
  *                 irmas_window_new; any other through conv2d.h;
  *   frame layers  the front-end's frames, standardised. Each rnn, lstm or
- *                 gru layer projects all frames in one matrix product and
- *                 then steps a single state through them (its W_x and W_h
+ *                 gru layer projects its frames in matrix products of
+ *                 gemm_affine_chunk frames (or all at once) and steps a
+ *                 single state through each before the next (its W_x and W_h
  *                 packed once, in irmas_window_new: gemm.h), from zero or, in
  *                 a CRNN's first recurrent layer, from h = the branch's
  *                 output (an LSTM's c still starts at 0); a layer that
@@ -269,15 +270,20 @@ static void window_run_cell(irmas_window *w, const layer *l,
                             const float *h0, float *seq)
 {
     int proj = recurrent_proj_size(l), hidden = recurrent_hidden(l);
-    recurrent_project(l, packed, x, w->frames, w->xproj);
+    int inputs = layer_inputs(l), chunk = gemm_affine_chunk();
+    if (chunk <= 0 || chunk > w->frames) chunk = w->frames;
     memset(w->state, 0, (size_t)recurrent_state_size(l) * sizeof *w->state);
     if (h0) memcpy(w->state, h0, (size_t)hidden * sizeof *w->state);
-    for (int t = 0; t < w->frames; t++) {
-        recurrent_step(l, packed, w->xproj + (long)t * proj, 0, w->state, 1,
-                       w->work);
-        if (seq)
-            memcpy(seq + (long)t * hidden, w->state,
-                   (size_t)hidden * sizeof *seq);
+    for (int first = 0; first < w->frames; first += chunk) {
+        int n = w->frames - first < chunk ? w->frames - first : chunk;
+        recurrent_project(l, packed, x + (long)first * inputs, n, w->xproj);
+        for (int t = 0; t < n; t++) {
+            recurrent_step(l, packed, w->xproj + (long)t * proj, 0, w->state,
+                           1, w->work);
+            if (seq)
+                memcpy(seq + (long)(first + t) * hidden, w->state,
+                       (size_t)hidden * sizeof *seq);
+        }
     }
 }
 
