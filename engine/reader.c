@@ -3,7 +3,11 @@
  *
  * A frame front-end computes each frame from its own samples; a pretrained
  * one (the AudioSet teacher) runs once over the whole window and its
- * per-frame embeddings are the frames. */
+ * per-frame embeddings are the frames. Where a raw front-end's frames tile
+ * the window (the study's frames of 100 samples, one after the other),
+ * the frames are the normalised samples themselves: they are normalised
+ * where the frames go, rather than in a copy of their own and copied
+ * again frame by frame. */
 #include "reader.h"
 
 #include "teacher.h"
@@ -17,6 +21,7 @@ struct reader {
     teacher *teacher;     /* front-end is pretrained: then this */
     image_builder *image; /* NULL if it reads no image */
     float *samples;       /* [window_samples]: the normalised copy */
+    int frames_tile;      /* raw frames, one after the other, fill it */
 };
 
 /* The teacher a pretrained front-end runs, on the weights attached to the
@@ -55,6 +60,11 @@ irmas_status reader_new(const irmas_model *m, reader **out, char *err,
     else if (model_reads_frames(m))
         status = frontend_new(&m->frontend, m->sample_rate, &r->fe, err,
                               errlen);
+    if (r->fe && m->frontend.kind == FRONTEND_RAW)
+        r->frames_tile =
+            frontend_frame_hop(r->fe) == frontend_frame_length(r->fe) &&
+            (long)model_frames(m) * frontend_frame_hop(r->fe) ==
+                m->window_samples;
     if (status == IRMAS_OK && model_reads_image(m))
         status = image_new(&m->image, m->sample_rate, m->window_samples,
                            &r->image, err,
@@ -82,20 +92,21 @@ void reader_read(reader *r, const float *samples, long available,
 {
     const irmas_model *m = r->m;
     long size = m->window_samples, copy = available < size ? available : size;
-    memcpy(r->samples, samples, (size_t)copy * sizeof *samples);
-    memset(r->samples + copy, 0, (size_t)(size - copy) * sizeof *samples);
-    model_prepare_samples(m, r->samples, size);
+    float *prepared = r->frames_tile && frames ? frames : r->samples;
+    memcpy(prepared, samples, (size_t)copy * sizeof *samples);
+    memset(prepared + copy, 0, (size_t)(size - copy) * sizeof *samples);
+    model_prepare_samples(m, prepared, size);
     /* Padding or a peak normalisation makes a window's samples its own. */
     if (copy < size || m->norm == NORM_PEAK) position = IMAGE_ANYWHERE;
-    if (r->image && pixels) image_build(r->image, r->samples, position, pixels);
+    if (r->image && pixels) image_build(r->image, prepared, position, pixels);
     if (r->teacher && frames) {
         int columns;
-        teacher_run(r->teacher, r->samples, size, NULL, NULL, NULL);
+        teacher_run(r->teacher, prepared, size, NULL, NULL, NULL);
         const float *e = teacher_frame_embeddings(r->teacher, &columns);
         memcpy(frames, e,
                (size_t)columns * TEACHER_EMBEDDING * sizeof *frames);
     }
-    if (r->fe && frames) {
+    if (r->fe && frames && !r->frames_tile) {
         int hop = frontend_frame_hop(r->fe), features = frontend_features(r->fe);
         for (int t = 0; t < model_frames(m); t++)
             frontend_compute(r->fe, r->samples + (long)t * hop,
