@@ -2,10 +2,11 @@
  *
  * For an LSTM and a GRU of the study's shape (|X_t| = 100 samples per
  * step, H = 100, a 3-second window at 44.1 kHz: 1323 steps) it times the
- * whole-window forward pass, batch 1 on one thread, as the whole-window
- * classifier runs it: all frames projected in one product against W_x
- * packed, then 1323 steps against W_h packed (gemm.h). It prints the
- * median over many runs, with the projection and the steps apart. Then it times the streaming classifier (stream.h) on a
+ * whole-window forward pass, batch 1 on one thread: all frames projected
+ * in one product against W_x packed (the window runner projects them 48
+ * at a time, between its steps), then 1323 steps against W_h packed
+ * (gemm.h). It prints the median over many runs, with the projection and
+ * the steps apart. Then it times the streaming classifier (stream.h) on a
  * model made of that layer and a softmax head: CPU seconds per second of
  * audio at the default 0.5 s hop. First, the evidence behind gemm.c's
  * choice: the LSTM's recurrent product ([4H][H] against 1, 6 and 1323

@@ -188,11 +188,10 @@ typedef struct {
 
 /* out[0 .. panels * GEMM_PANEL) = g's start plus the products of x[k]
  * with g's first panels (panels is a constant where it is inlined, so the
- * sums live in registers). Each
- * float of x is broadcast as 0 + x, not vec_broadcast: given a plain
- * broadcast, the compiler folds it into every multiply-add of the column,
- * which then loads x once per vector beside W's vector, and a window's
- * steps ran 2 to 3 % slower (docs/engine.md). */
+ * sums live in registers). Each float of x is broadcast as 0 + x, not
+ * vec_broadcast: given a plain broadcast, the compiler folds it into every
+ * multiply-add of the column, which then loads x once per vector beside
+ * W's vector, and a window's steps ran 2 to 3 % slower (docs/engine.md). */
 static inline __attribute__((always_inline)) void
 packed_dots(int panels, int k, const float *restrict x, const panel_group *g,
             float *restrict out)
@@ -286,6 +285,8 @@ packed_block(int panels, int k, const float *restrict a, int lda,
 #define MOST_PANELS (PACKED_GROUP > BLOCK_PANELS ? PACKED_GROUP : BLOCK_PANELS)
 static const float no_bias[MOST_PANELS * GEMM_PANEL];
 
+/* The group of panels [first_panel, first_panel + group) of the [n][k]
+ * matrix packed, its sums starting from bias (copied into room) or zero. */
 static panel_group packed_group(int n, int k, const float *packed,
                                 const float *bias, int first_panel, int group,
                                 float *room)

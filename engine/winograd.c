@@ -255,7 +255,8 @@ static inline void winograd_store_row(const float *restrict from, long tiles,
         to[t * TILE + 3] = conv2d_pixel(f3[t], bias, relu);
     }
     for (int k = 0; whole * TILE + k < width; k++)
-        to[whole * TILE + k] = conv2d_pixel(from[k * tiles + whole], bias, relu);
+        to[whole * TILE + k] =
+            conv2d_pixel(from[k * tiles + whole], bias, relu);
 }
 
 /* One filter's output image[height][width] from its tiles' outputs
