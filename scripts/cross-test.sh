@@ -76,8 +76,10 @@ ninja -C "$build"
 # /usr/aarch64-linux-gnu: mixing that loader with the multiarch libraries
 # hangs the first pthread_create. OpenBLAS on one thread, and the emulated
 # CPU a Cortex-A72 (a Raspberry Pi 4's) rather than qemu's default, whose
-# SVE OpenBLAS would pick and qemu runs slowly.
-export OPENBLAS_NUM_THREADS=1 QEMU_CPU=cortex-a72
+# SVE OpenBLAS would pick and qemu runs slowly. Emulated, every test runs
+# some ten times slower: meson's timeouts and Check's own (each test's,
+# CK_TIMEOUT_MULTIPLIER) are stretched alike.
+export OPENBLAS_NUM_THREADS=1 QEMU_CPU=cortex-a72 CK_TIMEOUT_MULTIPLIER=10
 meson test -C "$build" --print-errorlogs --num-processes 2 \
     --timeout-multiplier 10
 

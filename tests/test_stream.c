@@ -391,12 +391,12 @@ START_TEST(stream_logmel_cnn)
     ck_assert_int_eq(irmas_stream_hop(s), 8000 / frame * frame);
     irmas_stream_free(s);
 
-    long n = m->window_samples * 9L / 2;
+    long n = m->window_samples * 5L / 2; /* few windows: it runs under qemu */
     float *x = make_signal(n, m->sample_rate, 7);
     recorder *r = malloc(sizeof *r);
     ck_assert_ptr_nonnull(r);
     int hops[] = {4000, 1500};
-    long chunks[] = {1, 512, m->window_samples};
+    long chunks[] = {1, m->window_samples};
     for (size_t h = 0; h < sizeof hops / sizeof hops[0]; h++)
         for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
             stream_run(m, hops[h], x, n, chunks[c], r);
