@@ -49,9 +49,8 @@ irmas_status pool_check(const pool_layer *l, const char *name, char *err,
  * apart); with argmax (training), the index in the image of the input each
  * came from: the first of equals, reading each window row by row, since
  * only a larger input replaces the one kept. The innermost loops run
- * along the row, so the compiler makes them vector code; inlined with a
- * constant stride and size, as pool_image calls it for 2 x 2 pools, its
- * loads become whole vectors too. */
+ * along the row, so the compiler makes them vector code. The CNNs' 2 x 2
+ * pools at stride 2 go through pool_two_by_two instead. */
 static inline void pool_row(const float *image, int corner, int width,
                             int size, int stride, int ow, float *out,
                             int *argmax)
@@ -82,23 +81,43 @@ static inline void pool_row(const float *image, int corner, int width,
         }
 }
 
-/* One row of a 2 x 2 pool at stride 2 without argmax (inference): each
- * output in one pass over its four inputs, taken in pool_row's order (top
- * left, top right, bottom left, bottom right, only a larger one replacing
- * the one kept), so the maxima are pool_row's to the bit. One loop that
- * reads each input once, compiled per instruction set: pool_row's four
- * passes over the outputs cost twice as much on the shipped CNN's pools. */
+/* One row of a 2 x 2 pool at stride 2 whose top-left inputs start at
+ * image[corner]: each output in one pass over its four inputs, taken in
+ * pool_row's order (top left, top right, bottom left, bottom right, only a
+ * larger one replacing the one kept), so the maxima, and with argmax
+ * (training) their inputs' indices, are pool_row's to the bit. One loop
+ * that reads each input once, compiled per instruction set: pool_row's
+ * four passes over the outputs cost twice as much on the shipped CNN's
+ * pools. */
 ISA_CLONES
-static void pool_two_by_two(const float *restrict top, int width, int ow,
-                            float *restrict out)
+static void pool_two_by_two(const float *restrict image, int corner,
+                            int width, int ow, float *restrict out,
+                            int *restrict argmax)
 {
-    const float *bottom = top + width;
+    const float *top = image + corner, *bottom = top + width;
+    if (!argmax) {
+        for (int ox = 0; ox < ow; ox++) {
+            float m = top[2 * ox];
+            m = top[2 * ox + 1] > m ? top[2 * ox + 1] : m;
+            m = bottom[2 * ox] > m ? bottom[2 * ox] : m;
+            m = bottom[2 * ox + 1] > m ? bottom[2 * ox + 1] : m;
+            out[ox] = m;
+        }
+        return;
+    }
     for (int ox = 0; ox < ow; ox++) {
-        float m = top[2 * ox];
-        m = top[2 * ox + 1] > m ? top[2 * ox + 1] : m;
-        m = bottom[2 * ox] > m ? bottom[2 * ox] : m;
-        m = bottom[2 * ox + 1] > m ? bottom[2 * ox + 1] : m;
+        int at = corner + 2 * ox;
+        float m = top[2 * ox], v = top[2 * ox + 1];
+        int best = v > m ? at + 1 : at;
+        m = v > m ? v : m;
+        v = bottom[2 * ox];
+        best = v > m ? at + width : best;
+        m = v > m ? v : m;
+        v = bottom[2 * ox + 1];
+        best = v > m ? at + width + 1 : best;
+        m = v > m ? v : m;
         out[ox] = m;
+        argmax[ox] = best;
     }
 }
 
@@ -114,10 +133,8 @@ static void pool_image(const pool_layer *l, const float *image, float *out,
             int corner = (c * l->height + oy * s) * l->width;
             int *row_argmax = argmax ? argmax + (long)(c * oh + oy) * ow
                                      : NULL;
-            if (two && !argmax)
-                pool_two_by_two(image + corner, l->width, ow, out);
-            else if (two)
-                pool_row(image, corner, l->width, 2, 2, ow, out, row_argmax);
+            if (two)
+                pool_two_by_two(image, corner, l->width, ow, out, row_argmax);
             else
                 pool_row(image, corner, l->width, l->size, s, ow, out,
                          row_argmax);
