@@ -39,17 +39,11 @@ static long gru_packed_n(const gru_layer *l)
     return gemm_packed_floats(gru_first_rows(l), l->hidden);
 }
 
-/* Floats of W_h's part of gru_pack's copy; W_x's follows it. */
-static long gru_packed_w_h(const gru_layer *l)
+long gru_packed_floats(const gru_layer *l)
 {
     long original_n = /* the original form's n rows, packed apart */
         l->reset_after ? 0 : gemm_packed_floats(l->hidden, l->hidden);
     return gru_packed_n(l) + original_n;
-}
-
-long gru_packed_floats(const gru_layer *l)
-{
-    return gru_packed_w_h(l) + gemm_packed_floats(3 * l->hidden, l->inputs);
 }
 
 void gru_pack(const gru_layer *l, float *packed)
@@ -59,15 +53,13 @@ void gru_pack(const gru_layer *l, float *packed)
     if (!l->reset_after)
         gemm_pack(hidden, hidden, l->w_h + 2L * hidden * hidden, hidden,
                   packed + gru_packed_n(l));
-    gemm_pack(3 * hidden, l->inputs, l->w_x, l->inputs,
-              packed + gru_packed_w_h(l));
 }
 
-void gru_project(const gru_layer *l, const float *packed, const float *x,
+void gru_project(const gru_layer *l, const float *packed_w_x, const float *x,
                  int frames, float *xproj)
 {
-    gemm_affine(frames, 3 * l->hidden, l->inputs, x, l->w_x,
-                packed ? packed + gru_packed_w_h(l) : NULL, l->b_x, xproj);
+    gemm_affine(frames, 3 * l->hidden, l->inputs, x, l->w_x, packed_w_x,
+                l->b_x, xproj);
 }
 
 void gru_step(const gru_layer *l, const float *packed, const float *xproj,

@@ -26,16 +26,16 @@ typedef struct {
 } gru_layer;
 
 /* xproj[t][3H] = W_x x[t] + b_x for frames x[frames][inputs]; W_x is
- * read from packed (gru_pack's copy) or, packed NULL, from the layer. */
-void gru_project(const gru_layer *l, const float *packed, const float *x,
+ * read from packed_w_x (W_x packed by gemm_pack) or, NULL, from the layer. */
+void gru_project(const gru_layer *l, const float *packed_w_x, const float *x,
                  int frames, float *xproj);
 
 /* Floats of work space gru_step needs per batch row. */
 int gru_work_size(int hidden);
 
 /* Floats of W_h packed for gru_step (gemm.h: all of it at once where
- * reset_after, else its r and z rows, then its n rows) and of W_x packed
- * for gru_project after it, and the packing. */
+ * reset_after, else its r and z rows, then its n rows), and the
+ * packing. */
 long gru_packed_floats(const gru_layer *l);
 void gru_pack(const gru_layer *l, float *packed);
 

@@ -12,19 +12,11 @@
 #include "gemm.h"
 #include "isa.h"
 
-#include <stddef.h>
-
-/* Floats of W_h's part of lstm_pack's copy; W_x's follows it. */
-static long lstm_packed_w_h(const lstm_layer *l)
+void lstm_project(const lstm_layer *l, const float *packed_w_x,
+                  const float *x, int frames, float *xproj)
 {
-    return gemm_packed_floats(4 * l->hidden, l->hidden);
-}
-
-void lstm_project(const lstm_layer *l, const float *packed, const float *x,
-                  int frames, float *xproj)
-{
-    gemm_affine(frames, 4 * l->hidden, l->inputs, x, l->w_x,
-                packed ? packed + lstm_packed_w_h(l) : NULL, l->bias, xproj);
+    gemm_affine(frames, 4 * l->hidden, l->inputs, x, l->w_x, packed_w_x,
+                l->bias, xproj);
 }
 
 int lstm_work_size(int hidden)
@@ -34,14 +26,12 @@ int lstm_work_size(int hidden)
 
 long lstm_packed_floats(const lstm_layer *l)
 {
-    return lstm_packed_w_h(l) + gemm_packed_floats(4 * l->hidden, l->inputs);
+    return gemm_packed_floats(4 * l->hidden, l->hidden);
 }
 
 void lstm_pack(const lstm_layer *l, float *packed)
 {
     gemm_pack(4 * l->hidden, l->hidden, l->w_h, l->hidden, packed);
-    gemm_pack(4 * l->hidden, l->inputs, l->w_x, l->inputs,
-              packed + lstm_packed_w_h(l));
 }
 
 void lstm_step(const lstm_layer *l, const float *packed, const float *xproj,

@@ -18,15 +18,14 @@ typedef struct {
 } lstm_layer;
 
 /* xproj[t][4H] = W_x x[t] + b for frames x[frames][inputs]; W_x is read
- * from packed (lstm_pack's copy) or, packed NULL, from the layer. */
-void lstm_project(const lstm_layer *l, const float *packed, const float *x,
-                  int frames, float *xproj);
+ * from packed_w_x (W_x packed by gemm_pack) or, NULL, from the layer. */
+void lstm_project(const lstm_layer *l, const float *packed_w_x,
+                  const float *x, int frames, float *xproj);
 
 /* Floats of work space lstm_step needs per batch row. */
 int lstm_work_size(int hidden);
 
-/* Floats of W_h and W_x packed for lstm_step and lstm_project (gemm.h),
- * and the packing. */
+/* Floats of W_h packed for lstm_step (gemm.h), and the packing. */
 long lstm_packed_floats(const lstm_layer *l);
 void lstm_pack(const lstm_layer *l, float *packed);
 

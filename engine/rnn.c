@@ -9,19 +9,11 @@
 #include "gemm.h"
 #include "isa.h"
 
-#include <stddef.h>
-
-/* Floats of W_h's part of rnn_pack's copy; W_x's follows it. */
-static long rnn_packed_w_h(const rnn_layer *l)
-{
-    return gemm_packed_floats(l->hidden, l->hidden);
-}
-
-void rnn_project(const rnn_layer *l, const float *packed, const float *x,
+void rnn_project(const rnn_layer *l, const float *packed_w_x, const float *x,
                  int frames, float *xproj)
 {
-    gemm_affine(frames, l->hidden, l->inputs, x, l->w_x,
-                packed ? packed + rnn_packed_w_h(l) : NULL, l->bias, xproj);
+    gemm_affine(frames, l->hidden, l->inputs, x, l->w_x, packed_w_x, l->bias,
+                xproj);
 }
 
 int rnn_work_size(int hidden)
@@ -31,14 +23,12 @@ int rnn_work_size(int hidden)
 
 long rnn_packed_floats(const rnn_layer *l)
 {
-    return rnn_packed_w_h(l) + gemm_packed_floats(l->hidden, l->inputs);
+    return gemm_packed_floats(l->hidden, l->hidden);
 }
 
 void rnn_pack(const rnn_layer *l, float *packed)
 {
     gemm_pack(l->hidden, l->hidden, l->w_h, l->hidden, packed);
-    gemm_pack(l->hidden, l->inputs, l->w_x, l->inputs,
-              packed + rnn_packed_w_h(l));
 }
 
 void rnn_step(const rnn_layer *l, const float *packed, const float *xproj,

@@ -17,15 +17,14 @@ typedef struct {
 } rnn_layer;
 
 /* xproj[t][hidden] = W_x x[t] + b for frames x[frames][inputs]; W_x is
- * read from packed (rnn_pack's copy) or, packed NULL, from the layer. */
-void rnn_project(const rnn_layer *l, const float *packed, const float *x,
+ * read from packed_w_x (W_x packed by gemm_pack) or, NULL, from the layer. */
+void rnn_project(const rnn_layer *l, const float *packed_w_x, const float *x,
                  int frames, float *xproj);
 
 /* Floats of work space rnn_step needs per batch row. */
 int rnn_work_size(int hidden);
 
-/* Floats of W_h and W_x packed for rnn_step and rnn_project (gemm.h),
- * and the packing. */
+/* Floats of W_h packed for rnn_step (gemm.h), and the packing. */
 long rnn_packed_floats(const rnn_layer *l);
 void rnn_pack(const rnn_layer *l, float *packed);
 
